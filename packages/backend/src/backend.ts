@@ -1,0 +1,48 @@
+import { createBackend } from '@backstage/backend-defaults';
+import {
+  EXIT_CONFIG,
+  PresetResolution,
+  PresetsConfigError,
+  formatProblems,
+  presetsRootConfigServiceFactory,
+  presetsServiceFactory,
+} from '@devportal/plugin-presets-node';
+import { healthcheckPlugin } from './healthcheck';
+
+/** Assembles the DevPortal backend around an already checked preset selection. */
+export function createDevPortalBackend(resolution: PresetResolution) {
+  const backend = createBackend();
+
+  backend.add(presetsRootConfigServiceFactory({ resolution }));
+  backend.add(presetsServiceFactory({ resolution }));
+  backend.add(healthcheckPlugin);
+
+  backend.add(import('@backstage/plugin-auth-backend'));
+  backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+  backend.add(import('@backstage/plugin-catalog-backend'));
+
+  return backend;
+}
+
+function findPresetsError(error: unknown): PresetsConfigError | undefined {
+  for (let e = error; e; e = (e as { cause?: unknown }).cause) {
+    if (e instanceof PresetsConfigError) {
+      return e;
+    }
+  }
+  return undefined;
+}
+
+/** Starts the backend; a preset problem found by a module still ends with exit code 78. */
+export async function startBackend(resolution: PresetResolution) {
+  try {
+    await createDevPortalBackend(resolution).start();
+  } catch (error) {
+    const presetsError = findPresetsError(error);
+    if (presetsError) {
+      process.stderr.write(`${formatProblems(presetsError.problems)}\n`);
+      process.exit(EXIT_CONFIG);
+    }
+    throw error;
+  }
+}

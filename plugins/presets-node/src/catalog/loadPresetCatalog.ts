@@ -1,0 +1,151 @@
+import fs from 'fs';
+import { basename, delimiter, extname, resolve } from 'path';
+import { Preset } from '../model/types';
+import { PresetProblem } from '../model/problems';
+import { displayPath, parsePresetFile } from './parsePresetFile';
+
+/**
+ * The environment variable naming extra preset folders, separated like
+ * `PATH` entries. A preset in a later folder overrides one of the same
+ * name in an earlier folder or in the shipped catalog.
+ *
+ * @public
+ */
+export const PRESETS_PATH_ENV = 'VEECODE_PRESETS_PATH';
+
+/** A preset that replaced another of the same name. @public */
+export interface PresetOverride {
+  name: string;
+  /** The file that wins. */
+  file: string;
+  /** The file that was replaced. */
+  overridden: string;
+}
+
+/** Every preset available to a selection, and what went wrong reading them. @public */
+export interface PresetCatalog {
+  presets: Map<string, Preset>;
+  /** Names whose file exists but is invalid; reported once as an invalid file. */
+  invalid: Set<string>;
+  overrides: PresetOverride[];
+  problems: PresetProblem[];
+}
+
+/** Where presets are read from. @public */
+export interface PresetCatalogSources {
+  /** The shipped catalog folder. */
+  shippedDir: string;
+  /** Extra folders, lowest precedence first. */
+  extraDirs?: string[];
+}
+
+/** Splits the value of {@link PRESETS_PATH_ENV} into folders. @public */
+export function parsePresetsPath(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(delimiter)
+    .map(s => s.trim())
+    .filter(Boolean)
+    .map(p => resolve(p));
+}
+
+const PRESET_EXTENSIONS = new Set(['.yaml', '.yml']);
+
+/**
+ * Reads every preset file of the shipped folder and the extra folders.
+ * Never throws for a user mistake: problems are collected and returned.
+ *
+ * @public
+ */
+export function loadPresetCatalog(
+  sources: PresetCatalogSources,
+): PresetCatalog {
+  const catalog: PresetCatalog = {
+    presets: new Map(),
+    invalid: new Set(),
+    overrides: [],
+    problems: [],
+  };
+  const folders = [
+    { dir: sources.shippedDir, origin: 'the shipped preset folder' },
+    ...(sources.extraDirs ?? []).map(dir => ({
+      dir,
+      origin: `${PRESETS_PATH_ENV}`,
+    })),
+  ];
+
+  for (const { dir, origin } of folders) {
+    let entries: string[];
+    try {
+      entries = fs.readdirSync(dir).sort();
+    } catch (error) {
+      catalog.problems.push({
+        kind: 'invalid-folder',
+        message: `preset folder ${displayPath(
+          dir,
+        )} (from ${origin}) cannot be read: ${
+          (error as NodeJS.ErrnoException).code ?? 'unknown error'
+        }`,
+        hint: `create the folder or remove it from ${PRESETS_PATH_ENV}`,
+      });
+      continue;
+    }
+
+    const seenInFolder = new Map<string, string>();
+    for (const entry of entries) {
+      if (!PRESET_EXTENSIONS.has(extname(entry)) || entry.startsWith('.')) {
+        continue;
+      }
+      const file = resolve(dir, entry);
+      const name = basename(entry, extname(entry));
+      if (!fs.statSync(file).isFile()) {
+        continue;
+      }
+      const twin = seenInFolder.get(name);
+      if (twin) {
+        catalog.problems.push({
+          kind: 'invalid-file',
+          message: `${displayPath(
+            file,
+          )}: preset "${name}" is defined twice in one folder (also ${displayPath(
+            twin,
+          )})`,
+          hint: 'keep one of the two files',
+        });
+        continue;
+      }
+      seenInFolder.set(name, file);
+
+      let text: string;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch (error) {
+        catalog.problems.push({
+          kind: 'invalid-file',
+          message: `${displayPath(file)}: cannot be read: ${
+            (error as NodeJS.ErrnoException).code ?? 'unknown error'
+          }`,
+          hint: 'check the file permissions',
+        });
+        continue;
+      }
+
+      const parsed = parsePresetFile(file, text);
+      const previous = catalog.presets.get(name);
+      if (!parsed.preset) {
+        catalog.problems.push(...parsed.problems);
+        catalog.invalid.add(name);
+        continue;
+      }
+      if (previous) {
+        catalog.overrides.push({
+          name,
+          file,
+          overridden: previous.source,
+        });
+      }
+      catalog.invalid.delete(name);
+      catalog.presets.set(name, parsed.preset);
+    }
+  }
+  return catalog;
+}

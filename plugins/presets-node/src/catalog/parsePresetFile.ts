@@ -1,0 +1,296 @@
+import Ajv, { ErrorObject } from 'ajv';
+import { JsonObject } from '@backstage/types';
+import { relative, isAbsolute, basename, extname } from 'path';
+import semver from 'semver';
+import {
+  Document,
+  LineCounter,
+  Node as YamlNode,
+  isMap,
+  isPair,
+  isScalar,
+  parseDocument,
+} from 'yaml';
+import { presetFileSchema } from '../model/schema';
+import { Preset, PresetVariable, PresetPluginEntry } from '../model/types';
+import { PresetProblem } from '../model/problems';
+
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+ajv.addFormat('semver', value => semver.valid(value) !== null);
+const validate = ajv.compile(presetFileSchema);
+
+/** How a file path is shown to operators: relative to the working directory when below it. */
+export function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
+/** Result of reading one preset file. */
+export interface ParsedPresetFile {
+  preset?: Preset;
+  problems: PresetProblem[];
+}
+
+/**
+ * Parses and validates the text of one preset file. Every schema violation
+ * is reported, each with the file, the line and the field it concerns.
+ */
+export function parsePresetFile(file: string, text: string): ParsedPresetFile {
+  const shown = displayPath(file);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const problem = (
+    line: number | undefined,
+    message: string,
+    hint?: string,
+  ) => ({
+    kind: 'invalid-file' as const,
+    message: `${shown}${line ? `:${line}` : ''}: ${message}`,
+    hint,
+  });
+
+  if (doc.errors.length > 0) {
+    return {
+      problems: doc.errors.map(err =>
+        problem(
+          lineCounter.linePos(err.pos[0]).line,
+          `not valid YAML: ${err.message.split('\n')[0]}`,
+          'fix the YAML syntax (check indentation and quoting)',
+        ),
+      ),
+    };
+  }
+
+  const data = doc.toJS({ maxAliasCount: 100 });
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    return {
+      problems: [
+        problem(
+          1,
+          'a preset file must be a YAML mapping with at least name, description and version',
+          'see presets/README.md for the preset schema',
+        ),
+      ],
+    };
+  }
+
+  const problems: PresetProblem[] = [];
+  if (!validate(data)) {
+    for (const error of validate.errors ?? []) {
+      const { message, hint, line } = describeSchemaError(
+        error,
+        doc,
+        lineCounter,
+      );
+      problems.push(problem(line, message, hint));
+    }
+  }
+
+  const expectedName = basename(file, extname(file));
+  if (typeof data.name === 'string' && data.name !== expectedName) {
+    problems.push(
+      problem(
+        lineOf(doc, lineCounter, ['name']),
+        `field "name" is "${data.name}" but the file is named "${basename(
+          file,
+        )}"`,
+        `rename the file to ${data.name}${extname(
+          file,
+        )} or set name: ${expectedName}`,
+      ),
+    );
+  }
+
+  if (problems.length > 0) {
+    return { problems };
+  }
+  return { preset: toPreset(data, file), problems };
+}
+
+function toPreset(data: any, source: string): Preset {
+  const variables: Record<string, PresetVariable> = {};
+  for (const [name, v] of Object.entries<any>(data.requires?.variables ?? {})) {
+    variables[name] = {
+      description: v.description,
+      required: v.required,
+      ...(v.docs !== undefined ? { docs: v.docs } : {}),
+      ...(v.example !== undefined ? { example: String(v.example) } : {}),
+    };
+  }
+  return {
+    name: data.name,
+    description: data.description,
+    version: data.version,
+    ...(data.exclusive_group ? { exclusiveGroup: data.exclusive_group } : {}),
+    requires: {
+      presets: data.requires?.presets ?? [],
+      variables,
+    },
+    plugins: (data.plugins ?? []) as PresetPluginEntry[],
+    appConfig: (data.appConfig ?? {}) as JsonObject,
+    source,
+  };
+}
+
+function pathSegments(instancePath: string): string[] {
+  if (!instancePath) {
+    return [];
+  }
+  return instancePath
+    .split('/')
+    .slice(1)
+    .map(s => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function fieldName(segments: string[]): string {
+  return segments.length === 0 ? 'the top level' : `"${segments.join('.')}"`;
+}
+
+function lineOf(
+  doc: Document,
+  lineCounter: LineCounter,
+  segments: string[],
+  key?: string,
+): number | undefined {
+  const keys = segments.map(s => (/^\d+$/.test(s) ? Number(s) : s));
+  const node = (keys.length ? doc.getIn(keys, true) : doc.contents) as
+    | YamlNode
+    | undefined;
+  if (key !== undefined && isMap(node)) {
+    const pair = node.items.find(
+      p => isPair(p) && isScalar(p.key) && p.key.value === key,
+    );
+    const keyNode = pair?.key as YamlNode | undefined;
+    if (keyNode?.range) {
+      return lineCounter.linePos(keyNode.range[0]).line;
+    }
+  }
+  if (node?.range) {
+    return lineCounter.linePos(node.range[0]).line;
+  }
+  if (segments.length > 0) {
+    return lineOf(
+      doc,
+      lineCounter,
+      segments.slice(0, -1),
+      segments[segments.length - 1],
+    );
+  }
+  return undefined;
+}
+
+function describeSchemaError(
+  error: ErrorObject,
+  doc: Document,
+  lineCounter: LineCounter,
+): { message: string; hint?: string; line?: number } {
+  const segments = pathSegments(error.instancePath);
+  const field = fieldName(segments);
+  const at = (key?: string) => lineOf(doc, lineCounter, segments, key);
+
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const extra = (error.params as { additionalProperty: string })
+        .additionalProperty;
+      const allowed = allowedKeys(segments);
+      return {
+        line: at(extra),
+        message: `unknown field "${extra}" in ${field}`,
+        hint: allowed
+          ? `remove it or use one of: ${allowed.join(', ')}`
+          : 'remove it',
+      };
+    }
+    case 'required': {
+      const missing = (error.params as { missingProperty: string })
+        .missingProperty;
+      return {
+        line: at(),
+        message: `field "${[...segments, missing].join('.')}" is missing`,
+        hint: requiredHint(missing),
+      };
+    }
+    case 'type': {
+      const expected = (error.params as { type: string | string[] }).type;
+      const wanted = Array.isArray(expected) ? expected.join(' or ') : expected;
+      return {
+        line: at(),
+        message: `field ${field} must be ${article(wanted)}`,
+        hint:
+          wanted === 'boolean'
+            ? 'write true or false, without quotes'
+            : wanted === 'string'
+            ? 'quote the value'
+            : undefined,
+      };
+    }
+    case 'format':
+      return {
+        line: at(),
+        message: `field ${field} must be a semantic version such as 1.0.0`,
+        hint: 'use MAJOR.MINOR.PATCH, quoted if YAML would read it as a number',
+      };
+    case 'pattern':
+      return {
+        line: at(),
+        message: `field ${field} must be kebab-case (lower-case letters and digits separated by single dashes)`,
+      };
+    case 'propertyNames':
+      return {
+        line: at((error.params as { propertyName: string }).propertyName),
+        message: `variable name "${
+          (error.params as { propertyName: string }).propertyName
+        }" in ${field} is not a valid environment variable name`,
+        hint: 'use letters, digits and underscores, not starting with a digit',
+      };
+    case 'minLength':
+      return { line: at(), message: `field ${field} must not be empty` };
+    case 'uniqueItems':
+      return {
+        line: at(),
+        message: `field ${field} lists the same preset twice`,
+        hint: 'list each preset once',
+      };
+    default:
+      return { line: at(), message: `field ${field} ${error.message}` };
+  }
+}
+
+function article(type: string): string {
+  if (type === 'object') return 'a mapping';
+  if (type === 'array') return 'a list';
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+function requiredHint(field: string): string | undefined {
+  switch (field) {
+    case 'description':
+      return 'add a one-line description';
+    case 'required':
+      return 'add required: true (unset fails the boot) or required: false';
+    case 'version':
+      return 'add a semantic version such as version: 1.0.0';
+    case 'name':
+      return 'add name: equal to the file name without .yaml';
+    case 'package':
+      return 'add package: with an OCI reference or a package name';
+    default:
+      return undefined;
+  }
+}
+
+function allowedKeys(segments: string[]): string[] | undefined {
+  let schema: any = presetFileSchema;
+  for (const segment of segments) {
+    if (schema.type === 'array') {
+      schema = schema.items;
+    } else if (schema.properties?.[segment]) {
+      schema = schema.properties[segment];
+    } else if (typeof schema.additionalProperties === 'object') {
+      schema = schema.additionalProperties;
+    } else {
+      return undefined;
+    }
+  }
+  return schema.properties ? Object.keys(schema.properties) : undefined;
+}

@@ -1,0 +1,122 @@
+import fs from 'fs';
+import { resolve } from 'path';
+import parseArgs from 'minimist';
+import { targetPaths } from '@backstage/cli-common';
+import {
+  ConfigSource,
+  ConfigSources,
+  EnvConfigSource,
+  FileConfigSource,
+  Parser,
+  StaticConfigSource,
+} from '@backstage/config-loader';
+import { parseDocument } from 'yaml';
+import { Preset } from '../model/types';
+import { VEECODE_APP_CONFIG_ENV } from './readVeecodeAppConfig';
+import { JsonObject } from '@backstage/types';
+
+/** Options for {@link createPresetConfigSource}. @public */
+export interface PresetConfigSourceOptions {
+  /** The selected presets, in selection order. */
+  presets: Preset[];
+  /** The decoded `VEECODE_APP_CONFIG` document. */
+  veecodeAppConfig?: JsonObject;
+  /** Command line, for `--config` and `--base-config`; defaults to `process.argv`. */
+  argv?: string[];
+  /** Environment for `APP_CONFIG_*` overrides; defaults to `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** Folder holding `app-config.yaml`; defaults to the repository root. */
+  rootDir?: string;
+  /** Watch files for changes; defaults to `true` like Backstage's own sources. */
+  watch?: boolean;
+}
+
+/**
+ * A preset file is a valid source of config: its `appConfig` block is read
+ * by Backstage's own `FileConfigSource`, so `${VAR}`, `${VAR:-default}`,
+ * `$env`, `$file` and `$include` behave exactly as in app-config files, and
+ * edits are picked up in watch mode.
+ */
+const presetAppConfigParser: Parser = async ({ contents }) => {
+  const appConfig = parseDocument(contents).toJS()?.appConfig;
+  return { result: appConfig ?? {} };
+};
+
+function envFileNames(env: Record<string, string | undefined>, local: boolean) {
+  return (env.BACKSTAGE_ENV ?? '')
+    .split(',')
+    .map(e => e.trim())
+    .filter(Boolean)
+    .map(e => `app-config.${e}${local ? '.local' : ''}.yaml`);
+}
+
+/**
+ * The layered config source of a DevPortal backend, lowest precedence first:
+ *
+ * 1. `app-config.yaml` (and `app-config.<BACKSTAGE_ENV>.yaml`)
+ * 2. files given with `--base-config`
+ * 3. each selected preset's `appConfig`, in selection order
+ * 4. `app-config.local.yaml` (and `app-config.<BACKSTAGE_ENV>.local.yaml`)
+ * 5. files given with `--config`
+ * 6. `VEECODE_APP_CONFIG`
+ * 7. `APP_CONFIG_*` environment variables
+ *
+ * Objects deep-merge, arrays and scalars are replaced by the higher layer:
+ * the merging is Backstage's own.
+ *
+ * @public
+ */
+export function createPresetConfigSource(
+  options: PresetConfigSourceOptions,
+): ConfigSource {
+  const env = options.env ?? process.env;
+  const rootDir = options.rootDir ?? targetPaths.rootDir;
+  const watch = options.watch;
+  const args = parseArgs(options.argv ?? process.argv, {
+    string: ['config', 'base-config'],
+  });
+  const list = (value: unknown) =>
+    [value]
+      .flat()
+      .filter((v): v is string => typeof v === 'string' && v !== '')
+      .map(p => resolve(p));
+
+  const file = (path: string) => FileConfigSource.create({ path, watch });
+  const optionalFiles = (names: string[]) =>
+    names
+      .map(name => resolve(rootDir, name))
+      .filter(path => fs.existsSync(path))
+      .map(file);
+
+  const basePath = resolve(rootDir, 'app-config.yaml');
+  const localPath = resolve(rootDir, 'app-config.local.yaml');
+  // A file named explicitly with --config that is already a fixed layer
+  // stays in its own layer, so presets keep their place above the base.
+  const fixed = new Set([basePath, localPath]);
+
+  const sources: ConfigSource[] = [
+    ...optionalFiles(['app-config.yaml', ...envFileNames(env, false)]),
+    ...list(args['base-config']).map(file),
+    ...options.presets.map(preset =>
+      FileConfigSource.create({
+        path: preset.source,
+        watch,
+        parser: presetAppConfigParser,
+      }),
+    ),
+    ...optionalFiles(['app-config.local.yaml', ...envFileNames(env, true)]),
+    ...list(args.config)
+      .filter(path => !fixed.has(path))
+      .map(file),
+  ];
+  if (options.veecodeAppConfig) {
+    sources.push(
+      StaticConfigSource.create({
+        data: options.veecodeAppConfig,
+        context: VEECODE_APP_CONFIG_ENV,
+      }),
+    );
+  }
+  sources.push(EnvConfigSource.create({ env }));
+  return ConfigSources.merge(sources);
+}

@@ -1,0 +1,73 @@
+/**
+ * The DevPortal preset model: reading, validating and resolving presets,
+ * the boot gate, and layering the presets' config into Backstage's.
+ *
+ * @packageDocumentation
+ */
+
+export type {
+  Preset,
+  PresetVariable,
+  PresetPluginEntry,
+  SourcePosition,
+} from './model/types';
+export { PRESET_NAME_PATTERN, isValidPresetName } from './model/naming';
+export { presetFileSchema } from './model/schema';
+export {
+  EXIT_CONFIG,
+  PresetsConfigError,
+  formatProblems,
+} from './model/problems';
+export type { PresetProblem, PresetProblemKind } from './model/problems';
+
+export {
+  PRESETS_PATH_ENV,
+  loadPresetCatalog,
+  parsePresetsPath,
+} from './catalog/loadPresetCatalog';
+export type {
+  PresetCatalog,
+  PresetCatalogSources,
+  PresetOverride,
+} from './catalog/loadPresetCatalog';
+
+export { PRESETS_ENV, parseSelection } from './selection/parseSelection';
+export type { ParsedSelection } from './selection/parseSelection';
+export {
+  resolvePresets,
+  resolvePresetsOrThrow,
+} from './selection/resolvePresets';
+export type {
+  PresetResolution,
+  ResolvePresetsOptions,
+} from './selection/resolvePresets';
+
+export {
+  DEFAULT_PLUGIN_REGISTRY,
+  resolvePluginEntries,
+} from './plugins/resolvePluginEntries';
+export type {
+  PluginPlaceholders,
+  ResolvedPluginEntry,
+} from './plugins/resolvePluginEntries';
+
+export {
+  VEECODE_APP_CONFIG_ENV,
+  readVeecodeAppConfig,
+} from './config/readVeecodeAppConfig';
+export { createPresetConfigSource } from './config/createPresetConfigSource';
+export type { PresetConfigSourceOptions } from './config/createPresetConfigSource';
+export { presetsRootConfigServiceFactory } from './config/presetsRootConfigServiceFactory';
+export type { PresetsRootConfigOptions } from './config/presetsRootConfigServiceFactory';
+
+export {
+  presetsServiceFactory,
+  presetsServiceRef,
+} from './service/presetsService';
+export type {
+  PresetsService,
+  PresetsServiceOptions,
+} from './service/presetsService';
+
+export { runBootGate } from './gate/runBootGate';
+export type { BootGateOptions } from './gate/runBootGate';

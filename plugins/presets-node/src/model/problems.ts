@@ -1,0 +1,81 @@
+import { CustomErrorBase } from '@backstage/errors';
+
+/**
+ * What kind of mistake a problem reports. Stable strings, so tooling (the
+ * future `presets check --json`) can group them.
+ *
+ * @public
+ */
+export type PresetProblemKind =
+  | 'invalid-file'
+  | 'invalid-folder'
+  | 'invalid-name'
+  | 'duplicate-preset'
+  | 'unknown-preset'
+  | 'preset-order'
+  | 'exclusive-group'
+  | 'missing-variables'
+  | 'unresolved-plugin'
+  | 'invalid-config';
+
+/**
+ * One thing an operator must fix before the backend can start. `message`
+ * names the file, preset, field or variable; `hint` says how to fix it.
+ * Neither ever holds the value of a variable.
+ *
+ * @public
+ */
+export interface PresetProblem {
+  kind: PresetProblemKind;
+  message: string;
+  hint?: string;
+}
+
+/**
+ * The exit code of a refused boot: EX_CONFIG from sysexits(3).
+ *
+ * @public
+ */
+export const EXIT_CONFIG = 78;
+
+/**
+ * Thrown when the preset selection cannot be honoured. Carries every
+ * problem found, not just the first, and the exit code the process should
+ * end with.
+ *
+ * @public
+ */
+export class PresetsConfigError extends CustomErrorBase {
+  name = 'PresetsConfigError' as const;
+  readonly exitCode = EXIT_CONFIG;
+  readonly problems: PresetProblem[];
+
+  constructor(problems: PresetProblem[], cause?: Error) {
+    super(formatProblems(problems), cause);
+    this.problems = problems;
+  }
+}
+
+/**
+ * Renders problems the way the boot gate prints them.
+ *
+ * @public
+ */
+export function formatProblems(problems: PresetProblem[]): string {
+  const count =
+    problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+  const lines = [
+    `DevPortal presets: refusing to start, ${count} found (fix them all, then restart):`,
+  ];
+  problems.forEach((problem, index) => {
+    const [first, ...rest] = problem.message.split('\n');
+    lines.push('', `  ${index + 1}. ${first}`);
+    for (const line of rest) {
+      lines.push(`     ${line}`);
+    }
+    if (problem.hint) {
+      lines.push(`     Fix: ${problem.hint}`);
+    }
+  });
+  return lines.join('\n');
+}

@@ -1,0 +1,70 @@
+/**
+ * The machine-checked shape of a preset file, as a JSON Schema (draft-07).
+ * It is exported so tooling (editor integration, `presets lint`) validates
+ * against the very same document the engine does.
+ *
+ * @public
+ */
+export const presetFileSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://devportal-presets/schemas/preset.json',
+  title: 'DevPortal preset',
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'description', 'version'],
+  properties: {
+    name: {
+      type: 'string',
+      pattern: '^[a-z0-9]+(-[a-z0-9]+)*$',
+      description: 'kebab-case, unique, equal to the file name',
+    },
+    description: { type: 'string', minLength: 1 },
+    version: { type: 'string', format: 'semver' },
+    exclusive_group: {
+      type: 'string',
+      pattern: '^[a-z0-9]+(-[a-z0-9]+)*$',
+      description: 'at most one selected preset per group',
+    },
+    requires: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        presets: {
+          type: 'array',
+          uniqueItems: true,
+          items: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$' },
+        },
+        variables: {
+          type: 'object',
+          propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+          additionalProperties: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['description', 'required'],
+            properties: {
+              description: { type: 'string', minLength: 1 },
+              required: { type: 'boolean' },
+              docs: { type: 'string', minLength: 1 },
+              example: { type: ['string', 'number', 'boolean'] },
+            },
+          },
+        },
+      },
+    },
+    plugins: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['package'],
+        properties: {
+          package: { type: 'string', minLength: 1 },
+          disabled: { type: 'boolean' },
+          integrity: { type: 'string' },
+          pluginConfig: { type: 'object' },
+        },
+      },
+    },
+    appConfig: { type: 'object' },
+  },
+} as const;

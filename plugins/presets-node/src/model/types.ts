@@ -1,0 +1,48 @@
+/*
+ * The preset model: what a preset file declares once it has been read and
+ * validated. Everything else in this repository works on these types.
+ */
+import { JsonObject } from '@backstage/types';
+
+/** A variable a preset needs from the environment. @public */
+export interface PresetVariable {
+  /** What the variable is, shown to operators when it is missing. */
+  description: string;
+  /** `true`: unset or empty fails the boot. */
+  required: boolean;
+  /** A link to documentation on where to get the value. */
+  docs?: string;
+  /** An illustrative value; never a real secret. */
+  example?: string;
+}
+
+/** A plugin entry, shaped like an entry of `dynamic-plugins.yaml`. @public */
+export interface PresetPluginEntry {
+  /** An OCI reference or a package name; may hold `${PLUGIN_REGISTRY}` and `${BACKSTAGE_VERSION}`. */
+  package: string;
+  disabled?: boolean;
+  integrity?: string;
+  pluginConfig?: JsonObject;
+}
+
+/** A validated preset definition. @public */
+export interface Preset {
+  name: string;
+  description: string;
+  version: string;
+  exclusiveGroup?: string;
+  requires: {
+    presets: string[];
+    variables: Record<string, PresetVariable>;
+  };
+  plugins: PresetPluginEntry[];
+  appConfig: JsonObject;
+  /** Absolute path of the file the preset was read from. */
+  source: string;
+}
+
+/** A source position inside a preset file, 1-based. @public */
+export interface SourcePosition {
+  line: number;
+  column: number;
+}

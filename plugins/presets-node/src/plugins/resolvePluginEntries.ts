@@ -1,0 +1,60 @@
+import { Preset, PresetPluginEntry } from '../model/types';
+import { PresetProblem } from '../model/problems';
+
+/** The registry plugin references point at unless `PLUGIN_REGISTRY` is set. @public */
+export const DEFAULT_PLUGIN_REGISTRY = 'quay.io/veecode';
+
+/** A plugin entry after placeholders are resolved, with the preset that decided it. @public */
+export interface ResolvedPluginEntry extends PresetPluginEntry {
+  /** The preset whose entry won. */
+  preset: string;
+}
+
+/** Values for the placeholders allowed in `package` references. @public */
+export interface PluginPlaceholders {
+  PLUGIN_REGISTRY: string;
+  BACKSTAGE_VERSION: string;
+}
+
+const PLACEHOLDER = /\$\{(PLUGIN_REGISTRY|BACKSTAGE_VERSION)\}/g;
+const ANY_PLACEHOLDER = /\$\{[^}]*\}/;
+
+/**
+ * Resolves the two placeholders of `package` references and merges entries
+ * by package across presets, a later preset replacing the whole entry. An
+ * enabled entry that still holds a placeholder afterwards is a problem.
+ *
+ * @public
+ */
+export function resolvePluginEntries(
+  presets: Preset[],
+  placeholders: PluginPlaceholders,
+): { plugins: ResolvedPluginEntry[]; problems: PresetProblem[] } {
+  const byPackage = new Map<string, ResolvedPluginEntry>();
+  for (const preset of presets) {
+    for (const entry of preset.plugins) {
+      const resolved = entry.package.replace(
+        PLACEHOLDER,
+        (_, name: keyof PluginPlaceholders) => placeholders[name],
+      );
+      byPackage.set(resolved, {
+        ...entry,
+        package: resolved,
+        preset: preset.name,
+      });
+    }
+  }
+
+  const problems: PresetProblem[] = [];
+  for (const entry of byPackage.values()) {
+    const unresolved = entry.package.match(ANY_PLACEHOLDER);
+    if (!entry.disabled && unresolved) {
+      problems.push({
+        kind: 'unresolved-plugin',
+        message: `preset "${entry.preset}" enables plugin "${entry.package}", whose package reference still holds the unresolved placeholder ${unresolved[0]}`,
+        hint: 'package references may only use ${PLUGIN_REGISTRY} and ${BACKSTAGE_VERSION}; write the value itself or set disabled: true',
+      });
+    }
+  }
+  return { plugins: [...byPackage.values()], problems };
+}

@@ -1,0 +1,171 @@
+import { Preset } from '../model/types';
+import { PresetProblem } from '../model/problems';
+import { PresetCatalog } from '../catalog/loadPresetCatalog';
+import { PRESETS_ENV } from './parseSelection';
+
+/**
+ * Looks the selected names up in the catalog. Unknown names are reported
+ * with the list of available presets; names whose file is invalid are
+ * skipped silently, their file problem is already reported.
+ */
+export function lookUpSelection(
+  names: string[],
+  catalog: PresetCatalog,
+): { presets: Preset[]; problems: PresetProblem[] } {
+  const presets: Preset[] = [];
+  const problems: PresetProblem[] = [];
+  const available = [...catalog.presets.keys()].sort();
+  for (const name of names) {
+    const preset = catalog.presets.get(name);
+    if (preset) {
+      presets.push(preset);
+    } else if (!catalog.invalid.has(name)) {
+      problems.push({
+        kind: 'unknown-preset',
+        message: `preset "${name}" not found; available presets: ${
+          available.length ? available.join(', ') : '(none)'
+        }`,
+        hint: `remove "${name}" from ${PRESETS_ENV}, fix its spelling, or add presets/${name}.yaml`,
+      });
+    }
+  }
+  return { presets, problems };
+}
+
+/**
+ * Every `requires.presets` entry must be selected before the preset that
+ * needs it. The fix shown is the operator's own list, reordered and
+ * completed.
+ */
+export function checkDependencies(
+  names: string[],
+  catalog: PresetCatalog,
+): PresetProblem[] {
+  const problems: PresetProblem[] = [];
+  const corrected = correctedOrder(names, catalog);
+  names.forEach((name, index) => {
+    const preset = catalog.presets.get(name);
+    for (const dep of preset?.requires.presets ?? []) {
+      const depIndex = names.indexOf(dep);
+      if (depIndex !== -1 && depIndex < index) {
+        continue;
+      }
+      const where =
+        depIndex === -1
+          ? 'but it is not selected'
+          : 'but it is listed after it';
+      const unavailable =
+        !catalog.presets.has(dep) && !catalog.invalid.has(dep)
+          ? ` (and no preset "${dep}" is available)`
+          : '';
+      problems.push({
+        kind: 'preset-order',
+        message: `preset "${name}" requires preset "${dep}" to be selected before it, ${where}${unavailable}`,
+        hint: `${PRESETS_ENV}=${corrected.join(',')}`,
+      });
+    }
+  });
+  return problems;
+}
+
+function correctedOrder(names: string[], catalog: PresetCatalog): string[] {
+  const result: string[] = [];
+  const visiting = new Set<string>();
+  const visit = (name: string) => {
+    if (result.includes(name) || visiting.has(name)) {
+      return;
+    }
+    visiting.add(name);
+    for (const dep of catalog.presets.get(name)?.requires.presets ?? []) {
+      visit(dep);
+    }
+    visiting.delete(name);
+    result.push(name);
+  };
+  names.forEach(visit);
+  return result;
+}
+
+/** At most one selected preset per `exclusive_group`. */
+export function checkExclusiveGroups(presets: Preset[]): PresetProblem[] {
+  const groups = new Map<string, string[]>();
+  for (const preset of presets) {
+    if (preset.exclusiveGroup) {
+      const members = groups.get(preset.exclusiveGroup) ?? [];
+      members.push(preset.name);
+      groups.set(preset.exclusiveGroup, members);
+    }
+  }
+  const problems: PresetProblem[] = [];
+  for (const [group, members] of groups) {
+    if (members.length > 1) {
+      const quoted = members.map(m => `"${m}"`);
+      const list = `${quoted.slice(0, -1).join(', ')} and ${
+        quoted[quoted.length - 1]
+      }`;
+      problems.push({
+        kind: 'exclusive-group',
+        message: `presets ${list} belong to the exclusive group "${group}" and cannot be selected together`,
+        hint: `keep only one of ${members.join(', ')} in ${PRESETS_ENV}`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** True when a variable counts as not set: unset, empty or only blanks. */
+export function isUnset(value: string | undefined): boolean {
+  return value === undefined || value.trim() === '';
+}
+
+/**
+ * The union of required variables over all selected presets. Each missing
+ * variable is listed once, with every preset that requires it. Values are
+ * never part of the message.
+ */
+export function checkVariables(
+  presets: Preset[],
+  env: Record<string, string | undefined>,
+): PresetProblem[] {
+  const missing = new Map<
+    string,
+    { presets: string[]; description: string; docs?: string }
+  >();
+  for (const preset of presets) {
+    for (const [name, variable] of Object.entries(preset.requires.variables)) {
+      if (!variable.required || !isUnset(env[name])) {
+        continue;
+      }
+      const entry = missing.get(name);
+      if (entry) {
+        entry.presets.push(preset.name);
+        entry.docs ??= variable.docs;
+      } else {
+        missing.set(name, {
+          presets: [preset.name],
+          description: variable.description,
+          docs: variable.docs,
+        });
+      }
+    }
+  }
+  if (missing.size === 0) {
+    return [];
+  }
+  const lines = [...missing].map(
+    ([name, { presets: by, description, docs }]) =>
+      `- ${name} (required by ${by.join(', ')}): ${description}${
+        docs ? ` See ${docs}` : ''
+      }`,
+  );
+  const requirers = [...new Set([...missing.values()].flatMap(m => m.presets))];
+  return [
+    {
+      kind: 'missing-variables',
+      message: `the selected presets (${requirers.join(
+        ', ',
+      )}) require variables that are not set:\n${lines.join('\n')}`,
+      hint: 'set each variable to a non-empty value in the environment (or your env file) and restart',
+    },
+  ];
+}

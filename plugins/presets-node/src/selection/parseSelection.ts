@@ -1,0 +1,59 @@
+import { isValidPresetName } from '../model/naming';
+import { PresetProblem } from '../model/problems';
+
+/**
+ * The environment variable operators select presets with.
+ *
+ * @public
+ */
+export const PRESETS_ENV = 'VEECODE_PRESETS';
+
+/** @public */
+export interface ParsedSelection {
+  /** Valid, distinct names in the operator's order. */
+  names: string[];
+  problems: PresetProblem[];
+}
+
+/**
+ * Splits `VEECODE_PRESETS` on commas, trims entries and drops empty ones.
+ * Names that are not kebab-case are rejected here, before any lookup, so a
+ * hostile value never reaches the file system.
+ *
+ * @public
+ */
+export function parseSelection(value: string | undefined): ParsedSelection {
+  const names: string[] = [];
+  const problems: PresetProblem[] = [];
+  const reportedDuplicates = new Set<string>();
+  const entries = (value ?? '')
+    .split(',')
+    .map(s => s.trim())
+    .filter(Boolean);
+
+  for (const entry of entries) {
+    if (!isValidPresetName(entry)) {
+      problems.push({
+        kind: 'invalid-name',
+        message: `${PRESETS_ENV} entry ${JSON.stringify(
+          entry.length > 64 ? `${entry.slice(0, 64)}…` : entry,
+        )} is not a valid preset name`,
+        hint: 'preset names are kebab-case: lower-case letters and digits separated by single dashes, e.g. github-auth',
+      });
+      continue;
+    }
+    if (names.includes(entry)) {
+      if (!reportedDuplicates.has(entry)) {
+        reportedDuplicates.add(entry);
+        problems.push({
+          kind: 'duplicate-preset',
+          message: `preset "${entry}" is listed more than once in ${PRESETS_ENV}`,
+          hint: `list "${entry}" once`,
+        });
+      }
+      continue;
+    }
+    names.push(entry);
+  }
+  return { names, problems };
+}

@@ -1,0 +1,149 @@
+import fs from 'fs';
+import { resolve } from 'path';
+import { targetPaths } from '@backstage/cli-common';
+import { JsonObject } from '@backstage/types';
+import { Preset } from '../model/types';
+import { PresetProblem, PresetsConfigError } from '../model/problems';
+import {
+  PRESETS_PATH_ENV,
+  PresetOverride,
+  loadPresetCatalog,
+  parsePresetsPath,
+} from '../catalog/loadPresetCatalog';
+import {
+  DEFAULT_PLUGIN_REGISTRY,
+  ResolvedPluginEntry,
+  resolvePluginEntries,
+} from '../plugins/resolvePluginEntries';
+import { readVeecodeAppConfig } from '../config/readVeecodeAppConfig';
+import { PRESETS_ENV, parseSelection } from './parseSelection';
+import {
+  checkDependencies,
+  checkExclusiveGroups,
+  checkVariables,
+  isUnset,
+  lookUpSelection,
+} from './checkSelection';
+
+/** Where and how to resolve a selection. All fields default to the running process. @public */
+export interface ResolvePresetsOptions {
+  /** Defaults to `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** The repository root holding `presets/` and `backstage.json`. */
+  rootDir?: string;
+  /** The shipped catalog; defaults to `<rootDir>/presets`. */
+  shippedDir?: string;
+}
+
+/** The outcome of resolving `VEECODE_PRESETS`. @public */
+export interface PresetResolution {
+  /** The selected presets, in selection order. */
+  presets: Preset[];
+  /** Plugin entries of the selected presets, merged by package. */
+  plugins: ResolvedPluginEntry[];
+  /** Presets from extra folders that replaced others of the same name. */
+  overrides: PresetOverride[];
+  /** The decoded `VEECODE_APP_CONFIG` document, if set. */
+  veecodeAppConfig?: JsonObject;
+  /** Values of the variables declared by the selected presets, to redact from logs. */
+  secrets: string[];
+  /** Everything that prevents a boot; empty when the selection is usable. */
+  problems: PresetProblem[];
+}
+
+function readBackstageVersion(rootDir: string): string | undefined {
+  try {
+    const json = JSON.parse(
+      fs.readFileSync(resolve(rootDir, 'backstage.json'), 'utf8'),
+    );
+    return typeof json.version === 'string' ? json.version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the preset catalog and resolves the operator's selection, collecting
+ * every problem instead of stopping at the first. Never throws for a user
+ * mistake.
+ *
+ * @public
+ */
+export function resolvePresets(
+  options: ResolvePresetsOptions = {},
+): PresetResolution {
+  const env = options.env ?? process.env;
+  const rootDir = options.rootDir ?? targetPaths.rootDir;
+  const problems: PresetProblem[] = [];
+
+  const selection = parseSelection(env[PRESETS_ENV]);
+  problems.push(...selection.problems);
+
+  const catalog = loadPresetCatalog({
+    shippedDir: options.shippedDir ?? resolve(rootDir, 'presets'),
+    extraDirs: parsePresetsPath(env[PRESETS_PATH_ENV]),
+  });
+  problems.push(...catalog.problems);
+
+  const { presets, problems: lookupProblems } = lookUpSelection(
+    selection.names,
+    catalog,
+  );
+  problems.push(...lookupProblems);
+  problems.push(...checkDependencies(selection.names, catalog));
+  problems.push(...checkExclusiveGroups(presets));
+  problems.push(...checkVariables(presets, env));
+
+  const plugins = resolvePluginEntries(presets, {
+    PLUGIN_REGISTRY: isUnset(env.PLUGIN_REGISTRY)
+      ? DEFAULT_PLUGIN_REGISTRY
+      : env.PLUGIN_REGISTRY!.trim(),
+    BACKSTAGE_VERSION: isUnset(env.BACKSTAGE_VERSION)
+      ? readBackstageVersion(rootDir) ?? '${BACKSTAGE_VERSION}'
+      : env.BACKSTAGE_VERSION!.trim(),
+  });
+  problems.push(...plugins.problems);
+
+  const veecode = readVeecodeAppConfig(env);
+  if (veecode.problem) {
+    problems.push(veecode.problem);
+  }
+
+  const secrets = new Set<string>();
+  for (const preset of presets) {
+    for (const name of Object.keys(preset.requires.variables)) {
+      const value = env[name];
+      if (!isUnset(value)) {
+        secrets.add(value!);
+        secrets.add(value!.trim());
+      }
+    }
+  }
+
+  return {
+    presets,
+    plugins: plugins.plugins,
+    overrides: catalog.overrides,
+    ...(veecode.data ? { veecodeAppConfig: veecode.data } : {}),
+    secrets: [...secrets],
+    problems,
+  };
+}
+
+/**
+ * Like {@link resolvePresets}, but throws a {@link PresetsConfigError}
+ * carrying every problem when the selection cannot be honoured. This is what
+ * modules call when they are embedded in a backend that did not run the
+ * boot gate.
+ *
+ * @public
+ */
+export function resolvePresetsOrThrow(
+  options?: ResolvePresetsOptions,
+): PresetResolution {
+  const resolution = resolvePresets(options);
+  if (resolution.problems.length > 0) {
+    throw new PresetsConfigError(resolution.problems);
+  }
+  return resolution;
+}
