@@ -204,8 +204,12 @@ function describeSchemaError(
     case 'required': {
       const missing = (error.params as { missingProperty: string })
         .missingProperty;
+      // The line of the key that owns the incomplete mapping.
+      const owner = segments.length
+        ? lineOf(doc, lineCounter, segments.slice(0, -1), segments[segments.length - 1])
+        : 1;
       return {
-        line: at(),
+        line: owner,
         message: `field "${[...segments, missing].join('.')}" is missing`,
         hint: requiredHint(missing),
       };

@@ -1,0 +1,116 @@
+/*
+ * The boot gate as an operator meets it: the README's start command, a
+ * broken selection, exit code 78 and every problem in one output.
+ */
+import { execFileSync } from 'child_process';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { repoRoot, runToExit } from './harness/backendProcess';
+
+jest.setTimeout(120_000);
+
+function repoStatus() {
+  return execFileSync('git', ['status', '--porcelain', '--untracked-files=all'], {
+    cwd: repoRoot,
+  }).toString();
+}
+
+describe('boot gate', () => {
+  it('refuses three identity presets with exit code 78, naming all of them, the group and every missing variable', async () => {
+    const before = repoStatus();
+    const secret = 'ghp_Sup3rS3cretValue_do_not_print';
+    const result = await runToExit({
+      env: {
+        VEECODE_PRESETS: 'github-auth,keycloak,ldap',
+        GITHUB_PAT: secret,
+      },
+    });
+
+    expect(result.code).toBe(78);
+    expect(result.stdout).toBe('');
+    const err = result.stderr;
+    expect(err).toMatch(/exclusive group "identity"/);
+    expect(err).toMatch(/cannot be selected together/);
+    for (const preset of ['github-auth', 'keycloak', 'ldap']) {
+      expect(err).toContain(`"${preset}"`);
+    }
+    expect(err).toMatch(/require variables that are not set/);
+    for (const variable of [
+      'GITHUB_ORG',
+      'GITHUB_AUTH_CLIENT_ID',
+      'GITHUB_AUTH_CLIENT_SECRET',
+      'KEYCLOAK_BASE_URL',
+      'KEYCLOAK_REALM',
+      'KEYCLOAK_CLIENT_ID',
+      'KEYCLOAK_CLIENT_SECRET',
+      'AUTH_SESSION_SECRET',
+      'LDAP_URL',
+      'LDAP_DN',
+      'LDAP_SECRET',
+      'LDAP_USERS_BASE_DN',
+      'LDAP_GROUPS_BASE_DN',
+    ]) {
+      expect(err.match(new RegExp(`- ${variable} \\(`, 'g'))).toHaveLength(1);
+    }
+    // Set, so not missing; and its value is never echoed.
+    expect(err).not.toMatch(/- GITHUB_PAT \(/);
+    expect(err).not.toContain(secret);
+    expect(err).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/); // no stack trace
+    expect(repoStatus()).toBe(before);
+  });
+
+  it('reports hostile names, unknown presets, ordering and bad VEECODE_APP_CONFIG together', async () => {
+    const result = await runToExit({
+      env: {
+        VEECODE_PRESETS: ' ../etc/passwd , recommended,ldap-ad, nope ,recommended,,ldap',
+        VEECODE_APP_CONFIG: '%%% not base64 %%%',
+        LDAP_URL: 'ldap://127.0.0.1:1',
+        LDAP_DN: 'cn=admin',
+        LDAP_SECRET: 'another-secret-value-42',
+        LDAP_USERS_BASE_DN: 'ou=people',
+        LDAP_GROUPS_BASE_DN: 'ou=groups',
+      },
+    });
+    expect(result.code).toBe(78);
+    const err = result.stderr;
+    expect(err).toContain('"../etc/passwd" is not a valid preset name');
+    expect(err).toMatch(/preset "nope" not found; available presets: .*github-auth/);
+    expect(err).toContain('preset "recommended" is listed more than once');
+    expect(err).toContain('preset "ldap-ad" requires preset "ldap"');
+    expect(err).toContain('VEECODE_PRESETS=recommended,ldap,ldap-ad');
+    expect(err).toContain('VEECODE_APP_CONFIG is not valid base64');
+    expect(err).not.toContain('another-secret-value-42');
+    expect(err).not.toContain('%%%');
+  });
+
+  it('reports an invalid preset file of an extra folder with file and line', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'presets-extra-'));
+    try {
+      fs.writeFileSync(
+        path.join(dir, 'acme.yaml'),
+        'name: acme\ndescription: Acme\nversion: 1.0.0\nrequires:\n  variables:\n    ACME_TOKEN:\n      required: yes-please\n',
+      );
+      const result = await runToExit({
+        env: { VEECODE_PRESETS: 'acme', VEECODE_PRESETS_PATH: dir },
+      });
+      expect(result.code).toBe(78);
+      expect(result.stderr).toMatch(/acme\.yaml:6: field "requires\.variables\.ACME_TOKEN\.description" is missing/);
+      expect(result.stderr).toMatch(/acme\.yaml:7: field "requires\.variables\.ACME_TOKEN\.required" must be a boolean/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each(['yarn start', 'yarn dev'] as const)(
+    '%s passes exit code 78 through the yarn and backstage-cli layers',
+    async command => {
+      const result = await runToExit({
+        command,
+        env: { VEECODE_PRESETS: 'github-auth,ldap' },
+      });
+      expect(result.code).toBe(78);
+      expect(result.stderr).toMatch(/cannot be selected together/);
+    },
+  );
+});

@@ -1,0 +1,77 @@
+/*
+ * Every shipped preset, and the combinations operators use, boots a real
+ * backend with dummy values, even though none of the systems the presets
+ * point at are reachable from here.
+ */
+import { loadPresetCatalog } from '@devportal/plugin-presets-node';
+import path from 'path';
+import { repoRoot, startBackendProcess } from './harness/backendProcess';
+
+jest.setTimeout(120_000);
+
+const catalog = loadPresetCatalog({ shippedDir: path.join(repoRoot, 'presets') });
+
+/** A value for every variable a selection requires: the preset's own example, or a dummy. */
+function dummyEnv(selection: string[]): Record<string, string> {
+  const env: Record<string, string> = { VEECODE_PRESETS: selection.join(',') };
+  for (const name of selection) {
+    const preset = catalog.presets.get(name)!;
+    for (const [variable, spec] of Object.entries(preset.requires.variables)) {
+      if (spec.required) {
+        env[variable] = spec.example ?? `dummy-${variable.toLowerCase()}`;
+      }
+    }
+  }
+  return env;
+}
+
+const singles = [...catalog.presets.keys()]
+  .filter(name => catalog.presets.get(name)!.requires.presets.length === 0)
+  .map(name => [name]);
+const combinations = [
+  ['github', 'github-auth'],
+  ['azure', 'azure-auth'],
+  ['ldap', 'ldap-ad'],
+  ['recommended', 'mcp'],
+  ['mcp', 'mcp-chat'],
+];
+
+describe('boot matrix', () => {
+  it('covers the whole shipped catalog', () => {
+    expect(catalog.problems).toEqual([]);
+    const covered = new Set([...singles, ...combinations].flat());
+    expect([...catalog.presets.keys()].filter(n => !covered.has(n))).toEqual([]);
+  });
+
+  it.each([...singles, ...combinations].map(s => [s.join(','), s]))(
+    'VEECODE_PRESETS=%s reaches readiness',
+    async (_label, selection) => {
+      const backend = await startBackendProcess({ env: dummyEnv(selection as string[]) });
+      try {
+        await backend.waitForReady();
+        const health = await fetch(`${backend.baseUrl}/healthcheck`);
+        expect(health.status).toBe(200);
+        expect(backend.output()).toContain(
+          `Presets selected: ${(selection as string[])
+            .map(n => `${n}@${catalog.presets.get(n)!.version}`)
+            .join(', ')}`,
+        );
+      } finally {
+        await backend.stop();
+      }
+    },
+  );
+
+  it('runs core only, and says how to pick presets, when VEECODE_PRESETS is unset', async () => {
+    const backend = await startBackendProcess();
+    try {
+      await backend.waitForReady();
+      expect((await fetch(`${backend.baseUrl}/healthcheck`)).status).toBe(200);
+      expect(backend.output()).toMatch(
+        /No presets selected, running core only\. Pick presets with VEECODE_PRESETS/,
+      );
+    } finally {
+      await backend.stop();
+    }
+  });
+});

@@ -1,0 +1,231 @@
+/*
+ * Starts the DevPortal backend as a real process, with the command the
+ * README gives operators (`npm start`), on a free loopback port.
+ */
+import { ChildProcess, spawn } from 'child_process';
+import net from 'net';
+import path from 'path';
+
+/** The repository root. */
+export const repoRoot = path.resolve(__dirname, '../../../..');
+
+/** The commands an operator can start the backend with. */
+export type StartCommand = 'npm start' | 'yarn start' | 'yarn dev';
+
+const yarnRelease = path.join(repoRoot, '.yarn/releases/yarn-4.18.1.cjs');
+
+function commandLine(command: StartCommand, args: string[]): [string, string[]] {
+  switch (command) {
+    case 'npm start':
+      return ['npm', ['--silent', 'start', '--', ...args]];
+    case 'yarn start':
+      return [process.execPath, [yarnRelease, 'start', ...args]];
+    case 'yarn dev':
+      return [process.execPath, [yarnRelease, 'dev', ...args]];
+    default:
+      throw new Error(`unknown command ${command}`);
+  }
+}
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The environment of a test backend: nothing inherited but what Node and npm need. */
+function baseEnv(port: number, env: Record<string, string>): NodeJS.ProcessEnv {
+  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'npm_config_cache'];
+  const inherited = Object.fromEntries(
+    keep.filter(k => process.env[k] !== undefined).map(k => [k, process.env[k]]),
+  );
+  return {
+    ...inherited,
+    BACKEND_PORT: String(port),
+    BACKEND_BASE_URL: `http://127.0.0.1:${port}`,
+    LOG_LEVEL: 'info',
+    ...env,
+  };
+}
+
+/** Options for starting a backend process. */
+export interface BackendProcessOptions {
+  env?: Record<string, string>;
+  args?: string[];
+  command?: StartCommand;
+  port?: number;
+}
+
+/** A running backend process. */
+export interface BackendProcess {
+  port: number;
+  baseUrl: string;
+  /** Everything the process printed so far, stdout and stderr together. */
+  output(): string;
+  /** Resolves when the readiness endpoint answers 200; rejects if the process exits first. */
+  waitForReady(timeoutMs?: number): Promise<void>;
+  /** Resolves when the output matches, within the timeout. */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Stops the process tree and waits for it to exit. */
+  stop(): Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+/** Starts the backend the way the README does and returns a handle to it. */
+export async function startBackendProcess(
+  options: BackendProcessOptions = {},
+): Promise<BackendProcess> {
+  const port = options.port ?? (await freePort());
+  const [cmd, args] = commandLine(options.command ?? 'npm start', options.args ?? []);
+  const child = spawn(cmd, args, {
+    cwd: repoRoot,
+    env: baseEnv(port, options.env ?? {}),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Own process group, so stop() reaches npm, the backend and its children.
+    detached: true,
+  });
+  running.add(child);
+  let output = '';
+  const listeners = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+    listeners.forEach(l => l());
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+    resolve =>
+      child.on('close', (code, signal) => {
+        running.delete(child);
+        resolve({ code, signal });
+      }),
+  );
+  let hasExited = false;
+  exited.then(() => {
+    hasExited = true;
+    listeners.forEach(l => l());
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  const waitForOutput = (pattern: RegExp, timeoutMs = 30_000) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        listeners.delete(check);
+        reject(new Error(`timed out waiting for ${pattern}; output:\n${output}`));
+      }, timeoutMs);
+      const check = () => {
+        if (pattern.test(output)) {
+          clearTimeout(timer);
+          listeners.delete(check);
+          resolve();
+        } else if (hasExited) {
+          clearTimeout(timer);
+          listeners.delete(check);
+          reject(new Error(`process exited before printing ${pattern}; output:\n${output}`));
+        }
+      };
+      listeners.add(check);
+      check();
+    });
+
+  const waitForReady = async (timeoutMs = 60_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (hasExited) {
+        throw new Error(`backend exited before it was ready; output:\n${output}`);
+      }
+      try {
+        const res = await fetch(`${baseUrl}/.backstage/health/v1/readiness`);
+        if (res.status === 200) {
+          return;
+        }
+      } catch {
+        // not listening yet
+      }
+      await new Promise(r => setTimeout(r, 200));
+    }
+    throw new Error(`backend not ready after ${timeoutMs} ms; output:\n${output}`);
+  };
+
+  const stop = async () => {
+    if (!hasExited) {
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+
+  return {
+    port,
+    baseUrl,
+    output: () => output,
+    waitForReady,
+    waitForOutput,
+    stop,
+    exited,
+  };
+}
+
+/** Runs the start command until the process exits by itself. */
+export async function runToExit(
+  options: BackendProcessOptions & { timeoutMs?: number },
+): Promise<{ code: number | null; stdout: string; stderr: string; durationMs: number }> {
+  const port = options.port ?? (await freePort());
+  const [cmd, args] = commandLine(options.command ?? 'npm start', options.args ?? []);
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      cwd: repoRoot,
+      env: baseEnv(port, options.env ?? {}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    running.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', c => (stdout += c));
+    child.stderr!.on('data', c => (stderr += c));
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      reject(new Error(`did not exit within ${options.timeoutMs ?? 60_000} ms; output:\n${stdout}${stderr}`));
+    }, options.timeoutMs ?? 60_000);
+    child.on('close', code => {
+      clearTimeout(timer);
+      running.delete(child);
+      resolve({ code, stdout, stderr, durationMs: Date.now() - started });
+    });
+  });
+}

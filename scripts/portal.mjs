@@ -1,0 +1,252 @@
+#!/usr/bin/env node
+/*
+ * The one entry point of a fresh machine (Node 20 and npm, nothing else):
+ *
+ *   npm start   installs what is missing, then starts the backend
+ *   npm test    installs what is missing (Debian packages included), then
+ *               type-checks, lints and runs every test
+ *
+ * `yarn start`, `yarn dev` and `yarn test` run the same script. Yarn itself
+ * is the release committed under .yarn/releases, so neither a global yarn
+ * nor corepack is needed.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const yarnPath = path.join(
+  root,
+  /^yarnPath:\s*(\S+)/m.exec(
+    fs.readFileSync(path.join(root, '.yarnrc.yml'), 'utf8'),
+  )[1],
+);
+const backendDir = path.join(root, 'packages/backend');
+
+/** Debian packages the test suite needs, keyed by a file each one installs. */
+const TEST_SYSTEM_PACKAGES = [
+  { file: '/usr/sbin/slapd', packages: ['slapd', 'ldap-utils'], after: stopSystemSlapd },
+  { file: '/usr/bin/ldapsearch', packages: ['ldap-utils'] },
+  { file: '/usr/bin/chromium', packages: ['chromium'] },
+];
+
+function log(message) {
+  process.stderr.write(`[portal] ${message}\n`);
+}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { stdio: 'inherit', ...options });
+  if (result.error) {
+    throw result.error;
+  }
+  return result.status ?? 1;
+}
+
+function mustRun(command, args, options) {
+  const code = run(command, args, options);
+  if (code !== 0) {
+    log(`${command} ${args.join(' ')} failed with exit code ${code}`);
+    process.exit(code);
+  }
+}
+
+function yarnEnv() {
+  const env = { ...process.env };
+  // Native modules (better-sqlite3) build against the machine's own Node
+  // headers instead of downloading them.
+  if (!env.npm_config_nodedir && fs.existsSync('/usr/include/node/node.h')) {
+    env.npm_config_nodedir = '/usr';
+  }
+  return env;
+}
+
+function yarn(args, options = {}) {
+  return run(process.execPath, [yarnPath, ...args], {
+    cwd: root,
+    env: yarnEnv(),
+    ...options,
+  });
+}
+
+function mtime(file) {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+function workspaceManifests() {
+  return ['packages', 'plugins'].flatMap(dir => {
+    const full = path.join(root, dir);
+    return fs.existsSync(full)
+      ? fs
+          .readdirSync(full)
+          .map(name => path.join(full, name, 'package.json'))
+          .filter(file => fs.existsSync(file))
+      : [];
+  });
+}
+
+/** Installs node_modules when they are missing or older than the manifests. */
+function ensureDependencies() {
+  const state = mtime(path.join(root, 'node_modules/.yarn-state.yml'));
+  const inputs = [
+    path.join(root, 'yarn.lock'),
+    path.join(root, 'package.json'),
+    ...workspaceManifests(),
+  ].map(mtime);
+  const nativeBuilt = fs.existsSync(
+    path.join(root, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'),
+  );
+  if (state && nativeBuilt && inputs.every(t => t === undefined || t <= state)) {
+    return;
+  }
+  log('installing dependencies (yarn install)');
+  mustRun(process.execPath, [yarnPath, 'install', ...(process.env.CI ? ['--immutable'] : [])], {
+    cwd: root,
+    env: yarnEnv(),
+  });
+}
+
+function stopSystemSlapd() {
+  // The Debian package starts a system daemon on port 389; tests run their own.
+  run('sh', ['-c', 'service slapd stop >/dev/null 2>&1 || true']);
+}
+
+/** Installs the Debian packages the tests need, when they are missing. */
+function ensureSystemPackages() {
+  const missing = TEST_SYSTEM_PACKAGES.filter(p => !fs.existsSync(p.file));
+  if (missing.length === 0) {
+    return;
+  }
+  const packages = [...new Set(missing.flatMap(p => p.packages))];
+  if (process.getuid?.() !== 0) {
+    log(`missing system packages: ${packages.join(' ')}; install them with apt-get as root`);
+    process.exit(1);
+  }
+  log(`installing system packages: ${packages.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  mustRun('apt-get', ['update', '-qq'], { env });
+  mustRun('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { env });
+  for (const p of missing) {
+    p.after?.();
+  }
+}
+
+/**
+ * Makes `--config` and `--base-config` paths relative to where the operator
+ * ran the command, not to the backend package the process runs in.
+ */
+function absoluteConfigArgs(args) {
+  const base = process.env.INIT_CWD ?? process.cwd();
+  const out = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const match = /^(--(?:base-)?config)(?:=(.*))?$/.exec(arg);
+    if (!match) {
+      out.push(arg);
+      continue;
+    }
+    const value = match[2] ?? args[++i];
+    const isUrl = value && /^[a-z][a-z0-9+.-]*:\/\/./i.test(value);
+    out.push(match[1], value && !isUrl ? path.resolve(base, value) : value);
+  }
+  return out;
+}
+
+/** Runs a child to completion, forwarding signals, and exits with its code. */
+function handOver(command, args, options) {
+  const child = spawn(command, args, { stdio: 'inherit', ...options });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => child.kill(signal));
+  }
+  child.on('exit', (code, signal) => {
+    process.exit(code ?? (signal ? 128 + os.constants.signals[signal] : 1));
+  });
+}
+
+function readJson(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function runTests(extraArgs) {
+  const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-test-'));
+  const steps = [
+    { name: 'type check', args: ['tsc'] },
+    { name: 'lint', args: ['backstage-cli', 'repo', 'lint'] },
+    {
+      name: 'unit and module tests',
+      report: path.join(reports, 'unit.json'),
+      args: [
+        'backstage-cli', 'repo', 'test', '--watchAll=false', '--ci',
+        '--ignoreProjects', '@devportal/e2e-tests',
+      ],
+    },
+    {
+      // Each of these starts real backends and servers: one at a time.
+      name: 'process-level tests',
+      report: path.join(reports, 'e2e.json'),
+      args: [
+        'backstage-cli', 'repo', 'test', '--watchAll=false', '--ci',
+        '--selectProjects', '@devportal/e2e-tests', '--runInBand',
+      ],
+    },
+  ];
+  let failedSteps = 0;
+  let passed = 0;
+  let failed = 0;
+  for (const step of steps) {
+    log(`${step.name}: yarn ${step.args.join(' ')}`);
+    const args = step.report
+      ? [...step.args, '--json', `--outputFile=${step.report}`, ...extraArgs]
+      : step.args;
+    const code = yarn(args);
+    const report = step.report && readJson(step.report);
+    if (report) {
+      passed += report.numPassedTests;
+      failed += report.numFailedTests + report.numRuntimeErrorTestSuites;
+    }
+    if (code !== 0) {
+      failedSteps += 1;
+      log(`${step.name} failed (exit code ${code})`);
+    }
+  }
+  fs.rmSync(reports, { recursive: true, force: true });
+  process.stdout.write(`\ntests: ${passed} passed, ${failed} failed\n`);
+  process.exit(failedSteps > 0 || failed > 0 || passed === 0 ? 1 : 0);
+}
+
+const [command = 'start', ...args] = process.argv.slice(2);
+switch (command) {
+  case 'setup':
+    ensureDependencies();
+    break;
+  case 'start':
+    ensureDependencies();
+    handOver(process.execPath, [path.join(backendDir, 'bin/start.js'), ...absoluteConfigArgs(args)], {
+      cwd: backendDir,
+    });
+    break;
+  case 'dev':
+    ensureDependencies();
+    handOver(process.execPath, [yarnPath, 'workspace', 'backend', 'dev', ...absoluteConfigArgs(args)], {
+      cwd: root,
+      env: yarnEnv(),
+    });
+    break;
+  case 'test':
+    ensureSystemPackages();
+    ensureDependencies();
+    runTests(args);
+    break;
+  default:
+    log(`unknown command "${command}"; use setup, start, dev or test`);
+    process.exit(64);
+}
