@@ -18,8 +18,12 @@ export function createDevPortalBackend(resolution: PresetResolution) {
   backend.add(healthcheckPlugin);
 
   backend.add(import('@backstage/plugin-auth-backend'));
-  backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+  // The selected identity preset's sign-in, or guest sign-in when none is.
+  backend.add(import('@devportal/plugin-auth-backend-module-identity-presets'));
+
   backend.add(import('@backstage/plugin-catalog-backend'));
+  // The selected identity preset's org sync.
+  backend.add(import('@devportal/plugin-catalog-backend-module-identity-presets'));
 
   return backend;
 }

@@ -1,0 +1,32 @@
+/**
+ * Identity wiring for the auth plugin: registers the auth provider of the
+ * selected identity preset, or guest sign-in when none is selected.
+ *
+ * @packageDocumentation
+ */
+import { createBackendFeatureLoader } from '@backstage/backend-plugin-api';
+import { presetsServiceRef } from '@devportal/plugin-presets-node';
+import { selectedIdentityPreset } from '@devportal/plugin-identity-presets-node';
+import { authModuleIdentityPresets } from './module';
+
+/**
+ * The identity module, plus guest sign-in when no identity preset is
+ * selected. With an identity preset selected the guest provider is not
+ * registered at all, whatever the config says.
+ *
+ * @public
+ */
+const identityPresetsAuthFeatures = createBackendFeatureLoader({
+  deps: { presets: presetsServiceRef },
+  *loader({ presets }) {
+    yield authModuleIdentityPresets;
+    if (!selectedIdentityPreset(presets)) {
+      yield import('@backstage/plugin-auth-backend-module-guest-provider');
+    }
+  },
+});
+
+export default identityPresetsAuthFeatures;
+export { authModuleIdentityPresets } from './module';
+export { identitySignInResolvers, KEYCLOAK_ID_ANNOTATION } from './resolvers';
+export { builtinIdentityAuthProviders } from './builtinProviders';

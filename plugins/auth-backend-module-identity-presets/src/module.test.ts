@@ -1,0 +1,167 @@
+import path from 'path';
+import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  createMockDirectory,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { authProvidersExtensionPoint } from '@backstage/plugin-auth-node';
+import {
+  PresetsConfigError,
+  presetsServiceFactory,
+  resolvePresetsOrThrow,
+} from '@devportal/plugin-presets-node';
+import { identityAuthProvidersExtensionPoint } from '@devportal/plugin-identity-presets-node';
+import { authModuleIdentityPresets } from './module';
+
+const repoRoot = path.resolve(__dirname, '../../..');
+
+const ldapEnv = {
+  LDAP_URL: 'ldap://127.0.0.1:1',
+  LDAP_DN: 'cn=admin,dc=example,dc=com',
+  LDAP_SECRET: 'secret',
+  LDAP_USERS_BASE_DN: 'ou=people,dc=example,dc=com',
+  LDAP_GROUPS_BASE_DN: 'ou=groups,dc=example,dc=com',
+};
+
+function findPresetsError(error: unknown): PresetsConfigError | undefined {
+  for (let e = error; e; e = (e as { cause?: unknown }).cause) {
+    if (e instanceof PresetsConfigError) return e;
+  }
+  return undefined;
+}
+
+async function start(options: {
+  env: Record<string, string>;
+  config: object;
+  extra?: ReturnType<typeof createBackendModule>[];
+}) {
+  const registered: string[] = [];
+  const resolution = resolvePresetsOrThrow({ env: options.env, rootDir: repoRoot });
+  const backend = await startTestBackend({
+    extensionPoints: [
+      [
+        authProvidersExtensionPoint,
+        { registerProvider: (p: { providerId: string }) => void registered.push(p.providerId) },
+      ],
+    ],
+    features: [
+      authModuleIdentityPresets,
+      presetsServiceFactory({ resolution }),
+      mockServices.rootConfig.factory({ data: options.config }),
+      ...(options.extra ?? []),
+    ],
+  });
+  await backend.stop();
+  return { registered };
+}
+
+describe('authModuleIdentityPresets', () => {
+  const ldapConfig = {
+    auth: {
+      environment: 'production',
+      providers: {
+        ldap: {
+          production: {
+            ldapAuthenticationOptions: {
+              userSearchBase: 'ou=people,dc=example,dc=com',
+              usernameAttribute: 'uid',
+              ldapOpts: { url: 'ldap://127.0.0.1:1' },
+            },
+          },
+        },
+        github: { production: { clientId: 'x', clientSecret: 'y' } },
+      },
+    },
+  };
+
+  it('registers only the provider of the selected identity preset', async () => {
+    const { registered } = await start({
+      env: { VEECODE_PRESETS: 'ldap', ...ldapEnv },
+      config: ldapConfig,
+    });
+    expect(registered).toEqual(['ldap']);
+  });
+
+  it('registers nothing itself without an identity preset', async () => {
+    const { registered } = await start({
+      env: { VEECODE_PRESETS: 'recommended' },
+      config: ldapConfig,
+    });
+    expect(registered).toEqual([]);
+  });
+
+  it('refuses startup naming preset, provider and key when required config is missing', async () => {
+    const error = await start({
+      env: { VEECODE_PRESETS: 'ldap', ...ldapEnv },
+      config: { auth: { environment: 'production', providers: { ldap: { production: {} } } } },
+    }).catch(e => e);
+    const presetsError = findPresetsError(error);
+    expect(presetsError?.exitCode).toBe(78);
+    expect(presetsError?.message).toContain(
+      'identity preset "ldap": auth provider "ldap" (LDAP bind) needs config key auth.providers.ldap.production.ldapAuthenticationOptions.userSearchBase',
+    );
+  });
+
+  describe('with a preset of its own', () => {
+    const mockDir = createMockDirectory();
+    beforeEach(() => {
+      mockDir.setContent({
+        'acme-sso.yaml': [
+          'name: acme-sso',
+          'description: Acme single sign-on',
+          'version: 1.0.0',
+          'exclusive_group: identity',
+          'appConfig:',
+          '  auth:',
+          '    providers:',
+          '      acme:',
+          '        production:',
+          '          clientId: portal',
+          '',
+        ].join('\n'),
+      });
+    });
+    const acmeConfig = {
+      auth: { environment: 'production', providers: { acme: { production: { clientId: 'portal' } } } },
+    };
+
+    it('registers a provider another module adds through the extension point', async () => {
+      const acmeModule = createBackendModule({
+        pluginId: 'auth',
+        moduleId: 'acme-provider',
+        register(reg) {
+          reg.registerInit({
+            deps: { identity: identityAuthProvidersExtensionPoint },
+            async init({ identity }) {
+              identity.addProvider({
+                providerId: 'acme',
+                title: 'Acme SSO',
+                requiredConfig: ['clientId'],
+                factory: () => ({ async start() {}, async frameHandler() {} }),
+              });
+            },
+          });
+        },
+      });
+      const { registered } = await start({
+        env: { VEECODE_PRESETS: 'acme-sso', VEECODE_PRESETS_PATH: mockDir.path },
+        config: acmeConfig,
+        extra: [acmeModule],
+      });
+      expect(registered).toEqual(['acme']);
+    });
+
+    it('refuses startup when no module provides the provider the preset names', async () => {
+      const error = await start({
+        env: { VEECODE_PRESETS: 'acme-sso', VEECODE_PRESETS_PATH: mockDir.path },
+        config: acmeConfig,
+      }).catch(e => e);
+      const presetsError = findPresetsError(error);
+      expect(presetsError?.exitCode).toBe(78);
+      expect(presetsError?.message).toContain(
+        'identity preset "acme-sso" names auth provider "acme" (config key auth.providers.acme), but no backend module provides it',
+      );
+    });
+  });
+});

@@ -1,0 +1,74 @@
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { authProvidersExtensionPoint } from '@backstage/plugin-auth-node';
+import {
+  PresetsConfigError,
+  presetsServiceRef,
+} from '@devportal/plugin-presets-node';
+import {
+  IdentityAuthProvider,
+  identityAuthProvidersExtensionPoint,
+  selectedIdentityPreset,
+} from '@devportal/plugin-identity-presets-node';
+import { builtinIdentityAuthProviders } from './builtinProviders';
+import { planAuthWiring } from './planAuthWiring';
+
+/**
+ * Registers the auth provider factory of the selected identity preset, and
+ * only that one.
+ *
+ * @public
+ */
+export const authModuleIdentityPresets = createBackendModule({
+  pluginId: 'auth',
+  moduleId: 'identity-presets',
+  register(reg) {
+    const registry = new Map<string, IdentityAuthProvider>(
+      builtinIdentityAuthProviders.map(p => [p.providerId, p]),
+    );
+    reg.registerExtensionPoint(identityAuthProvidersExtensionPoint, {
+      addProvider(provider) {
+        registry.set(provider.providerId, provider);
+      },
+    });
+
+    reg.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        presets: presetsServiceRef,
+        providers: authProvidersExtensionPoint,
+      },
+      async init({ config, logger, presets, providers }) {
+        const identity = selectedIdentityPreset(presets);
+        const plan = planAuthWiring({ identity, registry, config });
+        if (plan.problems.length > 0) {
+          throw new PresetsConfigError(plan.problems);
+        }
+        for (const provider of plan.activate) {
+          providers.registerProvider({
+            providerId: provider.providerId,
+            factory: provider.factory,
+          });
+          logger.info(
+            `Identity preset "${identity!.name}" signs people in with ${provider.title} (/api/auth/${provider.providerId})`,
+          );
+        }
+        for (const key of plan.ignored) {
+          logger.warn(
+            identity
+              ? `Ignoring auth.providers.${key}: only the providers of the selected identity preset "${identity.name}" are registered`
+              : `Ignoring auth.providers.${key}: no identity preset is selected, so only guest sign-in is registered`,
+          );
+        }
+        if (!identity) {
+          logger.info(
+            'No identity preset selected: guest sign-in only. Select one of the identity presets (github-auth, gitlab, azure-auth, keycloak, ldap) for real sign-in',
+          );
+        }
+      },
+    });
+  },
+});
