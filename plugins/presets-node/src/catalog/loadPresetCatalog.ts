@@ -97,7 +97,20 @@ export function loadPresetCatalog(
       }
       const file = resolve(dir, entry);
       const name = basename(entry, extname(entry));
-      if (!fs.statSync(file).isFile()) {
+      let isFile: boolean;
+      try {
+        isFile = fs.statSync(file).isFile();
+      } catch (error) {
+        catalog.problems.push({
+          kind: 'invalid-file',
+          message: `${displayPath(file)}: cannot be read: ${
+            (error as NodeJS.ErrnoException).code ?? 'unknown error'
+          } (a dangling symbolic link?)`,
+          hint: 'point the link at an existing file or remove it',
+        });
+        continue;
+      }
+      if (!isFile) {
         continue;
       }
       const twin = seenInFolder.get(name);

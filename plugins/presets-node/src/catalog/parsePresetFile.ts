@@ -10,13 +10,16 @@ import {
   isPair,
   isScalar,
   parseDocument,
+  visit,
 } from 'yaml';
 import { presetFileSchema } from '../model/schema';
+import { isValidPresetName } from '../model/naming';
 import { Preset, PresetVariable, PresetPluginEntry } from '../model/types';
 import { PresetProblem } from '../model/problems';
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-ajv.addFormat('semver', value => semver.valid(value) !== null);
+// Strict: semver.valid() also accepts loose forms such as v1.0.0.
+ajv.addFormat('semver', value => semver.valid(value) === value);
 const validate = ajv.compile(presetFileSchema);
 
 /** How a file path is shown to operators: relative to the working directory when below it. */
@@ -61,8 +64,22 @@ export function parsePresetFile(file: string, text: string): ParsedPresetFile {
     };
   }
 
-  const data = doc.toJS({ maxAliasCount: 100 });
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // Unresolved aliases and alias bombs are user mistakes, not crashes.
+    return {
+      problems: [
+        problem(
+          aliasLine(doc, lineCounter),
+          `not valid YAML: ${(error as Error).message.split('\n')[0]}`,
+          'define every *alias with an &anchor before it, and do not nest aliases',
+        ),
+      ],
+    };
+  }
+  if (!isMapping(data)) {
     return {
       problems: [
         problem(
@@ -76,7 +93,8 @@ export function parsePresetFile(file: string, text: string): ParsedPresetFile {
 
   const problems: PresetProblem[] = [];
   if (!validate(data)) {
-    for (const error of validate.errors ?? []) {
+    // A bad key under propertyNames is reported once, by its own keyword.
+    for (const error of (validate.errors ?? []).filter(e => !e.propertyName)) {
       const { message, hint, line } = describeSchemaError(
         error,
         doc,
@@ -94,9 +112,7 @@ export function parsePresetFile(file: string, text: string): ParsedPresetFile {
         `field "name" is "${data.name}" but the file is named "${basename(
           file,
         )}"`,
-        `rename the file to ${data.name}${extname(
-          file,
-        )} or set name: ${expectedName}`,
+        renameHint(data.name, expectedName, extname(file)),
       ),
     );
   }
@@ -105,6 +121,36 @@ export function parsePresetFile(file: string, text: string): ParsedPresetFile {
     return { problems };
   }
   return { preset: toPreset(data, file), problems };
+}
+
+/** The line of the first alias that does not resolve, else of the first alias. */
+function aliasLine(doc: Document, lineCounter: LineCounter): number | undefined {
+  let unresolved: number | undefined;
+  let first: number | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      const line = node.range ? lineCounter.linePos(node.range[0]).line : undefined;
+      first ??= line;
+      if (unresolved === undefined && !node.resolve(doc)) {
+        unresolved = line;
+      }
+    },
+  });
+  return unresolved ?? first;
+}
+
+function renameHint(name: string, fileName: string, ext: string): string {
+  if (isValidPresetName(name)) {
+    return `rename the file to ${name}${ext} or set name: ${fileName}`;
+  }
+  if (isValidPresetName(fileName)) {
+    return `set name: ${fileName}`;
+  }
+  return 'give the preset a kebab-case name and name the file after it';
+}
+
+function isMapping(value: unknown): value is Record<string, any> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function toPreset(data: any, source: string): Preset {
@@ -220,12 +266,7 @@ function describeSchemaError(
       return {
         line: at(),
         message: `field ${field} must be ${article(wanted)}`,
-        hint:
-          wanted === 'boolean'
-            ? 'write true or false, without quotes'
-            : wanted === 'string'
-            ? 'quote the value'
-            : undefined,
+        hint: TYPE_HINTS[wanted],
       };
     }
     case 'format':
@@ -235,6 +276,9 @@ function describeSchemaError(
         hint: 'use MAJOR.MINOR.PATCH, quoted if YAML would read it as a number',
       };
     case 'pattern':
+      if ((error.params as { pattern: string }).pattern === '\\S') {
+        return { line: at(), message: `field ${field} must not be blank` };
+      }
       return {
         line: at(),
         message: `field ${field} must be kebab-case (lower-case letters and digits separated by single dashes)`,
@@ -259,6 +303,11 @@ function describeSchemaError(
       return { line: at(), message: `field ${field} ${error.message}` };
   }
 }
+
+const TYPE_HINTS: Record<string, string> = {
+  boolean: 'write true or false, without quotes',
+  string: 'quote the value',
+};
 
 function article(type: string): string {
   if (type === 'object') return 'a mapping';

@@ -81,7 +81,11 @@ export function createPresetConfigSource(
       .filter((v): v is string => typeof v === 'string' && v !== '')
       .map(p => resolve(p));
 
-  const file = (path: string) => FileConfigSource.create({ path, watch });
+  // Backstage's own substitution, reading the same environment the
+  // selection was checked against (the default reads process.env).
+  const substitutionFunc = async (name: string) => env[name]?.trim();
+  const file = (path: string) =>
+    FileConfigSource.create({ path, watch, substitutionFunc });
   const optionalFiles = (names: string[]) =>
     names
       .map(name => resolve(rootDir, name))
@@ -101,6 +105,7 @@ export function createPresetConfigSource(
       FileConfigSource.create({
         path: preset.source,
         watch,
+        substitutionFunc,
         parser: presetAppConfigParser,
       }),
     ),

@@ -1,5 +1,5 @@
 import { JsonObject } from '@backstage/types';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { PresetProblem } from '../model/problems';
 
 /**
@@ -41,15 +41,21 @@ export function readVeecodeAppConfig(env: Record<string, string | undefined>): {
   if (text.includes('\uFFFD')) {
     return fail('is not valid base64 of a UTF-8 YAML document');
   }
-  const doc = parseDocument(text, { prettyErrors: false });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
     return fail(
       `decodes to text that is not valid YAML (line ${
-        doc.errors[0].linePos?.[0]?.line ?? '?'
+        lineCounter.linePos(doc.errors[0].pos[0]).line
       })`,
     );
   }
-  const data = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch {
+    return fail('decodes to YAML with unresolvable aliases');
+  }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     return fail('decodes to YAML that is not a mapping of config keys');
   }

@@ -18,7 +18,7 @@ export const presetFileSchema = {
       pattern: '^[a-z0-9]+(-[a-z0-9]+)*$',
       description: 'kebab-case, unique, equal to the file name',
     },
-    description: { type: 'string', minLength: 1 },
+    description: { type: 'string', minLength: 1, pattern: '\\S' },
     version: { type: 'string', format: 'semver' },
     exclusive_group: {
       type: 'string',
@@ -42,7 +42,7 @@ export const presetFileSchema = {
             additionalProperties: false,
             required: ['description', 'required'],
             properties: {
-              description: { type: 'string', minLength: 1 },
+              description: { type: 'string', minLength: 1, pattern: '\\S' },
               required: { type: 'boolean' },
               docs: { type: 'string', minLength: 1 },
               example: { type: ['string', 'number', 'boolean'] },
@@ -58,7 +58,7 @@ export const presetFileSchema = {
         additionalProperties: false,
         required: ['package'],
         properties: {
-          package: { type: 'string', minLength: 1 },
+          package: { type: 'string', minLength: 1, pattern: '\\S' },
           disabled: { type: 'boolean' },
           integrity: { type: 'string' },
           pluginConfig: { type: 'object' },

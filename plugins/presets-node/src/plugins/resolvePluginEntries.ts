@@ -8,6 +8,8 @@ export const DEFAULT_PLUGIN_REGISTRY = 'quay.io/veecode';
 export interface ResolvedPluginEntry extends PresetPluginEntry {
   /** The preset whose entry won. */
   preset: string;
+  /** `package` as the preset wrote it, before placeholders were resolved. */
+  packageReference: string;
 }
 
 /** Values for the placeholders allowed in `package` references. @public */
@@ -40,6 +42,7 @@ export function resolvePluginEntries(
       byPackage.set(resolved, {
         ...entry,
         package: resolved,
+        packageReference: entry.package,
         preset: preset.name,
       });
     }
@@ -47,11 +50,14 @@ export function resolvePluginEntries(
 
   const problems: PresetProblem[] = [];
   for (const entry of byPackage.values()) {
+    // Shown as the preset wrote it: the resolved value may hold a registry
+    // credential from a variable. BACKSTAGE_VERSION stays unresolved when
+    // neither the variable nor backstage.json gives it.
     const unresolved = entry.package.match(ANY_PLACEHOLDER);
     if (!entry.disabled && unresolved) {
       problems.push({
         kind: 'unresolved-plugin',
-        message: `preset "${entry.preset}" enables plugin "${entry.package}", whose package reference still holds the unresolved placeholder ${unresolved[0]}`,
+        message: `preset "${entry.preset}" enables plugin "${entry.packageReference}", whose package reference holds the unresolved placeholder ${unresolved[0]}`,
         hint: 'package references may only use ${PLUGIN_REGISTRY} and ${BACKSTAGE_VERSION}; write the value itself or set disabled: true',
       });
     }

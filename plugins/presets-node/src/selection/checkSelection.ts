@@ -46,6 +46,18 @@ export function checkDependencies(
   names.forEach((name, index) => {
     const preset = catalog.presets.get(name);
     for (const dep of preset?.requires.presets ?? []) {
+      const cycle = requirementCycle(dep, name, catalog);
+      if (cycle) {
+        problems.push({
+          kind: 'preset-order',
+          message: `preset "${name}" requires preset "${dep}", which requires "${name}" in turn (${[
+            name,
+            ...cycle,
+          ].join(' -> ')}): no order can satisfy both`,
+          hint: `remove one of the requirements from requires.presets in ${preset!.source}`,
+        });
+        continue;
+      }
       const depIndex = names.indexOf(dep);
       if (depIndex !== -1 && depIndex < index) {
         continue;
@@ -66,6 +78,29 @@ export function checkDependencies(
     }
   });
   return problems;
+}
+
+/** The path from `from` back to `to` through requires.presets, if there is one. */
+function requirementCycle(
+  from: string,
+  to: string,
+  catalog: PresetCatalog,
+  seen = new Set<string>(),
+): string[] | undefined {
+  if (from === to) {
+    return [to];
+  }
+  if (seen.has(from)) {
+    return undefined;
+  }
+  seen.add(from);
+  for (const next of catalog.presets.get(from)?.requires.presets ?? []) {
+    const rest = requirementCycle(next, to, catalog, seen);
+    if (rest) {
+      return [from, ...rest];
+    }
+  }
+  return undefined;
 }
 
 function correctedOrder(names: string[], catalog: PresetCatalog): string[] {

@@ -62,6 +62,24 @@ function canRedact(
   );
 }
 
+/**
+ * The resolved preset selection. Its default factory resolves
+ * `VEECODE_PRESETS` from the process environment, so modules of this
+ * repository work in any backend; a backend that ran the boot gate passes
+ * the gate's resolution to {@link presetsServiceFactory} instead.
+ *
+ * @public
+ */
+export const presetsServiceRef: ServiceRef<
+  PresetsService,
+  'root',
+  'singleton'
+> = createServiceRef<PresetsService>({
+  id: 'devportal.presets',
+  scope: 'root',
+  defaultFactory: async () => presetsServiceFactory(),
+});
+
 /** Options for {@link presetsServiceFactory}. @public */
 export interface PresetsServiceOptions extends ResolvePresetsOptions {
   /** An already checked resolution (from the boot gate); resolved anew when absent. */
@@ -116,21 +134,3 @@ export function presetsServiceFactory(
     },
   });
 }
-
-/**
- * The resolved preset selection. Its default factory resolves
- * `VEECODE_PRESETS` from the process environment, so modules of this
- * repository work in any backend; a backend that ran the boot gate passes
- * the gate's resolution to {@link presetsServiceFactory} instead.
- *
- * @public
- */
-export const presetsServiceRef: ServiceRef<
-  PresetsService,
-  'root',
-  'singleton'
-> = createServiceRef<PresetsService>({
-  id: 'devportal.presets',
-  scope: 'root',
-  defaultFactory: async () => presetsServiceFactory(),
-});

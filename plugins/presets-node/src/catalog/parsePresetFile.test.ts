@@ -1,0 +1,299 @@
+/*
+ * The malformed corpus lives in src/__fixtures__/malformed: one file per
+ * mistake, each otherwise valid (its `name` equals its file name) so that
+ * the problem reported is the mistake under test and nothing else.
+ */
+import fs from 'fs';
+import path from 'path';
+import { parsePresetFile } from './parsePresetFile';
+
+const fixtures = path.resolve(__dirname, '../__fixtures__');
+const malformedDir = path.join(fixtures, 'malformed');
+
+function parseFixture(...segments: string[]) {
+  const file = path.join(fixtures, ...segments);
+  return { file, result: parsePresetFile(file, fs.readFileSync(file, 'utf8')) };
+}
+
+/** How the parser shows a file: relative to the working directory. */
+function shown(file: string) {
+  return path.relative(process.cwd(), file);
+}
+
+interface MalformedCase {
+  /** File name under __fixtures__/malformed. */
+  file: string;
+  /** Text the message must contain to name the field (or the mistake). */
+  field: string;
+  /**
+   * The line(s) the message may point at. Two lines where either the key or
+   * the first line of its block value is a fair answer.
+   */
+  lines: number[];
+  /** Further text the message must contain. */
+  mentions?: string;
+}
+
+// prettier-ignore
+const malformed: MalformedCase[] = [
+  // YAML that does not parse
+  { file: 'yaml-syntax-error.yaml', field: 'not valid YAML', lines: [3] },
+  { file: 'unclosed-flow-sequence.yaml', field: 'not valid YAML', lines: [5, 6] },
+  { file: 'tabs-indentation.yaml', field: 'not valid YAML', lines: [5], mentions: 'Tabs' },
+  { file: 'duplicate-key.yaml', field: 'not valid YAML', lines: [4], mentions: 'unique' },
+  { file: 'multiple-documents.yaml', field: 'not valid YAML', lines: [4] },
+  // not a mapping
+  { file: 'top-level-list.yaml', field: 'must be a YAML mapping', lines: [1] },
+  { file: 'empty-file.yaml', field: 'must be a YAML mapping', lines: [1] },
+  { file: 'scalar-document.yaml', field: 'must be a YAML mapping', lines: [1] },
+  // top level
+  { file: 'unknown-top-level-key.yaml', field: '"maintainer"', lines: [4], mentions: 'unknown field' },
+  { file: 'typo-exclusive-group.yaml', field: '"exclusive-group"', lines: [4], mentions: 'unknown field' },
+  { file: 'missing-name.yaml', field: '"name" is missing', lines: [1] },
+  { file: 'name-mismatch.yaml', field: '"name"', lines: [1], mentions: 'name-mismatch.yaml' },
+  { file: 'uppercase-name.yaml', field: '"name"', lines: [1], mentions: 'kebab-case' },
+  { file: 'name-with-slash.yaml', field: '"name"', lines: [1], mentions: 'kebab-case' },
+  { file: 'name-not-string.yaml', field: '"name"', lines: [1], mentions: 'string' },
+  { file: 'missing-description.yaml', field: '"description" is missing', lines: [1] },
+  { file: 'empty-description.yaml', field: '"description"', lines: [2], mentions: 'empty' },
+  { file: 'missing-version.yaml', field: '"version" is missing', lines: [1] },
+  { file: 'version-number.yaml', field: '"version"', lines: [3], mentions: 'string' },
+  { file: 'version-v1.yaml', field: '"version"', lines: [3], mentions: 'semantic version' },
+  { file: 'version-four-parts.yaml', field: '"version"', lines: [3], mentions: 'semantic version' },
+  { file: 'exclusive-group-uppercase.yaml', field: '"exclusive_group"', lines: [4], mentions: 'kebab-case' },
+  { file: 'appconfig-string.yaml', field: '"appConfig"', lines: [4], mentions: 'mapping' },
+  { file: 'appconfig-list.yaml', field: '"appConfig"', lines: [4, 5], mentions: 'mapping' },
+  // requires
+  { file: 'requires-list.yaml', field: '"requires"', lines: [4, 5], mentions: 'mapping' },
+  { file: 'requires-unknown-key.yaml', field: '"plugins" in "requires"', lines: [6], mentions: 'unknown field' },
+  { file: 'presets-not-list.yaml', field: '"requires.presets"', lines: [5], mentions: 'list' },
+  { file: 'preset-dep-bad-name.yaml', field: '"requires.presets.0"', lines: [6], mentions: 'kebab-case' },
+  { file: 'duplicate-dep.yaml', field: '"requires.presets"', lines: [5, 6], mentions: 'twice' },
+  { file: 'variables-list.yaml', field: '"requires.variables"', lines: [5, 6], mentions: 'mapping' },
+  { file: 'variable-null.yaml', field: '"requires.variables.API_TOKEN"', lines: [6], mentions: 'mapping' },
+  { file: 'variable-missing-description.yaml', field: '"requires.variables.API_TOKEN.description" is missing', lines: [6, 7] },
+  { file: 'required-missing.yaml', field: '"requires.variables.API_TOKEN.required" is missing', lines: [6, 7] },
+  { file: 'required-string.yaml', field: '"requires.variables.API_TOKEN.required"', lines: [8], mentions: 'boolean' },
+  { file: 'required-number.yaml', field: '"requires.variables.API_TOKEN.required"', lines: [8], mentions: 'boolean' },
+  { file: 'variable-name-dash.yaml', field: '"API-TOKEN"', lines: [6], mentions: 'not a valid environment variable name' },
+  { file: 'example-object.yaml', field: '"requires.variables.API_TOKEN.example"', lines: [9, 10] },
+  { file: 'docs-empty.yaml', field: '"requires.variables.API_TOKEN.docs"', lines: [9], mentions: 'empty' },
+  { file: 'variable-unknown-key.yaml', field: '"secret" in "requires.variables.API_TOKEN"', lines: [9], mentions: 'unknown field' },
+  // plugins
+  { file: 'plugins-mapping.yaml', field: '"plugins"', lines: [4, 5], mentions: 'list' },
+  { file: 'plugin-without-package.yaml', field: '"plugins.0.package" is missing', lines: [5] },
+  { file: 'plugin-empty-package.yaml', field: '"plugins.0.package"', lines: [5], mentions: 'empty' },
+  { file: 'plugin-disabled-string.yaml', field: '"plugins.0.disabled"', lines: [6], mentions: 'boolean' },
+  { file: 'plugin-unknown-key.yaml', field: '"config" in "plugins.0"', lines: [7], mentions: 'unknown field' },
+  { file: 'plugin-config-list.yaml', field: '"plugins.0.pluginConfig"', lines: [6, 7], mentions: 'mapping' },
+];
+
+describe('parsePresetFile', () => {
+  describe('the malformed corpus', () => {
+    it('has at least 30 files, each covered by exactly one case', () => {
+      const files = fs.readdirSync(malformedDir).sort();
+      expect(files.length).toBeGreaterThanOrEqual(30);
+      expect(malformed.map(c => c.file).sort()).toEqual(files);
+    });
+
+    it.each(malformed)(
+      '$file is rejected, naming the file, line and field',
+      ({ file, field, lines, mentions }) => {
+        const { file: absolute, result } = parseFixture('malformed', file);
+
+        expect(result.preset).toBeUndefined();
+        expect(result.problems.length).toBeGreaterThan(0);
+        for (const problem of result.problems) {
+          expect(problem.kind).toBe('invalid-file');
+          // every problem names the file, relative to the working directory
+          expect(problem.message.startsWith(`${shown(absolute)}:`)).toBe(true);
+        }
+
+        const matching = result.problems.filter(p => p.message.includes(field));
+        expect(matching).not.toHaveLength(0);
+        const problem = matching[0];
+        const line = Number(
+          problem.message.slice(shown(absolute).length).match(/^:(\d+):/)?.[1],
+        );
+        expect(lines).toContain(line);
+        if (mentions) {
+          expect(problem.message).toContain(mentions);
+        }
+      },
+    );
+
+    it('reports the name mismatch with both names and a fix', () => {
+      const { result } = parseFixture('malformed', 'name-mismatch.yaml');
+      expect(result.problems).toHaveLength(1);
+      expect(result.problems[0].message).toContain('"some-other-name"');
+      expect(result.problems[0].hint).toContain('name: name-mismatch');
+    });
+
+    it('suggests the allowed keys for a typo', () => {
+      const { result } = parseFixture('malformed', 'typo-exclusive-group.yaml');
+      expect(result.problems[0].hint).toContain('exclusive_group');
+    });
+
+    it('tells the operator how to write a boolean', () => {
+      const { result } = parseFixture('malformed', 'required-string.yaml');
+      expect(result.problems[0].hint).toMatch(/true or false/);
+    });
+
+    it('reports every mistake of a file, not just the first', () => {
+      const text = [
+        'name: several-mistakes',
+        'description: ""',
+        'version: "1.0"',
+        'colour: blue',
+        'requires:',
+        '  variables:',
+        '    TOKEN:',
+        '      required: "yes"',
+        '',
+      ].join('\n');
+      const result = parsePresetFile('/somewhere/several-mistakes.yaml', text);
+      expect(result.preset).toBeUndefined();
+      const messages = result.problems.map(p => p.message).join('\n');
+      expect(messages).toContain(
+        '/somewhere/several-mistakes.yaml:2: field "description" must not be empty',
+      );
+      expect(messages).toContain(
+        '/somewhere/several-mistakes.yaml:3: field "version"',
+      );
+      expect(messages).toContain(
+        '/somewhere/several-mistakes.yaml:4: unknown field "colour"',
+      );
+      expect(messages).toContain(
+        '"requires.variables.TOKEN.description" is missing',
+      );
+      expect(messages).toMatch(
+        /:8: field "requires\.variables\.TOKEN\.required" must be a boolean/,
+      );
+    });
+
+    it('shows a file outside the working directory by its absolute path', () => {
+      const result = parsePresetFile(
+        '/elsewhere/x.yaml',
+        'name: y\ndescription: d\nversion: 1.0.0\n',
+      );
+      expect(result.problems[0].message).toMatch(/^\/elsewhere\/x\.yaml:1: /);
+    });
+  });
+
+  describe('valid files', () => {
+    it('parses a file using every field into the right Preset', () => {
+      const { file, result } = parseFixture('valid', 'full-example.yaml');
+      expect(result.problems).toEqual([]);
+      expect(result.preset).toEqual({
+        name: 'full-example',
+        description: 'A preset that uses every field',
+        version: '1.2.3-rc.1',
+        exclusiveGroup: 'identity',
+        requires: {
+          presets: ['ldap', 'recommended'],
+          variables: {
+            EXAMPLE_TOKEN: {
+              description: 'The token',
+              required: true,
+              docs: 'https://example.com/docs/token',
+              example: 'tok_XXXX',
+            },
+            // examples are shown to operators as text
+            EXAMPLE_PORT: {
+              description: 'A port',
+              required: false,
+              example: '8080',
+            },
+            EXAMPLE_FLAG: {
+              description: 'A flag',
+              required: false,
+              example: 'true',
+            },
+          },
+        },
+        plugins: [
+          {
+            package:
+              'oci://${PLUGIN_REGISTRY}/example:bs_${BACKSTAGE_VERSION}!example-plugin',
+            disabled: false,
+            integrity: 'sha512-abc',
+            pluginConfig: {
+              dynamicPlugins: { frontend: { 'example.plugin': {} } },
+            },
+          },
+          { package: './dynamic-plugins/dist/example-backend', disabled: true },
+        ],
+        // ${...} in appConfig is left for Backstage's own substitution
+        appConfig: { example: { token: '${EXAMPLE_TOKEN}', list: ['a', 'b'] } },
+        source: file,
+      });
+    });
+
+    it('fills defaults for a minimal .yml file', () => {
+      const { file, result } = parseFixture('valid', 'minimal.yml');
+      expect(result.problems).toEqual([]);
+      expect(result.preset).toEqual({
+        name: 'minimal',
+        description: 'Only the required fields',
+        version: '0.0.1',
+        requires: { presets: [], variables: {} },
+        plugins: [],
+        appConfig: {},
+        source: file,
+      });
+      expect(result.preset).not.toHaveProperty('exclusiveGroup');
+    });
+
+    it('accepts empty requires, plugins and appConfig blocks', () => {
+      const result = parsePresetFile(
+        '/x/empty-blocks.yaml',
+        'name: empty-blocks\ndescription: d\nversion: 10.20.30\nrequires: {}\nplugins: []\nappConfig: {}\n',
+      );
+      expect(result.problems).toEqual([]);
+      expect(result.preset?.requires).toEqual({ presets: [], variables: {} });
+    });
+  });
+
+  // Mistakes that once crashed the parser or slipped through it.
+  describe('regressions', () => {
+    // so the cases below cannot pass for a trivial reason
+    it('has its fixtures', () => {
+      expect(fs.readdirSync(path.join(fixtures, 'regressions')).sort()).toEqual([
+        'alias-bomb.yaml',
+        'undefined-alias.yaml',
+        'version-v-prefix.yaml',
+      ]);
+    });
+
+    it(
+      'reports an alias to an undefined anchor as a problem instead of throwing',
+      () => {
+        const { result } = parseFixture('regressions', 'undefined-alias.yaml');
+        expect(result.preset).toBeUndefined();
+        expect(result.problems[0].message).toContain(':2:');
+      },
+    );
+
+    it('reports an alias bomb as a problem instead of throwing', () => {
+      const { result } = parseFixture('regressions', 'alias-bomb.yaml');
+      expect(result.preset).toBeUndefined();
+      expect(result.problems.length).toBeGreaterThan(0);
+    });
+
+    it('rejects a version with a "v" prefix (not semver)', () => {
+      const { result } = parseFixture('regressions', 'version-v-prefix.yaml');
+      expect(result.preset).toBeUndefined();
+      expect(result.problems[0].message).toContain('"version"');
+    });
+
+    it(
+      'does not tell the operator a variable name must be kebab-case',
+      () => {
+        const { result } = parseFixture('malformed', 'variable-name-dash.yaml');
+        for (const problem of result.problems) {
+          expect(problem.message).not.toContain('kebab-case');
+        }
+      },
+    );
+  });
+});

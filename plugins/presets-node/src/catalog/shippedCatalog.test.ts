@@ -1,0 +1,184 @@
+/*
+ * The shipped catalog must match VeeCode DevPortal's (issue 2, item 7): same
+ * names, groups, dependencies and variables with the same `required` flags,
+ * so an operator's existing env file works unchanged.
+ */
+import path from 'path';
+import { JsonValue } from '@backstage/types';
+import { loadPresetCatalog } from './loadPresetCatalog';
+
+const shippedDir = path.resolve(__dirname, '../../../../presets');
+const catalog = loadPresetCatalog({ shippedDir });
+
+interface Expected {
+  group?: string;
+  requires?: string[];
+  required: string[];
+  optional?: string[];
+}
+
+// prettier-ignore
+const TABLE: Record<string, Expected> = {
+  recommended: { required: [] },
+  'veecode-theme': { required: [] },
+  github: { required: ['GITHUB_PAT', 'GITHUB_ORG'] },
+  'github-auth': { group: 'identity', required: ['GITHUB_PAT', 'GITHUB_ORG', 'GITHUB_AUTH_CLIENT_ID', 'GITHUB_AUTH_CLIENT_SECRET'] },
+  gitlab: { group: 'identity', required: ['GITLAB_HOST', 'GITLAB_AUTH_CLIENT_ID', 'GITLAB_AUTH_CLIENT_SECRET', 'GITLAB_TOKEN', 'GITLAB_GROUP'], optional: ['GITLAB_GROUP_PATTERN'] },
+  azure: { required: ['AZURE_DEVOPS_TOKEN', 'AZURE_DEVOPS_HOST', 'AZURE_DEVOPS_ORG', 'AZURE_DEVOPS_PROJECT'] },
+  'azure-auth': { group: 'identity', required: ['AZURE_AUTH_TENANT_ID', 'AZURE_AUTH_CLIENT_ID', 'AZURE_AUTH_CLIENT_SECRET'] },
+  keycloak: { group: 'identity', required: ['KEYCLOAK_BASE_URL', 'KEYCLOAK_REALM', 'KEYCLOAK_CLIENT_ID', 'KEYCLOAK_CLIENT_SECRET', 'AUTH_SESSION_SECRET'] },
+  ldap: { group: 'identity', required: ['LDAP_URL', 'LDAP_DN', 'LDAP_SECRET', 'LDAP_USERS_BASE_DN', 'LDAP_GROUPS_BASE_DN'], optional: ['LDAP_USERS_FILTER', 'LDAP_GROUPS_FILTER'] },
+  'ldap-ad': { requires: ['ldap'], required: [] },
+  jenkins: { required: ['JENKINS_URL', 'JENKINS_USERNAME', 'JENKINS_TOKEN'] },
+  kubernetes: { required: ['K8S_CLUSTER_NAME', 'K8S_CLUSTER_URL', 'K8S_CLUSTER_TOKEN'] },
+  sonarqube: { required: ['SONARQUBE_BASE_URL', 'SONARQUBE_API_KEY'] },
+  mcp: { required: [] },
+  'mcp-chat': { requires: ['mcp'], required: ['MCP_CHAT_PROVIDER', 'MCP_CHAT_API_KEY', 'MCP_CHAT_MODEL'] },
+};
+
+function get(
+  value: JsonValue | undefined,
+  dotted: string,
+): JsonValue | undefined {
+  let current = value;
+  for (const key of dotted.split('.')) {
+    if (!current || typeof current !== 'object' || Array.isArray(current)) {
+      return undefined;
+    }
+    current = current[key];
+  }
+  return current;
+}
+
+/** Every [path, value] pair of a JSON value, depth first. */
+function* walk(value: JsonValue, at = ''): Generator<[string, JsonValue]> {
+  yield [at, value];
+  if (value && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) {
+      yield* walk(child as JsonValue, at ? `${at}.${key}` : key);
+    }
+  }
+}
+
+describe('the shipped preset catalog', () => {
+  it('loads without problems and holds exactly the 15 presets of the table', () => {
+    expect(catalog.problems).toEqual([]);
+    expect([...catalog.presets.keys()].sort()).toEqual(
+      Object.keys(TABLE).sort(),
+    );
+  });
+
+  it.each(Object.entries(TABLE))(
+    '%s has the group, dependencies and variables of the table',
+    (name, expected) => {
+      const preset = catalog.presets.get(name)!;
+      expect(preset.exclusiveGroup).toBe(expected.group);
+      expect(preset.requires.presets).toEqual(expected.requires ?? []);
+      const variables = Object.entries(preset.requires.variables);
+      expect(
+        variables
+          .filter(([, v]) => v.required)
+          .map(([k]) => k)
+          .sort(),
+      ).toEqual([...expected.required].sort());
+      for (const optional of expected.optional ?? []) {
+        expect(preset.requires.variables[optional]?.required).toBe(false);
+      }
+      for (const [, variable] of variables) {
+        expect(variable.description.trim()).not.toBe('');
+      }
+    },
+  );
+
+  it.each([...catalog.presets.keys()])(
+    '%s only uses variables it (or a preset it requires) declares',
+    name => {
+      const preset = catalog.presets.get(name)!;
+      const declared = new Set([
+        ...Object.keys(preset.requires.variables),
+        ...preset.requires.presets.flatMap(dep =>
+          Object.keys(catalog.presets.get(dep)!.requires.variables),
+        ),
+      ]);
+      const text = JSON.stringify(preset.appConfig);
+      const used = [
+        ...text.matchAll(/(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}/g),
+      ].map(m => m[1]);
+      for (const variable of used) {
+        expect(declared).toContain(variable);
+      }
+      // every required variable is used somewhere in the config
+      for (const [variable, spec] of Object.entries(
+        preset.requires.variables,
+      )) {
+        if (spec.required) {
+          expect(used).toContain(variable);
+        }
+      }
+      for (const plugin of preset.plugins) {
+        for (const [placeholder] of plugin.package.matchAll(/\$\{[^}]*\}/g)) {
+          expect(['${PLUGIN_REGISTRY}', '${BACKSTAGE_VERSION}']).toContain(
+            placeholder,
+          );
+        }
+      }
+    },
+  );
+
+  // prettier-ignore
+  it.each([
+    ['github-auth', 'github', 'githubOrg'],
+    ['gitlab', 'gitlab', 'gitlab'],
+    ['azure-auth', 'microsoft', 'microsoftGraphOrg'],
+    ['keycloak', 'oidc', 'keycloakOrg'],
+    ['ldap', 'ldap', 'ldapOrg'],
+  ])('identity preset %s carries sign-in (%s) and org sync (%s)', (name, provider, orgProvider) => {
+    const { appConfig } = catalog.presets.get(name)!;
+    expect(get(appConfig, `auth.providers.${provider}.production`)).toBeDefined();
+    expect(typeof get(appConfig, 'signInPage')).toBe('string');
+    expect(get(appConfig, `catalog.providers.${orgProvider}`)).toBeDefined();
+    expect(get(appConfig, 'platform.guest.enabled')).toBe(false);
+    if (provider !== 'ldap') {
+      const resolvers = get(appConfig, `auth.providers.${provider}.production.signIn.resolvers`);
+      expect(Array.isArray(resolvers) && resolvers.length > 0).toBe(true);
+    }
+  });
+
+  it.each([
+    ['github', 'integrations.github', 'catalog.providers.github'],
+    ['azure', 'integrations.azure', 'catalog.providers.azureDevOps'],
+  ])('SCM preset %s carries %s and %s', (name, integration, provider) => {
+    const { appConfig } = catalog.presets.get(name)!;
+    expect(get(appConfig, integration)).toBeDefined();
+    expect(get(appConfig, provider)).toBeDefined();
+  });
+
+  it('ldap-ad overrides ldap for Active Directory', () => {
+    const text = JSON.stringify(catalog.presets.get('ldap-ad')!.appConfig);
+    expect(text).toContain('sAMAccountName');
+    expect(text).toContain('objectClass=user');
+    expect(text).toContain('objectClass=group');
+  });
+
+  it('ships no insecure defaults', () => {
+    let checked = 0;
+    for (const preset of catalog.presets.values()) {
+      for (const [at, value] of walk(preset.appConfig)) {
+        const key = at.split('.').pop();
+        if (key === 'rejectUnauthorized' || key === 'secure') {
+          checked++;
+          expect([preset.name, at, value]).toEqual([preset.name, at, true]);
+        }
+        if (
+          key === 'skipTLSVerify' ||
+          key === 'dangerouslyAllowSignInWithoutUserInCatalog'
+        ) {
+          checked++;
+          expect([preset.name, at, value]).toEqual([preset.name, at, false]);
+        }
+      }
+    }
+    // ldap's TLS and cookie settings, kubernetes' skipTLSVerify at least
+    expect(checked).toBeGreaterThanOrEqual(4);
+  });
+});

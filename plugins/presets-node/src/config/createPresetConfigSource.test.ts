@@ -1,0 +1,361 @@
+import { createMockDirectory } from '@backstage/backend-test-utils';
+import { ConfigSources } from '@backstage/config-loader';
+import { JsonObject } from '@backstage/types';
+import { stringify } from 'yaml';
+import { loadPresetCatalog } from '../catalog/loadPresetCatalog';
+import { Preset } from '../model/types';
+import { createPresetConfigSource } from './createPresetConfigSource';
+import { readVeecodeAppConfig } from './readVeecodeAppConfig';
+
+/*
+ * The layers, lowest precedence first. Each one sets `layers.l<n>` and the
+ * shared key `winner`, so the merged config shows both that every layer was
+ * read and which one is on top.
+ */
+const LEVELS = [
+  'app-config.yaml',
+  '--base-config',
+  'first selected preset',
+  'second selected preset',
+  'app-config.local.yaml',
+  '--config',
+  'VEECODE_APP_CONFIG',
+  'APP_CONFIG_* env',
+] as const;
+
+function layerData(n: number): JsonObject {
+  return { winner: `l${n}`, layers: { [`l${n}`]: n } };
+}
+
+function presetFile(name: string, appConfig: JsonObject) {
+  return stringify({
+    name,
+    description: `preset ${name}`,
+    version: '1.0.0',
+    plugins: [{ package: 'not-config', disabled: true }],
+    appConfig,
+  });
+}
+
+describe('createPresetConfigSource', () => {
+  const mockDir = createMockDirectory();
+  beforeEach(() => mockDir.clear());
+
+  function loadPresets(names: string[]): Preset[] {
+    const catalog = loadPresetCatalog({
+      shippedDir: mockDir.resolve('presets'),
+    });
+    expect(catalog.problems).toEqual([]);
+    return names.map(name => catalog.presets.get(name)!);
+  }
+
+  /** Sets up the levels given (1-based) and reads the merged config. */
+  async function readLevels(levels: number[]) {
+    const has = (n: number) => levels.includes(n);
+    mockDir.setContent({
+      ...(has(1) ? { 'app-config.yaml': stringify(layerData(1)) } : {}),
+      ...(has(2) ? { 'base.yaml': stringify(layerData(2)) } : {}),
+      presets: {
+        'one.yaml': presetFile('one', layerData(3)),
+        'two.yaml': presetFile('two', layerData(4)),
+      },
+      ...(has(5) ? { 'app-config.local.yaml': stringify(layerData(5)) } : {}),
+      ...(has(6) ? { 'override.yaml': stringify(layerData(6)) } : {}),
+    });
+    const selected = [...(has(3) ? ['one'] : []), ...(has(4) ? ['two'] : [])];
+    const argv = [
+      'node',
+      'packages/backend',
+      ...(has(2) ? ['--base-config', mockDir.resolve('base.yaml')] : []),
+      ...(has(6) ? ['--config', mockDir.resolve('override.yaml')] : []),
+    ];
+    const veecode = has(7)
+      ? readVeecodeAppConfig({
+          VEECODE_APP_CONFIG: Buffer.from(stringify(layerData(7))).toString(
+            'base64',
+          ),
+        })
+      : {};
+    expect(veecode.problem).toBeUndefined();
+    const env = has(8)
+      ? { APP_CONFIG_winner: 'l8', APP_CONFIG_layers_l8: '8' }
+      : {};
+
+    const source = createPresetConfigSource({
+      presets: loadPresets(selected),
+      veecodeAppConfig: veecode.data,
+      argv,
+      env,
+      rootDir: mockDir.path,
+      watch: false,
+    });
+    const config = await ConfigSources.toConfig(source);
+    try {
+      return {
+        winner: config.getOptionalString('winner'),
+        layers: config.getOptionalConfig('layers')?.keys().sort() ?? [],
+        all: config.get() as JsonObject,
+      };
+    } finally {
+      config.close();
+    }
+  }
+
+  const all = [1, 2, 3, 4, 5, 6, 7, 8];
+
+  it('reads every layer, the highest winning', async () => {
+    const result = await readLevels(all);
+    expect(result.winner).toBe('l8');
+    expect(result.layers).toEqual([
+      'l1',
+      'l2',
+      'l3',
+      'l4',
+      'l5',
+      'l6',
+      'l7',
+      'l8',
+    ]);
+    // only appConfig of a preset file is config
+    expect(result.all).not.toHaveProperty('name');
+    expect(result.all).not.toHaveProperty('plugins');
+    expect(result.all).not.toHaveProperty('appConfig');
+  });
+
+  it.each(all.slice(0, -1).map(top => [top, LEVELS[top - 1]]))(
+    'with the layers above it removed, level %i (%s) wins',
+    async top => {
+      const levels = all.filter(n => n <= top);
+      const result = await readLevels(levels);
+      expect(result.winner).toBe(`l${top}`);
+      expect(result.layers).toEqual(levels.map(n => `l${n}`));
+    },
+  );
+
+  it.each(all.map(missing => [missing, LEVELS[missing - 1]]))(
+    'without level %i (%s) the others still merge',
+    async missing => {
+      const levels = all.filter(n => n !== missing);
+      const result = await readLevels(levels);
+      expect(result.winner).toBe(missing === 8 ? 'l7' : 'l8');
+      expect(result.layers).toEqual(levels.map(n => `l${n}`));
+    },
+  );
+
+  it('layers presets in selection order', async () => {
+    mockDir.setContent({
+      presets: {
+        'one.yaml': presetFile('one', { winner: 'one' }),
+        'two.yaml': presetFile('two', { winner: 'two' }),
+      },
+    });
+    for (const [order, expected] of [
+      [['one', 'two'], 'two'],
+      [['two', 'one'], 'one'],
+    ] as const) {
+      const config = await ConfigSources.toConfig(
+        createPresetConfigSource({
+          presets: loadPresets([...order]),
+          argv: [],
+          env: {},
+          rootDir: mockDir.path,
+          watch: false,
+        }),
+      );
+      expect(config.getString('winner')).toBe(expected);
+      config.close();
+    }
+  });
+
+  it('deep-merges objects, replaces arrays and lets the last scalar win', async () => {
+    mockDir.setContent({
+      'app-config.yaml': stringify({
+        app: { title: 'base', baseUrl: 'http://localhost:3000' },
+        catalog: { rules: [{ allow: ['Component', 'API'] }], locations: [] },
+        deep: { a: { b: 1, c: 1 } },
+        list: [1, 2, 3],
+      }),
+      presets: {
+        'one.yaml': presetFile('one', {
+          app: { title: 'from preset' },
+          catalog: { rules: [{ allow: ['Group'] }] },
+          deep: { a: { c: 2, d: 2 } },
+        }),
+      },
+      'app-config.local.yaml': stringify({ list: ['local'] }),
+    });
+    const config = await ConfigSources.toConfig(
+      createPresetConfigSource({
+        presets: loadPresets(['one']),
+        argv: [],
+        env: {},
+        rootDir: mockDir.path,
+        watch: false,
+      }),
+    );
+    try {
+      expect(config.get()).toEqual({
+        app: { title: 'from preset', baseUrl: 'http://localhost:3000' },
+        catalog: { rules: [{ allow: ['Group'] }], locations: [] },
+        deep: { a: { b: 1, c: 2, d: 2 } },
+        list: ['local'],
+      });
+    } finally {
+      config.close();
+    }
+  });
+
+  describe('substitution in a preset appConfig', () => {
+    const saved = { ...process.env };
+    afterEach(() => {
+      for (const key of Object.keys(process.env)) {
+        if (!(key in saved)) delete process.env[key];
+      }
+      Object.assign(process.env, saved);
+    });
+
+    it('resolves ${VAR} and ${VAR:-default} with Backstage substitution', async () => {
+      process.env.PRESETS_TEST_VALUE = 'from-env';
+      delete process.env.PRESETS_TEST_UNSET;
+      process.env.PRESETS_TEST_EMPTY = '';
+      mockDir.setContent({
+        presets: {
+          'one.yaml': [
+            'name: one',
+            'description: substitutes',
+            'version: 1.0.0',
+            'appConfig:',
+            '  subst:',
+            '    plain: ${PRESETS_TEST_VALUE}',
+            '    embedded: https://${PRESETS_TEST_VALUE}/path',
+            '    fallback: ${PRESETS_TEST_UNSET:-fallback-value}',
+            "    fallbackRegex: '${PRESETS_TEST_UNSET:-[\\s\\S]*}'",
+            '    emptyFallback: ${PRESETS_TEST_EMPTY:-empty-fallback}',
+            '    setWithDefault: ${PRESETS_TEST_VALUE:-unused}',
+            '    escaped: $${PRESETS_TEST_VALUE}',
+            '    dropped: ${PRESETS_TEST_UNSET}',
+            '    fromFile:',
+            '      $file: ./token.txt',
+            '',
+          ].join('\n'),
+          'token.txt': 'file-token',
+        },
+      });
+      const config = await ConfigSources.toConfig(
+        createPresetConfigSource({
+          presets: loadPresets(['one']),
+          argv: [],
+          env: process.env,
+          rootDir: mockDir.path,
+          watch: false,
+        }),
+      );
+      try {
+        expect(config.getConfig('subst').get()).toEqual({
+          plain: 'from-env',
+          embedded: 'https://from-env/path',
+          fallback: 'fallback-value',
+          fallbackRegex: '[\\s\\S]*',
+          emptyFallback: 'empty-fallback',
+          setWithDefault: 'from-env',
+          escaped: '${PRESETS_TEST_VALUE}',
+          fromFile: 'file-token',
+        });
+        // an unset variable drops the key, as in any app-config file
+        expect(config.getOptional('subst.dropped')).toBeUndefined();
+      } finally {
+        config.close();
+      }
+    });
+  });
+
+  it('layers app-config.<BACKSTAGE_ENV>.yaml files next to their base files', async () => {
+    mockDir.setContent({
+      'app-config.yaml': stringify({
+        a: 'base',
+        b: 'base',
+        c: 'base',
+        d: 'base',
+      }),
+      'app-config.production.yaml': stringify({
+        a: 'production',
+        b: 'production',
+        c: 'production',
+        d: 'production',
+      }),
+      'base.yaml': stringify({
+        b: 'base-config',
+        c: 'base-config',
+        d: 'base-config',
+      }),
+      presets: { 'one.yaml': presetFile('one', { c: 'preset', d: 'preset' }) },
+      'app-config.local.yaml': stringify({ d: 'local' }),
+      'app-config.production.local.yaml': stringify({ d: 'production-local' }),
+    });
+    const config = await ConfigSources.toConfig(
+      createPresetConfigSource({
+        presets: loadPresets(['one']),
+        argv: ['--base-config', mockDir.resolve('base.yaml')],
+        env: { BACKSTAGE_ENV: 'production' },
+        rootDir: mockDir.path,
+        watch: false,
+      }),
+    );
+    try {
+      expect(config.get()).toEqual({
+        a: 'production',
+        b: 'base-config',
+        c: 'preset',
+        d: 'production-local',
+      });
+    } finally {
+      config.close();
+    }
+  });
+
+  it('keeps app-config.yaml below the presets even when passed with --config', async () => {
+    mockDir.setContent({
+      'app-config.yaml': stringify({ winner: 'app-config' }),
+      presets: { 'one.yaml': presetFile('one', { winner: 'preset' }) },
+    });
+    const config = await ConfigSources.toConfig(
+      createPresetConfigSource({
+        presets: loadPresets(['one']),
+        argv: ['--config', mockDir.resolve('app-config.yaml')],
+        env: {},
+        rootDir: mockDir.path,
+        watch: false,
+      }),
+    );
+    expect(config.getString('winner')).toBe('preset');
+    config.close();
+  });
+
+  it('layers several --config files in command-line order', async () => {
+    mockDir.setContent({
+      'first.yaml': stringify({ winner: 'first', first: true }),
+      'second.yaml': stringify({ winner: 'second', second: true }),
+      presets: {},
+    });
+    const config = await ConfigSources.toConfig(
+      createPresetConfigSource({
+        presets: [],
+        argv: [
+          '--config',
+          mockDir.resolve('first.yaml'),
+          '--config',
+          mockDir.resolve('second.yaml'),
+        ],
+        env: {},
+        rootDir: mockDir.path,
+        watch: false,
+      }),
+    );
+    expect(config.get()).toEqual({
+      winner: 'second',
+      first: true,
+      second: true,
+    });
+    config.close();
+  });
+});
