@@ -5,9 +5,10 @@
 import { ChildProcess, spawn } from 'child_process';
 import net from 'net';
 import path from 'path';
+import { targetPaths } from '@backstage/cli-common';
 
 /** The repository root. */
-export const repoRoot = path.resolve(__dirname, '../../../..');
+export const repoRoot = targetPaths.rootDir;
 
 /** The commands an operator can start the backend with. */
 export type StartCommand = 'npm start' | 'yarn start' | 'yarn dev';
@@ -127,21 +128,23 @@ export async function startBackendProcess(
 
   const waitForOutput = (pattern: RegExp, timeoutMs = 30_000) =>
     new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      let timer: NodeJS.Timeout | undefined = undefined;
+      function check() {
+        const done = pattern.test(output);
+        if (done || hasExited) {
+          clearTimeout(timer);
+          listeners.delete(check);
+          if (done) {
+            resolve();
+          } else {
+            reject(new Error(`process exited before printing ${pattern}; output:\n${output}`));
+          }
+        }
+      }
+      timer = setTimeout(() => {
         listeners.delete(check);
         reject(new Error(`timed out waiting for ${pattern}; output:\n${output}`));
       }, timeoutMs);
-      const check = () => {
-        if (pattern.test(output)) {
-          clearTimeout(timer);
-          listeners.delete(check);
-          resolve();
-        } else if (hasExited) {
-          clearTimeout(timer);
-          listeners.delete(check);
-          reject(new Error(`process exited before printing ${pattern}; output:\n${output}`));
-        }
-      };
       listeners.add(check);
       check();
     });
