@@ -23,7 +23,9 @@ export function createDevPortalBackend(resolution: PresetResolution) {
 
   backend.add(import('@backstage/plugin-catalog-backend'));
   // The selected identity preset's org sync.
-  backend.add(import('@devportal/plugin-catalog-backend-module-identity-presets'));
+  backend.add(
+    import('@devportal/plugin-catalog-backend-module-identity-presets'),
+  );
 
   return backend;
 }

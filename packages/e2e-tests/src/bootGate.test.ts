@@ -11,9 +11,13 @@ import { repoRoot, runToExit } from './harness/backendProcess';
 jest.setTimeout(120_000);
 
 function repoStatus() {
-  return execFileSync('git', ['status', '--porcelain', '--untracked-files=all'], {
-    cwd: repoRoot,
-  }).toString();
+  return execFileSync(
+    'git',
+    ['status', '--porcelain', '--untracked-files=all'],
+    {
+      cwd: repoRoot,
+    },
+  ).toString();
 }
 
 describe('boot gate', () => {
@@ -63,7 +67,8 @@ describe('boot gate', () => {
   it('reports hostile names, unknown presets, ordering and bad VEECODE_APP_CONFIG together', async () => {
     const result = await runToExit({
       env: {
-        VEECODE_PRESETS: ' ../etc/passwd , recommended,ldap-ad, nope ,recommended,,ldap',
+        VEECODE_PRESETS:
+          ' ../etc/passwd , recommended,ldap-ad, nope ,recommended,,ldap',
         VEECODE_APP_CONFIG: '%%% not base64 %%%',
         LDAP_URL: 'ldap://127.0.0.1:1',
         LDAP_DN: 'cn=admin',
@@ -75,7 +80,9 @@ describe('boot gate', () => {
     expect(result.code).toBe(78);
     const err = result.stderr;
     expect(err).toContain('"../etc/passwd" is not a valid preset name');
-    expect(err).toMatch(/preset "nope" not found; available presets: .*github-auth/);
+    expect(err).toMatch(
+      /preset "nope" not found; available presets: .*github-auth/,
+    );
     expect(err).toContain('preset "recommended" is listed more than once');
     expect(err).toContain('preset "ldap-ad" requires preset "ldap"');
     expect(err).toContain('VEECODE_PRESETS=recommended,ldap,ldap-ad');
@@ -95,8 +102,12 @@ describe('boot gate', () => {
         env: { VEECODE_PRESETS: 'acme', VEECODE_PRESETS_PATH: dir },
       });
       expect(result.code).toBe(78);
-      expect(result.stderr).toMatch(/acme\.yaml:6: field "requires\.variables\.ACME_TOKEN\.description" is missing/);
-      expect(result.stderr).toMatch(/acme\.yaml:7: field "requires\.variables\.ACME_TOKEN\.required" must be a boolean/);
+      expect(result.stderr).toMatch(
+        /acme\.yaml:6: field "requires\.variables\.ACME_TOKEN\.description" is missing/,
+      );
+      expect(result.stderr).toMatch(
+        /acme\.yaml:7: field "requires\.variables\.ACME_TOKEN\.required" must be a boolean/,
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

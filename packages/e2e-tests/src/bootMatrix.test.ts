@@ -9,7 +9,9 @@ import { repoRoot, startBackendProcess } from './harness/backendProcess';
 
 jest.setTimeout(120_000);
 
-const catalog = loadPresetCatalog({ shippedDir: path.join(repoRoot, 'presets') });
+const catalog = loadPresetCatalog({
+  shippedDir: path.join(repoRoot, 'presets'),
+});
 
 /** A value for every variable a selection requires: the preset's own example, or a dummy. */
 function dummyEnv(selection: string[]): Record<string, string> {
@@ -40,13 +42,17 @@ describe('boot matrix', () => {
   it('covers the whole shipped catalog', () => {
     expect(catalog.problems).toEqual([]);
     const covered = new Set([...singles, ...combinations].flat());
-    expect([...catalog.presets.keys()].filter(n => !covered.has(n))).toEqual([]);
+    expect([...catalog.presets.keys()].filter(n => !covered.has(n))).toEqual(
+      [],
+    );
   });
 
   it.each([...singles, ...combinations].map(s => [s.join(','), s]))(
     'VEECODE_PRESETS=%s reaches readiness',
     async (_label, selection) => {
-      const backend = await startBackendProcess({ env: dummyEnv(selection as string[]) });
+      const backend = await startBackendProcess({
+        env: dummyEnv(selection as string[]),
+      });
       try {
         await backend.waitForReady();
         const health = await fetch(`${backend.baseUrl}/healthcheck`);

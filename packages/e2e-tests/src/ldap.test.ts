@@ -3,10 +3,7 @@
  * directory, the backend started with the README's command, people signing
  * in against the directory and the catalog kept in sync.
  */
-import {
-  BackendProcess,
-  startBackendProcess,
-} from './harness/backendProcess';
+import { BackendProcess, startBackendProcess } from './harness/backendProcess';
 import {
   externalAccessEnv,
   tokenClaims,
@@ -22,15 +19,18 @@ async function signIn(
   body: unknown,
   init: { raw?: string; cookie?: string } = {},
 ) {
-  const res = await fetch(`${backend.baseUrl}/api/auth/ldap/refresh?env=production`, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/json',
-      'X-Requested-With': 'XMLHttpRequest',
-      ...(init.cookie ? { Cookie: init.cookie } : {}),
+  const res = await fetch(
+    `${backend.baseUrl}/api/auth/ldap/refresh?env=production`,
+    {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Requested-With': 'XMLHttpRequest',
+        ...(init.cookie ? { Cookie: init.cookie } : {}),
+      },
+      body: init.raw ?? (body === undefined ? undefined : JSON.stringify(body)),
     },
-    body: init.raw ?? (body === undefined ? undefined : JSON.stringify(body)),
-  });
+  );
   const text = await res.text();
   let json: any;
   try {
@@ -38,7 +38,12 @@ async function signIn(
   } catch {
     json = undefined;
   }
-  return { status: res.status, json, text, setCookie: res.headers.get('set-cookie') };
+  return {
+    status: res.status,
+    json,
+    text,
+    setCookie: res.headers.get('set-cookie'),
+  };
 }
 
 interface DirectoryCase {
@@ -135,14 +140,18 @@ describe.each(cases)('$name directory with VEECODE_PRESETS=$presets', c => {
     const [member, , memberGroups] = c.member;
     const memberEntity = users.find(u => u.metadata.name === member)!;
     expect(
-      memberEntity.relations!.filter(r => r.type === 'memberOf').map(r => r.targetRef),
+      memberEntity
+        .relations!.filter(r => r.type === 'memberOf')
+        .map(r => r.targetRef),
     ).toEqual(memberGroups);
     const loner = users.find(u => u.metadata.name === c.loner[0])!;
     expect(loner.relations!.filter(r => r.type === 'memberOf')).toEqual([]);
     for (const [group, parents] of Object.entries(c.parents)) {
       const entity = groups.find(g => g.metadata.name === group)!;
       expect(
-        entity.relations!.filter(r => r.type === 'childOf').map(r => r.targetRef),
+        entity
+          .relations!.filter(r => r.type === 'childOf')
+          .map(r => r.targetRef),
       ).toEqual(parents);
     }
   });
@@ -196,16 +205,25 @@ describe.each(cases)('$name directory with VEECODE_PRESETS=$presets', c => {
       expect(result.status).toBe(401);
       expect(result.text).not.toContain(adminPassword);
     }
-    const messages = new Set(results.map(r => JSON.stringify(r.json?.error?.message)));
+    const messages = new Set(
+      results.map(r => JSON.stringify(r.json?.error?.message)),
+    );
     expect(messages.size).toBe(1);
   });
 
   it('answers bad requests with 400', async () => {
-    expect((await signIn(backend, undefined, { raw: '{not json' })).status).toBe(400);
+    expect(
+      (await signIn(backend, undefined, { raw: '{not json' })).status,
+    ).toBe(400);
     expect((await signIn(backend, { username: 'ana' })).status).toBe(400);
-    expect((await signIn(backend, { username: 42, password: [] })).status).toBe(400);
+    expect((await signIn(backend, { username: 42, password: [] })).status).toBe(
+      400,
+    );
     const huge = await signIn(backend, undefined, {
-      raw: JSON.stringify({ username: 'ana', password: 'x'.repeat(10 * 1024 * 1024) }),
+      raw: JSON.stringify({
+        username: 'ana',
+        password: 'x'.repeat(10 * 1024 * 1024),
+      }),
     });
     expect(huge.status).toBeGreaterThanOrEqual(400);
     expect(huge.status).toBeLessThan(500);
@@ -222,16 +240,30 @@ describe.each(cases)('$name directory with VEECODE_PRESETS=$presets', c => {
 
   it('keeps every user when the directory goes away, and syncs again when it is back', async () => {
     await slapd.stop();
-    await triggerTask(backend, 'catalog', 'LdapOrgEntityProvider:default:refresh');
-    await backend.waitForOutput(/LdapOrgEntityProvider:default: sync failed after \d+ ms, nothing applied/);
+    await triggerTask(
+      backend,
+      'catalog',
+      'LdapOrgEntityProvider:default:refresh',
+    );
+    await backend.waitForOutput(
+      /LdapOrgEntityProvider:default: sync failed after \d+ ms, nothing applied/,
+    );
     const { users } = await waitForCatalog(backend, () => true);
     expect(users.map(u => u.metadata.name).sort()).toEqual(c.expectedUsers);
 
     await slapd.start();
-    const before = backend.output().match(/LdapOrgEntityProvider:default: applied/g)?.length ?? 0;
-    await triggerTask(backend, 'catalog', 'LdapOrgEntityProvider:default:refresh');
+    const before =
+      backend.output().match(/LdapOrgEntityProvider:default: applied/g)
+        ?.length ?? 0;
+    await triggerTask(
+      backend,
+      'catalog',
+      'LdapOrgEntityProvider:default:refresh',
+    );
     await waitFor(
-      () => (backend.output().match(/LdapOrgEntityProvider:default: applied/g)?.length ?? 0) > before,
+      () =>
+        (backend.output().match(/LdapOrgEntityProvider:default: applied/g)
+          ?.length ?? 0) > before,
     );
     expect(backend.output()).not.toContain(adminPassword);
   });

@@ -19,7 +19,9 @@ describe('secret redaction', () => {
     try {
       await backend.waitForReady();
       // The access log prints request URLs: a value in the URL must come out masked.
-      await fetch(`${backend.baseUrl}/.backstage/health/v1/readiness?probe=${token}`);
+      await fetch(
+        `${backend.baseUrl}/.backstage/health/v1/readiness?probe=${token}`,
+      );
       await backend.waitForOutput(/readiness\?probe=\*\*\*/);
       expect(backend.output()).not.toContain(token);
     } finally {

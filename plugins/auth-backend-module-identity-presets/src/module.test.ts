@@ -37,12 +37,18 @@ async function start(options: {
   extra?: ReturnType<typeof createBackendModule>[];
 }) {
   const registered: string[] = [];
-  const resolution = resolvePresetsOrThrow({ env: options.env, rootDir: repoRoot });
+  const resolution = resolvePresetsOrThrow({
+    env: options.env,
+    rootDir: repoRoot,
+  });
   const backend = await startTestBackend({
     extensionPoints: [
       [
         authProvidersExtensionPoint,
-        { registerProvider: (p: { providerId: string }) => void registered.push(p.providerId) },
+        {
+          registerProvider: (p: { providerId: string }) =>
+            void registered.push(p.providerId),
+        },
       ],
     ],
     features: [
@@ -94,7 +100,12 @@ describe('authModuleIdentityPresets', () => {
   it('refuses startup naming preset, provider and key when required config is missing', async () => {
     const error = await start({
       env: { VEECODE_PRESETS: 'ldap', ...ldapEnv },
-      config: { auth: { environment: 'production', providers: { ldap: { production: {} } } } },
+      config: {
+        auth: {
+          environment: 'production',
+          providers: { ldap: { production: {} } },
+        },
+      },
     }).catch(e => e);
     const presetsError = findPresetsError(error);
     expect(presetsError?.exitCode).toBe(78);
@@ -123,7 +134,10 @@ describe('authModuleIdentityPresets', () => {
       });
     });
     const acmeConfig = {
-      auth: { environment: 'production', providers: { acme: { production: { clientId: 'portal' } } } },
+      auth: {
+        environment: 'production',
+        providers: { acme: { production: { clientId: 'portal' } } },
+      },
     };
 
     it('registers a provider another module adds through the extension point', async () => {
@@ -145,7 +159,10 @@ describe('authModuleIdentityPresets', () => {
         },
       });
       const { registered } = await start({
-        env: { VEECODE_PRESETS: 'acme-sso', VEECODE_PRESETS_PATH: mockDir.path },
+        env: {
+          VEECODE_PRESETS: 'acme-sso',
+          VEECODE_PRESETS_PATH: mockDir.path,
+        },
         config: acmeConfig,
         extra: [acmeModule],
       });
@@ -154,7 +171,10 @@ describe('authModuleIdentityPresets', () => {
 
     it('refuses startup when no module provides the provider the preset names', async () => {
       const error = await start({
-        env: { VEECODE_PRESETS: 'acme-sso', VEECODE_PRESETS_PATH: mockDir.path },
+        env: {
+          VEECODE_PRESETS: 'acme-sso',
+          VEECODE_PRESETS_PATH: mockDir.path,
+        },
         config: acmeConfig,
       }).catch(e => e);
       const presetsError = findPresetsError(error);

@@ -25,23 +25,29 @@ export const authModuleIdentityPresets = createBackendModule({
   pluginId: 'auth',
   moduleId: 'identity-presets',
   register(reg) {
-    const registry = new Map<string, IdentityAuthProvider>(
-      builtinIdentityAuthProviders.map(p => [p.providerId, p]),
-    );
+    const added = new Map<string, IdentityAuthProvider>();
     reg.registerExtensionPoint(identityAuthProvidersExtensionPoint, {
       addProvider(provider) {
-        registry.set(provider.providerId, provider);
+        added.set(provider.providerId, provider);
       },
     });
 
     reg.registerInit({
       deps: {
         config: coreServices.rootConfig,
+        cache: coreServices.cache,
         logger: coreServices.logger,
         presets: presetsServiceRef,
         providers: authProvidersExtensionPoint,
       },
-      async init({ config, logger, presets, providers }) {
+      async init({ config, cache, logger, presets, providers }) {
+        // Providers added by other modules win over built-ins of the same id.
+        const registry = new Map<string, IdentityAuthProvider>([
+          ...builtinIdentityAuthProviders({ config, cache }).map(
+            p => [p.providerId, p] as const,
+          ),
+          ...added,
+        ]);
         const identity = selectedIdentityPreset(presets);
         const plan = planAuthWiring({ identity, registry, config });
         if (plan.problems.length > 0) {
@@ -53,7 +59,9 @@ export const authModuleIdentityPresets = createBackendModule({
             factory: provider.factory,
           });
           logger.info(
-            `Identity preset "${identity!.name}" signs people in with ${provider.title} (/api/auth/${provider.providerId})`,
+            `Identity preset "${identity!.name}" signs people in with ${
+              provider.title
+            } (/api/auth/${provider.providerId})`,
           );
         }
         for (const key of plan.ignored) {

@@ -35,7 +35,8 @@ export function planAuthWiring(options: {
     };
   }
 
-  const environment = config.getOptionalString('auth.environment') ?? 'development';
+  const environment =
+    config.getOptionalString('auth.environment') ?? 'development';
   const named = keysNamedByPreset(identity, ['auth', 'providers']);
   const problems: PresetProblem[] = [];
   const activate: IdentityAuthProvider[] = [];
@@ -52,7 +53,9 @@ export function planAuthWiring(options: {
     if (!provider) {
       problems.push({
         kind: 'invalid-config',
-        message: `identity preset "${identity.name}" names auth provider "${providerId}" (config key auth.providers.${providerId}), but no backend module provides it; available: ${[
+        message: `identity preset "${
+          identity.name
+        }" names auth provider "${providerId}" (config key auth.providers.${providerId}), but no backend module provides it; available: ${[
           ...registry.keys(),
         ].join(', ')}`,
         hint: `add a backend module that calls identityAuthProvidersExtensionPoint.addProvider({ providerId: '${providerId}', ... }), or fix the key in the preset`,

@@ -46,7 +46,11 @@ export class GuardedConnection implements EntityProviderConnection {
     ) {
       this.pending.refused = counts;
       this.options.logger.warn(
-        `${this.options.name}: the source returned no users where the last sync had ${this.lastApplied!.users}; not applied, the catalog keeps the last good users and groups. If the directory really is empty now, set identityPresets.orgSync.allowEmpty: true`,
+        `${
+          this.options.name
+        }: the source returned no users where the last sync had ${
+          this.lastApplied!.users
+        }; not applied, the catalog keeps the last good users and groups. If the directory really is empty now, set identityPresets.orgSync.allowEmpty: true`,
       );
       return;
     }

@@ -23,9 +23,14 @@ export const DEFAULT_ORG_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
   timeout: { minutes: 15 },
 };
 
-function scheduleAt(config: Config, path: string): SchedulerServiceTaskScheduleDefinition {
+function scheduleAt(
+  config: Config,
+  path: string,
+): SchedulerServiceTaskScheduleDefinition {
   return config.has(`${path}.schedule`)
-    ? readSchedulerServiceTaskScheduleDefinitionFromConfig(config.getConfig(`${path}.schedule`))
+    ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
+        config.getConfig(`${path}.schedule`),
+      )
     : DEFAULT_ORG_SCHEDULE;
 }
 
@@ -42,7 +47,10 @@ function idOf(provider: EntityProvider): string {
 class CapturingTaskRunner implements SchedulerServiceTaskRunner {
   private readonly tasks = new Map<string, SchedulerServiceTaskFunction>();
 
-  async run(task: { id: string; fn: SchedulerServiceTaskFunction }): Promise<void> {
+  async run(task: {
+    id: string;
+    fn: SchedulerServiceTaskFunction;
+  }): Promise<void> {
     this.tasks.set(task.id, task.fn);
   }
 
@@ -79,7 +87,10 @@ export const builtinIdentityOrgProviders: IdentityOrgProvider[] = [
           name: provider.getProviderName(),
           provider,
           refresh: log => provider.read({ logger: log }),
-          schedule: scheduleAt(config, `catalog.providers.ldapOrg.${idOf(provider)}`),
+          schedule: scheduleAt(
+            config,
+            `catalog.providers.ldapOrg.${idOf(provider)}`,
+          ),
         }),
       );
     },
@@ -95,8 +106,12 @@ export const builtinIdentityOrgProviders: IdentityOrgProvider[] = [
         (provider): IdentityOrgSource => ({
           name: provider.getProviderName(),
           provider,
-          refresh: log => provider.read({ logger: log, taskInstanceId: randomUUID() }),
-          schedule: scheduleAt(config, `catalog.providers.keycloakOrg.${idOf(provider)}`),
+          refresh: log =>
+            provider.read({ logger: log, taskInstanceId: randomUUID() }),
+          schedule: scheduleAt(
+            config,
+            `catalog.providers.keycloakOrg.${idOf(provider)}`,
+          ),
         }),
       );
     },
@@ -128,23 +143,25 @@ export const builtinIdentityOrgProviders: IdentityOrgProvider[] = [
       // Same shapes as @backstage/plugin-catalog-backend-module-github-org:
       // one object, or a list of objects, each with its own id.
       return configList(config, 'catalog.providers.githubOrg').map(
-(entry): IdentityOrgSource => {
-        const provider = GithubMultiOrgEntityProvider.fromConfig(config, {
-          id: entry.getString('id'),
-          githubUrl: entry.getString('githubUrl'),
-          orgs: entry.getOptionalStringArray('orgs'),
-          logger,
-          schedule: 'manual',
-        });
-        return {
-          name: provider.getProviderName(),
-          provider,
-          refresh: log => provider.read({ logger: log }),
-          schedule: entry.has('schedule')
-            ? readSchedulerServiceTaskScheduleDefinitionFromConfig(entry.getConfig('schedule'))
-            : DEFAULT_ORG_SCHEDULE,
-        };
-      },
+        (entry): IdentityOrgSource => {
+          const provider = GithubMultiOrgEntityProvider.fromConfig(config, {
+            id: entry.getString('id'),
+            githubUrl: entry.getString('githubUrl'),
+            orgs: entry.getOptionalStringArray('orgs'),
+            logger,
+            schedule: 'manual',
+          });
+          return {
+            name: provider.getProviderName(),
+            provider,
+            refresh: log => provider.read({ logger: log }),
+            schedule: entry.has('schedule')
+              ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
+                  entry.getConfig('schedule'),
+                )
+              : DEFAULT_ORG_SCHEDULE,
+          };
+        },
       );
     },
   },
@@ -161,7 +178,10 @@ export const builtinIdentityOrgProviders: IdentityOrgProvider[] = [
           name: provider.getProviderName(),
           provider,
           refresh: () => runner.runFor(provider.getProviderName()),
-          schedule: scheduleAt(config, `catalog.providers.gitlab.${idOf(provider)}`),
+          schedule: scheduleAt(
+            config,
+            `catalog.providers.gitlab.${idOf(provider)}`,
+          ),
         }),
       );
     },

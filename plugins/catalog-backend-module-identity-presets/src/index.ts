@@ -6,5 +6,8 @@
  * @packageDocumentation
  */
 export { catalogModuleIdentityPresets as default } from './module';
-export { builtinIdentityOrgProviders, DEFAULT_ORG_SCHEDULE } from './builtinOrgProviders';
+export {
+  builtinIdentityOrgProviders,
+  DEFAULT_ORG_SCHEDULE,
+} from './builtinOrgProviders';
 export { GuardedConnection } from './GuardedConnection';

@@ -1,6 +1,9 @@
 import path from 'path';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { catalogProcessingExtensionPoint, EntityProvider } from '@backstage/plugin-catalog-node';
+import {
+  catalogProcessingExtensionPoint,
+  EntityProvider,
+} from '@backstage/plugin-catalog-node';
 import {
   presetsServiceFactory,
   resolvePresetsOrThrow,
@@ -16,8 +19,18 @@ const config = {
         default: {
           target: 'ldap://127.0.0.1:1',
           bind: { dn: 'cn=admin,dc=example,dc=com', secret: 'secret' },
-          users: [{ dn: 'ou=people,dc=example,dc=com', options: { filter: '(uid=*)' } }],
-          groups: [{ dn: 'ou=groups,dc=example,dc=com', options: { filter: '(cn=*)' } }],
+          users: [
+            {
+              dn: 'ou=people,dc=example,dc=com',
+              options: { filter: '(uid=*)' },
+            },
+          ],
+          groups: [
+            {
+              dn: 'ou=groups,dc=example,dc=com',
+              options: { filter: '(cn=*)' },
+            },
+          ],
           schedule: { frequency: { minutes: 60 }, timeout: { minutes: 15 } },
         },
       },
@@ -42,7 +55,9 @@ async function providersFor(env: Record<string, string>) {
       [
         catalogProcessingExtensionPoint,
         {
-          addEntityProvider: (...providers: Array<EntityProvider | EntityProvider[]>) =>
+          addEntityProvider: (
+            ...providers: Array<EntityProvider | EntityProvider[]>
+          ) =>
             void added.push(...providers.flat().map(p => p.getProviderName())),
           addProcessor: () => {},
           addPlaceholderResolver: () => {},

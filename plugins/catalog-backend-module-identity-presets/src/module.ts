@@ -58,7 +58,9 @@ class ScheduledOrgSource implements EntityProvider {
         } catch (error) {
           guarded.takeRunOutcome();
           logger.error(
-            `${this.source.name}: sync failed after ${Date.now() - started} ms, nothing applied; the catalog keeps the last good users and groups. ${
+            `${this.source.name}: sync failed after ${
+              Date.now() - started
+            } ms, nothing applied; the catalog keeps the last good users and groups. ${
               (error as Error)?.name ?? 'Error'
             }: ${(error as Error)?.message ?? error}`,
           );
@@ -113,17 +115,30 @@ export const catalogModuleIdentityPresets = createBackendModule({
           ? keysNamedByPreset(identity, ['catalog', 'providers'])
           : [];
         const allowEmpty =
-          config.getOptionalBoolean('identityPresets.orgSync.allowEmpty') ?? false;
+          config.getOptionalBoolean('identityPresets.orgSync.allowEmpty') ??
+          false;
 
         for (const [key, provider] of registry) {
           if (named.includes(key)) {
-            const sources = await provider.createSources({ config, logger, scheduler });
+            const sources = await provider.createSources({
+              config,
+              logger,
+              scheduler,
+            });
             for (const source of sources) {
               catalog.addEntityProvider(
-                new ScheduledOrgSource(source, { logger, scheduler, allowEmpty }),
+                new ScheduledOrgSource(source, {
+                  logger,
+                  scheduler,
+                  allowEmpty,
+                }),
               );
               logger.info(
-                `Identity preset "${identity!.name}" syncs users and groups from ${provider.title} (${source.name})`,
+                `Identity preset "${
+                  identity!.name
+                }" syncs users and groups from ${provider.title} (${
+                  source.name
+                })`,
               );
             }
           } else if (config.has(`catalog.providers.${key}`)) {

@@ -80,7 +80,9 @@ export interface IdentityOrgProvider {
   /** A short human name for logs and errors, e.g. `LDAP`. */
   title: string;
   /** Builds the sources from `catalog.providers.<configKey>`. */
-  createSources(context: IdentityOrgProviderContext): Promise<IdentityOrgSource[]>;
+  createSources(
+    context: IdentityOrgProviderContext,
+  ): Promise<IdentityOrgSource[]>;
 }
 
 /**

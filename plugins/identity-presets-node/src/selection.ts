@@ -2,7 +2,9 @@ import { Preset, PresetsService } from '@devportal/plugin-presets-node';
 import { IDENTITY_GROUP } from './extensionPoints';
 
 /** The selected identity preset, if any. @public */
-export function selectedIdentityPreset(presets: PresetsService): Preset | undefined {
+export function selectedIdentityPreset(
+  presets: PresetsService,
+): Preset | undefined {
   return presets.selectedInGroup(IDENTITY_GROUP);
 }
 

@@ -15,7 +15,10 @@ export type StartCommand = 'npm start' | 'yarn start' | 'yarn dev';
 
 const yarnRelease = path.join(repoRoot, '.yarn/releases/yarn-4.18.1.cjs');
 
-function commandLine(command: StartCommand, args: string[]): [string, string[]] {
+function commandLine(
+  command: StartCommand,
+  args: string[],
+): [string, string[]] {
   switch (command) {
     case 'npm start':
       return ['npm', ['--silent', 'start', '--', ...args]];
@@ -45,7 +48,9 @@ export async function freePort(): Promise<number> {
 function baseEnv(port: number, env: Record<string, string>): NodeJS.ProcessEnv {
   const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'npm_config_cache'];
   const inherited = Object.fromEntries(
-    keep.filter(k => process.env[k] !== undefined).map(k => [k, process.env[k]]),
+    keep
+      .filter(k => process.env[k] !== undefined)
+      .map(k => [k, process.env[k]]),
   );
   return {
     ...inherited,
@@ -95,7 +100,10 @@ export async function startBackendProcess(
   options: BackendProcessOptions = {},
 ): Promise<BackendProcess> {
   const port = options.port ?? (await freePort());
-  const [cmd, args] = commandLine(options.command ?? 'npm start', options.args ?? []);
+  const [cmd, args] = commandLine(
+    options.command ?? 'npm start',
+    options.args ?? [],
+  );
   const child = spawn(cmd, args, {
     cwd: repoRoot,
     env: baseEnv(port, options.env ?? {}),
@@ -112,12 +120,14 @@ export async function startBackendProcess(
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
-    resolve =>
-      child.on('close', (code, signal) => {
-        running.delete(child);
-        resolve({ code, signal });
-      }),
+  const exited = new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+  }>(resolve =>
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal });
+    }),
   );
   let hasExited = false;
   exited.then(() => {
@@ -137,13 +147,19 @@ export async function startBackendProcess(
           if (done) {
             resolve();
           } else {
-            reject(new Error(`process exited before printing ${pattern}; output:\n${output}`));
+            reject(
+              new Error(
+                `process exited before printing ${pattern}; output:\n${output}`,
+              ),
+            );
           }
         }
       }
       timer = setTimeout(() => {
         listeners.delete(check);
-        reject(new Error(`timed out waiting for ${pattern}; output:\n${output}`));
+        reject(
+          new Error(`timed out waiting for ${pattern}; output:\n${output}`),
+        );
       }, timeoutMs);
       listeners.add(check);
       check();
@@ -153,7 +169,9 @@ export async function startBackendProcess(
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (hasExited) {
-        throw new Error(`backend exited before it was ready; output:\n${output}`);
+        throw new Error(
+          `backend exited before it was ready; output:\n${output}`,
+        );
       }
       try {
         const res = await fetch(`${baseUrl}/.backstage/health/v1/readiness`);
@@ -165,7 +183,9 @@ export async function startBackendProcess(
       }
       await new Promise(r => setTimeout(r, 200));
     }
-    throw new Error(`backend not ready after ${timeoutMs} ms; output:\n${output}`);
+    throw new Error(
+      `backend not ready after ${timeoutMs} ms; output:\n${output}`,
+    );
   };
 
   const stop = async () => {
@@ -201,9 +221,17 @@ export async function startBackendProcess(
 /** Runs the start command until the process exits by itself. */
 export async function runToExit(
   options: BackendProcessOptions & { timeoutMs?: number },
-): Promise<{ code: number | null; stdout: string; stderr: string; durationMs: number }> {
+): Promise<{
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}> {
   const port = options.port ?? (await freePort());
-  const [cmd, args] = commandLine(options.command ?? 'npm start', options.args ?? []);
+  const [cmd, args] = commandLine(
+    options.command ?? 'npm start',
+    options.args ?? [],
+  );
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
@@ -223,7 +251,13 @@ export async function runToExit(
       } catch {
         // already gone
       }
-      reject(new Error(`did not exit within ${options.timeoutMs ?? 60_000} ms; output:\n${stdout}${stderr}`));
+      reject(
+        new Error(
+          `did not exit within ${
+            options.timeoutMs ?? 60_000
+          } ms; output:\n${stdout}${stderr}`,
+        ),
+      );
     }, options.timeoutMs ?? 60_000);
     child.on('close', code => {
       clearTimeout(timer);

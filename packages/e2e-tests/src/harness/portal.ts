@@ -62,7 +62,14 @@ export async function waitForCatalog(
   throw new Error(
     `catalog did not reach the expected state; users: ${last.users
       .map(u => u.metadata.name)
-      .join(', ')}; groups: ${last.groups.map(g => g.metadata.name).join(', ')}`,
+      .join(', ')}; groups: ${last.groups
+      .map(g => g.metadata.name)
+      .join(', ')}; backend output (end, without access logs):\n${backend
+      .output()
+      .split("\n")
+      .filter(line => !line.includes("incomingRequest"))
+      .join("\n")
+      .slice(-6000)}`,
   );
 }
 
@@ -73,17 +80,23 @@ export async function triggerTask(
   taskId: string,
 ): Promise<void> {
   const res = await fetch(
-    `${backend.baseUrl}/api/${pluginId}/.backstage/scheduler/v1/tasks/${encodeURIComponent(
+    `${
+      backend.baseUrl
+    }/api/${pluginId}/.backstage/scheduler/v1/tasks/${encodeURIComponent(
       taskId,
     )}/trigger`,
     { method: 'POST', headers: authHeaders },
   );
   if (![200, 204, 409].includes(res.status)) {
-    throw new Error(`trigger of ${taskId} answered ${res.status}: ${await res.text()}`);
+    throw new Error(
+      `trigger of ${taskId} answered ${res.status}: ${await res.text()}`,
+    );
   }
 }
 
 /** Decodes the payload of a Backstage token, without verifying it. */
 export function tokenClaims(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+  return JSON.parse(
+    Buffer.from(token.split('.')[1], 'base64url').toString('utf8'),
+  );
 }

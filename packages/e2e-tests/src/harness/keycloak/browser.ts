@@ -1,0 +1,121 @@
+/*
+ * Headless Chromium for sign-in tests. Playwright cannot download browsers on
+ * this machine, so this drives Debian's chromium (`apt-get install chromium`).
+ */
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+// The harness runs only in tests of this private package, so its tools are devDependencies.
+// eslint-disable-next-line @backstage/no-undeclared-imports
+import { chromium, BrowserContext, Page } from 'playwright-core';
+
+/** Where Debian's chromium package puts the browser. */
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** A running browser with its own fresh profile. */
+export interface ChromiumSession {
+  /** The browser context: one cookie jar for every page of this session. */
+  context: BrowserContext;
+  /** A new tab. */
+  newPage(): Promise<Page>;
+  /** Closes the browser and deletes its profile. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Whether the chromium binary is installed. */
+export function hasChromium(): boolean {
+  return fs.existsSync(chromiumPath);
+}
+
+/** Starts headless Chromium with a fresh temporary profile. */
+export async function launchChromium(
+  options: { timeoutMs?: number } = {},
+): Promise<ChromiumSession> {
+  if (!hasChromium()) {
+    throw new Error(
+      `No Chromium at ${chromiumPath}; install it with: apt-get install -y chromium`,
+    );
+  }
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-chromium-'));
+  let context: BrowserContext;
+  try {
+    // Playwright passes the profile as --user-data-dir itself.
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: chromiumPath,
+      headless: true,
+      args: chromiumArgs,
+      timeout: options.timeoutMs ?? 30_000,
+    });
+  } catch (error) {
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+    throw error;
+  }
+  context.setDefaultTimeout(options.timeoutMs ?? 30_000);
+  let closed: Promise<void> | undefined;
+  return {
+    context,
+    newPage: () => context.newPage(),
+    close() {
+      closed ??= context
+        .close()
+        .catch(() => undefined)
+        .finally(() =>
+          fs.rmSync(userDataDir, { recursive: true, force: true }),
+        );
+      return closed;
+    },
+  };
+}
+
+/** What happened after the login form was submitted. */
+export interface SignInResult {
+  /** The URL the browser ended on. */
+  url: string;
+  /** The error the login form shows, when it came back (e.g. "Invalid username or password."). */
+  error?: string;
+}
+
+/**
+ * Fills the Keycloak login form (inputs `username` and `password`, submit
+ * button `#kc-login`) on a page that shows it, submits it, and waits until the
+ * browser has left the form page or the form came back with an error.
+ */
+export async function signInAtLoginForm(
+  page: Page,
+  credentials: { username: string; password: string },
+  options: { timeoutMs?: number } = {},
+): Promise<SignInResult> {
+  const timeout = options.timeoutMs ?? 30_000;
+  await page.locator('input[name="username"]').waitFor({ timeout });
+  await page.locator('input[name="username"]').fill(credentials.username);
+  await page.locator('input[name="password"]').fill(credentials.password);
+  // Marks this document; a page without the mark is whatever came after the submit.
+  await page.evaluate(() => {
+    (window as unknown as { __kcSubmitted: boolean }).__kcSubmitted = true;
+  });
+  await page.locator('#kc-login').click({ timeout });
+  await page.waitForFunction(
+    () =>
+      !(window as unknown as { __kcSubmitted?: boolean }).__kcSubmitted &&
+      document.readyState !== 'loading',
+    undefined,
+    { timeout, polling: 100 },
+  );
+  const errorBox = page.locator('#input-error');
+  const error =
+    (await errorBox.count()) > 0
+      ? (await errorBox.innerText()).trim()
+      : undefined;
+  return { url: page.url(), ...(error !== undefined && { error }) };
+}

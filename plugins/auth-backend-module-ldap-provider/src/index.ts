@@ -1,0 +1,18 @@
+/**
+ * LDAP username/password sign-in for the Backstage auth plugin.
+ *
+ * @packageDocumentation
+ */
+
+export { authModuleLdapProvider as default } from './module';
+export { authModuleLdapProvider } from './module';
+export {
+  createLdapAuthProviderFactory,
+  ldapAuthProviderFactory,
+  type LdapAuthProviderFactoryOptions,
+} from './provider';
+export {
+  defaultLdapProfileTransform,
+  ldapSignInResolvers,
+  type LdapAuthResult,
+} from './resolvers';

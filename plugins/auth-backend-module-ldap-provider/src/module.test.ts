@@ -1,0 +1,113 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import authPlugin from '@backstage/plugin-auth-backend';
+import {
+  AuthProviderRegistrationOptions,
+  authProvidersExtensionPoint,
+} from '@backstage/plugin-auth-node';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import request from 'supertest';
+import { authModuleLdapProvider } from './module';
+
+const ldapBlock = (url: string) => ({
+  cookies: { secure: true, field: 'backstage-token' },
+  ldapAuthenticationOptions: {
+    userSearchBase: 'ou=people,dc=example,dc=com',
+    usernameAttribute: 'uid',
+    adminDn: 'cn=admin,dc=example,dc=com',
+    adminPassword: 'secret',
+    ldapOpts: { url, tlsOptions: { rejectUnauthorized: true } },
+  },
+});
+
+describe('authModuleLdapProvider', () => {
+  it('registers the ldap provider with the auth plugin', async () => {
+    const registered: AuthProviderRegistrationOptions[] = [];
+    const backend = await startTestBackend({
+      extensionPoints: [
+        [
+          authProvidersExtensionPoint,
+          {
+            registerProvider: (p: AuthProviderRegistrationOptions) =>
+              void registered.push(p),
+          },
+        ],
+      ],
+      features: [authModuleLdapProvider],
+    });
+    await backend.stop();
+
+    expect(registered).toEqual([
+      { providerId: 'ldap', factory: expect.any(Function) },
+    ]);
+  });
+
+  it('mounts /refresh and /logout for the environment auth.environment selects', async () => {
+    const backend = await startTestBackend({
+      features: [
+        authPlugin,
+        authModuleLdapProvider,
+        catalogServiceMock.factory({ entities: [] }),
+        mockServices.rootConfig.factory({
+          data: {
+            app: { baseUrl: 'http://localhost:3000' },
+            auth: {
+              environment: 'production',
+              providers: {
+                ldap: {
+                  // nothing listens on port 1: only production is used
+                  development: ldapBlock('ldap://127.0.0.1:1'),
+                  production: ldapBlock('ldap://127.0.0.1:1'),
+                },
+              },
+            },
+          },
+        }),
+      ],
+    });
+    try {
+      const refresh = await request(backend.server)
+        .post('/api/auth/ldap/refresh')
+        .set('X-Requested-With', 'XMLHttpRequest');
+      expect(refresh.status).toBe(401);
+      expect(refresh.body.error.message).toMatch(/No valid LDAP session/);
+
+      const logout = await request(backend.server)
+        .post('/api/auth/ldap/logout')
+        .set('X-Requested-With', 'XMLHttpRequest');
+      expect(logout.status).toBe(200);
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('refuses to start with a broken configuration, naming every problem', async () => {
+    const result = startTestBackend({
+      features: [
+        authPlugin,
+        authModuleLdapProvider,
+        catalogServiceMock.factory({ entities: [] }),
+        mockServices.rootConfig.factory({
+          data: {
+            app: { baseUrl: 'http://localhost:3000' },
+            auth: {
+              environment: 'production',
+              providers: {
+                ldap: {
+                  production: {
+                    ldapAuthenticationOptions: {
+                      usernameAttribute: 'uid)(x',
+                      ldapOpts: { url: 'http://ldap.example.com' },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        }),
+      ],
+    });
+    await expect(result).rejects.toThrow(
+      /Failed to initialize ldap auth provider, Invalid LDAP sign-in configuration at auth\.providers\.ldap\.production: .*userSearchBase.*usernameAttribute.*adminDn.*adminPassword.*ldap:\/\/ or ldaps:\/\//,
+    );
+  });
+});

@@ -1,0 +1,77 @@
+import { LdapSessionSealer } from './session';
+
+const user = { dn: 'uid=ana,ou=people,dc=example,dc=com', username: 'ana' };
+const HOUR = 60 * 60 * 1000;
+
+describe('LdapSessionSealer', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('seals a session that only it can open, without readable content', async () => {
+    const sealer = LdapSessionSealer.create({
+      providerId: 'ldap',
+      durationMs: HOUR,
+    });
+    const { value, session } = await sealer.seal(user);
+
+    expect(value).not.toContain('ana');
+    expect(value).toMatch(/^[\w-]+\.\.[\w-]+\.[\w-]+\.[\w-]+$/); // compact JWE, dir
+    expect(await sealer.open(value)).toEqual(session);
+    expect(session).toEqual({
+      id: expect.any(String),
+      ...user,
+      expiresAt: expect.any(Date),
+    });
+
+    const other = LdapSessionSealer.create({
+      providerId: 'ldap',
+      durationMs: HOUR,
+    });
+    expect(await other.open(value)).toBeUndefined();
+  });
+
+  it('opens sessions sealed by another instance with the same secret and provider', async () => {
+    const secret = 'a-shared-secret-of-at-least-32-characters';
+    const a = LdapSessionSealer.create({
+      secret,
+      providerId: 'ldap',
+      durationMs: HOUR,
+    });
+    const b = LdapSessionSealer.create({
+      secret,
+      providerId: 'ldap',
+      durationMs: HOUR,
+    });
+    const foreign = LdapSessionSealer.create({
+      secret,
+      providerId: 'corp-ldap',
+      durationMs: HOUR,
+    });
+    const { value } = await a.seal(user);
+    expect(await b.open(value)).toMatchObject(user);
+    expect(await foreign.open(value)).toBeUndefined();
+  });
+
+  it('refuses damaged, oversized, missing and expired values', async () => {
+    jest.useFakeTimers({ now: new Date('2030-01-01T00:00:00Z') });
+    const sealer = LdapSessionSealer.create({
+      providerId: 'ldap',
+      durationMs: HOUR,
+    });
+    const { value, session } = await sealer.seal(user);
+    expect(session.expiresAt.toISOString()).toBe('2030-01-01T01:00:00.000Z');
+
+    const parts = value.split('.');
+    parts[3] = parts[3].startsWith('A')
+      ? `B${parts[3].slice(1)}`
+      : `A${parts[3].slice(1)}`;
+    expect(await sealer.open(parts.join('.'))).toBeUndefined();
+    expect(await sealer.open(undefined)).toBeUndefined();
+    expect(await sealer.open('')).toBeUndefined();
+    expect(await sealer.open(`${value}${'x'.repeat(5000)}`)).toBeUndefined();
+
+    jest.setSystemTime(new Date('2030-01-01T00:59:00Z'));
+    expect(await sealer.open(value)).toBeDefined();
+    jest.setSystemTime(new Date('2030-01-01T01:00:01Z'));
+    expect(await sealer.open(value)).toBeUndefined();
+  });
+});
