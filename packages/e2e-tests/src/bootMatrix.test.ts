@@ -76,6 +76,15 @@ describe('boot matrix', () => {
       expect(backend.output()).toMatch(
         /No presets selected, running core only\. Pick presets with VEECODE_PRESETS/,
       );
+      // Without an identity preset, guest sign-in is there to try the portal.
+      const guest = await fetch(`${backend.baseUrl}/api/auth/guest/refresh`, {
+        headers: { 'X-Requested-With': 'XMLHttpRequest' },
+      });
+      expect(guest.status).toBe(200);
+      const session = await guest.json();
+      expect(session.backstageIdentity.identity.userEntityRef).toBe(
+        'user:development/guest',
+      );
     } finally {
       await backend.stop();
     }

@@ -229,6 +229,15 @@ describe.each(cases)('$name directory with VEECODE_PRESETS=$presets', c => {
     expect(huge.status).toBeLessThan(500);
   });
 
+  it('registers no other provider, and says which config it ignores', async () => {
+    expect(backend.output()).toMatch(
+      /Identity preset "ldap" signs people in with LDAP bind \(\/api\/auth\/ldap\)/,
+    );
+    expect(backend.output()).toMatch(
+      /Ignoring auth\.providers\.guest: only the providers of the selected identity preset "ldap" are registered/,
+    );
+  });
+
   it('gives no guest session', async () => {
     const res = await fetch(`${backend.baseUrl}/api/auth/guest/refresh`, {
       headers: { 'X-Requested-With': 'XMLHttpRequest' },

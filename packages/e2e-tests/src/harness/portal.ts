@@ -66,9 +66,9 @@ export async function waitForCatalog(
       .map(g => g.metadata.name)
       .join(', ')}; backend output (end, without access logs):\n${backend
       .output()
-      .split("\n")
-      .filter(line => !line.includes("incomingRequest"))
-      .join("\n")
+      .split('\n')
+      .filter(line => !line.includes('incomingRequest'))
+      .join('\n')
       .slice(-6000)}`,
   );
 }

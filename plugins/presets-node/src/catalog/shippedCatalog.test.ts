@@ -178,7 +178,7 @@ describe('the shipped preset catalog', () => {
         }
       }
     }
-    // ldap's TLS and cookie settings, kubernetes' skipTLSVerify at least
-    expect(checked).toBeGreaterThanOrEqual(4);
+    // ldap's sign-in TLS and cookie settings, kubernetes' skipTLSVerify at least
+    expect(checked).toBeGreaterThanOrEqual(3);
   });
 });

@@ -1,0 +1,260 @@
+/*
+ * The keycloak preset end to end: a real OpenID provider standing in for a
+ * Keycloak realm (with its admin API for org sync), the backend started
+ * with the README's command, and headless Chromium signing in on the
+ * provider's login form.
+ */
+import type { Page } from 'playwright-core';
+import {
+  BackendProcess,
+  freePort,
+  startBackendProcess,
+} from './harness/backendProcess';
+import {
+  externalAccessEnv,
+  triggerTask,
+  waitForCatalog,
+} from './harness/portal';
+import { FakeKeycloak, startFakeKeycloak } from './harness/keycloak';
+import {
+  ChromiumSession,
+  launchChromium,
+  signInAtLoginForm,
+} from './harness/keycloak/browser';
+
+jest.setTimeout(180_000);
+
+const ANA_ID = '8a3c1f0e-1b2d-4c5e-9f60-0a1b2c3d4e5f';
+const BRUNO_ID = '1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b';
+const EVE_ID = '9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a';
+const clientSecret = 'kc-client-secret-Zr4';
+
+/** The message the backend's OAuth handler page posts to the app. */
+async function handlerResponse(
+  page: Page,
+  signInAction: () => Promise<unknown>,
+) {
+  const [response] = await Promise.all([
+    page.waitForResponse(r => r.url().includes('/api/auth/oidc/handler/frame')),
+    signInAction(),
+  ]);
+  const html = await response.text();
+  const encoded = /decodeURIComponent\('([^']*)'\)/.exec(html)?.[1];
+  if (!encoded) {
+    throw new Error(
+      `unexpected handler page (${response.status()}): ${html.slice(0, 500)}`,
+    );
+  }
+  return JSON.parse(decodeURIComponent(encoded));
+}
+
+describe('keycloak preset', () => {
+  let keycloak: FakeKeycloak;
+  let backend: BackendProcess;
+  let browser: ChromiumSession;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    keycloak = await startFakeKeycloak({
+      realm: 'acme',
+      clientId: 'devportal',
+      clientSecret,
+      redirectUris: [`http://127.0.0.1:${port}/api/auth/oidc/handler/frame`],
+      groups: [
+        { name: 'engineering', subGroups: [{ name: 'platform' }] },
+        { name: 'sales' },
+      ],
+      users: [
+        {
+          id: ANA_ID,
+          username: 'ana',
+          email: 'ana@acme.example',
+          firstName: 'Ana',
+          lastName: 'Lima',
+          password: 'ana-pass-1',
+          groups: ['/engineering/platform'],
+        },
+        {
+          id: BRUNO_ID,
+          username: 'bruno',
+          email: 'bruno@acme.example',
+          firstName: 'Bruno',
+          lastName: 'Costa',
+          password: 'bruno-pass-1',
+          groups: ['sales'],
+        },
+      ],
+    });
+    backend = await startBackendProcess({
+      port,
+      env: {
+        VEECODE_PRESETS: 'keycloak',
+        KEYCLOAK_BASE_URL: keycloak.baseUrl,
+        KEYCLOAK_REALM: 'acme',
+        KEYCLOAK_CLIENT_ID: 'devportal',
+        KEYCLOAK_CLIENT_SECRET: clientSecret,
+        AUTH_SESSION_SECRET: 'session-secret-for-the-e2e-test-0123456789',
+        ...externalAccessEnv(),
+      },
+    });
+    await backend.waitForReady();
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await backend?.stop();
+    await keycloak?.stop();
+  });
+
+  it('syncs the realm users and groups into the catalog', async () => {
+    await triggerTask(
+      backend,
+      'catalog',
+      'KeycloakOrgEntityProvider:default:refresh',
+    );
+    const { users, groups } = await waitForCatalog(
+      backend,
+      (us, gs) => us.length >= 2 && gs.length >= 3,
+    );
+    const ana = users.find(u => u.metadata.name === 'ana')!;
+    expect(ana.metadata.annotations?.['keycloak.org/id']).toBe(ANA_ID);
+    expect(groups.map(g => g.metadata.name).sort()).toEqual([
+      'engineering',
+      'platform',
+      'sales',
+    ]);
+  });
+
+  it('signs a realm user in through the login form, to their catalog user and groups', async () => {
+    const page = await browser.newPage();
+    const message = await handlerResponse(page, async () => {
+      await page.goto(
+        `${backend.baseUrl}/api/auth/oidc/start?env=production&scope=openid%20profile%20email`,
+      );
+      await signInAtLoginForm(page, {
+        username: 'ana',
+        password: 'ana-pass-1',
+      });
+    });
+    expect(message.type).toBe('authorization_response');
+    expect(message.error).toBeUndefined();
+    const identity = message.response.backstageIdentity.identity;
+    expect(identity.userEntityRef).toBe('user:default/ana');
+    expect(identity.ownershipEntityRefs).toEqual(
+      expect.arrayContaining(['user:default/ana', 'group:default/platform']),
+    );
+    expect(message.response.profile.email).toBe('ana@acme.example');
+
+    // The session lives on: the frontend refreshes it with the cookie.
+    const refreshed = await page.evaluate(async () => {
+      const res = await fetch(
+        '/api/auth/oidc/refresh?optional&env=production',
+        {
+          headers: { 'X-Requested-With': 'XMLHttpRequest' },
+        },
+      );
+      return { status: res.status, body: await res.json() };
+    });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.backstageIdentity.identity.userEntityRef).toBe(
+      'user:default/ana',
+    );
+    await page.close();
+  });
+
+  it('keeps the user on the login form after a wrong password', async () => {
+    // A browser of its own: the first one holds Ana's session at the provider.
+    const session = await launchChromium();
+    try {
+      const page = await session.newPage();
+      await page.goto(
+        `${backend.baseUrl}/api/auth/oidc/start?env=production&scope=openid%20profile%20email`,
+      );
+      const result = await signInAtLoginForm(page, {
+        username: 'bruno',
+        password: 'not-it',
+      });
+      expect(result.error).toMatch(/Invalid username or password/);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('refuses a realm user who has no catalog user', async () => {
+    // Eve joins the realm after the last sync: she can sign in at the
+    // provider, but the portal knows nobody of that name.
+    await keycloak.control({
+      users: [
+        {
+          id: ANA_ID,
+          username: 'ana',
+          email: 'ana@acme.example',
+          password: 'ana-pass-1',
+          groups: ['/engineering/platform'],
+        },
+        {
+          id: BRUNO_ID,
+          username: 'bruno',
+          email: 'bruno@acme.example',
+          password: 'bruno-pass-1',
+          groups: ['sales'],
+        },
+        {
+          id: EVE_ID,
+          username: 'eve',
+          email: 'eve@elsewhere.example',
+          firstName: 'Eve',
+          lastName: 'Doe',
+          password: 'eve-pass-1',
+        },
+      ],
+    });
+    const session = await launchChromium();
+    try {
+      const page = await session.newPage();
+      const message = await handlerResponse(page, async () => {
+        await page.goto(
+          `${backend.baseUrl}/api/auth/oidc/start?env=production&scope=openid%20profile%20email`,
+        );
+        await signInAtLoginForm(page, {
+          username: 'eve',
+          password: 'eve-pass-1',
+        });
+      });
+      expect(message.response).toBeUndefined();
+      expect(message.error.message).toMatch(
+        /unable to resolve user identity|No catalog user matches/i,
+      );
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('keeps every user when the admin API fails, and refuses a sync that suddenly has no users', async () => {
+    await keycloak.control({ fail: true });
+    await triggerTask(
+      backend,
+      'catalog',
+      'KeycloakOrgEntityProvider:default:refresh',
+    );
+    await backend.waitForOutput(
+      /KeycloakOrgEntityProvider:default: sync (failed|ended)/,
+    );
+    let { users } = await waitForCatalog(backend, () => true);
+    expect(users.map(u => u.metadata.name).sort()).toEqual(['ana', 'bruno']);
+
+    await keycloak.control({ fail: false, users: [] });
+    await triggerTask(
+      backend,
+      'catalog',
+      'KeycloakOrgEntityProvider:default:refresh',
+    );
+    await backend.waitForOutput(
+      /KeycloakOrgEntityProvider:default: the source returned no users where the last sync had 2; not applied/,
+    );
+    ({ users } = await waitForCatalog(backend, () => true));
+    expect(users.map(u => u.metadata.name).sort()).toEqual(['ana', 'bruno']);
+    expect(backend.output()).not.toContain(clientSecret);
+  });
+});
