@@ -27,7 +27,11 @@ const backendDir = path.join(root, 'packages/backend');
 
 /** Debian packages the test suite needs, keyed by a file each one installs. */
 const TEST_SYSTEM_PACKAGES = [
-  { file: '/usr/sbin/slapd', packages: ['slapd', 'ldap-utils'], after: stopSystemSlapd },
+  {
+    file: '/usr/sbin/slapd',
+    packages: ['slapd', 'ldap-utils'],
+    after: stopSystemSlapd,
+  },
   { file: '/usr/bin/ldapsearch', packages: ['ldap-utils'] },
   { file: '/usr/bin/chromium', packages: ['chromium'] },
 ];
@@ -99,16 +103,27 @@ function ensureDependencies() {
     ...workspaceManifests(),
   ].map(mtime);
   const nativeBuilt = fs.existsSync(
-    path.join(root, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'),
+    path.join(
+      root,
+      'node_modules/better-sqlite3/build/Release/better_sqlite3.node',
+    ),
   );
-  if (state && nativeBuilt && inputs.every(t => t === undefined || t <= state)) {
+  if (
+    state &&
+    nativeBuilt &&
+    inputs.every(t => t === undefined || t <= state)
+  ) {
     return;
   }
   log('installing dependencies (yarn install)');
-  mustRun(process.execPath, [yarnPath, 'install', ...(process.env.CI ? ['--immutable'] : [])], {
-    cwd: root,
-    env: yarnEnv(),
-  });
+  mustRun(
+    process.execPath,
+    [yarnPath, 'install', ...(process.env.CI ? ['--immutable'] : [])],
+    {
+      cwd: root,
+      env: yarnEnv(),
+    },
+  );
 }
 
 function stopSystemSlapd() {
@@ -124,13 +139,21 @@ function ensureSystemPackages() {
   }
   const packages = [...new Set(missing.flatMap(p => p.packages))];
   if (process.getuid?.() !== 0) {
-    log(`missing system packages: ${packages.join(' ')}; install them with apt-get as root`);
+    log(
+      `missing system packages: ${packages.join(
+        ' ',
+      )}; install them with apt-get as root`,
+    );
     process.exit(1);
   }
   log(`installing system packages: ${packages.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   mustRun('apt-get', ['update', '-qq'], { env });
-  mustRun('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { env });
+  mustRun(
+    'apt-get',
+    ['install', '-y', '-qq', '--no-install-recommends', ...packages],
+    { env },
+  );
   for (const p of missing) {
     p.after?.();
   }
@@ -185,8 +208,13 @@ function runTests(extraArgs) {
       name: 'unit and module tests',
       report: path.join(reports, 'unit.json'),
       args: [
-        'backstage-cli', 'repo', 'test', '--watchAll=false', '--ci',
-        '--ignoreProjects', '@devportal/e2e-tests',
+        'backstage-cli',
+        'repo',
+        'test',
+        '--watchAll=false',
+        '--ci',
+        '--ignoreProjects',
+        '@devportal/e2e-tests',
       ],
     },
     {
@@ -194,8 +222,14 @@ function runTests(extraArgs) {
       name: 'process-level tests',
       report: path.join(reports, 'e2e.json'),
       args: [
-        'backstage-cli', 'repo', 'test', '--watchAll=false', '--ci',
-        '--selectProjects', '@devportal/e2e-tests', '--runInBand',
+        'backstage-cli',
+        'repo',
+        'test',
+        '--watchAll=false',
+        '--ci',
+        '--selectProjects',
+        '@devportal/e2e-tests',
+        '--runInBand',
       ],
     },
   ];
@@ -230,16 +264,24 @@ switch (command) {
     break;
   case 'start':
     ensureDependencies();
-    handOver(process.execPath, [path.join(backendDir, 'bin/start.js'), ...absoluteConfigArgs(args)], {
-      cwd: backendDir,
-    });
+    handOver(
+      process.execPath,
+      [path.join(backendDir, 'bin/start.js'), ...absoluteConfigArgs(args)],
+      {
+        cwd: backendDir,
+      },
+    );
     break;
   case 'dev':
     ensureDependencies();
-    handOver(process.execPath, [yarnPath, 'workspace', 'backend', 'dev', ...absoluteConfigArgs(args)], {
-      cwd: root,
-      env: yarnEnv(),
-    });
+    handOver(
+      process.execPath,
+      [yarnPath, 'workspace', 'backend', 'dev', ...absoluteConfigArgs(args)],
+      {
+        cwd: root,
+        env: yarnEnv(),
+      },
+    );
     break;
   case 'test':
     ensureSystemPackages();

@@ -2,7 +2,7 @@ import { createBackend } from '@backstage/backend-defaults';
 import {
   EXIT_CONFIG,
   PresetResolution,
-  PresetsConfigError,
+  findPresetProblems,
   formatProblems,
   presetsRootConfigServiceFactory,
   presetsServiceFactory,
@@ -30,23 +30,14 @@ export function createDevPortalBackend(resolution: PresetResolution) {
   return backend;
 }
 
-function findPresetsError(error: unknown): PresetsConfigError | undefined {
-  for (let e = error; e; e = (e as { cause?: unknown }).cause) {
-    if (e instanceof PresetsConfigError) {
-      return e;
-    }
-  }
-  return undefined;
-}
-
 /** Starts the backend; a preset problem found by a module still ends with exit code 78. */
 export async function startBackend(resolution: PresetResolution) {
   try {
     await createDevPortalBackend(resolution).start();
   } catch (error) {
-    const presetsError = findPresetsError(error);
-    if (presetsError) {
-      process.stderr.write(`${formatProblems(presetsError.problems)}\n`);
+    const problems = findPresetProblems(error);
+    if (problems) {
+      process.stderr.write(`${formatProblems(problems)}\n`);
       process.exit(EXIT_CONFIG);
     }
     throw error;

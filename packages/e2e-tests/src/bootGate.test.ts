@@ -113,6 +113,37 @@ describe('boot gate', () => {
     }
   });
 
+  it('exits 78 when the identity module finds the preset names a provider nobody provides', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'presets-extra-'));
+    try {
+      fs.writeFileSync(
+        path.join(dir, 'acme-sso.yaml'),
+        [
+          'name: acme-sso',
+          'description: Acme single sign-on',
+          'version: 1.0.0',
+          'exclusive_group: identity',
+          'appConfig:',
+          '  auth:',
+          '    providers:',
+          '      acme:',
+          '        production:',
+          '          clientId: portal',
+          '',
+        ].join('\n'),
+      );
+      const result = await runToExit({
+        env: { VEECODE_PRESETS: 'acme-sso', VEECODE_PRESETS_PATH: dir },
+      });
+      expect(result.code).toBe(78);
+      expect(result.stderr).toContain(
+        'identity preset "acme-sso" names auth provider "acme" (config key auth.providers.acme), but no backend module provides it',
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it.each(['yarn start', 'yarn dev'] as const)(
     '%s passes exit code 78 through the yarn and backstage-cli layers',
     async command => {

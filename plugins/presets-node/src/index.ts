@@ -16,6 +16,7 @@ export { presetFileSchema } from './model/schema';
 export {
   EXIT_CONFIG,
   PresetsConfigError,
+  findPresetProblems,
   formatProblems,
 } from './model/problems';
 export type { PresetProblem, PresetProblemKind } from './model/problems';

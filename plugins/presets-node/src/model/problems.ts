@@ -79,3 +79,48 @@ export function formatProblems(problems: PresetProblem[]): string {
   });
   return lines.join('\n');
 }
+
+function isPresetsConfigError(value: unknown): value is PresetsConfigError {
+  return (
+    value instanceof Error &&
+    value.name === 'PresetsConfigError' &&
+    Array.isArray((value as PresetsConfigError).problems)
+  );
+}
+
+/**
+ * Finds the `PresetsConfigError`s inside an error a backend start failed
+ * with: in its `cause` chain and in the per-plugin and per-module failures
+ * of Backstage's `BackendStartupError`. Returns every problem they carry,
+ * or `undefined` when the failure was not about presets.
+ *
+ * @public
+ */
+export function findPresetProblems(
+  error: unknown,
+): PresetProblem[] | undefined {
+  const found: PresetProblem[] = [];
+  const seen = new Set<unknown>();
+  const visit = (value: unknown) => {
+    if (!value || typeof value !== 'object' || seen.has(value)) {
+      return;
+    }
+    seen.add(value);
+    if (isPresetsConfigError(value)) {
+      found.push(...value.problems);
+      return;
+    }
+    visit((value as { cause?: unknown }).cause);
+    const result = (value as { result?: { plugins?: unknown } }).result;
+    if (result && Array.isArray(result.plugins)) {
+      for (const plugin of result.plugins) {
+        visit(plugin?.failure?.error);
+        for (const module of plugin?.modules ?? []) {
+          visit(module?.failure?.error);
+        }
+      }
+    }
+  };
+  visit(error);
+  return found.length > 0 ? found : undefined;
+}
