@@ -116,12 +116,14 @@ function ensureDependencies() {
     return;
   }
   log('installing dependencies (yarn install)');
+  // Progress goes to stderr: stdout stays the backend's own.
   mustRun(
     process.execPath,
     [yarnPath, 'install', ...(process.env.CI ? ['--immutable'] : [])],
     {
       cwd: root,
       env: yarnEnv(),
+      stdio: ['ignore', 2, 2],
     },
   );
 }
