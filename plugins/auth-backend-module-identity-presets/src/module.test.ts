@@ -102,7 +102,11 @@ describe('authModuleIdentityPresets', () => {
     }).catch(e => e);
     const messages = (findPresetProblems(error) ?? []).map(p => p.message);
     expect(messages).toEqual(
-      expect.arrayContaining([expect.stringContaining('identity preset "ldap": auth provider "ldap" (LDAP bind) needs config key auth.providers.ldap.production.ldapAuthenticationOptions.userSearchBase')]),
+      expect.arrayContaining([
+        expect.stringContaining(
+          'identity preset "ldap": auth provider "ldap" (LDAP bind) needs config key auth.providers.ldap.production.ldapAuthenticationOptions.userSearchBase',
+        ),
+      ]),
     );
   });
 
@@ -171,7 +175,11 @@ describe('authModuleIdentityPresets', () => {
       }).catch(e => e);
       const messages = (findPresetProblems(error) ?? []).map(p => p.message);
       expect(messages).toEqual(
-        expect.arrayContaining([expect.stringContaining('identity preset "acme-sso" names auth provider "acme" (config key auth.providers.acme), but no backend module provides it')]),
+        expect.arrayContaining([
+          expect.stringContaining(
+            'identity preset "acme-sso" names auth provider "acme" (config key auth.providers.acme), but no backend module provides it',
+          ),
+        ]),
       );
     });
   });

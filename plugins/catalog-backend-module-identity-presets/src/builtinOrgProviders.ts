@@ -73,6 +73,27 @@ function configList(config: Config, path: string): Config[] {
     : [config.getConfig(path)];
 }
 
+/**
+ * A source for a provider configured under `catalog.providers.<configKey>.<id>`,
+ * whose schedule is read from that same block.
+ */
+function keyedSource<P extends EntityProvider>(
+  config: Config,
+  configKey: string,
+  provider: P,
+  refresh: IdentityOrgSource['refresh'],
+): IdentityOrgSource {
+  return {
+    name: provider.getProviderName(),
+    provider,
+    refresh,
+    schedule: scheduleAt(
+      config,
+      `catalog.providers.${configKey}.${idOf(provider)}`,
+    ),
+  };
+}
+
 /** The org-sync providers of the shipped identity presets. */
 export const builtinIdentityOrgProviders: IdentityOrgProvider[] = [
   {
@@ -82,16 +103,10 @@ export const builtinIdentityOrgProviders: IdentityOrgProvider[] = [
       return LdapOrgEntityProvider.fromConfig(config, {
         logger,
         schedule: 'manual',
-      }).map(
-        (provider): IdentityOrgSource => ({
-          name: provider.getProviderName(),
-          provider,
-          refresh: log => provider.read({ logger: log }),
-          schedule: scheduleAt(
-            config,
-            `catalog.providers.ldapOrg.${idOf(provider)}`,
-          ),
-        }),
+      }).map(provider =>
+        keyedSource(config, 'ldapOrg', provider, log =>
+          provider.read({ logger: log }),
+        ),
       );
     },
   },
@@ -102,17 +117,10 @@ export const builtinIdentityOrgProviders: IdentityOrgProvider[] = [
       return KeycloakOrgEntityProvider.fromConfig(
         { config, logger },
         { schedule: new CapturingTaskRunner() },
-      ).map(
-        (provider): IdentityOrgSource => ({
-          name: provider.getProviderName(),
-          provider,
-          refresh: log =>
-            provider.read({ logger: log, taskInstanceId: randomUUID() }),
-          schedule: scheduleAt(
-            config,
-            `catalog.providers.keycloakOrg.${idOf(provider)}`,
-          ),
-        }),
+      ).map(provider =>
+        keyedSource(config, 'keycloakOrg', provider, log =>
+          provider.read({ logger: log, taskInstanceId: randomUUID() }),
+        ),
       );
     },
   },
@@ -123,16 +131,10 @@ export const builtinIdentityOrgProviders: IdentityOrgProvider[] = [
       return MicrosoftGraphOrgEntityProvider.fromConfig(config, {
         logger,
         schedule: 'manual',
-      }).map(
-        (provider): IdentityOrgSource => ({
-          name: provider.getProviderName(),
-          provider,
-          refresh: log => provider.read({ logger: log }),
-          schedule: scheduleAt(
-            config,
-            `catalog.providers.microsoftGraphOrg.${idOf(provider)}`,
-          ),
-        }),
+      }).map(provider =>
+        keyedSource(config, 'microsoftGraphOrg', provider, log =>
+          provider.read({ logger: log }),
+        ),
       );
     },
   },
@@ -173,16 +175,10 @@ export const builtinIdentityOrgProviders: IdentityOrgProvider[] = [
       return GitlabOrgDiscoveryEntityProvider.fromConfig(config, {
         logger,
         schedule: runner,
-      }).map(
-        (provider): IdentityOrgSource => ({
-          name: provider.getProviderName(),
-          provider,
-          refresh: () => runner.runFor(provider.getProviderName()),
-          schedule: scheduleAt(
-            config,
-            `catalog.providers.gitlab.${idOf(provider)}`,
-          ),
-        }),
+      }).map(provider =>
+        keyedSource(config, 'gitlab', provider, () =>
+          runner.runFor(provider.getProviderName()),
+        ),
       );
     },
   },

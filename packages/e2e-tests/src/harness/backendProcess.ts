@@ -5,6 +5,8 @@
 import { ChildProcess, spawn } from 'child_process';
 import net from 'net';
 import path from 'path';
+// The harness runs only in tests of this private package, so its tools are devDependencies.
+// eslint-disable-next-line @backstage/no-undeclared-imports
 import { targetPaths } from '@backstage/cli-common';
 
 /** The repository root. */
@@ -95,10 +97,10 @@ process.on('exit', () => {
   }
 });
 
-/** Starts the backend the way the README does and returns a handle to it. */
-export async function startBackendProcess(
-  options: BackendProcessOptions = {},
-): Promise<BackendProcess> {
+/** Spawns the start command in a process group of its own, on a free port. */
+async function spawnPortal(
+  options: BackendProcessOptions,
+): Promise<{ port: number; child: ChildProcess }> {
   const port = options.port ?? (await freePort());
   const [cmd, args] = commandLine(
     options.command ?? 'npm start',
@@ -108,10 +110,18 @@ export async function startBackendProcess(
     cwd: repoRoot,
     env: baseEnv(port, options.env ?? {}),
     stdio: ['ignore', 'pipe', 'pipe'],
-    // Own process group, so stop() reaches npm, the backend and its children.
+    // Own process group, so stopping reaches npm, the backend and its children.
     detached: true,
   });
   running.add(child);
+  return { port, child };
+}
+
+/** Starts the backend the way the README does and returns a handle to it. */
+export async function startBackendProcess(
+  options: BackendProcessOptions = {},
+): Promise<BackendProcess> {
+  const { port, child } = await spawnPortal(options);
   let output = '';
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {
@@ -227,20 +237,9 @@ export async function runToExit(
   stderr: string;
   durationMs: number;
 }> {
-  const port = options.port ?? (await freePort());
-  const [cmd, args] = commandLine(
-    options.command ?? 'npm start',
-    options.args ?? [],
-  );
   const started = Date.now();
+  const { child } = await spawnPortal(options);
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {
-      cwd: repoRoot,
-      env: baseEnv(port, options.env ?? {}),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    running.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', c => (stdout += c));

@@ -124,12 +124,17 @@ export function parsePresetFile(file: string, text: string): ParsedPresetFile {
 }
 
 /** The line of the first alias that does not resolve, else of the first alias. */
-function aliasLine(doc: Document, lineCounter: LineCounter): number | undefined {
+function aliasLine(
+  doc: Document,
+  lineCounter: LineCounter,
+): number | undefined {
   let unresolved: number | undefined;
   let first: number | undefined;
   visit(doc, {
     Alias(_, node) {
-      const line = node.range ? lineCounter.linePos(node.range[0]).line : undefined;
+      const line = node.range
+        ? lineCounter.linePos(node.range[0]).line
+        : undefined;
       first ??= line;
       if (unresolved === undefined && !node.resolve(doc)) {
         unresolved = line;
@@ -225,6 +230,11 @@ function lineOf(
   return undefined;
 }
 
+const TYPE_HINTS: Record<string, string> = {
+  boolean: 'write true or false, without quotes',
+  string: 'quote the value',
+};
+
 function describeSchemaError(
   error: ErrorObject,
   doc: Document,
@@ -252,7 +262,12 @@ function describeSchemaError(
         .missingProperty;
       // The line of the key that owns the incomplete mapping.
       const owner = segments.length
-        ? lineOf(doc, lineCounter, segments.slice(0, -1), segments[segments.length - 1])
+        ? lineOf(
+            doc,
+            lineCounter,
+            segments.slice(0, -1),
+            segments[segments.length - 1],
+          )
         : 1;
       return {
         line: owner,
@@ -303,11 +318,6 @@ function describeSchemaError(
       return { line: at(), message: `field ${field} ${error.message}` };
   }
 }
-
-const TYPE_HINTS: Record<string, string> = {
-  boolean: 'write true or false, without quotes',
-  string: 'quote the value',
-};
 
 function article(type: string): string {
   if (type === 'object') return 'a mapping';

@@ -156,20 +156,17 @@ describe('runBootGate', () => {
   // Library bug (see the test report): parsePresetFile throws on a YAML
   // alias to an undefined anchor, so the gate crashes with a stack trace
   // instead of listing the problem and exiting 78.
-  it(
-    'refuses with exit code 78 when an extra preset file holds a broken YAML alias',
-    () => {
-      const result = gate({
-        VEECODE_PRESETS: 'recommended',
-        VEECODE_PRESETS_PATH: path.resolve(
-          __dirname,
-          '../__fixtures__/regressions',
-        ),
-      });
-      expect(result.exitCode).toBe(78);
-      expect(result.stderr).toContain('undefined-alias.yaml');
-    },
-  );
+  it('refuses with exit code 78 when an extra preset file holds a broken YAML alias', () => {
+    const result = gate({
+      VEECODE_PRESETS: 'recommended',
+      VEECODE_PRESETS_PATH: path.resolve(
+        __dirname,
+        '../__fixtures__/regressions',
+      ),
+    });
+    expect(result.exitCode).toBe(78);
+    expect(result.stderr).toContain('undefined-alias.yaml');
+  });
 
   it('passes with no presets selected', () => {
     const result = gate({});

@@ -23,7 +23,6 @@ const placeholders = {
   BACKSTAGE_VERSION: '1.55.0',
 };
 
-
 /** The entries without the reference as written, which one test checks on its own. */
 function withoutReference(plugins: Array<{ packageReference: string }>) {
   return plugins.map(({ packageReference: _, ...rest }) => rest);

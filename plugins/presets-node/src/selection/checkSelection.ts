@@ -54,7 +54,9 @@ export function checkDependencies(
             name,
             ...cycle,
           ].join(' -> ')}): no order can satisfy both`,
-          hint: `remove one of the requirements from requires.presets in ${preset!.source}`,
+          hint: `remove one of the requirements from requires.presets in ${
+            preset!.source
+          }`,
         });
         continue;
       }

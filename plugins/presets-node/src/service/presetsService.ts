@@ -52,9 +52,7 @@ class ResolvedPresets implements PresetsService {
 }
 
 /** A logger that can hide values, as the default root logger of `@backstage/backend-defaults` can. */
-function canRedact(
-  logger: RootLoggerService,
-): logger is RootLoggerService & {
+function canRedact(logger: RootLoggerService): logger is RootLoggerService & {
   addRedactions(values: Iterable<string>): void;
 } {
   return (
