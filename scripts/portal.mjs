@@ -34,6 +34,9 @@ const TEST_SYSTEM_PACKAGES = [
   },
   { file: '/usr/bin/ldapsearch', packages: ['ldap-utils'] },
   { file: '/usr/bin/chromium', packages: ['chromium'] },
+  // slapd's TLS tests issue throwaway certificates; its watchdog is perl.
+  { file: '/usr/bin/openssl', packages: ['openssl'] },
+  { file: '/usr/bin/perl', packages: ['perl'] },
 ];
 
 function log(message) {
