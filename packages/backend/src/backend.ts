@@ -30,7 +30,11 @@ export function createDevPortalBackend(resolution: PresetResolution) {
   return backend;
 }
 
-/** Starts the backend; a preset problem found by a module still ends with exit code 78. */
+/**
+ * Starts the backend. A preset problem found by a module still ends the
+ * process with exit code 78; any other startup failure with 1, instead of
+ * leaving a process that never becomes ready.
+ */
 export async function startBackend(resolution: PresetResolution) {
   try {
     await createDevPortalBackend(resolution).start();
@@ -40,6 +44,9 @@ export async function startBackend(resolution: PresetResolution) {
       process.stderr.write(`${formatProblems(problems)}\n`);
       process.exit(EXIT_CONFIG);
     }
-    throw error;
+    process.stderr.write(
+      `Backend failed to start: ${(error as Error)?.message ?? error}\n`,
+    );
+    process.exit(1);
   }
 }

@@ -13,14 +13,24 @@ const catalog = loadPresetCatalog({
   shippedDir: path.join(repoRoot, 'presets'),
 });
 
-/** A value for every variable a selection requires: the preset's own example, or a dummy. */
+/**
+ * A value for every variable a selection requires: the preset's own
+ * example, with every host it names moved to a closed port on loopback, so
+ * the backend meets unreachable systems and nothing leaves this machine.
+ */
 function dummyEnv(selection: string[]): Record<string, string> {
   const env: Record<string, string> = { VEECODE_PRESETS: selection.join(',') };
   for (const name of selection) {
     const preset = catalog.presets.get(name)!;
     for (const [variable, spec] of Object.entries(preset.requires.variables)) {
       if (spec.required) {
-        env[variable] = spec.example ?? `dummy-${variable.toLowerCase()}`;
+        const example = spec.example ?? `dummy-${variable.toLowerCase()}`;
+        env[variable] = example
+          .replace(/^([a-z]+:\/\/)[^/]+/, '$1127.0.0.1:9')
+          .replace(
+            /^[a-z0-9-]+(\.[a-z0-9-]+)*\.(com|org|net|io)$/,
+            '127.0.0.1:9',
+          );
       }
     }
   }
