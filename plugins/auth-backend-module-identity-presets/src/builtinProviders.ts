@@ -91,7 +91,8 @@ export function builtinIdentityAuthProviders(deps: {
       title: 'LDAP bind',
       requiredConfig: [
         'ldapAuthenticationOptions.userSearchBase',
-        'ldapAuthenticationOptions.usernameAttribute',
+        'ldapAuthenticationOptions.adminDn',
+        'ldapAuthenticationOptions.adminPassword',
         'ldapAuthenticationOptions.ldapOpts.url',
       ],
       // The cache shares revoked LDAP sessions between replicas.

@@ -65,6 +65,8 @@ describe('authModuleIdentityPresets', () => {
             ldapAuthenticationOptions: {
               userSearchBase: 'ou=people,dc=example,dc=com',
               usernameAttribute: 'uid',
+              adminDn: 'cn=admin,dc=example,dc=com',
+              adminPassword: 'secret',
               ldapOpts: { url: 'ldap://127.0.0.1:1' },
             },
           },
