@@ -9,7 +9,6 @@ export type {
   Preset,
   PresetVariable,
   PresetPluginEntry,
-  SourcePosition,
 } from './model/types';
 export { PRESET_NAME_PATTERN, isValidPresetName } from './model/naming';
 export { presetFileSchema } from './model/schema';

@@ -40,9 +40,3 @@ export interface Preset {
   /** Absolute path of the file the preset was read from. */
   source: string;
 }
-
-/** A source position inside a preset file, 1-based. @public */
-export interface SourcePosition {
-  line: number;
-  column: number;
-}
