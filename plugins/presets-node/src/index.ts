@@ -5,11 +5,7 @@
  * @packageDocumentation
  */
 
-export type {
-  Preset,
-  PresetVariable,
-  PresetPluginEntry,
-} from './model/types';
+export type { Preset, PresetVariable, PresetPluginEntry } from './model/types';
 export { PRESET_NAME_PATTERN, isValidPresetName } from './model/naming';
 export { presetFileSchema } from './model/schema';
 export {
