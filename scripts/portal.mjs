@@ -206,37 +206,29 @@ function readJson(file) {
 
 function runTests(extraArgs) {
   const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-test-'));
+  const PROCESS_TESTS = '@devportal/e2e-tests';
+  const jest = (name, selection) => ({
+    name,
+    report: path.join(reports, `${name.replace(/\W+/g, '-')}.json`),
+    args: [
+      'backstage-cli',
+      'repo',
+      'test',
+      '--watchAll=false',
+      '--ci',
+      ...selection,
+    ],
+  });
   const steps = [
     { name: 'type check', args: ['tsc'] },
     { name: 'lint', args: ['backstage-cli', 'repo', 'lint'] },
-    {
-      name: 'unit and module tests',
-      report: path.join(reports, 'unit.json'),
-      args: [
-        'backstage-cli',
-        'repo',
-        'test',
-        '--watchAll=false',
-        '--ci',
-        '--ignoreProjects',
-        '@devportal/e2e-tests',
-      ],
-    },
-    {
-      // Each of these starts real backends and servers: one at a time.
-      name: 'process-level tests',
-      report: path.join(reports, 'e2e.json'),
-      args: [
-        'backstage-cli',
-        'repo',
-        'test',
-        '--watchAll=false',
-        '--ci',
-        '--selectProjects',
-        '@devportal/e2e-tests',
-        '--runInBand',
-      ],
-    },
+    jest('unit and module tests', ['--ignoreProjects', PROCESS_TESTS]),
+    // Each of these starts real backends and servers: one at a time.
+    jest('process-level tests', [
+      '--selectProjects',
+      PROCESS_TESTS,
+      '--runInBand',
+    ]),
   ];
   let failedSteps = 0;
   let passed = 0;

@@ -23,14 +23,13 @@ export const DEFAULT_ORG_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
   timeout: { minutes: 15 },
 };
 
-function scheduleAt(
-  config: Config,
-  path: string,
+/** The `schedule` of one provider's config block, or the default. */
+function scheduleOf(
+  block: Config | undefined,
 ): SchedulerServiceTaskScheduleDefinition {
-  return config.has(`${path}.schedule`)
-    ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
-        config.getConfig(`${path}.schedule`),
-      )
+  const schedule = block?.getOptionalConfig('schedule');
+  return schedule
+    ? readSchedulerServiceTaskScheduleDefinitionFromConfig(schedule)
     : DEFAULT_ORG_SCHEDULE;
 }
 
@@ -87,9 +86,10 @@ function keyedSource<P extends EntityProvider>(
     name: provider.getProviderName(),
     provider,
     refresh,
-    schedule: scheduleAt(
-      config,
-      `catalog.providers.${configKey}.${idOf(provider)}`,
+    schedule: scheduleOf(
+      config.getOptionalConfig(
+        `catalog.providers.${configKey}.${idOf(provider)}`,
+      ),
     ),
   };
 }
@@ -157,11 +157,7 @@ export const builtinIdentityOrgProviders: IdentityOrgProvider[] = [
             name: provider.getProviderName(),
             provider,
             refresh: log => provider.read({ logger: log }),
-            schedule: entry.has('schedule')
-              ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
-                  entry.getConfig('schedule'),
-                )
-              : DEFAULT_ORG_SCHEDULE,
+            schedule: scheduleOf(entry),
           };
         },
       );

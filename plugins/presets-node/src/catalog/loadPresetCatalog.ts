@@ -48,6 +48,11 @@ export function parsePresetsPath(value: string | undefined): string[] {
     .map(p => resolve(p));
 }
 
+/** The system error code of a failed file operation, e.g. ENOENT. */
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? 'unknown error';
+}
+
 const PRESET_EXTENSIONS = new Set(['.yaml', '.yml']);
 
 /**
@@ -82,9 +87,7 @@ export function loadPresetCatalog(
         kind: 'invalid-folder',
         message: `preset folder ${displayPath(
           dir,
-        )} (from ${origin}) cannot be read: ${
-          (error as NodeJS.ErrnoException).code ?? 'unknown error'
-        }`,
+        )} (from ${origin}) cannot be read: ${errorCode(error)}`,
         hint: `create the folder or remove it from ${PRESETS_PATH_ENV}`,
       });
       continue;
@@ -103,9 +106,9 @@ export function loadPresetCatalog(
       } catch (error) {
         catalog.problems.push({
           kind: 'invalid-file',
-          message: `${displayPath(file)}: cannot be read: ${
-            (error as NodeJS.ErrnoException).code ?? 'unknown error'
-          } (a dangling symbolic link?)`,
+          message: `${displayPath(file)}: cannot be read: ${errorCode(
+            error,
+          )} (a dangling symbolic link?)`,
           hint: 'point the link at an existing file or remove it',
         });
         continue;
@@ -134,9 +137,7 @@ export function loadPresetCatalog(
       } catch (error) {
         catalog.problems.push({
           kind: 'invalid-file',
-          message: `${displayPath(file)}: cannot be read: ${
-            (error as NodeJS.ErrnoException).code ?? 'unknown error'
-          }`,
+          message: `${displayPath(file)}: cannot be read: ${errorCode(error)}`,
           hint: 'check the file permissions',
         });
         continue;
