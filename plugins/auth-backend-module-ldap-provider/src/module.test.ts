@@ -19,6 +19,23 @@ const ldapBlock = (url: string) => ({
   },
 });
 
+/** The auth plugin with this module, a catalog and the given `auth.providers.ldap`. */
+function startAuthBackend(ldap: object) {
+  return startTestBackend({
+    features: [
+      authPlugin,
+      authModuleLdapProvider,
+      catalogServiceMock.factory({ entities: [] }),
+      mockServices.rootConfig.factory({
+        data: {
+          app: { baseUrl: 'http://localhost:3000' },
+          auth: { environment: 'production', providers: { ldap } },
+        },
+      }),
+    ],
+  });
+}
+
 describe('authModuleLdapProvider', () => {
   it('registers the ldap provider with the auth plugin', async () => {
     const registered: AuthProviderRegistrationOptions[] = [];
@@ -42,27 +59,10 @@ describe('authModuleLdapProvider', () => {
   });
 
   it('mounts /refresh and /logout for the environment auth.environment selects', async () => {
-    const backend = await startTestBackend({
-      features: [
-        authPlugin,
-        authModuleLdapProvider,
-        catalogServiceMock.factory({ entities: [] }),
-        mockServices.rootConfig.factory({
-          data: {
-            app: { baseUrl: 'http://localhost:3000' },
-            auth: {
-              environment: 'production',
-              providers: {
-                ldap: {
-                  // nothing listens on port 1: only production is used
-                  development: ldapBlock('ldap://127.0.0.1:1'),
-                  production: ldapBlock('ldap://127.0.0.1:1'),
-                },
-              },
-            },
-          },
-        }),
-      ],
+    const backend = await startAuthBackend({
+      // nothing listens on port 1: only production is used
+      development: ldapBlock('ldap://127.0.0.1:1'),
+      production: ldapBlock('ldap://127.0.0.1:1'),
     });
     try {
       const refresh = await request(backend.server)
@@ -81,30 +81,13 @@ describe('authModuleLdapProvider', () => {
   });
 
   it('refuses to start with a broken configuration, naming every problem', async () => {
-    const result = startTestBackend({
-      features: [
-        authPlugin,
-        authModuleLdapProvider,
-        catalogServiceMock.factory({ entities: [] }),
-        mockServices.rootConfig.factory({
-          data: {
-            app: { baseUrl: 'http://localhost:3000' },
-            auth: {
-              environment: 'production',
-              providers: {
-                ldap: {
-                  production: {
-                    ldapAuthenticationOptions: {
-                      usernameAttribute: 'uid)(x',
-                      ldapOpts: { url: 'http://ldap.example.com' },
-                    },
-                  },
-                },
-              },
-            },
-          },
-        }),
-      ],
+    const result = startAuthBackend({
+      production: {
+        ldapAuthenticationOptions: {
+          usernameAttribute: 'uid)(x',
+          ldapOpts: { url: 'http://ldap.example.com' },
+        },
+      },
     });
     await expect(result).rejects.toThrow(
       /Failed to initialize ldap auth provider, Invalid LDAP sign-in configuration at auth\.providers\.ldap\.production: .*userSearchBase.*usernameAttribute.*adminDn.*adminPassword.*ldap:\/\/ or ldaps:\/\//,
