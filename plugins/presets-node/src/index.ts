@@ -5,7 +5,12 @@
  * @packageDocumentation
  */
 
-export type { Preset, PresetVariable, PresetPluginEntry } from './model/types';
+export type {
+  Preset,
+  PresetVariable,
+  PresetVariableFormat,
+  PresetPluginEntry,
+} from './model/types';
 export { PRESET_NAME_PATTERN, isValidPresetName } from './model/naming';
 export { presetFileSchema } from './model/schema';
 export {
@@ -52,6 +57,8 @@ export {
   readVeecodeAppConfig,
 } from './config/readVeecodeAppConfig';
 export { createPresetConfigSource } from './config/createPresetConfigSource';
+export { DERIVED_VARIABLES, deriveVariables } from './config/derivedVariables';
+export type { DerivedVariable } from './config/derivedVariables';
 export type { PresetConfigSourceOptions } from './config/createPresetConfigSource';
 export { presetsRootConfigServiceFactory } from './config/presetsRootConfigServiceFactory';
 export type { PresetsRootConfigOptions } from './config/presetsRootConfigServiceFactory';

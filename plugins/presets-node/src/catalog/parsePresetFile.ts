@@ -166,6 +166,7 @@ function toPreset(data: any, source: string): Preset {
       required: v.required,
       ...(v.docs !== undefined ? { docs: v.docs } : {}),
       ...(v.example !== undefined ? { example: String(v.example) } : {}),
+      ...(v.format !== undefined ? { format: v.format } : {}),
     };
   }
   return {

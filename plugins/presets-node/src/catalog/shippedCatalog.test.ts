@@ -5,6 +5,7 @@
  */
 import path from 'path';
 import { JsonValue } from '@backstage/types';
+import { DERIVED_VARIABLES } from '../config/derivedVariables';
 import { loadPresetCatalog } from './loadPresetCatalog';
 
 const shippedDir = path.resolve(__dirname, '../../../../presets');
@@ -21,11 +22,11 @@ interface Expected {
 const TABLE: Record<string, Expected> = {
   recommended: { required: [] },
   'veecode-theme': { required: [] },
-  github: { required: ['GITHUB_PAT', 'GITHUB_ORG'] },
-  'github-auth': { group: 'identity', required: ['GITHUB_PAT', 'GITHUB_ORG', 'GITHUB_AUTH_CLIENT_ID', 'GITHUB_AUTH_CLIENT_SECRET'] },
-  gitlab: { group: 'identity', required: ['GITLAB_HOST', 'GITLAB_AUTH_CLIENT_ID', 'GITLAB_AUTH_CLIENT_SECRET', 'GITLAB_TOKEN', 'GITLAB_GROUP'], optional: ['GITLAB_GROUP_PATTERN'] },
+  github: { required: ['GITHUB_PAT', 'GITHUB_ORG'], optional: ['GITHUB_BASE_URL'] },
+  'github-auth': { group: 'identity', required: ['GITHUB_PAT', 'GITHUB_ORG', 'GITHUB_AUTH_CLIENT_ID', 'GITHUB_AUTH_CLIENT_SECRET'], optional: ['GITHUB_BASE_URL'] },
+  gitlab: { group: 'identity', required: ['GITLAB_HOST', 'GITLAB_AUTH_CLIENT_ID', 'GITLAB_AUTH_CLIENT_SECRET', 'GITLAB_TOKEN', 'GITLAB_GROUP'], optional: ['GITLAB_GROUP_PATTERN', 'GITLAB_BASE_URL'] },
   azure: { required: ['AZURE_DEVOPS_TOKEN', 'AZURE_DEVOPS_HOST', 'AZURE_DEVOPS_ORG', 'AZURE_DEVOPS_PROJECT'] },
-  'azure-auth': { group: 'identity', required: ['AZURE_AUTH_TENANT_ID', 'AZURE_AUTH_CLIENT_ID', 'AZURE_AUTH_CLIENT_SECRET'] },
+  'azure-auth': { group: 'identity', required: ['AZURE_AUTH_TENANT_ID', 'AZURE_AUTH_CLIENT_ID', 'AZURE_AUTH_CLIENT_SECRET'], optional: ['AZURE_AUTH_AUTHORITY', 'MSGRAPH_BASE_URL'] },
   keycloak: { group: 'identity', required: ['KEYCLOAK_BASE_URL', 'KEYCLOAK_REALM', 'KEYCLOAK_CLIENT_ID', 'KEYCLOAK_CLIENT_SECRET', 'AUTH_SESSION_SECRET'] },
   ldap: { group: 'identity', required: ['LDAP_URL', 'LDAP_DN', 'LDAP_SECRET', 'LDAP_USERS_BASE_DN', 'LDAP_GROUPS_BASE_DN'], optional: ['LDAP_USERS_FILTER', 'LDAP_GROUPS_FILTER'] },
   'ldap-ad': { requires: ['ldap'], required: [] },
@@ -91,10 +92,11 @@ describe('the shipped preset catalog', () => {
   );
 
   it.each([...catalog.presets.keys()])(
-    '%s only uses variables it (or a preset it requires) declares',
+    '%s only uses variables it (or a preset it requires) declares, or derived ones',
     name => {
       const preset = catalog.presets.get(name)!;
       const declared = new Set([
+        ...DERIVED_VARIABLES.map(v => v.name),
         ...Object.keys(preset.requires.variables),
         ...preset.requires.presets.flatMap(dep =>
           Object.keys(catalog.presets.get(dep)!.requires.variables),

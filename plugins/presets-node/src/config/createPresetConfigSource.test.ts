@@ -269,6 +269,68 @@ describe('createPresetConfigSource', () => {
     });
   });
 
+  describe('derived variables', () => {
+    async function derivedConfig(env: Record<string, string>) {
+      mockDir.setContent({
+        presets: {
+          'one.yaml': [
+            'name: one',
+            'description: derives',
+            'version: 1.0.0',
+            'appConfig:',
+            '  github:',
+            '    host: ${GITHUB_HOST}',
+            '    api: ${GITHUB_API_URL}',
+            '    enterprise: ${GITHUB_ENTERPRISE_URL}',
+            '  gitlab:',
+            '    url: ${GITLAB_URL}',
+            '',
+          ].join('\n'),
+        },
+      });
+      const config = await ConfigSources.toConfig(
+        createPresetConfigSource({
+          presets: loadPresets(['one']),
+          argv: [],
+          env,
+          rootDir: mockDir.path,
+          watch: false,
+        }),
+      );
+      try {
+        return config.get() as JsonObject;
+      } finally {
+        config.close();
+      }
+    }
+
+    it('points GitHub and GitLab at the public SaaS by default', async () => {
+      expect(await derivedConfig({ GITLAB_HOST: 'gitlab.com' })).toEqual({
+        github: { host: 'github.com', api: 'https://api.github.com' },
+        gitlab: { url: 'https://gitlab.com' },
+      });
+    });
+
+    it('derives GitHub Enterprise Server and self-hosted GitLab endpoints from their base URLs', async () => {
+      expect(
+        await derivedConfig({
+          GITHUB_BASE_URL: 'https://ghe.example.com:8443/',
+          GITLAB_HOST: 'gitlab.example.com',
+          GITLAB_BASE_URL: 'http://127.0.0.1:9000/',
+          // the environment cannot override a derived value
+          GITHUB_HOST: 'elsewhere.example.com',
+        }),
+      ).toEqual({
+        github: {
+          host: 'ghe.example.com:8443',
+          api: 'https://ghe.example.com:8443/api/v3',
+          enterprise: 'https://ghe.example.com:8443',
+        },
+        gitlab: { url: 'http://127.0.0.1:9000' },
+      });
+    });
+  });
+
   it('layers app-config.<BACKSTAGE_ENV>.yaml files next to their base files', async () => {
     mockDir.setContent({
       'app-config.yaml': stringify({

@@ -13,6 +13,7 @@ import {
 import { parseDocument } from 'yaml';
 import { Preset } from '../model/types';
 import { VEECODE_APP_CONFIG_ENV } from './readVeecodeAppConfig';
+import { deriveVariables } from './derivedVariables';
 import { JsonObject } from '@backstage/types';
 
 /** Options for {@link createPresetConfigSource}. @public */
@@ -82,8 +83,11 @@ export function createPresetConfigSource(
       .map(p => resolve(p));
 
   // Backstage's own substitution, reading the same environment the
-  // selection was checked against (the default reads process.env).
-  const substitutionFunc = async (name: string) => env[name]?.trim();
+  // selection was checked against (the default reads process.env), plus
+  // the values derived from it.
+  const derived = deriveVariables(env);
+  const substitutionFunc = async (name: string) =>
+    derived.has(name) ? derived.get(name) : env[name]?.trim();
   const file = (path: string) =>
     FileConfigSource.create({ path, watch, substitutionFunc });
   const optionalFiles = (names: string[]) =>

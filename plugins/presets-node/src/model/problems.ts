@@ -15,6 +15,7 @@ export type PresetProblemKind =
   | 'preset-order'
   | 'exclusive-group'
   | 'missing-variables'
+  | 'invalid-variables'
   | 'unresolved-plugin'
   | 'invalid-config';
 

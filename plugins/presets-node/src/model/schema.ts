@@ -46,6 +46,10 @@ export const presetFileSchema = {
               required: { type: 'boolean' },
               docs: { type: 'string', minLength: 1 },
               example: { type: ['string', 'number', 'boolean'] },
+              format: {
+                enum: ['url'],
+                description: 'url: a set value must be an absolute http(s) URL',
+              },
             },
           },
         },

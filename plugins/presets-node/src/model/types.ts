@@ -14,7 +14,15 @@ export interface PresetVariable {
   docs?: string;
   /** An illustrative value; never a real secret. */
   example?: string;
+  /**
+   * What a set value must look like; `url`: an absolute http(s) URL. A value
+   * that does not fit refuses the boot, naming the variable.
+   */
+  format?: PresetVariableFormat;
 }
+
+/** The value formats a preset variable can require. @public */
+export type PresetVariableFormat = 'url';
 
 /** A plugin entry, shaped like an entry of `dynamic-plugins.yaml`. @public */
 export interface PresetPluginEntry {

@@ -206,3 +206,40 @@ export function checkVariables(
     },
   ];
 }
+
+/** Whether a value is an absolute http(s) URL. */
+export function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value.trim());
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Set variables whose value does not fit the `format` a preset declares.
+ * Each is listed once, with the presets that declare it; the value itself
+ * is never part of the message (it may be a secret).
+ */
+export function checkVariableFormats(
+  presets: Preset[],
+  env: Record<string, string | undefined>,
+): PresetProblem[] {
+  const wrong = new Map<string, string[]>();
+  for (const preset of presets) {
+    for (const [name, variable] of Object.entries(preset.requires.variables)) {
+      const value = env[name];
+      if (variable.format === 'url' && !isUnset(value) && !isHttpUrl(value!)) {
+        wrong.set(name, [...(wrong.get(name) ?? []), preset.name]);
+      }
+    }
+  }
+  return [...wrong].map(([name, by]) => ({
+    kind: 'invalid-variables' as const,
+    message: `variable ${name} (declared by ${by.join(
+      ', ',
+    )}) is not an absolute http(s) URL`,
+    hint: `set ${name} to a URL such as https://host.example.com, or unset it to use the default`,
+  }));
+}

@@ -454,6 +454,25 @@ describe('resolvePresets', () => {
       expect(env).not.toHaveProperty('GITLAB_GROUP_PATTERN');
     });
 
+    it('refuses an endpoint variable that is not an http(s) URL, naming it but not its value', () => {
+      const resolution = resolveShipped('github,github-auth', {
+        ...dummyEnv(['github', 'github-auth']),
+        GITHUB_BASE_URL: 'ghe.internal-secret-host',
+      });
+      const invalid = problemsOfKind(resolution, 'invalid-variables');
+      expect(invalid).toHaveLength(1);
+      expect(invalid[0].message).toBe(
+        'variable GITHUB_BASE_URL (declared by github, github-auth) is not an absolute http(s) URL',
+      );
+      expect(allText(resolution)).not.toContain('internal-secret-host');
+      expect(
+        resolveShipped('github', {
+          ...dummyEnv(['github']),
+          GITHUB_BASE_URL: 'https://ghe.example.com',
+        }).problems,
+      ).toEqual([]);
+    });
+
     it('does not look at the variables of presets that are not selected', () => {
       expect(resolveShipped('recommended').problems).toEqual([]);
     });

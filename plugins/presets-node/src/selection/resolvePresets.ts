@@ -20,6 +20,7 @@ import { PRESETS_ENV, parseSelection } from './parseSelection';
 import {
   checkDependencies,
   checkExclusiveGroups,
+  checkVariableFormats,
   checkVariables,
   isUnset,
   lookUpSelection,
@@ -93,6 +94,7 @@ export function resolvePresets(
   problems.push(...checkDependencies(selection.names, catalog));
   problems.push(...checkExclusiveGroups(presets));
   problems.push(...checkVariables(presets, env));
+  problems.push(...checkVariableFormats(presets, env));
 
   const plugins = resolvePluginEntries(presets, {
     PLUGIN_REGISTRY: isUnset(env.PLUGIN_REGISTRY)

@@ -1,0 +1,90 @@
+/*
+ * Values a preset cannot write with `${VAR}` and `${VAR:-default}` alone,
+ * computed from the variables operators set. Backstage's integrations want a
+ * host in one place and URLs in others, and github.com's API lives on
+ * another host than GitHub Enterprise Server's: one operator variable
+ * (`GITHUB_BASE_URL`) feeds all of them through these entries.
+ */
+import { isHttpUrl, isUnset } from '../selection/checkSelection';
+
+/** A variable computed from others; presets reference it like any `${VAR}`. @public */
+export interface DerivedVariable {
+  name: string;
+  /** What it holds, for the preset reference. */
+  description: string;
+  /** The value, or undefined to leave config keys that reference it unset. */
+  derive(env: Record<string, string | undefined>): string | undefined;
+}
+
+const GITHUB_COM = 'https://github.com';
+
+/** `GITHUB_BASE_URL` without a trailing slash, or github.com when unset or not a URL. */
+function githubBaseUrl(env: Record<string, string | undefined>): URL {
+  const value = env.GITHUB_BASE_URL;
+  return new URL(
+    !isUnset(value) && isHttpUrl(value!) ? value!.trim() : GITHUB_COM,
+  );
+}
+
+function withoutTrailingSlash(url: URL): string {
+  return url.href.replace(/\/+$/, '');
+}
+
+function isGithubCom(url: URL): boolean {
+  return url.host === 'github.com';
+}
+
+/**
+ * The derived variables every preset can reference. The environment cannot
+ * override them: they always follow the variables they are derived from.
+ *
+ * @public
+ */
+export const DERIVED_VARIABLES: readonly DerivedVariable[] = [
+  {
+    name: 'GITHUB_HOST',
+    description:
+      'host (and port) of GITHUB_BASE_URL: the GitHub integration and discovery key',
+    derive: env => githubBaseUrl(env).host,
+  },
+  {
+    name: 'GITHUB_API_URL',
+    description:
+      'REST API of GITHUB_BASE_URL: https://api.github.com for github.com, <GITHUB_BASE_URL>/api/v3 for GitHub Enterprise Server (GraphQL is derived from it by the GitHub client)',
+    derive: env => {
+      const url = githubBaseUrl(env);
+      return isGithubCom(url)
+        ? 'https://api.github.com'
+        : `${withoutTrailingSlash(url)}/api/v3`;
+    },
+  },
+  {
+    name: 'GITHUB_ENTERPRISE_URL',
+    description:
+      'GITHUB_BASE_URL when it is a GitHub Enterprise Server, unset for github.com (the GitHub sign-in then uses github.com endpoints)',
+    derive: env => {
+      const url = githubBaseUrl(env);
+      return isGithubCom(url) ? undefined : withoutTrailingSlash(url);
+    },
+  },
+  {
+    name: 'GITLAB_URL',
+    description:
+      'GITLAB_BASE_URL when set, otherwise https://<GITLAB_HOST>: the GitLab instance for the integration and sign-in',
+    derive: env => {
+      if (!isUnset(env.GITLAB_BASE_URL)) {
+        return env.GITLAB_BASE_URL!.trim().replace(/\/+$/, '');
+      }
+      return isUnset(env.GITLAB_HOST)
+        ? undefined
+        : `https://${env.GITLAB_HOST!.trim()}`;
+    },
+  },
+];
+
+/** The derived variables' values for an environment. @public */
+export function deriveVariables(
+  env: Record<string, string | undefined>,
+): Map<string, string | undefined> {
+  return new Map(DERIVED_VARIABLES.map(v => [v.name, v.derive(env)]));
+}
