@@ -10,10 +10,8 @@ import {
   gitlabAuthenticator,
   gitlabSignInResolvers,
 } from '@backstage/plugin-auth-backend-module-gitlab-provider';
-import {
-  microsoftAuthenticator,
-  microsoftSignInResolvers,
-} from '@backstage/plugin-auth-backend-module-microsoft-provider';
+import { microsoftSignInResolvers } from '@backstage/plugin-auth-backend-module-microsoft-provider';
+import { microsoftAuthenticator } from './microsoft/authenticator';
 import {
   oidcAuthenticator,
   oidcSignInResolvers,
@@ -21,9 +19,15 @@ import {
 import { createLdapAuthProviderFactory } from '@devportal/plugin-auth-backend-module-ldap-provider';
 import { CacheService, RootConfigService } from '@backstage/backend-plugin-api';
 import { IdentityAuthProvider } from '@devportal/plugin-identity-presets-node';
-import { identitySignInResolvers } from './resolvers';
+import {
+  githubIdentitySignInResolvers,
+  identitySignInResolvers,
+} from './resolvers';
 
 const OAUTH_REQUIRED = ['clientId', 'clientSecret'];
+
+/** Named in errors when another module adds a provider under the same id. */
+const BUILTIN_MODULE = '@devportal/plugin-auth-backend-module-identity-presets';
 
 /**
  * The auth providers the shipped identity presets activate, built from the
@@ -40,18 +44,21 @@ export function builtinIdentityAuthProviders(deps: {
     {
       providerId: 'github',
       title: 'GitHub OAuth',
+      module: BUILTIN_MODULE,
       requiredConfig: OAUTH_REQUIRED,
       factory: createOAuthProviderFactory({
         authenticator: githubAuthenticator,
         signInResolverFactories: {
           ...commonSignInResolvers,
           ...githubSignInResolvers,
+          ...githubIdentitySignInResolvers,
         },
       }),
     },
     {
       providerId: 'gitlab',
       title: 'GitLab OAuth',
+      module: BUILTIN_MODULE,
       requiredConfig: OAUTH_REQUIRED,
       factory: createOAuthProviderFactory({
         authenticator: gitlabAuthenticator,
@@ -64,6 +71,7 @@ export function builtinIdentityAuthProviders(deps: {
     {
       providerId: 'microsoft',
       title: 'Microsoft Entra ID',
+      module: BUILTIN_MODULE,
       requiredConfig: [...OAUTH_REQUIRED, 'tenantId'],
       factory: createOAuthProviderFactory({
         authenticator: microsoftAuthenticator,
@@ -76,6 +84,7 @@ export function builtinIdentityAuthProviders(deps: {
     {
       providerId: 'oidc',
       title: 'OpenID Connect (Keycloak)',
+      module: BUILTIN_MODULE,
       requiredConfig: [...OAUTH_REQUIRED, 'metadataUrl'],
       factory: createOAuthProviderFactory({
         authenticator: oidcAuthenticator,
@@ -89,6 +98,7 @@ export function builtinIdentityAuthProviders(deps: {
     {
       providerId: 'ldap',
       title: 'LDAP bind',
+      module: BUILTIN_MODULE,
       requiredConfig: [
         'ldapAuthenticationOptions.userSearchBase',
         'ldapAuthenticationOptions.adminDn',

@@ -28,5 +28,10 @@ const identityPresetsAuthFeatures = createBackendFeatureLoader({
 
 export default identityPresetsAuthFeatures;
 export { authModuleIdentityPresets } from './module';
-export { identitySignInResolvers, KEYCLOAK_ID_ANNOTATION } from './resolvers';
+export {
+  githubIdentitySignInResolvers,
+  identitySignInResolvers,
+  GITHUB_USER_ID_ANNOTATION,
+  KEYCLOAK_ID_ANNOTATION,
+} from './resolvers';
 export { builtinIdentityAuthProviders } from './builtinProviders';

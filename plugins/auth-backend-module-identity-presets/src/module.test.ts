@@ -138,10 +138,11 @@ describe('authModuleIdentityPresets', () => {
       },
     };
 
-    it('registers a provider another module adds through the extension point', async () => {
-      const acmeModule = createBackendModule({
+    /** A module that adds the acme provider, as a preset author writes one. */
+    function acmeModule(moduleId: string) {
+      return createBackendModule({
         pluginId: 'auth',
-        moduleId: 'acme-provider',
+        moduleId,
         register(reg) {
           reg.registerInit({
             deps: { identity: identityAuthProvidersExtensionPoint },
@@ -149,6 +150,7 @@ describe('authModuleIdentityPresets', () => {
               identity.addProvider({
                 providerId: 'acme',
                 title: 'Acme SSO',
+                module: moduleId,
                 requiredConfig: ['clientId'],
                 factory: () => ({ async start() {}, async frameHandler() {} }),
               });
@@ -156,30 +158,47 @@ describe('authModuleIdentityPresets', () => {
           });
         },
       });
+    }
+    const acmeEnv = {
+      VEECODE_PRESETS: 'acme-sso',
+      VEECODE_PRESETS_PATH: mockDir.path,
+    };
+
+    it('registers a provider another module adds through the extension point', async () => {
       const { registered } = await start({
-        env: {
-          VEECODE_PRESETS: 'acme-sso',
-          VEECODE_PRESETS_PATH: mockDir.path,
-        },
+        env: acmeEnv,
         config: acmeConfig,
-        extra: [acmeModule],
+        extra: [acmeModule('acme-provider')],
       });
       expect(registered).toEqual(['acme']);
     });
 
+    it('refuses startup naming both modules when two add the same provider id', async () => {
+      const error = await start({
+        env: acmeEnv,
+        config: acmeConfig,
+        extra: [acmeModule('acme-provider'), acmeModule('acme-provider-fork')],
+      }).catch(e => e);
+      const messages = (findPresetProblems(error) ?? []).map(p => p.message);
+      expect(messages).toEqual([
+        expect.stringMatching(
+          /backend modules "acme-provider(-fork)?" and "acme-provider(-fork)?" both add a provider for auth\.providers\.acme/,
+        ),
+      ]);
+      expect(messages[0]).toContain('acme-provider"');
+      expect(messages[0]).toContain('acme-provider-fork"');
+    });
+
     it('refuses startup when no module provides the provider the preset names', async () => {
       const error = await start({
-        env: {
-          VEECODE_PRESETS: 'acme-sso',
-          VEECODE_PRESETS_PATH: mockDir.path,
-        },
+        env: acmeEnv,
         config: acmeConfig,
       }).catch(e => e);
       const messages = (findPresetProblems(error) ?? []).map(p => p.message);
       expect(messages).toEqual(
         expect.arrayContaining([
           expect.stringContaining(
-            'identity preset "acme-sso" names auth provider "acme" (config key auth.providers.acme), but no backend module provides it',
+            'preset "acme-sso" names auth.providers.acme, but no backend module provides it',
           ),
         ]),
       );

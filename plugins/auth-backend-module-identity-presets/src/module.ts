@@ -9,6 +9,7 @@ import {
 } from '@devportal/plugin-presets-node';
 import {
   IdentityAuthProvider,
+  PresetProviderRegistry,
   identityAuthProvidersExtensionPoint,
   selectedIdentityPreset,
 } from '@devportal/plugin-identity-presets-node';
@@ -25,10 +26,10 @@ export const authModuleIdentityPresets = createBackendModule({
   pluginId: 'auth',
   moduleId: 'identity-presets',
   register(reg) {
-    const added = new Map<string, IdentityAuthProvider>();
+    const added: IdentityAuthProvider[] = [];
     reg.registerExtensionPoint(identityAuthProvidersExtensionPoint, {
       addProvider(provider) {
-        added.set(provider.providerId, provider);
+        added.push(provider);
       },
     });
 
@@ -41,13 +42,21 @@ export const authModuleIdentityPresets = createBackendModule({
         providers: authProvidersExtensionPoint,
       },
       async init({ config, cache, logger, presets, providers }) {
-        // Providers added by other modules win over built-ins of the same id.
-        const registry = new Map<string, IdentityAuthProvider>([
-          ...builtinIdentityAuthProviders({ config, cache }).map(
+        const registry = new PresetProviderRegistry<IdentityAuthProvider>(
+          'auth.providers',
+          'identityAuthProvidersExtensionPoint',
+          builtinIdentityAuthProviders({ config, cache }).map(
             p => [p.providerId, p] as const,
           ),
-          ...added,
-        ]);
+        );
+        for (const provider of added) {
+          registry.add(provider.providerId, provider);
+        }
+        for (const { key, by } of registry.replacedBuiltins()) {
+          logger.info(
+            `auth.providers.${key}: ${by.title} from ${by.module} replaces the built-in provider`,
+          );
+        }
         const identity = selectedIdentityPreset(presets);
         const plan = planAuthWiring({ identity, registry, config });
         if (plan.problems.length > 0) {

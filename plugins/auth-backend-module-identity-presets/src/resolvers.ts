@@ -1,4 +1,4 @@
-import { NotFoundError } from '@backstage/errors';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import type { OidcAuthResult } from '@backstage/plugin-auth-backend-module-oidc-provider';
 import {
   AuthResolverCatalogUserQuery,
@@ -62,4 +62,49 @@ export namespace identitySignInResolvers {
     username => ({ entityRef: { name: username } }),
     username => `the username "${username}"`,
   );
+}
+
+/** The annotation the GitHub org provider sets to the GitHub user's node id. */
+export const GITHUB_USER_ID_ANNOTATION = 'github.com/user-id';
+
+/**
+ * GitHub sign-in resolvers of ours, next to upstream's.
+ *
+ * @public
+ */
+export namespace githubIdentitySignInResolvers {
+  /**
+   * Matches the GitHub login to the User entity name, like upstream's
+   * `usernameMatchingUserEntityName`, but refuses a User whose
+   * `github.com/user-id` annotation names another GitHub account: a login
+   * can be renamed and then registered by someone else, and that person
+   * must not sign in as the User the login used to belong to.
+   */
+  export const usernameMatchingUserEntityNameWithoutConflictingId =
+    createSignInResolverFactory({
+      create() {
+        return async (
+          info: SignInInfo<{
+            fullProfile: { username?: string; nodeId?: string };
+          }>,
+          ctx,
+        ) => {
+          const { username, nodeId } = info.result.fullProfile;
+          if (!username) {
+            throw new Error('The GitHub profile carries no login');
+          }
+          const { entity } = await ctx.findCatalogUser({
+            entityRef: { name: username },
+          });
+          const annotated =
+            entity.metadata.annotations?.[GITHUB_USER_ID_ANNOTATION];
+          if (annotated && annotated !== nodeId) {
+            throw new NotAllowedError(
+              `The catalog user "${username}" belongs to another GitHub account (${GITHUB_USER_ID_ANNOTATION} differs); ask an administrator to check the org sync`,
+            );
+          }
+          return ctx.signInWithCatalogUser({ entityRef: { name: username } });
+        };
+      },
+    });
 }

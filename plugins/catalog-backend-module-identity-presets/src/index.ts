@@ -1,13 +1,19 @@
 /**
- * Org sync for the catalog plugin: schedules the org-sync entity provider of
- * the selected identity preset, guarded so that a failing or suddenly empty
- * source never removes people from the catalog.
+ * Catalog providers of the selected presets: the identity preset's org sync
+ * and the SCM presets' repository discovery, each scheduled and guarded so
+ * that a failing, rate-limited or suddenly empty source never removes
+ * entities from the catalog.
  *
  * @packageDocumentation
  */
 export { catalogModuleIdentityPresets as default } from './module';
 export {
-  builtinIdentityOrgProviders,
-  DEFAULT_ORG_SCHEDULE,
-} from './builtinOrgProviders';
-export { GuardedConnection } from './GuardedConnection';
+  builtinCatalogProviders,
+  DEFAULT_SYNC_SCHEDULE,
+} from './providers/builtinCatalogProviders';
+export {
+  AzureDevOpsEntityProvider,
+  readAzureDevOpsConfigs,
+} from './providers/azureDevOps';
+export type { AzureDevOpsConfig } from './providers/azureDevOps';
+export { GuardedConnection } from './sync/GuardedConnection';

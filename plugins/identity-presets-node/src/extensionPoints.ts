@@ -7,6 +7,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { AuthProviderFactory } from '@backstage/plugin-auth-node';
 import { EntityProvider } from '@backstage/plugin-catalog-node';
+import { PresetProviderInfo } from './wiring/ProviderRegistry';
 
 /**
  * How an auth provider is activated: an identity preset whose `appConfig`
@@ -14,11 +15,9 @@ import { EntityProvider } from '@backstage/plugin-catalog-node';
  *
  * @public
  */
-export interface IdentityAuthProvider {
+export interface IdentityAuthProvider extends PresetProviderInfo {
   /** The key under `auth.providers`, e.g. `oidc`; also the route `/api/auth/<providerId>`. */
   providerId: string;
-  /** A short human name for logs and errors, e.g. `Keycloak OIDC`. */
-  title: string;
   factory: AuthProviderFactory;
   /**
    * Keys that must be set under `auth.providers.<providerId>.<auth.environment>`
@@ -43,23 +42,29 @@ export const identityAuthProvidersExtensionPoint =
     id: 'devportal.identity-presets.auth-providers',
   });
 
-/** What an org-sync provider needs to build its entity providers. @public */
-export interface IdentityOrgProviderContext {
+/** What a catalog provider needs to build its entity providers. @public */
+export interface PresetCatalogProviderContext {
   config: RootConfigService;
   logger: LoggerService;
   scheduler: SchedulerService;
 }
 
 /**
- * One org-sync source built from config: an entity provider that does
- * nothing on its own (manual schedule), and the function that runs one sync.
- * The identity module schedules `refresh` and guards what it applies.
+ * One entity source built from config: an entity provider that does
+ * nothing on its own (manual schedule), and the function that runs one
+ * sync. The catalog module schedules `refresh` and guards what it applies.
  *
  * @public
  */
-export interface IdentityOrgSource {
+export interface PresetCatalogSource {
   /** `<Kind>:<id>`, the entity provider's name. */
   name: string;
+  /**
+   * `org`: users and groups (org sync); `discovery`: locations of catalog
+   * files found in an SCM. Decides what a run reports and what the guard
+   * against a suddenly empty answer counts.
+   */
+  kind: 'org' | 'discovery';
   provider: EntityProvider;
   /** Runs one sync; throws when the source fails. */
   refresh(logger: LoggerService): Promise<void>;
@@ -68,37 +73,35 @@ export interface IdentityOrgSource {
 }
 
 /**
- * How an org-sync provider is activated: an identity preset whose
- * `appConfig` configures `catalog.providers.<configKey>` gets its sources
- * scheduled.
+ * How a catalog provider is activated: a selected preset whose `appConfig`
+ * configures `catalog.providers.<configKey>` gets its sources scheduled;
+ * org sync for identity presets, repository discovery for SCM presets.
  *
  * @public
  */
-export interface IdentityOrgProvider {
+export interface PresetCatalogProvider extends PresetProviderInfo {
   /** The key under `catalog.providers`, e.g. `ldapOrg`. */
   configKey: string;
-  /** A short human name for logs and errors, e.g. `LDAP`. */
-  title: string;
   /** Builds the sources from `catalog.providers.<configKey>`. */
   createSources(
-    context: IdentityOrgProviderContext,
-  ): Promise<IdentityOrgSource[]>;
+    context: PresetCatalogProviderContext,
+  ): Promise<PresetCatalogSource[]>;
 }
 
 /**
- * Lets backend modules of the catalog plugin add org-sync providers that
- * identity presets can activate, next to the built-in ones.
+ * Lets backend modules of the catalog plugin add catalog providers that
+ * presets can activate, next to the built-in ones.
  *
  * @public
  */
-export interface IdentityOrgProvidersExtensionPoint {
-  addProvider(provider: IdentityOrgProvider): void;
+export interface PresetCatalogProvidersExtensionPoint {
+  addProvider(provider: PresetCatalogProvider): void;
 }
 
 /** @public */
-export const identityOrgProvidersExtensionPoint =
-  createExtensionPoint<IdentityOrgProvidersExtensionPoint>({
-    id: 'devportal.identity-presets.org-providers',
+export const presetCatalogProvidersExtensionPoint =
+  createExtensionPoint<PresetCatalogProvidersExtensionPoint>({
+    id: 'devportal.presets.catalog-providers',
   });
 
 /** The exclusive group identity presets belong to. @public */

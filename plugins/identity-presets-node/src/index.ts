@@ -7,14 +7,21 @@
 export {
   IDENTITY_GROUP,
   identityAuthProvidersExtensionPoint,
-  identityOrgProvidersExtensionPoint,
+  presetCatalogProvidersExtensionPoint,
 } from './extensionPoints';
 export type {
   IdentityAuthProvider,
   IdentityAuthProvidersExtensionPoint,
-  IdentityOrgProvider,
-  IdentityOrgProviderContext,
-  IdentityOrgProvidersExtensionPoint,
-  IdentityOrgSource,
+  PresetCatalogProvider,
+  PresetCatalogProviderContext,
+  PresetCatalogProvidersExtensionPoint,
+  PresetCatalogSource,
 } from './extensionPoints';
+export { PresetProviderRegistry } from './wiring/ProviderRegistry';
+export type { PresetProviderInfo } from './wiring/ProviderRegistry';
+export { planPresetWiring } from './wiring/planPresetWiring';
+export type {
+  PresetActivation,
+  PresetWiringPlan,
+} from './wiring/planPresetWiring';
 export { keysNamedByPreset, selectedIdentityPreset } from './selection';

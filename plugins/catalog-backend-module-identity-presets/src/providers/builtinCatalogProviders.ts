@@ -8,20 +8,31 @@ import { Config } from '@backstage/config';
 import { EntityProvider } from '@backstage/plugin-catalog-node';
 import { LdapOrgEntityProvider } from '@backstage/plugin-catalog-backend-module-ldap';
 import { KeycloakOrgEntityProvider } from '@backstage-community/plugin-catalog-backend-module-keycloak';
-import { GithubMultiOrgEntityProvider } from '@backstage/plugin-catalog-backend-module-github';
-import { GitlabOrgDiscoveryEntityProvider } from '@backstage/plugin-catalog-backend-module-gitlab';
+import {
+  GithubEntityProvider,
+  GithubMultiOrgEntityProvider,
+} from '@backstage/plugin-catalog-backend-module-github';
+import {
+  GitlabDiscoveryEntityProvider,
+  GitlabOrgDiscoveryEntityProvider,
+} from '@backstage/plugin-catalog-backend-module-gitlab';
 import { MicrosoftGraphOrgEntityProvider } from '@backstage/plugin-catalog-backend-module-msgraph';
 import {
-  IdentityOrgProvider,
-  IdentityOrgSource,
+  PresetCatalogProvider,
+  PresetCatalogSource,
 } from '@devportal/plugin-identity-presets-node';
 import { randomUUID } from 'crypto';
+import { AzureDevOpsEntityProvider } from './azureDevOps';
 
 /** Hourly, like the shipped presets, when a provider config has no schedule. */
-export const DEFAULT_ORG_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
+export const DEFAULT_SYNC_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
   frequency: { minutes: 60 },
   timeout: { minutes: 15 },
 };
+
+/** Named in errors when another module adds a provider under the same key. */
+const BUILTIN_MODULE =
+  '@devportal/plugin-catalog-backend-module-identity-presets';
 
 /** The `schedule` of one provider's config block, or the default. */
 function scheduleOf(
@@ -30,7 +41,7 @@ function scheduleOf(
   const schedule = block?.getOptionalConfig('schedule');
   return schedule
     ? readSchedulerServiceTaskScheduleDefinitionFromConfig(schedule)
-    : DEFAULT_ORG_SCHEDULE;
+    : DEFAULT_SYNC_SCHEDULE;
 }
 
 function idOf(provider: EntityProvider): string {
@@ -39,9 +50,18 @@ function idOf(provider: EntityProvider): string {
 }
 
 /**
- * A task runner that runs nothing by itself: it keeps the task functions
- * providers hand it, so the identity module can run them on its own,
- * guarded schedule. For providers without a public `read`.
+ * For upstream providers that insist on a task runner: one that never runs
+ * anything, since the catalog module runs `refresh` on its own, guarded
+ * schedule.
+ */
+const manualTaskRunner: SchedulerServiceTaskRunner = {
+  async run() {},
+};
+
+/**
+ * A task runner that keeps the task functions providers hand it instead of
+ * scheduling them, for a provider whose sync is reachable only through its
+ * task (upstream's GitLab org provider keeps `refresh` private).
  */
 class CapturingTaskRunner implements SchedulerServiceTaskRunner {
   private readonly tasks = new Map<string, SchedulerServiceTaskFunction>();
@@ -53,13 +73,13 @@ class CapturingTaskRunner implements SchedulerServiceTaskRunner {
     this.tasks.set(task.id, task.fn);
   }
 
-  /** Runs the task a provider registered; its id starts with the provider name. */
+  /** Runs the task a provider registered on connect: `<providerName>:refresh`. */
   async runFor(providerName: string): Promise<void> {
-    const entry = [...this.tasks].find(([id]) => id.startsWith(providerName));
-    if (!entry) {
+    const fn = this.tasks.get(`${providerName}:refresh`);
+    if (!fn) {
       throw new Error(`${providerName} is not connected to the catalog yet`);
     }
-    await entry[1](new AbortController().signal);
+    await fn(new AbortController().signal);
   }
 }
 
@@ -76,14 +96,16 @@ function configList(config: Config, path: string): Config[] {
  * A source for a provider configured under `catalog.providers.<configKey>.<id>`,
  * whose schedule is read from that same block.
  */
-function keyedSource<P extends EntityProvider>(
+function keyedSource(
   config: Config,
   configKey: string,
-  provider: P,
-  refresh: IdentityOrgSource['refresh'],
-): IdentityOrgSource {
+  kind: PresetCatalogSource['kind'],
+  provider: EntityProvider,
+  refresh: PresetCatalogSource['refresh'],
+): PresetCatalogSource {
   return {
     name: provider.getProviderName(),
+    kind,
     provider,
     refresh,
     schedule: scheduleOf(
@@ -94,17 +116,21 @@ function keyedSource<P extends EntityProvider>(
   };
 }
 
-/** The org-sync providers of the shipped identity presets. */
-export const builtinIdentityOrgProviders: IdentityOrgProvider[] = [
+/**
+ * The catalog providers of the shipped presets: org sync for the identity
+ * presets, repository discovery for the SCM presets.
+ */
+export const builtinCatalogProviders: PresetCatalogProvider[] = [
   {
     configKey: 'ldapOrg',
     title: 'LDAP',
+    module: BUILTIN_MODULE,
     async createSources({ config, logger }) {
       return LdapOrgEntityProvider.fromConfig(config, {
         logger,
         schedule: 'manual',
       }).map(provider =>
-        keyedSource(config, 'ldapOrg', provider, log =>
+        keyedSource(config, 'ldapOrg', 'org', provider, log =>
           provider.read({ logger: log }),
         ),
       );
@@ -113,12 +139,13 @@ export const builtinIdentityOrgProviders: IdentityOrgProvider[] = [
   {
     configKey: 'keycloakOrg',
     title: 'Keycloak',
+    module: BUILTIN_MODULE,
     async createSources({ config, logger }) {
       return KeycloakOrgEntityProvider.fromConfig(
         { config, logger },
-        { schedule: new CapturingTaskRunner() },
+        { schedule: manualTaskRunner },
       ).map(provider =>
-        keyedSource(config, 'keycloakOrg', provider, log =>
+        keyedSource(config, 'keycloakOrg', 'org', provider, log =>
           provider.read({ logger: log, taskInstanceId: randomUUID() }),
         ),
       );
@@ -127,12 +154,13 @@ export const builtinIdentityOrgProviders: IdentityOrgProvider[] = [
   {
     configKey: 'microsoftGraphOrg',
     title: 'Microsoft Graph',
+    module: BUILTIN_MODULE,
     async createSources({ config, logger }) {
       return MicrosoftGraphOrgEntityProvider.fromConfig(config, {
         logger,
         schedule: 'manual',
       }).map(provider =>
-        keyedSource(config, 'microsoftGraphOrg', provider, log =>
+        keyedSource(config, 'microsoftGraphOrg', 'org', provider, log =>
           provider.read({ logger: log }),
         ),
       );
@@ -141,11 +169,12 @@ export const builtinIdentityOrgProviders: IdentityOrgProvider[] = [
   {
     configKey: 'githubOrg',
     title: 'GitHub organizations',
+    module: BUILTIN_MODULE,
     async createSources({ config, logger }) {
       // Same shapes as @backstage/plugin-catalog-backend-module-github-org:
       // one object, or a list of objects, each with its own id.
       return configList(config, 'catalog.providers.githubOrg').map(
-        (entry): IdentityOrgSource => {
+        (entry): PresetCatalogSource => {
           const provider = GithubMultiOrgEntityProvider.fromConfig(config, {
             id: entry.getString('id'),
             githubUrl: entry.getString('githubUrl'),
@@ -155,6 +184,7 @@ export const builtinIdentityOrgProviders: IdentityOrgProvider[] = [
           });
           return {
             name: provider.getProviderName(),
+            kind: 'org',
             provider,
             refresh: log => provider.read({ logger: log }),
             schedule: scheduleOf(entry),
@@ -164,17 +194,57 @@ export const builtinIdentityOrgProviders: IdentityOrgProvider[] = [
     },
   },
   {
-    configKey: 'gitlab',
-    title: 'GitLab groups',
+    configKey: 'github',
+    title: 'GitHub repository discovery',
+    module: BUILTIN_MODULE,
     async createSources({ config, logger }) {
+      return GithubEntityProvider.fromConfig(config, {
+        logger,
+        schedule: manualTaskRunner,
+      }).map(provider =>
+        keyedSource(config, 'github', 'discovery', provider, log =>
+          provider.refresh(log),
+        ),
+      );
+    },
+  },
+  {
+    configKey: 'gitlab',
+    title: 'GitLab groups and repository discovery',
+    module: BUILTIN_MODULE,
+    async createSources({ config, logger }) {
+      // One config block, two upstream providers: repository discovery
+      // always, org sync where `orgEnabled` is set.
+      const discovery = GitlabDiscoveryEntityProvider.fromConfig(config, {
+        logger,
+        schedule: manualTaskRunner,
+      }).map(provider =>
+        keyedSource(config, 'gitlab', 'discovery', provider, log =>
+          provider.refresh(log),
+        ),
+      );
       const runner = new CapturingTaskRunner();
-      return GitlabOrgDiscoveryEntityProvider.fromConfig(config, {
+      const org = GitlabOrgDiscoveryEntityProvider.fromConfig(config, {
         logger,
         schedule: runner,
       }).map(provider =>
-        keyedSource(config, 'gitlab', provider, () =>
+        keyedSource(config, 'gitlab', 'org', provider, () =>
           runner.runFor(provider.getProviderName()),
         ),
+      );
+      return [...discovery, ...org];
+    },
+  },
+  {
+    configKey: 'azureDevOps',
+    title: 'Azure DevOps repository discovery',
+    module: BUILTIN_MODULE,
+    async createSources({ config, logger }) {
+      return AzureDevOpsEntityProvider.fromConfig(config, { logger }).map(
+        provider =>
+          keyedSource(config, 'azureDevOps', 'discovery', provider, log =>
+            provider.refresh(log),
+          ),
       );
     },
   },

@@ -26,79 +26,95 @@ function recordingConnection() {
   return { applied, connection };
 }
 
+const full = (...entities: ReturnType<typeof entity>[]) => ({
+  type: 'full' as const,
+  entities,
+});
+
 describe('GuardedConnection', () => {
   const logger = mockServices.logger.mock();
-  const full = (...entities: ReturnType<typeof entity>[]) => ({
-    type: 'full' as const,
-    entities,
-  });
 
-  it('passes full mutations on and reports what it applied', async () => {
+  function guardedOrg(allowEmpty = false) {
     const { applied, connection } = recordingConnection();
     const guarded = new GuardedConnection(connection, {
       name: 'Test:default',
       logger,
-      allowEmpty: false,
+      allowEmpty,
+      counts: 'users',
     });
+    return { applied, guarded };
+  }
+
+  it('holds a full mutation until the run is committed, then reports what it applied', async () => {
+    const { applied, guarded } = guardedOrg();
     await guarded.applyMutation(
       full(entity('User', 'ana'), entity('Group', 'team-a')),
     );
-    expect(applied).toHaveLength(1);
-    expect(guarded.takeRunOutcome()).toEqual({
-      applied: { users: 1, groups: 1 },
+    expect(applied).toHaveLength(0);
+    expect(await guarded.commitRun()).toEqual({
+      applied: { users: 1, groups: 1, entities: 2 },
     });
-    expect(guarded.takeRunOutcome()).toEqual({});
+    expect(applied).toHaveLength(1);
+    expect(await guarded.commitRun()).toEqual({});
+  });
+
+  it('drops what a failed run produced', async () => {
+    const { applied, guarded } = guardedOrg();
+    await guarded.applyMutation(full(entity('User', 'ana')));
+    guarded.discardRun();
+    expect(await guarded.commitRun()).toEqual({});
+    expect(applied).toHaveLength(0);
   });
 
   it('refuses a sync that suddenly has no users, keeping the last good one', async () => {
-    const { applied, connection } = recordingConnection();
-    const guarded = new GuardedConnection(connection, {
-      name: 'Test:default',
-      logger,
-      allowEmpty: false,
-    });
+    const { applied, guarded } = guardedOrg();
     await guarded.applyMutation(full(entity('User', 'ana')));
-    guarded.takeRunOutcome();
+    await guarded.commitRun();
     await guarded.applyMutation(full(entity('Group', 'team-a')));
-    expect(applied).toHaveLength(1);
-    expect(guarded.takeRunOutcome()).toEqual({
-      refused: { users: 0, groups: 1 },
+    expect(await guarded.commitRun()).toEqual({
+      refused: { users: 0, groups: 1, entities: 1 },
     });
+    expect(applied).toHaveLength(1);
     expect(logger.warn).toHaveBeenCalledWith(
       expect.stringContaining('returned no users where the last sync had 1'),
     );
   });
 
-  it('applies an empty sync when the operator allows it', async () => {
+  it('refuses a discovery that suddenly finds nothing', async () => {
     const { applied, connection } = recordingConnection();
     const guarded = new GuardedConnection(connection, {
       name: 'Test:default',
       logger,
-      allowEmpty: true,
+      allowEmpty: false,
+      counts: 'entities',
     });
-    await guarded.applyMutation(full(entity('User', 'ana')));
+    await guarded.applyMutation(full(entity('Location', 'repo-a')));
+    await guarded.commitRun();
     await guarded.applyMutation(full());
+    expect(await guarded.commitRun()).toEqual({
+      refused: { users: 0, groups: 0, entities: 0 },
+    });
+    expect(applied).toHaveLength(1);
+  });
+
+  it('applies an empty sync when the operator allows it', async () => {
+    const { applied, guarded } = guardedOrg(true);
+    await guarded.applyMutation(full(entity('User', 'ana')));
+    await guarded.commitRun();
+    await guarded.applyMutation(full());
+    await guarded.commitRun();
     expect(applied).toHaveLength(2);
   });
 
   it('applies an empty first sync: there is nothing to lose yet', async () => {
-    const { applied, connection } = recordingConnection();
-    const guarded = new GuardedConnection(connection, {
-      name: 'Test:default',
-      logger,
-      allowEmpty: false,
-    });
+    const { applied, guarded } = guardedOrg();
     await guarded.applyMutation(full());
+    await guarded.commitRun();
     expect(applied).toHaveLength(1);
   });
 
-  it('passes delta mutations through untouched', async () => {
-    const { applied, connection } = recordingConnection();
-    const guarded = new GuardedConnection(connection, {
-      name: 'Test:default',
-      logger,
-      allowEmpty: false,
-    });
+  it('passes delta mutations through at once', async () => {
+    const { applied, guarded } = guardedOrg();
     const delta = {
       type: 'delta' as const,
       added: [],

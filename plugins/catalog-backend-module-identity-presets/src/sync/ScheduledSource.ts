@@ -1,0 +1,114 @@
+import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import { stringifyError } from '@backstage/errors';
+import {
+  EntityProvider,
+  EntityProviderConnection,
+} from '@backstage/plugin-catalog-node';
+import { PresetCatalogSource } from '@devportal/plugin-identity-presets-node';
+import { GuardedConnection, MutationCounts } from './GuardedConnection';
+import { FailedHttpAnswer, watchHttp } from './httpWatch';
+import { findRateLimit } from './rateLimit';
+
+/** Why a run applied nothing, in one sentence for the log. */
+function failureReason(error: unknown, failures: FailedHttpAnswer[]): string {
+  if (error !== undefined) {
+    return stringifyError(error);
+  }
+  const first = failures[0];
+  return `the source answered HTTP ${first.status} (${first.url})${
+    failures.length > 1
+      ? ` and ${failures.length - 1} more failed requests`
+      : ''
+  }`;
+}
+
+function describeApplied(kind: 'org' | 'discovery', counts: MutationCounts) {
+  return kind === 'org'
+    ? `${counts.users} users and ${counts.groups} groups`
+    : `${counts.entities} entities`;
+}
+
+/**
+ * Connects a preset's entity source to the catalog through a
+ * {@link GuardedConnection} and runs it on the scheduler, so with several
+ * replicas on one database a run happens once. Each run logs what it
+ * applied and how long it took; a run that failed, or whose requests got a
+ * server error or a rate limit, applies nothing and is tried again at the
+ * next scheduled run.
+ */
+export class ScheduledSource implements EntityProvider {
+  constructor(
+    private readonly source: PresetCatalogSource,
+    private readonly deps: {
+      logger: LoggerService;
+      scheduler: SchedulerService;
+      allowEmpty: boolean;
+    },
+  ) {}
+
+  getProviderName(): string {
+    return this.source.name;
+  }
+
+  async connect(connection: EntityProviderConnection): Promise<void> {
+    const { logger, scheduler, allowEmpty } = this.deps;
+    const guarded = new GuardedConnection(connection, {
+      name: this.source.name,
+      logger,
+      allowEmpty,
+      counts: this.source.kind === 'org' ? 'users' : 'entities',
+    });
+    await this.source.provider.connect(guarded);
+    await scheduler.scheduleTask({
+      id: `${this.source.name}:refresh`,
+      ...this.source.schedule,
+      fn: () => this.run(guarded),
+    });
+  }
+
+  private async run(guarded: GuardedConnection): Promise<void> {
+    const { logger } = this.deps;
+    const name = this.source.name;
+    const started = Date.now();
+    const { error, failures } = await watchHttp(() =>
+      this.source.refresh(logger),
+    );
+    const ms = Date.now() - started;
+
+    if (error !== undefined || failures.length > 0) {
+      guarded.discardRun();
+      const limit = findRateLimit(failures, error);
+      if (limit) {
+        logger.warn(
+          `${name}: rate limited (HTTP ${limit.status}), ${
+            limit.resetsAt
+              ? `limit resets at ${limit.resetsAt.toISOString()}`
+              : 'the source did not say when the limit resets'
+          }; nothing applied, the next scheduled run retries`,
+        );
+        return;
+      }
+      logger.error(
+        `${name}: sync failed after ${ms} ms, nothing applied; the catalog keeps the last good entities. ${failureReason(
+          error,
+          failures,
+        )}`,
+      );
+      return;
+    }
+
+    const { applied, refused } = await guarded.commitRun();
+    if (applied) {
+      logger.info(
+        `${name}: applied ${describeApplied(
+          this.source.kind,
+          applied,
+        )} in ${ms} ms`,
+      );
+    } else if (!refused) {
+      logger.warn(
+        `${name}: sync ended after ${ms} ms without applying anything; the catalog keeps the last good entities`,
+      );
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import { PresetProblem } from '@devportal/plugin-presets-node';
+
+/** What every provider a preset can activate declares about itself. @public */
+export interface PresetProviderInfo {
+  /** A short human name for logs and errors, e.g. `GitHub OAuth`. */
+  title: string;
+  /**
+   * The backend module that adds it, e.g. `catalog-backend-module-acme`;
+   * named when two modules add a provider under the same key.
+   */
+  module: string;
+}
+
+/**
+ * The providers one side (auth or catalog) can activate, by config key:
+ * the built-in ones, and those other modules add through an extension
+ * point. A module may replace a built-in; two modules adding the same key
+ * is a mistake that refuses the boot, naming both, because which one wins
+ * would depend on module start order.
+ *
+ * @public
+ */
+export class PresetProviderRegistry<T extends PresetProviderInfo> {
+  readonly #builtin = new Map<string, T>();
+  readonly #added = new Map<string, T>();
+  readonly #problems: PresetProblem[] = [];
+
+  /**
+   * @param configPath - where presets name these providers, e.g. `catalog.providers`
+   * @param extensionPoint - the extension point modules add them through, for the fix hint
+   */
+  constructor(
+    private readonly configPath: string,
+    private readonly extensionPoint: string,
+    builtin: Iterable<readonly [string, T]> = [],
+  ) {
+    for (const [key, provider] of builtin) {
+      this.#builtin.set(key, provider);
+    }
+  }
+
+  /** Records a provider another module adds. */
+  add(key: string, provider: T): void {
+    const first = this.#added.get(key);
+    if (first) {
+      this.#problems.push({
+        kind: 'invalid-config',
+        message: `backend modules "${first.module}" and "${provider.module}" both add a provider for ${this.configPath}.${key} (${first.title}; ${provider.title}) through ${this.extensionPoint}`,
+        hint: `remove one of the two modules from the backend, or give one of them another key`,
+      });
+      return;
+    }
+    this.#added.set(key, provider);
+  }
+
+  /** The provider for a key: the one a module added, else the built-in. */
+  get(key: string): T | undefined {
+    return this.#added.get(key) ?? this.#builtin.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.#added.has(key) || this.#builtin.has(key);
+  }
+
+  keys(): string[] {
+    return [...new Set([...this.#builtin.keys(), ...this.#added.keys()])];
+  }
+
+  /** Built-ins that a module replaced, worth a log line at startup. */
+  replacedBuiltins(): Array<{ key: string; by: T }> {
+    return [...this.#added]
+      .filter(([key]) => this.#builtin.has(key))
+      .map(([key, by]) => ({ key, by }));
+  }
+
+  /** Registration mistakes: the same key added by two modules. */
+  problems(): PresetProblem[] {
+    return [...this.#problems];
+  }
+}
