@@ -473,6 +473,40 @@ describe('resolvePresets', () => {
       ).toEqual([]);
     });
 
+    it('warns, naming presets and variables but no value, when a credential serves several presets', () => {
+      const env = {
+        ...dummyEnv(['github', 'github-auth']),
+        GITHUB_PAT: 'ghp_shared-token-value',
+      };
+      const resolution = resolveShipped('github,github-auth', env);
+      expect(resolution.problems).toEqual([]);
+      expect(resolution.warnings).toEqual([
+        expect.stringMatching(
+          /^GITHUB_PAT is shared by presets github, github-auth: .*union of the scopes/,
+        ),
+      ]);
+      expect(resolution.warnings.join('\n')).not.toContain('shared-token');
+    });
+
+    it('warns when one OAuth client is used for sign-in and for an integration', () => {
+      const env = {
+        ...dummyEnv(['azure', 'azure-auth']),
+        AZURE_DEVOPS_TOKEN: 'same-credential',
+        AZURE_AUTH_CLIENT_SECRET: 'same-credential',
+      };
+      const { warnings } = resolveShipped('azure,azure-auth', env);
+      expect(warnings).toEqual([
+        'AZURE_DEVOPS_TOKEN (azure) and AZURE_AUTH_CLIENT_SECRET (azure-auth) hold the same credential: it is accepted, but it carries the union of the scopes of sign-in and integration; use separate credentials to keep each one narrow',
+      ]);
+    });
+
+    it('has nothing to warn about when each credential has one use', () => {
+      expect(
+        resolveShipped('azure,azure-auth', dummyEnv(['azure', 'azure-auth']))
+          .warnings,
+      ).toEqual([]);
+    });
+
     it('does not look at the variables of presets that are not selected', () => {
       expect(resolveShipped('recommended').problems).toEqual([]);
     });

@@ -17,6 +17,7 @@ import {
 } from '../plugins/resolvePluginEntries';
 import { readVeecodeAppConfig } from '../config/readVeecodeAppConfig';
 import { PRESETS_ENV, parseSelection } from './parseSelection';
+import { findSharedCredentials } from './sharedCredentials';
 import {
   checkDependencies,
   checkExclusiveGroups,
@@ -50,6 +51,8 @@ export interface PresetResolution {
   secrets: string[];
   /** Everything that prevents a boot; empty when the selection is usable. */
   problems: PresetProblem[];
+  /** Accepted, but worth telling the operator at boot (shared credentials). */
+  warnings: string[];
 }
 
 function readBackstageVersion(rootDir: string): string | undefined {
@@ -129,6 +132,7 @@ export function resolvePresets(
     ...(veecode.data ? { veecodeAppConfig: veecode.data } : {}),
     secrets: [...secrets],
     problems,
+    warnings: findSharedCredentials(presets, env),
   };
 }
 

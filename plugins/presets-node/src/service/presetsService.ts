@@ -117,6 +117,9 @@ export function presetsServiceFactory(
           )} overrides ${displayPath(override.overridden)}`,
         );
       }
+      for (const warning of resolution.warnings) {
+        logger.warn(`Credential reuse: ${warning}`);
+      }
       if (resolution.presets.length === 0) {
         logger.info(
           `No presets selected, running core only. Pick presets with ${PRESETS_ENV}, e.g. ${PRESETS_ENV}=recommended,github,github-auth; see presets/README.md`,
