@@ -23,7 +23,10 @@ function dummyEnv(selection: string[]): Record<string, string> {
   for (const name of selection) {
     const preset = catalog.presets.get(name)!;
     for (const [variable, spec] of Object.entries(preset.requires.variables)) {
-      if (spec.required) {
+      if (spec.format === 'url') {
+        // Enterprise and sovereign endpoints: loopback too, never the SaaS.
+        env[variable] = 'https://127.0.0.1:9';
+      } else if (spec.required) {
         const example = spec.example ?? `dummy-${variable.toLowerCase()}`;
         env[variable] = example
           .replace(/^([a-z]+:\/\/)[^/]+/, '$1127.0.0.1:9')
@@ -47,6 +50,97 @@ const combinations = [
   ['recommended', 'mcp'],
   ['mcp', 'mcp-chat'],
 ];
+
+/**
+ * What each composition must register, and nothing else: sign-in routes
+ * (`/api/auth/<id>`) and catalog providers, read from the modules' startup
+ * log lines.
+ */
+const compositions: Array<[string, { auth: string[]; catalog: string[] }]> = [
+  [
+    'recommended,github,github-auth',
+    {
+      auth: ['github'],
+      catalog: [
+        'github-provider:default',
+        'GithubMultiOrgEntityProvider:production',
+      ],
+    },
+  ],
+  [
+    'github,keycloak',
+    {
+      auth: ['oidc'],
+      catalog: ['github-provider:default', 'KeycloakOrgEntityProvider:default'],
+    },
+  ],
+  [
+    'azure,azure-auth',
+    {
+      auth: ['microsoft'],
+      catalog: [
+        'AzureDevOpsEntityProvider:default',
+        'MicrosoftGraphOrgEntityProvider:default',
+      ],
+    },
+  ],
+  [
+    'github,gitlab',
+    {
+      auth: ['gitlab'],
+      catalog: [
+        'github-provider:default',
+        'GitlabDiscoveryEntityProvider:default',
+        'GitlabOrgDiscoveryEntityProvider:default',
+      ],
+    },
+  ],
+  [
+    'github,azure,ldap',
+    {
+      auth: ['ldap'],
+      catalog: [
+        'github-provider:default',
+        'AzureDevOpsEntityProvider:default',
+        'LdapOrgEntityProvider:default',
+      ],
+    },
+  ],
+];
+
+describe('compositions of one identity preset with SCM presets', () => {
+  it.each(compositions)(
+    'VEECODE_PRESETS=%s registers exactly its providers',
+    async (selection, expected) => {
+      const backend = await startBackendProcess({
+        env: dummyEnv(selection.split(',')),
+      });
+      try {
+        await backend.waitForReady();
+        const output = backend.output();
+        const auth = [
+          ...output.matchAll(
+            /signs people in with .* \(\/api\/auth\/([\w-]+)\)/g,
+          ),
+        ].map(m => m[1]);
+        const catalog = [
+          ...output.matchAll(
+            /(?:syncs users and groups from|discovers catalog files with) .* \(([^()]+)\)/g,
+          ),
+        ].map(m => m[1]);
+        expect(auth).toEqual(expected.auth);
+        expect(catalog.sort()).toEqual([...expected.catalog].sort());
+        // No guest sign-in next to a real identity provider.
+        const guest = await fetch(`${backend.baseUrl}/api/auth/guest/refresh`, {
+          headers: { 'X-Requested-With': 'XMLHttpRequest' },
+        });
+        expect(guest.status).not.toBe(200);
+      } finally {
+        await backend.stop();
+      }
+    },
+  );
+});
 
 describe('boot matrix', () => {
   it('covers the whole shipped catalog', () => {
