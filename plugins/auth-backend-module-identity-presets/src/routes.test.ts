@@ -1,0 +1,146 @@
+/*
+ * The auth routes of the selected identity preset, driven through the real
+ * auth plugin with supertest, as upstream's provider modules test theirs.
+ */
+import path from 'path';
+import request from 'supertest';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import authPlugin from '@backstage/plugin-auth-backend';
+import {
+  presetsRootConfigServiceFactory,
+  presetsServiceFactory,
+  resolvePresetsOrThrow,
+} from '@devportal/plugin-presets-node';
+import identityPresetsAuthFeatures from './index';
+
+const repoRoot = path.resolve(__dirname, '../../..');
+
+async function authBackend(env: Record<string, string>) {
+  const resolution = resolvePresetsOrThrow({ env, rootDir: repoRoot });
+  return startTestBackend({
+    features: [
+      authPlugin,
+      identityPresetsAuthFeatures,
+      presetsServiceFactory({ resolution }),
+      presetsRootConfigServiceFactory({
+        resolution,
+        env,
+        argv: [],
+        rootDir: repoRoot,
+        watch: false,
+      }),
+      mockServices.database.factory(),
+    ],
+  });
+}
+
+/** The redirect of `/start`, split into the authorize URL and its parameters. */
+async function startRedirect(
+  server: Parameters<typeof request>[0],
+  providerId: string,
+) {
+  const res = await request(server).get(
+    `/api/auth/${providerId}/start?env=production`,
+  );
+  expect(res.status).toBe(302);
+  const location = new URL(res.header.location);
+  return {
+    authorizeUrl: `${location.origin}${location.pathname}`,
+    params: location.searchParams,
+  };
+}
+
+describe('identity preset auth routes', () => {
+  it('github-auth sends people to the GitHub Enterprise Server that GITHUB_BASE_URL names', async () => {
+    const backend = await authBackend({
+      VEECODE_PRESETS: 'github-auth',
+      GITHUB_PAT: 'ghp_test',
+      GITHUB_ORG: 'acme',
+      GITHUB_AUTH_CLIENT_ID: 'gh-client',
+      GITHUB_AUTH_CLIENT_SECRET: 'gh-secret',
+      GITHUB_BASE_URL: 'https://ghe.example.com',
+    });
+    try {
+      const { authorizeUrl, params } = await startRedirect(
+        backend.server,
+        'github',
+      );
+      expect(authorizeUrl).toBe(
+        'https://ghe.example.com/login/oauth/authorize',
+      );
+      expect(params.get('client_id')).toBe('gh-client');
+      expect(params.get('redirect_uri')).toMatch(
+        /^http:\/\/localhost:\d+\/api\/auth\/github\/handler\/frame$/,
+      );
+      // guest sign-in is not registered next to a real identity provider
+      const guest = await request(backend.server)
+        .post('/api/auth/guest/refresh')
+        .set('X-Requested-With', 'XMLHttpRequest');
+      expect(guest.status).toBe(404);
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('github-auth uses github.com when GITHUB_BASE_URL is unset', async () => {
+    const backend = await authBackend({
+      VEECODE_PRESETS: 'github-auth',
+      GITHUB_PAT: 'ghp_test',
+      GITHUB_ORG: 'acme',
+      GITHUB_AUTH_CLIENT_ID: 'gh-client',
+      GITHUB_AUTH_CLIENT_SECRET: 'gh-secret',
+    });
+    try {
+      const { authorizeUrl } = await startRedirect(backend.server, 'github');
+      expect(authorizeUrl).toBe('https://github.com/login/oauth/authorize');
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('gitlab sends people to the self-hosted instance', async () => {
+    const backend = await authBackend({
+      VEECODE_PRESETS: 'gitlab',
+      GITLAB_HOST: 'gitlab.example.com',
+      GITLAB_BASE_URL: 'https://gitlab.example.com:8443',
+      GITLAB_AUTH_CLIENT_ID: 'gl-client',
+      GITLAB_AUTH_CLIENT_SECRET: 'gl-secret',
+      GITLAB_TOKEN: 'glpat-test',
+      GITLAB_GROUP: 'acme',
+    });
+    try {
+      const { authorizeUrl, params } = await startRedirect(
+        backend.server,
+        'gitlab',
+      );
+      expect(authorizeUrl).toBe(
+        'https://gitlab.example.com:8443/oauth/authorize',
+      );
+      expect(params.get('client_id')).toBe('gl-client');
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('azure-auth sends people to the authority and tenant of the preset', async () => {
+    const backend = await authBackend({
+      VEECODE_PRESETS: 'azure-auth',
+      AZURE_AUTH_TENANT_ID: 'contoso-tenant',
+      AZURE_AUTH_CLIENT_ID: 'entra-client',
+      AZURE_AUTH_CLIENT_SECRET: 'entra-secret',
+      AZURE_AUTH_AUTHORITY: 'https://login.microsoftonline.us',
+    });
+    try {
+      const { authorizeUrl, params } = await startRedirect(
+        backend.server,
+        'microsoft',
+      );
+      expect(authorizeUrl).toBe(
+        'https://login.microsoftonline.us/contoso-tenant/oauth2/v2.0/authorize',
+      );
+      expect(params.get('client_id')).toBe('entra-client');
+    } finally {
+      await backend.stop();
+    }
+  });
+});
