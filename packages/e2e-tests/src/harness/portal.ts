@@ -22,14 +22,20 @@ const authHeaders = { Authorization: `Bearer ${E2E_TOKEN}` };
 /** A catalog entity, as far as the tests look at it. */
 export interface CatalogEntity {
   kind: string;
-  metadata: { name: string; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    annotations?: Record<string, string>;
+  };
   spec?: Record<string, unknown>;
   relations?: Array<{ type: string; targetRef: string }>;
 }
 
-export async function catalogEntities(
+/** The catalog's entities of one kind (`component`, `location`, ...), read with the static token. */
+export async function catalogEntitiesOfKind(
   backend: BackendProcess,
-  kind: 'user' | 'group',
+  kind: string,
 ): Promise<CatalogEntity[]> {
   const res = await fetch(
     `${backend.baseUrl}/api/catalog/entities?filter=kind=${kind}`,
@@ -41,35 +47,84 @@ export async function catalogEntities(
   return (await res.json()) as CatalogEntity[];
 }
 
+/** The catalog's users or groups. */
+export async function catalogEntities(
+  backend: BackendProcess,
+  kind: 'user' | 'group',
+): Promise<CatalogEntity[]> {
+  return catalogEntitiesOfKind(backend, kind);
+}
+
+/** The end of the backend's output, without access logs, for failure messages. */
+function outputTail(backend: BackendProcess): string {
+  return backend
+    .output()
+    .split('\n')
+    .filter(line => !line.includes('incomingRequest'))
+    .join('\n')
+    .slice(-6000);
+}
+
+const namesOf = (entities: CatalogEntity[]) =>
+  entities.map(e => e.metadata.name).join(', ');
+
+/** Reads until the predicate holds; the error says what was read last. */
+async function pollCatalog<T>(
+  backend: BackendProcess,
+  read: () => Promise<T>,
+  predicate: (value: T) => boolean,
+  describe: (value: T) => string,
+  timeoutMs: number,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const last = await read();
+    if (predicate(last)) {
+      return last;
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `catalog did not reach the expected state; ${describe(
+          last,
+        )}; backend output (end, without access logs):\n${outputTail(backend)}`,
+      );
+    }
+    await new Promise(r => setTimeout(r, 500));
+  }
+}
+
 /** Polls until the predicate holds over the catalog's users and groups. */
 export async function waitForCatalog(
   backend: BackendProcess,
   predicate: (users: CatalogEntity[], groups: CatalogEntity[]) => boolean,
   timeoutMs = 60_000,
 ): Promise<{ users: CatalogEntity[]; groups: CatalogEntity[] }> {
-  const deadline = Date.now() + timeoutMs;
-  let last = { users: [] as CatalogEntity[], groups: [] as CatalogEntity[] };
-  while (Date.now() < deadline) {
-    last = {
+  return pollCatalog(
+    backend,
+    async () => ({
       users: await catalogEntities(backend, 'user'),
       groups: await catalogEntities(backend, 'group'),
-    };
-    if (predicate(last.users, last.groups)) {
-      return last;
-    }
-    await new Promise(r => setTimeout(r, 500));
-  }
-  throw new Error(
-    `catalog did not reach the expected state; users: ${last.users
-      .map(u => u.metadata.name)
-      .join(', ')}; groups: ${last.groups
-      .map(g => g.metadata.name)
-      .join(', ')}; backend output (end, without access logs):\n${backend
-      .output()
-      .split('\n')
-      .filter(line => !line.includes('incomingRequest'))
-      .join('\n')
-      .slice(-6000)}`,
+    }),
+    ({ users, groups }) => predicate(users, groups),
+    ({ users, groups }) =>
+      `users: ${namesOf(users)}; groups: ${namesOf(groups)}`,
+    timeoutMs,
+  );
+}
+
+/** Polls until the predicate holds over the catalog's entities of one kind. */
+export async function waitForEntitiesOfKind(
+  backend: BackendProcess,
+  kind: string,
+  predicate: (entities: CatalogEntity[]) => boolean,
+  timeoutMs = 60_000,
+): Promise<CatalogEntity[]> {
+  return pollCatalog(
+    backend,
+    () => catalogEntitiesOfKind(backend, kind),
+    predicate,
+    entities => `${kind}: ${namesOf(entities)}`,
+    timeoutMs,
   );
 }
 

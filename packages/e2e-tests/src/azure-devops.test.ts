@@ -1,0 +1,234 @@
+/*
+ * The `azure` preset end to end: the backend started with the README's
+ * command discovers catalog files with Azure DevOps code search, and the
+ * catalog reads them through its Azure UrlReader, both from a fake Azure
+ * DevOps Server on loopback HTTPS that the backend trusts through
+ * NODE_EXTRA_CA_CERTS alone.
+ */
+import { BackendProcess, startBackendProcess } from './harness/backendProcess';
+import {
+  CatalogEntity,
+  catalogEntitiesOfKind,
+  externalAccessEnv,
+  triggerTask,
+  waitForEntitiesOfKind,
+} from './harness/portal';
+import { issueLoopbackCertificate } from './harness/tls';
+import {
+  FakeAzureDevOps,
+  FakeAzureDevOpsRepository,
+  startFakeAzureDevOps,
+} from './harness/azure-devops';
+
+jest.setTimeout(240_000);
+
+const PAT = 'ado-pat-e2e-5Jq8vWn2Lr7Tz0Xc';
+const ORG = 'acme';
+const PROJECT = 'shop';
+const PROVIDER = 'AzureDevOpsEntityProvider:default';
+
+function catalogInfo(name: string): string {
+  return [
+    'apiVersion: backstage.io/v1alpha1',
+    'kind: Component',
+    'metadata:',
+    `  name: ${name}`,
+    'spec:',
+    '  type: service',
+    '  lifecycle: production',
+    '  owner: team-shop',
+    '',
+  ].join('\n');
+}
+
+function service(name: string): FakeAzureDevOpsRepository {
+  return {
+    name,
+    files: {
+      '/catalog-info.yaml': catalogInfo(name),
+      '/README.md': `# ${name}\n`,
+    },
+  };
+}
+
+const shopRepositories: FakeAzureDevOpsRepository[] = [
+  service('billing'),
+  service('checkout'),
+  // No catalog file at the root: only a nested one, which discovery skips.
+  {
+    name: 'storefront-docs',
+    files: {
+      '/README.md': '# Docs\n',
+      '/guides/catalog-info.yaml': catalogInfo('storefront-guides'),
+    },
+  },
+];
+
+/**
+ * Triggers one discovery run and resolves with the line the catalog module
+ * logged for its outcome (applied, failed or rate limited).
+ */
+async function runDiscovery(backend: BackendProcess): Promise<string> {
+  const from = backend.output().length;
+  await triggerTask(backend, 'catalog', `${PROVIDER}:refresh`);
+  const outcome = new RegExp(
+    `${PROVIDER}: (applied|sync failed|rate limited)[^\\n]*`,
+  );
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const line = outcome.exec(backend.output().slice(from))?.[0];
+    if (line) {
+      return line;
+    }
+    await new Promise(r => setTimeout(r, 250));
+  }
+  throw new Error(
+    `no outcome of ${PROVIDER} was logged; output:\n${backend
+      .output()
+      .slice(from)}`,
+  );
+}
+
+const namesOf = (entities: CatalogEntity[]) =>
+  entities.map(e => e.metadata.name).sort();
+
+/** The provider's Location entities and the Components they brought, by uid. */
+async function discoveredState(backend: BackendProcess) {
+  const [locations, components] = await Promise.all([
+    catalogEntitiesOfKind(backend, 'location'),
+    catalogEntitiesOfKind(backend, 'component'),
+  ]);
+  const uids = (es: CatalogEntity[]) =>
+    es.map(e => `${e.metadata.name}=${e.metadata.uid}`).sort();
+  return { locations: uids(locations), components: uids(components) };
+}
+
+describe('azure preset', () => {
+  let azure: FakeAzureDevOps;
+  let backend: BackendProcess;
+
+  beforeAll(async () => {
+    const tls = await issueLoopbackCertificate();
+    azure = await startFakeAzureDevOps({
+      organization: ORG,
+      personalAccessToken: PAT,
+      tls,
+      projects: [
+        { name: PROJECT, repositories: shopRepositories },
+        // Another project of the organization: outside the configured one.
+        { name: 'internal', repositories: [service('payroll')] },
+      ],
+    });
+    backend = await startBackendProcess({
+      env: {
+        VEECODE_PRESETS: 'azure',
+        AZURE_DEVOPS_TOKEN: PAT,
+        AZURE_DEVOPS_HOST: azure.host,
+        AZURE_DEVOPS_ORG: ORG,
+        AZURE_DEVOPS_PROJECT: PROJECT,
+        NODE_EXTRA_CA_CERTS: tls.caFile,
+        ...externalAccessEnv(),
+      },
+    });
+    await backend.waitForReady(120_000);
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    await azure?.stop();
+  });
+
+  it('registers every repository of the project holding /catalog-info.yaml, and their Components', async () => {
+    expect(await runDiscovery(backend)).toMatch(
+      new RegExp(`^${PROVIDER}: applied 2 entities in \\d+ ms`),
+    );
+
+    const components = await waitForEntitiesOfKind(
+      backend,
+      'component',
+      es => es.length >= 2,
+    );
+    expect(namesOf(components)).toEqual(['billing', 'checkout']);
+    const locations = await catalogEntitiesOfKind(backend, 'location');
+    expect(locations.map(l => l.spec?.target).sort()).toEqual([
+      `${azure.baseUrl}/${ORG}/${PROJECT}/_git/billing?path=/catalog-info.yaml`,
+      `${azure.baseUrl}/${ORG}/${PROJECT}/_git/checkout?path=/catalog-info.yaml`,
+    ]);
+    const billing = components.find(c => c.metadata.name === 'billing')!;
+    expect(
+      billing.metadata.annotations?.['backstage.io/managed-by-location'],
+    ).toBe(
+      `url:${azure.baseUrl}/${ORG}/${PROJECT}/_git/billing?path=/catalog-info.yaml`,
+    );
+
+    // Everything went through routes the fake knows, with the PAT: code
+    // search scoped to the project, and the Git items API for each file.
+    expect(azure.unhandled()).toEqual([]);
+    const requests = azure.requests();
+    expect(requests.every(r => r.auth === 'pat')).toBe(true);
+    expect(requests).toContainEqual(
+      expect.objectContaining({
+        method: 'POST',
+        path: `/${ORG}/${PROJECT}/_apis/search/codesearchresults`,
+        status: 200,
+      }),
+    );
+    for (const repo of ['billing', 'checkout']) {
+      expect(requests).toContainEqual(
+        expect.objectContaining({
+          method: 'GET',
+          path: `/${ORG}/${PROJECT}/_apis/git/repositories/${repo}/items`,
+          query: { 'api-version': '6.0', path: '/catalog-info.yaml' },
+          status: 200,
+        }),
+      );
+    }
+  });
+
+  it('drops a removed repository at the next run, and keeps the catalog as it was through a 500 and a 429', async () => {
+    azure.removeRepository(PROJECT, 'billing');
+    expect(await runDiscovery(backend)).toMatch(
+      new RegExp(`^${PROVIDER}: applied 1 entities in \\d+ ms`),
+    );
+    const components = await waitForEntitiesOfKind(
+      backend,
+      'component',
+      es => es.length === 1,
+    );
+    expect(namesOf(components)).toEqual(['checkout']);
+    expect(
+      (await catalogEntitiesOfKind(backend, 'location')).map(
+        l => l.spec?.target,
+      ),
+    ).toEqual([
+      `${azure.baseUrl}/${ORG}/${PROJECT}/_git/checkout?path=/catalog-info.yaml`,
+    ]);
+    const before = await discoveredState(backend);
+
+    // Were a failed run applied as an empty result, checkout would go too.
+    azure.setRepositories(PROJECT, []);
+    azure.failWithServerError();
+    const failed = await runDiscovery(backend);
+    expect(failed).toMatch(
+      new RegExp(`^${PROVIDER}: sync failed after \\d+ ms, nothing applied`),
+    );
+    expect(failed).toContain('HTTP 500');
+    expect(await discoveredState(backend)).toEqual(before);
+
+    const { resetsAt } = azure.rateLimit({ retryAfterSeconds: 120 });
+    expect(await runDiscovery(backend)).toContain(
+      `${PROVIDER}: rate limited (HTTP 429), limit resets at ${resetsAt.toISOString()}; nothing applied, the next scheduled run retries`,
+    );
+    expect(await discoveredState(backend)).toEqual(before);
+
+    azure.recover();
+    expect(azure.unhandled()).toEqual([]);
+  });
+
+  it('never prints the PAT', () => {
+    expect(backend.output()).not.toContain(PAT);
+    expect(backend.output()).not.toContain(
+      Buffer.from(`:${PAT}`).toString('base64'),
+    );
+  });
+});
