@@ -98,7 +98,10 @@ function subscribeOnce() {
     }
     record(request, {
       status: response.statusCode ?? 0,
-      url: `${request.protocol}//${request.host}${request.path.split('?')[0]}`,
+      // The Host header carries the port; `request.host` does not.
+      url: `${request.protocol}//${request.getHeader('host') ?? request.host}${
+        request.path.split('?')[0]
+      }`,
       headers,
     });
   });
