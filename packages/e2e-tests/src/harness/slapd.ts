@@ -19,10 +19,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { issueLoopbackCertificate } from './tls';
 
 const SLAPD = '/usr/sbin/slapd';
 const SLAPADD = '/usr/sbin/slapadd';
-const OPENSSL = '/usr/bin/openssl';
 const MODULE_DIR = '/usr/lib/ldap';
 const SCHEMA_DIR = '/etc/ldap/schema';
 const STANDARD_SCHEMAS = ['core', 'cosine', 'inetorgperson', 'nis'];
@@ -195,79 +195,6 @@ function unfoldLdif(ldif: string): string {
   return ldif.replace(/\r?\n /g, '');
 }
 
-async function createTlsMaterial(dir: string) {
-  if (!existsSync(OPENSSL)) {
-    throw new Error(
-      `startSlapd({ tls: true }) needs ${OPENSSL}; install it with 'apt-get install -y openssl'`,
-    );
-  }
-  await mkdir(dir, { recursive: true });
-  const f = (name: string) => join(dir, name);
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'];
-  await run(OPENSSL, [
-    'req',
-    '-x509',
-    ...ec,
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=DevPortal test CA',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-    '-keyout',
-    f('ca.key'),
-    '-out',
-    f('ca.crt'),
-  ]);
-  await run(OPENSSL, [
-    'req',
-    ...ec,
-    '-nodes',
-    '-subj',
-    '/CN=localhost',
-    '-keyout',
-    f('server.key'),
-    '-out',
-    f('server.csr'),
-  ]);
-  await writeFile(
-    f('server.ext'),
-    [
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      'basicConstraints=critical,CA:FALSE',
-      'keyUsage=critical,digitalSignature,keyEncipherment',
-      'extendedKeyUsage=serverAuth',
-      '',
-    ].join('\n'),
-  );
-  await run(OPENSSL, [
-    'x509',
-    '-req',
-    '-in',
-    f('server.csr'),
-    '-days',
-    '2',
-    '-CA',
-    f('ca.crt'),
-    '-CAkey',
-    f('ca.key'),
-    '-CAcreateserial',
-    '-extfile',
-    f('server.ext'),
-    '-out',
-    f('server.crt'),
-  ]);
-  return {
-    caFile: f('ca.crt'),
-    certFile: f('server.crt'),
-    keyFile: f('server.key'),
-    caCertificate: await readFile(f('ca.crt'), 'utf8'),
-  };
-}
-
 /**
  * Starts a private OpenLDAP server for a test, seeded from an LDIF file.
  *
@@ -300,9 +227,7 @@ export async function startSlapd(
     const memberOf =
       existsSync(join(MODULE_DIR, 'memberof.la')) ||
       existsSync(join(MODULE_DIR, 'memberof.so'));
-    const tls = options.tls
-      ? await createTlsMaterial(join(dir, 'tls'))
-      : undefined;
+    const tls = options.tls ? await issueLoopbackCertificate() : undefined;
 
     const conf = [
       ...STANDARD_SCHEMAS.map(
@@ -483,7 +408,7 @@ export async function startSlapd(
       get tlsPort() {
         return tlsPort;
       },
-      caCertificate: tls?.caCertificate,
+      caCertificate: tls?.caPem,
       memberOf,
       dir,
       start,

@@ -2,6 +2,7 @@
  * Headless Chromium for sign-in tests. Playwright cannot download browsers on
  * this machine, so this drives Debian's chromium (`apt-get install chromium`).
  */
+import { createHash, X509Certificate } from 'crypto';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
@@ -38,9 +39,42 @@ export function hasChromium(): boolean {
   return fs.existsSync(chromiumPath);
 }
 
+/** Options of {@link launchChromium}. */
+export interface LaunchChromiumOptions {
+  timeoutMs?: number;
+  /**
+   * Server certificates (PEM) the browser accepts although no CA it knows
+   * issued them, e.g. a loopback fake's from `issueLoopbackCertificate()`.
+   * Only these keys are accepted: any other certificate error still fails.
+   */
+  trustedCertificates?: string[];
+}
+
+/**
+ * Chromium's switch that accepts exactly the given server keys (base64
+ * SHA-256 of each SubjectPublicKeyInfo), rather than every certificate as
+ * `ignoreHTTPSErrors` would. Chromium honours it with a --user-data-dir.
+ */
+function trustedKeysArgs(certificates: string[]): string[] {
+  if (certificates.length === 0) {
+    return [];
+  }
+  const hashes = certificates.map(pem =>
+    createHash('sha256')
+      .update(
+        new X509Certificate(pem).publicKey.export({
+          type: 'spki',
+          format: 'der',
+        }),
+      )
+      .digest('base64'),
+  );
+  return [`--ignore-certificate-errors-spki-list=${hashes.join(',')}`];
+}
+
 /** Starts headless Chromium with a fresh temporary profile. */
 export async function launchChromium(
-  options: { timeoutMs?: number } = {},
+  options: LaunchChromiumOptions = {},
 ): Promise<ChromiumSession> {
   if (!hasChromium()) {
     throw new Error(
@@ -54,7 +88,10 @@ export async function launchChromium(
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: chromiumPath,
       headless: true,
-      args: chromiumArgs,
+      args: [
+        ...chromiumArgs,
+        ...trustedKeysArgs(options.trustedCertificates ?? []),
+      ],
       timeout: options.timeoutMs ?? 30_000,
     });
   } catch (error) {

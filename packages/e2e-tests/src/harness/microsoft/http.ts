@@ -1,0 +1,81 @@
+/* Small HTTP helpers shared by the fake's authority and Graph handlers. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** One request as the fake saw it, for the test to inspect. */
+export interface RecordedRequest {
+  method: string;
+  host: string;
+  /** Path and query, as sent. */
+  url: string;
+  status: number;
+}
+
+/** A request, parsed once for the handlers. */
+export interface FakeRequest {
+  raw: IncomingMessage;
+  method: string;
+  host: string;
+  url: URL;
+  /** The url-encoded form of a POST, empty otherwise. */
+  form: URLSearchParams;
+}
+
+/** A handler answers the request (returning true) or leaves it to the next one. */
+export type Handler = (req: FakeRequest, res: ServerResponse) => boolean;
+
+/** Reads and parses a request. */
+export async function parseRequest(raw: IncomingMessage): Promise<FakeRequest> {
+  let body = '';
+  for await (const chunk of raw) {
+    body += chunk;
+  }
+  const host = (raw.headers.host ?? '').toLowerCase();
+  const isForm = (raw.headers['content-type'] ?? '').startsWith(
+    'application/x-www-form-urlencoded',
+  );
+  return {
+    raw,
+    method: raw.method ?? 'GET',
+    host,
+    url: new URL(raw.url ?? '/', `https://${host || '127.0.0.1'}`),
+    form: new URLSearchParams(isForm ? body : ''),
+  };
+}
+
+/** Sends JSON with the headers Microsoft's services send with it. */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): true {
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store, no-cache',
+    ...headers,
+  });
+  res.end(JSON.stringify(body));
+  return true;
+}
+
+/** Sends an HTML page. */
+export function sendHtml(
+  res: ServerResponse,
+  status: number,
+  html: string,
+): true {
+  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8' });
+  res.end(html);
+  return true;
+}
+
+/** Escapes text for HTML. */
+export function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    c =>
+      ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[
+        c
+      ]!),
+  );
+}

@@ -1,0 +1,163 @@
+/*
+ * A stand-in for Microsoft's cloud, for the azure-auth preset: the Entra ID
+ * authority and Microsoft Graph on one HTTPS server on 127.0.0.1 (the
+ * certificate from harness/tls), plus a loopback proxy through which MSAL's
+ * instance discovery at login.microsoftonline.com reaches the same server.
+ *
+ * Point a backend at it with `backendEnv()`: the authority and Graph URLs
+ * are what the preset's AZURE_AUTH_AUTHORITY and MSGRAPH_BASE_URL take.
+ */
+import { createServer, Server } from 'node:https';
+import { AddressInfo } from 'node:net';
+import {
+  createAuthority,
+  AppRegistration,
+  PUBLIC_AUTHORITY_HOST,
+} from './authority';
+import { EntraDirectory } from './directory';
+import { createGraph, GraphFailure } from './graph';
+import {
+  FakeRequest,
+  Handler,
+  parseRequest,
+  RecordedRequest,
+  sendJson,
+} from './http';
+import { InterceptingProxy, startInterceptingProxy } from './proxy';
+import { TokenSigner } from './tokens';
+import { issueLoopbackCertificate, LoopbackCertificate } from '../tls';
+
+export type { EntraDirectory, EntraGroup, EntraUser } from './directory';
+export type { GraphFailure } from './graph';
+export type { RecordedRequest } from './http';
+
+/** Options of {@link startFakeMicrosoft}. */
+export interface FakeMicrosoftOptions extends AppRegistration {
+  /** The tenant (directory) id, a GUID. */
+  tenantId: string;
+  /** The organization's display name (Graph's /organization). */
+  organizationName: string;
+  directory: EntraDirectory;
+  /** Items per Graph page (default 2, so a small directory already pages). */
+  pageSize?: number;
+}
+
+/** A running fake Microsoft. */
+export interface FakeMicrosoft {
+  /** `https://127.0.0.1:<port>`: the value for AZURE_AUTH_AUTHORITY. */
+  authority: string;
+  /** `https://127.0.0.1:<port>/v1.0`: the value for MSGRAPH_BASE_URL. */
+  graphBaseUrl: string;
+  /** The server's certificate and its CA. */
+  tls: LoopbackCertificate;
+  /** NODE_EXTRA_CA_CERTS and the proxy variables a backend needs to reach the fake. */
+  backendEnv(): Record<string, string>;
+  /** Replaces the directory (users and groups) from now on. */
+  setDirectory(directory: EntraDirectory): void;
+  /** Makes Graph fail as described, until called with undefined. */
+  failGraph(failure: GraphFailure | undefined): void;
+  /** Every request so far. */
+  requests(): RecordedRequest[];
+  /** Requests no handler knew (answered 404), and destinations the proxy refused. */
+  unexpected(): string[];
+  stop(): Promise<void>;
+}
+
+/** Starts the fake on a free loopback port; stop it in afterAll. */
+export async function startFakeMicrosoft(
+  options: FakeMicrosoftOptions,
+): Promise<FakeMicrosoft> {
+  const tls = await issueLoopbackCertificate({
+    dnsNames: [PUBLIC_AUTHORITY_HOST],
+  });
+  const signer = new TokenSigner();
+  let directory = options.directory;
+  let failure: { failure: GraphFailure; seen: number } | undefined;
+  const recorded: RecordedRequest[] = [];
+  const unknown: string[] = [];
+  let port = 0;
+  const origin = () => `https://127.0.0.1:${port}`;
+  const graphBaseUrl = () => `${origin()}/v1.0`;
+
+  const authority = createAuthority({
+    tenantId: options.tenantId,
+    app: options,
+    signer,
+    origin,
+    // What MicrosoftGraphClient asks a token for: `<protocol>//<hostname>/.default`
+    // of its target, i.e. https://127.0.0.1 here; graph.microsoft.com as in Entra.
+    graphResources: () => ['https://graph.microsoft.com', 'https://127.0.0.1'],
+    directory: () => directory,
+  });
+  const graph = createGraph({
+    tenantId: options.tenantId,
+    organizationName: options.organizationName,
+    signer,
+    baseUrl: graphBaseUrl,
+    directory: () => directory,
+    pageSize: options.pageSize ?? 2,
+    failure: () => failure,
+  });
+  const ownHandlers: Handler[] = [...authority.tenant, ...graph];
+
+  /** The public host answers instance discovery only; the fake's own host everything else. */
+  const handlersFor = (req: FakeRequest): Handler[] => {
+    if (req.host === PUBLIC_AUTHORITY_HOST) {
+      return [authority.discovery];
+    }
+    return req.host === `127.0.0.1:${port}` ? ownHandlers : [];
+  };
+
+  const server: Server = createServer(
+    { cert: tls.certPem, key: tls.keyPem },
+    async (raw, res) => {
+      const req = await parseRequest(raw);
+      res.on('finish', () =>
+        recorded.push({
+          method: req.method,
+          host: req.host,
+          url: raw.url ?? '',
+          status: res.statusCode,
+        }),
+      );
+      const handled = handlersFor(req).some(handle => handle(req, res));
+      if (!handled) {
+        unknown.push(`${req.method} https://${req.host}${raw.url}`);
+        sendJson(res, 404, { error: 'not_found', path: req.url.pathname });
+      }
+    },
+  );
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as AddressInfo).port;
+  const proxy: InterceptingProxy = await startInterceptingProxy({
+    [`${PUBLIC_AUTHORITY_HOST}:443`]: () => port,
+  });
+
+  return {
+    authority: origin(),
+    graphBaseUrl: graphBaseUrl(),
+    tls,
+    backendEnv: () => ({
+      NODE_EXTRA_CA_CERTS: tls.caFile,
+      HTTPS_PROXY: proxy.url,
+      // Everything on loopback goes direct; only public hosts meet the proxy.
+      NO_PROXY: '127.0.0.1,localhost',
+    }),
+    setDirectory(next) {
+      directory = next;
+    },
+    failGraph(next) {
+      failure = next ? { failure: next, seen: 0 } : undefined;
+    },
+    requests: () => [...recorded],
+    unexpected: () => [
+      ...unknown,
+      ...proxy.refused.map(t => `CONNECT ${t} (refused by the proxy)`),
+    ],
+    async stop() {
+      await proxy.close();
+      server.closeAllConnections();
+      await new Promise<void>(r => server.close(() => r()));
+    },
+  };
+}
