@@ -4,7 +4,6 @@
  * with the README's command, and headless Chromium signing in on the
  * provider's login form.
  */
-import type { Page } from 'playwright-core';
 import {
   BackendProcess,
   freePort,
@@ -21,6 +20,7 @@ import {
   launchChromium,
   signInAtLoginForm,
 } from './harness/keycloak/browser';
+import { handlerResponse } from './harness/oauth';
 
 jest.setTimeout(180_000);
 
@@ -28,25 +28,6 @@ const ANA_ID = '8a3c1f0e-1b2d-4c5e-9f60-0a1b2c3d4e5f';
 const BRUNO_ID = '1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b';
 const EVE_ID = '9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a';
 const clientSecret = 'kc-client-secret-Zr4';
-
-/** The message the backend's OAuth handler page posts to the app. */
-async function handlerResponse(
-  page: Page,
-  signInAction: () => Promise<unknown>,
-) {
-  const [response] = await Promise.all([
-    page.waitForResponse(r => r.url().includes('/api/auth/oidc/handler/frame')),
-    signInAction(),
-  ]);
-  const html = await response.text();
-  const encoded = /decodeURIComponent\('([^']*)'\)/.exec(html)?.[1];
-  if (!encoded) {
-    throw new Error(
-      `unexpected handler page (${response.status()}): ${html.slice(0, 500)}`,
-    );
-  }
-  return JSON.parse(decodeURIComponent(encoded));
-}
 
 describe('keycloak preset', () => {
   let keycloak: FakeKeycloak;
@@ -128,7 +109,7 @@ describe('keycloak preset', () => {
 
   it('signs a realm user in through the login form, to their catalog user and groups', async () => {
     const page = await browser.newPage();
-    const message = await handlerResponse(page, async () => {
+    const message = await handlerResponse(page, 'oidc', async () => {
       await page.goto(
         `${backend.baseUrl}/api/auth/oidc/start?env=production&scope=openid%20profile%20email`,
       );
@@ -213,7 +194,7 @@ describe('keycloak preset', () => {
     const session = await launchChromium();
     try {
       const page = await session.newPage();
-      const message = await handlerResponse(page, async () => {
+      const message = await handlerResponse(page, 'oidc', async () => {
         await page.goto(
           `${backend.baseUrl}/api/auth/oidc/start?env=production&scope=openid%20profile%20email`,
         );

@@ -1,0 +1,482 @@
+/*
+ * The `github-auth` and `github` presets end to end, as the README's
+ * headline composition (`recommended,github,github-auth`): a fake GitHub
+ * Enterprise Server on loopback (./harness/github), the backend started with
+ * the README's command, org sync and repository discovery through Backstage's
+ * own GitHub providers, and headless Chromium signing in on GitHub's form.
+ */
+import {
+  BackendProcess,
+  freePort,
+  startBackendProcess,
+} from './harness/backendProcess';
+import {
+  CatalogEntity,
+  catalogEntitiesOfKind,
+  externalAccessEnv,
+  tokenClaims,
+  triggerTask,
+  waitForCatalog,
+  waitForEntitiesOfKind,
+} from './harness/portal';
+import { FakeGithub, startFakeGithub } from './harness/github';
+import { signInAtGithub } from './harness/github/browser';
+import { launchChromium } from './harness/keycloak/browser';
+import { handlerResponse } from './harness/oauth';
+
+jest.setTimeout(240_000);
+
+const ORG = 'acme';
+const PAT = 'ghp_e2eFakePat0123456789abcdefABCDEF0123';
+const CLIENT_ID = 'Iv1.e2e0123456789ab';
+const CLIENT_SECRET = 'gh-oauth-client-secret-Qx7';
+const ORG_SYNC = 'GithubMultiOrgEntityProvider:production';
+const DISCOVERY = 'github-provider:default';
+
+/** More members than one page of the org sync's queries (50), so paging is exercised. */
+const CREW = Array.from(
+  { length: 53 },
+  (_, i) => `dev-${String(i + 1).padStart(2, '0')}`,
+);
+
+/** More repositories than one page of discovery (25), none with a catalog file. */
+const LIBRARIES = Array.from(
+  { length: 25 },
+  (_, i) => `lib-${String(i + 1).padStart(2, '0')}`,
+);
+
+function component(name: string, owner: string): string {
+  return [
+    'apiVersion: backstage.io/v1alpha1',
+    'kind: Component',
+    'metadata:',
+    `  name: ${name}`,
+    'spec:',
+    '  type: service',
+    '  lifecycle: production',
+    `  owner: ${owner}`,
+    '',
+  ].join('\n');
+}
+
+/** The start of GitHub sign-in, as the frontend opens it in its popup. */
+function startUrl(backend: BackendProcess): string {
+  return `${backend.baseUrl}/api/auth/github/start?env=production&scope=read:user`;
+}
+
+/** Signs in through the fake's form in a fresh browser; returns the handler page's message. */
+async function signIn(
+  backend: BackendProcess,
+  credentials: { login: string; password: string },
+) {
+  const session = await launchChromium();
+  try {
+    const page = await session.newPage();
+    const message = await handlerResponse(page, 'github', async () => {
+      await page.goto(startUrl(backend));
+      await signInAtGithub(page, credentials);
+    });
+    const refresh = await page.evaluate(async () => {
+      const res = await fetch(
+        '/api/auth/github/refresh?optional&env=production',
+        {
+          headers: { 'X-Requested-With': 'XMLHttpRequest' },
+        },
+      );
+      return { status: res.status, body: await res.text() };
+    });
+    return { message, refresh };
+  } finally {
+    await session.close();
+  }
+}
+
+/** Resolves when the output printed after `since` characters matches. */
+async function waitForNewOutput(
+  backend: BackendProcess,
+  since: number,
+  pattern: RegExp,
+  timeoutMs = 120_000,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const match = pattern.exec(backend.output().slice(since));
+    if (match) return match[0];
+    await new Promise(r => setTimeout(r, 250));
+  }
+  throw new Error(
+    `timed out waiting for ${pattern}; output since then:\n${backend
+      .output()
+      .slice(since)
+      .split('\n')
+      .filter(line => !line.includes('incomingRequest'))
+      .join('\n')
+      .slice(-6000)}`,
+  );
+}
+
+/** Triggers a provider's refresh task and waits for its run's log line. */
+async function runSync(
+  backend: BackendProcess,
+  providerName: string,
+  outcome: RegExp,
+): Promise<string> {
+  const since = backend.output().length;
+  await triggerTask(backend, 'catalog', `${providerName}:refresh`);
+  return waitForNewOutput(
+    backend,
+    since,
+    new RegExp(`${providerName}: ${outcome.source}`),
+  );
+}
+
+/** Waits until the fake has answered a catalog-info.yaml read for each repository; returns them. */
+async function waitForContentsReads(
+  github: FakeGithub,
+  repositories: string[],
+  timeoutMs = 60_000,
+): Promise<string[]> {
+  const wasRead = (repo: string) =>
+    github
+      .requests()
+      .some(
+        r =>
+          r.path ===
+            `/api/v3/repos/${ORG}/${repo}/contents/catalog-info.yaml` &&
+          [200, 304, 404].includes(r.status),
+      );
+  const deadline = Date.now() + timeoutMs;
+  while (!repositories.every(wasRead)) {
+    if (Date.now() > deadline) {
+      throw new Error(
+        `the catalog did not read ${repositories
+          .filter(r => !wasRead(r))
+          .join(', ')}`,
+      );
+    }
+    await new Promise(r => setTimeout(r, 250));
+  }
+  return repositories;
+}
+
+/** Entity refs with what the test compares: names, annotations, spec and relations. */
+function snapshot(entities: CatalogEntity[]) {
+  return entities
+    .map(e => ({
+      ref: `${e.kind.toLowerCase()}:${e.metadata.namespace ?? 'default'}/${
+        e.metadata.name
+      }`,
+      annotations: e.metadata.annotations,
+      spec: e.spec,
+      relations: [...(e.relations ?? [])]
+        .map(r => `${r.type} ${r.targetRef}`)
+        .sort(),
+    }))
+    .sort((a, b) => a.ref.localeCompare(b.ref));
+}
+
+async function catalogSnapshot(backend: BackendProcess) {
+  return {
+    users: snapshot(await catalogEntitiesOfKind(backend, 'user')),
+    groups: snapshot(await catalogEntitiesOfKind(backend, 'group')),
+    components: snapshot(await catalogEntitiesOfKind(backend, 'component')),
+  };
+}
+
+describe('github and github-auth presets', () => {
+  let github: FakeGithub;
+  let backend: BackendProcess;
+  let anaNodeId: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    github = await startFakeGithub({
+      org: ORG,
+      pat: PAT,
+      oauthApp: {
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        callbackUrl: `http://127.0.0.1:${port}/api/auth/github/handler/frame`,
+      },
+      users: [
+        {
+          login: 'ana',
+          name: 'Ana Lima',
+          email: 'ana@acme.example',
+          password: 'ana-pass-1',
+        },
+        { login: 'bruno', name: 'Bruno Costa', password: 'bruno-pass-1' },
+        ...CREW.map(login => ({ login })),
+        // On the instance, but not in the organization.
+        { login: 'eve', name: 'Eve Doe', password: 'eve-pass-1' },
+      ],
+      members: ['ana', 'bruno', ...CREW],
+      teams: [
+        { slug: 'engineering', name: 'Engineering', members: [] },
+        {
+          slug: 'platform',
+          name: 'Platform',
+          description: 'Runs the portal',
+          parent: 'engineering',
+          members: ['ana'],
+        },
+        { slug: 'sales', name: 'Sales', members: ['bruno'] },
+        // More members than the teams query's first page (50).
+        { slug: 'everyone', members: ['ana', 'bruno', ...CREW] },
+      ],
+      repositories: [
+        {
+          name: 'payments',
+          files: {
+            'catalog-info.yaml': component('payments', 'group:acme/platform'),
+          },
+          topics: ['backend'],
+        },
+        {
+          name: 'storefront',
+          visibility: 'public',
+          files: {
+            'catalog-info.yaml': component('storefront', 'group:acme/sales'),
+          },
+        },
+        { name: 'notes', files: { 'README.md': '# notes\n' } },
+        {
+          name: 'legacy',
+          archived: true,
+          files: {
+            'catalog-info.yaml': component('legacy', 'group:acme/sales'),
+          },
+        },
+        ...LIBRARIES.map(name => ({ name })),
+      ],
+    });
+    anaNodeId = github.nodeIdOf('ana');
+    backend = await startBackendProcess({
+      port,
+      env: {
+        VEECODE_PRESETS: 'recommended,github,github-auth',
+        GITHUB_BASE_URL: github.baseUrl,
+        GITHUB_PAT: PAT,
+        GITHUB_ORG: ORG,
+        GITHUB_AUTH_CLIENT_ID: CLIENT_ID,
+        GITHUB_AUTH_CLIENT_SECRET: CLIENT_SECRET,
+        ...externalAccessEnv(),
+      },
+    });
+    await backend.waitForReady(180_000);
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    await github?.stop();
+  });
+
+  it('syncs the organization members as users and its teams as groups in the org namespace', async () => {
+    await runSync(backend, ORG_SYNC, /applied \d+ users and \d+ groups/);
+    const { users, groups } = await waitForCatalog(
+      backend,
+      (us, gs) => us.length >= 55 && gs.length >= 4,
+    );
+
+    expect(users.map(u => u.metadata.name).sort()).toEqual(
+      ['ana', 'bruno', ...CREW].sort(),
+    );
+    const ana = users.find(u => u.metadata.name === 'ana')!;
+    expect(ana.metadata.annotations).toMatchObject({
+      'github.com/user-id': anaNodeId,
+      'github.com/user-login': 'ana',
+    });
+    expect(ana.spec?.profile).toMatchObject({
+      displayName: 'Ana Lima',
+      email: 'ana@acme.example',
+    });
+    expect(
+      ana.relations
+        ?.filter(r => r.type === 'memberOf')
+        .map(r => r.targetRef)
+        .sort(),
+    ).toEqual(['group:acme/everyone', 'group:acme/platform']);
+
+    expect(
+      groups.map(g => `${g.metadata.namespace}/${g.metadata.name}`).sort(),
+    ).toEqual([
+      'acme/engineering',
+      'acme/everyone',
+      'acme/platform',
+      'acme/sales',
+    ]);
+    const platform = groups.find(g => g.metadata.name === 'platform')!;
+    expect(platform.spec?.profile).toMatchObject({ displayName: 'Platform' });
+    expect(platform.relations).toEqual(
+      expect.arrayContaining([
+        { type: 'childOf', targetRef: 'group:acme/engineering' },
+        { type: 'hasMember', targetRef: 'user:default/ana' },
+      ]),
+    );
+    const everyone = groups.find(g => g.metadata.name === 'everyone')!;
+    expect(
+      everyone.relations?.filter(r => r.type === 'hasMember'),
+    ).toHaveLength(55);
+  });
+
+  it('registers the repositories holding /catalog-info.yaml and their components appear', async () => {
+    await runSync(backend, DISCOVERY, /applied \d+ entities/);
+    const components = await waitForEntitiesOfKind(
+      backend,
+      'component',
+      cs => cs.length >= 2,
+    );
+    expect(components.map(c => c.metadata.name).sort()).toEqual([
+      'payments',
+      'storefront',
+    ]);
+    const payments = components.find(c => c.metadata.name === 'payments')!;
+    // The catalog keeps the location as GitHub's tree URL of the file.
+    expect(
+      payments.metadata.annotations?.['backstage.io/managed-by-location'],
+    ).toMatch(
+      new RegExp(
+        `^url:${github.baseUrl}/${ORG}/payments/(blob|tree)/main/catalog-info\\.yaml$`,
+      ),
+    );
+    expect(payments.relations).toEqual(
+      expect.arrayContaining([
+        { type: 'ownedBy', targetRef: 'group:acme/platform' },
+      ]),
+    );
+
+    // Every registered repository was read, through the contents API with
+    // the PAT, and only the two files added components: a repository without
+    // the file adds nothing, and discovery leaves the archived one out.
+    const locations = (await catalogEntitiesOfKind(backend, 'location'))
+      .map(l => String(l.spec?.target ?? ''))
+      .filter(target => target.startsWith(`${github.baseUrl}/${ORG}/`));
+    const repositoriesRead = await waitForContentsReads(
+      github,
+      locations.map(target => new URL(target).pathname.split('/')[2]),
+    );
+    expect(repositoriesRead).toEqual(
+      expect.arrayContaining(['payments', 'storefront']),
+    );
+    expect(repositoriesRead).not.toContain('legacy');
+    expect(
+      (await catalogEntitiesOfKind(backend, 'component'))
+        .map(c => c.metadata.name)
+        .sort(),
+    ).toEqual(['payments', 'storefront']);
+  });
+
+  it('signs an org member in on the GitHub form, to their catalog user and team groups', async () => {
+    const { message, refresh } = await signIn(backend, {
+      login: 'ana',
+      password: 'ana-pass-1',
+    });
+    expect(message.error).toBeUndefined();
+    const identity = message.response.backstageIdentity.identity;
+    expect(identity.userEntityRef).toBe('user:default/ana');
+    expect(identity.ownershipEntityRefs).toEqual(
+      expect.arrayContaining([
+        'user:default/ana',
+        'group:acme/platform',
+        'group:acme/everyone',
+      ]),
+    );
+    expect(tokenClaims(message.response.backstageIdentity.token).sub).toBe(
+      'user:default/ana',
+    );
+    expect(message.response.profile).toMatchObject({
+      displayName: 'Ana Lima',
+      email: 'ana@acme.example',
+    });
+    // The session lives on: the frontend refreshes it with the cookie, and
+    // the refresh reads the profile again with the stored access token.
+    expect(refresh.status).toBe(200);
+    expect(
+      JSON.parse(refresh.body).backstageIdentity.identity.userEntityRef,
+    ).toBe('user:default/ana');
+  });
+
+  it('resolves by GitHub user id: a renamed login keeps its user, a new account with the old login is refused', async () => {
+    github.renameUser('ana', 'ana-lima');
+    const renamed = await signIn(backend, {
+      login: 'ana-lima',
+      password: 'ana-pass-1',
+    });
+    expect(renamed.message.error).toBeUndefined();
+    expect(
+      renamed.message.response.backstageIdentity.identity.userEntityRef,
+    ).toBe('user:default/ana');
+
+    // Someone else registers the freed login: same name, another node id.
+    github.addUser({ login: 'ana', name: 'Not Ana', password: 'impostor-1' });
+    expect(github.nodeIdOf('ana')).not.toBe(anaNodeId);
+    const impostor = await signIn(backend, {
+      login: 'ana',
+      password: 'impostor-1',
+    });
+    expect(impostor.message.response).toBeUndefined();
+    expect(impostor.message.error.message).toMatch(
+      /belongs to another GitHub account/,
+    );
+    expect(impostor.refresh.status).toBe(401);
+  });
+
+  it('refuses a GitHub user who is not in the organization', async () => {
+    const { message, refresh } = await signIn(backend, {
+      login: 'eve',
+      password: 'eve-pass-1',
+    });
+    expect(message.response).toBeUndefined();
+    expect(message.error.message).toMatch(
+      /not found|unable to resolve|no catalog user/i,
+    );
+    expect(refresh.status).toBe(401);
+  });
+
+  it('keeps the catalog as it was when GitHub answers 500, then 429 with rate-limit headers', async () => {
+    // Settle the catalog first: the last test renamed a user at the fake,
+    // and a sync now would rename the catalog user too.
+    const before = await catalogSnapshot(backend);
+    expect(before.users).toHaveLength(55);
+    expect(before.components).toHaveLength(2);
+
+    github.failApi({ kind: 'serverError', status: 500 });
+    await runSync(
+      backend,
+      ORG_SYNC,
+      /sync failed after \d+ ms, nothing applied/,
+    );
+    await runSync(
+      backend,
+      DISCOVERY,
+      /sync failed after \d+ ms, nothing applied/,
+    );
+    expect(await catalogSnapshot(backend)).toEqual(before);
+
+    const resetAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3600_000);
+    github.failApi({ kind: 'rateLimit', status: 429, resetAt });
+    await runSync(
+      backend,
+      ORG_SYNC,
+      new RegExp(
+        `rate limited \\(HTTP 429\\), limit resets at ${resetAt
+          .toISOString()
+          .replace(
+            /\./g,
+            '\\.',
+          )}; nothing applied, the next scheduled run retries`,
+      ),
+    );
+    expect(await catalogSnapshot(backend)).toEqual(before);
+    github.failApi(undefined);
+  });
+
+  it('asked GitHub only what it serves, and leaked no secret', () => {
+    expect(github.unhandledRequests()).toEqual([]);
+    const secrets = [PAT, CLIENT_SECRET, ...github.issuedTokens()];
+    expect(github.issuedTokens().length).toBeGreaterThanOrEqual(4);
+    for (const secret of secrets) {
+      expect(backend.output()).not.toContain(secret);
+    }
+  });
+});

@@ -1,0 +1,41 @@
+/*
+ * The end of an OAuth sign-in as the frontend sees it: Backstage's auth
+ * backend answers the provider's redirect with a small `handler/frame` page
+ * that posts the result to the app's window. Tests read that page instead.
+ */
+// The harness runs only in tests of this private package, so its tools are devDependencies.
+// eslint-disable-next-line @backstage/no-undeclared-imports
+import type { Page } from 'playwright-core';
+
+/**
+ * Runs `signInAction` (which should lead the page through the provider's
+ * sign-in) and returns the message of the backend's OAuth handler page for
+ * `/api/auth/<providerId>/handler/frame`.
+ *
+ * This Backstage release writes the message URI-encoded inside
+ * `decodeURIComponent('...')` (older releases used base64 in `atob('...')`).
+ *
+ * @returns the message as the page carries it, untyped JSON: `{ type,
+ * response: { profile, providerInfo, backstageIdentity } }` after a sign-in,
+ * `{ type, error: { name, message } }` after a refusal.
+ */
+export async function handlerResponse(
+  page: Page,
+  providerId: string,
+  signInAction: () => Promise<unknown>,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+): Promise<any> {
+  const handlerPath = `/api/auth/${providerId}/handler/frame`;
+  const [response] = await Promise.all([
+    page.waitForResponse(r => new URL(r.url()).pathname === handlerPath),
+    signInAction(),
+  ]);
+  const html = await response.text();
+  const encoded = /decodeURIComponent\('([^']*)'\)/.exec(html)?.[1];
+  if (!encoded) {
+    throw new Error(
+      `unexpected handler page (${response.status()}): ${html.slice(0, 500)}`,
+    );
+  }
+  return JSON.parse(decodeURIComponent(encoded));
+}
