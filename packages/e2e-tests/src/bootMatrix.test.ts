@@ -123,13 +123,13 @@ describe('compositions of one identity preset with SCM presets', () => {
             /signs people in with .* \(\/api\/auth\/([\w-]+)\)/g,
           ),
         ].map(m => m[1]);
-        const catalog = [
+        const catalogProviders = [
           ...output.matchAll(
             /(?:syncs users and groups from|discovers catalog files with) .* \(([^()]+)\)/g,
           ),
         ].map(m => m[1]);
         expect(auth).toEqual(expected.auth);
-        expect(catalog.sort()).toEqual([...expected.catalog].sort());
+        expect(catalogProviders.sort()).toEqual([...expected.catalog].sort());
         // No guest sign-in next to a real identity provider.
         const guest = await fetch(`${backend.baseUrl}/api/auth/guest/refresh`, {
           headers: { 'X-Requested-With': 'XMLHttpRequest' },

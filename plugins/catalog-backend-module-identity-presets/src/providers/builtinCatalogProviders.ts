@@ -22,7 +22,12 @@ import {
   PresetCatalogSource,
 } from '@devportal/plugin-identity-presets-node';
 import { randomUUID } from 'crypto';
+import { ScmIntegrations } from '@backstage/integration';
 import { AzureDevOpsEntityProvider } from './azureDevOps';
+import {
+  gitlabGroupEntitiesTransformer,
+  gitlabUserTransformer,
+} from './gitlab/transformers';
 
 /** Hourly, like the shipped presets, when a provider config has no schedule. */
 export const DEFAULT_SYNC_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
@@ -224,9 +229,14 @@ export const builtinCatalogProviders: PresetCatalogProvider[] = [
         ),
       );
       const runner = new CapturingTaskRunner();
+      const gitlab = ScmIntegrations.fromConfig(config).gitlab;
       const org = GitlabOrgDiscoveryEntityProvider.fromConfig(config, {
         logger,
         schedule: runner,
+        userTransformer: gitlabUserTransformer,
+        groupEntitiesTransformer: gitlabGroupEntitiesTransformer(
+          host => gitlab.byHost(host)!.config.baseUrl,
+        ),
       }).map(provider =>
         keyedSource(config, 'gitlab', 'org', provider, () =>
           runner.runFor(provider.getProviderName()),

@@ -1,0 +1,204 @@
+/*
+ * The small HTTP toolkit the fake GitLab's layers share: a route table,
+ * GitLab's error and pagination conventions, request bodies.
+ */
+import { IncomingMessage, ServerResponse } from 'http';
+
+/** An answer that ends a request early (GitLab's error bodies are JSON unless said otherwise). */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(`HTTP ${status}`);
+    this.name = 'HttpError';
+  }
+}
+
+/** GitLab's `{"message": "404 Group Not Found"}`-style error. */
+export function notFound(what: string): HttpError {
+  return new HttpError(404, { message: `404 ${what} Not Found` });
+}
+
+/** GitLab's answer to a missing or unknown token. */
+export function unauthorized(): HttpError {
+  return new HttpError(401, { message: '401 Unauthorized' });
+}
+
+/** One request as a handler sees it. */
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  /** `http://127.0.0.1:<port>`, for the URLs GitLab writes into its answers. */
+  baseUrl: string;
+  /** The raw body, read once. */
+  body(): Promise<string>;
+}
+
+/** A route: a method and a pattern over the raw (still percent-encoded) path. */
+export interface Route {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Capture groups arrive percent-decoded, in order. */
+  path: RegExp;
+  handle(ctx: RequestContext, params: string[]): Promise<void> | void;
+}
+
+/** The route and its decoded parameters for a request; HEAD is served by GET routes, as Rails does. */
+export function matchRoute(
+  routes: Route[],
+  method: string,
+  rawPath: string,
+): { route: Route; params: string[] } | undefined {
+  const wanted = method === 'HEAD' ? 'GET' : method;
+  for (const route of routes) {
+    if (route.method !== wanted) continue;
+    const match = route.path.exec(rawPath);
+    if (match) {
+      return {
+        route,
+        params: match.slice(1).map(p => decodeURIComponent(p ?? '')),
+      };
+    }
+  }
+  return undefined;
+}
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'cache-control': 'max-age=0, private, must-revalidate',
+    ...headers,
+  });
+  res.end(JSON.stringify(body));
+}
+
+export function sendHtml(
+  res: ServerResponse,
+  status: number,
+  html: string,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    ...headers,
+  });
+  res.end(html);
+}
+
+/** A 302 to another URL. */
+export function redirect(
+  res: ServerResponse,
+  location: string,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(302, { location, ...headers });
+  res.end();
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    c =>
+      ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[
+        c
+      ]!),
+  );
+}
+
+/** Reads a request body up to a limit (the fake only ever receives small forms and queries). */
+export function readBody(req: IncomingMessage, limit = 1024 * 1024) {
+  return new Promise<string>((resolve, reject) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', chunk => {
+      body += chunk;
+      if (body.length > limit) {
+        reject(new HttpError(413, { message: '413 Request Entity Too Large' }));
+        req.destroy();
+      }
+    });
+    req.on('end', () => resolve(body));
+    req.on('error', reject);
+  });
+}
+
+/** The fields of a form-encoded or JSON body, as Rails accepts both. */
+export function bodyFields(
+  req: IncomingMessage,
+  body: string,
+): Record<string, string> {
+  const type = req.headers['content-type'] ?? '';
+  if (type.startsWith('application/json')) {
+    const parsed = JSON.parse(body || '{}');
+    return Object.fromEntries(
+      Object.entries(parsed).map(([k, v]) => [k, String(v)]),
+    );
+  }
+  return Object.fromEntries(new URLSearchParams(body));
+}
+
+/** A boolean query parameter as Grape validates it: absent, or `true`/`false`; anything else is a 400. */
+export function booleanParam(url: URL, name: string): boolean | undefined {
+  const value = url.searchParams.get(name);
+  if (value === null) return undefined;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new HttpError(400, { error: `${name} is invalid` });
+}
+
+function positiveIntParam(url: URL, name: string, fallback: number): number {
+  const value = url.searchParams.get(name);
+  if (value === null || value === '') return fallback;
+  if (!/^\d+$/.test(value)) {
+    throw new HttpError(400, { error: `${name} is invalid` });
+  }
+  return Math.max(Number(value), 1);
+}
+
+/**
+ * One page of a list, with the headers GitLab's offset pagination sends
+ * (`x-page`, `x-per-page`, `x-next-page` empty on the last page,
+ * `x-total`, `x-total-pages`, `link`). `per_page` defaults to 20 and is
+ * capped at 100, as on GitLab.
+ */
+export function paginate<T>(
+  items: T[],
+  url: URL,
+): { page: T[]; headers: Record<string, string> } {
+  const perPage = Math.min(positiveIntParam(url, 'per_page', 20), 100);
+  const pageNumber = positiveIntParam(url, 'page', 1);
+  const totalPages = Math.max(Math.ceil(items.length / perPage), 1);
+  const page = items.slice((pageNumber - 1) * perPage, pageNumber * perPage);
+  const pageUrl = (n: number) => {
+    const u = new URL(url);
+    u.searchParams.set('page', String(n));
+    u.searchParams.set('per_page', String(perPage));
+    return u.toString();
+  };
+  const links = [
+    ...(pageNumber > 1 ? [`<${pageUrl(pageNumber - 1)}>; rel="prev"`] : []),
+    ...(pageNumber < totalPages
+      ? [`<${pageUrl(pageNumber + 1)}>; rel="next"`]
+      : []),
+    `<${pageUrl(1)}>; rel="first"`,
+    `<${pageUrl(totalPages)}>; rel="last"`,
+  ];
+  return {
+    page,
+    headers: {
+      'x-page': String(pageNumber),
+      'x-per-page': String(perPage),
+      'x-next-page': pageNumber < totalPages ? String(pageNumber + 1) : '',
+      'x-prev-page': pageNumber > 1 ? String(pageNumber - 1) : '',
+      'x-total': String(items.length),
+      'x-total-pages': String(totalPages),
+      link: links.join(', '),
+    },
+  };
+}
