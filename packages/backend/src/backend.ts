@@ -24,7 +24,7 @@ export function createDevPortalBackend(resolution: PresetResolution) {
   backend.add(import('@backstage/plugin-catalog-backend'));
   // The selected identity preset's org sync.
   backend.add(
-    import('@devportal/plugin-catalog-backend-module-identity-presets'),
+    import('@devportal/plugin-catalog-backend-module-presets'),
   );
 
   return backend;

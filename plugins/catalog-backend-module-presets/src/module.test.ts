@@ -16,7 +16,7 @@ import {
 } from '@devportal/plugin-presets-node';
 import { presetCatalogProvidersExtensionPoint } from '@devportal/plugin-identity-presets-node';
 import path from 'path';
-import catalogModuleIdentityPresets from './index';
+import catalogModulePresets from './index';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 
@@ -86,7 +86,7 @@ async function wire(
       ],
     ],
     features: [
-      catalogModuleIdentityPresets,
+      catalogModulePresets,
       presetsServiceFactory({ resolution }),
       presetsRootConfigServiceFactory({
         resolution,
@@ -119,7 +119,7 @@ async function wire(
   };
 }
 
-describe('catalogModuleIdentityPresets', () => {
+describe('catalogModulePresets', () => {
   it.each([
     [
       'recommended,github,github-auth',

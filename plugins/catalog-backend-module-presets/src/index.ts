@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-export { catalogModuleIdentityPresets as default } from './module';
+export { catalogModulePresets as default } from './module';
 export {
   builtinCatalogProviders,
   DEFAULT_SYNC_SCHEDULE,

@@ -23,9 +23,9 @@ import { ScheduledSource } from './sync/ScheduledSource';
  *
  * @public
  */
-export const catalogModuleIdentityPresets = createBackendModule({
+export const catalogModulePresets = createBackendModule({
   pluginId: 'catalog',
-  moduleId: 'identity-presets',
+  moduleId: 'presets',
   register(reg) {
     const added: PresetCatalogProvider[] = [];
     reg.registerExtensionPoint(presetCatalogProvidersExtensionPoint, {

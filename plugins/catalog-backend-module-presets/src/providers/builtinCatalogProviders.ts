@@ -36,8 +36,7 @@ export const DEFAULT_SYNC_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
 };
 
 /** Named in errors when another module adds a provider under the same key. */
-const BUILTIN_MODULE =
-  '@devportal/plugin-catalog-backend-module-identity-presets';
+const BUILTIN_MODULE = '@devportal/plugin-catalog-backend-module-presets';
 
 /** The `schedule` of one provider's config block, or the default. */
 function scheduleOf(
