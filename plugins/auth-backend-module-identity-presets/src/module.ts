@@ -42,21 +42,14 @@ export const authModuleIdentityPresets = createBackendModule({
         providers: authProvidersExtensionPoint,
       },
       async init({ config, cache, logger, presets, providers }) {
-        const registry = new PresetProviderRegistry<IdentityAuthProvider>(
-          'auth.providers',
-          'identityAuthProvidersExtensionPoint',
-          builtinIdentityAuthProviders({ config, cache }).map(
-            p => [p.providerId, p] as const,
-          ),
-        );
-        for (const provider of added) {
-          registry.add(provider.providerId, provider);
-        }
-        for (const { key, by } of registry.replacedBuiltins()) {
-          logger.info(
-            `auth.providers.${key}: ${by.title} from ${by.module} replaces the built-in provider`,
-          );
-        }
+        const registry = PresetProviderRegistry.create<IdentityAuthProvider>({
+          configPath: ['auth', 'providers'],
+          extensionPoint: 'identityAuthProvidersExtensionPoint',
+          keyOf: p => p.providerId,
+          builtin: builtinIdentityAuthProviders({ config, cache }),
+          added,
+          logger,
+        });
         const identity = selectedIdentityPreset(presets);
         const plan = planAuthWiring({ identity, registry, config });
         if (plan.problems.length > 0) {

@@ -35,10 +35,8 @@ export function planAuthWiring(options: {
   ).filter(key => key !== 'guest');
   const plan = planPresetWiring({
     presets: identity ? [identity] : [],
-    configPath: ['auth', 'providers'],
     registry,
     configuredKeys,
-    extensionPoint: 'identityAuthProvidersExtensionPoint',
   });
   const problems = [...plan.problems];
 

@@ -50,97 +50,80 @@ async function startRedirect(
   };
 }
 
+const GITHUB_AUTH = {
+  VEECODE_PRESETS: 'github-auth',
+  GITHUB_PAT: 'ghp_test',
+  GITHUB_ORG: 'acme',
+  GITHUB_AUTH_CLIENT_ID: 'gh-client',
+  GITHUB_AUTH_CLIENT_SECRET: 'gh-secret',
+};
+
 describe('identity preset auth routes', () => {
-  it('github-auth sends people to the GitHub Enterprise Server that GITHUB_BASE_URL names', async () => {
-    const backend = await authBackend({
-      VEECODE_PRESETS: 'github-auth',
-      GITHUB_PAT: 'ghp_test',
-      GITHUB_ORG: 'acme',
-      GITHUB_AUTH_CLIENT_ID: 'gh-client',
-      GITHUB_AUTH_CLIENT_SECRET: 'gh-secret',
-      GITHUB_BASE_URL: 'https://ghe.example.com',
-    });
-    try {
-      const { authorizeUrl, params } = await startRedirect(
-        backend.server,
-        'github',
-      );
-      expect(authorizeUrl).toBe(
-        'https://ghe.example.com/login/oauth/authorize',
-      );
-      expect(params.get('client_id')).toBe('gh-client');
-      expect(params.get('redirect_uri')).toMatch(
-        /^http:\/\/localhost:\d+\/api\/auth\/github\/handler\/frame$/,
-      );
-      // guest sign-in is not registered next to a real identity provider
-      const guest = await request(backend.server)
-        .post('/api/auth/guest/refresh')
-        .set('X-Requested-With', 'XMLHttpRequest');
-      expect(guest.status).toBe(404);
-    } finally {
-      await backend.stop();
-    }
-  });
-
-  it('github-auth uses github.com when GITHUB_BASE_URL is unset', async () => {
-    const backend = await authBackend({
-      VEECODE_PRESETS: 'github-auth',
-      GITHUB_PAT: 'ghp_test',
-      GITHUB_ORG: 'acme',
-      GITHUB_AUTH_CLIENT_ID: 'gh-client',
-      GITHUB_AUTH_CLIENT_SECRET: 'gh-secret',
-    });
-    try {
-      const { authorizeUrl } = await startRedirect(backend.server, 'github');
-      expect(authorizeUrl).toBe('https://github.com/login/oauth/authorize');
-    } finally {
-      await backend.stop();
-    }
-  });
-
-  it('gitlab sends people to the self-hosted instance', async () => {
-    const backend = await authBackend({
-      VEECODE_PRESETS: 'gitlab',
-      GITLAB_HOST: 'gitlab.example.com',
-      GITLAB_BASE_URL: 'https://gitlab.example.com:8443',
-      GITLAB_AUTH_CLIENT_ID: 'gl-client',
-      GITLAB_AUTH_CLIENT_SECRET: 'gl-secret',
-      GITLAB_TOKEN: 'glpat-test',
-      GITLAB_GROUP: 'acme',
-    });
-    try {
-      const { authorizeUrl, params } = await startRedirect(
-        backend.server,
-        'gitlab',
-      );
-      expect(authorizeUrl).toBe(
-        'https://gitlab.example.com:8443/oauth/authorize',
-      );
-      expect(params.get('client_id')).toBe('gl-client');
-    } finally {
-      await backend.stop();
-    }
-  });
-
-  it('azure-auth sends people to the authority and tenant of the preset', async () => {
-    const backend = await authBackend({
-      VEECODE_PRESETS: 'azure-auth',
-      AZURE_AUTH_TENANT_ID: 'contoso-tenant',
-      AZURE_AUTH_CLIENT_ID: 'entra-client',
-      AZURE_AUTH_CLIENT_SECRET: 'entra-secret',
-      AZURE_AUTH_AUTHORITY: 'https://login.microsoftonline.us',
-    });
-    try {
-      const { authorizeUrl, params } = await startRedirect(
-        backend.server,
-        'microsoft',
-      );
-      expect(authorizeUrl).toBe(
-        'https://login.microsoftonline.us/contoso-tenant/oauth2/v2.0/authorize',
-      );
-      expect(params.get('client_id')).toBe('entra-client');
-    } finally {
-      await backend.stop();
-    }
-  });
+  it.each([
+    [
+      'github-auth, on GitHub Enterprise Server',
+      { ...GITHUB_AUTH, GITHUB_BASE_URL: 'https://ghe.example.com' },
+      'github',
+      'https://ghe.example.com/login/oauth/authorize',
+      'gh-client',
+    ],
+    [
+      'github-auth, on github.com by default',
+      GITHUB_AUTH,
+      'github',
+      'https://github.com/login/oauth/authorize',
+      'gh-client',
+    ],
+    [
+      'gitlab, self-hosted on another port',
+      {
+        VEECODE_PRESETS: 'gitlab',
+        GITLAB_HOST: 'gitlab.example.com',
+        GITLAB_BASE_URL: 'https://gitlab.example.com:8443',
+        GITLAB_AUTH_CLIENT_ID: 'gl-client',
+        GITLAB_AUTH_CLIENT_SECRET: 'gl-secret',
+        GITLAB_TOKEN: 'glpat-test',
+        GITLAB_GROUP: 'acme',
+      },
+      'gitlab',
+      'https://gitlab.example.com:8443/oauth/authorize',
+      'gl-client',
+    ],
+    [
+      'azure-auth, in a national cloud',
+      {
+        VEECODE_PRESETS: 'azure-auth',
+        AZURE_AUTH_TENANT_ID: 'contoso-tenant',
+        AZURE_AUTH_CLIENT_ID: 'entra-client',
+        AZURE_AUTH_CLIENT_SECRET: 'entra-secret',
+        AZURE_AUTH_AUTHORITY: 'https://login.microsoftonline.us',
+      },
+      'microsoft',
+      'https://login.microsoftonline.us/contoso-tenant/oauth2/v2.0/authorize',
+      'entra-client',
+    ],
+  ])(
+    '%s: /start sends people to the provider the variables name, and back to its handler',
+    async (_label, env, providerId, expectedAuthorizeUrl, clientId) => {
+      const backend = await authBackend(env);
+      try {
+        const { authorizeUrl, params } = await startRedirect(
+          backend.server,
+          providerId,
+        );
+        expect(authorizeUrl).toBe(expectedAuthorizeUrl);
+        expect(params.get('client_id')).toBe(clientId);
+        expect(params.get('redirect_uri')).toMatch(
+          new RegExp(`/api/auth/${providerId}/handler/frame$`),
+        );
+        // guest sign-in is not registered next to a real identity provider
+        const guest = await request(backend.server)
+          .post('/api/auth/guest/refresh')
+          .set('X-Requested-With', 'XMLHttpRequest');
+        expect(guest.status).toBe(404);
+      } finally {
+        await backend.stop();
+      }
+    },
+  );
 });

@@ -115,7 +115,10 @@ async function wire(
   return {
     names: providers.map(p => p.getProviderName()),
     scheduled,
-    logged: logger.warn.mock.calls.map(([message]) => message),
+    logged: {
+      warn: logger.warn.mock.calls.map(([message]) => message),
+      info: logger.info.mock.calls.map(([message]) => message),
+    },
   };
 }
 
@@ -191,7 +194,7 @@ describe('catalogModulePresets', () => {
       },
     });
     expect(names).toEqual([]);
-    expect(logged).toEqual([
+    expect(logged.warn).toEqual([
       expect.stringMatching(
         /^Ignoring catalog\.providers\.githubOrg: no selected preset names it/,
       ),
@@ -220,7 +223,7 @@ describe('catalogModulePresets', () => {
       });
     });
 
-    function acmeModule(moduleId: string) {
+    function acmeModule(moduleId: string, configKey = 'acmeRepos') {
       return createBackendModule({
         pluginId: 'catalog',
         moduleId,
@@ -229,7 +232,7 @@ describe('catalogModulePresets', () => {
             deps: { providers: presetCatalogProvidersExtensionPoint },
             async init({ providers }) {
               providers.addProvider({
-                configKey: 'acmeRepos',
+                configKey,
                 title: 'Acme repositories',
                 module: moduleId,
                 async createSources() {
@@ -271,6 +274,16 @@ describe('catalogModulePresets', () => {
           timeout: { minutes: 1 },
         },
       ]);
+    });
+
+    it('lets a module replace a built-in provider, and says so', async () => {
+      const { names, logged } = await wire('github', {
+        extra: [acmeModule('acme-github', 'github')],
+      });
+      expect(names).toEqual(['AcmeRepos:default']);
+      expect(logged.info).toContainEqual(
+        'catalog.providers.github: Acme repositories from acme-github replaces the built-in provider',
+      );
     });
 
     it('refuses startup naming preset and key when no module provides the key', async () => {

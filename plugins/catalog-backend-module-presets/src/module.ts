@@ -43,27 +43,19 @@ export const catalogModulePresets = createBackendModule({
         catalog: catalogProcessingExtensionPoint,
       },
       async init({ config, logger, scheduler, presets, catalog }) {
-        const registry = new PresetProviderRegistry<PresetCatalogProvider>(
-          'catalog.providers',
-          'presetCatalogProvidersExtensionPoint',
-          builtinCatalogProviders.map(p => [p.configKey, p] as const),
-        );
-        for (const provider of added) {
-          registry.add(provider.configKey, provider);
-        }
-        for (const { key, by } of registry.replacedBuiltins()) {
-          logger.info(
-            `catalog.providers.${key}: ${by.title} from ${by.module} replaces the built-in provider`,
-          );
-        }
-
+        const registry = PresetProviderRegistry.create<PresetCatalogProvider>({
+          configPath: ['catalog', 'providers'],
+          extensionPoint: 'presetCatalogProvidersExtensionPoint',
+          keyOf: p => p.configKey,
+          builtin: builtinCatalogProviders,
+          added,
+          logger,
+        });
         const plan = planPresetWiring({
           presets: [...presets.presets],
-          configPath: ['catalog', 'providers'],
           registry,
           configuredKeys:
             config.getOptionalConfig('catalog.providers')?.keys() ?? [],
-          extensionPoint: 'presetCatalogProvidersExtensionPoint',
         });
         if (plan.problems.length > 0) {
           throw new PresetsConfigError(plan.problems);

@@ -1,3 +1,4 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { PresetProblem } from '@devportal/plugin-presets-node';
 
 /** What every provider a preset can activate declares about itself. @public */
@@ -26,26 +27,54 @@ export class PresetProviderRegistry<T extends PresetProviderInfo> {
   readonly #problems: PresetProblem[] = [];
 
   /**
-   * @param configPath - where presets name these providers, e.g. `catalog.providers`
-   * @param extensionPoint - the extension point modules add them through, for the fix hint
+   * The registry of one side: the built-in providers, then those other
+   * modules added through the extension point, in the order they did.
+   * A built-in that a module replaces is logged.
    */
-  constructor(
-    private readonly configPath: string,
-    private readonly extensionPoint: string,
-    builtin: Iterable<readonly [string, T]> = [],
-  ) {
-    for (const [key, provider] of builtin) {
-      this.#builtin.set(key, provider);
+  static create<T extends PresetProviderInfo>(options: {
+    /** Where presets name these providers, e.g. `['catalog', 'providers']`. */
+    configPath: string[];
+    /** The extension point modules add them through, for the fix hint. */
+    extensionPoint: string;
+    keyOf(provider: T): string;
+    builtin: T[];
+    added: T[];
+    logger: LoggerService;
+  }): PresetProviderRegistry<T> {
+    const registry = new PresetProviderRegistry<T>(
+      options.configPath,
+      options.extensionPoint,
+    );
+    for (const provider of options.builtin) {
+      registry.#builtin.set(options.keyOf(provider), provider);
     }
+    for (const provider of options.added) {
+      const key = options.keyOf(provider);
+      if (registry.#builtin.has(key) && !registry.#added.has(key)) {
+        options.logger.info(
+          `${registry.dotted}.${key}: ${provider.title} from ${provider.module} replaces the built-in provider`,
+        );
+      }
+      registry.add(key, provider);
+    }
+    return registry;
   }
 
-  /** Records a provider another module adds. */
-  add(key: string, provider: T): void {
+  private constructor(
+    readonly configPath: string[],
+    readonly extensionPoint: string,
+  ) {}
+
+  private get dotted(): string {
+    return this.configPath.join('.');
+  }
+
+  private add(key: string, provider: T): void {
     const first = this.#added.get(key);
     if (first) {
       this.#problems.push({
         kind: 'invalid-config',
-        message: `backend modules "${first.module}" and "${provider.module}" both add a provider for ${this.configPath}.${key} (${first.title}; ${provider.title}) through ${this.extensionPoint}`,
+        message: `backend modules "${first.module}" and "${provider.module}" both add a provider for ${this.dotted}.${key} (${first.title}; ${provider.title}) through ${this.extensionPoint}`,
         hint: `remove one of the two modules from the backend, or give one of them another key`,
       });
       return;
@@ -64,13 +93,6 @@ export class PresetProviderRegistry<T extends PresetProviderInfo> {
 
   keys(): string[] {
     return [...new Set([...this.#builtin.keys(), ...this.#added.keys()])];
-  }
-
-  /** Built-ins that a module replaced, worth a log line at startup. */
-  replacedBuiltins(): Array<{ key: string; by: T }> {
-    return [...this.#added]
-      .filter(([key]) => this.#builtin.has(key))
-      .map(([key, by]) => ({ key, by }));
   }
 
   /** Registration mistakes: the same key added by two modules. */

@@ -29,15 +29,12 @@ export interface PresetWiringPlan<T> {
  */
 export function planPresetWiring<T extends PresetProviderInfo>(options: {
   presets: Preset[];
-  /** e.g. `['catalog', 'providers']` */
-  configPath: string[];
   registry: PresetProviderRegistry<T>;
-  /** The keys present below `configPath` in the merged config. */
+  /** The keys present below the registry's config path in the merged config. */
   configuredKeys: string[];
-  /** Says which extension point adds a provider of this kind, for the fix hint. */
-  extensionPoint: string;
 }): PresetWiringPlan<T> {
-  const { presets, configPath, registry, configuredKeys } = options;
+  const { presets, registry, configuredKeys } = options;
+  const { configPath, extensionPoint } = registry;
   const dotted = configPath.join('.');
   const problems: PresetProblem[] = [...registry.problems()];
   const activations = new Map<string, PresetActivation<T>>();
@@ -53,7 +50,7 @@ export function planPresetWiring<T extends PresetProviderInfo>(options: {
           }" names ${dotted}.${key}, but no backend module provides it; available: ${
             registry.keys().join(', ') || '(none)'
           }`,
-          hint: `add a backend module that adds '${key}' through ${options.extensionPoint}, or fix the key in ${preset.source}`,
+          hint: `add a backend module that adds '${key}' through ${extensionPoint}, or fix the key in ${preset.source}`,
         });
         continue;
       }
