@@ -14,13 +14,18 @@ import {
   startBackendProcess,
 } from './harness/backendProcess';
 import {
-  CatalogEntity,
+  catalogSnapshot,
+  entityNames,
   externalAccessEnv,
-  triggerTask,
+  runProviderRefresh,
   waitForCatalog,
 } from './harness/portal';
-import { handlerResponse } from './harness/oauth';
-import { ChromiumSession, launchChromium } from './harness/keycloak/browser';
+import { handlerResponse, refreshSession } from './harness/oauth';
+import {
+  ChromiumSession,
+  launchChromium,
+  withFreshBrowser,
+} from './harness/keycloak/browser';
 import {
   EntraDirectory,
   EntraUser,
@@ -34,9 +39,7 @@ jest.setTimeout(240_000);
 const TENANT_ID = '5b7c9d1e-2f3a-4b5c-8d6e-7f8091a2b3c4';
 const CLIENT_ID = '0c1d2e3f-4a5b-4c6d-9e7f-8091a2b3c4d5';
 const clientSecret = 'entra-client-secret-Qm7~vR2.x';
-const SYNC_TASK = 'MicrosoftGraphOrgEntityProvider:default:refresh';
-const SYNC_ENDED =
-  /MicrosoftGraphOrgEntityProvider:default: (applied|sync failed|rate limited)[^\n]*/;
+const ORG_SYNC = 'MicrosoftGraphOrgEntityProvider:default';
 /** A few bytes standing in for a JPEG: Graph serves photos as they were uploaded. */
 const ANA_PHOTO = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a]);
 
@@ -97,46 +100,9 @@ function directory(users: EntraUser[]): EntraDirectory {
   };
 }
 
-/** What org sync put in the catalog, in a form two reads can be compared in. */
-function snapshot(entities: CatalogEntity[]) {
-  return entities
-    .map(e => ({
-      name: e.metadata.name,
-      annotations: e.metadata.annotations,
-      spec: e.spec,
-    }))
-    .sort((a, b) => a.name.localeCompare(b.name));
-}
-
-/** Output printed after `offset` that matches, once it appears. */
-async function waitForOutputAfter(
-  backend: BackendProcess,
-  offset: number,
-  pattern: RegExp,
-  timeoutMs = 60_000,
-): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const match = pattern.exec(backend.output().slice(offset));
-    if (match) {
-      return match[0];
-    }
-    await new Promise(r => setTimeout(r, 250));
-  }
-  throw new Error(
-    `timed out waiting for ${pattern}; output since:\n${backend
-      .output()
-      .slice(offset)
-      .slice(-6000)}`,
-  );
-}
-
 /** Runs one org sync and returns the line the module logged when it ended. */
-async function syncOnce(backend: BackendProcess): Promise<string> {
-  const offset = backend.output().length;
-  await triggerTask(backend, 'catalog', SYNC_TASK);
-  return waitForOutputAfter(backend, offset, SYNC_ENDED);
-}
+const syncOnce = (backend: BackendProcess) =>
+  runProviderRefresh(backend, ORG_SYNC);
 
 describe('azure-auth preset', () => {
   let microsoft: FakeMicrosoft;
@@ -145,6 +111,20 @@ describe('azure-auth preset', () => {
 
   const startSignIn = (page: Page) =>
     page.goto(`${backend.baseUrl}/api/auth/microsoft/start?env=production`);
+
+  /** Signs the user in on the sign-in page; returns the message of the backend's handler page. */
+  const signIn = (page: Page, user: EntraUser) =>
+    handlerResponse(page, 'microsoft', async () => {
+      await startSignIn(page);
+      await signInAtMicrosoft(page, {
+        email: user.mail!,
+        password: user.password,
+      });
+    });
+
+  /** A browser of its own, trusting the fake's certificate. */
+  const inFreshBrowser = <T>(use: (page: Page) => Promise<T>) =>
+    withFreshBrowser(use, { trustedCertificates: [microsoft.tls.certPem] });
 
   beforeAll(async () => {
     const port = await freePort();
@@ -255,13 +235,7 @@ describe('azure-auth preset', () => {
 
   it('signs a tenant user in on the Microsoft sign-in page, to their catalog user and groups', async () => {
     const page = await browser.newPage();
-    const message = await handlerResponse(page, 'microsoft', async () => {
-      await startSignIn(page);
-      await signInAtMicrosoft(page, {
-        email: ana.mail!,
-        password: ana.password,
-      });
-    });
+    const message = await signIn(page, ana);
     expect(message.type).toBe('authorization_response');
     expect(message.error).toBeUndefined();
     const identity = message.response.backstageIdentity.identity;
@@ -279,15 +253,7 @@ describe('azure-auth preset', () => {
     });
 
     // The session lives on: the frontend refreshes it with the cookie (a refresh_token grant).
-    const refreshed = await page.evaluate(async () => {
-      const res = await fetch(
-        '/api/auth/microsoft/refresh?optional&env=production',
-        {
-          headers: { 'X-Requested-With': 'XMLHttpRequest' },
-        },
-      );
-      return { status: res.status, body: await res.json() };
-    });
+    const refreshed = await refreshSession(page, 'microsoft');
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.backstageIdentity.identity.userEntityRef).toBe(
       'user:default/ana_acme.example',
@@ -296,47 +262,27 @@ describe('azure-auth preset', () => {
   });
 
   it('keeps the user on the sign-in page after a wrong password', async () => {
-    const session = await launchChromium({
-      trustedCertificates: [microsoft.tls.certPem],
-    });
-    try {
-      const page = await session.newPage();
+    const result = await inFreshBrowser(async page => {
       await startSignIn(page);
-      const result = await signInAtMicrosoft(page, {
+      return signInAtMicrosoft(page, {
         email: bruno.mail!,
         password: 'not-it',
       });
-      expect(result.error).toMatch(/Your account or password is incorrect/);
-    } finally {
-      await session.close();
-    }
+    });
+    expect(result.error).toMatch(/Your account or password is incorrect/);
   });
 
   it('refuses a tenant user who has no catalog user', async () => {
     microsoft.setDirectory(directory([ana, bruno, carla, eve]));
-    const session = await launchChromium({
-      trustedCertificates: [microsoft.tls.certPem],
-    });
-    try {
-      const page = await session.newPage();
-      const message = await handlerResponse(page, 'microsoft', async () => {
-        await startSignIn(page);
-        await signInAtMicrosoft(page, {
-          email: eve.mail!,
-          password: eve.password,
-        });
-      });
-      expect(message.response).toBeUndefined();
-      expect(message.error.message).toMatch(
-        /unable to resolve user identity|No catalog user matches|not found/i,
-      );
-    } finally {
-      await session.close();
-    }
+    const message = await inFreshBrowser(page => signIn(page, eve));
+    expect(message.response).toBeUndefined();
+    expect(message.error.message).toMatch(
+      /unable to resolve user identity|No catalog user matches|not found/i,
+    );
   });
 
   it('leaves the catalog as it was when Graph answers 500, then 429, in the middle of a sync', async () => {
-    const before = await waitForCatalog(backend, () => true);
+    const before = await catalogSnapshot(backend, ['user', 'group']);
     // Eve is in the tenant now and Bruno left: a sync that applied anything would show it.
     microsoft.setDirectory(directory([ana, carla, eve]));
 
@@ -366,20 +312,19 @@ describe('azure-auth preset', () => {
 
     // Long enough for an applied mutation to show (removals show at once).
     await new Promise(r => setTimeout(r, 5_000));
-    const after = await waitForCatalog(backend, () => true);
-    expect(snapshot(after.users)).toEqual(snapshot(before.users));
-    expect(snapshot(after.groups)).toEqual(snapshot(before.groups));
+    const after = await catalogSnapshot(backend, ['user', 'group']);
+    expect(after.user).toEqual(before.user);
+    expect(after.group).toEqual(before.group);
 
     // The same directory, once Graph answers, does change the catalog.
     microsoft.failGraph(undefined);
     expect(await syncOnce(backend)).toMatch(/applied 3 users/);
-    await waitForCatalog(backend, us => {
-      const names = us.map(u => u.metadata.name).sort();
-      return (
-        names.join() ===
-        'ana_acme.example,carla_acme.onmicrosoft.example,eve_acme.example'
-      );
-    });
+    await waitForCatalog(
+      backend,
+      us =>
+        entityNames(us).join() ===
+        'ana_acme.example,carla_acme.onmicrosoft.example,eve_acme.example',
+    );
   });
 
   it('prints no secret and asks nothing the fake does not serve', () => {

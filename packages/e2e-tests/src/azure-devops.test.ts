@@ -7,10 +7,12 @@
  */
 import { BackendProcess, startBackendProcess } from './harness/backendProcess';
 import {
-  CatalogEntity,
   catalogEntitiesOfKind,
+  catalogSnapshot,
+  componentCatalogFile,
+  entityNames,
   externalAccessEnv,
-  triggerTask,
+  runProviderRefresh,
   waitForEntitiesOfKind,
 } from './harness/portal';
 import { issueLoopbackCertificate } from './harness/tls';
@@ -27,25 +29,11 @@ const ORG = 'acme';
 const PROJECT = 'shop';
 const PROVIDER = 'AzureDevOpsEntityProvider:default';
 
-function catalogInfo(name: string): string {
-  return [
-    'apiVersion: backstage.io/v1alpha1',
-    'kind: Component',
-    'metadata:',
-    `  name: ${name}`,
-    'spec:',
-    '  type: service',
-    '  lifecycle: production',
-    '  owner: team-shop',
-    '',
-  ].join('\n');
-}
-
 function service(name: string): FakeAzureDevOpsRepository {
   return {
     name,
     files: {
-      '/catalog-info.yaml': catalogInfo(name),
+      '/catalog-info.yaml': componentCatalogFile(name, 'team-shop'),
       '/README.md': `# ${name}\n`,
     },
   };
@@ -59,7 +47,10 @@ const shopRepositories: FakeAzureDevOpsRepository[] = [
     name: 'storefront-docs',
     files: {
       '/README.md': '# Docs\n',
-      '/guides/catalog-info.yaml': catalogInfo('storefront-guides'),
+      '/guides/catalog-info.yaml': componentCatalogFile(
+        'storefront-guides',
+        'team-shop',
+      ),
     },
   },
 ];
@@ -68,40 +59,15 @@ const shopRepositories: FakeAzureDevOpsRepository[] = [
  * Triggers one discovery run and resolves with the line the catalog module
  * logged for its outcome (applied, failed or rate limited).
  */
-async function runDiscovery(backend: BackendProcess): Promise<string> {
-  const from = backend.output().length;
-  await triggerTask(backend, 'catalog', `${PROVIDER}:refresh`);
-  const outcome = new RegExp(
-    `${PROVIDER}: (applied|sync failed|rate limited)[^\\n]*`,
-  );
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    const line = outcome.exec(backend.output().slice(from))?.[0];
-    if (line) {
-      return line;
-    }
-    await new Promise(r => setTimeout(r, 250));
-  }
-  throw new Error(
-    `no outcome of ${PROVIDER} was logged; output:\n${backend
-      .output()
-      .slice(from)}`,
-  );
-}
+const runDiscovery = (backend: BackendProcess) =>
+  runProviderRefresh(backend, PROVIDER);
 
-const namesOf = (entities: CatalogEntity[]) =>
-  entities.map(e => e.metadata.name).sort();
-
-/** The provider's Location entities and the Components they brought, by uid. */
-async function discoveredState(backend: BackendProcess) {
-  const [locations, components] = await Promise.all([
-    catalogEntitiesOfKind(backend, 'location'),
-    catalogEntitiesOfKind(backend, 'component'),
-  ]);
-  const uids = (es: CatalogEntity[]) =>
-    es.map(e => `${e.metadata.name}=${e.metadata.uid}`).sort();
-  return { locations: uids(locations), components: uids(components) };
-}
+/**
+ * The provider's Location entities and the Components they brought; their
+ * uids show whether a run deleted and re-added them.
+ */
+const discoveredState = (backend: BackendProcess) =>
+  catalogSnapshot(backend, ['location', 'component']);
 
 describe('azure preset', () => {
   let azure: FakeAzureDevOps;
@@ -148,7 +114,7 @@ describe('azure preset', () => {
       'component',
       es => es.length >= 2,
     );
-    expect(namesOf(components)).toEqual(['billing', 'checkout']);
+    expect(entityNames(components)).toEqual(['billing', 'checkout']);
     const locations = await catalogEntitiesOfKind(backend, 'location');
     expect(locations.map(l => l.spec?.target).sort()).toEqual([
       `${azure.baseUrl}/${ORG}/${PROJECT}/_git/billing?path=/catalog-info.yaml`,
@@ -195,7 +161,7 @@ describe('azure preset', () => {
       'component',
       es => es.length === 1,
     );
-    expect(namesOf(components)).toEqual(['checkout']);
+    expect(entityNames(components)).toEqual(['checkout']);
     expect(
       (await catalogEntitiesOfKind(backend, 'location')).map(
         l => l.spec?.target,

@@ -137,7 +137,7 @@ describe('boot gate', () => {
       });
       expect(result.code).toBe(78);
       expect(result.stderr).toContain(
-        'identity preset "acme-sso" names auth provider "acme" (config key auth.providers.acme), but no backend module provides it',
+        'preset "acme-sso" names auth.providers.acme, but no backend module provides it',
       );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

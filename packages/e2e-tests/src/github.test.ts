@@ -11,18 +11,23 @@ import {
   startBackendProcess,
 } from './harness/backendProcess';
 import {
-  CatalogEntity,
   catalogEntitiesOfKind,
+  catalogSnapshot,
+  componentCatalogFile,
+  entityNames,
   externalAccessEnv,
+  relationRefs,
+  rateLimitedUntil,
+  runProviderRefresh,
+  SYNC_FAILED,
   tokenClaims,
-  triggerTask,
   waitForCatalog,
   waitForEntitiesOfKind,
 } from './harness/portal';
 import { FakeGithub, startFakeGithub } from './harness/github';
 import { signInAtGithub } from './harness/github/browser';
-import { launchChromium } from './harness/keycloak/browser';
-import { handlerResponse } from './harness/oauth';
+import { withFreshBrowser } from './harness/keycloak/browser';
+import { handlerResponse, refreshSession } from './harness/oauth';
 
 jest.setTimeout(240_000);
 
@@ -45,20 +50,6 @@ const LIBRARIES = Array.from(
   (_, i) => `lib-${String(i + 1).padStart(2, '0')}`,
 );
 
-function component(name: string, owner: string): string {
-  return [
-    'apiVersion: backstage.io/v1alpha1',
-    'kind: Component',
-    'metadata:',
-    `  name: ${name}`,
-    'spec:',
-    '  type: service',
-    '  lifecycle: production',
-    `  owner: ${owner}`,
-    '',
-  ].join('\n');
-}
-
 /** The start of GitHub sign-in, as the frontend opens it in its popup. */
 function startUrl(backend: BackendProcess): string {
   return `${backend.baseUrl}/api/auth/github/start?env=production&scope=read:user`;
@@ -69,65 +60,14 @@ async function signIn(
   backend: BackendProcess,
   credentials: { login: string; password: string },
 ) {
-  const session = await launchChromium();
-  try {
-    const page = await session.newPage();
+  return withFreshBrowser(async page => {
     const message = await handlerResponse(page, 'github', async () => {
       await page.goto(startUrl(backend));
       await signInAtGithub(page, credentials);
     });
-    const refresh = await page.evaluate(async () => {
-      const res = await fetch(
-        '/api/auth/github/refresh?optional&env=production',
-        {
-          headers: { 'X-Requested-With': 'XMLHttpRequest' },
-        },
-      );
-      return { status: res.status, body: await res.text() };
-    });
+    const refresh = await refreshSession(page, 'github');
     return { message, refresh };
-  } finally {
-    await session.close();
-  }
-}
-
-/** Resolves when the output printed after `since` characters matches. */
-async function waitForNewOutput(
-  backend: BackendProcess,
-  since: number,
-  pattern: RegExp,
-  timeoutMs = 120_000,
-): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const match = pattern.exec(backend.output().slice(since));
-    if (match) return match[0];
-    await new Promise(r => setTimeout(r, 250));
-  }
-  throw new Error(
-    `timed out waiting for ${pattern}; output since then:\n${backend
-      .output()
-      .slice(since)
-      .split('\n')
-      .filter(line => !line.includes('incomingRequest'))
-      .join('\n')
-      .slice(-6000)}`,
-  );
-}
-
-/** Triggers a provider's refresh task and waits for its run's log line. */
-async function runSync(
-  backend: BackendProcess,
-  providerName: string,
-  outcome: RegExp,
-): Promise<string> {
-  const since = backend.output().length;
-  await triggerTask(backend, 'catalog', `${providerName}:refresh`);
-  return waitForNewOutput(
-    backend,
-    since,
-    new RegExp(`${providerName}: ${outcome.source}`),
-  );
+  });
 }
 
 /** Waits until the fake has answered a catalog-info.yaml read for each repository; returns them. */
@@ -159,29 +99,8 @@ async function waitForContentsReads(
   return repositories;
 }
 
-/** Entity refs with what the test compares: names, annotations, spec and relations. */
-function snapshot(entities: CatalogEntity[]) {
-  return entities
-    .map(e => ({
-      ref: `${e.kind.toLowerCase()}:${e.metadata.namespace ?? 'default'}/${
-        e.metadata.name
-      }`,
-      annotations: e.metadata.annotations,
-      spec: e.spec,
-      relations: [...(e.relations ?? [])]
-        .map(r => `${r.type} ${r.targetRef}`)
-        .sort(),
-    }))
-    .sort((a, b) => a.ref.localeCompare(b.ref));
-}
-
-async function catalogSnapshot(backend: BackendProcess) {
-  return {
-    users: snapshot(await catalogEntitiesOfKind(backend, 'user')),
-    groups: snapshot(await catalogEntitiesOfKind(backend, 'group')),
-    components: snapshot(await catalogEntitiesOfKind(backend, 'component')),
-  };
-}
+/** What the outage test compares before and after. */
+const SNAPSHOT_KINDS = ['user', 'group', 'component'];
 
 describe('github and github-auth presets', () => {
   let github: FakeGithub;
@@ -228,7 +147,10 @@ describe('github and github-auth presets', () => {
         {
           name: 'payments',
           files: {
-            'catalog-info.yaml': component('payments', 'group:acme/platform'),
+            'catalog-info.yaml': componentCatalogFile(
+              'payments',
+              'group:acme/platform',
+            ),
           },
           topics: ['backend'],
         },
@@ -236,7 +158,10 @@ describe('github and github-auth presets', () => {
           name: 'storefront',
           visibility: 'public',
           files: {
-            'catalog-info.yaml': component('storefront', 'group:acme/sales'),
+            'catalog-info.yaml': componentCatalogFile(
+              'storefront',
+              'group:acme/sales',
+            ),
           },
         },
         { name: 'notes', files: { 'README.md': '# notes\n' } },
@@ -244,7 +169,10 @@ describe('github and github-auth presets', () => {
           name: 'legacy',
           archived: true,
           files: {
-            'catalog-info.yaml': component('legacy', 'group:acme/sales'),
+            'catalog-info.yaml': componentCatalogFile(
+              'legacy',
+              'group:acme/sales',
+            ),
           },
         },
         ...LIBRARIES.map(name => ({ name })),
@@ -272,15 +200,17 @@ describe('github and github-auth presets', () => {
   });
 
   it('syncs the organization members as users and its teams as groups in the org namespace', async () => {
-    await runSync(backend, ORG_SYNC, /applied \d+ users and \d+ groups/);
+    await runProviderRefresh(
+      backend,
+      ORG_SYNC,
+      /applied \d+ users and \d+ groups/,
+    );
     const { users, groups } = await waitForCatalog(
       backend,
       (us, gs) => us.length >= 55 && gs.length >= 4,
     );
 
-    expect(users.map(u => u.metadata.name).sort()).toEqual(
-      ['ana', 'bruno', ...CREW].sort(),
-    );
+    expect(entityNames(users)).toEqual(['ana', 'bruno', ...CREW].sort());
     const ana = users.find(u => u.metadata.name === 'ana')!;
     expect(ana.metadata.annotations).toMatchObject({
       'github.com/user-id': anaNodeId,
@@ -290,12 +220,10 @@ describe('github and github-auth presets', () => {
       displayName: 'Ana Lima',
       email: 'ana@acme.example',
     });
-    expect(
-      ana.relations
-        ?.filter(r => r.type === 'memberOf')
-        .map(r => r.targetRef)
-        .sort(),
-    ).toEqual(['group:acme/everyone', 'group:acme/platform']);
+    expect(relationRefs(ana, 'memberOf')).toEqual([
+      'group:acme/everyone',
+      'group:acme/platform',
+    ]);
 
     expect(
       groups.map(g => `${g.metadata.namespace}/${g.metadata.name}`).sort(),
@@ -314,22 +242,17 @@ describe('github and github-auth presets', () => {
       ]),
     );
     const everyone = groups.find(g => g.metadata.name === 'everyone')!;
-    expect(
-      everyone.relations?.filter(r => r.type === 'hasMember'),
-    ).toHaveLength(55);
+    expect(relationRefs(everyone, 'hasMember')).toHaveLength(55);
   });
 
   it('registers the repositories holding /catalog-info.yaml and their components appear', async () => {
-    await runSync(backend, DISCOVERY, /applied \d+ entities/);
+    await runProviderRefresh(backend, DISCOVERY, /applied \d+ entities/);
     const components = await waitForEntitiesOfKind(
       backend,
       'component',
       cs => cs.length >= 2,
     );
-    expect(components.map(c => c.metadata.name).sort()).toEqual([
-      'payments',
-      'storefront',
-    ]);
+    expect(entityNames(components)).toEqual(['payments', 'storefront']);
     const payments = components.find(c => c.metadata.name === 'payments')!;
     // The catalog keeps the location as GitHub's tree URL of the file.
     expect(
@@ -360,9 +283,7 @@ describe('github and github-auth presets', () => {
     );
     expect(repositoriesRead).not.toContain('legacy');
     expect(
-      (await catalogEntitiesOfKind(backend, 'component'))
-        .map(c => c.metadata.name)
-        .sort(),
+      entityNames(await catalogEntitiesOfKind(backend, 'component')),
     ).toEqual(['payments', 'storefront']);
   });
 
@@ -391,9 +312,9 @@ describe('github and github-auth presets', () => {
     // The session lives on: the frontend refreshes it with the cookie, and
     // the refresh reads the profile again with the stored access token.
     expect(refresh.status).toBe(200);
-    expect(
-      JSON.parse(refresh.body).backstageIdentity.identity.userEntityRef,
-    ).toBe('user:default/ana');
+    expect(refresh.body.backstageIdentity.identity.userEntityRef).toBe(
+      'user:default/ana',
+    );
   });
 
   it('resolves by GitHub user id: a renamed login keeps its user, a new account with the old login is refused', async () => {
@@ -436,38 +357,20 @@ describe('github and github-auth presets', () => {
   it('keeps the catalog as it was when GitHub answers 500, then 429 with rate-limit headers', async () => {
     // Settle the catalog first: the last test renamed a user at the fake,
     // and a sync now would rename the catalog user too.
-    const before = await catalogSnapshot(backend);
-    expect(before.users).toHaveLength(55);
-    expect(before.components).toHaveLength(2);
+    const before = await catalogSnapshot(backend, SNAPSHOT_KINDS);
+    expect(before.user).toHaveLength(55);
+    expect(before.component).toHaveLength(2);
 
     github.failApi({ kind: 'serverError', status: 500 });
-    await runSync(
-      backend,
-      ORG_SYNC,
-      /sync failed after \d+ ms, nothing applied/,
-    );
-    await runSync(
-      backend,
-      DISCOVERY,
-      /sync failed after \d+ ms, nothing applied/,
-    );
-    expect(await catalogSnapshot(backend)).toEqual(before);
+    for (const provider of [ORG_SYNC, DISCOVERY]) {
+      await runProviderRefresh(backend, provider, SYNC_FAILED);
+    }
+    expect(await catalogSnapshot(backend, SNAPSHOT_KINDS)).toEqual(before);
 
     const resetAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3600_000);
     github.failApi({ kind: 'rateLimit', status: 429, resetAt });
-    await runSync(
-      backend,
-      ORG_SYNC,
-      new RegExp(
-        `rate limited \\(HTTP 429\\), limit resets at ${resetAt
-          .toISOString()
-          .replace(
-            /\./g,
-            '\\.',
-          )}; nothing applied, the next scheduled run retries`,
-      ),
-    );
-    expect(await catalogSnapshot(backend)).toEqual(before);
+    await runProviderRefresh(backend, ORG_SYNC, rateLimitedUntil(resetAt));
+    expect(await catalogSnapshot(backend, SNAPSHOT_KINDS)).toEqual(before);
     github.failApi(undefined);
   });
 

@@ -4,17 +4,23 @@
  * consent pages), the backend started with the README's command, and
  * headless Chromium signing in.
  */
+import type { Page } from 'playwright-core';
 import {
   BackendProcess,
   freePort,
   startBackendProcess,
 } from './harness/backendProcess';
 import {
-  CatalogEntity,
   catalogEntitiesOfKind,
+  catalogSnapshot,
+  componentCatalogFile,
+  entityNames,
   externalAccessEnv,
+  relationRefs,
+  rateLimitedUntil,
+  runProviderRefresh,
+  SYNC_FAILED,
   tokenClaims,
-  triggerTask,
   waitForCatalog,
   waitForEntitiesOfKind,
 } from './harness/portal';
@@ -26,8 +32,12 @@ import {
   signInAtGitLab,
   startFakeGitLab,
 } from './harness/gitlab';
-import { ChromiumSession, launchChromium } from './harness/keycloak/browser';
-import { handlerResponse } from './harness/oauth';
+import {
+  ChromiumSession,
+  launchChromium,
+  withFreshBrowser,
+} from './harness/keycloak/browser';
+import { handlerResponse, refreshSession } from './harness/oauth';
 
 jest.setTimeout(240_000);
 
@@ -90,32 +100,22 @@ const GROUPS: FakeGitLabGroup[] = [
   { id: 20, fullPath: 'elsewhere', members: ['eve'] },
 ];
 
-function catalogInfo(name: string, owner: string): string {
-  return [
-    'apiVersion: backstage.io/v1alpha1',
-    'kind: Component',
-    'metadata:',
-    `  name: ${name}`,
-    'spec:',
-    '  type: service',
-    '  lifecycle: production',
-    `  owner: ${owner}`,
-    '',
-  ].join('\n');
-}
-
 const PROJECTS: FakeGitLabProject[] = [
   {
     id: 201,
     pathWithNamespace: 'acme/payments',
-    files: { 'catalog-info.yaml': catalogInfo('payments-api', 'platform') },
+    files: {
+      'catalog-info.yaml': componentCatalogFile('payments-api', 'platform'),
+    },
   },
   {
     // Not `main`: discovery must read each project's own default branch.
     id: 202,
     pathWithNamespace: 'acme/platform/deploy-tools',
     defaultBranch: 'trunk',
-    files: { 'catalog-info.yaml': catalogInfo('deploy-tools', 'platform-sre') },
+    files: {
+      'catalog-info.yaml': componentCatalogFile('deploy-tools', 'platform-sre'),
+    },
   },
   {
     id: 203,
@@ -126,86 +126,26 @@ const PROJECTS: FakeGitLabProject[] = [
     id: 204,
     pathWithNamespace: 'acme/legacy-billing',
     archived: true,
-    files: { 'catalog-info.yaml': catalogInfo('legacy-billing', 'platform') },
+    files: {
+      'catalog-info.yaml': componentCatalogFile('legacy-billing', 'platform'),
+    },
   },
   {
     id: 205,
     pathWithNamespace: 'elsewhere/side-project',
-    files: { 'catalog-info.yaml': catalogInfo('side-project', 'eve') },
+    files: { 'catalog-info.yaml': componentCatalogFile('side-project', 'eve') },
   },
 ];
 
-/** Resolves when the output printed after `since` matches. */
-async function waitForOutputAfter(
-  backend: BackendProcess,
-  since: number,
-  pattern: RegExp,
-  timeoutMs = 120_000,
-): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = pattern.exec(backend.output().slice(since));
-    if (match) {
-      return match[0];
-    }
-    if (Date.now() >= deadline) {
-      throw new Error(
-        `timed out waiting for ${pattern}; output since:\n${backend
-          .output()
-          .slice(since)
-          .split('\n')
-          .filter(l => !l.includes('incomingRequest'))
-          .join('\n')
-          .slice(-6000)}`,
-      );
-    }
-    await new Promise(r => setTimeout(r, 250));
-  }
-}
+/** The line a successful run of org sync or discovery logs. */
+const APPLIED = /applied \d+ (users and \d+ groups|entities) in \d+ ms/;
 
-/** Triggers a provider's refresh and waits for the line its run logs. */
-async function runTask(
-  backend: BackendProcess,
-  provider: string,
-  outcome: RegExp,
-): Promise<string> {
-  const since = backend.output().length;
-  await triggerTask(backend, 'catalog', `${provider}:refresh`);
-  return waitForOutputAfter(backend, since, outcome);
-}
+/** What the outage test compares before and after. */
+const SNAPSHOT_KINDS = ['user', 'group', 'component', 'location'];
 
-const applied = (provider: string) =>
-  new RegExp(
-    `${provider}: applied \\d+ (users and \\d+ groups|entities) in \\d+ ms`,
-  );
-
-function refsOf(entity: CatalogEntity, type: string): string[] {
-  return (entity.relations ?? [])
-    .filter(r => r.type === type)
-    .map(r => r.targetRef)
-    .sort();
-}
-
-/** What the catalog holds, in a form two reads can be compared by. */
-async function catalogSnapshot(backend: BackendProcess) {
-  const kinds = ['user', 'group', 'component', 'location'];
-  const entries = await Promise.all(
-    kinds.map(async kind =>
-      (
-        await catalogEntitiesOfKind(backend, kind)
-      )
-        .map(e => ({
-          ref: `${e.kind}:${e.metadata.name}`,
-          spec: e.spec,
-          relations: (e.relations ?? [])
-            .map(r => `${r.type} ${r.targetRef}`)
-            .sort(),
-        }))
-        .sort((a, b) => a.ref.localeCompare(b.ref)),
-    ),
-  );
-  return entries.flat();
-}
+/** Opens GitLab sign-in from the backend, as the frontend's popup does. */
+const startSignIn = (page: Page, backend: BackendProcess) =>
+  page.goto(`${backend.baseUrl}/api/auth/gitlab/start?env=production`);
 
 describe('gitlab preset (self-managed GitLab)', () => {
   let gitlab: FakeGitLab;
@@ -256,7 +196,7 @@ describe('gitlab preset (self-managed GitLab)', () => {
   });
 
   it('syncs the group tree into groups with parents, and its members into users', async () => {
-    await runTask(backend, ORG_SYNC, applied(ORG_SYNC));
+    await runProviderRefresh(backend, ORG_SYNC, APPLIED);
     const { users, groups } = await waitForCatalog(
       backend,
       (us, gs) => us.some(u => u.metadata.name === 'ana') && gs.length >= 4,
@@ -269,7 +209,7 @@ describe('gitlab preset (self-managed GitLab)', () => {
     expect(
       ana.metadata.annotations?.[`${new URL(gitlab.baseUrl).hostname}/user-id`],
     ).toBe('101');
-    expect(refsOf(ana, 'memberOf')).toEqual(
+    expect(relationRefs(ana, 'memberOf')).toEqual(
       expect.arrayContaining(['group:default/acme', 'group:default/platform']),
     );
     const names = users.map(u => u.metadata.name);
@@ -287,17 +227,17 @@ describe('gitlab preset (self-managed GitLab)', () => {
     expect(byName.get('platform')!.spec?.parent).toBe('acme');
     expect(byName.get('platform-sre')!.spec?.parent).toBe('platform');
     expect(byName.get('sales')!.spec?.parent).toBe('acme');
-    expect(refsOf(byName.get('acme')!, 'parentOf')).toEqual([
+    expect(relationRefs(byName.get('acme')!, 'parentOf')).toEqual([
       'group:default/platform',
       'group:default/sales',
     ]);
-    expect(refsOf(byName.get('platform')!, 'hasMember')).toContain(
+    expect(relationRefs(byName.get('platform')!, 'hasMember')).toContain(
       'user:default/ana',
     );
   });
 
   it('registers the projects that hold catalog-info.yaml, and their components appear', async () => {
-    await runTask(backend, DISCOVERY, applied(DISCOVERY));
+    await runProviderRefresh(backend, DISCOVERY, APPLIED);
     const components = await waitForEntitiesOfKind(
       backend,
       'component',
@@ -312,10 +252,7 @@ describe('gitlab preset (self-managed GitLab)', () => {
         `url:${gitlab.baseUrl}/`,
       ),
     );
-    expect(fromGitLab.map(c => c.metadata.name).sort()).toEqual([
-      'deploy-tools',
-      'payments-api',
-    ]);
+    expect(entityNames(fromGitLab)).toEqual(['deploy-tools', 'payments-api']);
     const payments = fromGitLab.find(c => c.metadata.name === 'payments-api')!;
     expect(
       payments.metadata.annotations?.['backstage.io/managed-by-location'],
@@ -346,9 +283,7 @@ describe('gitlab preset (self-managed GitLab)', () => {
   it('signs a group member in through GitLab, to their catalog user and groups', async () => {
     const page = await browser.newPage();
     const message = await handlerResponse(page, 'gitlab', async () => {
-      await page.goto(
-        `${backend.baseUrl}/api/auth/gitlab/start?env=production`,
-      );
+      await startSignIn(page, backend);
       const result = await signInAtGitLab(page, {
         username: 'ana',
         password: PASSWORDS.ana,
@@ -374,13 +309,7 @@ describe('gitlab preset (self-managed GitLab)', () => {
 
     // The session lives on: the frontend refreshes it with the cookie, and
     // the backend redeems GitLab's refresh token for it.
-    const refreshed = await page.evaluate(async () => {
-      const res = await fetch(
-        '/api/auth/gitlab/refresh?optional&env=production',
-        { headers: { 'X-Requested-With': 'XMLHttpRequest' } },
-      );
-      return { status: res.status, body: await res.json() };
-    });
+    const refreshed = await refreshSession(page, 'gitlab');
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.backstageIdentity.identity.userEntityRef).toBe(
       'user:default/ana',
@@ -392,59 +321,41 @@ describe('gitlab preset (self-managed GitLab)', () => {
   it('refuses a GitLab user who is not a member of the group', async () => {
     // Eve has a GitLab account and signs in there, but is in another
     // group, so the portal has no user for her.
-    const session = await launchChromium();
-    try {
-      const page = await session.newPage();
-      const message = await handlerResponse(page, 'gitlab', async () => {
-        await page.goto(
-          `${backend.baseUrl}/api/auth/gitlab/start?env=production`,
-        );
+    const message = await withFreshBrowser(page =>
+      handlerResponse(page, 'gitlab', async () => {
+        await startSignIn(page, backend);
         await signInAtGitLab(page, {
           username: 'eve',
           password: PASSWORDS.eve,
         });
-      });
-      expect(message.response).toBeUndefined();
-      expect(message.error.message).toMatch(
-        /unable to resolve user identity|No catalog user matches/i,
-      );
-    } finally {
-      await session.close();
-    }
+      }),
+    );
+    expect(message.response).toBeUndefined();
+    expect(message.error.message).toMatch(
+      /unable to resolve user identity|No catalog user matches/i,
+    );
   });
 
   it('keeps the catalog as it was while GitLab fails or rate-limits, and catches up afterwards', async () => {
-    const before = await catalogSnapshot(backend);
+    const before = await catalogSnapshot(backend, SNAPSHOT_KINDS);
     // A change at GitLab that a run would bring in, had it succeeded.
     gitlab.setGroupMembers('acme', ['ana', 'dora']);
 
     gitlab.failApi({ status: 500 });
-    await runTask(
-      backend,
-      ORG_SYNC,
-      new RegExp(`${ORG_SYNC}: sync failed after \\d+ ms, nothing applied`),
-    );
-    await runTask(
-      backend,
-      DISCOVERY,
-      new RegExp(`${DISCOVERY}: sync failed after \\d+ ms, nothing applied`),
-    );
-    expect(await catalogSnapshot(backend)).toEqual(before);
+    for (const provider of [ORG_SYNC, DISCOVERY]) {
+      await runProviderRefresh(backend, provider, SYNC_FAILED);
+    }
+    expect(await catalogSnapshot(backend, SNAPSHOT_KINDS)).toEqual(before);
 
     const resetAt = new Date(Math.ceil(Date.now() / 1000 + 600) * 1000);
     gitlab.failApi({ status: 429, resetAt });
-    const rateLimited = (provider: string) =>
-      new RegExp(
-        `${provider}: rate limited \\(HTTP 429\\), limit resets at ${resetAt
-          .toISOString()
-          .replace(/\./g, '\\.')}; nothing applied`,
-      );
-    await runTask(backend, ORG_SYNC, rateLimited(ORG_SYNC));
-    await runTask(backend, DISCOVERY, rateLimited(DISCOVERY));
-    expect(await catalogSnapshot(backend)).toEqual(before);
+    for (const provider of [ORG_SYNC, DISCOVERY]) {
+      await runProviderRefresh(backend, provider, rateLimitedUntil(resetAt));
+    }
+    expect(await catalogSnapshot(backend, SNAPSHOT_KINDS)).toEqual(before);
 
     gitlab.failApi(undefined);
-    await runTask(backend, ORG_SYNC, applied(ORG_SYNC));
+    await runProviderRefresh(backend, ORG_SYNC, APPLIED);
     await waitForCatalog(backend, us =>
       us.some(u => u.metadata.name === 'dora'),
     );

@@ -4,13 +4,16 @@
  * with the README's command, and headless Chromium signing in on the
  * provider's login form.
  */
+import type { Page } from 'playwright-core';
 import {
   BackendProcess,
   freePort,
   startBackendProcess,
 } from './harness/backendProcess';
 import {
+  entityNames,
   externalAccessEnv,
+  runProviderRefresh,
   triggerTask,
   waitForCatalog,
 } from './harness/portal';
@@ -19,8 +22,9 @@ import {
   ChromiumSession,
   launchChromium,
   signInAtLoginForm,
+  withFreshBrowser,
 } from './harness/keycloak/browser';
-import { handlerResponse } from './harness/oauth';
+import { handlerResponse, refreshSession } from './harness/oauth';
 
 jest.setTimeout(180_000);
 
@@ -28,6 +32,7 @@ const ANA_ID = '8a3c1f0e-1b2d-4c5e-9f60-0a1b2c3d4e5f';
 const BRUNO_ID = '1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b';
 const EVE_ID = '9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a';
 const clientSecret = 'kc-client-secret-Zr4';
+const ORG_SYNC = 'KeycloakOrgEntityProvider:default';
 
 describe('keycloak preset', () => {
   let keycloak: FakeKeycloak;
@@ -88,36 +93,33 @@ describe('keycloak preset', () => {
     await keycloak?.stop();
   });
 
-  it('syncs the realm users and groups into the catalog', async () => {
-    await triggerTask(
-      backend,
-      'catalog',
-      'KeycloakOrgEntityProvider:default:refresh',
+  /** Opens OIDC sign-in from the backend, as the frontend's popup does. */
+  const startSignIn = (page: Page) =>
+    page.goto(
+      `${backend.baseUrl}/api/auth/oidc/start?env=production&scope=openid%20profile%20email`,
     );
+
+  /** Signs in on the login form; returns the message of the backend's handler page. */
+  const signIn = (page: Page, username: string, password: string) =>
+    handlerResponse(page, 'oidc', async () => {
+      await startSignIn(page);
+      await signInAtLoginForm(page, { username, password });
+    });
+
+  it('syncs the realm users and groups into the catalog', async () => {
+    await triggerTask(backend, 'catalog', `${ORG_SYNC}:refresh`);
     const { users, groups } = await waitForCatalog(
       backend,
       (us, gs) => us.length >= 2 && gs.length >= 3,
     );
     const ana = users.find(u => u.metadata.name === 'ana')!;
     expect(ana.metadata.annotations?.['keycloak.org/id']).toBe(ANA_ID);
-    expect(groups.map(g => g.metadata.name).sort()).toEqual([
-      'engineering',
-      'platform',
-      'sales',
-    ]);
+    expect(entityNames(groups)).toEqual(['engineering', 'platform', 'sales']);
   });
 
   it('signs a realm user in through the login form, to their catalog user and groups', async () => {
     const page = await browser.newPage();
-    const message = await handlerResponse(page, 'oidc', async () => {
-      await page.goto(
-        `${backend.baseUrl}/api/auth/oidc/start?env=production&scope=openid%20profile%20email`,
-      );
-      await signInAtLoginForm(page, {
-        username: 'ana',
-        password: 'ana-pass-1',
-      });
-    });
+    const message = await signIn(page, 'ana', 'ana-pass-1');
     expect(message.type).toBe('authorization_response');
     expect(message.error).toBeUndefined();
     const identity = message.response.backstageIdentity.identity;
@@ -128,15 +130,7 @@ describe('keycloak preset', () => {
     expect(message.response.profile.email).toBe('ana@acme.example');
 
     // The session lives on: the frontend refreshes it with the cookie.
-    const refreshed = await page.evaluate(async () => {
-      const res = await fetch(
-        '/api/auth/oidc/refresh?optional&env=production',
-        {
-          headers: { 'X-Requested-With': 'XMLHttpRequest' },
-        },
-      );
-      return { status: res.status, body: await res.json() };
-    });
+    const refreshed = await refreshSession(page, 'oidc');
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.backstageIdentity.identity.userEntityRef).toBe(
       'user:default/ana',
@@ -146,20 +140,11 @@ describe('keycloak preset', () => {
 
   it('keeps the user on the login form after a wrong password', async () => {
     // A browser of its own: the first one holds Ana's session at the provider.
-    const session = await launchChromium();
-    try {
-      const page = await session.newPage();
-      await page.goto(
-        `${backend.baseUrl}/api/auth/oidc/start?env=production&scope=openid%20profile%20email`,
-      );
-      const result = await signInAtLoginForm(page, {
-        username: 'bruno',
-        password: 'not-it',
-      });
-      expect(result.error).toMatch(/Invalid username or password/);
-    } finally {
-      await session.close();
-    }
+    const result = await withFreshBrowser(async page => {
+      await startSignIn(page);
+      return signInAtLoginForm(page, { username: 'bruno', password: 'not-it' });
+    });
+    expect(result.error).toMatch(/Invalid username or password/);
   });
 
   it('refuses a realm user who has no catalog user', async () => {
@@ -191,51 +176,29 @@ describe('keycloak preset', () => {
         },
       ],
     });
-    const session = await launchChromium();
-    try {
-      const page = await session.newPage();
-      const message = await handlerResponse(page, 'oidc', async () => {
-        await page.goto(
-          `${backend.baseUrl}/api/auth/oidc/start?env=production&scope=openid%20profile%20email`,
-        );
-        await signInAtLoginForm(page, {
-          username: 'eve',
-          password: 'eve-pass-1',
-        });
-      });
-      expect(message.response).toBeUndefined();
-      expect(message.error.message).toMatch(
-        /unable to resolve user identity|No catalog user matches/i,
-      );
-    } finally {
-      await session.close();
-    }
+    const message = await withFreshBrowser(page =>
+      signIn(page, 'eve', 'eve-pass-1'),
+    );
+    expect(message.response).toBeUndefined();
+    expect(message.error.message).toMatch(
+      /unable to resolve user identity|No catalog user matches/i,
+    );
   });
 
   it('keeps every user when the admin API fails, and refuses a sync that suddenly has no users', async () => {
     await keycloak.control({ fail: true });
-    await triggerTask(
-      backend,
-      'catalog',
-      'KeycloakOrgEntityProvider:default:refresh',
-    );
-    await backend.waitForOutput(
-      /KeycloakOrgEntityProvider:default: sync (failed|ended)/,
-    );
+    await runProviderRefresh(backend, ORG_SYNC, /sync (failed|ended)/);
     let { users } = await waitForCatalog(backend, () => true);
-    expect(users.map(u => u.metadata.name).sort()).toEqual(['ana', 'bruno']);
+    expect(entityNames(users)).toEqual(['ana', 'bruno']);
 
     await keycloak.control({ fail: false, users: [] });
-    await triggerTask(
+    await runProviderRefresh(
       backend,
-      'catalog',
-      'KeycloakOrgEntityProvider:default:refresh',
-    );
-    await backend.waitForOutput(
-      /KeycloakOrgEntityProvider:default: the source returned no users where the last sync had 2; not applied/,
+      ORG_SYNC,
+      /the source returned no users where the last sync had 2; not applied/,
     );
     ({ users } = await waitForCatalog(backend, () => true));
-    expect(users.map(u => u.metadata.name).sort()).toEqual(['ana', 'bruno']);
+    expect(entityNames(users)).toEqual(['ana', 'bruno']);
     expect(backend.output()).not.toContain(clientSecret);
   });
 });

@@ -5,14 +5,19 @@
  */
 import { BackendProcess, startBackendProcess } from './harness/backendProcess';
 import {
+  entityNames,
   externalAccessEnv,
+  relationRefs,
+  runProviderRefresh,
+  SYNC_FAILED,
   tokenClaims,
-  triggerTask,
   waitForCatalog,
 } from './harness/portal';
 import { SlapdServer, slapdFixture, startSlapd } from './harness/slapd';
 
 jest.setTimeout(180_000);
+
+const ORG_SYNC = 'LdapOrgEntityProvider:default';
 
 async function signIn(
   backend: BackendProcess,
@@ -135,24 +140,16 @@ describe.each(cases)('$name directory with VEECODE_PRESETS=$presets', c => {
       backend,
       us => us.length >= c.expectedUsers.length,
     );
-    expect(users.map(u => u.metadata.name).sort()).toEqual(c.expectedUsers);
-    expect(groups.map(g => g.metadata.name).sort()).toEqual(c.expectedGroups);
+    expect(entityNames(users)).toEqual(c.expectedUsers);
+    expect(entityNames(groups)).toEqual(c.expectedGroups);
     const [member, , memberGroups] = c.member;
     const memberEntity = users.find(u => u.metadata.name === member)!;
-    expect(
-      memberEntity
-        .relations!.filter(r => r.type === 'memberOf')
-        .map(r => r.targetRef),
-    ).toEqual(memberGroups);
+    expect(relationRefs(memberEntity, 'memberOf')).toEqual(memberGroups);
     const loner = users.find(u => u.metadata.name === c.loner[0])!;
-    expect(loner.relations!.filter(r => r.type === 'memberOf')).toEqual([]);
+    expect(relationRefs(loner, 'memberOf')).toEqual([]);
     for (const [group, parents] of Object.entries(c.parents)) {
       const entity = groups.find(g => g.metadata.name === group)!;
-      expect(
-        entity
-          .relations!.filter(r => r.type === 'childOf')
-          .map(r => r.targetRef),
-      ).toEqual(parents);
+      expect(relationRefs(entity, 'childOf')).toEqual(parents);
     }
   });
 
@@ -249,41 +246,12 @@ describe.each(cases)('$name directory with VEECODE_PRESETS=$presets', c => {
 
   it('keeps every user when the directory goes away, and syncs again when it is back', async () => {
     await slapd.stop();
-    await triggerTask(
-      backend,
-      'catalog',
-      'LdapOrgEntityProvider:default:refresh',
-    );
-    await backend.waitForOutput(
-      /LdapOrgEntityProvider:default: sync failed after \d+ ms, nothing applied/,
-    );
+    await runProviderRefresh(backend, ORG_SYNC, SYNC_FAILED);
     const { users } = await waitForCatalog(backend, () => true);
-    expect(users.map(u => u.metadata.name).sort()).toEqual(c.expectedUsers);
+    expect(entityNames(users)).toEqual(c.expectedUsers);
 
     await slapd.start();
-    const before =
-      backend.output().match(/LdapOrgEntityProvider:default: applied/g)
-        ?.length ?? 0;
-    await triggerTask(
-      backend,
-      'catalog',
-      'LdapOrgEntityProvider:default:refresh',
-    );
-    await waitFor(
-      () =>
-        (backend.output().match(/LdapOrgEntityProvider:default: applied/g)
-          ?.length ?? 0) > before,
-    );
+    await runProviderRefresh(backend, ORG_SYNC, /applied/);
     expect(backend.output()).not.toContain(adminPassword);
   });
 });
-
-async function waitFor(predicate: () => boolean, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) {
-      throw new Error('condition not met in time');
-    }
-    await new Promise(r => setTimeout(r, 200));
-  }
-}

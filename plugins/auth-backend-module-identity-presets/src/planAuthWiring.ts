@@ -30,9 +30,8 @@ export function planAuthWiring(options: {
   const { identity, registry, config } = options;
   const environment =
     config.getOptionalString('auth.environment') ?? 'development';
-  const configuredKeys = (
-    config.getOptionalConfig('auth.providers')?.keys() ?? []
-  ).filter(key => key !== 'guest');
+  const configuredKeys =
+    config.getOptionalConfig('auth.providers')?.keys() ?? [];
   const plan = planPresetWiring({
     presets: identity ? [identity] : [],
     registry,
@@ -69,7 +68,12 @@ export function planAuthWiring(options: {
 
   return {
     activate: problems.length ? [] : plan.activate.map(a => a.provider),
-    ignored: plan.ignored,
+    // Guest sign-in is no registry entry, but its config is ignored too
+    // once an identity preset is selected: worth saying.
+    ignored:
+      identity && configuredKeys.includes('guest')
+        ? ['guest', ...plan.ignored]
+        : plan.ignored,
     problems,
   };
 }

@@ -39,3 +39,31 @@ export async function handlerResponse(
   }
   return JSON.parse(decodeURIComponent(encoded));
 }
+
+/**
+ * Refreshes the session of `providerId` from the page, as the frontend does
+ * on load: `GET /api/auth/<providerId>/refresh?optional&env=production`
+ * with the session cookie and the `X-Requested-With` header Backstage's
+ * CSRF guard asks for (without it every refresh is a 401, whatever the
+ * session).
+ *
+ * @returns the status and the body: parsed JSON (`{ backstageIdentity,
+ * profile, providerInfo }` after a 200), or the text when it is not JSON.
+ */
+export async function refreshSession(
+  page: Page,
+  providerId: string,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+): Promise<{ status: number; body: any }> {
+  const { status, text } = await page.evaluate(async path => {
+    const res = await fetch(path, {
+      headers: { 'X-Requested-With': 'XMLHttpRequest' },
+    });
+    return { status: res.status, text: await res.text() };
+  }, `/api/auth/${providerId}/refresh?optional&env=production`);
+  try {
+    return { status, body: JSON.parse(text) };
+  } catch {
+    return { status, body: text };
+  }
+}

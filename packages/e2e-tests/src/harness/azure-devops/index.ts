@@ -9,7 +9,7 @@
 import { createHash } from 'crypto';
 import https from 'https';
 import { IncomingMessage, ServerResponse } from 'http';
-import { AddressInfo } from 'net';
+import { closeServer, listenOnLoopback, readBody } from '../http';
 
 /** A Git repository of the fake. */
 export interface FakeAzureDevOpsRepository {
@@ -616,16 +616,6 @@ function apiVersion(url: URL, accept: string): string | undefined {
   );
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let raw = '';
-    req.setEncoding('utf8');
-    req.on('data', c => (raw += c));
-    req.on('end', () => resolve(raw));
-    req.on('error', reject);
-  });
-}
-
 /** Starts a fake Azure DevOps on https://127.0.0.1 and resolves once it listens. */
 export async function startFakeAzureDevOps(
   options: FakeAzureDevOpsOptions,
@@ -740,11 +730,7 @@ export async function startFakeAzureDevOps(
         });
     },
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   baseUrl = `https://127.0.0.1:${port}`;
   let stopped: Promise<void> | undefined;
   const strip = ({ handled: _, ...request }: (typeof log)[number]) => request;
@@ -791,10 +777,7 @@ export async function startFakeAzureDevOps(
     requests: () => log.map(strip),
     unhandled: () => log.filter(r => !r.handled).map(strip),
     stop() {
-      stopped ??= new Promise<void>(resolve => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      stopped ??= closeServer(server);
       return stopped;
     },
   };

@@ -330,14 +330,19 @@ class Parser {
 
   private arguments(): Record<string, ValueNode> {
     this.expect('(');
-    const args: Record<string, ValueNode> = {};
-    while (!this.peek(')')) {
+    return this.namedValues(')');
+  }
+
+  /** `name: value` pairs up to and including `close`: arguments and object values alike. */
+  private namedValues(close: ')' | '}'): Record<string, ValueNode> {
+    const values: Record<string, ValueNode> = {};
+    while (!this.peek(close)) {
       const name = this.name();
       this.expect(':');
-      args[name] = this.value();
+      values[name] = this.value();
     }
-    this.expect(')');
-    return args;
+    this.expect(close);
+    return values;
   }
 
   private directives(): DirectiveNode[] {
@@ -376,14 +381,7 @@ class Parser {
       return { kind: 'list', values };
     }
     if (t.value === '{') {
-      const fields: Record<string, ValueNode> = {};
-      while (!this.peek('}')) {
-        const name = this.name();
-        this.expect(':');
-        fields[name] = this.value();
-      }
-      this.expect('}');
-      return { kind: 'object', fields };
+      return { kind: 'object', fields: this.namedValues('}') };
     }
     throw syntaxError(`"${t.value}" (expected a value)`, t);
   }
@@ -506,7 +504,7 @@ function validateSelections<TContext>(
     }
     const returned = namedType(field.type).name;
     const isObject = returned in v.schema;
-    if (isObject && !selection.selections) {
+    const selectionMismatch = (message: string) =>
       v.errors.push({
         path: fieldPath,
         extensions: {
@@ -514,22 +512,20 @@ function validateSelections<TContext>(
           nodeName: `field '${selection.name}'`,
         },
         locations: [location],
-        message: `Field must have selections (field '${selection.name}' returns ${returned} but has no selections. Did you mean '${selection.name} { ... }'?)`,
+        message,
       });
+    if (isObject && !selection.selections) {
+      selectionMismatch(
+        `Field must have selections (field '${selection.name}' returns ${returned} but has no selections. Did you mean '${selection.name} { ... }'?)`,
+      );
     } else if (!isObject && selection.selections) {
-      v.errors.push({
-        path: fieldPath,
-        extensions: {
-          code: 'selectionMismatch',
-          nodeName: `field '${selection.name}'`,
-        },
-        locations: [location],
-        message: `Selections can't be made on scalars (field '${
+      selectionMismatch(
+        `Selections can't be made on scalars (field '${
           selection.name
         }' returns ${returned} but has selections [${selection.selections
           .map(s => (s.kind === 'field' ? s.name : '...'))
           .join(', ')}])`,
-      });
+      );
     } else if (isObject) {
       validateSelections(
         v,
@@ -611,12 +607,11 @@ function valueOf(
     case 'list':
       return node.values.map(n => valueOf(n, variables));
     default:
-      return Object.fromEntries(
-        Object.entries(node.fields).map(([k, n]) => [k, valueOf(n, variables)]),
-      );
+      return argumentValues(node.fields, variables);
   }
 }
 
+/** The values of named nodes: a field's arguments, or an input object's fields. */
 function argumentValues(
   args: Record<string, ValueNode>,
   variables: Record<string, GraphqlValue>,

@@ -48,6 +48,7 @@
  * every user), `last`/`before` paging, personal repositories, branches other
  * than the default, GitHub Apps and their installations.
  */
+import { closeServer } from '../http';
 import {
   FakeGithubApiFailure,
   FakeGithubOAuthApp,
@@ -165,10 +166,7 @@ export async function startFakeGithub(
     requests: () => [...ctx.requests],
     unhandledRequests: () => ctx.requests.filter(r => r.unhandled),
     stop() {
-      stopped ??= new Promise<void>(resolve => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      stopped ??= closeServer(server);
       return stopped;
     },
   };

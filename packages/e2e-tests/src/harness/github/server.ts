@@ -6,7 +6,7 @@
  */
 import http from 'http';
 import { randomBytes } from 'crypto';
-import { AddressInfo } from 'net';
+import { escapeHtml, listenOnLoopback, readBody } from '../http';
 import { GraphqlRequest, runGraphql } from './graphql';
 import { githubSchema } from './schema';
 import { GithubState, StoredRepository, StoredUser, blobSha } from './state';
@@ -94,16 +94,6 @@ function randomToken(prefix: string, length: number): string {
     'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   const bytes = randomBytes(length);
   return prefix + [...bytes].map(b => alphabet[b % alphabet.length]).join('');
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    c =>
-      ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[
-        c
-      ]!),
-  );
 }
 
 function sendJson(x: Exchange, status: number, body: unknown): void {
@@ -684,19 +674,6 @@ function unhandled(x: Exchange): void {
   }
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', chunk => {
-      body += chunk;
-      if (body.length > 1_000_000) req.destroy(new Error('body too large'));
-    });
-    req.on('end', () => resolve(body));
-    req.on('error', reject);
-  });
-}
-
 /**
  * Starts the HTTP server on 127.0.0.1 for the context and sets the
  * context's `baseUrl` to where it listens.
@@ -726,11 +703,7 @@ export async function listen(
       });
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const { port: actual } = server.address() as AddressInfo;
+  const actual = await listenOnLoopback(server, port);
   ctx.baseUrl = `http://127.0.0.1:${actual}`;
   return server;
 }

@@ -1,8 +1,10 @@
 /*
  * The small HTTP toolkit the fake GitLab's layers share: a route table,
- * GitLab's error and pagination conventions, request bodies.
+ * GitLab's error and pagination conventions, request bodies. What every
+ * fake needs alike is in ../http.ts.
  */
 import { IncomingMessage, ServerResponse } from 'http';
+import { readBody as readLimitedBody } from '../http';
 
 /** An answer that ends a request early (GitLab's error bodies are JSON unless said otherwise). */
 export class HttpError extends Error {
@@ -102,30 +104,11 @@ export function redirect(
   res.end();
 }
 
-export function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    c =>
-      ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[
-        c
-      ]!),
-  );
-}
-
-/** Reads a request body up to a limit (the fake only ever receives small forms and queries). */
-export function readBody(req: IncomingMessage, limit = 1024 * 1024) {
-  return new Promise<string>((resolve, reject) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', chunk => {
-      body += chunk;
-      if (body.length > limit) {
-        reject(new HttpError(413, { message: '413 Request Entity Too Large' }));
-        req.destroy();
-      }
-    });
-    req.on('end', () => resolve(body));
-    req.on('error', reject);
+/** Reads a request body, refusing a long one with GitLab's 413. */
+export function readBody(req: IncomingMessage): Promise<string> {
+  return readLimitedBody(req, {
+    tooLarge: () =>
+      new HttpError(413, { message: '413 Request Entity Too Large' }),
   });
 }
 

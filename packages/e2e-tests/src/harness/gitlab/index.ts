@@ -7,7 +7,7 @@
  * goes when the test process goes.
  */
 import http from 'http';
-import { AddressInfo } from 'net';
+import { closeServer, listenOnLoopback } from '../http';
 import { graphQlRoutes } from './graphql';
 import {
   HttpError,
@@ -187,11 +187,7 @@ export async function startFakeGitLab(
   const server = http.createServer((req, res) => {
     serve(req, res).catch(() => res.destroy());
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   baseUrl = `http://127.0.0.1:${port}`;
 
   let stopped: Promise<void> | undefined;
@@ -210,10 +206,7 @@ export async function startFakeGitLab(
     requests: () => [...log],
     unhandledRequests: () => log.filter(r => !r.handled),
     stop() {
-      stopped ??= new Promise<void>(resolve => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      stopped ??= closeServer(server);
       return stopped;
     },
   };

@@ -12,11 +12,11 @@ import {
   RequestContext,
   Route,
   bodyFields,
-  escapeHtml,
   redirect,
   sendHtml,
   sendJson,
 } from './http';
+import { escapeHtml } from '../http';
 import { GitLabState } from './model';
 import { ACCESS_TOKEN_TTL_S, TokenStore } from './tokens';
 

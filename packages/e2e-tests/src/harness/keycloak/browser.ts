@@ -115,6 +115,23 @@ export async function launchChromium(
   };
 }
 
+/**
+ * Runs `use` on a page of a browser of its own, and closes the browser
+ * after. A sign-in there meets no provider session that an earlier sign-in
+ * left in a shared browser, so the provider asks for credentials again.
+ */
+export async function withFreshBrowser<T>(
+  use: (page: Page) => Promise<T>,
+  options: LaunchChromiumOptions = {},
+): Promise<T> {
+  const session = await launchChromium(options);
+  try {
+    return await use(await session.newPage());
+  } finally {
+    await session.close();
+  }
+}
+
 /** What happened after the login form was submitted. */
 export interface SignInResult {
   /** The URL the browser ended on. */

@@ -7,13 +7,13 @@
  */
 import crypto from 'crypto';
 import http from 'http';
-import { AddressInfo } from 'net';
 import { Issuer, generators } from 'openid-client';
 import KcAdminClient from '@keycloak/keycloak-admin-client';
 import { KeycloakOrgEntityProvider } from '@backstage-community/plugin-catalog-backend-module-keycloak';
 import { ConfigReader } from '@backstage/config';
 import { FakeKeycloak, FakeKeycloakUser, startFakeKeycloak } from './index';
 import { ChromiumSession, launchChromium, signInAtLoginForm } from './browser';
+import { closeServer, listenOnLoopback } from '../http';
 
 jest.setTimeout(90_000);
 
@@ -95,16 +95,11 @@ async function startCallbackServer() {
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end('<!DOCTYPE html><title>callback</title><p id="done">signed in</p>');
   });
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}${path}`,
     hits,
-    close: () =>
-      new Promise<void>(resolve => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }
 

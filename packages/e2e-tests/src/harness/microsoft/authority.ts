@@ -7,7 +7,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { EntraDirectory, EntraUser } from './directory';
-import { escapeHtml, FakeRequest, Handler, sendHtml, sendJson } from './http';
+import { escapeHtml } from '../http';
+import { FakeRequest, Handler, redirect, sendHtml, sendJson } from './http';
 import { GRAPH_APP_ID, TokenSigner } from './tokens';
 
 /** The public host MSAL sends instance discovery to, whatever the authority. */
@@ -69,6 +70,17 @@ function aadError(
     correlation_id: randomUUID(),
     error_uri: `https://${PUBLIC_AUTHORITY_HOST}/error?code=${code}`,
   });
+}
+
+/** Entra's answer to an authorization code or refresh token it does not honour (any more). */
+function invalidGrant(res: ServerResponse): true {
+  return aadError(
+    res,
+    400,
+    'invalid_grant',
+    70000,
+    'The provided authorization code or refresh token has expired, was already redeemed or is not valid.',
+  );
 }
 
 /** The error page Entra shows instead of redirecting, when the redirect itself is not trusted. */
@@ -333,8 +345,7 @@ export function createAuthority(options: AuthorityOptions): {
       back.searchParams.set('error', error);
       back.searchParams.set('error_description', description);
       if (state) back.searchParams.set('state', state);
-      res.writeHead(302, { Location: back.toString() }).end();
-      return true;
+      return redirect(res, back.toString());
     };
     if (q.get('response_type') !== 'code') {
       return fail(
@@ -381,6 +392,13 @@ export function createAuthority(options: AuthorityOptions): {
       );
     }
     const loginName = (req.form.get('loginfmt') ?? '').toLowerCase();
+    // The form again, as Entra shows it: the login as typed, and why it failed.
+    const formAgain = (error: string) =>
+      sendHtml(
+        res,
+        200,
+        signInPage(tenantId, ctx, { login: loginName, error }),
+      );
     const user = options
       .directory()
       .users.find(
@@ -389,25 +407,13 @@ export function createAuthority(options: AuthorityOptions): {
           u.mail?.toLowerCase() === loginName,
       );
     if (!user || user.password !== req.form.get('passwd')) {
-      return sendHtml(
-        res,
-        200,
-        signInPage(tenantId, ctx, {
-          login: loginName,
-          error:
-            "Your account or password is incorrect. If you don't remember your password, reset it now.",
-        }),
+      return formAgain(
+        "Your account or password is incorrect. If you don't remember your password, reset it now.",
       );
     }
     if (user.accountEnabled === false) {
-      return sendHtml(
-        res,
-        200,
-        signInPage(tenantId, ctx, {
-          login: loginName,
-          error:
-            'Your account has been locked. Contact your support person to unlock it, then try again.',
-        }),
+      return formAgain(
+        'Your account has been locked. Contact your support person to unlock it, then try again.',
       );
     }
     pending.delete(ctx);
@@ -424,8 +430,7 @@ export function createAuthority(options: AuthorityOptions): {
     back.searchParams.set('code', code);
     if (request.state) back.searchParams.set('state', request.state);
     back.searchParams.set('session_state', randomUUID());
-    res.writeHead(302, { Location: back.toString() }).end();
-    return true;
+    return redirect(res, back.toString());
   };
 
   /** Client authentication: in the body (client_secret_post) or Basic. */
@@ -453,13 +458,7 @@ export function createAuthority(options: AuthorityOptions): {
     const code = codes.get(req.form.get('code') ?? '');
     codes.delete(req.form.get('code') ?? '');
     if (!code || code.expires < Date.now() || code.clientId !== app.clientId) {
-      return aadError(
-        res,
-        400,
-        'invalid_grant',
-        70000,
-        'The provided authorization code or refresh token has expired, was already redeemed or is not valid.',
-      );
+      return invalidGrant(res);
     }
     if (req.form.get('redirect_uri') !== code.redirectUri) {
       return aadError(
@@ -488,13 +487,7 @@ export function createAuthority(options: AuthorityOptions): {
     const grant = refreshTokens.get(token);
     const user = grant && findUser(grant.userId);
     if (!grant || !user || user.accountEnabled === false) {
-      return aadError(
-        res,
-        400,
-        'invalid_grant',
-        70000,
-        'The provided authorization code or refresh token has expired, was already redeemed or is not valid.',
-      );
+      return invalidGrant(res);
     }
     refreshTokens.delete(token);
     const requested = req.form.get('scope');

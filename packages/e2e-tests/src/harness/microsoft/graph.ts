@@ -70,6 +70,16 @@ function graphError(
   );
 }
 
+/** Graph's answer for a user without a photo, or a photo size it does not keep. */
+function imageNotFound(res: ServerResponse): true {
+  return graphError(
+    res,
+    404,
+    'ImageNotFound',
+    "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.",
+  );
+}
+
 /** `$filter` as far as a provider config uses it: `prop eq 'value'` / `prop eq true`, joined by `and`. */
 function parseFilter(
   filter: string | null,
@@ -164,12 +174,7 @@ export function createGraph(options: GraphOptions): Handler[] {
     user: EntraUser | undefined,
   ): true {
     if (!user?.photo) {
-      return graphError(
-        res,
-        404,
-        'ImageNotFound',
-        "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.",
-      );
+      return imageNotFound(res);
     }
     return sendJson(res, 200, {
       '@odata.context': `${options.baseUrl()}/$metadata#users('${
@@ -193,12 +198,7 @@ export function createGraph(options: GraphOptions): Handler[] {
       !user?.photo ||
       (size && !PHOTO_SIZES.some(s => `${s}x${s}` === size))
     ) {
-      return graphError(
-        res,
-        404,
-        'ImageNotFound',
-        "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.",
-      );
+      return imageNotFound(res);
     }
     res.writeHead(200, { 'Content-Type': 'image/jpeg' });
     res.end(user.photo);

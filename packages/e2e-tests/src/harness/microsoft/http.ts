@@ -1,5 +1,9 @@
-/* Small HTTP helpers shared by the fake's authority and Graph handlers. */
+/*
+ * Small HTTP helpers shared by the fake's authority and Graph handlers, in
+ * Microsoft's conventions; what every fake needs alike is in ../http.ts.
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from '../http';
 
 /** One request as the fake saw it, for the test to inspect. */
 export interface RecordedRequest {
@@ -25,10 +29,7 @@ export type Handler = (req: FakeRequest, res: ServerResponse) => boolean;
 
 /** Reads and parses a request. */
 export async function parseRequest(raw: IncomingMessage): Promise<FakeRequest> {
-  let body = '';
-  for await (const chunk of raw) {
-    body += chunk;
-  }
+  const body = await readBody(raw);
   const host = (raw.headers.host ?? '').toLowerCase();
   const isForm = (raw.headers['content-type'] ?? '').startsWith(
     'application/x-www-form-urlencoded',
@@ -58,6 +59,12 @@ export function sendJson(
   return true;
 }
 
+/** Sends the browser on to `location` (a 302, as Entra's redirects are). */
+export function redirect(res: ServerResponse, location: string): true {
+  res.writeHead(302, { Location: location }).end();
+  return true;
+}
+
 /** Sends an HTML page. */
 export function sendHtml(
   res: ServerResponse,
@@ -67,15 +74,4 @@ export function sendHtml(
   res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8' });
   res.end(html);
   return true;
-}
-
-/** Escapes text for HTML. */
-export function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    c =>
-      ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[
-        c
-      ]!),
-  );
 }

@@ -8,7 +8,7 @@
  * are what the preset's AZURE_AUTH_AUTHORITY and MSGRAPH_BASE_URL take.
  */
 import { createServer, Server } from 'node:https';
-import { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from '../http';
 import {
   createAuthority,
   AppRegistration,
@@ -127,8 +127,7 @@ export async function startFakeMicrosoft(
       }
     },
   );
-  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
-  port = (server.address() as AddressInfo).port;
+  port = await listenOnLoopback(server);
   const proxy: InterceptingProxy = await startInterceptingProxy({
     [`${PUBLIC_AUTHORITY_HOST}:443`]: () => port,
   });
@@ -156,8 +155,7 @@ export async function startFakeMicrosoft(
     ],
     async stop() {
       await proxy.close();
-      server.closeAllConnections();
-      await new Promise<void>(r => server.close(() => r()));
+      await closeServer(server);
     },
   };
 }

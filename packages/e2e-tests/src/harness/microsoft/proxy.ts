@@ -7,7 +7,8 @@
  * destination (logged, so an unexpected one is visible).
  */
 import { createServer, Server } from 'node:http';
-import { AddressInfo, connect } from 'node:net';
+import { connect } from 'node:net';
+import { closeServer, listenOnLoopback } from '../http';
 
 /** A running proxy. */
 export interface InterceptingProxy {
@@ -58,15 +59,13 @@ export async function startInterceptingProxy(
     upstream.on('error', close);
     clientSocket.on('error', close);
   });
-  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  const port = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `http://127.0.0.1:${port}`,
     refused,
-    close: () =>
-      new Promise<void>(resolve => {
-        tunnels.forEach(t => t.destroy());
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => {
+      tunnels.forEach(t => t.destroy());
+      return closeServer(server);
+    },
   };
 }
