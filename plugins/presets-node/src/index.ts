@@ -45,12 +45,20 @@ export type {
 
 export {
   DEFAULT_PLUGIN_REGISTRY,
+  pluginEntryKind,
   resolvePluginEntries,
 } from './plugins/resolvePluginEntries';
 export type {
+  PluginEntryKind,
   PluginPlaceholders,
   ResolvedPluginEntry,
 } from './plugins/resolvePluginEntries';
+export { findInstalledPackage } from './plugins/checkPluginsInstalled';
+export {
+  DYNAMIC_PLUGINS_FILE_ENV,
+  dynamicPluginsInclude,
+  writeDynamicPluginsFile,
+} from './plugins/dynamicPluginsFile';
 
 export {
   VEECODE_APP_CONFIG_ENV,

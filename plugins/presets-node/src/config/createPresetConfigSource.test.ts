@@ -4,6 +4,7 @@ import { JsonObject } from '@backstage/types';
 import { stringify } from 'yaml';
 import { loadPresetCatalog } from '../catalog/loadPresetCatalog';
 import { Preset } from '../model/types';
+import { ResolvedPluginEntry } from '../plugins/resolvePluginEntries';
 import { createPresetConfigSource } from './createPresetConfigSource';
 import { readVeecodeAppConfig } from './readVeecodeAppConfig';
 
@@ -163,6 +164,60 @@ describe('createPresetConfigSource', () => {
         }),
       );
       expect(config.getString('winner')).toBe(expected);
+      config.close();
+    }
+  });
+
+  it("layers an npm plugin's pluginConfig above its preset, below the next preset and the operator", async () => {
+    mockDir.setContent({
+      presets: {
+        'one.yaml': presetFile('one', {
+          fromPreset: 'one',
+          shared: { byPreset: 'one', overridden: 'one' },
+        }),
+        'two.yaml': presetFile('two', { overriddenByTwo: 'two' }),
+      },
+      'override.yaml': 'fromOperator: yes\n',
+    });
+    const presets = loadPresets(['one', 'two']);
+    const entry = (
+      pkg: string,
+      pluginConfig: JsonObject,
+      more: Partial<ResolvedPluginEntry> = {},
+    ): ResolvedPluginEntry => ({
+      package: pkg,
+      packageReference: pkg,
+      kind: 'npm',
+      preset: 'one',
+      pluginConfig,
+      ...more,
+    });
+    const config = await ConfigSources.toConfig(
+      createPresetConfigSource({
+        presets,
+        plugins: [
+          entry('@acme/plugin-a-backend', {
+            shared: { overridden: 'plugin', byPlugin: 'plugin' },
+            overriddenByTwo: 'plugin',
+            fromOperator: 'plugin',
+          }),
+          entry('@acme/plugin-off-backend', { off: true }, { disabled: true }),
+          entry('oci://registry/x:1!x', { dynamic: true }, { kind: 'dynamic' }),
+        ],
+        argv: ['node', 'backend', '--config', mockDir.resolve('override.yaml')],
+        env: {},
+        rootDir: mockDir.path,
+        watch: false,
+      }),
+    );
+    try {
+      expect(config.get()).toEqual({
+        fromPreset: 'one',
+        shared: { byPreset: 'one', overridden: 'plugin', byPlugin: 'plugin' },
+        overriddenByTwo: 'two',
+        fromOperator: 'yes',
+      });
+    } finally {
       config.close();
     }
   });

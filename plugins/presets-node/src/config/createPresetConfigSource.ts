@@ -12,6 +12,7 @@ import {
 } from '@backstage/config-loader';
 import { parseDocument } from 'yaml';
 import { Preset } from '../model/types';
+import { ResolvedPluginEntry } from '../plugins/resolvePluginEntries';
 import { VEECODE_APP_CONFIG_ENV } from './readVeecodeAppConfig';
 import { deriveVariables } from './derivedVariables';
 import { JsonObject } from '@backstage/types';
@@ -20,6 +21,11 @@ import { JsonObject } from '@backstage/types';
 export interface PresetConfigSourceOptions {
   /** The selected presets, in selection order. */
   presets: Preset[];
+  /**
+   * The resolved plugin entries: each enabled npm entry's `pluginConfig`
+   * is layered just above the `appConfig` of the preset that enabled it.
+   */
+  plugins?: ResolvedPluginEntry[];
   /** The decoded `VEECODE_APP_CONFIG` document. */
   veecodeAppConfig?: JsonObject;
   /** Command line, for `--config` and `--base-config`; defaults to `process.argv`. */
@@ -42,6 +48,31 @@ const presetAppConfigParser: Parser = async ({ contents }) => {
   const appConfig = parseDocument(contents).toJS()?.appConfig;
   return { result: appConfig ?? {} };
 };
+
+/**
+ * The `pluginConfig` of the npm plugins a preset enables, as the dynamic
+ * plugin installers layer it: above the preset's own `appConfig`, below
+ * everything the operator sets.
+ */
+function pluginConfigSources(
+  preset: Preset,
+  plugins: ResolvedPluginEntry[],
+): ConfigSource[] {
+  return plugins
+    .filter(
+      p =>
+        p.preset === preset.name &&
+        p.kind === 'npm' &&
+        !p.disabled &&
+        p.pluginConfig,
+    )
+    .map(p =>
+      StaticConfigSource.create({
+        data: p.pluginConfig!,
+        context: `${preset.name} preset, plugin ${p.package}`,
+      }),
+    );
+}
 
 function envFileNames(env: Record<string, string | undefined>, local: boolean) {
   return (env.BACKSTAGE_ENV ?? '')
@@ -105,14 +136,15 @@ export function createPresetConfigSource(
   const sources: ConfigSource[] = [
     ...optionalFiles(['app-config.yaml', ...envFileNames(env, false)]),
     ...list(args['base-config']).map(file),
-    ...options.presets.map(preset =>
+    ...options.presets.flatMap(preset => [
       FileConfigSource.create({
         path: preset.source,
         watch,
         substitutionFunc,
         parser: presetAppConfigParser,
       }),
-    ),
+      ...pluginConfigSources(preset, options.plugins ?? []),
+    ]),
     ...optionalFiles(['app-config.local.yaml', ...envFileNames(env, true)]),
     ...list(args.config)
       .filter(path => !fixed.has(path))

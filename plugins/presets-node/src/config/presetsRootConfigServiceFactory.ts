@@ -38,6 +38,7 @@ export function presetsRootConfigServiceFactory(
         resolvePresetsOrThrow({ env: options.env, rootDir: options.rootDir });
       const source = createPresetConfigSource({
         presets: resolution.presets,
+        plugins: resolution.plugins,
         veecodeAppConfig: resolution.veecodeAppConfig,
         argv: options.argv,
         env: options.env,

@@ -17,6 +17,7 @@ export type PresetProblemKind =
   | 'missing-variables'
   | 'invalid-variables'
   | 'unresolved-plugin'
+  | 'plugin-not-installed'
   | 'invalid-config';
 
 /**

@@ -3,6 +3,7 @@ import { Preset, PresetPluginEntry } from '../model/types';
 import { resolvePresets } from '../selection/resolvePresets';
 import {
   DEFAULT_PLUGIN_REGISTRY,
+  pluginEntryKind,
   resolvePluginEntries,
 } from './resolvePluginEntries';
 
@@ -23,10 +24,29 @@ const placeholders = {
   BACKSTAGE_VERSION: '1.55.0',
 };
 
-/** The entries without the reference as written, which one test checks on its own. */
-function withoutReference(plugins: Array<{ packageReference: string }>) {
-  return plugins.map(({ packageReference: _, ...rest }) => rest);
+/** The entries without the reference as written and the kind, which tests check on their own. */
+function withoutReference(
+  plugins: Array<{ packageReference: string; kind: string }>,
+) {
+  return plugins.map(({ packageReference: _, kind: __, ...rest }) => rest);
 }
+
+describe('pluginEntryKind', () => {
+  it.each([
+    ['@backstage-community/plugin-jenkins-backend', 'npm'],
+    ['@backstage/plugin-scaffolder-backend-module-github', 'npm'],
+    ['some-plugin', 'npm'],
+    [
+      'oci://quay.io/veecode/jenkins:bs_1.55.0!backstage-community-plugin-jenkins-backend',
+      'dynamic',
+    ],
+    ['./dynamic-plugins/dist/local-plugin', 'dynamic'],
+    ['@scope/Upper', 'dynamic'],
+    ['https://example.com/plugin.tgz', 'dynamic'],
+  ])('%s is %s', (reference, kind) => {
+    expect(pluginEntryKind(reference)).toBe(kind);
+  });
+});
 
 describe('resolvePluginEntries', () => {
   it('resolves ${PLUGIN_REGISTRY} and ${BACKSTAGE_VERSION} in package references', () => {
@@ -280,4 +300,55 @@ describe('plugin placeholders in resolvePresets', () => {
       expect(resolveWith({ BACKSTAGE_VERSION: '1.0.0' }).problems).toEqual([]);
     },
   );
+});
+
+describe('npm plugin packages in resolvePresets', () => {
+  const mockDir = createMockDirectory();
+  beforeEach(() => mockDir.clear());
+
+  function resolveWithPlugins(entries: string[]) {
+    mockDir.setContent({
+      'backstage.json': '{"version": "1.55.0"}',
+      'presets/plugged.yaml': [
+        'name: plugged',
+        'description: has npm plugins',
+        'version: 1.0.0',
+        'plugins:',
+        ...entries,
+        '',
+      ].join('\n'),
+    });
+    return resolvePresets({
+      rootDir: mockDir.path,
+      env: { VEECODE_PRESETS: 'plugged' },
+      pluginsFrom: [__dirname],
+    });
+  }
+
+  it('accepts an installed package, and a missing one that is disabled', () => {
+    const resolution = resolveWithPlugins([
+      '  - package: yaml',
+      '  - package: "@devportal/no-such-plugin-backend"',
+      '    disabled: true',
+    ]);
+    expect(resolution.problems).toEqual([]);
+    expect(resolution.plugins.map(p => [p.package, p.kind])).toEqual([
+      ['yaml', 'npm'],
+      ['@devportal/no-such-plugin-backend', 'npm'],
+    ]);
+  });
+
+  it('refuses an enabled package that is not installed, naming preset, package and the fix', () => {
+    const resolution = resolveWithPlugins([
+      '  - package: "@devportal/no-such-plugin-backend"',
+    ]);
+    expect(resolution.problems).toEqual([
+      {
+        kind: 'plugin-not-installed',
+        message:
+          'preset "plugged" enables the backend plugin @devportal/no-such-plugin-backend, which is not installed in this backend',
+        hint: 'add it to the backend (yarn --cwd packages/backend add @devportal/no-such-plugin-backend), or set disabled: true on that entry in your own preset',
+      },
+    ]);
+  });
 });

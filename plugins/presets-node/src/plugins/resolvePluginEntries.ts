@@ -4,12 +4,32 @@ import { PresetProblem } from '../model/problems';
 /** The registry plugin references point at unless `PLUGIN_REGISTRY` is set. @public */
 export const DEFAULT_PLUGIN_REGISTRY = 'quay.io/veecode';
 
+/**
+ * How a plugin entry is loaded: `npm`, an npm package name the backend
+ * imports as a backend feature in this process; `dynamic`, anything else (an
+ * `oci://` image reference, a local path, a tarball) that the RHDH/VeeCode
+ * dynamic plugin installer of a container deployment installs.
+ *
+ * @public
+ */
+export type PluginEntryKind = 'npm' | 'dynamic';
+
 /** A plugin entry after placeholders are resolved, with the preset that decided it. @public */
 export interface ResolvedPluginEntry extends PresetPluginEntry {
   /** The preset whose entry won. */
   preset: string;
   /** `package` as the preset wrote it, before placeholders were resolved. */
   packageReference: string;
+  kind: PluginEntryKind;
+}
+
+/** An npm package name, scoped or not (npm's own rules for new packages). */
+const NPM_PACKAGE_NAME =
+  /^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
+
+/** Whether a `package` reference names an npm package rather than a dynamic plugin. @public */
+export function pluginEntryKind(reference: string): PluginEntryKind {
+  return NPM_PACKAGE_NAME.test(reference) ? 'npm' : 'dynamic';
 }
 
 /** Values for the placeholders allowed in `package` references. @public */
@@ -44,6 +64,7 @@ export function resolvePluginEntries(
         package: resolved,
         packageReference: entry.package,
         preset: preset.name,
+        kind: pluginEntryKind(resolved),
       });
     }
   }

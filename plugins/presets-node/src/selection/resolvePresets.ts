@@ -15,6 +15,8 @@ import {
   ResolvedPluginEntry,
   resolvePluginEntries,
 } from '../plugins/resolvePluginEntries';
+import { checkPluginsInstalled } from '../plugins/checkPluginsInstalled';
+import { DYNAMIC_PLUGINS_FILE_ENV } from '../plugins/dynamicPluginsFile';
 import { readVeecodeAppConfig } from '../config/readVeecodeAppConfig';
 import { PRESETS_ENV, parseSelection } from './parseSelection';
 import { findSharedCredentials } from './sharedCredentials';
@@ -35,6 +37,11 @@ export interface ResolvePresetsOptions {
   rootDir?: string;
   /** The shipped catalog; defaults to `<rootDir>/presets`. */
   shippedDir?: string;
+  /**
+   * Folders npm plugin packages are resolved from, as the backend will
+   * import them; defaults to the current directory (the backend package).
+   */
+  pluginsFrom?: string[];
 }
 
 /** The outcome of resolving `VEECODE_PRESETS`. @public */
@@ -53,6 +60,8 @@ export interface PresetResolution {
   problems: PresetProblem[];
   /** Accepted, but worth telling the operator at boot (shared credentials). */
   warnings: string[];
+  /** Where to write the dynamic plugin entries for the installer (`VEECODE_DYNAMIC_PLUGINS_FILE`). */
+  dynamicPluginsFile?: string;
 }
 
 function readBackstageVersion(rootDir: string): string | undefined {
@@ -108,6 +117,12 @@ export function resolvePresets(
       : env.BACKSTAGE_VERSION!.trim(),
   });
   problems.push(...plugins.problems);
+  problems.push(
+    ...checkPluginsInstalled(
+      plugins.plugins,
+      options.pluginsFrom ?? [process.cwd()],
+    ),
+  );
 
   const veecode = readVeecodeAppConfig(env);
   if (veecode.problem) {
@@ -133,6 +148,9 @@ export function resolvePresets(
     secrets: [...secrets],
     problems,
     warnings: findSharedCredentials(presets, env),
+    ...(!isUnset(env[DYNAMIC_PLUGINS_FILE_ENV]) && {
+      dynamicPluginsFile: resolve(env[DYNAMIC_PLUGINS_FILE_ENV]!.trim()),
+    }),
   };
 }
 

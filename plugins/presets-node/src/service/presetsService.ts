@@ -1,4 +1,5 @@
 import {
+  LoggerService,
   RootLoggerService,
   ServiceFactory,
   ServiceRef,
@@ -15,6 +16,10 @@ import {
 } from '../selection/resolvePresets';
 import { PRESETS_ENV } from '../selection/parseSelection';
 import { displayPath } from '../catalog/parsePresetFile';
+import {
+  DYNAMIC_PLUGINS_FILE_ENV,
+  writeDynamicPluginsFile,
+} from '../plugins/dynamicPluginsFile';
 
 /**
  * The resolved preset selection, for modules that switch behaviour on it
@@ -48,6 +53,30 @@ class ResolvedPresets implements PresetsService {
 
   selectedInGroup(group: string): Preset | undefined {
     return this.presets.find(p => p.exclusiveGroup === group);
+  }
+}
+
+/**
+ * Dynamic plugin entries (OCI images, local paths) are for the dynamic
+ * plugin installer of a container image, not for this process: written to
+ * the include file when one is named, and counted in one line either way.
+ */
+function reportDynamicPlugins(
+  resolution: PresetResolution,
+  logger: LoggerService,
+) {
+  const dynamic = resolution.plugins.filter(
+    p => p.kind === 'dynamic' && !p.disabled,
+  );
+  if (resolution.dynamicPluginsFile) {
+    writeDynamicPluginsFile(resolution.dynamicPluginsFile, resolution.plugins);
+    logger.info(
+      `${dynamic.length} dynamic plugin entries of the selected presets written to ${resolution.dynamicPluginsFile} for the dynamic plugin installer; not loaded in this process`,
+    );
+  } else if (dynamic.length > 0) {
+    logger.info(
+      `${dynamic.length} dynamic plugin entries (OCI images) of the selected presets are not loaded in this process; set ${DYNAMIC_PLUGINS_FILE_ENV} to write them for the dynamic plugin installer`,
+    );
   }
 }
 
@@ -117,6 +146,7 @@ export function presetsServiceFactory(
           )} overrides ${displayPath(override.overridden)}`,
         );
       }
+      reportDynamicPlugins(resolution, logger);
       for (const warning of resolution.warnings) {
         logger.warn(`Credential reuse: ${warning}`);
       }

@@ -1,0 +1,37 @@
+import { PresetProblem } from '../model/problems';
+import { ResolvedPluginEntry } from './resolvePluginEntries';
+
+/**
+ * Where an npm plugin package is installed, if it is: its `package.json`,
+ * as Node would find it from the given folders.
+ */
+export function findInstalledPackage(
+  name: string,
+  from: string[],
+): string | undefined {
+  try {
+    return require.resolve(`${name}/package.json`, { paths: from });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every enabled npm entry must be installed where the backend runs: a
+ * preset that switches on a plugin the backend cannot load refuses the
+ * boot, naming preset and package, instead of failing half way through
+ * startup.
+ */
+export function checkPluginsInstalled(
+  plugins: ResolvedPluginEntry[],
+  from: string[],
+): PresetProblem[] {
+  return plugins
+    .filter(p => p.kind === 'npm' && !p.disabled)
+    .filter(p => !findInstalledPackage(p.package, from))
+    .map(p => ({
+      kind: 'plugin-not-installed' as const,
+      message: `preset "${p.preset}" enables the backend plugin ${p.package}, which is not installed in this backend`,
+      hint: `add it to the backend (yarn --cwd packages/backend add ${p.package}), or set disabled: true on that entry in your own preset`,
+    }));
+}
