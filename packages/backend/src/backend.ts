@@ -7,7 +7,25 @@ import {
   presetsRootConfigServiceFactory,
   presetsServiceFactory,
 } from '@devportal/plugin-presets-node';
+import { presetsBackend } from '@devportal/plugin-presets-backend';
 import { healthcheckPlugin } from './healthcheck';
+
+/**
+ * The features this backend always has, by package. A preset that names
+ * one of them in its `plugins:` does not add it a second time.
+ */
+const BUILT_IN_FEATURES = {
+  '@backstage/plugin-auth-backend': () =>
+    import('@backstage/plugin-auth-backend'),
+  // The selected identity preset's sign-in, or guest sign-in when none is.
+  '@devportal/plugin-auth-backend-module-identity-presets': () =>
+    import('@devportal/plugin-auth-backend-module-identity-presets'),
+  '@backstage/plugin-catalog-backend': () =>
+    import('@backstage/plugin-catalog-backend'),
+  // The selected presets' org sync and repository discovery.
+  '@devportal/plugin-catalog-backend-module-presets': () =>
+    import('@devportal/plugin-catalog-backend-module-presets'),
+};
 
 /** Assembles the DevPortal backend around an already checked preset selection. */
 export function createDevPortalBackend(resolution: PresetResolution) {
@@ -17,15 +35,12 @@ export function createDevPortalBackend(resolution: PresetResolution) {
   backend.add(presetsServiceFactory({ resolution }));
   backend.add(healthcheckPlugin);
 
-  backend.add(import('@backstage/plugin-auth-backend'));
-  // The selected identity preset's sign-in, or guest sign-in when none is.
-  backend.add(import('@devportal/plugin-auth-backend-module-identity-presets'));
-
-  backend.add(import('@backstage/plugin-catalog-backend'));
-  // The selected identity preset's org sync.
-  backend.add(
-    import('@devportal/plugin-catalog-backend-module-presets'),
-  );
+  for (const load of Object.values(BUILT_IN_FEATURES)) {
+    backend.add(load());
+  }
+  // The npm backend plugins the selected presets name, and the routes
+  // that list what is loaded.
+  backend.add(presetsBackend({ builtIn: Object.keys(BUILT_IN_FEATURES) }));
 
   return backend;
 }

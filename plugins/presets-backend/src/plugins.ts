@@ -1,0 +1,114 @@
+import {
+  BackendFeature,
+  coreServices,
+  createBackendFeatureLoader,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { presetsServiceRef } from '@devportal/plugin-presets-node';
+import { Router } from 'express';
+import { LoadedPlugin, planPluginLoading } from './loadedPlugins';
+
+/** Options for {@link presetsBackend}. @public */
+export interface PresetsBackendOptions {
+  /**
+   * Packages the backend adds itself. A preset that names one of them does
+   * not add it a second time (Backstage refuses a plugin registered twice);
+   * it is reported instead.
+   */
+  builtIn: string[];
+  /** Folders the plugin packages are imported from; defaults to the current directory. */
+  from?: string[];
+}
+
+/** `GET /api/presets/plugins`: what this backend runs, and which preset enabled it. */
+function presetsPlugin(loaded: () => LoadedPlugin[]) {
+  return createBackendPlugin({
+    pluginId: 'presets',
+    register(reg) {
+      reg.registerInit({
+        deps: { httpRouter: coreServices.httpRouter },
+        async init({ httpRouter }) {
+          const router = Router();
+          router.get('/plugins', (_req, res) => {
+            res.json(loaded().map(({ entry: _, ...plugin }) => plugin));
+          });
+          httpRouter.use(router);
+        },
+      });
+    },
+  });
+}
+
+/**
+ * `GET /api/dynamic-plugins-info/loaded-plugins`, in the shape Red Hat
+ * Developer Hub serves, so VeeCode's smoke tests and dashboards read it
+ * unchanged.
+ */
+function dynamicPluginsInfoPlugin(loaded: () => LoadedPlugin[]) {
+  return createBackendPlugin({
+    pluginId: 'dynamic-plugins-info',
+    register(reg) {
+      reg.registerInit({
+        deps: { httpRouter: coreServices.httpRouter },
+        async init({ httpRouter }) {
+          const router = Router();
+          router.get('/loaded-plugins', (_req, res) => {
+            res.json(
+              loaded().map(p => ({
+                name: p.package,
+                version: p.version,
+                role: p.role,
+                platform: 'node',
+              })),
+            );
+          });
+          httpRouter.use(router);
+        },
+      });
+    },
+  });
+}
+
+/**
+ * Adds the npm backend plugins the selected presets name (entries whose
+ * `package` is an npm package and that are not disabled), and nothing
+ * else, through Backstage's feature loader; plus the two routes that say
+ * what is loaded. Both routes need an authenticated caller.
+ *
+ * @public
+ */
+export function presetsBackend(options: PresetsBackendOptions) {
+  const from = options.from ?? [process.cwd()];
+  return createBackendFeatureLoader({
+    deps: { presets: presetsServiceRef, logger: coreServices.rootLogger },
+    async loader({ presets, logger }) {
+      const plan = planPluginLoading({
+        plugins: presets.plugins,
+        builtIn: options.builtIn,
+        from,
+      });
+      for (const p of plan.alreadyAdded) {
+        logger.info(
+          `Preset "${p.preset}" enables ${p.package}, which this backend always adds; registered once`,
+        );
+      }
+      const features: BackendFeature[] = [];
+      for (const p of plan.load) {
+        // require, not import(): Backstage backends run as CommonJS, and so
+        // do the tests (Jest's VM has no dynamic import without a flag).
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const imported = require(p.entry!);
+        features.push(imported.default);
+        logger.info(
+          `Preset "${p.preset}" adds ${p.package}@${p.version} (${p.role})`,
+        );
+      }
+      const loaded = () => plan.all;
+      return [
+        ...features,
+        presetsPlugin(loaded),
+        dynamicPluginsInfoPlugin(loaded),
+      ];
+    },
+  });
+}
