@@ -3,9 +3,13 @@
  * backend with dummy values, even though none of the systems the presets
  * point at are reachable from here.
  */
-import { loadPresetCatalog } from '@devportal/plugin-presets-node';
+import {
+  loadPresetCatalog,
+  pluginEntryKind,
+} from '@devportal/plugin-presets-node';
 import path from 'path';
 import { repoRoot, startBackendProcess } from './harness/backendProcess';
+import { E2E_TOKEN, externalAccessEnv } from './harness/portal';
 
 jest.setTimeout(120_000);
 
@@ -38,6 +42,16 @@ function dummyEnv(selection: string[]): Record<string, string> {
     }
   }
   return env;
+}
+
+/** The enabled npm plugin packages the selected presets name. */
+function npmPluginsOf(selection: string[]): string[] {
+  return selection.flatMap(name =>
+    catalog.presets
+      .get(name)!
+      .plugins.filter(p => !p.disabled && pluginEntryKind(p.package) === 'npm')
+      .map(p => p.package),
+  );
 }
 
 const singles = [...catalog.presets.keys()]
@@ -152,10 +166,10 @@ describe('boot matrix', () => {
   });
 
   it.each([...singles, ...combinations].map(s => [s.join(','), s]))(
-    'VEECODE_PRESETS=%s reaches readiness',
+    'VEECODE_PRESETS=%s reaches readiness and runs the npm plugins its presets name',
     async (_label, selection) => {
       const backend = await startBackendProcess({
-        env: dummyEnv(selection as string[]),
+        env: { ...dummyEnv(selection as string[]), ...externalAccessEnv() },
       });
       try {
         await backend.waitForReady();
@@ -165,6 +179,18 @@ describe('boot matrix', () => {
           `Presets selected: ${(selection as string[])
             .map(n => `${n}@${catalog.presets.get(n)!.version}`)
             .join(', ')}`,
+        );
+        // As VeeCode's smoke tests count them: through the loaded-plugins route.
+        const loaded = await fetch(
+          `${backend.baseUrl}/api/dynamic-plugins-info/loaded-plugins`,
+          { headers: { Authorization: `Bearer ${E2E_TOKEN}` } },
+        );
+        expect(loaded.status).toBe(200);
+        const names = ((await loaded.json()) as Array<{ name: string }>).map(
+          p => p.name,
+        );
+        expect(names).toEqual(
+          expect.arrayContaining(npmPluginsOf(selection as string[])),
         );
       } finally {
         await backend.stop();
