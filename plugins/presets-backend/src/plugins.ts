@@ -7,6 +7,7 @@ import {
 import { presetsServiceRef } from '@devportal/plugin-presets-node';
 import { Router } from 'express';
 import { LoadedPlugin, planPluginLoading } from './loadedPlugins';
+import { warnAboutOAuthServerSetup } from './oauthServerChecks';
 
 /** Options for {@link presetsBackend}. @public */
 export interface PresetsBackendOptions {
@@ -20,14 +21,24 @@ export interface PresetsBackendOptions {
   from?: string[];
 }
 
-/** `GET /api/presets/plugins`: what this backend runs, and which preset enabled it. */
+/**
+ * `GET /api/presets/plugins`: what this backend runs, and which preset
+ * enabled it. Also warns once at startup about a setup in which
+ * Backstage's OAuth server cannot serve MCP clients well, whichever preset
+ * or config turned it on.
+ */
 function presetsPlugin(loaded: () => LoadedPlugin[]) {
   return createBackendPlugin({
     pluginId: 'presets',
     register(reg) {
       reg.registerInit({
-        deps: { httpRouter: coreServices.httpRouter },
-        async init({ httpRouter }) {
+        deps: {
+          httpRouter: coreServices.httpRouter,
+          config: coreServices.rootConfig,
+          logger: coreServices.logger,
+        },
+        async init({ httpRouter, config, logger }) {
+          warnAboutOAuthServerSetup({ config, logger });
           const router = Router();
           router.get('/plugins', (_req, res) => {
             res.json(loaded().map(({ entry: _, ...plugin }) => plugin));
