@@ -9,6 +9,7 @@ import path from 'path';
 import { parse } from 'yaml';
 import {
   BackendProcess,
+  repoRoot,
   runToExit,
   startBackendProcess,
 } from './harness/backendProcess';
@@ -57,6 +58,16 @@ async function getJson(backend: BackendProcess, route: string) {
       ? await res.json()
       : undefined,
   };
+}
+
+/** The sample radar `recommended` ships. */
+function shippedTechRadar(): unknown {
+  return JSON.parse(
+    fs.readFileSync(
+      path.join(repoRoot, 'presets/data/tech-radar.json'),
+      'utf8',
+    ),
+  );
 }
 
 async function scaffolderActions(backend: BackendProcess): Promise<string[]> {
@@ -140,6 +151,11 @@ describe('presets switch npm backend plugins on', () => {
           '@backstage/plugin-scaffolder-backend-module-github',
           'github',
           'backend-plugin-module',
+        ],
+        [
+          '@backstage-community/plugin-tech-radar-backend',
+          'recommended',
+          'backend-plugin',
         ],
         [
           '@backstage-community/plugin-jenkins-backend',
@@ -241,14 +257,30 @@ describe('presets switch npm backend plugins on', () => {
         expect((await getJson(backend, route)).status).toBe(404);
       }
     });
+
+    it('serves the sample tech radar of recommended, read from the backend itself', async () => {
+      const radar = await getJson(backend, '/api/tech-radar/data');
+      expect(radar).toEqual({ status: 200, body: shippedTechRadar() });
+      // the tech radar's own route still wants a caller; only the sample it reads is open
+      expect(
+        (await fetch(`${backend.baseUrl}/api/tech-radar/data`)).status,
+      ).toBe(401);
+      expect(backend.output()).not.toMatch(/Failed to read file from/);
+    });
   });
 
-  it('core only has no scaffolder', async () => {
+  it('core only has neither the scaffolder nor the tech radar', async () => {
     const backend = await startWith('');
     try {
       expect(
         (await getJson(backend, '/api/scaffolder/v2/actions')).status,
       ).toBe(404);
+      for (const route of [
+        '/api/tech-radar/data',
+        '/api/presets/tech-radar/sample.json',
+      ]) {
+        expect((await getJson(backend, route)).status).toBe(404);
+      }
       expect((await getJson(backend, '/api/presets/plugins')).body).toEqual(
         expect.not.arrayContaining([
           expect.objectContaining({

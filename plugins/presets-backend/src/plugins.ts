@@ -8,6 +8,7 @@ import { presetsServiceRef } from '@devportal/plugin-presets-node';
 import { Router } from 'express';
 import { LoadedPlugin, planPluginLoading } from './loadedPlugins';
 import { warnAboutOAuthServerSetup } from './oauthServerChecks';
+import { serveTechRadarSample } from './techRadarSample';
 
 /** Options for {@link presetsBackend}. @public */
 export interface PresetsBackendOptions {
@@ -39,6 +40,7 @@ function presetsPlugin(loaded: () => LoadedPlugin[]) {
         },
         async init({ httpRouter, config, logger }) {
           warnAboutOAuthServerSetup({ config, logger });
+          serveTechRadarSample({ httpRouter, config });
           const router = Router();
           router.get('/plugins', (_req, res) => {
             res.json(loaded().map(({ entry: _, ...plugin }) => plugin));

@@ -20,7 +20,7 @@ interface Expected {
 
 // prettier-ignore
 const TABLE: Record<string, Expected> = {
-  recommended: { required: [] },
+  recommended: { required: [], optional: ['TECH_RADAR_URL'] },
   'veecode-theme': { required: [] },
   github: { required: ['GITHUB_PAT', 'GITHUB_ORG'], optional: ['GITHUB_BASE_URL'] },
   'github-auth': { group: 'identity', required: ['GITHUB_PAT', 'GITHUB_ORG', 'GITHUB_AUTH_CLIENT_ID', 'GITHUB_AUTH_CLIENT_SECRET'], optional: ['GITHUB_BASE_URL'] },
@@ -33,8 +33,8 @@ const TABLE: Record<string, Expected> = {
   jenkins: { required: ['JENKINS_URL', 'JENKINS_USERNAME', 'JENKINS_TOKEN'] },
   kubernetes: { required: ['K8S_CLUSTER_NAME', 'K8S_CLUSTER_URL', 'K8S_CLUSTER_TOKEN'] },
   sonarqube: { required: ['SONARQUBE_BASE_URL', 'SONARQUBE_API_KEY'] },
-  mcp: { required: [] },
-  'mcp-chat': { requires: ['mcp'], required: ['MCP_CHAT_PROVIDER', 'MCP_CHAT_API_KEY', 'MCP_CHAT_MODEL'] },
+  mcp: { required: [], optional: ['MCP_ALLOWED_REDIRECT_URI_PATTERN'] },
+  'mcp-chat': { requires: ['mcp'], required: ['MCP_CHAT_PROVIDER', 'MCP_CHAT_API_KEY', 'MCP_CHAT_MODEL'], optional: ['MCP_CHAT_BASE_URL', 'MCP_CHAT_MCP_TOKEN'] },
 };
 
 function get(

@@ -339,6 +339,12 @@ describe('createPresetConfigSource', () => {
             '    enterprise: ${GITHUB_ENTERPRISE_URL}',
             '  gitlab:',
             '    url: ${GITLAB_URL}',
+            '  backend:',
+            '    url: ${BACKEND_URL}',
+            '    loopback: ${BACKEND_LOOPBACK_HOST}',
+            '  radar: ${TECH_RADAR_DATA_URL}',
+            '  chat:',
+            '    token: ${MCP_CHAT_SERVICE_TOKEN}',
             '',
           ].join('\n'),
         },
@@ -359,11 +365,32 @@ describe('createPresetConfigSource', () => {
       }
     }
 
-    it('points GitHub and GitLab at the public SaaS by default', async () => {
-      expect(await derivedConfig({ GITLAB_HOST: 'gitlab.com' })).toEqual({
+    it('points GitHub and GitLab at the public SaaS by default, and the backend at localhost', async () => {
+      const config = await derivedConfig({ GITLAB_HOST: 'gitlab.com' });
+      expect(config).toEqual({
         github: { host: 'github.com', api: 'https://api.github.com' },
         gitlab: { url: 'https://gitlab.com' },
+        backend: { url: 'http://localhost:7007', loopback: '127.0.0.1:7007' },
+        radar: 'http://127.0.0.1:7007/api/presets/tech-radar/sample.json',
+        chat: { token: expect.stringMatching(/^[0-9a-f]{64}$/) },
       });
+      // one random token per process: the same in every config read
+      expect((await derivedConfig({})).chat).toEqual(config.chat);
+    });
+
+    it("takes the backend URL and the chat's token from the operator when set", async () => {
+      const config = await derivedConfig({
+        BACKEND_BASE_URL: 'https://devportal.example.com/',
+        BACKEND_PORT: '8080',
+        MCP_CHAT_MCP_TOKEN: ' operator-token ',
+        TECH_RADAR_URL: 'https://radar.example.com/data.json',
+      });
+      expect(config.backend).toEqual({
+        url: 'https://devportal.example.com',
+        loopback: '127.0.0.1:8080',
+      });
+      expect(config.chat).toEqual({ token: 'operator-token' });
+      expect(config.radar).toBe('https://radar.example.com/data.json');
     });
 
     it('derives GitHub Enterprise Server and self-hosted GitLab endpoints from their base URLs', async () => {
@@ -382,6 +409,9 @@ describe('createPresetConfigSource', () => {
           enterprise: 'https://ghe.example.com:8443',
         },
         gitlab: { url: 'http://127.0.0.1:9000' },
+        backend: { url: 'http://localhost:7007', loopback: '127.0.0.1:7007' },
+        radar: 'http://127.0.0.1:7007/api/presets/tech-radar/sample.json',
+        chat: { token: expect.stringMatching(/^[0-9a-f]{64}$/) },
       });
     });
   });

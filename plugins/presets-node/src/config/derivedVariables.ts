@@ -5,13 +5,23 @@
  * another host than GitHub Enterprise Server's: one operator variable
  * (`GITHUB_BASE_URL`) feeds all of them through these entries.
  */
+import { randomBytes } from 'crypto';
 import { isHttpUrl, isUnset } from '../selection/checkSelection';
+
+/**
+ * One random token per process, for credentials between parts of this same
+ * backend that the operator did not set: stable for the life of the
+ * process, never written anywhere.
+ */
+const processToken = randomBytes(32).toString('hex');
 
 /** A variable computed from others; presets reference it like any `${VAR}`. @public */
 export interface DerivedVariable {
   name: string;
   /** What it holds, for the preset reference. */
   description: string;
+  /** Its value is a credential: hidden in logs like the values of preset variables. */
+  secret?: boolean;
   /** The value, or undefined to leave config keys that reference it unset. */
   derive(env: Record<string, string | undefined>): string | undefined;
 }
@@ -28,6 +38,11 @@ function githubBaseUrl(env: Record<string, string | undefined>): URL {
 
 function withoutTrailingSlash(url: URL): string {
   return url.href.replace(/\/+$/, '');
+}
+
+/** The port app-config.yaml listens on. */
+function loopbackPort(env: Record<string, string | undefined>): string {
+  return isUnset(env.BACKEND_PORT) ? '7007' : env.BACKEND_PORT!.trim();
 }
 
 function isGithubCom(url: URL): boolean {
@@ -79,6 +94,42 @@ export const DERIVED_VARIABLES: readonly DerivedVariable[] = [
         ? undefined
         : `https://${env.GITLAB_HOST!.trim()}`;
     },
+  },
+  {
+    name: 'BACKEND_URL',
+    description:
+      "the backend's own base URL as app-config.yaml sets backend.baseUrl: BACKEND_BASE_URL, or http://localhost:7007",
+    derive: env =>
+      isUnset(env.BACKEND_BASE_URL)
+        ? 'http://localhost:7007'
+        : env.BACKEND_BASE_URL!.trim().replace(/\/+$/, ''),
+  },
+  {
+    name: 'BACKEND_LOOPBACK_HOST',
+    description:
+      'where the backend reaches itself without leaving the machine: 127.0.0.1 and the port app-config.yaml listens on (BACKEND_PORT, or 7007)',
+    derive: env => `127.0.0.1:${loopbackPort(env)}`,
+  },
+  {
+    name: 'TECH_RADAR_DATA_URL',
+    description:
+      "the tech radar's data: TECH_RADAR_URL, or the sample radar the recommended preset ships, which this backend serves to itself over loopback",
+    derive: env =>
+      isUnset(env.TECH_RADAR_URL)
+        ? `http://127.0.0.1:${loopbackPort(
+            env,
+          )}/api/presets/tech-radar/sample.json`
+        : env.TECH_RADAR_URL!.trim(),
+  },
+  {
+    name: 'MCP_CHAT_SERVICE_TOKEN',
+    description:
+      'the token the MCP chat backend presents to the MCP server of the same backend: MCP_CHAT_MCP_TOKEN, or a random token of this process (enough for one replica; several replicas behind one URL need MCP_CHAT_MCP_TOKEN)',
+    secret: true,
+    derive: env =>
+      isUnset(env.MCP_CHAT_MCP_TOKEN)
+        ? processToken
+        : env.MCP_CHAT_MCP_TOKEN!.trim(),
   },
 ];
 

@@ -621,6 +621,14 @@ describe('resolvePresets', () => {
       expect(resolution.secrets).not.toContain('not-selected-value');
     });
 
+    it("collects the derived secrets the selected presets use: the MCP chat's per-process token", () => {
+      const { secrets } = resolveShipped('mcp,mcp-chat', {
+        ...dummyEnv(['mcp-chat']),
+      });
+      expect(secrets).toContainEqual(expect.stringMatching(/^[0-9a-f]{64}$/));
+      expect(resolveShipped('mcp').secrets).toEqual([]);
+    });
+
     it('collects nothing for presets without variables', () => {
       const resolution = resolveShipped('recommended,mcp', {
         GITHUB_PAT: SECRET,

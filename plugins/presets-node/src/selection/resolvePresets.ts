@@ -16,6 +16,7 @@ import {
   resolvePluginEntries,
 } from '../plugins/resolvePluginEntries';
 import { checkPluginsInstalled } from '../plugins/checkPluginsInstalled';
+import { DERIVED_VARIABLES } from '../config/derivedVariables';
 import { DYNAMIC_PLUGINS_FILE_ENV } from '../plugins/dynamicPluginsFile';
 import { readVeecodeAppConfig } from '../config/readVeecodeAppConfig';
 import { PRESETS_ENV, parseSelection } from './parseSelection';
@@ -129,7 +130,15 @@ export function resolvePresets(
     problems.push(veecode.problem);
   }
 
-  const secrets = new Set<string>();
+  // Derived credentials the selected presets reference are secrets too.
+  const appConfigText = JSON.stringify(presets.map(p => p.appConfig));
+  const secrets = new Set<string>(
+    DERIVED_VARIABLES.filter(
+      v => v.secret && appConfigText.includes(`\${${v.name}`),
+    )
+      .map(v => v.derive(env))
+      .filter((v): v is string => v !== undefined),
+  );
   for (const preset of presets) {
     for (const name of Object.keys(preset.requires.variables)) {
       const value = env[name];

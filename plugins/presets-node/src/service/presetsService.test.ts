@@ -123,7 +123,7 @@ describe('presetsService', () => {
       );
       // the selection is logged with versions, without values
       const log = logger.lines.join('\n');
-      expect(log).toContain('recommended@1.1.0');
+      expect(log).toContain('recommended@1.2.0');
       expect(log).toContain('ldap-ad@2.0.0');
       expect(log).not.toContain(SECRET);
     } finally {
