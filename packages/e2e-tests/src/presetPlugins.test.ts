@@ -32,6 +32,16 @@ const ENV = {
   K8S_CLUSTER_NAME: 'dev-cluster',
   K8S_CLUSTER_URL: 'https://127.0.0.1:9',
   K8S_CLUSTER_TOKEN: 'k8s-token-presetplugins',
+  GITLAB_HOST: '127.0.0.1:9',
+  GITLAB_BASE_URL: 'http://127.0.0.1:9',
+  GITLAB_AUTH_CLIENT_ID: 'gl-client',
+  GITLAB_AUTH_CLIENT_SECRET: 'gl-secret-presetplugins',
+  GITLAB_TOKEN: 'glpat-presetplugins',
+  GITLAB_GROUP: 'acme',
+  AZURE_DEVOPS_TOKEN: 'ado-pat-presetplugins',
+  AZURE_DEVOPS_HOST: '127.0.0.1:9',
+  AZURE_DEVOPS_ORG: 'acme',
+  AZURE_DEVOPS_PROJECT: 'portal',
 };
 
 async function startWith(
@@ -246,13 +256,14 @@ describe('presets switch npm backend plugins on', () => {
     });
     afterAll(() => backend?.stop());
 
-    it('has neither the publish actions of github nor the tool plugins', async () => {
+    it('has neither the publish actions of github nor the tool plugins nor the MCP server', async () => {
       const actions = await scaffolderActions(backend);
       expect(actions).not.toContain('publish:github');
       for (const route of [
         '/api/sonarqube/instanceUrl',
         '/api/kubernetes/clusters',
         '/api/jenkins/v1/entity/default/component/nothing/projects',
+        '/api/mcp-actions/v1',
       ]) {
         expect((await getJson(backend, route)).status).toBe(404);
       }
@@ -267,6 +278,19 @@ describe('presets switch npm backend plugins on', () => {
       ).toBe(401);
       expect(backend.output()).not.toMatch(/Failed to read file from/);
     });
+  });
+
+  it('recommended,gitlab,azure runs the publish actions of gitlab and azure, not those of github', async () => {
+    const backend = await startWith('recommended,gitlab,azure');
+    try {
+      const actions = await scaffolderActions(backend);
+      expect(actions).toEqual(
+        expect.arrayContaining(['publish:gitlab', 'publish:azure']),
+      );
+      expect(actions).not.toContain('publish:github');
+    } finally {
+      await backend.stop();
+    }
   });
 
   it('core only has neither the scaffolder nor the tech radar', async () => {
