@@ -12,6 +12,7 @@ import {
   PresetProviderRegistry,
   planPresetWiring,
   presetCatalogProvidersExtensionPoint,
+  presetSyncStatusServiceRef,
 } from '@devportal/plugin-identity-presets-node';
 import { builtinCatalogProviders } from './providers/builtinCatalogProviders';
 import { ScheduledSource } from './sync/ScheduledSource';
@@ -40,9 +41,10 @@ export const catalogModulePresets = createBackendModule({
         logger: coreServices.logger,
         scheduler: coreServices.scheduler,
         presets: presetsServiceRef,
+        syncStatus: presetSyncStatusServiceRef,
         catalog: catalogProcessingExtensionPoint,
       },
-      async init({ config, logger, scheduler, presets, catalog }) {
+      async init({ config, logger, scheduler, presets, syncStatus, catalog }) {
         const registry = PresetProviderRegistry.create<PresetCatalogProvider>({
           configPath: ['catalog', 'providers'],
           extensionPoint: 'presetCatalogProvidersExtensionPoint',
@@ -72,7 +74,12 @@ export const catalogModulePresets = createBackendModule({
           });
           for (const source of sources) {
             catalog.addEntityProvider(
-              new ScheduledSource(source, { logger, scheduler, allowEmpty }),
+              new ScheduledSource(source, {
+                logger,
+                scheduler,
+                allowEmpty,
+                syncStatus,
+              }),
             );
             logger.info(
               `Preset "${namedBy.map(p => p.name).join('", "')}" ${

@@ -25,3 +25,12 @@ export type {
   PresetWiringPlan,
 } from './wiring/planPresetWiring';
 export { keysNamedByPreset, selectedIdentityPreset } from './selection';
+export { presetSyncStatusServiceRef } from './status/presetSyncStatus';
+export type {
+  PresetSyncCounts,
+  PresetSyncOutcome,
+  PresetSyncRun,
+  PresetSyncSource,
+  PresetSyncSourceStatus,
+  PresetSyncStatusService,
+} from './status/presetSyncStatus';

@@ -12,6 +12,7 @@ export type {
   PresetPluginEntry,
 } from './model/types';
 export { PRESET_NAME_PATTERN, isValidPresetName } from './model/naming';
+export { isSecretVariable, looksLikeSecretName } from './model/secrets';
 export { presetFileSchema } from './model/schema';
 export {
   EXIT_CONFIG,

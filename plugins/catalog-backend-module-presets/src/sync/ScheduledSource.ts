@@ -4,7 +4,11 @@ import {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
-import { PresetCatalogSource } from '@devportal/plugin-identity-presets-node';
+import {
+  PresetCatalogSource,
+  PresetSyncOutcome,
+  PresetSyncStatusService,
+} from '@devportal/plugin-identity-presets-node';
 import { GuardedConnection, MutationCounts } from './GuardedConnection';
 import { FailedHttpAnswer, watchHttp } from './httpWatch';
 import { findRateLimit } from './rateLimit';
@@ -20,6 +24,17 @@ function failureReason(error: unknown, failures: FailedHttpAnswer[]): string {
       ? ` and ${failures.length - 1} more failed requests`
       : ''
   }`;
+}
+
+/** How a run that ended without an error went, for the status endpoint. */
+function outcomeOf(result: {
+  applied?: MutationCounts;
+  refused?: MutationCounts;
+}): PresetSyncOutcome {
+  if (result.applied) {
+    return 'applied';
+  }
+  return result.refused ? 'refused' : 'nothing-applied';
 }
 
 function describeApplied(kind: 'org' | 'discovery', counts: MutationCounts) {
@@ -43,8 +58,12 @@ export class ScheduledSource implements EntityProvider {
       logger: LoggerService;
       scheduler: SchedulerService;
       allowEmpty: boolean;
+      /** Where each run's outcome is recorded for the status endpoint. */
+      syncStatus: PresetSyncStatusService;
     },
-  ) {}
+  ) {
+    deps.syncStatus.register({ provider: source.name, kind: source.kind });
+  }
 
   getProviderName(): string {
     return this.source.name;
@@ -66,18 +85,36 @@ export class ScheduledSource implements EntityProvider {
     });
   }
 
+  /** Records how a run ended; counts only, never the error or a config value. */
+  private record(
+    startedAt: Date,
+    durationMs: number,
+    outcome: PresetSyncOutcome,
+    counts?: MutationCounts,
+  ): void {
+    this.deps.syncStatus.record({
+      provider: this.source.name,
+      kind: this.source.kind,
+      startedAt: startedAt.toISOString(),
+      durationMs,
+      outcome,
+      counts,
+    });
+  }
+
   private async run(guarded: GuardedConnection): Promise<void> {
     const { logger } = this.deps;
     const name = this.source.name;
-    const started = Date.now();
+    const startedAt = new Date();
     const { error, failures } = await watchHttp(() =>
       this.source.refresh(logger),
     );
-    const ms = Date.now() - started;
+    const ms = Date.now() - startedAt.getTime();
 
     if (error !== undefined || failures.length > 0) {
       guarded.discardRun();
       const limit = findRateLimit(failures, error);
+      this.record(startedAt, ms, limit ? 'rate-limited' : 'failed');
       if (limit) {
         logger.warn(
           `${name}: rate limited (HTTP ${limit.status}), ${
@@ -97,7 +134,9 @@ export class ScheduledSource implements EntityProvider {
       return;
     }
 
-    const { applied, refused } = await guarded.commitRun();
+    const result = await guarded.commitRun();
+    const { applied, refused } = result;
+    this.record(startedAt, ms, outcomeOf(result), applied ?? refused);
     if (applied) {
       logger.info(
         `${name}: applied ${describeApplied(

@@ -78,7 +78,7 @@ const malformed: MalformedCase[] = [
   { file: 'variable-name-dash.yaml', field: '"API-TOKEN"', lines: [6], mentions: 'not a valid environment variable name' },
   { file: 'example-object.yaml', field: '"requires.variables.API_TOKEN.example"', lines: [9, 10] },
   { file: 'docs-empty.yaml', field: '"requires.variables.API_TOKEN.docs"', lines: [9], mentions: 'empty' },
-  { file: 'variable-unknown-key.yaml', field: '"secret" in "requires.variables.API_TOKEN"', lines: [9], mentions: 'unknown field' },
+  { file: 'variable-unknown-key.yaml', field: '"sensitive" in "requires.variables.API_TOKEN"', lines: [9], mentions: 'unknown field' },
   // plugins
   { file: 'plugins-mapping.yaml', field: '"plugins"', lines: [4, 5], mentions: 'list' },
   { file: 'plugin-without-package.yaml', field: '"plugins.0.package" is missing', lines: [5] },
@@ -250,6 +250,61 @@ describe('parsePresetFile', () => {
       );
       expect(result.problems).toEqual([]);
       expect(result.preset?.requires).toEqual({ presets: [], variables: {} });
+    });
+  });
+
+  describe('the secret flag of a variable', () => {
+    const withVariables = (...lines: string[]) =>
+      [
+        'name: flags',
+        'description: d',
+        'version: 1.0.0',
+        'requires:',
+        '  variables:',
+        ...lines,
+        '',
+      ].join('\n');
+
+    it('keeps an explicit flag and leaves a missing one unset, to be inferred', () => {
+      const result = parsePresetFile(
+        '/x/flags.yaml',
+        withVariables(
+          '    ACME_TOKEN:',
+          '      description: looks secret, is not',
+          '      required: true',
+          '      secret: false',
+          '    ACME_REALM:',
+          '      description: looks harmless, is secret',
+          '      required: true',
+          '      secret: true',
+          '    ACME_ORG:',
+          '      description: no flag',
+          '      required: false',
+        ),
+      );
+      expect(result.problems).toEqual([]);
+      const variables = result.preset!.requires.variables;
+      expect(variables.ACME_TOKEN.secret).toBe(false);
+      expect(variables.ACME_REALM.secret).toBe(true);
+      expect(variables.ACME_ORG).not.toHaveProperty('secret');
+    });
+
+    it('reports a flag that is not a boolean with its line and how to write it', () => {
+      const result = parsePresetFile(
+        '/x/flags.yaml',
+        withVariables(
+          '    ACME_TOKEN:',
+          '      description: the token',
+          '      required: true',
+          '      secret: "yes"',
+        ),
+      );
+      expect(result.preset).toBeUndefined();
+      expect(result.problems).toHaveLength(1);
+      expect(result.problems[0].message).toBe(
+        '/x/flags.yaml:9: field "requires.variables.ACME_TOKEN.secret" must be a boolean',
+      );
+      expect(result.problems[0].hint).toMatch(/true or false/);
     });
   });
 

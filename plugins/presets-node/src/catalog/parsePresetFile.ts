@@ -167,6 +167,8 @@ function toPreset(data: any, source: string): Preset {
       ...(v.docs !== undefined ? { docs: v.docs } : {}),
       ...(v.example !== undefined ? { example: String(v.example) } : {}),
       ...(v.format !== undefined ? { format: v.format } : {}),
+      // Kept as written: unset means "inferred from the name", which lint tells apart.
+      ...(v.secret !== undefined ? { secret: v.secret } : {}),
     };
   }
   return {

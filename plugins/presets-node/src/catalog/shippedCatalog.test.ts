@@ -6,6 +6,7 @@
 import path from 'path';
 import { JsonValue } from '@backstage/types';
 import { DERIVED_VARIABLES } from '../config/derivedVariables';
+import { looksLikeSecretName } from '../model/secrets';
 import { loadPresetCatalog } from './loadPresetCatalog';
 
 const shippedDir = path.resolve(__dirname, '../../../../presets');
@@ -125,6 +126,44 @@ describe('the shipped preset catalog', () => {
       }
     },
   );
+
+  // Only secrets are redacted from logs, so the flag decides what operators
+  // can read; the shipped files never leave it to the name inference.
+  it.each([...catalog.presets.keys()])(
+    '%s marks every variable secret: true or false, and every secret-looking one true',
+    name => {
+      const variables = Object.entries(
+        catalog.presets.get(name)!.requires.variables,
+      );
+      const unflagged = variables
+        .filter(([, spec]) => typeof spec.secret !== 'boolean')
+        .map(([variable]) => variable);
+      const secretLookingNotSecret = variables
+        .filter(([variable]) => looksLikeSecretName(variable))
+        .filter(([, spec]) => spec.secret !== true)
+        .map(([variable]) => variable);
+      expect(unflagged).toEqual([]);
+      expect(secretLookingNotSecret).toEqual([]);
+    },
+  );
+
+  it('marks the credentials of the catalog secret and its names, orgs and hosts not', () => {
+    const flags = new Map(
+      [...catalog.presets.values()].flatMap(preset =>
+        Object.entries(preset.requires.variables).map(
+          ([variable, spec]) => [variable, spec.secret] as const,
+        ),
+      ),
+    );
+    // prettier-ignore
+    for (const secret of ['GITHUB_PAT', 'GITHUB_AUTH_CLIENT_SECRET', 'GITLAB_TOKEN', 'LDAP_SECRET', 'SONARQUBE_API_KEY', 'AUTH_SESSION_SECRET', 'K8S_CLUSTER_TOKEN', 'MCP_CHAT_API_KEY']) {
+      expect([secret, flags.get(secret)]).toEqual([secret, true]);
+    }
+    // prettier-ignore
+    for (const plain of ['GITHUB_ORG', 'KEYCLOAK_REALM', 'KEYCLOAK_CLIENT_ID', 'LDAP_DN', 'GITLAB_HOST', 'AZURE_DEVOPS_ORG']) {
+      expect([plain, flags.get(plain)]).toEqual([plain, false]);
+    }
+  });
 
   // [preset, auth provider, catalog org provider]
   const identityPresets: Array<[string, string, string]> = [

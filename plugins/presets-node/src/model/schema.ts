@@ -50,6 +50,11 @@ export const presetFileSchema = {
                 enum: ['url'],
                 description: 'url: a set value must be an absolute http(s) URL',
               },
+              secret: {
+                type: 'boolean',
+                description:
+                  'true: the value is a credential, redacted from logs; unset: inferred from the name (TOKEN, SECRET, PASSWORD, KEY, PAT ...)',
+              },
             },
           },
         },

@@ -19,6 +19,12 @@ export interface PresetVariable {
    * that does not fit refuses the boot, naming the variable.
    */
   format?: PresetVariableFormat;
+  /**
+   * `true`: the value is a credential, redacted wherever it could be printed;
+   * `false`: it is not, even if its name looks like one. Unset: inferred from
+   * the name, see `isSecretVariable`.
+   */
+  secret?: boolean;
 }
 
 /** The value formats a preset variable can require. @public */

@@ -2,6 +2,7 @@ import { Preset } from '../model/types';
 import { PresetProblem } from '../model/problems';
 import { PresetCatalog } from '../catalog/loadPresetCatalog';
 import { PRESETS_ENV } from './parseSelection';
+import { closestName, suggestSetVariable } from './suggestions';
 
 /**
  * Looks the selected names up in the catalog. Unknown names are reported
@@ -20,12 +21,15 @@ export function lookUpSelection(
     if (preset) {
       presets.push(preset);
     } else if (!catalog.invalid.has(name)) {
+      const suggestion = closestName(name, available);
       problems.push({
         kind: 'unknown-preset',
         message: `preset "${name}" not found; available presets: ${
           available.length ? available.join(', ') : '(none)'
-        }`,
-        hint: `remove "${name}" from ${PRESETS_ENV}, fix its spelling, or add presets/${name}.yaml`,
+        }${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
+        hint: suggestion
+          ? `replace "${name}" with "${suggestion}" in ${PRESETS_ENV}, or add presets/${name}.yaml`
+          : `remove "${name}" from ${PRESETS_ENV}, fix its spelling, or add presets/${name}.yaml`,
       });
     }
   }
@@ -156,6 +160,22 @@ export function isUnset(value: string | undefined): boolean {
 }
 
 /**
+ * Names that hold a value but that no selected preset declares: where a
+ * misnamed variable (GITHUB_TOKEN for GITHUB_PAT) hides. Names only.
+ */
+function setUndeclaredNames(
+  presets: Preset[],
+  env: Record<string, string | undefined>,
+): string[] {
+  const declared = new Set(
+    presets.flatMap(p => Object.keys(p.requires.variables)),
+  );
+  return Object.keys(env)
+    .filter(name => !declared.has(name) && !isUnset(env[name]))
+    .sort();
+}
+
+/**
  * The union of required variables over all selected presets. Each missing
  * variable is listed once, with every preset that requires it. Values are
  * never part of the message.
@@ -189,11 +209,14 @@ export function checkVariables(
   if (missing.size === 0) {
     return [];
   }
+  const strays = setUndeclaredNames(presets, env);
   const lines = [...missing].map(
-    ([name, { presets: by, description, docs }]) =>
-      `- ${name} (required by ${by.join(', ')}): ${description}${
+    ([name, { presets: by, description, docs }]) => {
+      const stray = suggestSetVariable(name, strays);
+      return `- ${name} (required by ${by.join(', ')}): ${description}${
         docs ? ` See ${docs}` : ''
-      }`,
+      }${stray ? ` (${stray} is set: did you mean ${name}?)` : ''}`;
+    },
   );
   const requirers = [...new Set([...missing.values()].flatMap(m => m.presets))];
   return [

@@ -1,4 +1,9 @@
 import { isValidPresetName } from '../model/naming';
+import { closestName } from './suggestions';
+
+function withSuggestion(hint: string, suggestion: string | undefined) {
+  return suggestion ? `did you mean "${suggestion}"? ${hint}` : hint;
+}
 import { PresetProblem } from '../model/problems';
 
 /**
@@ -22,7 +27,11 @@ export interface ParsedSelection {
  *
  * @public
  */
-export function parseSelection(value: string | undefined): ParsedSelection {
+export function parseSelection(
+  value: string | undefined,
+  /** Preset names that exist, to suggest one for a mistyped entry. */
+  available: Iterable<string> = [],
+): ParsedSelection {
   const names: string[] = [];
   const problems: PresetProblem[] = [];
   const reportedDuplicates = new Set<string>();
@@ -38,7 +47,10 @@ export function parseSelection(value: string | undefined): ParsedSelection {
         message: `${PRESETS_ENV} entry ${JSON.stringify(
           entry.length > 64 ? `${entry.slice(0, 64)}…` : entry,
         )} is not a valid preset name`,
-        hint: 'preset names are kebab-case: lower-case letters and digits separated by single dashes, e.g. github-auth',
+        hint: withSuggestion(
+          'preset names are kebab-case: lower-case letters and digits separated by single dashes, e.g. github-auth',
+          closestName(entry, available),
+        ),
       });
       continue;
     }

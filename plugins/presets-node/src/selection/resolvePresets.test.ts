@@ -591,13 +591,14 @@ describe('resolvePresets', () => {
   describe('secrets', () => {
     const SECRET = 's3cr3t-VALUE-123';
 
-    it('collects the values of every declared variable and never prints them', () => {
+    it('collects the values of secret variables only, and never prints any value', () => {
       const resolution = resolveShipped(
         'github,gitlab,github-auth,../x,nope,ldap-ad,github',
         {
           GITHUB_PAT: SECRET,
-          GITHUB_ORG: `  ${SECRET}-org  `,
-          GITLAB_GROUP_PATTERN: `${SECRET}-optional`,
+          GITHUB_AUTH_CLIENT_SECRET: `  ${SECRET}-client  `,
+          GITHUB_ORG: 'acme',
+          GITLAB_GROUP_PATTERN: 'acme-.*',
           GITLAB_TOKEN: '',
           JENKINS_TOKEN: 'not-selected-value',
           VEECODE_APP_CONFIG: Buffer.from('- a list\n').toString('base64'),
@@ -612,13 +613,78 @@ describe('resolvePresets', () => {
 
       expect(resolution.secrets).toContain(SECRET);
       // a padded value is redacted both as written and trimmed
-      expect(resolution.secrets).toContain(`  ${SECRET}-org  `);
-      expect(resolution.secrets).toContain(`${SECRET}-org`);
-      // optional variables are secrets too
-      expect(resolution.secrets).toContain(`${SECRET}-optional`);
+      expect(resolution.secrets).toContain(`  ${SECRET}-client  `);
+      expect(resolution.secrets).toContain(`${SECRET}-client`);
+      // an org and a pattern are not secrets: logs keep showing them
+      expect(resolution.secrets).not.toContain('acme');
+      expect(resolution.secrets).not.toContain('acme-.*');
       // unset/empty values are not "secrets"; unselected presets' values are not collected
       expect(resolution.secrets).not.toContain('');
       expect(resolution.secrets).not.toContain('not-selected-value');
+      expect(resolution.secrets).toHaveLength(3);
+    });
+
+    it('follows the secret flag, and infers it from the name when it is missing', () => {
+      const variable = (name: string, required: boolean, secret?: boolean) => [
+        `    ${name}:`,
+        `      description: ${name}`,
+        `      required: ${required}`,
+        ...(secret === undefined ? [] : [`      secret: ${secret}`]),
+      ];
+      const preset = (name: string, variables: string[][]) =>
+        [
+          `name: ${name}`,
+          'description: d',
+          'version: 1.0.0',
+          'requires:',
+          '  variables:',
+          ...variables.flat(),
+          '',
+        ].join('\n');
+      const mockDir = createMockDirectory({
+        content: {
+          'presets/acme.yaml': preset('acme', [
+            variable('ACME_TOKEN', true),
+            variable('ACME_OPTIONAL_TOKEN', false),
+            variable('ACME_REALM', true, true),
+            variable('ACME_KEY_ID', true, false),
+            variable('ACME_ORG', true),
+            variable('SHARED_VALUE', true, false),
+          ]),
+          'presets/acme-extra.yaml': preset('acme-extra', [
+            variable('SHARED_VALUE', true, true),
+          ]),
+        },
+      });
+      try {
+        const resolution = resolvePresets({
+          rootDir: mockDir.path,
+          env: {
+            VEECODE_PRESETS: 'acme,acme-extra',
+            ACME_TOKEN: 'value-of-token',
+            ACME_OPTIONAL_TOKEN: 'value-of-optional-token',
+            ACME_REALM: 'value-of-realm',
+            ACME_KEY_ID: 'value-of-key-id',
+            ACME_ORG: 'value-of-org',
+            SHARED_VALUE: 'value-of-shared',
+          },
+        });
+        expect(resolution.problems).toEqual([]);
+        expect([...resolution.secrets].sort()).toEqual(
+          [
+            // inferred from the name, required or not
+            'value-of-optional-token',
+            // declared secret by one of the presets that use it
+            'value-of-shared',
+            'value-of-token',
+            // declared secret although the name looks harmless
+            'value-of-realm',
+          ].sort(),
+        );
+        // ACME_KEY_ID (secret: false wins over the name) and ACME_ORG are readable
+      } finally {
+        mockDir.remove();
+      }
     });
 
     it("collects the derived secrets the selected presets use: the MCP chat's per-process token", () => {
@@ -651,6 +717,7 @@ describe('resolvePresets', () => {
             '    PLUGIN_REGISTRY:',
             '      description: registry reference, may hold credentials',
             '      required: true',
+            '      secret: true',
             'plugins:',
             '  - package: oci://${PLUGIN_REGISTRY}/x:${X_TAG}!x',
             '',

@@ -3,6 +3,7 @@ import { resolve } from 'path';
 import { targetPaths } from '@backstage/cli-common';
 import { JsonObject } from '@backstage/types';
 import { Preset } from '../model/types';
+import { isSecretVariable } from '../model/secrets';
 import { PresetProblem, PresetsConfigError } from '../model/problems';
 import {
   PRESETS_PATH_ENV,
@@ -55,7 +56,7 @@ export interface PresetResolution {
   overrides: PresetOverride[];
   /** The decoded `VEECODE_APP_CONFIG` document, if set. */
   veecodeAppConfig?: JsonObject;
-  /** Values of the variables declared by the selected presets, to redact from logs. */
+  /** Values of the selected presets' secret variables (and derived secrets they use), to redact from logs. */
   secrets: string[];
   /** Everything that prevents a boot; empty when the selection is usable. */
   problems: PresetProblem[];
@@ -77,6 +78,38 @@ function readBackstageVersion(rootDir: string): string | undefined {
 }
 
 /**
+ * The values to redact from logs: those of the secret variables the selected
+ * presets declare, and of the derived secrets they reference. Other values
+ * (an org, a realm, a host) stay readable; a variable that any selected
+ * preset declares secret is redacted for all of them.
+ */
+function collectSecrets(
+  presets: Preset[],
+  env: Record<string, string | undefined>,
+): string[] {
+  const appConfigText = JSON.stringify(presets.map(p => p.appConfig));
+  const secrets = new Set<string>(
+    DERIVED_VARIABLES.filter(
+      v =>
+        isSecretVariable(v.name, v) && appConfigText.includes(`\${${v.name}`),
+    )
+      .map(v => v.derive(env))
+      .filter((v): v is string => v !== undefined),
+  );
+  for (const preset of presets) {
+    for (const [name, variable] of Object.entries(preset.requires.variables)) {
+      const value = env[name];
+      if (isSecretVariable(name, variable) && !isUnset(value)) {
+        // Both as written and trimmed: either may reach a log line.
+        secrets.add(value!);
+        secrets.add(value!.trim());
+      }
+    }
+  }
+  return [...secrets];
+}
+
+/**
  * Reads the preset catalog and resolves the operator's selection, collecting
  * every problem instead of stopping at the first. Never throws for a user
  * mistake.
@@ -90,13 +123,12 @@ export function resolvePresets(
   const rootDir = options.rootDir ?? targetPaths.rootDir;
   const problems: PresetProblem[] = [];
 
-  const selection = parseSelection(env[PRESETS_ENV]);
-  problems.push(...selection.problems);
-
   const catalog = loadPresetCatalog({
     shippedDir: options.shippedDir ?? resolve(rootDir, 'presets'),
     extraDirs: parsePresetsPath(env[PRESETS_PATH_ENV]),
   });
+  const selection = parseSelection(env[PRESETS_ENV], catalog.presets.keys());
+  problems.push(...selection.problems);
   problems.push(...catalog.problems);
 
   const { presets, problems: lookupProblems } = lookUpSelection(
@@ -130,31 +162,14 @@ export function resolvePresets(
     problems.push(veecode.problem);
   }
 
-  // Derived credentials the selected presets reference are secrets too.
-  const appConfigText = JSON.stringify(presets.map(p => p.appConfig));
-  const secrets = new Set<string>(
-    DERIVED_VARIABLES.filter(
-      v => v.secret && appConfigText.includes(`\${${v.name}`),
-    )
-      .map(v => v.derive(env))
-      .filter((v): v is string => v !== undefined),
-  );
-  for (const preset of presets) {
-    for (const name of Object.keys(preset.requires.variables)) {
-      const value = env[name];
-      if (!isUnset(value)) {
-        secrets.add(value!);
-        secrets.add(value!.trim());
-      }
-    }
-  }
+  const secrets = collectSecrets(presets, env);
 
   return {
     presets,
     plugins: plugins.plugins,
     overrides: catalog.overrides,
     ...(veecode.data ? { veecodeAppConfig: veecode.data } : {}),
-    secrets: [...secrets],
+    secrets,
     problems,
     warnings: findSharedCredentials(presets, env),
     ...(!isUnset(env[DYNAMIC_PLUGINS_FILE_ENV]) && {

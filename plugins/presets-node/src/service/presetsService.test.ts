@@ -117,13 +117,12 @@ describe('presetsService', () => {
       expect(service.plugins.length).toBeGreaterThan(0);
       expect(service.plugins.every(p => p.preset === 'recommended')).toBe(true);
 
-      // every declared value is registered for redaction
-      expect(logger.redactions).toEqual(
-        expect.arrayContaining([SECRET, 'cn=reader']),
-      );
+      // secret values are registered for redaction, other values are not
+      expect(logger.redactions).toContain(SECRET);
+      expect(logger.redactions).not.toContain('cn=reader');
       // the selection is logged with versions, without values
       const log = logger.lines.join('\n');
-      expect(log).toContain('recommended@1.2.0');
+      expect(log).toContain('recommended@1.2.1');
       expect(log).toContain('ldap-ad@2.0.0');
       expect(log).not.toContain(SECRET);
     } finally {

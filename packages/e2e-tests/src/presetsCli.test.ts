@@ -1,0 +1,195 @@
+/*
+ * The `presets` command as an operator and a script meet it: spawned as a
+ * process, through the bin file and through `yarn presets` with the
+ * committed Yarn, checking exit codes, --json shapes and that a secret
+ * placed in the environment never reaches any output while its name does.
+ */
+import { spawn } from 'child_process';
+import path from 'path';
+import { repoRoot } from './harness/backendProcess';
+
+jest.setTimeout(120_000);
+
+const bin = path.join(repoRoot, 'plugins/presets-node/bin/presets.js');
+const yarn = path.join(repoRoot, '.yarn/releases/yarn-4.18.1.cjs');
+const secret = 'ghp_Sup3rS3cretCliValue_do_not_print';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command from the repository root with only the given variables beside PATH and HOME. */
+function runProcess(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Run> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH!, HOME: process.env.HOME!, ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', chunk => (stdout += chunk));
+    child.stderr.on('data', chunk => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', code => resolveRun({ code, stdout, stderr }));
+  });
+}
+
+const presets = (args: string[], env?: Record<string, string>) =>
+  runProcess([bin, ...args], env);
+
+describe('presets command', () => {
+  it('lists every shipped preset, marking a set secret variable by name only', async () => {
+    const result = await presets(['list'], { GITHUB_PAT: secret });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(
+      /^NAME +VERSION +GROUP +REQUIRES +DESCRIPTION$/m,
+    );
+    expect(result.stdout).toMatch(
+      /^github-auth +\S+ +identity +- +GitHub as identity/m,
+    );
+    expect(result.stdout).toContain('GITHUB_PAT set, GITHUB_ORG missing');
+    // Not a terminal: no colour.
+    expect(result.stdout).not.toContain('\u001b[');
+    expect(result.stdout).not.toContain(secret);
+  });
+
+  it('gives a stable --json listing', async () => {
+    const result = await presets(['list', '--json'], { GITHUB_PAT: secret });
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(Object.keys(json)).toEqual(['presets', 'problems']);
+    const github = json.presets.find(
+      (p: { name: string }) => p.name === 'github',
+    );
+    expect(Object.keys(github)).toEqual([
+      'name',
+      'version',
+      'group',
+      'requires',
+      'description',
+      'variables',
+      'source',
+    ]);
+    expect(github.variables).toContainEqual({
+      name: 'GITHUB_PAT',
+      required: true,
+      set: true,
+    });
+    expect(result.stdout).not.toContain(secret);
+  });
+
+  it('refuses a broken selection with exit 78, every problem, suggestions, and no secret', async () => {
+    const result = await presets(['check'], {
+      VEECODE_PRESETS: 'githb,github-auth,keycloak',
+      GITHUB_TOKEN: secret,
+      KEYCLOAK_CLIENT_SECRET: secret,
+    });
+    expect(result.code).toBe(78);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(
+      /^DevPortal presets: refusing to start, 3 problems found/,
+    );
+    expect(result.stderr).toContain('did you mean "github"?');
+    expect(result.stderr).toContain(
+      '(GITHUB_TOKEN is set: did you mean GITHUB_PAT?)',
+    );
+    expect(result.stderr).toContain('cannot be selected together');
+    expect(result.stderr).toContain('KEYCLOAK_BASE_URL');
+    expect(`${result.stdout}${result.stderr}`).not.toContain(secret);
+  });
+
+  it('answers check --json with { ok, presets, problems, warnings }', async () => {
+    const bad = await presets(['check', '--json', '--presets', 'github'], {
+      GITHUB_PAT: secret,
+    });
+    expect(bad.code).toBe(78);
+    const json = JSON.parse(bad.stdout);
+    expect(json).toEqual({
+      ok: false,
+      presets: [{ name: 'github', version: expect.any(String) }],
+      problems: [
+        {
+          kind: 'missing-variables',
+          message: expect.stringContaining('- GITHUB_ORG (required by github)'),
+          hint: expect.any(String),
+        },
+      ],
+      warnings: [],
+    });
+    expect(bad.stdout).not.toContain(secret);
+    expect(bad.stderr).toBe('');
+
+    const good = await presets(['check', '--json', '--presets', 'recommended']);
+    expect(good.code).toBe(0);
+    expect(JSON.parse(good.stdout)).toMatchObject({ ok: true, problems: [] });
+  });
+
+  it('explains a selection in --json: plugins and providers, no secret', async () => {
+    const result = await presets(['explain', '--json'], {
+      VEECODE_PRESETS: 'recommended,github,github-auth',
+      GITHUB_PAT: secret,
+      GITHUB_ORG: 'acme',
+      GITHUB_AUTH_CLIENT_ID: 'client-id',
+      GITHUB_AUTH_CLIENT_SECRET: secret,
+    });
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(Object.keys(json)).toEqual([
+      'ok',
+      'presets',
+      'plugins',
+      'providers',
+      'problems',
+    ]);
+    expect(json.providers).toEqual({
+      auth: [{ key: 'github', presets: ['github-auth'] }],
+      catalog: [
+        { key: 'github', presets: ['github'] },
+        { key: 'githubOrg', presets: ['github-auth'] },
+      ],
+    });
+    expect(json.plugins).toContainEqual({
+      package: '@backstage/plugin-scaffolder-backend-module-github',
+      kind: 'npm',
+      preset: 'github',
+      enabled: true,
+    });
+    expect(`${result.stdout}${result.stderr}`).not.toContain(secret);
+  });
+
+  it('exits 64 with the usage on an unknown command or flag', async () => {
+    for (const args of [['lst'], ['check', '--verbose'], []]) {
+      const result = await presets(args);
+      expect(result.code).toBe(64);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain('Usage: presets <command>');
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('runs as `yarn presets` through the committed Yarn', async () => {
+    const result = await runProcess([yarn, 'presets', 'check', '--json'], {
+      VEECODE_PRESETS: 'github',
+      GITHUB_PAT: secret,
+      GITHUB_ORG: 'acme',
+    });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      ok: true,
+      presets: [{ name: 'github' }],
+    });
+    expect(`${result.stdout}${result.stderr}`).not.toContain(secret);
+
+    const refused = await runProcess([yarn, 'presets', 'check'], {
+      VEECODE_PRESETS: 'nope',
+    });
+    expect(refused.code).toBe(78);
+    expect(refused.stderr).toContain('preset "nope" not found');
+  });
+});

@@ -1,0 +1,143 @@
+import { Preset } from '../model/types';
+import { PresetProblem } from '../model/problems';
+import { PresetResolution } from '../selection/resolvePresets';
+import {
+  SelectionOptions,
+  resolveSelection,
+  selectedPresets,
+} from './checkPresets';
+import { Paint, formatTable } from './terminal';
+
+/** A plugin entry as `explain` shows it. */
+export interface ExplainedPlugin {
+  /**
+   * The reference as the preset wrote it: the resolved one may carry a
+   * registry credential from `PLUGIN_REGISTRY`.
+   */
+  package: string;
+  kind: 'npm' | 'dynamic';
+  preset: string;
+  enabled: boolean;
+}
+
+/** A provider key the selection names, and the presets that name it. */
+export interface ExplainedProvider {
+  key: string;
+  presets: string[];
+}
+
+/** The outcome of `presets explain`; the `--json` shape, so keep it stable. */
+export interface ExplainResult {
+  ok: boolean;
+  presets: { name: string; version: string }[];
+  plugins: ExplainedPlugin[];
+  providers: {
+    /** Keys below `auth.providers`: the sign-in provider the auth module activates. */
+    auth: ExplainedProvider[];
+    /** Keys below `catalog.providers`: the org-sync and discovery providers the catalog module schedules. */
+    catalog: ExplainedProvider[];
+  };
+  problems: PresetProblem[];
+}
+
+/**
+ * The keys of the object at `path` in a preset's own `appConfig`. This is
+ * how a preset names a provider, and the rule the identity modules apply
+ * (`keysNamedByPreset` in identity-presets-node, which depends on this
+ * package and should reuse this function rather than keep its own walk).
+ */
+export function configKeysAt(preset: Preset, path: string[]): string[] {
+  let node: unknown = preset.appConfig;
+  for (const segment of path) {
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) {
+      return [];
+    }
+    node = (node as Record<string, unknown>)[segment];
+  }
+  return node !== null && typeof node === 'object' && !Array.isArray(node)
+    ? Object.keys(node)
+    : [];
+}
+
+/** Provider keys below `path`, in selection order, each with every preset naming it. */
+export function providersNamed(
+  presets: Preset[],
+  path: string[],
+): ExplainedProvider[] {
+  const byKey = new Map<string, string[]>();
+  for (const preset of presets) {
+    for (const key of configKeysAt(preset, path)) {
+      byKey.set(key, [...(byKey.get(key) ?? []), preset.name]);
+    }
+  }
+  return [...byKey].map(([key, names]) => ({ key, presets: names }));
+}
+
+/** What a resolved selection would load. */
+export function explainResolution(resolution: PresetResolution): ExplainResult {
+  return {
+    ok: resolution.problems.length === 0,
+    presets: selectedPresets(resolution),
+    plugins: resolution.plugins.map(p => ({
+      package: p.packageReference,
+      kind: p.kind,
+      preset: p.preset,
+      enabled: !p.disabled,
+    })),
+    providers: {
+      auth: providersNamed(resolution.presets, ['auth', 'providers']),
+      catalog: providersNamed(resolution.presets, ['catalog', 'providers']),
+    },
+    problems: resolution.problems,
+  };
+}
+
+/** `presets explain`: the same resolution as the gate, told as what it loads. */
+export function explainPresets(options: SelectionOptions): ExplainResult {
+  return explainResolution(resolveSelection(options));
+}
+
+function formatProviders(providers: ExplainedProvider[]): string {
+  return providers.length > 0
+    ? providers.map(p => `${p.key} (${p.presets.join(', ')})`).join(', ')
+    : '(none)';
+}
+
+/** The terminal rendering of an explanation. */
+export function formatExplanation(result: ExplainResult, paint: Paint): string {
+  const lines = [
+    `${paint.bold('Presets')} (config layers, in order): ${
+      result.presets.map(p => `${p.name}@${p.version}`).join(', ') ||
+      '(none: core only)'
+    }`,
+    '',
+    paint.bold('Plugins'),
+  ];
+  if (result.plugins.length > 0) {
+    const header = ['PACKAGE', 'KIND', 'PRESET', 'STATE'].map(text => ({
+      text,
+      shown: paint.bold(text),
+    }));
+    const rows = result.plugins.map(p => [
+      { text: p.package },
+      { text: p.kind },
+      { text: p.preset },
+      p.enabled
+        ? { text: 'enabled', shown: paint.green('enabled') }
+        : { text: 'disabled', shown: paint.yellow('disabled') },
+    ]);
+    lines.push(...formatTable([header, ...rows]).map(l => `  ${l}`));
+  } else {
+    lines.push('  (none)');
+  }
+  lines.push(
+    '',
+    `${paint.bold('Sign-in provider')} (auth.providers): ${formatProviders(
+      result.providers.auth,
+    )}`,
+    `${paint.bold(
+      'Org-sync and discovery providers',
+    )} (catalog.providers): ${formatProviders(result.providers.catalog)}`,
+  );
+  return `${lines.join('\n')}\n`;
+}
