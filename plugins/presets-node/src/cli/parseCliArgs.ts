@@ -4,7 +4,7 @@ import parseArgs from 'minimist';
 export const EXIT_USAGE = 64;
 
 /** The commands `presets` knows. */
-export type PresetsCommand = 'list' | 'check' | 'explain';
+export type PresetsCommand = 'list' | 'check' | 'explain' | 'lint';
 
 /** A command line that was understood. */
 export interface PresetsCliArgs {
@@ -12,6 +12,8 @@ export interface PresetsCliArgs {
   json: boolean;
   /** `--presets a,b` (check, explain): replaces `VEECODE_PRESETS` for this run. */
   presets?: string;
+  /** `lint <file|dir>...`: the preset files and folders to lint. */
+  paths?: string[];
 }
 
 /** The usage text, printed on any command line the CLI does not understand. */
@@ -25,6 +27,10 @@ Commands:
                            the selection defaults to VEECODE_PRESETS; exit 0 or 78
   explain [--presets a,b]  what the selection would load: its plugins and the auth
                            and catalog providers its presets name; exit 0 or 78
+  lint <file|dir>...       for preset authors: schema errors, undeclared variables,
+                           plugins pinned to another Backstage release, required
+                           variables without docs (errors: exit 78); unused,
+                           unprefixed or unflagged secret variables (warnings: exit 0)
 
 Options:
   --json                   machine-readable output on stdout
@@ -36,6 +42,7 @@ const FLAGS: Record<PresetsCommand, string[]> = {
   list: ['json'],
   check: ['json', 'presets'],
   explain: ['json', 'presets'],
+  lint: ['json'],
 };
 
 function isCommand(value: string): value is PresetsCommand {
@@ -63,7 +70,11 @@ export function parseCliArgs(
   if (!isCommand(command)) {
     return { error: `unknown command "${command}"` };
   }
-  if (extra.length > 0) {
+  // Only lint takes operands: the files and folders to lint.
+  if (command === 'lint' && extra.length === 0) {
+    return { error: 'lint needs at least one preset file or folder' };
+  }
+  if (command !== 'lint' && extra.length > 0) {
     return { error: `unexpected argument "${extra[0]}"` };
   }
   const allowed = new Set(FLAGS[command]);
@@ -82,6 +93,7 @@ export function parseCliArgs(
       command,
       json: Boolean(parsed.json),
       ...(parsed.presets !== undefined && { presets: parsed.presets }),
+      ...(command === 'lint' && { paths: extra }),
     },
   };
 }

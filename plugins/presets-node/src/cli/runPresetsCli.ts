@@ -11,6 +11,7 @@ import { PRESETS_ENV } from '../selection/parseSelection';
 import { checkPresets } from './checkPresets';
 import { explainPresets, formatExplanation } from './explainPresets';
 import { formatPresetList, listPresets } from './listPresets';
+import { formatLintResult, lintPresets } from './lintPresets';
 import {
   EXIT_USAGE,
   PresetsCliArgs,
@@ -59,9 +60,12 @@ export function runPresetsCli(
     context.stderr.write(`presets: ${parsed.error}\n\n${USAGE}`);
     return EXIT_USAGE;
   }
-  const run = { list: runList, check: runCheck, explain: runExplain }[
-    parsed.args.command
-  ];
+  const run = {
+    list: runList,
+    check: runCheck,
+    explain: runExplain,
+    lint: runLint,
+  }[parsed.args.command];
   return run(parsed.args, context);
 }
 
@@ -149,5 +153,19 @@ function runExplain(args: PresetsCliArgs, context: CliContext): number {
   if (!result.ok) {
     stderr.write(`\n${formatProblems(result.problems)}\n`);
   }
+  return exitCode;
+}
+
+function runLint(args: PresetsCliArgs, context: CliContext): number {
+  const { env, stdout, stderr, rootDir } = context;
+  const result = lintPresets(args.paths ?? [], { rootDir });
+  const exitCode = result.ok ? 0 : EXIT_CONFIG;
+  if (args.json) {
+    writeJson(stdout, result);
+    return exitCode;
+  }
+  // Like check: a failing report on stderr, a passing one on stdout.
+  const stream = result.ok ? stdout : stderr;
+  stream.write(formatLintResult(result, paintFor(useColour(stream, env))));
   return exitCode;
 }

@@ -38,7 +38,13 @@ export interface PluginPlaceholders {
   BACKSTAGE_VERSION: string;
 }
 
-const PLACEHOLDER = /\$\{(PLUGIN_REGISTRY|BACKSTAGE_VERSION)\}/g;
+/** The only placeholders `package` references may use. */
+export const PLUGIN_PLACEHOLDER_NAMES: ReadonlyArray<keyof PluginPlaceholders> =
+  ['PLUGIN_REGISTRY', 'BACKSTAGE_VERSION'];
+const PLACEHOLDER = new RegExp(
+  `\\$\\{(${PLUGIN_PLACEHOLDER_NAMES.join('|')})\\}`,
+  'g',
+);
 const ANY_PLACEHOLDER = /\$\{[^}]*\}/;
 
 /**

@@ -66,7 +66,8 @@ export interface PresetResolution {
   dynamicPluginsFile?: string;
 }
 
-function readBackstageVersion(rootDir: string): string | undefined {
+/** The Backstage release `backstage.json` names, if it can be read. */
+export function readBackstageVersion(rootDir: string): string | undefined {
   try {
     const json = JSON.parse(
       fs.readFileSync(resolve(rootDir, 'backstage.json'), 'utf8'),

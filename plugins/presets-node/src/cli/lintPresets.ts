@@ -1,0 +1,503 @@
+/*
+ * `presets lint`: the checks a preset author wants before a preset lands,
+ * beyond what the boot gate refuses. Files are read by the gate's own parser
+ * (parsePresetFile, loadPresetCatalog), so a file lint accepts is a file the
+ * gate accepts; the rules below only add what a valid file can still get
+ * wrong.
+ */
+import fs from 'fs';
+import { resolve } from 'path';
+import {
+  Document,
+  LineCounter,
+  Node as YamlNode,
+  isMap,
+  isPair,
+  isScalar,
+  parseDocument,
+  visit,
+} from 'yaml';
+import { Preset } from '../model/types';
+import { PresetProblem } from '../model/problems';
+import { looksLikeSecretName } from '../model/secrets';
+import { displayPath, parsePresetFile } from '../catalog/parsePresetFile';
+import { loadPresetCatalog } from '../catalog/loadPresetCatalog';
+import { DERIVED_VARIABLES } from '../config/derivedVariables';
+import { closestName } from '../selection/suggestions';
+import { readBackstageVersion } from '../selection/resolvePresets';
+import { PLUGIN_PLACEHOLDER_NAMES } from '../plugins/resolvePluginEntries';
+import { Paint } from './terminal';
+
+/** What a lint finding is about. Stable strings for `--json`. */
+export type LintRule =
+  | 'invalid-file'
+  | 'undeclared-variable'
+  | 'other-backstage-release'
+  | 'undocumented-variable'
+  | 'unused-variable'
+  | 'foreign-prefix'
+  | 'secret-flag-missing';
+
+/** One thing lint found, at a file and (when known) a line. */
+export interface LintFinding {
+  rule: LintRule;
+  /** The file as shown to the user: relative to the working directory when below it. */
+  file: string;
+  line?: number;
+  message: string;
+  /** How to fix it. */
+  hint?: string;
+}
+
+/** The outcome of `presets lint`; the `--json` shape, so keep it stable. */
+export interface LintResult {
+  /** No errors; warnings alone do not fail a lint. */
+  ok: boolean;
+  errors: LintFinding[];
+  warnings: LintFinding[];
+}
+
+/** Where lint reads the platform facts from. */
+export interface LintOptions {
+  /** The repository (or backend) root holding `backstage.json` and `app-config.yaml`. */
+  rootDir: string;
+}
+
+/**
+ * The placeholders of `package` references, resolved by the plugin resolver
+ * from the environment or its defaults; a preset never declares them.
+ */
+
+/** The Backstage release an OCI plugin image is built for: `...:bs_1.55.0!plugin`. */
+const RELEASE_PIN = /\bbs_(\d+\.\d+\.\d+)/;
+
+/**
+ * `${VAR}` and `${VAR:-default}` as Backstage's substitution splits them;
+ * `$${...}` is an escape, not a reference.
+ */
+const SUBSTITUTION = /\$?\$\{[^{}]*\}/g;
+
+/** A value that changes every derivation that reads the variable it is put in. */
+const PROBE_VALUE = 'https://lint-probe.invalid';
+
+/** A variable referenced from a preset, at its first line. */
+type References = Map<string, number | undefined>;
+
+function variableNamesIn(text: string): string[] {
+  return [...text.matchAll(SUBSTITUTION)]
+    .map(([part]) => part)
+    .filter(part => !part.startsWith('$$'))
+    .map(part => part.slice(2, -1).split(':-')[0].trim())
+    .filter(Boolean);
+}
+
+/**
+ * Every environment variable a YAML subtree references, with the line of
+ * its first use: `${VAR}` in any string, and Backstage's `$env: VAR`.
+ */
+function collectReferences(
+  node: YamlNode | undefined,
+  lineCounter: LineCounter,
+  into: References = new Map(),
+): References {
+  if (!node) {
+    return into;
+  }
+  const add = (name: string, at: YamlNode) => {
+    if (!into.has(name)) {
+      into.set(
+        name,
+        at.range ? lineCounter.linePos(at.range[0]).line : undefined,
+      );
+    }
+  };
+  visit(node, {
+    Pair(_, pair) {
+      if (
+        isScalar(pair.key) &&
+        pair.key.value === '$env' &&
+        isScalar(pair.value) &&
+        typeof pair.value.value === 'string'
+      ) {
+        add(pair.value.value.trim(), pair.value);
+      }
+    },
+    Scalar(_, scalar) {
+      if (typeof scalar.value === 'string') {
+        variableNamesIn(scalar.value).forEach(name => add(name, scalar));
+      }
+    },
+  });
+  return into;
+}
+
+/**
+ * The variables a preset may use without declaring them: the derived ones,
+ * the `package` placeholders, and those the base `app-config.yaml` reads
+ * (an operator sets them for the platform, not for one preset).
+ */
+function platformVariables(rootDir: string): Set<string> {
+  const names = new Set([
+    ...DERIVED_VARIABLES.map(v => v.name),
+    ...PLUGIN_PLACEHOLDER_NAMES,
+  ]);
+  let text: string;
+  try {
+    text = fs.readFileSync(resolve(rootDir, 'app-config.yaml'), 'utf8');
+  } catch {
+    return names;
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  for (const name of collectReferences(
+    doc.contents ?? undefined,
+    lineCounter,
+  ).keys()) {
+    names.add(name);
+  }
+  return names;
+}
+
+/**
+ * The declared variables a derived variable reads. Derived variables do not
+ * list their inputs, so each candidate is probed through the derivation
+ * itself: the answer follows the code instead of a list kept beside it.
+ */
+function derivationInputs(candidates: string[], derivedUsed: string[]) {
+  const inputs = new Set<string>();
+  for (const derived of DERIVED_VARIABLES) {
+    if (!derivedUsed.includes(derived.name)) {
+      continue;
+    }
+    const unset = derived.derive({});
+    for (const name of candidates) {
+      if (derived.derive({ [name]: PROBE_VALUE }) !== unset) {
+        inputs.add(name);
+      }
+    }
+  }
+  return inputs;
+}
+
+/**
+ * The prefixes a preset's variables should carry: its name upper-cased with
+ * dashes as underscores, and the part before the first dash, so
+ * `github-auth` may use GITHUB_AUTH_ and GITHUB_.
+ */
+export function variablePrefixes(presetName: string): string[] {
+  const full = `${presetName.toUpperCase().replace(/-/g, '_')}_`;
+  const family = `${presetName.split('-')[0].toUpperCase()}_`;
+  return full === family ? [full] : [full, family];
+}
+
+/** The line of the YAML node at a path, if it has a position. */
+function lineAt(
+  doc: Document,
+  lineCounter: LineCounter,
+  path: (string | number)[],
+): number | undefined {
+  const node = doc.getIn(path, true) as YamlNode | undefined;
+  return node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+}
+
+/** The line of each key of `requires.variables`. */
+function declarationLines(doc: Document, lineCounter: LineCounter) {
+  const lines = new Map<string, number>();
+  const variables = doc.getIn(['requires', 'variables'], true);
+  if (isMap(variables)) {
+    for (const pair of variables.items) {
+      if (isPair(pair) && isScalar(pair.key) && pair.key.range) {
+        lines.set(
+          String(pair.key.value),
+          lineCounter.linePos(pair.key.range[0]).line,
+        );
+      }
+    }
+  }
+  return lines;
+}
+
+interface PresetLintContext {
+  platform: Set<string>;
+  release?: string;
+  /** Presets a linted preset may depend on, by name. */
+  known: Map<string, Preset>;
+}
+
+/**
+ * The variables a preset's dependencies declare, each with the preset that
+ * declares it. The gate makes a dependency come first in every selection
+ * and checks its variables, so an override-only preset such as `ldap-ad`
+ * may use them without declaring them again.
+ */
+function inheritedVariables(
+  preset: Preset,
+  known: Map<string, Preset>,
+): Map<string, string> {
+  const inherited = new Map<string, string>();
+  const seen = new Set([preset.name]);
+  const queue = [...preset.requires.presets];
+  while (queue.length > 0) {
+    const name = queue.shift()!;
+    const dependency = known.get(name);
+    if (seen.has(name) || !dependency) {
+      continue;
+    }
+    seen.add(name);
+    for (const variable of Object.keys(dependency.requires.variables)) {
+      if (!inherited.has(variable)) {
+        inherited.set(variable, name);
+      }
+    }
+    queue.push(...dependency.requires.presets);
+  }
+  return inherited;
+}
+
+/** The findings of one valid preset, errors and warnings mixed. */
+function lintPreset(
+  preset: Preset,
+  text: string,
+  context: PresetLintContext,
+): LintFinding[] {
+  const file = displayPath(preset.source);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  const references = collectReferences(
+    doc.get('appConfig', true) as YamlNode | undefined,
+    lineCounter,
+  );
+  collectReferences(
+    doc.get('plugins', true) as YamlNode | undefined,
+    lineCounter,
+    references,
+  );
+  const declared = preset.requires.variables;
+  const declaredNames = Object.keys(declared);
+  const declaredAt = declarationLines(doc, lineCounter);
+  const findings: LintFinding[] = [];
+  const find = (finding: Omit<LintFinding, 'file'>) =>
+    findings.push({ file, ...finding });
+
+  const inherited = inheritedVariables(preset, context.known);
+  for (const [name, line] of references) {
+    if (
+      Object.hasOwn(declared, name) ||
+      inherited.has(name) ||
+      context.platform.has(name)
+    ) {
+      continue;
+    }
+    const close = closestName(name, [...declaredNames, ...context.platform]);
+    find({
+      rule: 'undeclared-variable',
+      line,
+      message: `preset "${preset.name}" uses \${${name}}, which is not declared in requires.variables (its own or a required preset's) and is not a platform variable`,
+      hint: close
+        ? `did you mean ${close}? Otherwise declare ${name} under requires.variables`
+        : `declare ${name} under requires.variables with a description, required: and docs:`,
+    });
+  }
+
+  preset.plugins.forEach((entry, index) => {
+    const pinned = entry.package.match(RELEASE_PIN)?.[1];
+    if (context.release && pinned && pinned !== context.release) {
+      find({
+        rule: 'other-backstage-release',
+        line: lineAt(doc, lineCounter, ['plugins', index, 'package']),
+        message: `plugin "${entry.package}" is pinned to Backstage ${pinned}, but backstage.json is on ${context.release}`,
+        hint: 'write bs_${BACKSTAGE_VERSION} so the reference follows backstage.json',
+      });
+    }
+  });
+
+  const derivedUsed = [...references.keys()].filter(name =>
+    DERIVED_VARIABLES.some(v => v.name === name),
+  );
+  const inputs = derivationInputs(declaredNames, derivedUsed);
+  const prefixes = variablePrefixes(preset.name);
+  for (const [name, variable] of Object.entries(declared)) {
+    const line = declaredAt.get(name);
+    if (variable.required && !variable.docs) {
+      find({
+        rule: 'undocumented-variable',
+        line,
+        message: `required variable ${name} has no docs link: an operator missing it is not told where to get it`,
+        hint: `add docs: with a link that explains where to get the value of ${name}`,
+      });
+    }
+    if (!references.has(name) && !inputs.has(name)) {
+      find({
+        rule: 'unused-variable',
+        line,
+        message: `variable ${name} is declared but never used in appConfig or plugins`,
+        hint: `use \${${name}} where it belongs, or remove the declaration`,
+      });
+    }
+    if (!prefixes.some(prefix => name.startsWith(prefix))) {
+      find({
+        rule: 'foreign-prefix',
+        line,
+        message: `variable ${name} does not start with ${prefixes.join(
+          ' or ',
+        )}, the prefix of preset "${preset.name}"`,
+        hint: `rename it to ${prefixes[0]}... unless it is shared with other presets on purpose`,
+      });
+    }
+    if (variable.secret === undefined && looksLikeSecretName(name)) {
+      find({
+        rule: 'secret-flag-missing',
+        line,
+        message: `variable ${name} looks like a credential but has no secret: flag (it is inferred as secret from its name)`,
+        hint: 'add secret: true, or secret: false if its value may be shown in logs',
+      });
+    }
+  }
+  return findings;
+}
+
+const ERROR_RULES: ReadonlySet<LintRule> = new Set<LintRule>([
+  'invalid-file',
+  'undeclared-variable',
+  'other-backstage-release',
+  'undocumented-variable',
+]);
+
+/**
+ * A parser problem as a finding. The parser puts the location in front of
+ * its message (`<file>:<line>: ...`), under the path lint gave it.
+ */
+function problemFinding(
+  problem: PresetProblem,
+  shownPath: string,
+): LintFinding {
+  const location = problem.message.startsWith(shownPath)
+    ? /^([^:]*)(?::(\d+))?: ([\s\S]*)$/.exec(
+        problem.message.slice(shownPath.length),
+      )
+    : null;
+  if (!location) {
+    return {
+      rule: 'invalid-file',
+      file: shownPath,
+      message: problem.message,
+      ...(problem.hint && { hint: problem.hint }),
+    };
+  }
+  const [, rest, line, message] = location;
+  return {
+    rule: 'invalid-file',
+    file: shownPath + rest,
+    ...(line && { line: Number(line) }),
+    message,
+    ...(problem.hint && { hint: problem.hint }),
+  };
+}
+
+function unreadable(shown: string, error: unknown): LintFinding {
+  return {
+    rule: 'invalid-file',
+    file: shown,
+    message: `cannot be read: ${
+      (error as NodeJS.ErrnoException).code ?? 'unknown error'
+    }`,
+    hint: 'give the path of a readable preset file or folder of preset files',
+  };
+}
+
+/** The valid presets and parser problems of one path, file or folder. */
+function readPath(path: string): {
+  presets: Preset[];
+  findings: LintFinding[];
+} {
+  const shown = displayPath(path);
+  let isDirectory: boolean;
+  try {
+    isDirectory = fs.statSync(path).isDirectory();
+  } catch (error) {
+    return { presets: [], findings: [unreadable(shown, error)] };
+  }
+  if (isDirectory) {
+    const catalog = loadPresetCatalog({ shippedDir: path });
+    return {
+      presets: [...catalog.presets.values()],
+      findings: catalog.problems.map(p => problemFinding(p, shown)),
+    };
+  }
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch (error) {
+    return { presets: [], findings: [unreadable(shown, error)] };
+  }
+  const parsed = parsePresetFile(path, text);
+  return {
+    presets: parsed.preset ? [parsed.preset] : [],
+    findings: parsed.problems.map(p => problemFinding(p, shown)),
+  };
+}
+
+function byLocation(a: LintFinding, b: LintFinding): number {
+  return a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0);
+}
+
+/**
+ * Lints preset files and folders of preset files. Never throws for a user
+ * mistake: every finding of every file is returned, errors apart from
+ * warnings.
+ */
+export function lintPresets(paths: string[], options: LintOptions): LintResult {
+  const reads = paths.map(p => readPath(resolve(p)));
+  const linted = reads.flatMap(read => read.presets);
+  // Dependencies resolve among the linted presets first, then the shipped
+  // catalog, so one new preset can be linted against what it builds on.
+  const shipped = loadPresetCatalog({
+    shippedDir: resolve(options.rootDir, 'presets'),
+  }).presets;
+  const context: PresetLintContext = {
+    platform: platformVariables(options.rootDir),
+    release: readBackstageVersion(options.rootDir),
+    known: new Map([...shipped, ...linted.map(p => [p.name, p] as const)]),
+  };
+  const findings = reads.flatMap(read => read.findings);
+  for (const preset of linted) {
+    const text = fs.readFileSync(preset.source, 'utf8');
+    findings.push(...lintPreset(preset, text, context));
+  }
+  findings.sort(byLocation);
+  const errors = findings.filter(f => ERROR_RULES.has(f.rule));
+  return {
+    ok: errors.length === 0,
+    errors,
+    warnings: findings.filter(f => !ERROR_RULES.has(f.rule)),
+  };
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** The lint report for a terminal: `file:line: level: message` and a fix hint each. */
+export function formatLintResult(result: LintResult, paint: Paint): string {
+  const lines: string[] = [];
+  const add = (finding: LintFinding, level: string) => {
+    const where = `${finding.file}${finding.line ? `:${finding.line}` : ''}`;
+    lines.push(`${where}: ${level}: ${finding.message} [${finding.rule}]`);
+    if (finding.hint) {
+      lines.push(`    Fix: ${finding.hint}`);
+    }
+  };
+  const all = [
+    ...result.errors.map(f => ({ f, level: paint.red('error') })),
+    ...result.warnings.map(f => ({ f, level: paint.yellow('warning') })),
+  ].sort((a, b) => byLocation(a.f, b.f));
+  all.forEach(({ f, level }) => add(f, level));
+  const summary = `${plural(result.errors.length, 'error')}, ${plural(
+    result.warnings.length,
+    'warning',
+  )}`;
+  lines.push(
+    all.length > 0 ? `\n${summary}` : `${paint.green('ok')}: ${summary}`,
+  );
+  return `${lines.join('\n')}\n`;
+}
