@@ -146,7 +146,14 @@ describe('presets command', () => {
       'plugins',
       'providers',
       'problems',
+      'config',
     ]);
+    // every config leaf with the layer it came from; the PAT redacted
+    expect(json.config).toContainEqual({
+      path: 'catalog.providers.github.default.organization',
+      value: 'acme',
+      from: 'github preset',
+    });
     expect(json.providers).toEqual({
       auth: [{ key: 'github', presets: ['github-auth'] }],
       catalog: [

@@ -9,4 +9,6 @@
 require('@backstage/cli-node/config/nodeTransform.cjs');
 const { runPresetsCli } = require('../src/cli/runPresetsCli.ts');
 
-process.exitCode = runPresetsCli(process.argv.slice(2));
+runPresetsCli(process.argv.slice(2)).then(code => {
+  process.exitCode = code;
+});

@@ -3,6 +3,7 @@ import { paintFor } from './terminal';
 import {
   configKeysAt,
   explainPresets,
+  explainPresetsWithConfig,
   formatExplanation,
   providersNamed,
 } from './explainPresets';
@@ -117,5 +118,87 @@ describe('explainPresets', () => {
     expect(result.ok).toBe(false);
     expect(result.providers.auth.map(p => p.key)).toEqual(['oidc', 'ldap']);
     expect(result.problems.map(p => p.kind)).toContain('exclusive-group');
+  });
+});
+
+describe('explainPresetsWithConfig', () => {
+  const pluginsFrom = [resolve(rootDir, 'packages/backend')];
+  const env = {
+    VEECODE_PRESETS: 'veecode-theme,github',
+    GITHUB_PAT: 'ghp_never-shown',
+    GITHUB_ORG: 'acme-payments',
+    APP_CONFIG_app_title: 'Acme Portal',
+  };
+
+  it('tells each config key with the layer it came from, secrets redacted', async () => {
+    const result = await explainPresetsWithConfig({
+      env,
+      rootDir,
+      pluginsFrom,
+    });
+    expect(result.ok).toBe(true);
+    const leaf = (path: string) => result.config?.find(l => l.path === path);
+    // Set in app-config.yaml, the veecode-theme preset and APP_CONFIG_*.
+    expect(leaf('app.title')).toEqual({
+      path: 'app.title',
+      value: 'Acme Portal',
+      from: 'APP_CONFIG_app_title',
+    });
+    // Set by the github preset alone, from a non-secret variable.
+    expect(leaf('catalog.providers.github.default.organization')).toEqual({
+      path: 'catalog.providers.github.default.organization',
+      value: 'acme-payments',
+      from: 'github preset',
+    });
+    expect(leaf('backend.database.client')?.from).toBe('app-config.yaml');
+
+    const json = JSON.stringify(result);
+    const text = formatExplanation(result, paintFor(false));
+    for (const output of [json, text]) {
+      expect(output).not.toContain('ghp_never-shown');
+      expect(output).toContain('acme-payments');
+    }
+    expect(text).toMatch(/^ {2}KEY +FROM +VALUE$/m);
+    expect(text).toMatch(
+      /^ {2}app\.title +APP_CONFIG_app_title +"Acme Portal"$/m,
+    );
+    expect(text).toMatch(
+      /^ {2}integrations\.github +github preset +\[\{"host":"github\.com".*"token":"<secret>"\}\]$/m,
+    );
+  });
+
+  it('without the variable, the preset wins over app-config.yaml', async () => {
+    const { APP_CONFIG_app_title: _, ...withoutOverride } = env;
+    const result = await explainPresetsWithConfig({
+      env: withoutOverride,
+      rootDir,
+      pluginsFrom,
+    });
+    expect(result.config?.find(l => l.path === 'app.title')).toEqual({
+      path: 'app.title',
+      value: 'VeeCode DevPortal',
+      from: 'veecode-theme preset',
+    });
+  });
+
+  it('reports a config layer it cannot read as a problem naming it', async () => {
+    const result = await explainPresetsWithConfig({
+      env,
+      rootDir,
+      pluginsFrom,
+      argv: ['--config', '/nonexistent/override.yaml'],
+    });
+    expect(result.ok).toBe(false);
+    expect(result.problems).toEqual([
+      expect.objectContaining({
+        kind: 'invalid-config',
+        message: expect.stringContaining(
+          'Cannot read the config layer --config /nonexistent/override.yaml',
+        ),
+      }),
+    ]);
+    expect(result.config?.find(l => l.path === 'app.title')?.from).toBe(
+      'APP_CONFIG_app_title',
+    );
   });
 });

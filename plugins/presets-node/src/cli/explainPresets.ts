@@ -1,4 +1,12 @@
 import { Preset } from '../model/types';
+import {
+  ConfigLeafOrigin,
+  REDACTED,
+  configProvenance,
+  readConfigLayers,
+  redactText,
+} from '../config/configProvenance';
+import { presetConfigLayers } from '../config/createPresetConfigSource';
 import { PresetProblem } from '../model/problems';
 import { PresetResolution } from '../selection/resolvePresets';
 import {
@@ -37,6 +45,12 @@ export interface ExplainResult {
     /** Keys below `catalog.providers`: the org-sync and discovery providers the catalog module schedules. */
     catalog: ExplainedProvider[];
   };
+  /**
+   * Every leaf of the final layered config with the layer it came from,
+   * secrets redacted; present when the config was read
+   * ({@link explainPresetsWithConfig}).
+   */
+  config?: ConfigLeafOrigin[];
   problems: PresetProblem[];
 }
 
@@ -97,10 +111,108 @@ export function explainPresets(options: SelectionOptions): ExplainResult {
   return explainResolution(resolveSelection(options));
 }
 
+/** Options of {@link explainPresetsWithConfig}. */
+export type ExplainOptions = SelectionOptions & {
+  /**
+   * The backend's command line, for its `--config` and `--base-config`
+   * files. None by default: the CLI's own arguments are not the backend's.
+   */
+  argv?: string[];
+};
+
+/**
+ * The final layered config of a resolved selection, each leaf with its
+ * layer, read through the very layers the backend merges. A layer that
+ * cannot be read becomes a problem naming it.
+ */
+export async function explainConfig(
+  resolution: PresetResolution,
+  options: Pick<ExplainOptions, 'argv' | 'env' | 'rootDir'>,
+): Promise<{ config: ConfigLeafOrigin[]; problems: PresetProblem[] }> {
+  const env = options.env ?? process.env;
+  const layers = await readConfigLayers(
+    presetConfigLayers({
+      presets: resolution.presets,
+      plugins: resolution.plugins,
+      veecodeAppConfig: resolution.veecodeAppConfig,
+      argv: options.argv ?? [],
+      env,
+      rootDir: options.rootDir,
+      watch: false,
+    }),
+  );
+  const problems: PresetProblem[] = layers.flatMap(layer =>
+    layer.error === undefined
+      ? []
+      : [
+          {
+            kind: 'invalid-config' as const,
+            message: `Cannot read the config layer ${layer.label}: ${redactText(
+              layer.error,
+              resolution.secrets,
+            )}`,
+            hint: `Correct ${layer.label} so that it holds valid config.`,
+          },
+        ],
+  );
+  return {
+    config: configProvenance(layers, { secrets: resolution.secrets, env }),
+    problems,
+  };
+}
+
+/**
+ * `presets explain` with the final config: what {@link explainPresets}
+ * tells, plus every config leaf and the layer it came from.
+ */
+export async function explainPresetsWithConfig(
+  options: ExplainOptions,
+): Promise<ExplainResult> {
+  const { argv, ...selection } = options;
+  const resolution = resolveSelection(selection);
+  const explained = explainResolution(resolution);
+  const { config, problems } = await explainConfig(resolution, {
+    argv,
+    env: selection.env,
+    rootDir: selection.rootDir,
+  });
+  const allProblems = [...explained.problems, ...problems];
+  return {
+    ...explained,
+    ok: allProblems.length === 0,
+    config,
+    problems: allProblems,
+  };
+}
+
 function formatProviders(providers: ExplainedProvider[]): string {
   return providers.length > 0
     ? providers.map(p => `${p.key} (${p.presets.join(', ')})`).join(', ')
     : '(none)';
+}
+
+/**
+ * The config leaves as an aligned table: key, layer, value (as JSON). The
+ * value comes last: a list can be long, and the last column is not padded.
+ */
+function formatConfig(config: ConfigLeafOrigin[], paint: Paint): string[] {
+  const lines = [
+    `${paint.bold('Config')} (each key and the layer it came from)`,
+  ];
+  if (config.length === 0) {
+    return [...lines, '  (none)'];
+  }
+  const header = ['KEY', 'FROM', 'VALUE'].map(text => ({
+    text,
+    shown: paint.bold(text),
+  }));
+  const rows = config.map(leaf => [
+    { text: leaf.path },
+    { text: leaf.from },
+    // Unquoted, so a redacted value reads as a marker rather than a string.
+    { text: leaf.value === REDACTED ? REDACTED : JSON.stringify(leaf.value) },
+  ]);
+  return [...lines, ...formatTable([header, ...rows]).map(l => `  ${l}`)];
 }
 
 /** The terminal rendering of an explanation. */
@@ -139,5 +251,8 @@ export function formatExplanation(result: ExplainResult, paint: Paint): string {
       'Org-sync and discovery providers',
     )} (catalog.providers): ${formatProviders(result.providers.catalog)}`,
   );
+  if (result.config) {
+    lines.push('', ...formatConfig(result.config, paint));
+  }
   return `${lines.join('\n')}\n`;
 }

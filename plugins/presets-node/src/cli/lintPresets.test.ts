@@ -12,10 +12,10 @@ function lint(name: string) {
   return lintPresets([fixture(name)], { rootDir });
 }
 
-function run(argv: string[]) {
+async function run(argv: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = runPresetsCli(argv, {
+  const code = await runPresetsCli(argv, {
     env: {},
     rootDir,
     stdout: { write: (t: string) => (stdout += t) },
@@ -202,8 +202,8 @@ describe('lintPresets', () => {
 });
 
 describe('presets lint', () => {
-  it('exits 78 on errors and prints file:line, the message and a fix', () => {
-    const result = run(['lint', fixture('undocumented-variable')]);
+  it('exits 78 on errors and prints file:line, the message and a fix', async () => {
+    const result = await run(['lint', fixture('undocumented-variable')]);
     expect(result.code).toBe(78);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(
@@ -215,8 +215,8 @@ describe('presets lint', () => {
     expect(result.stderr).toMatch(/1 error, 0 warnings\n$/);
   });
 
-  it('exits 0 on warnings alone', () => {
-    const result = run(['lint', fixture('unused-variable')]);
+  it('exits 0 on warnings alone', async () => {
+    const result = await run(['lint', fixture('unused-variable')]);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain(
@@ -224,8 +224,8 @@ describe('presets lint', () => {
     );
   });
 
-  it('prints { ok, errors, warnings } with --json', () => {
-    const result = run([
+  it('prints { ok, errors, warnings } with --json', async () => {
+    const result = await run([
       'lint',
       '--json',
       fixture('other-release'),
@@ -243,8 +243,8 @@ describe('presets lint', () => {
     ]);
   });
 
-  it('asks for a path', () => {
-    const result = run(['lint']);
+  it('asks for a path', async () => {
+    const result = await run(['lint']);
     expect(result.code).toBe(64);
     expect(result.stderr).toContain(
       'presets: lint needs at least one preset file or folder',

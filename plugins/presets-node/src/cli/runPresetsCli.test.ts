@@ -5,10 +5,10 @@ import { runPresetsCli } from './runPresetsCli';
 
 const rootDir = resolve(__dirname, '../../../..');
 
-function run(argv: string[], env: Record<string, string> = {}) {
+async function run(argv: string[], env: Record<string, string> = {}) {
   let stdout = '';
   let stderr = '';
-  const code = runPresetsCli(argv, {
+  const code = await runPresetsCli(argv, {
     env,
     rootDir,
     stdout: { write: (t: string) => (stdout += t) },
@@ -18,22 +18,22 @@ function run(argv: string[], env: Record<string, string> = {}) {
 }
 
 describe('runPresetsCli', () => {
-  it('exits 64 with the usage on an unknown command', () => {
-    const result = run(['explode']);
+  it('exits 64 with the usage on an unknown command', async () => {
+    const result = await run(['explode']);
     expect(result.code).toBe(64);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('presets: unknown command "explode"');
     expect(result.stderr).toContain('Usage: presets <command>');
   });
 
-  it('checks the VEECODE_PRESETS selection and exits 0 when it boots', () => {
-    const result = run(['check'], { VEECODE_PRESETS: 'recommended' });
+  it('checks the VEECODE_PRESETS selection and exits 0 when it boots', async () => {
+    const result = await run(['check'], { VEECODE_PRESETS: 'recommended' });
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toMatch(/^ok: recommended@\S+ pass every check/);
   });
 
-  it('prints problems as the gate does and exits 78', () => {
-    const result = run(['check', '--presets', 'github-auth,keycloak']);
+  it('prints problems as the gate does and exits 78', async () => {
+    const result = await run(['check', '--presets', 'github-auth,keycloak']);
     expect(result.code).toBe(78);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(
@@ -42,8 +42,8 @@ describe('runPresetsCli', () => {
     expect(result.stderr).toContain('exclusive group "identity"');
   });
 
-  it('lets --presets replace VEECODE_PRESETS', () => {
-    const result = run(['check', '--json', '--presets', 'recommended'], {
+  it('lets --presets replace VEECODE_PRESETS', async () => {
+    const result = await run(['check', '--json', '--presets', 'recommended'], {
       VEECODE_PRESETS: 'nope',
     });
     expect(result.code).toBe(0);
@@ -56,8 +56,8 @@ describe('runPresetsCli', () => {
     });
   });
 
-  it('reports the kinds of problems in --json', () => {
-    const result = run(['check', '--json'], { VEECODE_PRESETS: 'githb' });
+  it('reports the kinds of problems in --json', async () => {
+    const result = await run(['check', '--json'], { VEECODE_PRESETS: 'githb' });
     expect(result.code).toBe(78);
     const json = JSON.parse(result.stdout);
     expect(json.ok).toBe(false);
@@ -69,14 +69,14 @@ describe('runPresetsCli', () => {
     ]);
   });
 
-  it('lists presets of VEECODE_PRESETS_PATH folders and exits 78 on a broken file there', () => {
+  it('lists presets of VEECODE_PRESETS_PATH folders and exits 78 on a broken file there', async () => {
     const dir = fs.mkdtempSync(join(os.tmpdir(), 'presets-cli-'));
     try {
       fs.writeFileSync(
         join(dir, 'acme.yaml'),
         'name: acme\ndescription: Acme extras\nversion: 0.1.0\n',
       );
-      const ok = run(['list', '--json'], { VEECODE_PRESETS_PATH: dir });
+      const ok = await run(['list', '--json'], { VEECODE_PRESETS_PATH: dir });
       expect(ok.code).toBe(0);
       const json = JSON.parse(ok.stdout);
       expect(json.problems).toEqual([]);
@@ -90,7 +90,7 @@ describe('runPresetsCli', () => {
       );
 
       fs.writeFileSync(join(dir, 'broken.yaml'), 'name: broken\n');
-      const broken = run(['list'], { VEECODE_PRESETS_PATH: dir });
+      const broken = await run(['list'], { VEECODE_PRESETS_PATH: dir });
       expect(broken.code).toBe(78);
       expect(broken.stdout).toMatch(/^acme +0\.1\.0 /m);
       expect(broken.stderr).toContain('broken.yaml');
@@ -99,8 +99,8 @@ describe('runPresetsCli', () => {
     }
   });
 
-  it('explains a selection and exits 78 with the problems when it is refused', () => {
-    const result = run(['explain', '--presets', 'keycloak,ldap']);
+  it('explains a selection and exits 78 with the problems when it is refused', async () => {
+    const result = await run(['explain', '--presets', 'keycloak,ldap']);
     expect(result.code).toBe(78);
     expect(result.stdout).toContain(
       'Sign-in provider (auth.providers): oidc (keycloak), ldap (ldap)',

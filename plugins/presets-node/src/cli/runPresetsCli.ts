@@ -9,7 +9,7 @@ import {
 } from '../catalog/loadPresetCatalog';
 import { PRESETS_ENV } from '../selection/parseSelection';
 import { checkPresets } from './checkPresets';
-import { explainPresets, formatExplanation } from './explainPresets';
+import { explainPresetsWithConfig, formatExplanation } from './explainPresets';
 import { formatPresetList, listPresets } from './listPresets';
 import { formatLintResult, lintPresets } from './lintPresets';
 import {
@@ -41,10 +41,10 @@ interface CliContext {
  * for a preset problem, 64 (EX_USAGE) for a command line it does not
  * understand. Returns rather than exits: the bin file ends the process.
  */
-export function runPresetsCli(
+export async function runPresetsCli(
   argv: string[],
   options: PresetsCliOptions = {},
-): number {
+): Promise<number> {
   const context: CliContext = {
     env: options.env ?? process.env,
     stdout: options.stdout ?? process.stdout,
@@ -136,9 +136,12 @@ function runCheck(args: PresetsCliArgs, context: CliContext): number {
   return exitCode;
 }
 
-function runExplain(args: PresetsCliArgs, context: CliContext): number {
+async function runExplain(
+  args: PresetsCliArgs,
+  context: CliContext,
+): Promise<number> {
   const { env, stdout, stderr, rootDir } = context;
-  const result = explainPresets({
+  const result = await explainPresetsWithConfig({
     env,
     rootDir,
     pluginsFrom: pluginsFrom(rootDir),

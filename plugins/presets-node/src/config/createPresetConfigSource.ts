@@ -1,5 +1,5 @@
 import fs from 'fs';
-import { resolve } from 'path';
+import { relative, resolve } from 'path';
 import parseArgs from 'minimist';
 import { targetPaths } from '@backstage/cli-common';
 import {
@@ -54,10 +54,10 @@ const presetAppConfigParser: Parser = async ({ contents }) => {
  * plugin installers layer it: above the preset's own `appConfig`, below
  * everything the operator sets.
  */
-function pluginConfigSources(
+function pluginConfigLayers(
   preset: Preset,
   plugins: ResolvedPluginEntry[],
-): ConfigSource[] {
+): PresetConfigLayer[] {
   return plugins
     .filter(
       p =>
@@ -66,12 +66,17 @@ function pluginConfigSources(
         !p.disabled &&
         p.pluginConfig,
     )
-    .map(p =>
-      StaticConfigSource.create({
-        data: p.pluginConfig!,
-        context: `${preset.name} preset, plugin ${p.package}`,
-      }),
-    );
+    .map(p => {
+      const label = `${preset.name} preset, plugin ${p.package}`;
+      return {
+        kind: 'plugin' as const,
+        label,
+        source: StaticConfigSource.create({
+          data: p.pluginConfig!,
+          context: label,
+        }),
+      };
+    });
 }
 
 function envFileNames(env: Record<string, string | undefined>, local: boolean) {
@@ -82,8 +87,29 @@ function envFileNames(env: Record<string, string | undefined>, local: boolean) {
     .map(e => `app-config.${e}${local ? '.local' : ''}.yaml`);
 }
 
+/** What kind of layer a {@link PresetConfigLayer} is. @public */
+export type PresetConfigLayerKind =
+  | 'file'
+  | 'preset'
+  | 'plugin'
+  | 'veecode-app-config'
+  | 'env';
+
+/** One layer of the config of a DevPortal backend, and where it comes from. @public */
+export interface PresetConfigLayer {
+  kind: PresetConfigLayerKind;
+  /**
+   * Where the layer comes from, for a reader: a file path (relative to the
+   * root folder when inside it, with `--base-config`/`--config` for files
+   * named on the command line), a preset, `VEECODE_APP_CONFIG`, or
+   * `APP_CONFIG_*`.
+   */
+  label: string;
+  source: ConfigSource;
+}
+
 /**
- * The layered config source of a DevPortal backend, lowest precedence first:
+ * The layers of the config of a DevPortal backend, lowest precedence first:
  *
  * 1. `app-config.yaml` (and `app-config.<BACKSTAGE_ENV>.yaml`)
  * 2. files given with `--base-config`
@@ -93,14 +119,14 @@ function envFileNames(env: Record<string, string | undefined>, local: boolean) {
  * 6. `VEECODE_APP_CONFIG`
  * 7. `APP_CONFIG_*` environment variables
  *
- * Objects deep-merge, arrays and scalars are replaced by the higher layer:
- * the merging is Backstage's own.
+ * {@link createPresetConfigSource} merges exactly these, so a tool that
+ * reads them one by one (`presets explain`) sees what the backend loads.
  *
  * @public
  */
-export function createPresetConfigSource(
+export function presetConfigLayers(
   options: PresetConfigSourceOptions,
-): ConfigSource {
+): PresetConfigLayer[] {
   const env = options.env ?? process.env;
   const rootDir = options.rootDir ?? targetPaths.rootDir;
   const watch = options.watch;
@@ -119,13 +145,22 @@ export function createPresetConfigSource(
   const derived = deriveVariables(env);
   const substitutionFunc = async (name: string) =>
     derived.has(name) ? derived.get(name) : env[name]?.trim();
-  const file = (path: string) =>
-    FileConfigSource.create({ path, watch, substitutionFunc });
+  const shown = (path: string) => {
+    const inRoot = relative(rootDir, path);
+    return inRoot.startsWith('..') ? path : inRoot;
+  };
+  const file =
+    (flag = '') =>
+    (path: string): PresetConfigLayer => ({
+      kind: 'file',
+      label: `${flag}${shown(path)}`,
+      source: FileConfigSource.create({ path, watch, substitutionFunc }),
+    });
   const optionalFiles = (names: string[]) =>
     names
       .map(name => resolve(rootDir, name))
       .filter(path => fs.existsSync(path))
-      .map(file);
+      .map(file());
 
   const basePath = resolve(rootDir, 'app-config.yaml');
   const localPath = resolve(rootDir, 'app-config.local.yaml');
@@ -133,31 +168,54 @@ export function createPresetConfigSource(
   // stays in its own layer, so presets keep their place above the base.
   const fixed = new Set([basePath, localPath]);
 
-  const sources: ConfigSource[] = [
+  const layers: PresetConfigLayer[] = [
     ...optionalFiles(['app-config.yaml', ...envFileNames(env, false)]),
-    ...list(args['base-config']).map(file),
+    ...list(args['base-config']).map(file('--base-config ')),
     ...options.presets.flatMap(preset => [
-      FileConfigSource.create({
-        path: preset.source,
-        watch,
-        substitutionFunc,
-        parser: presetAppConfigParser,
-      }),
-      ...pluginConfigSources(preset, options.plugins ?? []),
+      {
+        kind: 'preset' as const,
+        label: `${preset.name} preset`,
+        source: FileConfigSource.create({
+          path: preset.source,
+          watch,
+          substitutionFunc,
+          parser: presetAppConfigParser,
+        }),
+      },
+      ...pluginConfigLayers(preset, options.plugins ?? []),
     ]),
     ...optionalFiles(['app-config.local.yaml', ...envFileNames(env, true)]),
     ...list(args.config)
       .filter(path => !fixed.has(path))
-      .map(file),
+      .map(file('--config ')),
   ];
   if (options.veecodeAppConfig) {
-    sources.push(
-      StaticConfigSource.create({
+    layers.push({
+      kind: 'veecode-app-config',
+      label: VEECODE_APP_CONFIG_ENV,
+      source: StaticConfigSource.create({
         data: options.veecodeAppConfig,
         context: VEECODE_APP_CONFIG_ENV,
       }),
-    );
+    });
   }
-  sources.push(EnvConfigSource.create({ env }));
-  return ConfigSources.merge(sources);
+  layers.push({
+    kind: 'env',
+    label: 'APP_CONFIG_*',
+    source: EnvConfigSource.create({ env }),
+  });
+  return layers;
+}
+
+/**
+ * The layered config source of a DevPortal backend: the layers of
+ * {@link presetConfigLayers}, merged. Objects deep-merge, arrays and
+ * scalars are replaced by the higher layer: the merging is Backstage's own.
+ *
+ * @public
+ */
+export function createPresetConfigSource(
+  options: PresetConfigSourceOptions,
+): ConfigSource {
+  return ConfigSources.merge(presetConfigLayers(options).map(l => l.source));
 }
