@@ -9,21 +9,7 @@ export function selectedIdentityPreset(
 }
 
 /**
- * The keys a preset configures below a config path, as written in its
- * `appConfig`: how a preset names the providers it activates, e.g.
- * `auth.providers.oidc` names the `oidc` auth provider.
- *
- * @public
+ * How a preset names the providers it activates; it lives in the preset
+ * library, so `presets explain` reports with the very rule the modules use.
  */
-export function keysNamedByPreset(preset: Preset, path: string[]): string[] {
-  let node: unknown = preset.appConfig;
-  for (const segment of path) {
-    if (node === null || typeof node !== 'object' || Array.isArray(node)) {
-      return [];
-    }
-    node = (node as Record<string, unknown>)[segment];
-  }
-  return node !== null && typeof node === 'object' && !Array.isArray(node)
-    ? Object.keys(node)
-    : [];
-}
+export { keysNamedByPreset } from '@devportal/plugin-presets-node';

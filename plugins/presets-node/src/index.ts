@@ -13,6 +13,7 @@ export type {
 } from './model/types';
 export { PRESET_NAME_PATTERN, isValidPresetName } from './model/naming';
 export { isSecretVariable, looksLikeSecretName } from './model/secrets';
+export { keysNamedByPreset } from './model/keysNamedByPreset';
 export { presetFileSchema } from './model/schema';
 export {
   EXIT_CONFIG,

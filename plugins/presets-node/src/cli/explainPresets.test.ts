@@ -1,7 +1,7 @@
+import { keysNamedByPreset } from '../model/keysNamedByPreset';
 import { resolve } from 'path';
 import { paintFor } from './terminal';
 import {
-  configKeysAt,
   explainPresets,
   explainPresetsWithConfig,
   formatExplanation,
@@ -13,24 +13,24 @@ const rootDir = resolve(__dirname, '../../../..');
 const catalog = loadPresetCatalog({ shippedDir: resolve(rootDir, 'presets') });
 const shipped = (name: string) => catalog.presets.get(name)!;
 
-describe('configKeysAt', () => {
+describe('keysNamedByPreset', () => {
   it('reads the provider keys a preset writes', () => {
-    expect(configKeysAt(shipped('keycloak'), ['auth', 'providers'])).toEqual([
-      'oidc',
-    ]);
-    expect(configKeysAt(shipped('keycloak'), ['catalog', 'providers'])).toEqual(
-      ['keycloakOrg'],
-    );
+    expect(
+      keysNamedByPreset(shipped('keycloak'), ['auth', 'providers']),
+    ).toEqual(['oidc']);
+    expect(
+      keysNamedByPreset(shipped('keycloak'), ['catalog', 'providers']),
+    ).toEqual(['keycloakOrg']);
   });
 
   it('is empty where the path is missing or not an object', () => {
-    expect(configKeysAt(shipped('recommended'), ['auth', 'providers'])).toEqual(
-      [],
-    );
+    expect(
+      keysNamedByPreset(shipped('recommended'), ['auth', 'providers']),
+    ).toEqual([]);
     // mcp-chat writes a list below mcpChat.providers, not named providers.
-    expect(configKeysAt(shipped('mcp-chat'), ['mcpChat', 'providers'])).toEqual(
-      [],
-    );
+    expect(
+      keysNamedByPreset(shipped('mcp-chat'), ['mcpChat', 'providers']),
+    ).toEqual([]);
   });
 });
 

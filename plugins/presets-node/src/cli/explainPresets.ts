@@ -1,3 +1,4 @@
+import { keysNamedByPreset } from '../model/keysNamedByPreset';
 import { Preset } from '../model/types';
 import {
   ConfigLeafOrigin,
@@ -54,25 +55,6 @@ export interface ExplainResult {
   problems: PresetProblem[];
 }
 
-/**
- * The keys of the object at `path` in a preset's own `appConfig`. This is
- * how a preset names a provider, and the rule the identity modules apply
- * (`keysNamedByPreset` in identity-presets-node, which depends on this
- * package and should reuse this function rather than keep its own walk).
- */
-export function configKeysAt(preset: Preset, path: string[]): string[] {
-  let node: unknown = preset.appConfig;
-  for (const segment of path) {
-    if (node === null || typeof node !== 'object' || Array.isArray(node)) {
-      return [];
-    }
-    node = (node as Record<string, unknown>)[segment];
-  }
-  return node !== null && typeof node === 'object' && !Array.isArray(node)
-    ? Object.keys(node)
-    : [];
-}
-
 /** Provider keys below `path`, in selection order, each with every preset naming it. */
 export function providersNamed(
   presets: Preset[],
@@ -80,7 +62,7 @@ export function providersNamed(
 ): ExplainedProvider[] {
   const byKey = new Map<string, string[]>();
   for (const preset of presets) {
-    for (const key of configKeysAt(preset, path)) {
+    for (const key of keysNamedByPreset(preset, path)) {
       byKey.set(key, [...(byKey.get(key) ?? []), preset.name]);
     }
   }
