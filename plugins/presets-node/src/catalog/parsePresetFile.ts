@@ -200,7 +200,12 @@ function fieldName(segments: string[]): string {
   return segments.length === 0 ? 'the top level' : `"${segments.join('.')}"`;
 }
 
-function lineOf(
+/**
+ * The line of the YAML node at a path (numeric segments index lists), or
+ * of `key` in the mapping there; falls back to the nearest parent that has
+ * a position. Shared by the parser's errors and `presets lint`.
+ */
+export function lineOf(
   doc: Document,
   lineCounter: LineCounter,
   segments: string[],

@@ -20,7 +20,11 @@ import {
 import { Preset } from '../model/types';
 import { PresetProblem } from '../model/problems';
 import { looksLikeSecretName } from '../model/secrets';
-import { displayPath, parsePresetFile } from '../catalog/parsePresetFile';
+import {
+  displayPath,
+  lineOf,
+  parsePresetFile,
+} from '../catalog/parsePresetFile';
 import { loadPresetCatalog } from '../catalog/loadPresetCatalog';
 import { DERIVED_VARIABLES } from '../config/derivedVariables';
 import { closestName } from '../selection/suggestions';
@@ -190,16 +194,6 @@ export function variablePrefixes(presetName: string): string[] {
   return full === family ? [full] : [full, family];
 }
 
-/** The line of the YAML node at a path, if it has a position. */
-function lineAt(
-  doc: Document,
-  lineCounter: LineCounter,
-  path: (string | number)[],
-): number | undefined {
-  const node = doc.getIn(path, true) as YamlNode | undefined;
-  return node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
-}
-
 /** The line of each key of `requires.variables`. */
 function declarationLines(doc: Document, lineCounter: LineCounter) {
   const lines = new Map<string, number>();
@@ -304,7 +298,7 @@ function lintPreset(
     if (context.release && pinned && pinned !== context.release) {
       find({
         rule: 'other-backstage-release',
-        line: lineAt(doc, lineCounter, ['plugins', index, 'package']),
+        line: lineOf(doc, lineCounter, ['plugins', String(index), 'package']),
         message: `plugin "${entry.package}" is pinned to Backstage ${pinned}, but backstage.json is on ${context.release}`,
         hint: 'write bs_${BACKSTAGE_VERSION} so the reference follows backstage.json',
       });
