@@ -37,6 +37,13 @@ const TEST_SYSTEM_PACKAGES = [
   // slapd's TLS tests issue throwaway certificates; its watchdog is perl.
   { file: '/usr/bin/openssl', packages: ['openssl'] },
   { file: '/usr/bin/perl', packages: ['perl'] },
+  // The production-path tests (replicas, org-sync guard across restarts)
+  // start their own throwaway cluster from these binaries.
+  {
+    file: '/usr/lib/postgresql/15/bin/initdb',
+    packages: ['postgresql'],
+    after: stopSystemPostgres,
+  },
 ];
 
 function log(message) {
@@ -134,6 +141,11 @@ function ensureDependencies() {
 function stopSystemSlapd() {
   // The Debian package starts a system daemon on port 389; tests run their own.
   run('sh', ['-c', 'service slapd stop >/dev/null 2>&1 || true']);
+}
+
+function stopSystemPostgres() {
+  // Like slapd, the package starts a system cluster (port 5432) we do not use.
+  run('sh', ['-c', 'service postgresql stop >/dev/null 2>&1 || true']);
 }
 
 /** Installs the Debian packages the tests need, when they are missing. */
