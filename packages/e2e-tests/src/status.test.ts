@@ -118,7 +118,7 @@ describe('GET /api/presets/status with VEECODE_PRESETS=ldap', () => {
     ]);
     expect(res.json.auth).toEqual({
       preset: 'ldap',
-      providers: [{ id: 'ldap', title: ldapPreset.description }],
+      providers: [{ id: 'ldap', title: 'LDAP bind' }],
     });
     expect(res.json.sync).toEqual([
       {

@@ -11,6 +11,7 @@ import {
   IdentityAuthProvider,
   PresetProviderRegistry,
   identityAuthProvidersExtensionPoint,
+  presetSyncStatusServiceRef,
   selectedIdentityPreset,
 } from '@devportal/plugin-identity-presets-node';
 import { builtinIdentityAuthProviders } from './builtinProviders';
@@ -40,8 +41,9 @@ export const authModuleIdentityPresets = createBackendModule({
         logger: coreServices.logger,
         presets: presetsServiceRef,
         providers: authProvidersExtensionPoint,
+        status: presetSyncStatusServiceRef,
       },
-      async init({ config, cache, logger, presets, providers }) {
+      async init({ config, cache, logger, presets, providers, status }) {
         const registry = PresetProviderRegistry.create<IdentityAuthProvider>({
           configPath: ['auth', 'providers'],
           extensionPoint: 'identityAuthProvidersExtensionPoint',
@@ -59,6 +61,10 @@ export const authModuleIdentityPresets = createBackendModule({
           providers.registerProvider({
             providerId: provider.providerId,
             factory: provider.factory,
+          });
+          status.registerAuthProvider({
+            id: provider.providerId,
+            title: provider.title,
           });
           logger.info(
             `Identity preset "${identity!.name}" signs people in with ${

@@ -27,6 +27,7 @@ export type {
 export { keysNamedByPreset, selectedIdentityPreset } from './selection';
 export { presetSyncStatusServiceRef } from './status/presetSyncStatus';
 export type {
+  PresetAuthProviderStatus,
   PresetSyncCounts,
   PresetSyncOutcome,
   PresetSyncRun,

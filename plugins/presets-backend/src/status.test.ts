@@ -21,8 +21,9 @@ const ORG = 'AcmeOrgEntityProvider:default';
 const DISCOVERY = 'AcmeDiscoveryProvider:main';
 
 /**
- * Stands in for the catalog module: another plugin that writes to the
- * shared root service, as the real one does from its scheduled runs.
+ * Stands in for the auth and catalog modules: another plugin that writes to
+ * the shared root service, as the real ones do when they register a
+ * sign-in provider and from their scheduled runs.
  */
 function syncWriter(runs: PresetSyncRun[]) {
   return createBackendPlugin({
@@ -31,6 +32,7 @@ function syncWriter(runs: PresetSyncRun[]) {
       reg.registerInit({
         deps: { syncStatus: presetSyncStatusServiceRef },
         async init({ syncStatus }) {
+          syncStatus.registerAuthProvider({ id: 'acme', title: 'Acme OIDC' });
           syncStatus.register({ provider: ORG, kind: 'org' });
           syncStatus.register({ provider: DISCOVERY, kind: 'discovery' });
           runs.forEach(run => syncStatus.record(run));
@@ -96,7 +98,7 @@ describe('GET /api/presets/status', () => {
     });
   }
 
-  it('lists presets with versions, the identity preset provider, and sources never run', async () => {
+  it('lists presets with versions, the registered sign-in provider, and sources never run', async () => {
     const backend = await start('plain,acme-sso');
     try {
       const res = await request(backend.server)
@@ -110,7 +112,7 @@ describe('GET /api/presets/status', () => {
         ],
         auth: {
           preset: 'acme-sso',
-          providers: [{ id: 'acme', title: 'Acme single sign-on' }],
+          providers: [{ id: 'acme', title: 'Acme OIDC' }],
         },
         sync: [
           {

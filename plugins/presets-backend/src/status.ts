@@ -1,11 +1,7 @@
 import { PresetsService } from '@devportal/plugin-presets-node';
-// The status route reads the identity side's shared decisions and sync
-// records; the package.json entry for this workspace dependency is still
-// to be added (it needs a lockfile update).
 import {
   PresetSyncRun,
   PresetSyncStatusService,
-  keysNamedByPreset,
   selectedIdentityPreset,
 } from '@devportal/plugin-identity-presets-node';
 import { RequestHandler } from 'express';
@@ -23,7 +19,7 @@ export interface PresetStatus {
 export interface AuthProviderStatus {
   /** The key under `auth.providers`, also the route `/api/auth/<id>`; `guest` without an identity preset. */
   id: string;
-  /** The identity preset's one-line description; `Guest sign-in` for guest. */
+  /** What signs people in, as the auth module registered it (`LDAP bind`); `Guest sign-in` for guest. */
   title: string;
 }
 
@@ -58,16 +54,15 @@ export interface PresetsStatus {
   sync: SyncSourceStatus[];
 }
 
-const AUTH_PROVIDERS_PATH = ['auth', 'providers'];
-
 /**
- * The sign-in providers of the selection, decided as the auth module
- * decides them: the keys the selected identity preset writes under
- * `auth.providers`, or guest sign-in when no identity preset is selected.
- * A selection for which that decision fails does not boot, so this never
- * reports a provider that is not registered.
+ * The sign-in providers of this process, as the auth module recorded them
+ * when it registered them, or guest sign-in when no identity preset is
+ * selected.
  */
-export function authStatusOf(presets: PresetsService): PresetsStatus['auth'] {
+export function authStatusOf(
+  presets: PresetsService,
+  syncStatus: PresetSyncStatusService,
+): PresetsStatus['auth'] {
   const identity = selectedIdentityPreset(presets);
   if (!identity) {
     return {
@@ -75,13 +70,7 @@ export function authStatusOf(presets: PresetsService): PresetsStatus['auth'] {
       providers: [{ id: 'guest', title: 'Guest sign-in' }],
     };
   }
-  return {
-    preset: identity.name,
-    providers: keysNamedByPreset(identity, AUTH_PROVIDERS_PATH).map(id => ({
-      id,
-      title: identity.description,
-    })),
-  };
+  return { preset: identity.name, providers: syncStatus.authProviders() };
 }
 
 function runStatus(
@@ -111,7 +100,7 @@ export function presetsStatus(deps: {
   const { presets, syncStatus } = deps;
   return {
     presets: presets.presets.map(p => ({ name: p.name, version: p.version })),
-    auth: authStatusOf(presets),
+    auth: authStatusOf(presets, syncStatus),
     sync: syncStatus.list().map(s => ({
       provider: s.provider,
       kind: s.kind,

@@ -56,13 +56,26 @@ export interface PresetSyncSourceStatus extends PresetSyncSource {
   lastApplied?: PresetSyncRun;
 }
 
+/** A sign-in provider the auth module registered. @public */
+export interface PresetAuthProviderStatus {
+  /** The key under `auth.providers`, also the route `/api/auth/<id>`. */
+  id: string;
+  /** What signs people in, e.g. `LDAP bind`, `GitHub OAuth`. */
+  title: string;
+}
+
 /**
- * Where the catalog module records the runs of the sources it schedules,
- * and where the status endpoint reads them.
+ * Where the identity modules record what they set running (the sign-in
+ * providers the auth module registered, the runs of the sources the catalog
+ * module schedules), and where the status endpoint reads them.
  *
  * @public
  */
 export interface PresetSyncStatusService {
+  /** Records a sign-in provider the auth module registered. */
+  registerAuthProvider(provider: PresetAuthProviderStatus): void;
+  /** The sign-in providers registered in this process, in order. */
+  authProviders(): PresetAuthProviderStatus[];
   /** Makes a source known before it first runs, so it is listed as never run. */
   register(source: PresetSyncSource): void;
   /** Records a finished run; registers its source if needed. */
@@ -74,6 +87,15 @@ export interface PresetSyncStatusService {
 /** Keeps the last run and the last applied run of each source, in memory. */
 class InMemoryPresetSyncStatus implements PresetSyncStatusService {
   readonly #sources = new Map<string, PresetSyncSourceStatus>();
+  readonly #authProviders: PresetAuthProviderStatus[] = [];
+
+  registerAuthProvider(provider: PresetAuthProviderStatus): void {
+    this.#authProviders.push({ id: provider.id, title: provider.title });
+  }
+
+  authProviders(): PresetAuthProviderStatus[] {
+    return this.#authProviders.map(p => ({ ...p }));
+  }
 
   register(source: PresetSyncSource): void {
     if (!this.#sources.has(source.provider)) {
@@ -101,9 +123,9 @@ class InMemoryPresetSyncStatus implements PresetSyncStatusService {
 }
 
 /**
- * The runs of the org-sync and discovery sources the presets activated.
- * A root service because two plugins share it: the catalog module writes,
- * the `presets` plugin reads. It lives in memory in one process: nothing is
+ * The sign-in providers and the runs of the org-sync and discovery sources
+ * the presets activated. A root service because plugins share it: the auth
+ * and catalog modules write, the `presets` plugin reads. It lives in memory in one process: nothing is
  * persisted, a restart starts from "never run", and with several replicas
  * each reports the runs it did itself (the scheduler runs a task on one
  * replica at a time).
