@@ -1,1 +1,20 @@
-export {};
+/**
+ * Role-based permission policy for the rbac preset: roles from a policy CSV
+ * in the format RHDH documents, granted to catalog users and groups (parent
+ * groups included), admins from config, and the effective policies at
+ * `GET /api/permission/policies` for admins.
+ *
+ * @packageDocumentation
+ */
+
+export { permissionModulePresetsRbac as default } from './module';
+export { permissionModulePresetsRbac } from './module';
+export { readRbacConfig, type RbacConfig } from './config';
+export {
+  parsePolicyCsv,
+  readPolicyFile,
+  type PolicyModel,
+  type RoleMembership,
+  type RolePolicy,
+} from './policyFile';
+export { RbacPolicy, SIGNED_IN_ROLE, type RbacPolicyOptions } from './policy';

@@ -190,6 +190,7 @@ describe('parsePresetFile', () => {
         exclusiveGroup: 'identity',
         requires: {
           presets: ['ldap', 'recommended'],
+          groups: {},
           variables: {
             EXAMPLE_TOKEN: {
               description: 'The token',
@@ -235,7 +236,7 @@ describe('parsePresetFile', () => {
         name: 'minimal',
         description: 'Only the required fields',
         version: '0.0.1',
-        requires: { presets: [], variables: {} },
+        requires: { presets: [], groups: {}, variables: {} },
         plugins: [],
         appConfig: {},
         source: file,
@@ -249,7 +250,11 @@ describe('parsePresetFile', () => {
         'name: empty-blocks\ndescription: d\nversion: 10.20.30\nrequires: {}\nplugins: []\nappConfig: {}\n',
       );
       expect(result.problems).toEqual([]);
-      expect(result.preset?.requires).toEqual({ presets: [], variables: {} });
+      expect(result.preset?.requires).toEqual({
+        presets: [],
+        groups: {},
+        variables: {},
+      });
     });
   });
 

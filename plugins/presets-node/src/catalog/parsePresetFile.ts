@@ -1,5 +1,4 @@
 import Ajv, { ErrorObject } from 'ajv';
-import { JsonObject } from '@backstage/types';
 import { relative, isAbsolute, basename, extname } from 'path';
 import semver from 'semver';
 import {
@@ -14,7 +13,8 @@ import {
 } from 'yaml';
 import { presetFileSchema } from '../model/schema';
 import { isValidPresetName } from '../model/naming';
-import { Preset, PresetVariable, PresetPluginEntry } from '../model/types';
+import { Preset, PresetFile } from '../model/types';
+import { presetFromFile } from '../model/fromFile';
 import { PresetProblem } from '../model/problems';
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
@@ -120,7 +120,8 @@ export function parsePresetFile(file: string, text: string): ParsedPresetFile {
   if (problems.length > 0) {
     return { problems };
   }
-  return { preset: toPreset(data, file), problems };
+  // No problem means the schema accepted the file: it is a PresetFile.
+  return { preset: presetFromFile(data as PresetFile, file), problems };
 }
 
 /** The line of the first alias that does not resolve, else of the first alias. */
@@ -156,34 +157,6 @@ function renameHint(name: string, fileName: string, ext: string): string {
 
 function isMapping(value: unknown): value is Record<string, any> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function toPreset(data: any, source: string): Preset {
-  const variables: Record<string, PresetVariable> = {};
-  for (const [name, v] of Object.entries<any>(data.requires?.variables ?? {})) {
-    variables[name] = {
-      description: v.description,
-      required: v.required,
-      ...(v.docs !== undefined ? { docs: v.docs } : {}),
-      ...(v.example !== undefined ? { example: String(v.example) } : {}),
-      ...(v.format !== undefined ? { format: v.format } : {}),
-      // Kept as written: unset means "inferred from the name", which lint tells apart.
-      ...(v.secret !== undefined ? { secret: v.secret } : {}),
-    };
-  }
-  return {
-    name: data.name,
-    description: data.description,
-    version: data.version,
-    ...(data.exclusive_group ? { exclusiveGroup: data.exclusive_group } : {}),
-    requires: {
-      presets: data.requires?.presets ?? [],
-      variables,
-    },
-    plugins: (data.plugins ?? []) as PresetPluginEntry[],
-    appConfig: (data.appConfig ?? {}) as JsonObject,
-    source,
-  };
 }
 
 function pathSegments(instancePath: string): string[] {

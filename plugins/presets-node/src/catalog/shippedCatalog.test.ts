@@ -36,6 +36,7 @@ const TABLE: Record<string, Expected> = {
   sonarqube: { required: ['SONARQUBE_BASE_URL', 'SONARQUBE_API_KEY'] },
   mcp: { required: [], optional: ['MCP_ALLOWED_REDIRECT_URI_PATTERN'] },
   'mcp-chat': { requires: ['mcp'], required: ['MCP_CHAT_PROVIDER', 'MCP_CHAT_API_KEY', 'MCP_CHAT_MODEL'], optional: ['MCP_CHAT_BASE_URL', 'MCP_CHAT_MCP_TOKEN'] },
+  rbac: { required: ['RBAC_ADMINS'], optional: ['RBAC_POLICIES_FILE', 'RBAC_MAX_DEPTH'] },
 };
 
 function get(

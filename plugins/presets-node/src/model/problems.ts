@@ -14,6 +14,7 @@ export type PresetProblemKind =
   | 'unknown-preset'
   | 'preset-order'
   | 'exclusive-group'
+  | 'missing-group'
   | 'missing-variables'
   | 'invalid-variables'
   | 'unresolved-plugin'

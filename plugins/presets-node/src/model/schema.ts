@@ -1,3 +1,8 @@
+import { PRESET_NAME_PATTERN } from './naming';
+
+/** The name rule, the one the engine checks selections with. */
+const NAME = PRESET_NAME_PATTERN.source;
+
 /**
  * The machine-checked shape of a preset file, as a JSON Schema (draft-07).
  * It is exported so tooling (editor integration, `presets lint`) validates
@@ -15,14 +20,14 @@ export const presetFileSchema = {
   properties: {
     name: {
       type: 'string',
-      pattern: '^[a-z0-9]+(-[a-z0-9]+)*$',
+      pattern: NAME,
       description: 'kebab-case, unique, equal to the file name',
     },
     description: { type: 'string', minLength: 1, pattern: '\\S' },
     version: { type: 'string', format: 'semver' },
     exclusive_group: {
       type: 'string',
-      pattern: '^[a-z0-9]+(-[a-z0-9]+)*$',
+      pattern: NAME,
       description: 'at most one selected preset per group',
     },
     requires: {
@@ -32,7 +37,19 @@ export const presetFileSchema = {
         presets: {
           type: 'array',
           uniqueItems: true,
-          items: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$' },
+          items: { type: 'string', pattern: NAME },
+          description: 'presets that must be selected before this one',
+        },
+        groups: {
+          type: 'object',
+          propertyNames: { pattern: NAME },
+          additionalProperties: {
+            type: 'string',
+            minLength: 1,
+            pattern: '\\S',
+          },
+          description:
+            'exclusive groups one of whose presets must be selected before this one, each with the reason shown when none is (e.g. identity: guest users have no groups)',
         },
         variables: {
           type: 'object',

@@ -1,52 +1,78 @@
 /*
  * The preset model: what a preset file declares once it has been read and
  * validated. Everything else in this repository works on these types.
+ *
+ * The file's shape is not written twice: `PresetFile` is inferred from the
+ * JSON Schema the engine validates with (and the editor schema is generated
+ * from), so a field added to the schema reaches the types, and a field the
+ * schema does not have cannot be read.
  */
 import { JsonObject } from '@backstage/types';
+import type { FromSchema } from 'json-schema-to-ts';
+import { presetFileSchema } from './schema';
 
-/** A variable a preset needs from the environment. @public */
-export interface PresetVariable {
-  /** What the variable is, shown to operators when it is missing. */
-  description: string;
-  /** `true`: unset or empty fails the boot. */
-  required: boolean;
-  /** A link to documentation on where to get the value. */
-  docs?: string;
+/**
+ * A preset file as written, after schema validation: the schema's own type.
+ *
+ * @public
+ */
+export type PresetFile = FromSchema<typeof presetFileSchema>;
+
+type FileRequires = NonNullable<PresetFile['requires']>;
+type FileVariable = NonNullable<FileRequires['variables']>[string];
+type FilePluginEntry = NonNullable<PresetFile['plugins']>[number];
+
+/**
+ * A variable a preset needs from the environment, as the schema declares it
+ * (`description`, `required`, `docs`, `format`, `secret`), with `example`
+ * read as a string.
+ *
+ * - `required: true`: unset or empty fails the boot.
+ * - `format: url`: a set value must be an absolute http(s) URL.
+ * - `secret: true`: a credential, redacted wherever it could be printed;
+ *   `false`: not one, even if the name looks like one; unset: inferred from
+ *   the name, see `isSecretVariable`.
+ *
+ * @public
+ */
+export type PresetVariable = Omit<FileVariable, 'example'> & {
   /** An illustrative value; never a real secret. */
   example?: string;
-  /**
-   * What a set value must look like; `url`: an absolute http(s) URL. A value
-   * that does not fit refuses the boot, naming the variable.
-   */
-  format?: PresetVariableFormat;
-  /**
-   * `true`: the value is a credential, redacted wherever it could be printed;
-   * `false`: it is not, even if its name looks like one. Unset: inferred from
-   * the name, see `isSecretVariable`.
-   */
-  secret?: boolean;
-}
+};
 
 /** The value formats a preset variable can require. @public */
-export type PresetVariableFormat = 'url';
+export type PresetVariableFormat = NonNullable<PresetVariable['format']>;
 
-/** A plugin entry, shaped like an entry of `dynamic-plugins.yaml`. @public */
-export interface PresetPluginEntry {
-  /** An OCI reference or a package name; may hold `${PLUGIN_REGISTRY}` and `${BACKSTAGE_VERSION}`. */
-  package: string;
-  disabled?: boolean;
-  integrity?: string;
+/**
+ * A plugin entry, shaped like an entry of `dynamic-plugins.yaml`. `package`
+ * is an OCI reference or a package name and may hold `${PLUGIN_REGISTRY}`
+ * and `${BACKSTAGE_VERSION}`.
+ *
+ * @public
+ */
+export type PresetPluginEntry = Omit<FilePluginEntry, 'pluginConfig'> & {
   pluginConfig?: JsonObject;
-}
+};
 
-/** A validated preset definition. @public */
+/**
+ * A validated preset definition: the file's fields in camelCase, with
+ * absent lists and maps made empty.
+ *
+ * @public
+ */
 export interface Preset {
-  name: string;
-  description: string;
-  version: string;
-  exclusiveGroup?: string;
+  name: PresetFile['name'];
+  description: PresetFile['description'];
+  version: PresetFile['version'];
+  exclusiveGroup?: PresetFile['exclusive_group'];
   requires: {
-    presets: string[];
+    /** Presets that must be selected before this one. */
+    presets: NonNullable<FileRequires['presets']>;
+    /**
+     * Exclusive groups one of whose presets must be selected before this
+     * one, each with the reason shown to the operator when none is.
+     */
+    groups: NonNullable<FileRequires['groups']>;
     variables: Record<string, PresetVariable>;
   };
   plugins: PresetPluginEntry[];

@@ -12,7 +12,7 @@ function preset(name: string, plugins: PresetPluginEntry[]): Preset {
     name,
     description: name,
     version: '1.0.0',
-    requires: { presets: [], variables: {} },
+    requires: { presets: [], groups: {}, variables: {} },
     plugins,
     appConfig: {},
     source: `/presets/${name}.yaml`,

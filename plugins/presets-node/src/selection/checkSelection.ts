@@ -154,6 +154,59 @@ export function checkExclusiveGroups(presets: Preset[]): PresetProblem[] {
   return problems;
 }
 
+/**
+ * Every `requires.groups` entry needs a preset of that exclusive group
+ * selected before the preset that asks for it (an `rbac` preset needs an
+ * identity: guest users have no groups). The problem says why, in the
+ * requiring preset's own words, and which presets would do.
+ */
+export function checkRequiredGroups(
+  names: string[],
+  catalog: PresetCatalog,
+): PresetProblem[] {
+  const problems: PresetProblem[] = [];
+  names.forEach((name, index) => {
+    const preset = catalog.presets.get(name);
+    for (const [group, reason] of Object.entries(
+      preset?.requires.groups ?? {},
+    )) {
+      const members = [...catalog.presets.values()]
+        .filter(p => p.exclusiveGroup === group)
+        .map(p => p.name)
+        .sort();
+      const selected = names.filter(n => members.includes(n));
+      if (selected.some(n => names.indexOf(n) < index)) {
+        continue;
+      }
+      const options = members.length
+        ? `one of: ${members.join(', ')}`
+        : `no available preset has exclusive_group: ${group}`;
+      const where = selected.length
+        ? `"${selected[0]}" is listed after it`
+        : 'none is selected';
+      const fix = selected.length
+        ? [
+            ...names.filter(n => n !== name && n !== selected[0]),
+            selected[0],
+            name,
+          ]
+        : [
+            ...names.slice(0, index),
+            members[0] ?? `<${group} preset>`,
+            ...names.slice(index),
+          ];
+      problems.push({
+        kind: 'missing-group',
+        message: `preset "${name}" needs a preset of group "${group}" selected before it (${options}), but ${where}: ${reason}`,
+        hint: `${PRESETS_ENV}=${fix.join(',')}${
+          selected.length ? '' : ` (or another ${group} preset)`
+        }`,
+      });
+    }
+  });
+  return problems;
+}
+
 /** True when a variable counts as not set: unset, empty or only blanks. */
 export function isUnset(value: string | undefined): boolean {
   return value === undefined || value.trim() === '';

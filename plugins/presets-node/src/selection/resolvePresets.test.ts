@@ -22,6 +22,7 @@ const SHIPPED_NAMES = [
   'ldap-ad',
   'mcp',
   'mcp-chat',
+  'rbac',
   'recommended',
   'sonarqube',
   'veecode-theme',
@@ -82,7 +83,16 @@ describe('resolvePresets', () => {
       expect(resolution.secrets).toEqual([]);
     });
 
-    it.each(SHIPPED_NAMES.filter(n => n !== 'ldap-ad' && n !== 'mcp-chat'))(
+    /** Presets that need no other preset before them. */
+    const standalone = SHIPPED_NAMES.filter(n => {
+      const { requires } = shipped.presets.get(n)!;
+      return (
+        requires.presets.length === 0 &&
+        Object.keys(requires.groups).length === 0
+      );
+    });
+
+    it.each(standalone)(
       '%s resolves with no problems when its required variables are set',
       name => {
         const resolution = resolveShipped(name, dummyEnv([name]));
@@ -585,6 +595,59 @@ describe('resolvePresets', () => {
       expect(text).toContain('VEECODE_APP_CONFIG');
       expect(text).toContain('missing-folder');
       expect(text).toContain('broken.yaml');
+    });
+  });
+
+  describe('required groups', () => {
+    const mockDir = createMockDirectory();
+    beforeAll(() =>
+      mockDir.setContent({
+        presets: {
+          'idp-a.yaml':
+            'name: idp-a\ndescription: a\nversion: 1.0.0\nexclusive_group: identity\n',
+          'idp-b.yaml':
+            'name: idp-b\ndescription: b\nversion: 1.0.0\nexclusive_group: identity\n',
+          'policy.yaml': [
+            'name: policy',
+            'description: grants by group',
+            'version: 1.0.0',
+            'requires:',
+            '  groups:',
+            '    identity: guest users have no groups',
+            '',
+          ].join('\n'),
+        },
+      }),
+    );
+    const resolveIn = (selection: string) =>
+      resolvePresets({
+        rootDir: mockDir.path,
+        env: { VEECODE_PRESETS: selection },
+      });
+
+    it('accepts a preset of the group selected before the one that needs it', () => {
+      expect(resolveIn('idp-b,policy').problems).toEqual([]);
+    });
+
+    it('refuses when no preset of the group is selected, with the reason and the candidates', () => {
+      const [problem, ...rest] = resolveIn('policy').problems;
+      expect(rest).toEqual([]);
+      expect(problem.kind).toBe('missing-group');
+      expect(problem.message).toBe(
+        'preset "policy" needs a preset of group "identity" selected before it (one of: idp-a, idp-b), but none is selected: guest users have no groups',
+      );
+      expect(problem.hint).toBe(
+        'VEECODE_PRESETS=idp-a,policy (or another identity preset)',
+      );
+    });
+
+    it('refuses a group member listed after the preset that needs it', () => {
+      const [problem] = problemsOfKind(
+        resolveIn('policy,idp-a'),
+        'missing-group',
+      );
+      expect(problem.message).toContain('"idp-a" is listed after it');
+      expect(problem.hint).toBe('VEECODE_PRESETS=idp-a,policy');
     });
   });
 

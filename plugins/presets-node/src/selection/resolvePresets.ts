@@ -25,6 +25,7 @@ import { findSharedCredentials } from './sharedCredentials';
 import {
   checkDependencies,
   checkExclusiveGroups,
+  checkRequiredGroups,
   checkVariableFormats,
   checkVariables,
   isUnset,
@@ -139,6 +140,7 @@ export function resolvePresets(
   problems.push(...lookupProblems);
   problems.push(...checkDependencies(selection.names, catalog));
   problems.push(...checkExclusiveGroups(presets));
+  problems.push(...checkRequiredGroups(selection.names, catalog));
   problems.push(...checkVariables(presets, env));
   problems.push(...checkVariableFormats(presets, env));
 

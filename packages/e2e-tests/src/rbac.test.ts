@@ -1,0 +1,450 @@
+/*
+ * The rbac preset end to end: permissions from the synced org. A real slapd
+ * (and, for `keycloak,rbac`, the test OpenID provider) holds the people and
+ * groups, the backend is started with the README's command, and people
+ * sign in and call the catalog and the permission plugin with their own
+ * tokens.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  BackendProcess,
+  freePort,
+  runToExit,
+  startBackendProcess,
+} from './harness/backendProcess';
+import {
+  externalAccessEnv,
+  relationRefs,
+  runProviderRefresh,
+  triggerTask,
+  waitForCatalog,
+} from './harness/portal';
+import { SlapdServer, slapdFixture, startSlapd } from './harness/slapd';
+import { FakeKeycloak, startFakeKeycloak } from './harness/keycloak';
+import {
+  signInAtLoginForm,
+  withFreshBrowser,
+} from './harness/keycloak/browser';
+import { handlerResponse } from './harness/oauth';
+
+jest.setTimeout(400_000);
+
+const SUFFIX = 'dc=example,dc=com';
+const ROOT_DN = `cn=admin,${SUFFIX}`;
+const ROOT_PASSWORD = 'admin-secret-Rb4';
+const LDAP_ORG_SYNC = 'LdapOrgEntityProvider:default';
+const POLICY_FILE = slapdFixture('rbac-policy.csv');
+
+function ldapEnv(slapd: SlapdServer): Record<string, string> {
+  return {
+    LDAP_URL: slapd.url,
+    LDAP_DN: ROOT_DN,
+    LDAP_SECRET: ROOT_PASSWORD,
+    LDAP_USERS_BASE_DN: `ou=people,${SUFFIX}`,
+    LDAP_GROUPS_BASE_DN: `ou=groups,${SUFFIX}`,
+  };
+}
+
+/** Signs in with LDAP bind and returns the person's Backstage token. */
+async function ldapToken(
+  backend: BackendProcess,
+  username: string,
+): Promise<string> {
+  const res = await fetch(
+    `${backend.baseUrl}/api/auth/ldap/refresh?env=production`,
+    {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Requested-With': 'XMLHttpRequest',
+      },
+      body: JSON.stringify({ username, password: `${username}-password` }),
+    },
+  );
+  if (res.status !== 200) {
+    throw new Error(
+      `sign-in of ${username}: ${res.status} ${await res.text()}`,
+    );
+  }
+  return (await res.json()).backstageIdentity.token;
+}
+
+async function get(backend: BackendProcess, path: string, token?: string) {
+  const res = await fetch(`${backend.baseUrl}${path}`, {
+    headers: token ? { Authorization: `Bearer ${token}` } : {},
+  });
+  const text = await res.text();
+  let body: any;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  return { status: res.status, body };
+}
+
+/** The names of the catalog entities a person may list with their token. */
+async function visibleEntities(
+  backend: BackendProcess,
+  token: string,
+): Promise<{ status: number; names: string[] }> {
+  const { status, body } = await get(backend, '/api/catalog/entities', token);
+  return {
+    status,
+    names: Array.isArray(body)
+      ? body
+          .map((e: any) => `${e.kind}:${e.metadata.name}`.toLowerCase())
+          .sort()
+      : [],
+  };
+}
+
+/** Applies an LDIF change to the running slapd, as a directory admin does. */
+function ldapModify(slapd: SlapdServer, ldif: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      '/usr/bin/ldapmodify',
+      ['-x', '-H', slapd.url, '-D', ROOT_DN, '-w', ROOT_PASSWORD],
+      (error, _stdout, stderr) =>
+        error ? reject(new Error(`ldapmodify failed: ${stderr}`)) : resolve(),
+    );
+    child.stdin!.end(ldif);
+  });
+}
+
+describe('rbac with VEECODE_PRESETS=ldap,rbac', () => {
+  let slapd: SlapdServer;
+  let backend: BackendProcess;
+
+  beforeAll(async () => {
+    slapd = await startSlapd({
+      suffix: SUFFIX,
+      rootDn: ROOT_DN,
+      rootPassword: ROOT_PASSWORD,
+      seedLdif: slapdFixture('rbac.ldif'),
+    });
+    backend = await startBackendProcess({
+      env: {
+        VEECODE_PRESETS: 'ldap,rbac',
+        ...ldapEnv(slapd),
+        RBAC_ADMINS: 'group:default/rbac-admins',
+        RBAC_POLICIES_FILE: POLICY_FILE,
+        // engineering is one level above platform and sre.
+        RBAC_MAX_DEPTH: '1',
+        ...externalAccessEnv(),
+      },
+    });
+    // A loaded machine (and an install npm start may run first) needs time.
+    await backend.waitForReady(240_000);
+    await waitForCatalog(backend, (users, groups) => {
+      const sam = users.find(u => u.metadata.name === 'sam');
+      return (
+        users.length >= 5 &&
+        groups.length >= 4 &&
+        !!sam &&
+        relationRefs(sam, 'memberOf').includes('group:default/sre')
+      );
+    });
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    await slapd?.remove();
+  });
+
+  it('lets a member of the admin group read the effective policies, and nobody else', async () => {
+    const admin = await get(
+      backend,
+      '/api/permission/policies',
+      await ldapToken(backend, 'alice'),
+    );
+    expect(admin.status).toBe(200);
+    expect(admin.body).toEqual(
+      expect.arrayContaining([
+        {
+          entityReference: 'role:default/rbac_admin',
+          permission: '*',
+          policy: '*',
+          effect: 'allow',
+          metadata: { source: 'configuration' },
+        },
+        {
+          entityReference: 'role:default/reader',
+          permission: 'catalog-entity',
+          policy: 'read',
+          effect: 'allow',
+          metadata: { source: 'csv-file' },
+        },
+      ]),
+    );
+    const roles = await get(
+      backend,
+      '/api/permission/roles',
+      await ldapToken(backend, 'alice'),
+    );
+    expect(roles.body).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          name: 'role:default/reader',
+          memberReferences: ['group:default/engineering', 'group:default/sre'],
+        }),
+      ]),
+    );
+
+    const member = await get(
+      backend,
+      '/api/permission/policies',
+      await ldapToken(backend, 'pia'),
+    );
+    expect(member.status).toBe(403);
+    expect((await get(backend, '/api/permission/policies')).status).toBe(401);
+  });
+
+  it('lets a person whose group holds a reading role list the catalog', async () => {
+    const sam = await visibleEntities(backend, await ldapToken(backend, 'sam'));
+    expect(sam.status).toBe(200);
+    expect(sam.names).toEqual(
+      expect.arrayContaining(['user:sam', 'group:sre', 'group:engineering']),
+    );
+  });
+
+  it('passes a role granted to a parent group down to members of its child groups', async () => {
+    // pia is in platform only; the role is granted to engineering above it.
+    const pia = await visibleEntities(backend, await ldapToken(backend, 'pia'));
+    expect(pia.status).toBe(200);
+    expect(pia.names).toEqual(
+      expect.arrayContaining(['user:pia', 'group:platform', 'user:nadia']),
+    );
+  });
+
+  it('shows a person in no granted group nothing', async () => {
+    const nadia = await visibleEntities(
+      backend,
+      await ldapToken(backend, 'nadia'),
+    );
+    expect([200, 403]).toContain(nadia.status);
+    expect(nadia.names).toEqual([]);
+  });
+
+  it('takes access away once the person is removed from the group in the directory and org sync has run', async () => {
+    const before = await visibleEntities(
+      backend,
+      await ldapToken(backend, 'sam'),
+    );
+    expect(before.names.length).toBeGreaterThan(0);
+
+    await ldapModify(
+      slapd,
+      [
+        `dn: cn=sre,ou=groups,${SUFFIX}`,
+        'changetype: modify',
+        'delete: member',
+        `member: uid=sam,ou=people,${SUFFIX}`,
+        '',
+      ].join('\n'),
+    );
+    await runProviderRefresh(backend, LDAP_ORG_SYNC, /applied/);
+    await waitForCatalog(backend, users => {
+      const sam = users.find(u => u.metadata.name === 'sam');
+      return !!sam && relationRefs(sam, 'memberOf').length === 0;
+    });
+
+    // The next sign-in (and any request after the sync) has no role left.
+    const deadline = Date.now() + 30_000;
+    let after = await visibleEntities(backend, await ldapToken(backend, 'sam'));
+    while (after.names.length > 0 && Date.now() < deadline) {
+      await new Promise(r => setTimeout(r, 1_000));
+      after = await visibleEntities(backend, await ldapToken(backend, 'sam'));
+    }
+    expect(after.names).toEqual([]);
+    expect(backend.output()).not.toContain(ROOT_PASSWORD);
+  });
+});
+
+describe('rbac refusals', () => {
+  let slapd: SlapdServer;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'devportal-rbac-'));
+    slapd = await startSlapd({
+      suffix: SUFFIX,
+      rootDn: ROOT_DN,
+      rootPassword: ROOT_PASSWORD,
+      seedLdif: slapdFixture('rbac.ldif'),
+    });
+  });
+
+  afterAll(async () => {
+    await slapd?.remove();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses rbac without an identity preset with 78: guests have no groups', async () => {
+    const result = await runToExit({
+      env: {
+        VEECODE_PRESETS: 'rbac',
+        RBAC_ADMINS: 'group:default/rbac-admins',
+      },
+      timeoutMs: 120_000,
+    });
+    expect(result.code).toBe(78);
+    expect(result.stderr).toMatch(/identity/);
+    expect(result.stderr).toContain(
+      'guest users have no groups, so nothing could be granted',
+    );
+  });
+
+  it('refuses a policy file it cannot parse with 78, naming file and line', async () => {
+    const file = join(dir, 'broken-policy.csv');
+    writeFileSync(
+      file,
+      [
+        '# two good lines, then a typo',
+        'p, role:default/reader, catalog-entity, read, allow',
+        'g, group:default/engineering, role:default/reader',
+        'p, role:default/reader, catalog-entity, raed, allow',
+        '',
+      ].join('\n'),
+    );
+    const result = await runToExit({
+      env: {
+        VEECODE_PRESETS: 'ldap,rbac',
+        ...ldapEnv(slapd),
+        RBAC_ADMINS: 'group:default/rbac-admins',
+        RBAC_POLICIES_FILE: file,
+      },
+      timeoutMs: 120_000,
+    });
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain(
+      `${file}:4: action "raed" is not one of read, create, update, delete, use`,
+    );
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stderr + result.stdout).not.toContain(ROOT_PASSWORD);
+  });
+
+  it('refuses a policy file it cannot read with 78, naming it', async () => {
+    const file = join(dir, 'no-such-policy.csv');
+    const result = await runToExit({
+      env: {
+        VEECODE_PRESETS: 'ldap,rbac',
+        ...ldapEnv(slapd),
+        RBAC_ADMINS: 'group:default/rbac-admins',
+        RBAC_POLICIES_FILE: file,
+      },
+      timeoutMs: 120_000,
+    });
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain(`the rbac policy file ${file}`);
+    expect(result.stderr).toContain('ENOENT');
+  });
+});
+
+describe('rbac with VEECODE_PRESETS=keycloak,rbac', () => {
+  const clientSecret = 'kc-client-secret-Rb8';
+  let keycloak: FakeKeycloak;
+  let backend: BackendProcess;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    keycloak = await startFakeKeycloak({
+      realm: 'acme',
+      clientId: 'devportal',
+      clientSecret,
+      redirectUris: [`http://127.0.0.1:${port}/api/auth/oidc/handler/frame`],
+      groups: [
+        { name: 'engineering', subGroups: [{ name: 'platform' }] },
+        { name: 'sales' },
+      ],
+      users: [
+        {
+          id: '8a3c1f0e-1b2d-4c5e-9f60-0a1b2c3d4e5f',
+          username: 'ana',
+          email: 'ana@acme.example',
+          firstName: 'Ana',
+          lastName: 'Lima',
+          password: 'ana-pass-1',
+          groups: ['/engineering/platform'],
+        },
+        {
+          id: '1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b',
+          username: 'bruno',
+          email: 'bruno@acme.example',
+          firstName: 'Bruno',
+          lastName: 'Costa',
+          password: 'bruno-pass-1',
+          groups: ['sales'],
+        },
+      ],
+    });
+    backend = await startBackendProcess({
+      port,
+      env: {
+        VEECODE_PRESETS: 'keycloak,rbac',
+        KEYCLOAK_BASE_URL: keycloak.baseUrl,
+        KEYCLOAK_REALM: 'acme',
+        KEYCLOAK_CLIENT_ID: 'devportal',
+        KEYCLOAK_CLIENT_SECRET: clientSecret,
+        AUTH_SESSION_SECRET: 'session-secret-for-the-e2e-test-0123456789',
+        // Admin through the parent group: ana is in engineering/platform.
+        RBAC_ADMINS: 'group:default/engineering',
+        ...externalAccessEnv(),
+      },
+    });
+    // A loaded machine (and an install npm start may run first) needs time.
+    await backend.waitForReady(240_000);
+    await triggerTask(
+      backend,
+      'catalog',
+      'KeycloakOrgEntityProvider:default:refresh',
+    );
+    await waitForCatalog(backend, (us, gs) => us.length >= 2 && gs.length >= 3);
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    await keycloak?.stop();
+  });
+
+  /** Signs in on the provider's login form, in a browser of its own. */
+  async function oidcToken(username: string, password: string) {
+    const message = await withFreshBrowser(page =>
+      handlerResponse(page, 'oidc', async () => {
+        await page.goto(
+          `${backend.baseUrl}/api/auth/oidc/start?env=production&scope=openid%20profile%20email`,
+        );
+        await signInAtLoginForm(page, { username, password });
+      }),
+    );
+    return message.response.backstageIdentity.token as string;
+  }
+
+  it('lets a realm admin read the policies, and refuses anyone else', async () => {
+    const admin = await get(
+      backend,
+      '/api/permission/policies',
+      await oidcToken('ana', 'ana-pass-1'),
+    );
+    expect(admin.status).toBe(200);
+    expect(admin.body).toEqual([
+      {
+        entityReference: 'role:default/rbac_admin',
+        permission: '*',
+        policy: '*',
+        effect: 'allow',
+        metadata: { source: 'configuration' },
+      },
+    ]);
+    const other = await get(
+      backend,
+      '/api/permission/policies',
+      await oidcToken('bruno', 'bruno-pass-1'),
+    );
+    expect(other.status).toBe(403);
+    expect(backend.output()).not.toContain(clientSecret);
+  });
+});
