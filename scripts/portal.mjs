@@ -197,14 +197,120 @@ function absoluteConfigArgs(args) {
   return out;
 }
 
-/** Runs a child to completion, forwarding signals, and exits with its code. */
+/** How often the launcher watch looks at the processes that started us. */
+const LAUNCHER_POLL_MS = 500;
+
+/**
+ * What Linux says about a process: its parent and its start time (clock
+ * ticks since boot; with the pid it names one process, even after the pid
+ * is reused), or undefined once it is gone or only a zombie waiting to be
+ * reaped.
+ */
+function procStat(pid) {
+  let stat;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) is in parentheses and may hold anything.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (fields[0] === 'Z' || fields[0] === 'X') {
+    return undefined;
+  }
+  return { ppid: Number(fields[1]), startTime: fields[19] };
+}
+
+function isShell(pid) {
+  try {
+    const [argv0, flag] = fs
+      .readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0');
+    return /(^|\/)(sh|bash|dash|zsh)$/.test(argv0) && flag === '-c';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The processes between us and the package manager that ran us (npm or
+ * yarn, and the `sh -c` npm puts in between), each with its start time.
+ * Empty when we were not started by a package manager script: then our
+ * parent is a shell or a process manager that signals us itself, and its
+ * going away (`nohup`, a detached run) must not stop the backend.
+ */
+function launcherChain() {
+  if (!process.env.npm_lifecycle_event || !fs.existsSync('/proc/self/stat')) {
+    return [];
+  }
+  const chain = [];
+  let pid = procStat(process.pid)?.ppid;
+  while (pid > 1) {
+    const stat = procStat(pid);
+    if (!stat) {
+      break;
+    }
+    chain.push({ pid, startTime: stat.startTime });
+    if (!isShell(pid)) {
+      break;
+    }
+    pid = stat.ppid;
+  }
+  return chain;
+}
+
+/**
+ * Calls `onGone` once, when any process of the launcher chain has ended.
+ *
+ * npm answers a SIGTERM by ending itself and its `sh -c`, without passing
+ * the signal on to us (and a SIGKILLed npm passes nothing at all), so a
+ * process manager that signals npm alone would leave the backend running
+ * and holding its port. No pipe or IPC channel connects npm to us
+ * (`stdio: inherit` hands us npm's own descriptors, which the backend
+ * keeps open), and Node has neither prctl(PR_SET_PDEATHSIG) nor pidfds,
+ * so we poll /proc: cheap, and the start time guards against a reused pid.
+ */
+function watchLauncher(onGone) {
+  const chain = launcherChain();
+  if (chain.length === 0) {
+    return;
+  }
+  const timer = setInterval(() => {
+    const gone = chain.find(p => procStat(p.pid)?.startTime !== p.startTime);
+    if (gone) {
+      clearInterval(timer);
+      onGone(gone.pid);
+    }
+  }, LAUNCHER_POLL_MS);
+  // The child's exit ends this process; the watch must not keep it alive.
+  timer.unref();
+}
+
+/**
+ * Runs a child to completion and exits with its code. Signals are passed
+ * on, and the child gets SIGTERM when the package manager that started
+ * us goes away, so that stopping npm stops the backend.
+ */
 function handOver(command, args, options) {
   const child = spawn(command, args, { stdio: 'inherit', ...options });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => child.kill(signal));
   }
+  let launcherGone = false;
+  watchLauncher(pid => {
+    launcherGone = true;
+    log(
+      `the package manager that started this process (pid ${pid}) has exited; stopping the backend (SIGTERM)`,
+    );
+    child.kill('SIGTERM');
+  });
   child.on('exit', (code, signal) => {
-    process.exit(code ?? (signal ? 128 + os.constants.signals[signal] : 1));
+    const exitCode = code ?? (signal ? 128 + os.constants.signals[signal] : 1);
+    if (launcherGone) {
+      // Nobody is left to report the exit code to: say it.
+      log(`the backend exited with code ${exitCode}`);
+    }
+    process.exit(exitCode);
   });
 }
 

@@ -9,6 +9,7 @@ import {
 } from '@devportal/plugin-presets-node';
 import { presetsBackend } from '@devportal/plugin-presets-backend';
 import { healthcheckPlugin } from './healthcheck';
+import { drainingRootHttpRouterServiceFactory } from './drainInFlightRequests';
 
 /**
  * The features this backend always has, by package. A preset that names
@@ -33,6 +34,8 @@ export function createDevPortalBackend(resolution: PresetResolution) {
 
   backend.add(presetsRootConfigServiceFactory({ resolution }));
   backend.add(presetsServiceFactory({ resolution }));
+  // SIGTERM answers the requests in flight before the listener closes.
+  backend.add(drainingRootHttpRouterServiceFactory());
   backend.add(healthcheckPlugin);
 
   for (const load of Object.values(BUILT_IN_FEATURES)) {

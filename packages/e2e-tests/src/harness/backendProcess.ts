@@ -86,6 +86,16 @@ export interface BackendProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** A backend started by {@link startBackendProcess}, with the start command's pid. */
+export interface LaunchedBackendProcess extends BackendProcess {
+  /**
+   * The pid of the start command itself (npm for `npm start`), the leader
+   * of the process group the backend runs in: signal it alone to act as a
+   * process manager does.
+   */
+  pid: number;
+}
+
 const running = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const child of running) {
@@ -120,7 +130,7 @@ async function spawnPortal(
 /** Starts the backend the way the README does and returns a handle to it. */
 export async function startBackendProcess(
   options: BackendProcessOptions = {},
-): Promise<BackendProcess> {
+): Promise<LaunchedBackendProcess> {
   const { port, child } = await spawnPortal(options);
   let output = '';
   const listeners = new Set<() => void>();
@@ -218,6 +228,7 @@ export async function startBackendProcess(
   };
 
   return {
+    pid: child.pid!,
     port,
     baseUrl,
     output: () => output,
