@@ -31,11 +31,23 @@ export interface Config {
   identityPresets?: {
     orgSync?: {
       /**
-       * Apply a sync that returns no users although the last good sync had
-       * some. Off by default: an empty answer from a directory is far more
-       * often a wrong base DN or a lost permission than an empty company.
+       * Apply a sync that returns no users (or no groups; for repository
+       * discovery, no entities) although the last applied sync had some.
+       * Off by default: an empty answer from a directory is far more often a
+       * wrong base DN or a lost permission than an empty company.
+       *
+       * What the last applied sync held is kept in the catalog's database,
+       * so this holds across restarts and replicas.
        */
       allowEmpty?: boolean;
+      /**
+       * Org sync only: refuse a sync that returns fewer users, or fewer
+       * groups, than this share of the last applied sync (a number from 0
+       * to 1; default 0.5, i.e. fewer than half). 0 turns the check off.
+       * Lower it for a directory that really shrank, then set it back. An
+       * empty result is governed by `allowEmpty` alone.
+       */
+      minRetainedShare?: number;
     };
   };
 }

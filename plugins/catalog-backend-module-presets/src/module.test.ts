@@ -3,10 +3,13 @@ import {
   createMockDirectory,
   mockServices,
   startTestBackend,
+  TestDatabases,
 } from '@backstage/backend-test-utils';
 import {
   catalogProcessingExtensionPoint,
   EntityProvider,
+  EntityProviderConnection,
+  EntityProviderMutation,
 } from '@backstage/plugin-catalog-node';
 import {
   findPresetProblems,
@@ -64,6 +67,10 @@ async function wire(
   options: {
     env?: Record<string, string>;
     extra?: ReturnType<typeof createBackendModule>[];
+    /** The catalog's database; in memory, new for each backend, by default. */
+    database?: ReturnType<typeof mockServices.database.factory>;
+    /** The connection the catalog hands each provider. */
+    connection?: EntityProviderConnection;
   } = {},
 ) {
   const env = { ...ENV, ...options.env, VEECODE_PRESETS: selection };
@@ -97,14 +104,17 @@ async function wire(
       }),
       scheduler.factory,
       logger.factory,
+      ...(options.database ? [options.database] : []),
       ...(options.extra ?? []),
     ],
   });
   for (const provider of providers) {
-    await provider.connect({
-      applyMutation: async () => {},
-      refresh: async () => {},
-    });
+    await provider.connect(
+      options.connection ?? {
+        applyMutation: async () => {},
+        refresh: async () => {},
+      },
+    );
   }
   await backend.stop();
   const scheduled = scheduler.scheduleTask.mock.calls.map(([task]) => ({
@@ -112,12 +122,28 @@ async function wire(
     frequency: task.frequency,
     timeout: task.timeout,
   }));
+  /** Runs a scheduled task as the scheduler would. */
+  const runTask = async (id: string) => {
+    const call = scheduler.scheduleTask.mock.calls.find(
+      ([task]) => task.id === id,
+    );
+    if (!call) {
+      throw new Error(`no task ${id} was scheduled`);
+    }
+    await call[0].fn(new AbortController().signal);
+  };
   return {
     names: providers.map(p => p.getProviderName()),
     scheduled,
+    runTask,
+    // Getters: a task run after wiring logs too.
     logged: {
-      warn: logger.warn.mock.calls.map(([message]) => message),
-      info: logger.info.mock.calls.map(([message]) => message),
+      get warn() {
+        return logger.warn.mock.calls.map(([message]) => message);
+      },
+      get info() {
+        return logger.info.mock.calls.map(([message]) => message);
+      },
     },
   };
 }
@@ -305,6 +331,144 @@ describe('catalogModulePresets', () => {
       expect(messages[0]).toContain('"acme-repos"');
       expect(messages[0]).toContain('"acme-repos-fork"');
       expect(messages[0]).toContain('catalog.providers.acmeRepos');
+    });
+  });
+  describe('guarding org sync across restarts', () => {
+    const databases = TestDatabases.create({
+      ids: ['SQLITE_3'],
+      disableDocker: true,
+    });
+    const mockDir = createMockDirectory();
+    beforeEach(() => {
+      mockDir.setContent({
+        'acme-directory.yaml': [
+          'name: acme-directory',
+          'description: Acme directory',
+          'version: 1.0.0',
+          'appConfig:',
+          '  catalog:',
+          '    providers:',
+          '      acmeDirectory:',
+          '        default: {}',
+          '',
+        ].join('\n'),
+      });
+    });
+
+    const SOURCE = 'AcmeDirectory:default';
+
+    /** A directory of this many people, which the org source below reads at each run. */
+    let people = 0;
+
+    /** A module whose org source returns `people` users, each run. */
+    const acmeDirectoryModule = createBackendModule({
+      pluginId: 'catalog',
+      moduleId: 'acme-directory',
+      register(reg) {
+        reg.registerInit({
+          deps: { providers: presetCatalogProvidersExtensionPoint },
+          async init({ providers }) {
+            providers.addProvider({
+              configKey: 'acmeDirectory',
+              title: 'Acme directory',
+              module: 'acme-directory',
+              async createSources() {
+                let connection: EntityProviderConnection | undefined;
+                return [
+                  {
+                    name: SOURCE,
+                    kind: 'org',
+                    provider: {
+                      getProviderName: () => SOURCE,
+                      connect: async c => void (connection = c),
+                    },
+                    refresh: async () =>
+                      connection!.applyMutation({
+                        type: 'full',
+                        entities: Array.from({ length: people }, (_, i) => ({
+                          locationKey: 'acme',
+                          entity: {
+                            apiVersion: 'backstage.io/v1alpha1',
+                            kind: 'User',
+                            metadata: { name: `person-${i}` },
+                            spec: {},
+                          },
+                        })),
+                      }),
+                    schedule: {
+                      frequency: { minutes: 5 },
+                      timeout: { minutes: 1 },
+                    },
+                  },
+                ];
+              },
+            });
+          },
+        });
+      },
+    });
+
+    /**
+     * Starts the module on `knex` as the catalog's database, runs one sync
+     * of a directory of `count` people and stops: one process lifetime.
+     * Says how many users reached the catalog and what was logged.
+     */
+    async function lifetime(
+      knex: Awaited<ReturnType<typeof databases.init>>,
+      count: number,
+      orgSync: Record<string, unknown> = {},
+    ) {
+      people = count;
+      const applied: EntityProviderMutation[] = [];
+      const { runTask, logged } = await wire('acme-directory', {
+        env: {
+          VEECODE_PRESETS_PATH: mockDir.path,
+          APP_CONFIG_identityPresets_orgSync: JSON.stringify(orgSync),
+        },
+        extra: [acmeDirectoryModule],
+        database: mockServices.database.factory({ knex }),
+        connection: {
+          applyMutation: async m => void applied.push(m),
+          refresh: async () => {},
+        },
+      });
+      await runTask(`${SOURCE}:refresh`);
+      return {
+        users: applied.map(m => (m.type === 'full' ? m.entities.length : -1)),
+        logged,
+      };
+    }
+
+    it('refuses, after a restart, a sync that lost most people, logging both counts; a lower share lets it through', async () => {
+      const knex = await databases.init('SQLITE_3');
+      expect((await lifetime(knex, 120)).users).toEqual([120]);
+
+      const restarted = await lifetime(knex, 3);
+      expect(restarted.users).toEqual([]);
+      expect(restarted.logged.warn).toContainEqual(
+        `${SOURCE}: the source returned 3 users where the last sync had 120 (below 50%); not applied, the catalog keeps the last good entities. If the directory really shrank, set identityPresets.orgSync.minRetainedShare (now 0.5) lower, or 0 to turn this check off`,
+      );
+
+      expect((await lifetime(knex, 0)).users).toEqual([]);
+      expect(
+        (await lifetime(knex, 3, { minRetainedShare: 0.02 })).users,
+      ).toEqual([3]);
+      expect((await lifetime(knex, 0, { allowEmpty: true })).users).toEqual([
+        0,
+      ]);
+    });
+
+    it('refuses startup naming the key when the share is not a number from 0 to 1', async () => {
+      const knex = await databases.init('SQLITE_3');
+      const error = await lifetime(knex, 1, { minRetainedShare: 50 }).catch(
+        e => e,
+      );
+      expect(findPresetProblems(error)).toEqual([
+        expect.objectContaining({
+          message:
+            'identityPresets.orgSync.minRetainedShare is 50, outside 0..1',
+        }),
+      ]);
     });
   });
 });

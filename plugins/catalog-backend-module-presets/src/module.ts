@@ -16,6 +16,8 @@ import {
 } from '@devportal/plugin-identity-presets-node';
 import { builtinCatalogProviders } from './providers/builtinCatalogProviders';
 import { ScheduledSource } from './sync/ScheduledSource';
+import { readSyncGuardConfig } from './sync/readSyncGuardConfig';
+import { SyncStateStore } from './sync/SyncStateStore';
 
 /**
  * Schedules the catalog providers the selected presets name under
@@ -40,11 +42,22 @@ export const catalogModulePresets = createBackendModule({
         config: coreServices.rootConfig,
         logger: coreServices.logger,
         scheduler: coreServices.scheduler,
+        // The catalog's database: what the last applied sync held is kept
+        // there, so restarts and other replicas judge the next one alike.
+        database: coreServices.database,
         presets: presetsServiceRef,
         syncStatus: presetSyncStatusServiceRef,
         catalog: catalogProcessingExtensionPoint,
       },
-      async init({ config, logger, scheduler, presets, syncStatus, catalog }) {
+      async init({
+        config,
+        logger,
+        scheduler,
+        database,
+        presets,
+        syncStatus,
+        catalog,
+      }) {
         const registry = PresetProviderRegistry.create<PresetCatalogProvider>({
           configPath: ['catalog', 'providers'],
           extensionPoint: 'presetCatalogProvidersExtensionPoint',
@@ -63,9 +76,8 @@ export const catalogModulePresets = createBackendModule({
           throw new PresetsConfigError(plan.problems);
         }
 
-        const allowEmpty =
-          config.getOptionalBoolean('identityPresets.orgSync.allowEmpty') ??
-          false;
+        const guard = readSyncGuardConfig(config);
+        const store = SyncStateStore.create({ database });
         for (const { provider, presets: namedBy } of plan.activate) {
           const sources = await provider.createSources({
             config,
@@ -77,7 +89,8 @@ export const catalogModulePresets = createBackendModule({
               new ScheduledSource(source, {
                 logger,
                 scheduler,
-                allowEmpty,
+                guard,
+                store,
                 syncStatus,
               }),
             );

@@ -9,9 +9,15 @@ import {
   PresetSyncOutcome,
   PresetSyncStatusService,
 } from '@devportal/plugin-identity-presets-node';
-import { GuardedConnection, MutationCounts } from './GuardedConnection';
+import {
+  CommitResult,
+  GuardedConnection,
+  MutationCounts,
+} from './GuardedConnection';
 import { FailedHttpAnswer, watchHttp } from './httpWatch';
 import { findRateLimit } from './rateLimit';
+import { SyncGuardConfig } from './readSyncGuardConfig';
+import { SyncStateStore } from './SyncStateStore';
 
 /** Why a run applied nothing, in one sentence for the log. */
 function failureReason(error: unknown, failures: FailedHttpAnswer[]): string {
@@ -27,10 +33,7 @@ function failureReason(error: unknown, failures: FailedHttpAnswer[]): string {
 }
 
 /** How a run that ended without an error went, for the status endpoint. */
-function outcomeOf(result: {
-  applied?: MutationCounts;
-  refused?: MutationCounts;
-}): PresetSyncOutcome {
+function outcomeOf(result: CommitResult): PresetSyncOutcome {
   if (result.applied) {
     return 'applied';
   }
@@ -57,7 +60,10 @@ export class ScheduledSource implements EntityProvider {
     private readonly deps: {
       logger: LoggerService;
       scheduler: SchedulerService;
-      allowEmpty: boolean;
+      /** What the guard lets through: empty results, collapsed ones. */
+      guard: SyncGuardConfig;
+      /** What the last applied sync of each source held, in the database. */
+      store: SyncStateStore;
       /** Where each run's outcome is recorded for the status endpoint. */
       syncStatus: PresetSyncStatusService;
     },
@@ -70,12 +76,13 @@ export class ScheduledSource implements EntityProvider {
   }
 
   async connect(connection: EntityProviderConnection): Promise<void> {
-    const { logger, scheduler, allowEmpty } = this.deps;
+    const { logger, scheduler, guard, store } = this.deps;
     const guarded = new GuardedConnection(connection, {
       name: this.source.name,
       logger,
-      allowEmpty,
-      counts: this.source.kind === 'org' ? 'users' : 'entities',
+      guard,
+      kind: this.source.kind,
+      store,
     });
     await this.source.provider.connect(guarded);
     await scheduler.scheduleTask({
@@ -134,7 +141,20 @@ export class ScheduledSource implements EntityProvider {
       return;
     }
 
-    const result = await guarded.commitRun();
+    let result: CommitResult;
+    try {
+      result = await guarded.commitRun();
+    } catch (commitError) {
+      // The last applied sync could not be read (or the catalog refused
+      // the mutation): nothing was applied, and the next run tries again.
+      this.record(startedAt, ms, 'failed');
+      logger.error(
+        `${name}: sync failed after ${ms} ms, nothing applied; the catalog keeps the last good entities. ${stringifyError(
+          commitError,
+        )}`,
+      );
+      return;
+    }
     const { applied, refused } = result;
     this.record(startedAt, ms, outcomeOf(result), applied ?? refused);
     if (applied) {
