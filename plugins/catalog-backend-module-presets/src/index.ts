@@ -17,3 +17,11 @@ export {
 } from './providers/azureDevOps';
 export type { AzureDevOpsConfig } from './providers/azureDevOps';
 export { GuardedConnection } from './sync/GuardedConnection';
+export type { CommitResult, MutationCounts } from './sync/GuardedConnection';
+export { SyncStateStore, SYNC_STATE_TABLE } from './sync/SyncStateStore';
+export type { AppliedSyncState } from './sync/SyncStateStore';
+export {
+  DEFAULT_MIN_RETAINED_SHARE,
+  readSyncGuardConfig,
+} from './sync/readSyncGuardConfig';
+export type { SyncGuardConfig } from './sync/readSyncGuardConfig';
