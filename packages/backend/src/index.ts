@@ -4,6 +4,7 @@
  * selection cannot be honoured; only then is the backend itself loaded.
  */
 import { runBootGate } from '@devportal/plugin-presets-node';
+import { checkDatabaseOrExit } from './checkDatabase';
 
 const resolution = runBootGate();
 
@@ -11,4 +12,5 @@ const resolution = runBootGate();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startBackend } = require('./backend') as typeof import('./backend');
 
-startBackend(resolution);
+// An unreachable database: one line and exit, before any plugin's traces.
+checkDatabaseOrExit(resolution).then(() => startBackend(resolution));

@@ -16,7 +16,10 @@ import {
   oidcAuthenticator,
   oidcSignInResolvers,
 } from '@backstage/plugin-auth-backend-module-oidc-provider';
-import { createLdapAuthProviderFactory } from '@devportal/plugin-auth-backend-module-ldap-provider';
+import {
+  createLdapAuthProviderFactory,
+  isSharedDatabase,
+} from '@devportal/plugin-auth-backend-module-ldap-provider';
 import { CacheService, RootConfigService } from '@backstage/backend-plugin-api';
 import { IdentityAuthProvider } from '@devportal/plugin-identity-presets-node';
 import {
@@ -109,6 +112,8 @@ export function builtinIdentityAuthProviders(deps: {
       factory: createLdapAuthProviderFactory({
         environment: deps.config.getOptionalString('auth.environment'),
         cache: deps.cache,
+        // Replicas or restarts: a per-process session key is then a warning.
+        sharedDatabase: isSharedDatabase(deps.config),
       }),
     },
   ];

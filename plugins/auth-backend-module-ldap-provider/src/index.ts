@@ -11,6 +11,7 @@ export {
   ldapAuthProviderFactory,
   type LdapAuthProviderFactoryOptions,
 } from './provider';
+export { isSharedDatabase } from './session';
 export {
   defaultLdapProfileTransform,
   ldapSignInResolvers,

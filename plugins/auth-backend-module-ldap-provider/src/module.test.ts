@@ -1,4 +1,8 @@
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  TestDatabases,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import authPlugin from '@backstage/plugin-auth-backend';
 import {
   AuthProviderRegistrationOptions,
@@ -37,6 +41,10 @@ function startAuthBackend(ldap: object) {
 }
 
 describe('authModuleLdapProvider', () => {
+  // The warning test names a PostgreSQL server in the config; the auth
+  // plugin's own tables go to SQLite in memory regardless.
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
   it('registers the ldap provider with the auth plugin', async () => {
     const registered: AuthProviderRegistrationOptions[] = [];
     const backend = await startTestBackend({
@@ -78,6 +86,57 @@ describe('authModuleLdapProvider', () => {
     } finally {
       await backend.stop();
     }
+  });
+
+  it('warns at boot, naming AUTH_SESSION_SECRET, when replicas would not share sessions', async () => {
+    const startWith = async (database: object, cookies: object) => {
+      const logger = mockServices.logger.mock();
+      logger.child.mockReturnValue(logger);
+      const knex = await databases.init('SQLITE_3');
+      const backend = await startTestBackend({
+        features: [
+          authPlugin,
+          authModuleLdapProvider,
+          catalogServiceMock.factory({ entities: [] }),
+          mockServices.database.factory({ knex }),
+          logger.factory,
+          mockServices.rootConfig.factory({
+            data: {
+              app: { baseUrl: 'http://localhost:3000' },
+              backend: { database },
+              auth: {
+                environment: 'production',
+                providers: {
+                  ldap: {
+                    production: { ...ldapBlock('ldap://127.0.0.1:1'), cookies },
+                  },
+                },
+              },
+            },
+          }),
+        ],
+      });
+      await backend.stop();
+      return logger.warn.mock.calls
+        .map(([message]) => message)
+        .filter(message => /cookies\.secret/.test(message));
+    };
+    const pg = { client: 'pg', connection: { host: 'db.example.com' } };
+
+    expect(await startWith(pg, { secure: true })).toEqual([
+      expect.stringMatching(
+        /^auth\.providers\.ldap\.production\.cookies\.secret is not set while the database is shared: .*Set AUTH_SESSION_SECRET/,
+      ),
+    ]);
+    expect(
+      await startWith(pg, { secure: true, secret: 's'.repeat(48) }),
+    ).toEqual([]);
+    expect(
+      await startWith(
+        { client: 'better-sqlite3', connection: ':memory:' },
+        { secure: true },
+      ),
+    ).toEqual([]);
   });
 
   it('refuses to start with a broken configuration, naming every problem', async () => {

@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { authProvidersExtensionPoint } from '@backstage/plugin-auth-node';
 import { createLdapAuthProviderFactory } from './provider';
+import { isSharedDatabase } from './session';
 
 /**
  * Adds LDAP username/password sign-in to the auth plugin as provider `ldap`.
@@ -28,6 +29,7 @@ export const authModuleLdapProvider = createBackendModule({
             // is unset the provider's only environment block is used.
             environment: config.getOptionalString('auth.environment'),
             cache,
+            sharedDatabase: isSharedDatabase(config),
           }),
         });
       },

@@ -20,7 +20,7 @@ import {
   LdapAuthResult,
   ldapSignInResolvers,
 } from './resolvers';
-import { LdapSessionSealer } from './session';
+import { LdapSessionSealer, perProcessKeyWarning } from './session';
 
 /**
  * Options of {@link createLdapAuthProviderFactory}.
@@ -49,6 +49,12 @@ export interface LdapAuthProviderFactoryOptions {
   signInResolverFactories?: { [name in string]: SignInResolverFactory };
   /** Builds the profile from the directory entry; defaults to {@link defaultLdapProfileTransform}. */
   profileTransform?: ProfileTransform<LdapAuthResult>;
+  /**
+   * Whether the backend's database is shared between processes or outlives
+   * this one (see `isSharedDatabase`): replicas or restarts are expected, so
+   * a missing `cookies.secret` is a boot warning instead of a note.
+   */
+  sharedDatabase?: boolean;
 }
 
 /**
@@ -90,9 +96,14 @@ export function createLdapAuthProviderFactory(
     const logger = ctx.logger.child({ provider: ctx.providerId });
     warnAboutWeakTransport(config, ctx.providerId, logger);
     if (!config.cookie.secret) {
-      logger.info(
-        `auth.providers.${ctx.providerId}.${environment}.cookies.secret is not set: LDAP sessions are sealed with a key of this process, so they end when it restarts and are not shared between replicas`,
-      );
+      const secretPath = `auth.providers.${ctx.providerId}.${environment}.cookies.secret`;
+      if (options.sharedDatabase) {
+        logger.warn(perProcessKeyWarning(secretPath));
+      } else {
+        logger.info(
+          `${secretPath} is not set: LDAP sessions are sealed with a key of this process, so they end when it restarts and are not shared between replicas`,
+        );
+      }
     }
 
     return new LdapAuthRouteHandlers({

@@ -1,4 +1,9 @@
-import { LdapSessionSealer } from './session';
+import { ConfigReader } from '@backstage/config';
+import {
+  LdapSessionSealer,
+  isSharedDatabase,
+  perProcessKeyWarning,
+} from './session';
 
 const user = { dn: 'uid=ana,ou=people,dc=example,dc=com', username: 'ana' };
 const HOUR = 60 * 60 * 1000;
@@ -73,5 +78,50 @@ describe('LdapSessionSealer', () => {
     expect(await sealer.open(value)).toBeDefined();
     jest.setSystemTime(new Date('2030-01-01T01:00:01Z'));
     expect(await sealer.open(value)).toBeUndefined();
+  });
+});
+
+const pg = { client: 'pg', connection: { host: 'db.example.com' } };
+
+function rootConfig(database: object | undefined) {
+  return new ConfigReader(database ? { backend: { database } } : {});
+}
+
+describe('isSharedDatabase', () => {
+  it.each([
+    ['SQLite in memory (the embedded default)', undefined, false],
+    [
+      'SQLite in memory, spelled out',
+      { client: 'better-sqlite3', connection: ':memory:' },
+      false,
+    ],
+    [
+      'SQLite in memory as an object',
+      { client: 'better-sqlite3', connection: { filename: ':memory:' } },
+      false,
+    ],
+    [
+      'SQLite files in a directory',
+      { client: 'better-sqlite3', connection: { directory: '/data' } },
+      true,
+    ],
+    [
+      'a SQLite file',
+      { client: 'better-sqlite3', connection: '/data/db.sqlite' },
+      true,
+    ],
+    ['PostgreSQL', pg, true],
+  ])('%s', (_, database, shared) => {
+    expect(isSharedDatabase(rootConfig(database))).toBe(shared);
+  });
+});
+
+describe('perProcessKeyWarning', () => {
+  it('names the config key and AUTH_SESSION_SECRET', () => {
+    expect(
+      perProcessKeyWarning('auth.providers.ldap.production.cookies.secret'),
+    ).toMatch(
+      /^auth\.providers\.ldap\.production\.cookies\.secret is not set while the database is shared: .* Set AUTH_SESSION_SECRET /,
+    );
   });
 });

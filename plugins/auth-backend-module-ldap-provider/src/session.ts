@@ -9,6 +9,7 @@
  * loses its session at the next refresh.
  */
 import { randomUUID, hkdfSync, randomBytes } from 'node:crypto';
+import type { Config } from '@backstage/config';
 import { EncryptJWT, jwtDecrypt } from 'jose';
 
 /** What a session cookie says once opened. */
@@ -115,4 +116,42 @@ export class LdapSessionSealer {
       return undefined;
     }
   }
+}
+
+/** The variable through which the `ldap` preset sets `cookies.secret`. */
+export const SESSION_SECRET_VARIABLE = 'AUTH_SESSION_SECRET';
+
+/**
+ * Whether `backend.database` is one several processes can use at once,
+ * or that outlives this process: anything but SQLite in memory (the
+ * embedded default). With such a database, a per-process session key is
+ * the one thing replicas do not share.
+ */
+export function isSharedDatabase(rootConfig: Config): boolean {
+  const client =
+    rootConfig.getOptionalString('backend.database.client') ?? 'better-sqlite3';
+  if (client !== 'better-sqlite3' && client !== 'sqlite3') {
+    return true;
+  }
+  const connection =
+    rootConfig.getOptional('backend.database.connection') ?? ':memory:';
+  if (typeof connection === 'string') {
+    return connection !== ':memory:';
+  }
+  const { filename, directory } = connection as {
+    filename?: unknown;
+    directory?: unknown;
+  };
+  return directory !== undefined || (filename ?? ':memory:') !== ':memory:';
+}
+
+/**
+ * The boot warning for LDAP sessions sealed with a per-process key while
+ * the database is shared: a session started on one replica is refused by
+ * the others, and every restart ends every session.
+ *
+ * @param secretPath - the config key that holds the secret, e.g. `auth.providers.ldap.production.cookies.secret`
+ */
+export function perProcessKeyWarning(secretPath: string): string {
+  return `${secretPath} is not set while the database is shared: LDAP sessions are sealed with a key of this process, so a session started on one replica is refused by the others and every restart ends them all. Set ${SESSION_SECRET_VARIABLE} (the ldap preset's variable, or ${secretPath} directly) to the same random value of 32+ characters on every replica, e.g. the output of 'openssl rand -base64 48'`;
 }

@@ -1,6 +1,6 @@
 import { RootConfigService as Config } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { PresetProblem } from '@devportal/plugin-presets-node';
+import { PresetProblem, splitList } from '@devportal/plugin-presets-node';
 import { isAbsolute, resolve } from 'path';
 
 /**
@@ -49,8 +49,7 @@ function readAdmins(config: Config, problems: PresetProblem[]): string[] {
   entries.forEach((entry, index) => {
     // One entry may carry a comma-separated list, so that the preset can
     // pass RBAC_ADMINS through a single `name: ${RBAC_ADMINS}`.
-    const names = entry.getString('name').split(',');
-    for (const name of names.map(n => n.trim()).filter(Boolean)) {
+    for (const name of splitList(entry.getString('name'))) {
       const ref = parseMemberRef(name);
       if (ref) {
         admins.push(ref);

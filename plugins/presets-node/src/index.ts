@@ -14,6 +14,7 @@ export type {
 export { PRESET_NAME_PATTERN, isValidPresetName } from './model/naming';
 export { isSecretVariable, looksLikeSecretName } from './model/secrets';
 export { keysNamedByPreset } from './model/keysNamedByPreset';
+export { splitList } from './model/splitList';
 export { presetFileSchema } from './model/schema';
 export {
   EXIT_CONFIG,

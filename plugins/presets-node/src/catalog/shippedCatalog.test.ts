@@ -29,7 +29,7 @@ const TABLE: Record<string, Expected> = {
   azure: { required: ['AZURE_DEVOPS_TOKEN', 'AZURE_DEVOPS_HOST', 'AZURE_DEVOPS_ORG', 'AZURE_DEVOPS_PROJECT'] },
   'azure-auth': { group: 'identity', required: ['AZURE_AUTH_TENANT_ID', 'AZURE_AUTH_CLIENT_ID', 'AZURE_AUTH_CLIENT_SECRET'], optional: ['AZURE_AUTH_AUTHORITY', 'MSGRAPH_BASE_URL'] },
   keycloak: { group: 'identity', required: ['KEYCLOAK_BASE_URL', 'KEYCLOAK_REALM', 'KEYCLOAK_CLIENT_ID', 'KEYCLOAK_CLIENT_SECRET', 'AUTH_SESSION_SECRET'] },
-  ldap: { group: 'identity', required: ['LDAP_URL', 'LDAP_DN', 'LDAP_SECRET', 'LDAP_USERS_BASE_DN', 'LDAP_GROUPS_BASE_DN'], optional: ['LDAP_USERS_FILTER', 'LDAP_GROUPS_FILTER'] },
+  ldap: { group: 'identity', required: ['LDAP_URL', 'LDAP_DN', 'LDAP_SECRET', 'LDAP_USERS_BASE_DN', 'LDAP_GROUPS_BASE_DN'], optional: ['LDAP_USERS_FILTER', 'LDAP_GROUPS_FILTER', 'AUTH_SESSION_SECRET'] },
   'ldap-ad': { requires: ['ldap'], required: [] },
   jenkins: { required: ['JENKINS_URL', 'JENKINS_USERNAME', 'JENKINS_TOKEN'] },
   kubernetes: { required: ['K8S_CLUSTER_NAME', 'K8S_CLUSTER_URL', 'K8S_CLUSTER_TOKEN'] },
@@ -37,6 +37,7 @@ const TABLE: Record<string, Expected> = {
   mcp: { required: [], optional: ['MCP_ALLOWED_REDIRECT_URI_PATTERN'] },
   'mcp-chat': { requires: ['mcp'], required: ['MCP_CHAT_PROVIDER', 'MCP_CHAT_API_KEY', 'MCP_CHAT_MODEL'], optional: ['MCP_CHAT_BASE_URL', 'MCP_CHAT_MCP_TOKEN'] },
   rbac: { required: ['RBAC_ADMINS'], optional: ['RBAC_POLICIES_FILE', 'RBAC_MAX_DEPTH'] },
+  postgres: { group: 'database', required: ['POSTGRES_HOST', 'POSTGRES_USER', 'POSTGRES_PASSWORD'], optional: ['POSTGRES_PORT', 'POSTGRES_DB_PREFIX', 'POSTGRES_SSL_CA'] },
 };
 
 function get(
@@ -64,7 +65,7 @@ function* walk(value: JsonValue, at = ''): Generator<[string, JsonValue]> {
 }
 
 describe('the shipped preset catalog', () => {
-  it('loads without problems and holds exactly the 15 presets of the table', () => {
+  it('loads without problems and holds exactly the presets of the table', () => {
     expect(catalog.problems).toEqual([]);
     expect([...catalog.presets.keys()].sort()).toEqual(
       Object.keys(TABLE).sort(),

@@ -181,6 +181,39 @@ describe('explainPresetsWithConfig', () => {
     });
   });
 
+  it('lists the effective admins of the rbac preset, and says when permissions are off', async () => {
+    const withRbac = await explainPresetsWithConfig({
+      env: {
+        VEECODE_PRESETS: 'ldap,rbac',
+        LDAP_URL: 'ldap://127.0.0.1:9',
+        LDAP_DN: 'cn=reader,dc=acme,dc=test',
+        LDAP_SECRET: 'never-shown',
+        LDAP_USERS_BASE_DN: 'ou=people,dc=acme,dc=test',
+        LDAP_GROUPS_BASE_DN: 'ou=groups,dc=acme,dc=test',
+        RBAC_ADMINS: 'group:default/platform, user:default/ana',
+      },
+      rootDir,
+      pluginsFrom,
+    });
+    expect(withRbac.permissions).toEqual({
+      enabled: true,
+      admins: ['group:default/platform', 'user:default/ana'],
+    });
+    expect(formatExplanation(withRbac, paintFor(false))).toContain(
+      'Permissions (permission.enabled): on; admins (permission.rbac.admin.users): group:default/platform, user:default/ana',
+    );
+
+    const without = await explainPresetsWithConfig({
+      env,
+      rootDir,
+      pluginsFrom,
+    });
+    expect(without.permissions).toEqual({ enabled: false, admins: [] });
+    expect(formatExplanation(without, paintFor(false))).toContain(
+      'Permissions (permission.enabled): off, every signed-in person may do everything',
+    );
+  });
+
   it('reports a config layer it cannot read as a problem naming it', async () => {
     const result = await explainPresetsWithConfig({
       env,

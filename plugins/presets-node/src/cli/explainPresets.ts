@@ -1,4 +1,5 @@
 import { keysNamedByPreset } from '../model/keysNamedByPreset';
+import { splitList } from '../model/splitList';
 import { Preset } from '../model/types';
 import {
   ConfigLeafOrigin,
@@ -35,6 +36,18 @@ export interface ExplainedProvider {
   presets: string[];
 }
 
+/** The permission framework as the final config sets it. */
+export interface ExplainedPermissions {
+  /** `permission.enabled`: off, every signed-in person may do everything. */
+  enabled: boolean;
+  /**
+   * Who the rbac policy lets do everything: the user and group refs of
+   * `permission.rbac.admin.users` (a name may list several, separated by
+   * commas, as `RBAC_ADMINS` does).
+   */
+  admins: string[];
+}
+
 /** The outcome of `presets explain`; the `--json` shape, so keep it stable. */
 export interface ExplainResult {
   ok: boolean;
@@ -52,6 +65,8 @@ export interface ExplainResult {
    * ({@link explainPresetsWithConfig}).
    */
   config?: ConfigLeafOrigin[];
+  /** Present when the config was read ({@link explainPresetsWithConfig}). */
+  permissions?: ExplainedPermissions;
   problems: PresetProblem[];
 }
 
@@ -143,6 +158,22 @@ export async function explainConfig(
   };
 }
 
+/** The permission framework and its admins, read from the final config. */
+export function permissionsOf(
+  config: ConfigLeafOrigin[],
+): ExplainedPermissions {
+  const valueAt = (path: string) => config.find(l => l.path === path)?.value;
+  const users = valueAt('permission.rbac.admin.users');
+  const admins = Array.isArray(users)
+    ? users.flatMap(user =>
+        user && typeof user === 'object' && !Array.isArray(user)
+          ? splitList(typeof user.name === 'string' ? user.name : undefined)
+          : [],
+      )
+    : [];
+  return { enabled: valueAt('permission.enabled') === true, admins };
+}
+
 /**
  * `presets explain` with the final config: what {@link explainPresets}
  * tells, plus every config leaf and the layer it came from.
@@ -163,6 +194,7 @@ export async function explainPresetsWithConfig(
     ...explained,
     ok: allProblems.length === 0,
     config,
+    permissions: permissionsOf(config),
     problems: allProblems,
   };
 }
@@ -171,6 +203,19 @@ function formatProviders(providers: ExplainedProvider[]): string {
   return providers.length > 0
     ? providers.map(p => `${p.key} (${p.presets.join(', ')})`).join(', ')
     : '(none)';
+}
+
+function formatPermissions(
+  permissions: ExplainedPermissions,
+  paint: Paint,
+): string {
+  const title = `${paint.bold('Permissions')} (permission.enabled)`;
+  if (!permissions.enabled) {
+    return `${title}: off, every signed-in person may do everything`;
+  }
+  return `${title}: on; admins (permission.rbac.admin.users): ${
+    permissions.admins.join(', ') || '(none)'
+  }`;
 }
 
 /**
@@ -233,6 +278,9 @@ export function formatExplanation(result: ExplainResult, paint: Paint): string {
       'Org-sync and discovery providers',
     )} (catalog.providers): ${formatProviders(result.providers.catalog)}`,
   );
+  if (result.permissions) {
+    lines.push(formatPermissions(result.permissions, paint));
+  }
   if (result.config) {
     lines.push('', ...formatConfig(result.config, paint));
   }

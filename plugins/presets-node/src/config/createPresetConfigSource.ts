@@ -15,7 +15,9 @@ import { Preset } from '../model/types';
 import { ResolvedPluginEntry } from '../plugins/resolvePluginEntries';
 import { VEECODE_APP_CONFIG_ENV } from './readVeecodeAppConfig';
 import { deriveVariables } from './derivedVariables';
+import { platformDatabaseLayer } from './databaseConfig';
 import { JsonObject } from '@backstage/types';
+import { splitList } from '../model/splitList';
 
 /** Options for {@link createPresetConfigSource}. @public */
 export interface PresetConfigSourceOptions {
@@ -80,16 +82,15 @@ function pluginConfigLayers(
 }
 
 function envFileNames(env: Record<string, string | undefined>, local: boolean) {
-  return (env.BACKSTAGE_ENV ?? '')
-    .split(',')
-    .map(e => e.trim())
-    .filter(Boolean)
-    .map(e => `app-config.${e}${local ? '.local' : ''}.yaml`);
+  return splitList(env.BACKSTAGE_ENV).map(
+    e => `app-config.${e}${local ? '.local' : ''}.yaml`,
+  );
 }
 
 /** What kind of layer a {@link PresetConfigLayer} is. @public */
 export type PresetConfigLayerKind =
   | 'file'
+  | 'platform'
   | 'preset'
   | 'plugin'
   | 'veecode-app-config'
@@ -111,7 +112,8 @@ export interface PresetConfigLayer {
 /**
  * The layers of the config of a DevPortal backend, lowest precedence first:
  *
- * 1. `app-config.yaml` (and `app-config.<BACKSTAGE_ENV>.yaml`)
+ * 1. `app-config.yaml` (and `app-config.<BACKSTAGE_ENV>.yaml`), then the
+ *    platform's database default (`DEVPORTAL_DB_PATH`: SQLite on disk)
  * 2. files given with `--base-config`
  * 3. each selected preset's `appConfig`, in selection order
  * 4. `app-config.local.yaml` (and `app-config.<BACKSTAGE_ENV>.local.yaml`)
@@ -170,6 +172,7 @@ export function presetConfigLayers(
 
   const layers: PresetConfigLayer[] = [
     ...optionalFiles(['app-config.yaml', ...envFileNames(env, false)]),
+    ...platformDatabaseLayer(env, options.presets),
     ...list(args['base-config']).map(file('--base-config ')),
     ...options.presets.flatMap(preset => [
       {

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'crypto';
 import { isHttpUrl, isUnset } from '../selection/checkSelection';
+import { DATABASE_DERIVED_VARIABLES } from './databaseConfig';
 
 /**
  * One random token per process, for credentials between parts of this same
@@ -131,6 +132,7 @@ export const DERIVED_VARIABLES: readonly DerivedVariable[] = [
         ? processToken
         : env.MCP_CHAT_MCP_TOKEN!.trim(),
   },
+  ...DATABASE_DERIVED_VARIABLES,
 ];
 
 /** The derived variables' values for an environment. @public */

@@ -5,6 +5,7 @@ function withSuggestion(hint: string, suggestion: string | undefined) {
   return suggestion ? `did you mean "${suggestion}"? ${hint}` : hint;
 }
 import { PresetProblem } from '../model/problems';
+import { splitList } from '../model/splitList';
 
 /**
  * The environment variable operators select presets with.
@@ -35,10 +36,7 @@ export function parseSelection(
   const names: string[] = [];
   const problems: PresetProblem[] = [];
   const reportedDuplicates = new Set<string>();
-  const entries = (value ?? '')
-    .split(',')
-    .map(s => s.trim())
-    .filter(Boolean);
+  const entries = splitList(value);
 
   for (const entry of entries) {
     if (!isValidPresetName(entry)) {

@@ -1,0 +1,222 @@
+/*
+ * A quick look at the database before the backend starts. Without it, an
+ * unreachable PostgreSQL server shows up as a dozen stack traces, one per
+ * plugin that tries to connect, and the one fact the operator needs (which
+ * host and port, which variable to fix) is buried in them.
+ */
+import { ConfigReader } from '@backstage/config';
+import {
+  EXIT_CONFIG,
+  PresetResolution,
+  createPresetConfigSource,
+} from '@devportal/plugin-presets-node';
+
+/** How long the check waits for the server before calling it unreachable. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/** The connection settings of `backend.database.connection`, as pg takes them. */
+interface PgConnection {
+  host?: string;
+  port?: number | string;
+  user?: string;
+  password?: string;
+  database?: string;
+  ssl?: unknown;
+}
+
+interface PgClient {
+  connect(): Promise<void>;
+  end(): Promise<void>;
+  on(event: 'error', listener: (error: Error) => void): void;
+}
+
+/** What the check found wrong, as one line for the operator. */
+export interface DatabaseProblem {
+  message: string;
+  /**
+   * 78 (EX_CONFIG) when only a configuration change helps (credentials, TLS);
+   * 1 when the server may just not be up yet, so that a process manager's
+   * restart can succeed.
+   */
+  exitCode: 1 | typeof EXIT_CONFIG;
+}
+
+/** Where the message tells the operator to look: the preset's variables, or the config keys. */
+interface Hints {
+  address: string;
+  credentials: string;
+  tls: string;
+}
+
+function hintsFor(usesPostgresPreset: boolean): Hints {
+  return usesPostgresPreset
+    ? {
+        address: 'POSTGRES_HOST and POSTGRES_PORT',
+        credentials: 'POSTGRES_USER and POSTGRES_PASSWORD',
+        tls: 'POSTGRES_SSL_CA',
+      }
+    : {
+        address: 'backend.database.connection.host and .port',
+        credentials: 'backend.database.connection.user and .password',
+        tls: 'backend.database.connection.ssl',
+      };
+}
+
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+// PostgreSQL's SQLSTATEs for a refused login: invalid_password,
+// invalid_authorization_specification (no pg_hba.conf entry, unknown role).
+const AUTH_CODES = new Set(['28P01', '28000']);
+
+/**
+ * Turns a failed connection attempt into one line naming host, port and
+ * what to fix. pg's messages name the user at most, never the password.
+ */
+export function describeConnectionError(
+  error: unknown,
+  target: { host: string; port: string; user?: string },
+  hints: Hints,
+): DatabaseProblem {
+  const at = `the PostgreSQL database at ${target.host}:${target.port}`;
+  const code = (error as { code?: unknown })?.code;
+  const reason = error instanceof Error ? error.message : String(error);
+  if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) {
+    return {
+      message: `Cannot reach ${at} (${code}): check ${hints.address}`,
+      exitCode: 1,
+    };
+  }
+  if (/timeout/i.test(reason)) {
+    return {
+      message: `Cannot reach ${at} (no answer within ${
+        CONNECT_TIMEOUT_MS / 1000
+      } s): check ${hints.address}`,
+      exitCode: 1,
+    };
+  }
+  if (typeof code === 'string' && AUTH_CODES.has(code)) {
+    return {
+      message: `${capitalize(at)} refused the login of user "${
+        target.user ?? ''
+      }" (${reason}): check ${hints.credentials}`,
+      exitCode: EXIT_CONFIG,
+    };
+  }
+  if (/does not support SSL/i.test(reason)) {
+    return {
+      message: `${capitalize(
+        at,
+      )} does not offer TLS, but TLS is configured: check ${hints.tls}`,
+      exitCode: EXIT_CONFIG,
+    };
+  }
+  if (
+    typeof code === 'string' &&
+    /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS/.test(code)
+  ) {
+    return {
+      message: `Cannot verify the TLS certificate of ${at} (${code}): check ${hints.tls}, the CA that issued the server's certificate`,
+      exitCode: EXIT_CONFIG,
+    };
+  }
+  return {
+    message: `Cannot connect to ${at}: ${reason}`,
+    exitCode: 1,
+  };
+}
+
+function capitalize(text: string) {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The merged config the backend is about to load, read once without watching files. */
+async function readBackendConfig(resolution: PresetResolution) {
+  const source = createPresetConfigSource({
+    presets: resolution.presets,
+    plugins: resolution.plugins,
+    veecodeAppConfig: resolution.veecodeAppConfig,
+    watch: false,
+  });
+  for await (const { configs } of source.readConfigData()) {
+    return ConfigReader.fromConfigs(configs);
+  }
+  return new ConfigReader({});
+}
+
+/**
+ * Connects once to the PostgreSQL server the config names and reports what
+ * went wrong, or undefined when it answered (or the database is not
+ * PostgreSQL, or is given as a connection string this check does not
+ * parse: Backstage then reports on its own).
+ */
+export async function checkDatabase(
+  resolution: PresetResolution,
+): Promise<DatabaseProblem | undefined> {
+  let config;
+  try {
+    config = await readBackendConfig(resolution);
+  } catch {
+    // A config that cannot be read is Backstage's to report, with its own
+    // message, when it loads the same layers.
+    return undefined;
+  }
+  const database = config.getOptionalConfig('backend.database');
+  if (database?.getOptionalString('client') !== 'pg') {
+    return undefined;
+  }
+  const connection = database.getOptional<PgConnection | string>('connection');
+  if (!connection || typeof connection !== 'object' || !connection.host) {
+    return undefined;
+  }
+  const target = {
+    host: connection.host,
+    port: String(connection.port ?? 5432),
+    user: connection.user,
+  };
+  const hints = hintsFor(resolution.presets.some(p => p.name === 'postgres'));
+
+  // pg ships no types of its own (and @types/pg is not installed): the
+  // little used here is typed above.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Client } = require('pg') as {
+    Client: new (options: object) => PgClient;
+  };
+  const client = new Client({
+    ...connection,
+    port: Number(target.port),
+    // Backstage's admin connection uses this database too.
+    database: connection.database ?? 'postgres',
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
+  // An error after connect (server going away) must not crash the check.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return undefined;
+  } catch (error) {
+    return describeConnectionError(error, target, hints);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * Runs {@link checkDatabase} and ends the process with its one-line message
+ * when the database cannot be used.
+ */
+export async function checkDatabaseOrExit(
+  resolution: PresetResolution,
+): Promise<void> {
+  const problem = await checkDatabase(resolution);
+  if (problem) {
+    process.stderr.write(`${problem.message}\n`);
+    process.exit(problem.exitCode);
+  }
+}

@@ -1,0 +1,204 @@
+/*
+ * Two replicas behind one URL, as operators run the portal: two backends
+ * started with the README's command on different ports, one PostgreSQL
+ * (`postgres` preset), one directory (`ldap` preset, a real slapd). A sync
+ * triggered on both runs once; a person who signs in through one replica
+ * keeps their session on the other.
+ */
+import { BackendProcess, startBackendProcess } from './harness/backendProcess';
+import {
+  entityNames,
+  externalAccessEnv,
+  triggerTask,
+  waitForCatalog,
+} from './harness/portal';
+import { PostgresServer, startPostgres } from './harness/postgres';
+import { SlapdServer, slapdFixture, startSlapd } from './harness/slapd';
+
+jest.setTimeout(420_000);
+
+const ORG_SYNC = 'LdapOrgEntityProvider:default';
+const SUFFIX = 'dc=example,dc=com';
+const ADMIN_PASSWORD = 'admin-secret-Rp4';
+// Shared by both replicas, as an operator's secret store would hand it out.
+const SESSION_SECRET = 'replica-session-secret-0123456789abcdefghij';
+const SYNC_APPLIED = new RegExp(`${ORG_SYNC}: applied`, 'g');
+/** Longer than the scheduler's work check (5 s): a second run would have started. */
+const QUIET_PERIOD_MS = 15_000;
+
+/** POST /api/auth/ldap/refresh, with credentials to sign in or a cookie to refresh. */
+async function ldapRefresh(
+  backend: BackendProcess,
+  init: { credentials?: object; cookie?: string },
+) {
+  const res = await fetch(
+    `${backend.baseUrl}/api/auth/ldap/refresh?env=production`,
+    {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Requested-With': 'XMLHttpRequest',
+        ...(init.cookie ? { Cookie: init.cookie } : {}),
+      },
+      body: init.credentials ? JSON.stringify(init.credentials) : undefined,
+    },
+  );
+  const text = await res.text();
+  return {
+    status: res.status,
+    json: res.status === 200 ? JSON.parse(text) : undefined,
+    text,
+    cookie: res.headers.get('set-cookie')?.split(';')[0],
+  };
+}
+
+function appliedRuns(backend: BackendProcess, since: number): number {
+  return backend.output().slice(since).match(SYNC_APPLIED)?.length ?? 0;
+}
+
+describe('two replicas on one PostgreSQL (VEECODE_PRESETS=ldap,postgres)', () => {
+  let pg: PostgresServer;
+  let slapd: SlapdServer;
+  let a: BackendProcess;
+  let b: BackendProcess;
+
+  beforeAll(async () => {
+    [pg, slapd] = await Promise.all([
+      startPostgres(),
+      startSlapd({
+        suffix: SUFFIX,
+        rootDn: `cn=admin,${SUFFIX}`,
+        rootPassword: ADMIN_PASSWORD,
+        seedLdif: slapdFixture('openldap.ldif'),
+      }),
+    ]);
+    const env = {
+      VEECODE_PRESETS: 'ldap,postgres',
+      ...pg.presetEnv(),
+      POSTGRES_DB_PREFIX: 'replicas_',
+      LDAP_URL: slapd.url,
+      LDAP_DN: `cn=admin,${SUFFIX}`,
+      LDAP_SECRET: ADMIN_PASSWORD,
+      LDAP_USERS_BASE_DN: `ou=people,${SUFFIX}`,
+      LDAP_GROUPS_BASE_DN: `ou=groups,${SUFFIX}`,
+      AUTH_SESSION_SECRET: SESSION_SECRET,
+      ...externalAccessEnv(),
+    };
+    // One after the other: the first creates the databases and runs the
+    // migrations, as a rolling deployment would.
+    a = await startBackendProcess({ env });
+    await a.waitForReady(240_000);
+    b = await startBackendProcess({ env });
+    await b.waitForReady(240_000);
+    // The boot sync (on whichever replica the scheduler picked) is done.
+    await waitForCatalog(a, users => users.length >= 4, 120_000);
+  });
+
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await Promise.all([pg?.remove(), slapd?.remove()]);
+  });
+
+  it('runs an org sync triggered on both replicas once', async () => {
+    const sinceA = a.output().length;
+    const sinceB = b.output().length;
+    await Promise.all([
+      triggerTask(a, 'catalog', `${ORG_SYNC}:refresh`),
+      triggerTask(b, 'catalog', `${ORG_SYNC}:refresh`),
+    ]);
+    const deadline = Date.now() + 120_000;
+    while (appliedRuns(a, sinceA) + appliedRuns(b, sinceB) === 0) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `no replica applied the triggered sync; outputs:\n${a
+            .output()
+            .slice(sinceA)}\n---\n${b.output().slice(sinceB)}`,
+        );
+      }
+      await new Promise(r => setTimeout(r, 250));
+    }
+    await new Promise(r => setTimeout(r, QUIET_PERIOD_MS));
+    expect(appliedRuns(a, sinceA) + appliedRuns(b, sinceB)).toBe(1);
+
+    // Both serve the one catalog it wrote.
+    const [fromA, fromB] = await Promise.all([
+      waitForCatalog(a, () => true),
+      waitForCatalog(b, () => true),
+    ]);
+    expect(entityNames(fromB.users)).toEqual(entityNames(fromA.users));
+    expect(entityNames(fromA.users)).toEqual(['ana', 'bruno', 'carla', 'dora']);
+  });
+
+  it('accepts on replica B the session and the token of a sign-in through replica A', async () => {
+    const signIn = await ldapRefresh(a, {
+      credentials: { username: 'ana', password: 'ana-password' },
+    });
+    expect(signIn.status).toBe(200);
+    expect(signIn.cookie).toBeDefined();
+
+    // The session cookie A set refreshes on B.
+    const refreshed = await ldapRefresh(b, { cookie: signIn.cookie });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.json.backstageIdentity.identity.userEntityRef).toBe(
+      'user:default/ana',
+    );
+
+    // The Backstage token A issued is good on B (signing keys in the database).
+    const res = await fetch(
+      `${b.baseUrl}/api/catalog/entities/by-name/user/default/ana`,
+      {
+        headers: {
+          Authorization: `Bearer ${signIn.json.backstageIdentity.token}`,
+        },
+      },
+    );
+    expect(res.status).toBe(200);
+
+    // A cookie B cannot open is still refused: B checks, it does not wave through.
+    const forged = await ldapRefresh(b, {
+      cookie: `${signIn.cookie!.split('=')[0]}=not-a-session`,
+    });
+    expect(forged.status).toBe(401);
+  });
+
+  it('never prints the session secret or the passwords', () => {
+    for (const backend of [a, b]) {
+      const output = backend.output();
+      expect(output).not.toContain(SESSION_SECRET);
+      expect(output).not.toContain(pg.password);
+      expect(output).not.toContain(ADMIN_PASSWORD);
+      expect(output).not.toMatch(/cookies\.secret is not set/);
+    }
+  });
+
+  it('warns, naming AUTH_SESSION_SECRET, on a replica started without it', async () => {
+    // A third replica, misconfigured: it boots, and says what to set.
+    const { AUTH_SESSION_SECRET: _, ...env } = {
+      VEECODE_PRESETS: 'ldap,postgres',
+      ...pg.presetEnv(),
+      POSTGRES_DB_PREFIX: 'replicas_',
+      LDAP_URL: slapd.url,
+      LDAP_DN: `cn=admin,${SUFFIX}`,
+      LDAP_SECRET: ADMIN_PASSWORD,
+      LDAP_USERS_BASE_DN: `ou=people,${SUFFIX}`,
+      LDAP_GROUPS_BASE_DN: `ou=groups,${SUFFIX}`,
+      AUTH_SESSION_SECRET: SESSION_SECRET,
+    };
+    const c = await startBackendProcess({ env });
+    try {
+      await c.waitForReady(240_000);
+      expect(c.output()).toMatch(
+        /cookies\.secret is not set while the database is shared: .*Set AUTH_SESSION_SECRET/,
+      );
+      // And indeed it cannot open A's sessions.
+      const signIn = await ldapRefresh(a, {
+        credentials: { username: 'ana', password: 'ana-password' },
+      });
+      expect((await ldapRefresh(c, { cookie: signIn.cookie })).status).toBe(
+        401,
+      );
+    } finally {
+      await c.stop();
+    }
+  });
+});
