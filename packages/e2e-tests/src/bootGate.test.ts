@@ -103,10 +103,10 @@ describe('boot gate', () => {
       });
       expect(result.code).toBe(78);
       expect(result.stderr).toMatch(
-        /acme\.yaml:6: field "requires\.variables\.ACME_TOKEN\.description" is missing/,
+        /acme\.yaml:6:5: field "requires\.variables\.ACME_TOKEN\.description" is missing/,
       );
       expect(result.stderr).toMatch(
-        /acme\.yaml:7: field "requires\.variables\.ACME_TOKEN\.required" must be a boolean/,
+        /acme\.yaml:7:17: field "requires\.variables\.ACME_TOKEN\.required" must be a boolean/,
       );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,10 @@
  */
 import fs from 'fs';
 import path from 'path';
-import { parsePresetFile } from './parsePresetFile';
+import {
+  parsePresetFile,
+  parsePresetFileWithPositions,
+} from './parsePresetFile';
 
 const fixtures = path.resolve(__dirname, '../__fixtures__');
 const malformedDir = path.join(fixtures, 'malformed');
@@ -112,10 +115,12 @@ describe('parsePresetFile', () => {
         const matching = result.problems.filter(p => p.message.includes(field));
         expect(matching).not.toHaveLength(0);
         const problem = matching[0];
-        const line = Number(
-          problem.message.slice(shown(absolute).length).match(/^:(\d+):/)?.[1],
-        );
-        expect(lines).toContain(line);
+        const [, line, column] =
+          problem.message
+            .slice(shown(absolute).length)
+            .match(/^:(\d+):(\d+): /) ?? [];
+        expect(lines).toContain(Number(line));
+        expect(Number(column)).toBeGreaterThanOrEqual(1);
         // cases without `mentions` only need to name the field, checked above
         expect(problem.message).toContain(mentions ?? field);
       },
@@ -153,20 +158,21 @@ describe('parsePresetFile', () => {
       const result = parsePresetFile('/somewhere/several-mistakes.yaml', text);
       expect(result.preset).toBeUndefined();
       const messages = result.problems.map(p => p.message).join('\n');
+      // Columns point at the offending value, or at the key of an unknown field.
       expect(messages).toContain(
-        '/somewhere/several-mistakes.yaml:2: field "description" must not be empty',
+        '/somewhere/several-mistakes.yaml:2:14: field "description" must not be empty',
       );
       expect(messages).toContain(
-        '/somewhere/several-mistakes.yaml:3: field "version"',
+        '/somewhere/several-mistakes.yaml:3:10: field "version"',
       );
       expect(messages).toContain(
-        '/somewhere/several-mistakes.yaml:4: unknown field "colour"',
+        '/somewhere/several-mistakes.yaml:4:1: unknown field "colour"',
       );
       expect(messages).toContain(
         '"requires.variables.TOKEN.description" is missing',
       );
       expect(messages).toMatch(
-        /:8: field "requires\.variables\.TOKEN\.required" must be a boolean/,
+        /:8:17: field "requires\.variables\.TOKEN\.required" must be a boolean/,
       );
     });
 
@@ -175,7 +181,7 @@ describe('parsePresetFile', () => {
         '/elsewhere/x.yaml',
         'name: y\ndescription: d\nversion: 1.0.0\n',
       );
-      expect(result.problems[0].message).toMatch(/^\/elsewhere\/x\.yaml:1: /);
+      expect(result.problems[0].message).toMatch(/^\/elsewhere\/x\.yaml:1:7: /);
     });
   });
 
@@ -307,7 +313,7 @@ describe('parsePresetFile', () => {
       expect(result.preset).toBeUndefined();
       expect(result.problems).toHaveLength(1);
       expect(result.problems[0].message).toBe(
-        '/x/flags.yaml:9: field "requires.variables.ACME_TOKEN.secret" must be a boolean',
+        '/x/flags.yaml:9:15: field "requires.variables.ACME_TOKEN.secret" must be a boolean',
       );
       expect(result.problems[0].hint).toMatch(/true or false/);
     });
@@ -325,7 +331,7 @@ describe('parsePresetFile', () => {
     it('reports an alias to an undefined anchor as a problem instead of throwing', () => {
       const { result } = parseFixture('regressions', 'undefined-alias.yaml');
       expect(result.preset).toBeUndefined();
-      expect(result.problems[0].message).toContain(':2:');
+      expect(result.problems[0].message).toContain(':2:14: ');
     });
 
     it('reports an alias bomb as a problem instead of throwing', () => {
@@ -345,6 +351,118 @@ describe('parsePresetFile', () => {
       for (const problem of result.problems) {
         expect(problem.message).not.toContain('kebab-case');
       }
+    });
+  });
+
+  // Every boot parses every preset: the parser keeps positions only for a
+  // file with something to report.
+  describe('the fast path', () => {
+    const shippedDir = path.resolve(__dirname, '../../../../presets');
+    const shippedFiles = fs
+      .readdirSync(shippedDir)
+      .filter(name => /\.ya?ml$/.test(name))
+      .map(name => path.join(shippedDir, name));
+    const validFiles = [
+      ...shippedFiles,
+      path.join(fixtures, 'valid/full-example.yaml'),
+      path.join(fixtures, 'valid/minimal.yml'),
+    ];
+
+    // The module object the parser calls into, not an import's copy of it.
+    const yaml: typeof import('yaml') = require('yaml');
+    afterEach(() => jest.restoreAllMocks());
+
+    it('has the shipped catalog to compare with', () => {
+      expect(shippedFiles.length).toBeGreaterThanOrEqual(10);
+    });
+
+    it.each(validFiles.map(file => [path.basename(file), file]))(
+      'reads %s into the same preset as the position-keeping parse, without building positions',
+      (_, file) => {
+        const text = fs.readFileSync(file, 'utf8');
+        const parseDocument = jest.spyOn(yaml, 'parseDocument');
+        const fast = parsePresetFile(file, text);
+        expect(parseDocument).not.toHaveBeenCalled();
+        parseDocument.mockRestore();
+        expect(fast.problems).toEqual([]);
+        expect(fast).toEqual(parsePresetFileWithPositions(file, text));
+      },
+    );
+
+    it('builds positions for a file with a mistake', () => {
+      const parseDocument = jest.spyOn(yaml, 'parseDocument');
+      const { result } = parseFixture('malformed', 'required-string.yaml');
+      expect(parseDocument).toHaveBeenCalled();
+      expect(result.problems[0].message).toMatch(/:8:\d+: /);
+    });
+
+    it('reads values as YAML 1.2 core does: a date stays a string, << is a plain key', () => {
+      const result = parsePresetFile(
+        '/x/values.yaml',
+        [
+          'name: values',
+          'description: d',
+          'version: 1.0.0',
+          'appConfig:',
+          '  when: 2024-01-31',
+          '  octal: 0o17',
+          '  "<<": { merged: false }',
+          '  empty:',
+          '',
+        ].join('\n'),
+      );
+      expect(result.problems).toEqual([]);
+      expect(result.preset?.appConfig).toEqual({
+        when: '2024-01-31',
+        octal: 15,
+        '<<': { merged: false },
+        empty: null,
+      });
+    });
+
+    it('reads the numbers the two parsers disagree on as the position-keeping parse does', () => {
+      const text = [
+        'name: numbers',
+        'description: d',
+        'version: 1.0.0',
+        'appConfig:',
+        '  binary: 0b101',
+        '  signedHex: -0x1f',
+        '  signedOctal: +0o7',
+        '  negativeFraction: -.5',
+        '',
+      ].join('\n');
+      const result = parsePresetFile('/x/numbers.yaml', text);
+      expect(result.preset?.appConfig).toEqual({
+        binary: '0b101',
+        signedHex: '-0x1f',
+        signedOctal: '+0o7',
+        negativeFraction: -0.5,
+      });
+      expect(result).toEqual(
+        parsePresetFileWithPositions('/x/numbers.yaml', text),
+      );
+    });
+
+    it('accepts aliases to lists and mappings as the position-keeping parse does', () => {
+      const text = [
+        'name: aliases',
+        'description: d',
+        'version: 1.0.0',
+        'appConfig:',
+        '  a: &rule { allow: [read] }',
+        '  b: *rule',
+        '',
+      ].join('\n');
+      const result = parsePresetFile('/x/aliases.yaml', text);
+      expect(result.problems).toEqual([]);
+      expect(result.preset?.appConfig).toEqual({
+        a: { allow: ['read'] },
+        b: { allow: ['read'] },
+      });
+      expect(result).toEqual(
+        parsePresetFileWithPositions('/x/aliases.yaml', text),
+      );
     });
   });
 });

@@ -1,6 +1,7 @@
 import Ajv, { ErrorObject } from 'ajv';
 import { relative, isAbsolute, basename, extname } from 'path';
 import semver from 'semver';
+import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import {
   Document,
   LineCounter,
@@ -34,21 +35,116 @@ export interface ParsedPresetFile {
   problems: PresetProblem[];
 }
 
+/** Where something is in a YAML text; both 1-based. */
+export interface YamlPosition {
+  line: number;
+  column: number;
+}
+
+/**
+ * Scalars js-yaml's core schema reads otherwise than `yaml` does (`0b101`,
+ * `-0x1f` and `+0o7` as numbers, `-.5` as a string); a text holding
+ * anything like them takes the position-keeping parse, whose reading is
+ * the reference.
+ */
+const READ_DIFFERENTLY = /[-+]\.\d|[-+]?0[bB][01]|[-+]0[xXoO]/;
+
+/** The start of a file: where a problem about the whole document points. */
+const FILE_START: YamlPosition = { line: 1, column: 1 };
+
 /**
  * Parses and validates the text of one preset file. Every schema violation
- * is reported, each with the file, the line and the field it concerns.
+ * is reported, each with the file, the line and column (`file:line:column:`)
+ * and the field it concerns.
  */
 export function parsePresetFile(file: string, text: string): ParsedPresetFile {
+  return parseValidFile(file, text) ?? parsePresetFileWithPositions(file, text);
+}
+
+/**
+ * The path every boot takes for every preset: js-yaml without positions,
+ * several times faster than a position-keeping parse. Returns undefined for
+ * anything to report, which `parsePresetFileWithPositions` then explains with
+ * positions; so a file is only ever accepted here if the full parse would
+ * accept it too.
+ */
+function parseValidFile(
+  file: string,
+  text: string,
+): ParsedPresetFile | undefined {
+  if (READ_DIFFERENTLY.test(text)) {
+    return undefined;
+  }
+  let data: unknown;
+  try {
+    // The core schema is YAML 1.2's, as `yaml` reads it: no timestamps, no
+    // merge keys, so appConfig values come out the same with either parser.
+    data = loadYaml(text, { schema: CORE_SCHEMA });
+  } catch {
+    return undefined;
+  }
+  if (
+    !isMapping(data) ||
+    // Shared collections come from aliases; the full parse bounds their
+    // expansion (alias bombs), which js-yaml does not.
+    sharesCollections(data, text) ||
+    !validate(data) ||
+    data.name !== basename(file, extname(file))
+  ) {
+    return undefined;
+  }
+  return { preset: presetFromFile(data, file), problems: [] };
+}
+
+/**
+ * Whether a list or mapping is reached twice, which only an alias does.
+ * A text without `*` has no alias, so most files skip the walk.
+ */
+function sharesCollections(root: object, text: string): boolean {
+  if (!text.includes('*')) {
+    return false;
+  }
+  const seen = new Set<object>();
+  const stack: object[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop()!;
+    if (seen.has(value)) {
+      return true;
+    }
+    seen.add(value);
+    for (const key in value) {
+      if (Object.hasOwn(value, key)) {
+        const child = (value as Record<string, unknown>)[key];
+        if (child !== null && typeof child === 'object') {
+          stack.push(child);
+        }
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * Parses with `yaml`'s document model, which keeps every node's position:
+ * the path of a file with something to report. Exported for the tests and
+ * the benchmark, which compare it with the fast path.
+ */
+export function parsePresetFileWithPositions(
+  file: string,
+  text: string,
+): ParsedPresetFile {
   const shown = displayPath(file);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const problem = (
-    line: number | undefined,
+    position: YamlPosition | undefined,
     message: string,
     hint?: string,
   ) => ({
     kind: 'invalid-file' as const,
-    message: `${shown}${line ? `:${line}` : ''}: ${message}`,
+    message: `${shown}${
+      position ? `:${position.line}:${position.column}` : ''
+    }: ${message}`,
     hint,
   });
 
@@ -56,7 +152,7 @@ export function parsePresetFile(file: string, text: string): ParsedPresetFile {
     return {
       problems: doc.errors.map(err =>
         problem(
-          lineCounter.linePos(err.pos[0]).line,
+          toPosition(lineCounter, err.pos[0]),
           `not valid YAML: ${err.message.split('\n')[0]}`,
           'fix the YAML syntax (check indentation and quoting)',
         ),
@@ -72,7 +168,7 @@ export function parsePresetFile(file: string, text: string): ParsedPresetFile {
     return {
       problems: [
         problem(
-          aliasLine(doc, lineCounter),
+          aliasPosition(doc, lineCounter),
           `not valid YAML: ${(error as Error).message.split('\n')[0]}`,
           'define every *alias with an &anchor before it, and do not nest aliases',
         ),
@@ -83,7 +179,7 @@ export function parsePresetFile(file: string, text: string): ParsedPresetFile {
     return {
       problems: [
         problem(
-          1,
+          FILE_START,
           'a preset file must be a YAML mapping with at least name, description and version',
           'see presets/README.md for the preset schema',
         ),
@@ -95,12 +191,12 @@ export function parsePresetFile(file: string, text: string): ParsedPresetFile {
   if (!validate(data)) {
     // A bad key under propertyNames is reported once, by its own keyword.
     for (const error of (validate.errors ?? []).filter(e => !e.propertyName)) {
-      const { message, hint, line } = describeSchemaError(
+      const { message, hint, position } = describeSchemaError(
         error,
         doc,
         lineCounter,
       );
-      problems.push(problem(line, message, hint));
+      problems.push(problem(position, message, hint));
     }
   }
 
@@ -108,7 +204,7 @@ export function parsePresetFile(file: string, text: string): ParsedPresetFile {
   if (typeof data.name === 'string' && data.name !== expectedName) {
     problems.push(
       problem(
-        lineOf(doc, lineCounter, ['name']),
+        positionOf(doc, lineCounter, ['name']),
         `field "name" is "${data.name}" but the file is named "${basename(
           file,
         )}"`,
@@ -124,21 +220,26 @@ export function parsePresetFile(file: string, text: string): ParsedPresetFile {
   return { preset: presetFromFile(data as PresetFile, file), problems };
 }
 
-/** The line of the first alias that does not resolve, else of the first alias. */
-function aliasLine(
+function toPosition(lineCounter: LineCounter, offset: number): YamlPosition {
+  const { line, col } = lineCounter.linePos(offset);
+  return { line, column: col };
+}
+
+/** Where the first alias that does not resolve is, else the first alias. */
+function aliasPosition(
   doc: Document,
   lineCounter: LineCounter,
-): number | undefined {
-  let unresolved: number | undefined;
-  let first: number | undefined;
+): YamlPosition | undefined {
+  let unresolved: YamlPosition | undefined;
+  let first: YamlPosition | undefined;
   visit(doc, {
     Alias(_, node) {
-      const line = node.range
-        ? lineCounter.linePos(node.range[0]).line
+      const position = node.range
+        ? toPosition(lineCounter, node.range[0])
         : undefined;
-      first ??= line;
+      first ??= position;
       if (unresolved === undefined && !node.resolve(doc)) {
-        unresolved = line;
+        unresolved = position;
       }
     },
   });
@@ -174,16 +275,16 @@ function fieldName(segments: string[]): string {
 }
 
 /**
- * The line of the YAML node at a path (numeric segments index lists), or
- * of `key` in the mapping there; falls back to the nearest parent that has
- * a position. Shared by the parser's errors and `presets lint`.
+ * Where the YAML node at a path is (numeric segments index lists), or
+ * `key` in the mapping there; falls back to the nearest parent that has a
+ * position. Shared by the parser's errors and `presets lint`.
  */
-export function lineOf(
+export function positionOf(
   doc: Document,
   lineCounter: LineCounter,
   segments: string[],
   key?: string,
-): number | undefined {
+): YamlPosition | undefined {
   const keys = segments.map(s => (/^\d+$/.test(s) ? Number(s) : s));
   const node = (keys.length ? doc.getIn(keys, true) : doc.contents) as
     | YamlNode
@@ -194,14 +295,14 @@ export function lineOf(
     );
     const keyNode = pair?.key as YamlNode | undefined;
     if (keyNode?.range) {
-      return lineCounter.linePos(keyNode.range[0]).line;
+      return toPosition(lineCounter, keyNode.range[0]);
     }
   }
   if (node?.range) {
-    return lineCounter.linePos(node.range[0]).line;
+    return toPosition(lineCounter, node.range[0]);
   }
   if (segments.length > 0) {
-    return lineOf(
+    return positionOf(
       doc,
       lineCounter,
       segments.slice(0, -1),
@@ -209,6 +310,16 @@ export function lineOf(
     );
   }
   return undefined;
+}
+
+/** The line of {@link positionOf}, for callers that show lines only. */
+export function lineOf(
+  doc: Document,
+  lineCounter: LineCounter,
+  segments: string[],
+  key?: string,
+): number | undefined {
+  return positionOf(doc, lineCounter, segments, key)?.line;
 }
 
 const TYPE_HINTS: Record<string, string> = {
@@ -220,10 +331,10 @@ function describeSchemaError(
   error: ErrorObject,
   doc: Document,
   lineCounter: LineCounter,
-): { message: string; hint?: string; line?: number } {
+): { message: string; hint?: string; position?: YamlPosition } {
   const segments = pathSegments(error.instancePath);
   const field = fieldName(segments);
-  const at = (key?: string) => lineOf(doc, lineCounter, segments, key);
+  const at = (key?: string) => positionOf(doc, lineCounter, segments, key);
 
   switch (error.keyword) {
     case 'additionalProperties': {
@@ -231,7 +342,7 @@ function describeSchemaError(
         .additionalProperty;
       const allowed = allowedKeys(segments);
       return {
-        line: at(extra),
+        position: at(extra),
         message: `unknown field "${extra}" in ${field}`,
         hint: allowed
           ? `remove it or use one of: ${allowed.join(', ')}`
@@ -243,15 +354,15 @@ function describeSchemaError(
         .missingProperty;
       // The line of the key that owns the incomplete mapping.
       const owner = segments.length
-        ? lineOf(
+        ? positionOf(
             doc,
             lineCounter,
             segments.slice(0, -1),
             segments[segments.length - 1],
           )
-        : 1;
+        : FILE_START;
       return {
-        line: owner,
+        position: owner,
         message: `field "${[...segments, missing].join('.')}" is missing`,
         hint: requiredHint(missing),
       };
@@ -260,43 +371,43 @@ function describeSchemaError(
       const expected = (error.params as { type: string | string[] }).type;
       const wanted = Array.isArray(expected) ? expected.join(' or ') : expected;
       return {
-        line: at(),
+        position: at(),
         message: `field ${field} must be ${article(wanted)}`,
         hint: TYPE_HINTS[wanted],
       };
     }
     case 'format':
       return {
-        line: at(),
+        position: at(),
         message: `field ${field} must be a semantic version such as 1.0.0`,
         hint: 'use MAJOR.MINOR.PATCH, quoted if YAML would read it as a number',
       };
     case 'pattern':
       if ((error.params as { pattern: string }).pattern === '\\S') {
-        return { line: at(), message: `field ${field} must not be blank` };
+        return { position: at(), message: `field ${field} must not be blank` };
       }
       return {
-        line: at(),
+        position: at(),
         message: `field ${field} must be kebab-case (lower-case letters and digits separated by single dashes)`,
       };
     case 'propertyNames':
       return {
-        line: at((error.params as { propertyName: string }).propertyName),
+        position: at((error.params as { propertyName: string }).propertyName),
         message: `variable name "${
           (error.params as { propertyName: string }).propertyName
         }" in ${field} is not a valid environment variable name`,
         hint: 'use letters, digits and underscores, not starting with a digit',
       };
     case 'minLength':
-      return { line: at(), message: `field ${field} must not be empty` };
+      return { position: at(), message: `field ${field} must not be empty` };
     case 'uniqueItems':
       return {
-        line: at(),
+        position: at(),
         message: `field ${field} lists the same preset twice`,
         hint: 'list each preset once',
       };
     default:
-      return { line: at(), message: `field ${field} ${error.message}` };
+      return { position: at(), message: `field ${field} ${error.message}` };
   }
 }
 

@@ -45,7 +45,7 @@ describe('lintPresets', () => {
     });
   });
 
-  it('reports every schema error with the line the parser gives', () => {
+  it('reports every schema error with the line and column the parser gives', () => {
     const result = lint('schema-error');
     expect(result.ok).toBe(false);
     expect(result.errors).toEqual<LintFinding[]>([
@@ -53,6 +53,7 @@ describe('lintPresets', () => {
         rule: 'invalid-file',
         file: shown('schema-error'),
         line: 3,
+        column: 10,
         message: 'field "version" must be a string',
         hint: 'quote the value',
       },
@@ -60,6 +61,7 @@ describe('lintPresets', () => {
         rule: 'invalid-file',
         file: shown('schema-error'),
         line: 9,
+        column: 17,
         message:
           'field "requires.variables.SCHEMA_ERROR_HOST.required" must be a boolean',
         hint: 'write true or false, without quotes',
@@ -76,12 +78,14 @@ describe('lintPresets', () => {
         rule: 'undeclared-variable',
         file: shown('undeclared-variable'),
         line: 15,
+        column: 11,
         message: expect.stringContaining('uses ${UNDECLARED_VARIABLE_ORGS}'),
         hint: expect.stringMatching(/^did you mean UNDECLARED_VARIABLE_ORG\?/),
       }),
       expect.objectContaining({
         rule: 'undeclared-variable',
         line: 16,
+        column: 13,
         message: expect.stringContaining(
           'uses ${UNDECLARED_REGION_OF_THE_WORLD}',
         ),
@@ -96,6 +100,7 @@ describe('lintPresets', () => {
       expect.objectContaining({
         rule: 'other-backstage-release',
         line: 8,
+        column: 14,
         message: expect.stringMatching(
           /stale:bs_1\.40\.0!stale-plugin" is pinned to Backstage 1\.40\.0, but backstage\.json is on \d+\.\d+\.\d+$/,
         ),
@@ -111,6 +116,7 @@ describe('lintPresets', () => {
       expect.objectContaining({
         rule: 'undocumented-variable',
         line: 7,
+        column: 5,
         message: expect.stringContaining(
           'required variable UNDOCUMENTED_VARIABLE_HOST has no docs link',
         ),
@@ -126,6 +132,7 @@ describe('lintPresets', () => {
         expect.objectContaining({
           rule: 'unused-variable',
           line: 7,
+          column: 5,
           message:
             'variable UNUSED_VARIABLE_HOST is declared but never used in appConfig or plugins',
         }),
@@ -141,6 +148,7 @@ describe('lintPresets', () => {
         expect.objectContaining({
           rule: 'foreign-prefix',
           line: 11,
+          column: 5,
           message: expect.stringMatching(
             /^variable OTHER_HOST does not start with FOREIGN_PREFIX_ or FOREIGN_/,
           ),
@@ -157,6 +165,7 @@ describe('lintPresets', () => {
         expect.objectContaining({
           rule: 'secret-flag-missing',
           line: 7,
+          column: 5,
           message: expect.stringContaining(
             'UNFLAGGED_API_KEY looks like a credential',
           ),
@@ -202,14 +211,14 @@ describe('lintPresets', () => {
 });
 
 describe('presets lint', () => {
-  it('exits 78 on errors and prints file:line, the message and a fix', async () => {
+  it('exits 78 on errors and prints file:line:column, the message and a fix', async () => {
     const result = await run(['lint', fixture('undocumented-variable')]);
     expect(result.code).toBe(78);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(
       `${shown(
         'undocumented-variable',
-      )}:7: error: required variable UNDOCUMENTED_VARIABLE_HOST has no docs link`,
+      )}:7:5: error: required variable UNDOCUMENTED_VARIABLE_HOST has no docs link`,
     );
     expect(result.stderr).toContain('    Fix: add docs:');
     expect(result.stderr).toMatch(/1 error, 0 warnings\n$/);
@@ -220,7 +229,7 @@ describe('presets lint', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain(
-      `${shown('unused-variable')}:7: warning: variable UNUSED_VARIABLE_HOST`,
+      `${shown('unused-variable')}:7:5: warning: variable UNUSED_VARIABLE_HOST`,
     );
   });
 

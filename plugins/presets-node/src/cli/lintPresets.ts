@@ -22,8 +22,9 @@ import { PresetProblem } from '../model/problems';
 import { looksLikeSecretName } from '../model/secrets';
 import {
   displayPath,
-  lineOf,
   parsePresetFile,
+  positionOf,
+  YamlPosition,
 } from '../catalog/parsePresetFile';
 import { loadPresetCatalog } from '../catalog/loadPresetCatalog';
 import { DERIVED_VARIABLES } from '../config/derivedVariables';
@@ -42,12 +43,14 @@ export type LintRule =
   | 'foreign-prefix'
   | 'secret-flag-missing';
 
-/** One thing lint found, at a file and (when known) a line. */
+/** One thing lint found, at a file and (when known) a line and column. */
 export interface LintFinding {
   rule: LintRule;
   /** The file as shown to the user: relative to the working directory when below it. */
   file: string;
   line?: number;
+  /** 1-based, like `line`; set whenever `line` is. */
+  column?: number;
   message: string;
   /** How to fix it. */
   hint?: string;
@@ -84,8 +87,8 @@ const SUBSTITUTION = /\$?\$\{[^{}]*\}/g;
 /** A value that changes every derivation that reads the variable it is put in. */
 const PROBE_VALUE = 'https://lint-probe.invalid';
 
-/** A variable referenced from a preset, at its first line. */
-type References = Map<string, number | undefined>;
+/** A variable referenced from a preset, at its first use. */
+type References = Map<string, YamlPosition | undefined>;
 
 function variableNamesIn(text: string): string[] {
   return [...text.matchAll(SUBSTITUTION)]
@@ -96,8 +99,8 @@ function variableNamesIn(text: string): string[] {
 }
 
 /**
- * Every environment variable a YAML subtree references, with the line of
- * its first use: `${VAR}` in any string, and Backstage's `$env: VAR`.
+ * Every environment variable a YAML subtree references, with the position
+ * of its first use: `${VAR}` in any string, and Backstage's `$env: VAR`.
  */
 function collectReferences(
   node: YamlNode | undefined,
@@ -109,10 +112,7 @@ function collectReferences(
   }
   const add = (name: string, at: YamlNode) => {
     if (!into.has(name)) {
-      into.set(
-        name,
-        at.range ? lineCounter.linePos(at.range[0]).line : undefined,
-      );
+      into.set(name, at.range ? nodePosition(lineCounter, at) : undefined);
     }
   };
   visit(node, {
@@ -194,21 +194,26 @@ export function variablePrefixes(presetName: string): string[] {
   return full === family ? [full] : [full, family];
 }
 
-/** The line of each key of `requires.variables`. */
-function declarationLines(doc: Document, lineCounter: LineCounter) {
-  const lines = new Map<string, number>();
+function nodePosition(lineCounter: LineCounter, node: YamlNode): YamlPosition {
+  const { line, col } = lineCounter.linePos(node.range![0]);
+  return { line, column: col };
+}
+
+/** Where each key of `requires.variables` is. */
+function declarationPositions(doc: Document, lineCounter: LineCounter) {
+  const positions = new Map<string, YamlPosition>();
   const variables = doc.getIn(['requires', 'variables'], true);
   if (isMap(variables)) {
     for (const pair of variables.items) {
       if (isPair(pair) && isScalar(pair.key) && pair.key.range) {
-        lines.set(
+        positions.set(
           String(pair.key.value),
-          lineCounter.linePos(pair.key.range[0]).line,
+          nodePosition(lineCounter, pair.key),
         );
       }
     }
   }
-  return lines;
+  return positions;
 }
 
 interface PresetLintContext {
@@ -268,13 +273,13 @@ function lintPreset(
   );
   const declared = preset.requires.variables;
   const declaredNames = Object.keys(declared);
-  const declaredAt = declarationLines(doc, lineCounter);
+  const declaredAt = declarationPositions(doc, lineCounter);
   const findings: LintFinding[] = [];
   const find = (finding: Omit<LintFinding, 'file'>) =>
     findings.push({ file, ...finding });
 
   const inherited = inheritedVariables(preset, context.known);
-  for (const [name, line] of references) {
+  for (const [name, position] of references) {
     if (
       Object.hasOwn(declared, name) ||
       inherited.has(name) ||
@@ -285,7 +290,7 @@ function lintPreset(
     const close = closestName(name, [...declaredNames, ...context.platform]);
     find({
       rule: 'undeclared-variable',
-      line,
+      ...position,
       message: `preset "${preset.name}" uses \${${name}}, which is not declared in requires.variables (its own or a required preset's) and is not a platform variable`,
       hint: close
         ? `did you mean ${close}? Otherwise declare ${name} under requires.variables`
@@ -298,7 +303,7 @@ function lintPreset(
     if (context.release && pinned && pinned !== context.release) {
       find({
         rule: 'other-backstage-release',
-        line: lineOf(doc, lineCounter, ['plugins', String(index), 'package']),
+        ...positionOf(doc, lineCounter, ['plugins', String(index), 'package']),
         message: `plugin "${entry.package}" is pinned to Backstage ${pinned}, but backstage.json is on ${context.release}`,
         hint: 'write bs_${BACKSTAGE_VERSION} so the reference follows backstage.json',
       });
@@ -311,11 +316,11 @@ function lintPreset(
   const inputs = derivationInputs(declaredNames, derivedUsed);
   const prefixes = variablePrefixes(preset.name);
   for (const [name, variable] of Object.entries(declared)) {
-    const line = declaredAt.get(name);
+    const position = declaredAt.get(name);
     if (variable.required && !variable.docs) {
       find({
         rule: 'undocumented-variable',
-        line,
+        ...position,
         message: `required variable ${name} has no docs link: an operator missing it is not told where to get it`,
         hint: `add docs: with a link that explains where to get the value of ${name}`,
       });
@@ -323,7 +328,7 @@ function lintPreset(
     if (!references.has(name) && !inputs.has(name)) {
       find({
         rule: 'unused-variable',
-        line,
+        ...position,
         message: `variable ${name} is declared but never used in appConfig or plugins`,
         hint: `use \${${name}} where it belongs, or remove the declaration`,
       });
@@ -331,7 +336,7 @@ function lintPreset(
     if (!prefixes.some(prefix => name.startsWith(prefix))) {
       find({
         rule: 'foreign-prefix',
-        line,
+        ...position,
         message: `variable ${name} does not start with ${prefixes.join(
           ' or ',
         )}, the prefix of preset "${preset.name}"`,
@@ -341,7 +346,7 @@ function lintPreset(
     if (variable.secret === undefined && looksLikeSecretName(name)) {
       find({
         rule: 'secret-flag-missing',
-        line,
+        ...position,
         message: `variable ${name} looks like a credential but has no secret: flag (it is inferred as secret from its name)`,
         hint: 'add secret: true, or secret: false if its value may be shown in logs',
       });
@@ -359,14 +364,14 @@ const ERROR_RULES: ReadonlySet<LintRule> = new Set<LintRule>([
 
 /**
  * A parser problem as a finding. The parser puts the location in front of
- * its message (`<file>:<line>: ...`), under the path lint gave it.
+ * its message (`<file>:<line>:<column>: ...`), under the path lint gave it.
  */
 function problemFinding(
   problem: PresetProblem,
   shownPath: string,
 ): LintFinding {
   const location = problem.message.startsWith(shownPath)
-    ? /^([^:]*)(?::(\d+))?: ([\s\S]*)$/.exec(
+    ? /^([^:]*)(?::(\d+):(\d+))?: ([\s\S]*)$/.exec(
         problem.message.slice(shownPath.length),
       )
     : null;
@@ -378,11 +383,11 @@ function problemFinding(
       ...(problem.hint && { hint: problem.hint }),
     };
   }
-  const [, rest, line, message] = location;
+  const [, rest, line, column, message] = location;
   return {
     rule: 'invalid-file',
     file: shownPath + rest,
-    ...(line && { line: Number(line) }),
+    ...(line && { line: Number(line), column: Number(column) }),
     message,
     ...(problem.hint && { hint: problem.hint }),
   };
@@ -432,7 +437,11 @@ function readPath(path: string): {
 }
 
 function byLocation(a: LintFinding, b: LintFinding): number {
-  return a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0);
+  return (
+    a.file.localeCompare(b.file) ||
+    (a.line ?? 0) - (b.line ?? 0) ||
+    (a.column ?? 0) - (b.column ?? 0)
+  );
 }
 
 /**
@@ -471,11 +480,16 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
-/** The lint report for a terminal: `file:line: level: message` and a fix hint each. */
+/**
+ * The lint report for a terminal: `file:line:column: level: message` (the
+ * form editors and terminals turn into a link) and a fix hint each.
+ */
 export function formatLintResult(result: LintResult, paint: Paint): string {
   const lines: string[] = [];
   const add = (finding: LintFinding, level: string) => {
-    const where = `${finding.file}${finding.line ? `:${finding.line}` : ''}`;
+    const where = `${finding.file}${finding.line ? `:${finding.line}` : ''}${
+      finding.line && finding.column ? `:${finding.column}` : ''
+    }`;
     lines.push(`${where}: ${level}: ${finding.message} [${finding.rule}]`);
     if (finding.hint) {
       lines.push(`    Fix: ${finding.hint}`);

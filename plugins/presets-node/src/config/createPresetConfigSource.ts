@@ -15,7 +15,10 @@ import { Preset } from '../model/types';
 import { ResolvedPluginEntry } from '../plugins/resolvePluginEntries';
 import { VEECODE_APP_CONFIG_ENV } from './readVeecodeAppConfig';
 import { deriveVariables } from './derivedVariables';
-import { platformDatabaseLayer } from './databaseConfig';
+import {
+  DEVPORTAL_DB_PATH_ENV,
+  platformDatabaseConfig,
+} from './databaseConfig';
 import { JsonObject } from '@backstage/types';
 import { splitList } from '../model/splitList';
 
@@ -221,4 +224,29 @@ export function createPresetConfigSource(
   options: PresetConfigSourceOptions,
 ): ConfigSource {
   return ConfigSources.merge(presetConfigLayers(options).map(l => l.source));
+}
+
+/**
+ * {@link platformDatabaseConfig} as a config layer, right above
+ * app-config.yaml: a platform default, which presets and the operator's
+ * own config still override.
+ */
+function platformDatabaseLayer(
+  env: Record<string, string | undefined>,
+  presets: Preset[],
+): PresetConfigLayer[] {
+  const data = platformDatabaseConfig(env, presets);
+  if (!data) {
+    return [];
+  }
+  return [
+    {
+      kind: 'platform',
+      label: DEVPORTAL_DB_PATH_ENV,
+      source: StaticConfigSource.create({
+        data,
+        context: DEVPORTAL_DB_PATH_ENV,
+      }),
+    },
+  ];
 }

@@ -3,12 +3,13 @@
  * is SQLite in memory: nothing survives a restart. VeeCode's images keep
  * SQLite on disk when `DEVPORTAL_DB_PATH` names a folder, and a preset of
  * the `database` group (`postgres`) points the backend at a server.
+ *
+ * No config-loader here: the boot gate loads this file (for the derived
+ * variables), and a refused boot must not pay for config-loader.
  */
-import { StaticConfigSource } from '@backstage/config-loader';
 import { isUnset } from '../selection/checkSelection';
 import { Preset } from '../model/types';
 import type { DerivedVariable } from './derivedVariables';
-import type { PresetConfigLayer } from './createPresetConfigSource';
 
 /** VeeCode's variable: a folder for SQLite database files. @public */
 export const DEVPORTAL_DB_PATH_ENV = 'DEVPORTAL_DB_PATH';
@@ -60,29 +61,4 @@ export function platformDatabaseConfig(
       },
     },
   };
-}
-
-/**
- * {@link platformDatabaseConfig} as a config layer, right above
- * app-config.yaml: a platform default, which presets and the operator's
- * own config still override.
- */
-export function platformDatabaseLayer(
-  env: Record<string, string | undefined>,
-  presets: Preset[],
-): PresetConfigLayer[] {
-  const data = platformDatabaseConfig(env, presets);
-  if (!data) {
-    return [];
-  }
-  return [
-    {
-      kind: 'platform',
-      label: DEVPORTAL_DB_PATH_ENV,
-      source: StaticConfigSource.create({
-        data,
-        context: DEVPORTAL_DB_PATH_ENV,
-      }),
-    },
-  ];
 }

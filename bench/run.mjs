@@ -1,0 +1,576 @@
+#!/usr/bin/env node
+/*
+ * `yarn bench`: what the preset engine costs, each figure a ratio against a
+ * baseline measured in the same run. Prints a table and writes
+ * bench/results.md with the machine and the date. Measurements, not tests:
+ * nothing here fails on a missed goal, only on a broken setup.
+ *
+ *   node bench/run.mjs [--quick] [--only refused,resolve,boot,ldap-sync,sign-in]
+ *                      [--out <file>]   (default bench/results.md)
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import {
+  cleanEnv,
+  cpuMsOf,
+  freePort,
+  median,
+  ms,
+  msSince,
+  nodeTransform,
+  quantile,
+  root,
+  runToExit,
+  startProcess,
+  waitFor200,
+} from './lib.mjs';
+import {
+  GROUPS,
+  PEOPLE,
+  SUFFIX,
+  generateLdif,
+  passwordOf,
+  uidOf,
+} from './ldap/generate.mjs';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.includes('--only')
+  ? args[args.indexOf('--only') + 1].split(',')
+  : undefined;
+const wanted = name => !only || only.includes(name);
+const out = args.includes('--out')
+  ? path.resolve(args[args.indexOf('--out') + 1])
+  : path.join(root, 'bench/results.md');
+
+// The e2e harness (slapd, PostgreSQL) is TypeScript: load it through
+// Backstage's transform, as bin/start.js loads the backend.
+const require = createRequire(import.meta.url);
+require(nodeTransform);
+const harness = name =>
+  require(path.join(root, 'packages/e2e-tests/src/harness', `${name}.ts`));
+
+const rows = [];
+const notes = [];
+function report(row) {
+  rows.push(row);
+  const line = `${row.figure}: ${row.ours} vs ${row.baseline} (ratio ${row.ratio}) goal ${row.goal} ${row.verdict}`;
+  process.stdout.write(`  ${line}\n`);
+}
+const verdict = ok => (ok ? 'met' : 'MISSED');
+const ratio = (a, b) => (a / b).toFixed(2);
+const log = text => process.stdout.write(`\n== ${text}\n`);
+
+// ---------------------------------------------------------------------------
+// 1. Refused boot, whole process, against a bare Node start.
+
+async function refusedBoot() {
+  log('refused boot (whole process) vs bare node -e 0');
+  const runs = quick ? 3 : 10;
+  const bare = [];
+  const refused = [];
+  const env = cleanEnv({ VEECODE_PRESETS: 'github-auth,keycloak,ldap' });
+  for (let i = 0; i < runs; i++) {
+    bare.push((await runToExit(process.execPath, ['-e', '0'])).ms);
+    const result = await runToExit(process.execPath, ['bin/start.js'], {
+      cwd: path.join(root, 'packages/backend'),
+      env,
+    });
+    if (result.code !== 78) {
+      throw new Error(
+        `refused boot: expected exit code 78, got ${result.code}:\n${result.stderr}`,
+      );
+    }
+    refused.push(result.ms);
+  }
+  const ours = median(refused);
+  const base = median(bare);
+  notes.push(
+    `Refused boot: fastest run ${ms(Math.min(...refused))}, bare Node ${ms(
+      Math.min(...bare),
+    )}.`,
+  );
+  report({
+    figure: `refused boot, bin/start.js with VEECODE_PRESETS=github-auth,keycloak,ldap (median of ${runs})`,
+    ours: ms(ours),
+    baseline: `node -e 0: ${ms(base)}`,
+    ratio: ratio(ours, base),
+    goal: '≤ 500 ms',
+    verdict: verdict(ours <= 500),
+  });
+}
+
+// ---------------------------------------------------------------------------
+// 2. Resolving the shipped catalog in-process against parsing it alone.
+
+async function resolveInProcess() {
+  log('resolving the shipped presets in-process vs parsing the files alone');
+  const runs = quick ? 50 : 300;
+  const result = await runToExit(process.execPath, [
+    '-r',
+    nodeTransform,
+    'bench/resolve.ts',
+    String(runs),
+  ]);
+  if (result.code !== 0) {
+    throw new Error(`bench/resolve.ts failed:\n${result.stderr}`);
+  }
+  const figures = JSON.parse(result.stdout.trim().split('\n').pop());
+  const ours = median(figures.resolve);
+  const base = median(figures.parseFast);
+  report({
+    figure: `resolvePresets (${figures.files} files, recommended,github,github-auth; median of ${runs})`,
+    ours: ms(ours),
+    baseline: `js-yaml parse alone: ${ms(base)}`,
+    ratio: ratio(ours, base),
+    goal: '≤ 2 ms median',
+    verdict: verdict(ours <= 2),
+  });
+  notes.push(
+    `Parsing the same ${
+      figures.files
+    } files with \`yaml\`'s parseDocument (positions kept, the parser every boot used before) takes ${ms(
+      median(figures.parseWithPositions),
+    )} median; js-yaml ${ms(base)}. Resolution fastest run ${ms(
+      Math.min(...figures.resolve),
+    )} (parse alone ${ms(Math.min(...figures.parseFast))}), p95 ${ms(
+      quantile(figures.resolve, 0.95),
+    )}.`,
+  );
+}
+
+// ---------------------------------------------------------------------------
+// 3. Boot to readiness: the preset engine against the same backend by hand.
+
+/** GitHub at a closed loopback port; no sync runs before readiness (no-sync.yaml). */
+async function githubEnv() {
+  const closed = await freePort();
+  return {
+    GITHUB_PAT: 'bench-not-a-token',
+    GITHUB_ORG: 'acme',
+    GITHUB_AUTH_CLIENT_ID: 'bench-client',
+    GITHUB_AUTH_CLIENT_SECRET: 'bench-not-a-secret',
+    GITHUB_BASE_URL: `http://127.0.0.1:${closed}`,
+    // Derived by the engine; the hand-written config names them.
+    GITHUB_HOST: `127.0.0.1:${closed}`,
+    GITHUB_API_URL: `http://127.0.0.1:${closed}/api/v3`,
+  };
+}
+
+const noSync = ['--config', 'bench/baseline/no-sync.yaml'];
+const bootSides = {
+  presets: {
+    label: 'VEECODE_PRESETS=recommended,github,github-auth (bin/start.js)',
+    command: () => ['packages/backend/bin/start.js', ...noSync],
+    env: { VEECODE_PRESETS: 'recommended,github,github-auth' },
+  },
+  baseline: {
+    label: 'hand-written app-config + upstream modules (bench/baseline)',
+    command: () => [
+      '-r',
+      nodeTransform,
+      'bench/baseline/index.ts',
+      '--config',
+      'bench/baseline/app-config.yaml',
+      ...noSync,
+    ],
+    env: {},
+  },
+};
+
+async function bootOnce(side) {
+  const port = await freePort();
+  const env = cleanEnv({
+    BACKEND_PORT: String(port),
+    BACKEND_BASE_URL: `http://127.0.0.1:${port}`,
+    LOG_LEVEL: 'warn',
+    ...(await githubEnv()),
+    ...side.env,
+  });
+  const started = process.hrtime.bigint();
+  const handle = startProcess(process.execPath, side.command(), { env });
+  try {
+    const wall = await waitFor200(
+      `http://127.0.0.1:${port}/.backstage/health/v1/readiness`,
+      started,
+      handle,
+    );
+    return { wall, cpu: cpuMsOf(handle.child.pid) };
+  } finally {
+    await handle.stop();
+  }
+}
+
+async function bootToReadiness() {
+  log('boot to readiness: presets vs the same backend by hand');
+  const runs = quick ? 1 : 3;
+  const times = { presets: [], baseline: [] };
+  const cpu = { presets: [], baseline: [] };
+  // Alternate, so a slow patch of a shared machine hits both sides.
+  await bootOnce(bootSides.baseline); // warm the file cache and transform cache
+  for (let i = 0; i < runs; i++) {
+    for (const name of i % 2
+      ? ['baseline', 'presets']
+      : ['presets', 'baseline']) {
+      const once = await bootOnce(bootSides[name]);
+      times[name].push(once.wall);
+      cpu[name].push(once.cpu);
+    }
+  }
+  const ours = median(times.presets);
+  const base = median(times.baseline);
+  report({
+    figure: `boot to readiness from source (median of ${runs} each, alternated)`,
+    ours: `${bootSides.presets.label}: ${ms(ours)}`,
+    baseline: `${bootSides.baseline.label}: ${ms(base)}`,
+    ratio: ratio(ours, base),
+    goal: '≤ 1.05',
+    verdict: verdict(ours / base <= 1.05),
+  });
+  if (cpu.presets.every(c => c !== undefined)) {
+    const ourCpu = median(cpu.presets);
+    const baseCpu = median(cpu.baseline);
+    report({
+      figure:
+        'boot to readiness from source, CPU time of the backend process (user + system)',
+      ours: ms(ourCpu),
+      baseline: ms(baseCpu),
+      ratio: ratio(ourCpu, baseCpu),
+      goal: '≤ 1.05',
+      verdict: verdict(ourCpu / baseCpu <= 1.05),
+    });
+  }
+  notes.push(
+    `Boot runs (ms): presets ${times.presets
+      .map(t => t.toFixed(0))
+      .join(', ')}; baseline ${times.baseline
+      .map(t => t.toFixed(0))
+      .join(', ')}.`,
+  );
+}
+
+// ---------------------------------------------------------------------------
+// 4 and 5. LDAP: org sync of a large directory, sign-in latency.
+
+async function withSlapd(size, fn) {
+  const { startSlapd } = harness('slapd');
+  const rootPassword = 'bench-admin-not-a-secret';
+  const slapd = await startSlapd({
+    suffix: SUFFIX,
+    rootDn: `cn=admin,${SUFFIX}`,
+    rootPassword,
+    seedLdif: generateLdif(size),
+  });
+  try {
+    return await fn({
+      LDAP_URL: slapd.url,
+      LDAP_DN: `cn=admin,${SUFFIX}`,
+      LDAP_SECRET: rootPassword,
+      LDAP_USERS_BASE_DN: PEOPLE,
+      LDAP_GROUPS_BASE_DN: GROUPS,
+    });
+  } finally {
+    await slapd.remove();
+  }
+}
+
+async function syncOnce(mode, ldapEnv) {
+  const result = await runToExit(
+    process.execPath,
+    ['-r', nodeTransform, 'bench/ldap/sync.ts', mode],
+    { env: cleanEnv(ldapEnv) },
+  );
+  if (result.code !== 0) {
+    throw new Error(`bench/ldap/sync.ts ${mode} failed:\n${result.stderr}`);
+  }
+  return JSON.parse(result.stdout.trim().split('\n').pop());
+}
+
+async function ldapSync() {
+  const size = quick
+    ? { users: 1000, groups: 100 }
+    : { users: 10000, groups: 1000 };
+  log(`LDAP org sync of ${size.users} users and ${size.groups} groups`);
+  const runs = quick ? 1 : 3;
+  await withSlapd(size, async ldapEnv => {
+    const results = { presets: [], upstream: [] };
+    await syncOnce('upstream', ldapEnv); // warm slapd's caches
+    for (let i = 0; i < runs; i++) {
+      for (const mode of i % 2
+        ? ['upstream', 'presets']
+        : ['presets', 'upstream']) {
+        const r = await syncOnce(mode, ldapEnv);
+        if (r.users !== size.users || r.groups !== size.groups) {
+          throw new Error(
+            `${mode} sync applied ${r.users} users and ${r.groups} groups, expected ${size.users} and ${size.groups}`,
+          );
+        }
+        results[mode].push(r);
+      }
+    }
+    const med = (list, key) => median(list.map(r => r[key]));
+    const ours = med(results.presets, 'ms');
+    const base = med(results.upstream, 'ms');
+    report({
+      figure: `LDAP org sync, ${size.users} users / ${size.groups} groups from slapd (median of ${runs}, each in its own process)`,
+      ours: `ldap preset's guarded provider: ${ms(ours)}`,
+      baseline: `upstream LdapOrgEntityProvider by hand: ${ms(base)}`,
+      ratio: ratio(ours, base),
+      goal: '≤ 1.1',
+      verdict: verdict(ours / base <= 1.1),
+    });
+    const mib = v => `${v.toFixed(0)} MiB`;
+    report({
+      figure:
+        'LDAP org sync, peak memory (heap growth during the sync; peak RSS of the process)',
+      ours: `${mib(med(results.presets, 'heapPeakMiB'))}; RSS ${mib(
+        med(results.presets, 'maxRssMiB'),
+      )}`,
+      baseline: `${mib(med(results.upstream, 'heapPeakMiB'))}; RSS ${mib(
+        med(results.upstream, 'maxRssMiB'),
+      )}`,
+      ratio: ratio(
+        med(results.presets, 'heapPeakMiB'),
+        med(results.upstream, 'heapPeakMiB'),
+      ),
+      goal: 'reported',
+      verdict: '-',
+    });
+  });
+}
+
+const SIGN_IN_USERS = 40;
+const CONCURRENCY = 20;
+
+async function signInOnce(baseUrl, uid) {
+  const started = process.hrtime.bigint();
+  const res = await fetch(`${baseUrl}/api/auth/ldap/refresh?env=production`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      // Backstage's CSRF guard on refresh routes.
+      'X-Requested-With': 'XMLHttpRequest',
+    },
+    body: JSON.stringify({ username: uid, password: passwordOf(uid) }),
+  });
+  const body = await res.text();
+  if (res.status !== 200) {
+    throw new Error(
+      `sign-in of ${uid} answered HTTP ${res.status}: ${body.slice(0, 300)}`,
+    );
+  }
+  return msSince(started);
+}
+
+async function retryUnavailable(fn, attempts = 30) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (attempt >= attempts || !/HTTP 503/.test(String(error?.message))) {
+        throw error;
+      }
+      await new Promise(r => setTimeout(r, 1000));
+    }
+  }
+}
+
+async function catalogUsers(baseUrl, token) {
+  const res = await fetch(
+    `${baseUrl}/api/catalog/entities/by-query?filter=kind=user&limit=1`,
+    { headers: { Authorization: `Bearer ${token}` } },
+  );
+  if (res.status !== 200) return 0;
+  return (await res.json()).totalItems ?? 0;
+}
+
+async function signInLatency(database, ldapEnv) {
+  const { E2E_TOKEN, externalAccessEnv } = harness('portal');
+  const port = await freePort();
+  const dbEnv = database.env ?? {};
+  const env = cleanEnv({
+    BACKEND_PORT: String(port),
+    BACKEND_BASE_URL: `http://127.0.0.1:${port}`,
+    LOG_LEVEL: 'warn',
+    VEECODE_PRESETS: database.presets,
+    ...ldapEnv,
+    ...dbEnv,
+    ...externalAccessEnv(),
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const handle = startProcess(
+    process.execPath,
+    ['packages/backend/bin/start.js'],
+    { env },
+  );
+  try {
+    await waitFor200(
+      `${baseUrl}/.backstage/health/v1/readiness`,
+      process.hrtime.bigint(),
+      handle,
+    );
+    // The resolver signs in catalog Users only: wait for the first sync.
+    const deadline = Date.now() + 180_000;
+    while ((await catalogUsers(baseUrl, E2E_TOKEN)) < SIGN_IN_USERS) {
+      if (Date.now() > deadline) {
+        throw new Error(`the catalog never held the ${SIGN_IN_USERS} users`);
+      }
+      await new Promise(r => setTimeout(r, 500));
+    }
+    const uids = Array.from({ length: SIGN_IN_USERS }, (_, i) => uidOf(i));
+    // Warm-up, one of each: a backend that has just become ready may still
+    // answer 503 for a moment (seen on PostgreSQL under load).
+    for (const uid of uids) {
+      await retryUnavailable(() => signInOnce(baseUrl, uid));
+    }
+    // Context for the concurrent figure: the same sign-in one at a time.
+    const sequential = [];
+    for (const uid of uids.slice(0, CONCURRENCY)) {
+      sequential.push(await signInOnce(baseUrl, uid));
+    }
+    const latencies = [];
+    const rounds = quick ? 2 : 10;
+    for (let round = 0; round < rounds; round++) {
+      const batch = uids.slice(
+        (round % 2) * CONCURRENCY,
+        (round % 2) * CONCURRENCY + CONCURRENCY,
+      );
+      latencies.push(
+        ...(await Promise.all(batch.map(u => signInOnce(baseUrl, u)))),
+      );
+    }
+    const p50 = quantile(latencies, 0.5);
+    const p95 = quantile(latencies, 0.95);
+    report({
+      figure: `LDAP sign-in, ${CONCURRENCY} concurrent on loopback, ${database.name} (${latencies.length} sign-ins)`,
+      ours: `p50 ${ms(p50)}, p95 ${ms(p95)}`,
+      baseline: `one at a time: p50 ${ms(quantile(sequential, 0.5))}`,
+      ratio: (p50 / quantile(sequential, 0.5)).toFixed(2),
+      goal: 'p95 ≤ 100 ms',
+      verdict: verdict(p95 <= 100),
+    });
+  } finally {
+    await handle.stop();
+  }
+}
+
+async function signIn() {
+  log(`LDAP sign-in latency, ${CONCURRENCY} concurrent`);
+  await withSlapd({ users: SIGN_IN_USERS, groups: 4 }, async ldapEnv => {
+    await signInLatency({ name: 'SQLite in memory', presets: 'ldap' }, ldapEnv);
+    const hasPostgres =
+      fs.existsSync(
+        path.join(root, 'packages/e2e-tests/src/harness/postgres.ts'),
+      ) && fs.existsSync(path.join(root, 'presets/postgres.yaml'));
+    if (!hasPostgres) {
+      notes.push(
+        'Sign-in on PostgreSQL not measured: no postgres harness or preset.',
+      );
+      return;
+    }
+    const { startPostgres } = harness('postgres');
+    const pg = await startPostgres();
+    try {
+      await signInLatency(
+        {
+          name: 'PostgreSQL 15',
+          presets: 'ldap,postgres',
+          env: pg.presetEnv(),
+        },
+        ldapEnv,
+      );
+    } finally {
+      await pg.remove();
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model?.trim() ?? 'unknown',
+    cores: cpus.length,
+    memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    node: process.version,
+    os: `${os.type()} ${os.release()}`,
+  };
+}
+
+function writeResults(m, started, failures) {
+  const table = [
+    '| figure | ours | baseline | ratio | goal | |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      r =>
+        `| ${r.figure} | ${r.ours} | ${r.baseline} | ${r.ratio} | ${r.goal} | ${r.verdict} |`,
+    ),
+  ];
+  const text = [
+    '# Benchmark results',
+    '',
+    `Written by \`yarn bench\` (bench/run.mjs${
+      args.length ? ` ${args.join(' ')}` : ''
+    }) on ${started.toISOString()}, in ${(msSince(startedAt) / 1000).toFixed(
+      0,
+    )} s.`,
+    '',
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memory} memory, Node ${m.node}, ${
+      m.os
+    }. Load average (1 min) ${loadAtStart} at the start, ${os
+      .loadavg()[0]
+      .toFixed(
+        1,
+      )} at the end: figures are medians of alternated runs so both sides of a ratio see the same load, but absolute times on a loaded machine are long.`,
+    '',
+    ...table,
+    '',
+    ...notes.map(n => `- ${n}`),
+    ...failures.map(f => `- Not measured: ${f}`),
+    '',
+  ].join('\n');
+  fs.writeFileSync(out, text);
+}
+
+const startedAt = process.hrtime.bigint();
+const loadAtStart = os.loadavg()[0].toFixed(1);
+const started = new Date();
+const m = machine();
+process.stdout.write(
+  `DevPortal presets benchmarks: ${m.cpu}, ${m.cores} cores, ${m.memory}, Node ${m.node}\n`,
+);
+const benchmarks = [
+  ['refused', refusedBoot],
+  ['resolve', resolveInProcess],
+  ['boot', bootToReadiness],
+  ['ldap-sync', ldapSync],
+  ['sign-in', signIn],
+];
+const failures = [];
+for (const [name, fn] of benchmarks) {
+  if (!wanted(name)) continue;
+  try {
+    await fn();
+  } catch (error) {
+    // One broken benchmark must not hide the others' figures.
+    const first = String(error?.message ?? error).split('\n')[0];
+    failures.push(`${name}: ${first}`);
+    process.stderr.write(`${name} failed: ${error?.message ?? error}\n`);
+  }
+}
+console.table(
+  rows.map(r => ({
+    figure: r.figure,
+    ours: r.ours,
+    baseline: r.baseline,
+    ratio: r.ratio,
+    goal: r.goal,
+    '': r.verdict,
+  })),
+);
+writeResults(m, started, failures);
+process.stdout.write(`\nwrote ${path.relative(root, out)}\n`);
+process.exit(failures.length > 0 ? 1 : 0);
