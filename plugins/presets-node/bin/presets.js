@@ -1,14 +1,29 @@
 #!/usr/bin/env node
 /*
  * `presets <command>`: answers what a preset selection needs and whether it
- * boots, without starting the backend. Runs from TypeScript source the way
- * the backend does (packages/backend/bin/start.js), so both use the same
- * library code. The library returns an exit code; only this file ends the
- * process.
+ * boots, without starting the backend. The library returns an exit code;
+ * only this file ends the process.
+ *
+ * In this repository the source is present and runs through the TypeScript
+ * transform Backstage's own `package start` uses (as packages/backend/bin/
+ * start.js does), so the command never lags behind an edit. The published
+ * package carries no source, only the build (`dist/cli.cjs.js`), so `npx`
+ * from the package runs that.
  */
-require('@backstage/cli-node/config/nodeTransform.cjs');
-const { runPresetsCli } = require('../src/cli/runPresetsCli.ts');
+const fs = require('fs');
+const path = require('path');
 
-runPresetsCli(process.argv.slice(2)).then(code => {
-  process.exitCode = code;
-});
+function loadCli() {
+  const source = path.resolve(__dirname, '../src/cli/runPresetsCli.ts');
+  if (fs.existsSync(source)) {
+    require('@backstage/cli-node/config/nodeTransform.cjs');
+    return require(source);
+  }
+  return require('../dist/cli.cjs.js');
+}
+
+loadCli()
+  .runPresetsCli(process.argv.slice(2))
+  .then(code => {
+    process.exitCode = code;
+  });

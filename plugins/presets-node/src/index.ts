@@ -26,6 +26,7 @@ export type { PresetProblem, PresetProblemKind } from './model/problems';
 
 export {
   PRESETS_PATH_ENV,
+  defaultShippedDir,
   loadPresetCatalog,
   parsePresetsPath,
 } from './catalog/loadPresetCatalog';

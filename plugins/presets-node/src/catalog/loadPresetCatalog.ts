@@ -1,5 +1,5 @@
 import fs from 'fs';
-import { basename, delimiter, extname, resolve } from 'path';
+import { basename, delimiter, extname, dirname, resolve } from 'path';
 import { Preset } from '../model/types';
 import { PresetProblem } from '../model/problems';
 import { displayPath, parsePresetFile } from './parsePresetFile';
@@ -37,6 +37,40 @@ export interface PresetCatalogSources {
   shippedDir: string;
   /** Extra folders, lowest precedence first. */
   extraDirs?: string[];
+}
+
+/**
+ * The folder of this library's package, found from this file: `src/catalog`
+ * in the repository, `dist` once built.
+ */
+function libraryPackageDir(): string | undefined {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = resolve(dir, 'package.json');
+    if (fs.existsSync(manifest)) {
+      const { name } = JSON.parse(fs.readFileSync(manifest, 'utf8'));
+      return name === '@devportal/plugin-presets-node' ? dir : undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The shipped catalog of a backend whose root is `rootDir`: its own
+ * `presets/` folder when it has one (this repository, or a backend that
+ * keeps a copy), else the catalog packed with this library, so a backend
+ * that installed the library from npm, and `npx presets`, find the shipped
+ * presets without copying them.
+ *
+ * @public
+ */
+export function defaultShippedDir(rootDir: string): string {
+  const inRoot = resolve(rootDir, 'presets');
+  const packed = libraryPackageDir();
+  if (fs.existsSync(inRoot) || !packed) {
+    return inRoot;
+  }
+  const inPackage = resolve(packed, 'presets');
+  return fs.existsSync(inPackage) ? inPackage : inRoot;
 }
 
 /** Splits the value of {@link PRESETS_PATH_ENV} into folders. @public */

@@ -26,7 +26,10 @@ import {
   positionOf,
   YamlPosition,
 } from '../catalog/parsePresetFile';
-import { loadPresetCatalog } from '../catalog/loadPresetCatalog';
+import {
+  defaultShippedDir,
+  loadPresetCatalog,
+} from '../catalog/loadPresetCatalog';
 import { DERIVED_VARIABLES } from '../config/derivedVariables';
 import { closestName } from '../selection/suggestions';
 import { readBackstageVersion } from '../selection/resolvePresets';
@@ -455,7 +458,7 @@ export function lintPresets(paths: string[], options: LintOptions): LintResult {
   // Dependencies resolve among the linted presets first, then the shipped
   // catalog, so one new preset can be linted against what it builds on.
   const shipped = loadPresetCatalog({
-    shippedDir: resolve(options.rootDir, 'presets'),
+    shippedDir: defaultShippedDir(options.rootDir),
   }).presets;
   const context: PresetLintContext = {
     platform: platformVariables(options.rootDir),

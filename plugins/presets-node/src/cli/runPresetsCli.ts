@@ -4,6 +4,7 @@ import { targetPaths } from '@backstage/cli-common';
 import { EXIT_CONFIG, formatProblems } from '../model/problems';
 import {
   PRESETS_PATH_ENV,
+  defaultShippedDir,
   loadPresetCatalog,
   parsePresetsPath,
 } from '../catalog/loadPresetCatalog';
@@ -76,7 +77,7 @@ function writeJson(stream: OutputStream, value: unknown) {
 function runList(args: PresetsCliArgs, context: CliContext): number {
   const { env, stdout, stderr, rootDir } = context;
   const catalog = loadPresetCatalog({
-    shippedDir: resolve(rootDir, 'presets'),
+    shippedDir: defaultShippedDir(rootDir),
     extraDirs: parsePresetsPath(env[PRESETS_PATH_ENV]),
   });
   const presets = listPresets(catalog, env);

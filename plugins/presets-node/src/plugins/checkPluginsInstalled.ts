@@ -32,6 +32,6 @@ export function checkPluginsInstalled(
     .map(p => ({
       kind: 'plugin-not-installed' as const,
       message: `preset "${p.preset}" enables the backend plugin ${p.package}, which is not installed in this backend`,
-      hint: `add it to the backend (yarn --cwd packages/backend add ${p.package}), or set disabled: true on that entry in your own preset`,
+      hint: `install it in the backend package (npm install ${p.package}; in the DevPortal repository: yarn --cwd packages/backend add ${p.package}), or set disabled: true on that entry in your own preset`,
     }));
 }

@@ -347,7 +347,7 @@ describe('npm plugin packages in resolvePresets', () => {
         kind: 'plugin-not-installed',
         message:
           'preset "plugged" enables the backend plugin @devportal/no-such-plugin-backend, which is not installed in this backend',
-        hint: 'add it to the backend (yarn --cwd packages/backend add @devportal/no-such-plugin-backend), or set disabled: true on that entry in your own preset',
+        hint: 'install it in the backend package (npm install @devportal/no-such-plugin-backend; in the DevPortal repository: yarn --cwd packages/backend add @devportal/no-such-plugin-backend), or set disabled: true on that entry in your own preset',
       },
     ]);
   });

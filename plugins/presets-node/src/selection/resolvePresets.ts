@@ -8,6 +8,7 @@ import { PresetProblem, PresetsConfigError } from '../model/problems';
 import {
   PRESETS_PATH_ENV,
   PresetOverride,
+  defaultShippedDir,
   loadPresetCatalog,
   parsePresetsPath,
 } from '../catalog/loadPresetCatalog';
@@ -126,7 +127,7 @@ export function resolvePresets(
   const problems: PresetProblem[] = [];
 
   const catalog = loadPresetCatalog({
-    shippedDir: options.shippedDir ?? resolve(rootDir, 'presets'),
+    shippedDir: options.shippedDir ?? defaultShippedDir(rootDir),
     extraDirs: parsePresetsPath(env[PRESETS_PATH_ENV]),
   });
   const selection = parseSelection(env[PRESETS_ENV], catalog.presets.keys());
