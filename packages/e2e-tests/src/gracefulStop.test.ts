@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { ldapRefresh } from './harness/ldapSignIn';
 import {
   LaunchedBackendProcess,
   startBackendProcess,
@@ -173,20 +174,10 @@ const READY_TIMEOUT_MS = 180_000;
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
-async function signIn(backend: LaunchedBackendProcess, uid: string) {
-  const res = await fetch(
-    `${backend.baseUrl}/api/auth/ldap/refresh?env=production`,
-    {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/json',
-        'X-Requested-With': 'XMLHttpRequest',
-      },
-      body: JSON.stringify({ username: uid, password: passwordOf(uid) }),
-    },
-  );
-  const text = await res.text();
-  return { status: res.status, text };
+function signIn(backend: LaunchedBackendProcess, uid: string) {
+  return ldapRefresh(backend, {
+    credentials: { username: uid, password: passwordOf(uid) },
+  });
 }
 
 /**

@@ -3,6 +3,7 @@
  * directory, the backend started with the README's command, people signing
  * in against the directory and the catalog kept in sync.
  */
+import { ldapRefresh } from './harness/ldapSignIn';
 import { BackendProcess, startBackendProcess } from './harness/backendProcess';
 import {
   entityNames,
@@ -19,36 +20,12 @@ jest.setTimeout(180_000);
 
 const ORG_SYNC = 'LdapOrgEntityProvider:default';
 
-async function signIn(
+function signIn(
   backend: BackendProcess,
-  body: unknown,
+  credentials: unknown,
   init: { raw?: string; cookie?: string } = {},
 ) {
-  const res = await fetch(
-    `${backend.baseUrl}/api/auth/ldap/refresh?env=production`,
-    {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/json',
-        'X-Requested-With': 'XMLHttpRequest',
-        ...(init.cookie ? { Cookie: init.cookie } : {}),
-      },
-      body: init.raw ?? (body === undefined ? undefined : JSON.stringify(body)),
-    },
-  );
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return {
-    status: res.status,
-    json,
-    text,
-    setCookie: res.headers.get('set-cookie'),
-  };
+  return ldapRefresh(backend, { credentials, ...init });
 }
 
 interface DirectoryCase {

@@ -5,6 +5,7 @@
  * sign in and call the catalog and the permission plugin with their own
  * tokens.
  */
+import { ldapToken as signInToken } from './harness/ldapSignIn';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,28 +49,9 @@ function ldapEnv(slapd: SlapdServer): Record<string, string> {
   };
 }
 
-/** Signs in with LDAP bind and returns the person's Backstage token. */
-async function ldapToken(
-  backend: BackendProcess,
-  username: string,
-): Promise<string> {
-  const res = await fetch(
-    `${backend.baseUrl}/api/auth/ldap/refresh?env=production`,
-    {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/json',
-        'X-Requested-With': 'XMLHttpRequest',
-      },
-      body: JSON.stringify({ username, password: `${username}-password` }),
-    },
-  );
-  if (res.status !== 200) {
-    throw new Error(
-      `sign-in of ${username}: ${res.status} ${await res.text()}`,
-    );
-  }
-  return (await res.json()).backstageIdentity.token;
+/** Signs in with LDAP bind (the fixture's passwords are `<uid>-password`). */
+function ldapToken(backend: BackendProcess, username: string) {
+  return signInToken(backend, username, `${username}-password`);
 }
 
 async function get(backend: BackendProcess, path: string, token?: string) {

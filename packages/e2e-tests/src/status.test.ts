@@ -4,6 +4,7 @@
  * and after a sync that failed, and that it says it to signed-in callers
  * only, without a secret or a config value.
  */
+import { ldapToken } from './harness/ldapSignIn';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -191,19 +192,7 @@ describe('GET /api/presets/status with VEECODE_PRESETS=ldap', () => {
       401,
     );
 
-    const signIn = await fetch(
-      `${backend.baseUrl}/api/auth/ldap/refresh?env=production`,
-      {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/json',
-          'X-Requested-With': 'XMLHttpRequest',
-        },
-        body: JSON.stringify({ username: 'ana', password: 'ana-password' }),
-      },
-    );
-    expect(signIn.status).toBe(200);
-    const { token } = (await signIn.json()).backstageIdentity;
+    const token = await ldapToken(backend, 'ana', 'ana-password');
     expect((await status({ Authorization: `Bearer ${token}` })).status).toBe(
       200,
     );
