@@ -3,7 +3,9 @@
  * started with the README's command on different ports, one PostgreSQL
  * (`postgres` preset), one directory (`ldap` preset, a real slapd). A sync
  * triggered on both runs once; a person who signs in through one replica
- * keeps their session on the other.
+ * keeps their session on the other; and when most people vanish from the
+ * directory while a replica restarts, whichever replica runs the next sync
+ * refuses it from what the database remembers of the last good one.
  */
 import { BackendProcess, startBackendProcess } from './harness/backendProcess';
 import {
@@ -12,6 +14,12 @@ import {
   triggerTask,
   waitForCatalog,
 } from './harness/portal';
+import {
+  collapseRefusal,
+  deleteDirectoryUsers,
+  emptyRefusal,
+  generatedDirectory,
+} from './harness/orgSyncGuard';
 import { PostgresServer, startPostgres } from './harness/postgres';
 import { SlapdServer, slapdFixture, startSlapd } from './harness/slapd';
 
@@ -52,6 +60,48 @@ async function ldapRefresh(
   };
 }
 
+/**
+ * The seed fixture's layout as the guard helpers describe a directory
+ * (`uid=<name>,ou=people,<suffix>`, admin `cn=admin,<suffix>`), so that
+ * `deleteDirectoryUsers` can remove its people; no generated entries.
+ */
+const fixtureLayout = generatedDirectory({
+  users: 0,
+  groups: 0,
+  rootPassword: ADMIN_PASSWORD,
+  suffix: SUFFIX,
+});
+const FIXTURE_USERS = ['ana', 'bruno', 'carla', 'dora'];
+
+/**
+ * Waits until one of the replicas logged a line matching `pattern` after
+ * its `since` offset (the task runs on whichever replica claims it) and
+ * returns that line.
+ */
+async function waitForLineOnEither(
+  replicas: Array<{ backend: BackendProcess; since: number }>,
+  pattern: RegExp,
+  timeoutMs = 120_000,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const { backend, since } of replicas) {
+      const match = pattern.exec(backend.output().slice(since));
+      if (match) {
+        return match[0];
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `no replica logged ${pattern}; outputs:\n${replicas
+          .map(({ backend, since }) => backend.output().slice(since))
+          .join('\n---\n')}`,
+      );
+    }
+    await new Promise(r => setTimeout(r, 250));
+  }
+}
+
 function appliedRuns(backend: BackendProcess, since: number): number {
   return backend.output().slice(since).match(SYNC_APPLIED)?.length ?? 0;
 }
@@ -61,6 +111,8 @@ describe('two replicas on one PostgreSQL (VEECODE_PRESETS=ldap,postgres)', () =>
   let slapd: SlapdServer;
   let a: BackendProcess;
   let b: BackendProcess;
+  /** Both replicas' environment, as the operator's deployment sets it. */
+  let replicaEnv: Record<string, string>;
 
   beforeAll(async () => {
     [pg, slapd] = await Promise.all([
@@ -72,7 +124,7 @@ describe('two replicas on one PostgreSQL (VEECODE_PRESETS=ldap,postgres)', () =>
         seedLdif: slapdFixture('openldap.ldif'),
       }),
     ]);
-    const env = {
+    replicaEnv = {
       VEECODE_PRESETS: 'ldap,postgres',
       ...pg.presetEnv(),
       POSTGRES_DB_PREFIX: 'replicas_',
@@ -86,9 +138,9 @@ describe('two replicas on one PostgreSQL (VEECODE_PRESETS=ldap,postgres)', () =>
     };
     // One after the other: the first creates the databases and runs the
     // migrations, as a rolling deployment would.
-    a = await startBackendProcess({ env });
+    a = await startBackendProcess({ env: replicaEnv });
     await a.waitForReady(240_000);
-    b = await startBackendProcess({ env });
+    b = await startBackendProcess({ env: replicaEnv });
     await b.waitForReady(240_000);
     // The boot sync (on whichever replica the scheduler picked) is done.
     await waitForCatalog(a, users => users.length >= 4, 120_000);
@@ -199,6 +251,70 @@ describe('two replicas on one PostgreSQL (VEECODE_PRESETS=ldap,postgres)', () =>
       );
     } finally {
       await c.stop();
+    }
+  });
+
+  it('keeps every user when the directory collapses with replica B restarted, then empties with both restarted', async () => {
+    // The last applied sync (the triggered one above) held all four people.
+    await deleteDirectoryUsers(
+      slapd,
+      fixtureLayout,
+      FIXTURE_USERS.filter(name => name !== 'ana'),
+    );
+    await b.stop();
+    const sinceA = a.output().length;
+    b = await startBackendProcess({ env: replicaEnv });
+    await b.waitForReady(240_000);
+
+    // The restarted replica knows the last good sync from the database
+    // alone; whichever replica claims the task refuses the collapse.
+    await triggerTask(b, 'catalog', `${ORG_SYNC}:refresh`);
+    const collapse = await waitForLineOnEither(
+      [
+        { backend: a, since: sinceA },
+        { backend: b, since: 0 },
+      ],
+      new RegExp(
+        `${ORG_SYNC}: ${
+          collapseRefusal({ what: 'users', now: 1, last: 4 }).source
+        }`,
+      ),
+    );
+    expect(collapse).toContain('returned 1 users where the last sync had 4');
+
+    const appliedBeforeRestartOfA = appliedRuns(a, sinceA);
+
+    // Now A restarts too: no process alive saw the last applied sync, so
+    // only the database can say it held four people. An empty directory is
+    // refused against that, not against the refused run's one.
+    await deleteDirectoryUsers(slapd, fixtureLayout, ['ana']);
+    await a.stop();
+    a = await startBackendProcess({ env: replicaEnv });
+    await a.waitForReady(240_000);
+    const sinceEmptyB = b.output().length;
+    await triggerTask(a, 'catalog', `${ORG_SYNC}:refresh`);
+    await waitForLineOnEither(
+      [
+        { backend: a, since: 0 },
+        { backend: b, since: sinceEmptyB },
+      ],
+      new RegExp(
+        `${ORG_SYNC}: ${emptyRefusal({ what: 'users', last: 4 }).source}`,
+      ),
+    );
+    expect(
+      appliedBeforeRestartOfA + appliedRuns(a, 0) + appliedRuns(b, 0),
+    ).toBe(0);
+
+    const [fromA, fromB] = await Promise.all([
+      waitForCatalog(a, () => true),
+      waitForCatalog(b, () => true),
+    ]);
+    expect(entityNames(fromA.users)).toEqual(FIXTURE_USERS);
+    expect(entityNames(fromB.users)).toEqual(FIXTURE_USERS);
+    for (const backend of [a, b]) {
+      expect(backend.output()).not.toContain(ADMIN_PASSWORD);
+      expect(backend.output()).not.toContain(pg.password);
     }
   });
 });
