@@ -12,19 +12,17 @@
  * child and a signal reaches it directly); under any other user it runs as
  * that user.
  */
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import {
   chownSync,
   existsSync,
-  mkdtempSync,
   readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCommand, startDaemon } from './daemon';
 import { LoopbackCertificate } from './tls';
 
 const BIN_DIR = '/usr/lib/postgresql/15/bin';
@@ -67,43 +65,6 @@ export interface PostgresServer {
   remove(): Promise<void>;
 }
 
-type Running = { child: ChildProcess; watchdog: ChildProcess };
-
-// Every cluster of this process, so that an exit without remove() (a
-// crashed or interrupted test) leaves no server or temp folder behind.
-const live = new Map<string, { running?: Running }>();
-let exitHookInstalled = false;
-
-function installExitHook() {
-  if (exitHookInstalled) {
-    return;
-  }
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const [dir, state] of live) {
-      // SIGQUIT is PostgreSQL's immediate shutdown: the server and its
-      // backends go at once, without the sync an exit handler cannot wait for.
-      killQuietly(state.running?.child, 'SIGQUIT');
-      killQuietly(state.running?.watchdog, 'SIGKILL');
-      try {
-        rmSync(dir, { recursive: true, force: true });
-      } catch {
-        // best effort on the way out
-      }
-    }
-  });
-}
-
-function killQuietly(child: ChildProcess | undefined, signal: NodeJS.Signals) {
-  if (child?.pid && child.exitCode === null && child.signalCode === null) {
-    try {
-      child.kill(signal);
-    } catch {
-      // already gone
-    }
-  }
-}
-
 function runningAsRoot(): boolean {
   return process.getuid?.() === 0;
 }
@@ -126,17 +87,9 @@ function asClusterUser(binary: string, args: string[]): [string, string[]] {
     : [path, args];
 }
 
-function run(binary: string, args: string[]): Promise<void> {
+async function run(binary: string, args: string[]): Promise<void> {
   const [file, argv] = asClusterUser(binary, args);
-  return new Promise((resolvePromise, reject) => {
-    execFile(file, argv, { maxBuffer: 4 * 1024 * 1024 }, (error, out, err) => {
-      if (error) {
-        reject(new Error(`${binary} failed: ${error.message}\n${err}${out}`));
-      } else {
-        resolvePromise();
-      }
-    });
-  });
+  await runCommand(file, argv, binary);
 }
 
 function psql(
@@ -168,36 +121,6 @@ function psql(
         }
       },
     ).stdin?.end();
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        address && typeof address === 'object'
-          ? resolvePromise(address.port)
-          : reject(new Error('Could not allocate a free port')),
-      );
-    });
-  });
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise(resolvePromise => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolvePromise(true);
-    });
-    socket.once('error', () => {
-      socket.destroy();
-      resolvePromise(false);
-    });
   });
 }
 
@@ -239,192 +162,107 @@ export async function startPostgres(
   }
   const user = options.user ?? 'devportal';
   const password = randomBytes(18).toString('base64url');
-  installExitHook();
-  const dir = mkdtempSync(join(tmpdir(), 'devportal-postgres-'));
-  const state: { running?: Running } = {};
-  live.set(dir, state);
-
-  try {
-    if (runningAsRoot()) {
-      const { uid, gid } = systemUser();
-      chownSync(dir, uid, gid);
-    }
-    const dataDir = join(dir, 'data');
-    const pwFile = join(dir, 'pwfile');
-    writePrivateFile(pwFile, `${password}\n`);
-    await run('initdb', [
-      '--pgdata',
-      dataDir,
-      '--username',
-      user,
-      '--pwfile',
-      pwFile,
-      '--auth',
-      'scram-sha-256',
-      '--encoding',
-      'UTF8',
-      '--no-sync',
-    ]);
-    rmSync(pwFile);
-
-    const settings = [
-      'listen_addresses=127.0.0.1',
-      'unix_socket_directories=',
-      'fsync=off',
-      'max_connections=200',
-    ];
-    if (options.tls) {
-      writePrivateFile(join(dataDir, 'server.crt'), options.tls.certPem);
-      writePrivateFile(join(dataDir, 'server.key'), options.tls.keyPem);
-      settings.push(
-        'ssl=on',
-        'ssl_cert_file=server.crt',
-        'ssl_key_file=server.key',
-      );
-    }
-
-    let port = 0;
-    let portFixed = false;
-
-    const stopRunning = async (): Promise<void> => {
-      const running = state.running;
-      if (!running) {
-        return;
-      }
-      const { child, watchdog } = running;
-      killQuietly(watchdog, 'SIGKILL');
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise<void>(r => child.once('exit', () => r()));
-        // SIGINT: fast shutdown, open sessions are ended.
-        child.kill('SIGINT');
-        const timer = setTimeout(
-          () => killQuietly(child, 'SIGKILL'),
-          STOP_TIMEOUT_MS,
-        );
-        await exited;
-        clearTimeout(timer);
-      }
-      state.running = undefined;
-    };
-
-    const launch = async (): Promise<void> => {
-      const [file, argv] = asClusterUser('postgres', [
-        '-D',
-        dataDir,
-        '-p',
-        String(port),
-        ...settings.flatMap(s => ['-c', s]),
-      ]);
-      const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      const collect = (chunk: Buffer) => {
-        if (output.length < 64 * 1024) {
-          output += chunk.toString('utf8');
-        }
+  const daemon = await startDaemon(
+    {
+      name: 'postgres',
+      tempPrefix: 'devportal-postgres-',
+      portCount: 1,
+      // SIGINT is PostgreSQL's fast shutdown: open sessions are ended.
+      stopSignal: 'SIGINT',
+      stopTimeoutMs: STOP_TIMEOUT_MS,
+      // SIGQUIT is its immediate shutdown: the server and its backends go
+      // at once, without the sync an exit handler cannot wait for.
+      exitSignal: 'SIGQUIT',
+      readyTimeoutMs: READY_TIMEOUT_MS,
+      // The port takes connections before startup ends; PostgreSQL refuses
+      // sessions until it logs this.
+      readyOutput: /ready to accept connections/,
+    },
+    async dir => {
+      const dataDir = await initCluster(dir, user, password);
+      const settings = serverSettings(dataDir, options.tls);
+      return {
+        command: ([port]) =>
+          asClusterUser('postgres', [
+            ...['-D', dataDir, '-p', String(port)],
+            ...settings.flatMap(s => ['-c', s]),
+          ]),
       };
-      child.stdout?.on('data', collect);
-      child.stderr?.on('data', collect);
-      const exited = new Promise<void>(r => child.once('exit', () => r()));
-      child.once('error', () => {});
+    },
+  );
 
-      // Stops the server if this process dies without running its exit
-      // hooks (SIGKILL, OOM); perl-base is essential on Debian.
-      const watchdog = spawn(
-        '/usr/bin/perl',
-        [
-          '-e',
-          '($p, $c) = @ARGV; sleep 1 while kill(0, $p) && kill(0, $c); kill(3, $c) unless kill(0, $p);',
-          String(process.pid),
-          String(child.pid),
-        ],
-        { stdio: 'ignore' },
-      );
-      watchdog.once('error', () => {});
-      watchdog.unref();
-      state.running = { child, watchdog };
+  const port = () => daemon.ports[0];
+  return {
+    host: '127.0.0.1',
+    get port() {
+      return port();
+    },
+    user,
+    password,
+    dir: daemon.dir,
+    presetEnv: () => ({
+      POSTGRES_HOST: '127.0.0.1',
+      POSTGRES_PORT: String(port()),
+      POSTGRES_USER: user,
+      POSTGRES_PASSWORD: password,
+    }),
+    query: (sql, database = 'postgres') =>
+      psql(port(), user, password, database, sql),
+    start: daemon.start,
+    stop: daemon.stop,
+    remove: daemon.remove,
+  };
+}
 
-      const deadline = Date.now() + READY_TIMEOUT_MS;
-      for (;;) {
-        if (child.exitCode !== null || child.signalCode !== null) {
-          await exited;
-          state.running = undefined;
-          killQuietly(watchdog, 'SIGKILL');
-          throw new Error(
-            `postgres exited (code ${child.exitCode}, signal ${child.signalCode}) before accepting connections:\n${output}`,
-          );
-        }
-        if (
-          (await canConnect(port)) &&
-          /ready to accept connections/.test(output)
-        ) {
-          return;
-        }
-        if (Date.now() > deadline) {
-          await stopRunning();
-          throw new Error(
-            `postgres did not accept connections on 127.0.0.1:${port} within ${READY_TIMEOUT_MS} ms:\n${output}`,
-          );
-        }
-        await new Promise(r => setTimeout(r, 50));
-      }
-    };
-
-    const start = async (): Promise<void> => {
-      const current = state.running?.child;
-      if (current && current.exitCode === null && current.signalCode === null) {
-        return;
-      }
-      state.running = undefined;
-      if (portFixed) {
-        await launch();
-        return;
-      }
-      // A port found free can be taken before postgres binds it; try a few.
-      let lastError: unknown;
-      for (let attempt = 0; attempt < 3; attempt++) {
-        port = await freePort();
-        try {
-          await launch();
-          portFixed = true;
-          return;
-        } catch (error) {
-          lastError = error;
-        }
-      }
-      throw lastError;
-    };
-
-    await start();
-
-    return {
-      host: '127.0.0.1',
-      get port() {
-        return port;
-      },
-      user,
-      password,
-      dir,
-      presetEnv: () => ({
-        POSTGRES_HOST: '127.0.0.1',
-        POSTGRES_PORT: String(port),
-        POSTGRES_USER: user,
-        POSTGRES_PASSWORD: password,
-      }),
-      query: (sql, database = 'postgres') =>
-        psql(port, user, password, database, sql),
-      start,
-      stop: stopRunning,
-      async remove() {
-        await stopRunning();
-        live.delete(dir);
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
-    killQuietly(state.running?.child, 'SIGKILL');
-    killQuietly(state.running?.watchdog, 'SIGKILL');
-    live.delete(dir);
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
+/** `initdb` into `<dir>/data` with a password-only superuser; returns the data folder. */
+async function initCluster(
+  dir: string,
+  user: string,
+  password: string,
+): Promise<string> {
+  if (runningAsRoot()) {
+    const { uid, gid } = systemUser();
+    chownSync(dir, uid, gid);
   }
+  const dataDir = join(dir, 'data');
+  const pwFile = join(dir, 'pwfile');
+  writePrivateFile(pwFile, `${password}\n`);
+  await run('initdb', [
+    '--pgdata',
+    dataDir,
+    '--username',
+    user,
+    '--pwfile',
+    pwFile,
+    '--auth',
+    'scram-sha-256',
+    '--encoding',
+    'UTF8',
+    '--no-sync',
+  ]);
+  rmSync(pwFile);
+  return dataDir;
+}
+
+/** The server's `-c` settings: loopback TCP only, no fsync, TLS when asked. */
+function serverSettings(
+  dataDir: string,
+  tls: LoopbackCertificate | undefined,
+): string[] {
+  const settings = [
+    'listen_addresses=127.0.0.1',
+    'unix_socket_directories=',
+    'fsync=off',
+    'max_connections=200',
+  ];
+  if (tls) {
+    writePrivateFile(join(dataDir, 'server.crt'), tls.certPem);
+    writePrivateFile(join(dataDir, 'server.key'), tls.keyPem);
+    settings.push(
+      'ssl=on',
+      'ssl_cert_file=server.crt',
+      'ssl_key_file=server.key',
+    );
+  }
+  return settings;
 }

@@ -13,13 +13,11 @@
  * over LDAP. Without the overlay, memberOf lines are dropped from the seed
  * and `memberOf` on the handle is false.
  */
-import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { issueLoopbackCertificate } from './tls';
+import { runCommand, startDaemon } from './daemon';
+import { issueLoopbackCertificate, LoopbackCertificate } from './tls';
 
 const SLAPD = '/usr/sbin/slapd';
 const SLAPADD = '/usr/sbin/slapadd';
@@ -87,101 +85,6 @@ export interface SlapdServer {
   remove(): Promise<void>;
 }
 
-type Running = { child: ChildProcess; watchdog: ChildProcess };
-
-// Every server of this process, so that an exit without stop() (a crashed
-// or interrupted test) does not leave slapd or its temp folder behind.
-const live = new Map<string, { running?: Running }>();
-let exitHookInstalled = false;
-
-function installExitHook() {
-  if (exitHookInstalled) {
-    return;
-  }
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const [dir, state] of live) {
-      killQuietly(state.running?.child, 'SIGKILL');
-      killQuietly(state.running?.watchdog, 'SIGKILL');
-      try {
-        rmSync(dir, { recursive: true, force: true });
-      } catch {
-        // best effort on the way out
-      }
-    }
-  });
-  // No signal handlers: they would override the host's own. A process
-  // killed by a signal leaves its slapd to the watchdog (see launch).
-}
-
-function killQuietly(child: ChildProcess | undefined, signal: NodeJS.Signals) {
-  if (child?.pid && child.exitCode === null && child.signalCode === null) {
-    try {
-      child.kill(signal);
-    } catch {
-      // already gone
-    }
-  }
-}
-
-function run(
-  file: string,
-  args: string[],
-): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolvePromise, reject) => {
-    execFile(
-      file,
-      args,
-      { maxBuffer: 4 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) {
-          reject(
-            new Error(
-              `${file} ${args.join(' ')} failed: ${
-                error.message
-              }\n${stderr}${stdout}`,
-            ),
-          );
-        } else {
-          resolvePromise({ stdout, stderr });
-        }
-      },
-    );
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') {
-          resolvePromise(address.port);
-        } else {
-          reject(new Error('Could not allocate a free port'));
-        }
-      });
-    });
-  });
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise(resolvePromise => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolvePromise(true);
-    });
-    socket.once('error', () => {
-      socket.destroy();
-      resolvePromise(false);
-    });
-  });
-}
-
 /** A value for slapd.conf, double-quoted; line breaks can't be represented. */
 function confValue(name: string, value: string): string {
   if (/[\r\n\0]/.test(value)) {
@@ -216,216 +119,129 @@ export async function startSlapd(
     }
   }
 
-  installExitHook();
-  const dir = mkdtempSync(join(tmpdir(), 'devportal-slapd-'));
-  const state: { running?: Running } = {};
-  live.set(dir, state);
+  const memberOf =
+    existsSync(join(MODULE_DIR, 'memberof.la')) ||
+    existsSync(join(MODULE_DIR, 'memberof.so'));
+  const tls = options.tls ? await issueLoopbackCertificate() : undefined;
 
-  try {
-    const dataDir = join(dir, 'data');
-    await mkdir(dataDir);
-    const memberOf =
-      existsSync(join(MODULE_DIR, 'memberof.la')) ||
-      existsSync(join(MODULE_DIR, 'memberof.so'));
-    const tls = options.tls ? await issueLoopbackCertificate() : undefined;
-
-    const conf = [
-      ...STANDARD_SCHEMAS.map(
-        s => `include ${join(SCHEMA_DIR, `${s}.schema`)}`,
-      ),
-      ...(options.schemas ?? []).map(
-        s => `include ${confValue('schema', resolve(s))}`,
-      ),
-      `pidfile ${confValue('pidfile', join(dir, 'slapd.pid'))}`,
-      `argsfile ${confValue('argsfile', join(dir, 'slapd.args'))}`,
-      `modulepath ${MODULE_DIR}`,
-      'moduleload back_mdb',
-      ...(memberOf ? ['moduleload memberof'] : []),
-      ...(tls
-        ? [
-            `TLSCACertificateFile ${confValue('ca', tls.caFile)}`,
-            `TLSCertificateFile ${confValue('cert', tls.certFile)}`,
-            `TLSCertificateKeyFile ${confValue('key', tls.keyFile)}`,
-          ]
-        : []),
-      'database mdb',
-      'maxsize 67108864',
-      `suffix ${confValue('suffix', options.suffix)}`,
-      `rootdn ${confValue('rootDn', options.rootDn)}`,
-      `rootpw ${confValue('rootPassword', options.rootPassword)}`,
-      `directory ${confValue('directory', dataDir)}`,
-      'index objectClass eq',
-      // Passwords are only usable for binding; everything else is readable
-      // by bound users, nothing by anonymous ones (as in most directories).
-      'access to attrs=userPassword by self write by anonymous auth by * none',
-      'access to * by users read by * none',
-      ...(memberOf ? ['overlay memberof'] : []),
-      '',
-    ].join('\n');
-    const confFile = join(dir, 'slapd.conf');
-    await writeFile(confFile, conf, { mode: 0o600 });
-
-    let seed = options.seedLdif.includes('\n')
-      ? options.seedLdif
-      : await readFile(options.seedLdif, 'utf8');
-    if (!memberOf) {
-      seed = unfoldLdif(seed)
-        .split(/\r?\n/)
-        .filter(line => !/^memberOf:/i.test(line))
-        .join('\n');
-    }
-    const seedFile = join(dir, 'seed.ldif');
-    await writeFile(seedFile, seed);
-    await run(SLAPADD, ['-f', confFile, '-l', seedFile]);
-
-    let port = 0;
-    let tlsPort: number | undefined;
-    let portsFixed = false;
-
-    const stopRunning = async (): Promise<void> => {
-      const running = state.running;
-      if (!running) {
-        return;
-      }
-      const { child, watchdog } = running;
-      killQuietly(watchdog, 'SIGKILL');
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise<void>(r => child.once('exit', () => r()));
-        child.kill('SIGTERM');
-        const timer = setTimeout(
-          () => killQuietly(child, 'SIGKILL'),
-          STOP_TIMEOUT_MS,
-        );
-        await exited;
-        clearTimeout(timer);
-      }
-      state.running = undefined;
-    };
-
-    const launch = async (): Promise<void> => {
-      const urls = [`ldap://127.0.0.1:${port}/`];
-      if (tlsPort) {
-        urls.push(`ldaps://127.0.0.1:${tlsPort}/`);
-      }
-      const child = spawn(
-        SLAPD,
-        ['-f', confFile, '-h', urls.join(' '), '-d', '0'],
-        {
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let output = '';
-      const collect = (chunk: Buffer) => {
-        if (output.length < 64 * 1024) {
-          output += chunk.toString('utf8');
-        }
-      };
-      child.stdout?.on('data', collect);
-      child.stderr?.on('data', collect);
-      const exited = new Promise<void>(r => child.once('exit', () => r()));
-      child.once('error', () => {});
-
-      // Kills slapd if this process dies without running its exit hooks
-      // (SIGKILL, OOM). perl-base is essential on Debian, and its sleep is
-      // a builtin, so killing the watchdog leaves no orphaned child behind.
-      const watchdog = spawn(
-        '/usr/bin/perl',
-        [
-          '-e',
-          '($p, $c) = @ARGV; sleep 1 while kill(0, $p) && kill(0, $c); kill(9, $c) unless kill(0, $p);',
-          String(process.pid),
-          String(child.pid),
+  const daemon = await startDaemon(
+    {
+      name: 'slapd',
+      tempPrefix: 'devportal-slapd-',
+      portCount: tls ? 2 : 1,
+      stopSignal: 'SIGTERM',
+      stopTimeoutMs: STOP_TIMEOUT_MS,
+      // Its folder is deleted right after, so nothing needs a clean shutdown.
+      exitSignal: 'SIGKILL',
+      readyTimeoutMs: READY_TIMEOUT_MS,
+    },
+    async dir => {
+      const confFile = await writeSlapdConf(dir, options, memberOf, tls);
+      await seedDatabase(dir, confFile, options.seedLdif, memberOf);
+      return {
+        command: ([port, tlsPort]) => [
+          SLAPD,
+          ['-f', confFile, '-h', listenUrls(port, tlsPort), '-d', '0'],
         ],
-        { stdio: 'ignore' },
-      );
-      watchdog.once('error', () => {});
-      watchdog.unref();
-      state.running = { child, watchdog };
+      };
+    },
+  );
 
-      const deadline = Date.now() + READY_TIMEOUT_MS;
-      for (;;) {
-        if (child.exitCode !== null || child.signalCode !== null) {
-          await exited;
-          state.running = undefined;
-          killQuietly(watchdog, 'SIGKILL');
-          throw new Error(
-            `slapd exited (code ${child.exitCode}, signal ${child.signalCode}) before accepting connections:\n${output}`,
-          );
-        }
-        const ready =
-          (await canConnect(port)) && (!tlsPort || (await canConnect(tlsPort)));
-        if (ready) {
-          return;
-        }
-        if (Date.now() > deadline) {
-          await stopRunning();
-          throw new Error(
-            `slapd did not accept connections on 127.0.0.1:${port} within ${READY_TIMEOUT_MS} ms:\n${output}`,
-          );
-        }
-        await new Promise(r => setTimeout(r, 50));
-      }
-    };
+  return {
+    get url() {
+      return `ldap://127.0.0.1:${daemon.ports[0]}`;
+    },
+    get port() {
+      return daemon.ports[0];
+    },
+    get ldapsUrl() {
+      return tls ? `ldaps://127.0.0.1:${daemon.ports[1]}` : undefined;
+    },
+    get tlsPort() {
+      return tls ? daemon.ports[1] : undefined;
+    },
+    caCertificate: tls?.caPem,
+    memberOf,
+    dir: daemon.dir,
+    start: daemon.start,
+    stop: daemon.stop,
+    remove: daemon.remove,
+  };
+}
 
-    const start = async (): Promise<void> => {
-      const current = state.running?.child;
-      if (current && current.exitCode === null && current.signalCode === null) {
-        return;
-      }
-      state.running = undefined;
-      if (portsFixed) {
-        await launch();
-        return;
-      }
-      // A port found free can be taken before slapd binds it; try a few.
-      let lastError: unknown;
-      for (let attempt = 0; attempt < 3; attempt++) {
-        port = await freePort();
-        tlsPort = tls ? await freePort() : undefined;
-        try {
-          await launch();
-          portsFixed = true;
-          return;
-        } catch (error) {
-          lastError = error;
-        }
-      }
-      throw lastError;
-    };
-
-    await start();
-
-    return {
-      get url() {
-        return `ldap://127.0.0.1:${port}`;
-      },
-      get port() {
-        return port;
-      },
-      get ldapsUrl() {
-        return tlsPort ? `ldaps://127.0.0.1:${tlsPort}` : undefined;
-      },
-      get tlsPort() {
-        return tlsPort;
-      },
-      caCertificate: tls?.caPem,
-      memberOf,
-      dir,
-      start,
-      stop: stopRunning,
-      async remove() {
-        await stopRunning();
-        live.delete(dir);
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
-    killQuietly(state.running?.child, 'SIGKILL');
-    killQuietly(state.running?.watchdog, 'SIGKILL');
-    live.delete(dir);
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
+/** The `-h` argument: plain LDAP, and LDAPS when there is a TLS port. */
+function listenUrls(port: number, tlsPort: number | undefined): string {
+  const urls = [`ldap://127.0.0.1:${port}/`];
+  if (tlsPort) {
+    urls.push(`ldaps://127.0.0.1:${tlsPort}/`);
   }
+  return urls.join(' ');
+}
+
+/** Writes `<dir>/slapd.conf` for one mdb database in `<dir>/data`; returns its path. */
+async function writeSlapdConf(
+  dir: string,
+  options: StartSlapdOptions,
+  memberOf: boolean,
+  tls: LoopbackCertificate | undefined,
+): Promise<string> {
+  const dataDir = join(dir, 'data');
+  await mkdir(dataDir);
+  const conf = [
+    ...STANDARD_SCHEMAS.map(s => `include ${join(SCHEMA_DIR, `${s}.schema`)}`),
+    ...(options.schemas ?? []).map(
+      s => `include ${confValue('schema', resolve(s))}`,
+    ),
+    `pidfile ${confValue('pidfile', join(dir, 'slapd.pid'))}`,
+    `argsfile ${confValue('argsfile', join(dir, 'slapd.args'))}`,
+    `modulepath ${MODULE_DIR}`,
+    'moduleload back_mdb',
+    ...(memberOf ? ['moduleload memberof'] : []),
+    ...(tls
+      ? [
+          `TLSCACertificateFile ${confValue('ca', tls.caFile)}`,
+          `TLSCertificateFile ${confValue('cert', tls.certFile)}`,
+          `TLSCertificateKeyFile ${confValue('key', tls.keyFile)}`,
+        ]
+      : []),
+    'database mdb',
+    'maxsize 67108864',
+    `suffix ${confValue('suffix', options.suffix)}`,
+    `rootdn ${confValue('rootDn', options.rootDn)}`,
+    `rootpw ${confValue('rootPassword', options.rootPassword)}`,
+    `directory ${confValue('directory', dataDir)}`,
+    'index objectClass eq',
+    // Passwords are only usable for binding; everything else is readable
+    // by bound users, nothing by anonymous ones (as in most directories).
+    'access to attrs=userPassword by self write by anonymous auth by * none',
+    'access to * by users read by * none',
+    ...(memberOf ? ['overlay memberof'] : []),
+    '',
+  ].join('\n');
+  const confFile = join(dir, 'slapd.conf');
+  await writeFile(confFile, conf, { mode: 0o600 });
+  return confFile;
+}
+
+/** Loads the seed offline with slapadd (memberOf lines dropped without the overlay). */
+async function seedDatabase(
+  dir: string,
+  confFile: string,
+  seedLdif: string,
+  memberOf: boolean,
+): Promise<void> {
+  let seed = seedLdif.includes('\n')
+    ? seedLdif
+    : await readFile(seedLdif, 'utf8');
+  if (!memberOf) {
+    seed = unfoldLdif(seed)
+      .split(/\r?\n/)
+      .filter(line => !/^memberOf:/i.test(line))
+      .join('\n');
+  }
+  const seedFile = join(dir, 'seed.ldif');
+  await writeFile(seedFile, seed);
+  await runCommand(SLAPADD, ['-f', confFile, '-l', seedFile]);
 }
 
 /** Reads a fixture as text (handy for seeding from a modified copy). */
