@@ -175,6 +175,9 @@ export async function issueLoopbackCertificate(
   const f = (name: string) => join(dir, name);
   await createCa(f);
   await createServerCertificate(f, dnsNames);
+  // The CA's key has done its one job: gone now, it can issue nothing more,
+  // even if this process never reaches its exit hook (a killed test run).
+  rmSync(f('ca.key'), { force: true });
   const [caPem, certPem, keyPem] = await Promise.all(
     ['ca.crt', 'server.crt', 'server.key'].map(name =>
       readFile(f(name), 'utf8'),
