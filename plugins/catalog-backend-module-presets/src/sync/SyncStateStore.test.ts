@@ -74,8 +74,16 @@ describe('SyncStateStore', () => {
       const store = SyncStateStore.create({
         database: pluginDatabase(knex, { skip: true }),
       });
-      await expect(store.lastApplied('P:x')).rejects.toThrow(
-        new RegExp(SYNC_STATE_TABLE),
+      // The driver's error may come from another realm than Jest's Error,
+      // so its message is checked, not its class.
+      const failure = await store.lastApplied('P:x').then(
+        () => 'resolved: the table was there or was created',
+        (error: unknown) => String((error as Error)?.message ?? error),
+      );
+      expect(failure).toMatch(
+        new RegExp(
+          `no such table: ${SYNC_STATE_TABLE}|relation "${SYNC_STATE_TABLE}" does not exist`,
+        ),
       );
       expect(await knex.schema.hasTable(SYNC_STATE_TABLE)).toBe(false);
     });
