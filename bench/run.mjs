@@ -5,8 +5,11 @@
  * bench/results.md with the machine and the date. Measurements, not tests:
  * nothing here fails on a missed goal, only on a broken setup.
  *
- *   node bench/run.mjs [--quick] [--only refused,resolve,boot,ldap-sync,sign-in]
+ *   node bench/run.mjs [--quick]
+ *                      [--only refused,resolve,boot,boot-prod,ldap-sync,sign-in]
  *                      [--out <file>]   (default bench/results.md)
+ *                      [--prod-dir <folder>]   (boot-prod: a folder built by
+ *                        scripts/build-production.mjs; default: a fresh build)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -41,6 +44,9 @@ const only = args.includes('--only')
   ? args[args.indexOf('--only') + 1].split(',')
   : undefined;
 const wanted = name => !only || only.includes(name);
+const prodDirArg = args.includes('--prod-dir')
+  ? path.resolve(args[args.indexOf('--prod-dir') + 1])
+  : undefined;
 const out = args.includes('--out')
   ? path.resolve(args[args.indexOf('--out') + 1])
   : path.join(root, 'bench/results.md');
@@ -190,7 +196,10 @@ async function bootOnce(side) {
     ...side.env,
   });
   const started = process.hrtime.bigint();
-  const handle = startProcess(process.execPath, side.command(), { env });
+  const handle = startProcess(process.execPath, side.command(), {
+    env,
+    cwd: side.cwd,
+  });
   try {
     const wall = await waitFor200(
       `http://127.0.0.1:${port}/.backstage/health/v1/readiness`,
@@ -203,18 +212,21 @@ async function bootOnce(side) {
   }
 }
 
-async function bootToReadiness() {
-  log('boot to readiness: presets vs the same backend by hand');
+/**
+ * Boots both sides alternately `runs` times and reports the wall-time and
+ * CPU-time ratios; `how` names the way both were run ("from source").
+ */
+async function compareBoots(sides, how) {
   const runs = quick ? 1 : 3;
   const times = { presets: [], baseline: [] };
   const cpu = { presets: [], baseline: [] };
   // Alternate, so a slow patch of a shared machine hits both sides.
-  await bootOnce(bootSides.baseline); // warm the file cache and transform cache
+  await bootOnce(sides.baseline); // warm the file cache and transform cache
   for (let i = 0; i < runs; i++) {
     for (const name of i % 2
       ? ['baseline', 'presets']
       : ['presets', 'baseline']) {
-      const once = await bootOnce(bootSides[name]);
+      const once = await bootOnce(sides[name]);
       times[name].push(once.wall);
       cpu[name].push(once.cpu);
     }
@@ -222,9 +234,9 @@ async function bootToReadiness() {
   const ours = median(times.presets);
   const base = median(times.baseline);
   report({
-    figure: `boot to readiness from source (median of ${runs} each, alternated)`,
-    ours: `${bootSides.presets.label}: ${ms(ours)}`,
-    baseline: `${bootSides.baseline.label}: ${ms(base)}`,
+    figure: `boot to readiness ${how} (median of ${runs} each, alternated)`,
+    ours: `${sides.presets.label}: ${ms(ours)}`,
+    baseline: `${sides.baseline.label}: ${ms(base)}`,
     ratio: ratio(ours, base),
     goal: '≤ 1.05',
     verdict: verdict(ours / base <= 1.05),
@@ -233,8 +245,7 @@ async function bootToReadiness() {
     const ourCpu = median(cpu.presets);
     const baseCpu = median(cpu.baseline);
     report({
-      figure:
-        'boot to readiness from source, CPU time of the backend process (user + system)',
+      figure: `boot to readiness ${how}, CPU time of the backend process (user + system)`,
       ours: ms(ourCpu),
       baseline: ms(baseCpu),
       ratio: ratio(ourCpu, baseCpu),
@@ -243,12 +254,133 @@ async function bootToReadiness() {
     });
   }
   notes.push(
-    `Boot runs (ms): presets ${times.presets
+    `Boot runs ${how} (ms): presets ${times.presets
       .map(t => t.toFixed(0))
       .join(', ')}; baseline ${times.baseline
       .map(t => t.toFixed(0))
       .join(', ')}.`,
   );
+}
+
+async function bootToReadiness() {
+  log('boot to readiness from source: presets vs the same backend by hand');
+  await compareBoots(bootSides, 'from source');
+}
+
+// ---------------------------------------------------------------------------
+// 3b. The same comparison from the production build.
+
+// Where the production folder holds the compiled baseline during the run.
+const PROD_BASELINE_DIR = 'bench-baseline';
+
+/**
+ * The production folder: the one `--prod-dir` names (built beforehand with
+ * scripts/build-production.mjs), or a fresh build in a temporary folder.
+ */
+async function productionDir() {
+  if (prodDirArg) {
+    if (!fs.existsSync(path.join(prodDirArg, 'packages/backend/dist'))) {
+      throw new Error(
+        `--prod-dir ${prodDirArg} holds no production build (packages/backend/dist): build one with node scripts/build-production.mjs ${prodDirArg}`,
+      );
+    }
+    return { dir: prodDirArg, remove: () => {} };
+  }
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'devportal-bench-prod-'));
+  const dir = path.join(work, 'app');
+  const remove = () => fs.rmSync(work, { recursive: true, force: true });
+  process.stdout.write(`  building the production folder in ${dir}\n`);
+  const built = await runToExit(
+    process.execPath,
+    ['scripts/build-production.mjs', dir],
+    { env: cleanEnv() },
+  );
+  if (built.code !== 0) {
+    remove();
+    throw new Error(
+      `scripts/build-production.mjs failed (exit ${built.code}):\n${(
+        built.stderr || built.stdout
+      ).slice(-3000)}`,
+    );
+  }
+  notes.push(
+    `Production folder built by scripts/build-production.mjs in ${(
+      built.ms / 1000
+    ).toFixed(0)} s (build, production install, unpack).`,
+  );
+  return { dir, remove };
+}
+
+/**
+ * The baseline compiled as the production build compiles our backend (SWC,
+ * TypeScript to CommonJS, import() left to Node), beside the production
+ * folder's node_modules so it loads the very same installed packages.
+ */
+function compileBaseline(prodDir) {
+  const swc = createRequire(nodeTransform)('@swc/core');
+  const outDir = path.join(prodDir, PROD_BASELINE_DIR);
+  fs.mkdirSync(outDir, { recursive: true });
+  for (const file of ['index.ts', 'githubOrgModule.ts']) {
+    const source = path.join(root, 'bench/baseline', file);
+    const { code } = swc.transformSync(fs.readFileSync(source, 'utf8'), {
+      filename: source,
+      module: { type: 'commonjs', ignoreDynamic: true },
+      jsc: { target: 'es2023', parser: { syntax: 'typescript' } },
+    });
+    fs.writeFileSync(path.join(outDir, file.replace(/\.ts$/, '.js')), code);
+  }
+  for (const file of ['app-config.yaml', 'no-sync.yaml']) {
+    fs.copyFileSync(
+      path.join(root, 'bench/baseline', file),
+      path.join(outDir, file),
+    );
+  }
+  return () => fs.rmSync(outDir, { recursive: true, force: true });
+}
+
+/** Both sides started from the production folder, as the README starts it. */
+function productionBootSides(prodDir) {
+  const prodNoSync = ['--config', `${PROD_BASELINE_DIR}/no-sync.yaml`];
+  return {
+    presets: {
+      label:
+        'VEECODE_PRESETS=recommended,github,github-auth (node packages/backend)',
+      command: () => [
+        'packages/backend',
+        '--config',
+        'app-config.yaml',
+        ...prodNoSync,
+      ],
+      cwd: prodDir,
+      env: bootSides.presets.env,
+    },
+    baseline: {
+      label: 'the same hand-written backend, compiled (bench/baseline)',
+      command: () => [
+        `${PROD_BASELINE_DIR}/index.js`,
+        '--config',
+        `${PROD_BASELINE_DIR}/app-config.yaml`,
+        ...prodNoSync,
+      ],
+      cwd: prodDir,
+      env: {},
+    },
+  };
+}
+
+async function bootToReadinessProduction() {
+  log('boot to readiness from the production build: presets vs by hand');
+  const prod = await productionDir();
+  const removeBaseline = compileBaseline(prod.dir);
+  try {
+    await compareBoots(
+      productionBootSides(prod.dir),
+      'from the production build',
+    );
+  } finally {
+    removeBaseline();
+    prod.remove();
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -546,6 +678,7 @@ const benchmarks = [
   ['refused', refusedBoot],
   ['resolve', resolveInProcess],
   ['boot', bootToReadiness],
+  ['boot-prod', bootToReadinessProduction],
   ['ldap-sync', ldapSync],
   ['sign-in', signIn],
 ];

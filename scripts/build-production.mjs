@@ -1,0 +1,234 @@
+#!/usr/bin/env node
+/*
+ * Builds the backend for production and lays it out in a folder of its own,
+ * the way Backstage documents it (and its Dockerfile does):
+ *
+ *   1. `backstage-cli package build` in packages/backend, which builds every
+ *      workspace package the backend depends on and writes
+ *      packages/backend/dist/skeleton.tar.gz (their package.json files) and
+ *      dist/bundle.tar.gz (their built code, packed as published);
+ *   2. in the target folder: the root package.json, yarn.lock, .yarnrc.yml,
+ *      the committed Yarn, the skeleton, then
+ *      `yarn workspaces focus --all --production`;
+ *   3. the bundle unpacked over it, plus what the backend reads at runtime
+ *      from its root: backstage.json, app-config.yaml and presets/.
+ *
+ * Start it from the target folder:
+ *
+ *   node packages/backend --config app-config.yaml
+ *
+ * The build runs in a staging copy of the sources (tracked and new files,
+ * dependencies linked from this checkout), so it never rewrites the dist/
+ * folders of the working tree while tests there may be reading them.
+ *
+ *   node scripts/build-production.mjs <target folder> [--keep-staging]
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const YARN_RELEASE = '.yarn/releases/yarn-4.18.1.cjs';
+
+/** What the backend reads from its root at runtime, besides packages and node_modules. */
+const RUNTIME_ROOT_FILES = ['backstage.json', 'app-config.yaml', 'presets'];
+
+/** What `yarn workspaces focus` needs before the skeleton is unpacked. */
+const INSTALL_FILES = [
+  'package.json',
+  'yarn.lock',
+  '.yarnrc.yml',
+  YARN_RELEASE,
+];
+
+function log(text) {
+  process.stdout.write(`build-production: ${text}\n`);
+}
+
+/** Runs a command with inherited output; throws a one-line error when it fails. */
+function run(command, args, options) {
+  const result = spawnSync(command, args, { stdio: 'inherit', ...options });
+  if (result.status !== 0) {
+    throw new Error(
+      `${path.basename(command)} ${args.join(' ')} failed in ${
+        options.cwd
+      } with exit code ${result.status ?? result.signal}`,
+    );
+  }
+}
+
+/** The committed Yarn of the project at `projectRoot`, run in `cwd`. */
+function yarn(args, { projectRoot, cwd = projectRoot, env = process.env }) {
+  run(process.execPath, [path.join(projectRoot, YARN_RELEASE), ...args], {
+    cwd,
+    env,
+  });
+}
+
+/** Environment for installs: native modules build against this Node's headers. */
+function installEnv() {
+  const env = { ...process.env };
+  if (!env.npm_config_nodedir && fs.existsSync('/usr/include/node/node.h')) {
+    env.npm_config_nodedir = '/usr';
+  }
+  return env;
+}
+
+/** The repository's files, tracked and new (not ignored), as git sees them. */
+function sourceFiles() {
+  const result = spawnSync(
+    'git',
+    ['ls-files', '--cached', '--others', '--exclude-standard', '-z'],
+    { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  if (result.status !== 0) {
+    throw new Error(`git ls-files failed in ${root}: ${result.stderr.trim()}`);
+  }
+  return result.stdout.split('\0').filter(Boolean);
+}
+
+/**
+ * A copy of the sources with this checkout's installed dependencies linked
+ * in: the build writes dist/ folders there, not in the working tree.
+ */
+function stageSources(staging) {
+  for (const file of sourceFiles()) {
+    const from = path.join(root, file);
+    if (!fs.existsSync(from)) continue; // deleted in the working tree
+    fs.mkdirSync(path.dirname(path.join(staging, file)), { recursive: true });
+    fs.copyFileSync(from, path.join(staging, file));
+  }
+  // Yarn reads where each package is installed from its install state.
+  fs.copyFileSync(
+    path.join(root, '.yarn/install-state.gz'),
+    path.join(staging, '.yarn/install-state.gz'),
+  );
+  fs.symlinkSync(
+    path.join(root, 'node_modules'),
+    path.join(staging, 'node_modules'),
+  );
+}
+
+/** Step 1: the backend build, with its workspace dependencies. */
+function buildBackend(staging) {
+  log('building packages/backend and its workspace dependencies');
+  yarn(['backstage-cli', 'package', 'build'], {
+    projectRoot: staging,
+    cwd: path.join(staging, 'packages/backend'),
+  });
+}
+
+function copyInto(from, to) {
+  fs.mkdirSync(path.dirname(to), { recursive: true });
+  fs.cpSync(from, to, { recursive: true });
+}
+
+function untar(file, cwd) {
+  run('tar', ['xzf', file], { cwd });
+}
+
+const LOCAL_LOAD = /\b(require|import)\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+
+/**
+ * Every module of our own the built backend loads must be a file in dist/.
+ * The build rewrites static and dynamic imports to the emitted files but
+ * leaves a require('./x') of a TypeScript module as it is, which works from
+ * source and fails only when the production folder starts.
+ */
+export function findUnresolvedLoads(distDir) {
+  const unresolved = [];
+  for (const name of fs.readdirSync(distDir)) {
+    if (!name.endsWith('.js')) continue;
+    const text = fs.readFileSync(path.join(distDir, name), 'utf8');
+    for (const [, how, spec] of text.matchAll(LOCAL_LOAD)) {
+      if (!fs.existsSync(path.resolve(distDir, spec))) {
+        unresolved.push({ file: name, how, spec });
+      }
+    }
+  }
+  return unresolved;
+}
+
+function checkBuiltBackend(target) {
+  const distDir = path.join(target, 'packages/backend/dist');
+  const [first, ...more] = findUnresolvedLoads(distDir);
+  if (first) {
+    throw new Error(
+      `packages/backend/dist/${first.file} loads ${first.how}('${
+        first.spec
+      }'), a file the build did not emit${
+        more.length ? ` (and ${more.length} more)` : ''
+      }: load modules of our own with import or import(), not require(), in packages/backend/src`,
+    );
+  }
+}
+
+/** Steps 2 and 3: the deployable folder. */
+function deploy(staging, target) {
+  const dist = path.join(staging, 'packages/backend/dist');
+  fs.mkdirSync(target, { recursive: true });
+  for (const file of INSTALL_FILES) {
+    copyInto(path.join(staging, file), path.join(target, file));
+  }
+  untar(path.join(dist, 'skeleton.tar.gz'), target);
+  log(`installing production dependencies in ${target}`);
+  yarn(['workspaces', 'focus', '--all', '--production'], {
+    projectRoot: target,
+    env: installEnv(),
+  });
+  untar(path.join(dist, 'bundle.tar.gz'), target);
+  checkBuiltBackend(target);
+  for (const file of RUNTIME_ROOT_FILES) {
+    copyInto(path.join(root, file), path.join(target, file));
+  }
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  const targetArg = args.find(a => !a.startsWith('--'));
+  if (!targetArg) {
+    throw new Error(
+      'name the folder to build into: node scripts/build-production.mjs <target folder>',
+    );
+  }
+  const target = path.resolve(targetArg);
+  if (fs.existsSync(target) && fs.readdirSync(target).length > 0) {
+    throw new Error(
+      `${target} is not empty: name a new or empty folder to build into`,
+    );
+  }
+  if (!fs.existsSync(path.join(root, 'node_modules'))) {
+    throw new Error(
+      `${root} has no node_modules: install the dependencies first (npm start, or node ${YARN_RELEASE} install)`,
+    );
+  }
+  const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'devportal-staging-'));
+  const started = Date.now();
+  try {
+    log(`staging the sources in ${staging}`);
+    stageSources(staging);
+    buildBackend(staging);
+    deploy(staging, target);
+  } finally {
+    if (!args.includes('--keep-staging')) {
+      fs.rmSync(staging, { recursive: true, force: true });
+    }
+  }
+  log(
+    `done in ${((Date.now() - started) / 1000).toFixed(
+      0,
+    )} s; start it with: cd ${target} && node packages/backend --config app-config.yaml`,
+  );
+}
+
+if (
+  process.argv[1] &&
+  path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)
+) {
+  main().catch(error => {
+    process.stderr.write(`build-production: ${error.message}\n`);
+    process.exit(1);
+  });
+}
