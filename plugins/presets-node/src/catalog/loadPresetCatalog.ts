@@ -40,18 +40,19 @@ export interface PresetCatalogSources {
 }
 
 /**
- * The folder of this library's package, found from this file: `src/catalog`
- * in the repository, `dist` once built.
+ * The folder of this library's package, as Node resolves it (the way
+ * Backstage's `resolvePackagePath` does, without loading
+ * backend-plugin-api into the boot gate); `undefined` when it cannot be
+ * resolved.
  */
 function libraryPackageDir(): string | undefined {
-  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
-    const manifest = resolve(dir, 'package.json');
-    if (fs.existsSync(manifest)) {
-      const { name } = JSON.parse(fs.readFileSync(manifest, 'utf8'));
-      return name === '@devportal/plugin-presets-node' ? dir : undefined;
-    }
+  try {
+    return dirname(
+      require.resolve('@devportal/plugin-presets-node/package.json'),
+    );
+  } catch {
+    return undefined;
   }
-  return undefined;
 }
 
 /**
