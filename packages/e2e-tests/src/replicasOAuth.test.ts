@@ -7,9 +7,10 @@
  * the server-side session A stored (auth-backend keeps `express-session`
  * data in its database through connect-session-knex, sealed with the shared
  * AUTH_SESSION_SECRET). The refresh cookie then works on either replica.
- * The same for GitHub sign-in, whose OAuth state Backstage keeps in a
- * cookie of the browser's. One PostgreSQL cluster for the file, a database
- * prefix per portal.
+ * The same for GitHub, GitLab and Microsoft (Entra ID) sign-in, whose OAuth
+ * state Backstage keeps in a cookie of the browser's: one shared proof,
+ * `describeSignInAcrossReplicas`, run against each provider's fake. One
+ * PostgreSQL cluster for the file, a database prefix per portal.
  */
 import type { Page } from 'playwright-core';
 import { BackendProcess, startBackendProcess } from './harness/backendProcess';
@@ -17,10 +18,14 @@ import { FakeKeycloak, startFakeKeycloak } from './harness/keycloak';
 import {
   ChromiumSession,
   launchChromium,
+  LaunchChromiumOptions,
   signInAtLoginForm,
 } from './harness/keycloak/browser';
-import { FakeGithub, startFakeGithub } from './harness/github';
+import { startFakeGithub } from './harness/github';
 import { signInAtGithub } from './harness/github/browser';
+import { signInAtGitLab, startFakeGitLab } from './harness/gitlab';
+import { startFakeMicrosoft } from './harness/microsoft';
+import { signInAtMicrosoft } from './harness/microsoft/signIn';
 import { LoadBalancer, startLoadBalancer } from './harness/loadBalancer';
 import { handlerResponse, refreshSession } from './harness/oauth';
 import { externalAccessEnv, waitForCatalog } from './harness/portal';
@@ -230,27 +235,155 @@ describe('OIDC sign-in across two replicas (VEECODE_PRESETS=keycloak,postgres)',
   });
 });
 
+/** A provider's fake, started for one replica pair. */
+interface ProviderUnderTest {
+  /** The preset variables that point the backends at the fake. */
+  env: Record<string, string>;
+  /** How Chromium must be launched to reach the fake (a CA to trust). */
+  browser?: LaunchChromiumOptions;
+  /** Signs the person in on the provider's pages the start route led to; `error` is what a refusing page showed. */
+  signIn(page: Page): Promise<{ error?: string } | void>;
+  /** Values no replica may ever print. */
+  secrets: string[];
+  /** Requests the fake could not answer, when it records them. */
+  unanswered?(): string[];
+  stop(): Promise<void>;
+}
+
+/** One provider's run of {@link describeSignInAcrossReplicas}. */
+interface ReplicaSignInCase {
+  /** VEECODE_PRESETS of both replicas. */
+  presets: string;
+  /** The auth provider id in `/api/auth/<id>/...`. */
+  providerId: string;
+  /** Query of the start route after `env=production`, e.g. `&scope=read:user`. */
+  startQuery?: string;
+  /** Database prefix of this pair, apart from the other pairs'. */
+  dbPrefix: string;
+  /** The catalog user the org sync makes and sign-in resolves to. */
+  userEntityRef: string;
+  /** Starts the provider's fake, which must redirect back to `callbackUrl` only. */
+  startProvider(callbackUrl: string): Promise<ProviderUnderTest>;
+}
+
+/**
+ * Two replicas of `presets` on the file's PostgreSQL behind a load balancer:
+ * a sign-in started on A completes on B, the refresh cookie works on A and
+ * on B, and neither prints a secret. Shared so every OAuth provider is held
+ * to exactly the same proof.
+ */
+function describeSignInAcrossReplicas(title: string, c: ReplicaSignInCase) {
+  describe(`${title} sign-in across two replicas (VEECODE_PRESETS=${c.presets})`, () => {
+    let lb: LoadBalancer;
+    let provider: ProviderUnderTest;
+    let a: BackendProcess;
+    let b: BackendProcess;
+    let browser: ChromiumSession;
+    const route = (name: string) => `/api/auth/${c.providerId}/${name}`;
+
+    beforeAll(async () => {
+      lb = await startLoadBalancer();
+      provider = await c.startProvider(
+        `${lb.baseUrl}${route('handler/frame')}`,
+      );
+      const env = {
+        VEECODE_PRESETS: c.presets,
+        ...pg.presetEnv(),
+        POSTGRES_DB_PREFIX: c.dbPrefix,
+        ...provider.env,
+        BACKEND_BASE_URL: lb.baseUrl,
+        ...externalAccessEnv(),
+      };
+      a = await startBackendProcess({ env });
+      await a.waitForReady(240_000);
+      b = await startBackendProcess({ env });
+      await b.waitForReady(240_000);
+      await waitForCatalog(
+        a,
+        users =>
+          users.some(
+            u => `user:default/${u.metadata.name}` === c.userEntityRef,
+          ),
+        120_000,
+      );
+      browser = await launchChromium(provider.browser);
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      await Promise.all([a?.stop(), b?.stop()]);
+      await Promise.all([provider?.stop(), lb?.stop()]);
+    });
+
+    it('completes on replica B a sign-in started on replica A, and refreshes on both', async () => {
+      const page = await browser.newPage();
+      let signInError: string | undefined;
+      const message = await handlerResponse(page, c.providerId, async () => {
+        lb.sendTo(a);
+        await page.goto(
+          `${lb.baseUrl}${route('start')}?env=production${c.startQuery ?? ''}`,
+        );
+        lb.sendTo(b);
+        signInError = (await provider.signIn(page))?.error;
+      });
+      expect(signInError).toBeUndefined();
+      expect(repliesFor(lb, { a, b }, route('start'))).toEqual(['A']);
+      expect(repliesFor(lb, { a, b }, route('handler/frame'))).toEqual(['B']);
+      expect(message.error).toBeUndefined();
+      expect(message.response.backstageIdentity.identity.userEntityRef).toBe(
+        c.userEntityRef,
+      );
+      // The provider's access tokens the replicas received, never to be printed.
+      const issuedTokens: string[] = [
+        message.response.providerInfo.accessToken,
+      ];
+
+      for (const replica of [a, b]) {
+        lb.sendTo(replica);
+        const refreshed = await refreshSession(page, c.providerId);
+        expect(refreshed.status).toBe(200);
+        expect(refreshed.body.backstageIdentity.identity.userEntityRef).toBe(
+          c.userEntityRef,
+        );
+        issuedTokens.push(refreshed.body.providerInfo.accessToken);
+      }
+      expect(issuedTokens.every(Boolean)).toBe(true);
+      expect(repliesFor(lb, { a, b }, route('refresh'))).toEqual(['A', 'B']);
+      await page.close();
+      for (const replica of [a, b]) {
+        for (const secret of [
+          ...provider.secrets,
+          ...issuedTokens,
+          pg.password,
+        ]) {
+          expect(replica.output()).not.toContain(secret);
+        }
+      }
+      // Neither replica asked the provider anything its fake does not serve.
+      expect(provider.unanswered?.() ?? []).toEqual([]);
+    });
+  });
+}
+
 const GH_ORG = 'acme';
 const GH_PAT = 'ghp_e2eReplicaPat0123456789abcdefABCDEF01';
 const GH_CLIENT_ID = 'Iv1.e2ereplica0123456';
 const GH_CLIENT_SECRET = 'gh-replica-client-secret-Wm3';
 
-describe('GitHub sign-in across two replicas (VEECODE_PRESETS=github-auth,postgres)', () => {
-  let lb: LoadBalancer;
-  let github: FakeGithub;
-  let a: BackendProcess;
-  let b: BackendProcess;
-  let browser: ChromiumSession;
-
-  beforeAll(async () => {
-    lb = await startLoadBalancer();
-    github = await startFakeGithub({
+describeSignInAcrossReplicas('GitHub', {
+  presets: 'github-auth,postgres',
+  providerId: 'github',
+  startQuery: '&scope=read:user',
+  dbPrefix: 'replicas_github_',
+  userEntityRef: 'user:default/ana',
+  async startProvider(callbackUrl) {
+    const github = await startFakeGithub({
       org: GH_ORG,
       pat: GH_PAT,
       oauthApp: {
         clientId: GH_CLIENT_ID,
         clientSecret: GH_CLIENT_SECRET,
-        callbackUrl: `${lb.baseUrl}/api/auth/github/handler/frame`,
+        callbackUrl,
       },
       users: [
         {
@@ -264,68 +397,136 @@ describe('GitHub sign-in across two replicas (VEECODE_PRESETS=github-auth,postgr
       teams: [{ slug: 'platform', name: 'Platform', members: ['ana'] }],
       repositories: [],
     });
-    const env = {
-      VEECODE_PRESETS: 'github-auth,postgres',
-      ...pg.presetEnv(),
-      POSTGRES_DB_PREFIX: 'replicas_github_',
-      GITHUB_BASE_URL: github.baseUrl,
-      GITHUB_PAT: GH_PAT,
-      GITHUB_ORG: GH_ORG,
-      GITHUB_AUTH_CLIENT_ID: GH_CLIENT_ID,
-      GITHUB_AUTH_CLIENT_SECRET: GH_CLIENT_SECRET,
-      BACKEND_BASE_URL: lb.baseUrl,
-      ...externalAccessEnv(),
+    return {
+      env: {
+        GITHUB_BASE_URL: github.baseUrl,
+        GITHUB_PAT: GH_PAT,
+        GITHUB_ORG: GH_ORG,
+        GITHUB_AUTH_CLIENT_ID: GH_CLIENT_ID,
+        GITHUB_AUTH_CLIENT_SECRET: GH_CLIENT_SECRET,
+      },
+      signIn: page =>
+        signInAtGithub(page, { login: 'ana', password: 'ana-pass-1' }),
+      secrets: [GH_CLIENT_SECRET, GH_PAT],
+      stop: () => github.stop(),
     };
-    a = await startBackendProcess({ env });
-    await a.waitForReady(240_000);
-    b = await startBackendProcess({ env });
-    await b.waitForReady(240_000);
-    await waitForCatalog(a, users => users.length >= 1, 120_000);
-    browser = await launchChromium();
-  });
+  },
+});
 
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all([a?.stop(), b?.stop()]);
-    await Promise.all([github?.stop(), lb?.stop()]);
-  });
+const GL_TOKEN = 'glpat-e2e-replica-sync-token-7a6b5c';
+const GL_CLIENT_ID =
+  'e2e7a6b5c4d3e2f10918273a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7f9';
+const GL_CLIENT_SECRET = 'gloas-e2e-replica-client-secret-8d7c';
+const GL_PASSWORD = 'ana-gitlab-replica-pass-1';
 
-  it('completes on replica B a sign-in started on replica A, and refreshes on both', async () => {
-    const page = await browser.newPage();
-    const message = await handlerResponse(page, 'github', async () => {
-      lb.sendTo(a);
-      await page.goto(
-        `${lb.baseUrl}/api/auth/github/start?env=production&scope=read:user`,
-      );
-      lb.sendTo(b);
-      await signInAtGithub(page, { login: 'ana', password: 'ana-pass-1' });
+describeSignInAcrossReplicas('GitLab', {
+  presets: 'gitlab,postgres',
+  providerId: 'gitlab',
+  dbPrefix: 'replicas_gitlab_',
+  userEntityRef: 'user:default/ana',
+  async startProvider(callbackUrl) {
+    const gitlab = await startFakeGitLab({
+      applications: [
+        {
+          name: 'DevPortal',
+          clientId: GL_CLIENT_ID,
+          clientSecret: GL_CLIENT_SECRET,
+          redirectUris: [callbackUrl],
+        },
+      ],
+      accessTokens: [{ token: GL_TOKEN, username: 'devportal-sync' }],
+      users: [
+        {
+          id: 1,
+          username: 'devportal-sync',
+          name: 'DevPortal sync',
+          email: 'sync@acme.example',
+          isAdmin: true,
+        },
+        {
+          id: 101,
+          username: 'ana',
+          name: 'Ana Lima',
+          email: 'ana@acme.example',
+          password: GL_PASSWORD,
+        },
+      ],
+      groups: [{ id: 10, fullPath: 'acme', name: 'Acme', members: ['ana'] }],
+      projects: [],
     });
-    expect(repliesFor(lb, { a, b }, '/api/auth/github/start')).toEqual(['A']);
-    expect(repliesFor(lb, { a, b }, '/api/auth/github/handler/frame')).toEqual([
-      'B',
-    ]);
-    expect(message.error).toBeUndefined();
-    expect(message.response.backstageIdentity.identity.userEntityRef).toBe(
-      'user:default/ana',
-    );
+    return {
+      env: {
+        GITLAB_HOST: gitlab.host,
+        GITLAB_BASE_URL: gitlab.baseUrl,
+        GITLAB_AUTH_CLIENT_ID: GL_CLIENT_ID,
+        GITLAB_AUTH_CLIENT_SECRET: GL_CLIENT_SECRET,
+        GITLAB_TOKEN: GL_TOKEN,
+        GITLAB_GROUP: 'acme',
+      },
+      signIn: page =>
+        signInAtGitLab(page, {
+          username: 'ana',
+          password: GL_PASSWORD,
+        }),
+      secrets: [GL_CLIENT_SECRET, GL_TOKEN, GL_PASSWORD],
+      unanswered: () =>
+        gitlab.unhandledRequests().map(r => `${r.method} ${r.path}`),
+      stop: () => gitlab.stop(),
+    };
+  },
+});
 
-    for (const replica of [a, b]) {
-      lb.sendTo(replica);
-      const refreshed = await refreshSession(page, 'github');
-      expect(refreshed.status).toBe(200);
-      expect(refreshed.body.backstageIdentity.identity.userEntityRef).toBe(
-        'user:default/ana',
-      );
-    }
-    expect(repliesFor(lb, { a, b }, '/api/auth/github/refresh')).toEqual([
-      'A',
-      'B',
-    ]);
-    await page.close();
-    for (const replica of [a, b]) {
-      expect(replica.output()).not.toContain(GH_CLIENT_SECRET);
-      expect(replica.output()).not.toContain(GH_PAT);
-      expect(replica.output()).not.toContain(pg.password);
-    }
-  });
+const AZ_TENANT_ID = '6c8d0e2f-3a4b-4c5d-9e6f-8091a2b3c4d5';
+const AZ_CLIENT_ID = '1d2e3f4a-5b6c-4d7e-8f90-91a2b3c4d5e6';
+const AZ_CLIENT_SECRET = 'entra-replica-client-secret-Zp4~kT9.q';
+const AZ_PASSWORD = 'ana-entra-replica-pass-1';
+
+describeSignInAcrossReplicas('Microsoft (Entra ID)', {
+  presets: 'azure-auth,postgres',
+  providerId: 'microsoft',
+  dbPrefix: 'replicas_azure_',
+  // The org sync names users after their mail.
+  userEntityRef: 'user:default/ana_acme.example',
+  async startProvider(callbackUrl) {
+    const microsoft = await startFakeMicrosoft({
+      tenantId: AZ_TENANT_ID,
+      organizationName: 'Acme Corp',
+      clientId: AZ_CLIENT_ID,
+      clientSecret: AZ_CLIENT_SECRET,
+      redirectUris: [callbackUrl],
+      directory: {
+        users: [
+          {
+            id: '11111111-aaaa-4aaa-8aaa-111111111111',
+            userPrincipalName: 'ana@acme.onmicrosoft.example',
+            mail: 'ana@acme.example',
+            displayName: 'Ana Lima',
+            password: AZ_PASSWORD,
+          },
+        ],
+        groups: [],
+      },
+    });
+    return {
+      env: {
+        AZURE_AUTH_TENANT_ID: AZ_TENANT_ID,
+        AZURE_AUTH_CLIENT_ID: AZ_CLIENT_ID,
+        AZURE_AUTH_CLIENT_SECRET: AZ_CLIENT_SECRET,
+        AZURE_AUTH_AUTHORITY: microsoft.authority,
+        MSGRAPH_BASE_URL: microsoft.graphBaseUrl,
+        // Its CA and the proxy that keeps MSAL's instance discovery on loopback.
+        ...microsoft.backendEnv(),
+      },
+      // The fake authority is HTTPS with a test CA Chromium must trust.
+      browser: { trustedCertificates: [microsoft.tls.certPem] },
+      signIn: page =>
+        signInAtMicrosoft(page, {
+          email: 'ana@acme.example',
+          password: AZ_PASSWORD,
+        }),
+      secrets: [AZ_CLIENT_SECRET, AZ_PASSWORD],
+      unanswered: () => microsoft.unexpected(),
+      stop: () => microsoft.stop(),
+    };
+  },
 });
