@@ -147,7 +147,10 @@ describe('presets command', () => {
       'providers',
       'problems',
       'config',
+      'permissions',
     ]);
+    // no rbac preset: the permission framework stays off
+    expect(json.permissions).toEqual({ enabled: false, admins: [] });
     // every config leaf with the layer it came from; the PAT redacted
     expect(json.config).toContainEqual({
       path: 'catalog.providers.github.default.organization',
