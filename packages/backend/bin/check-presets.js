@@ -4,5 +4,7 @@
  * `yarn dev` runs it first because the watcher of `backstage-cli package
  * start` keeps waiting for file changes when the backend exits.
  */
-require('@backstage/cli-node/config/nodeTransform.cjs');
-require('@devportal/plugin-presets-node').runBootGate();
+require('./gateTransform')();
+const { runBootGate } = require('@devportal/plugin-presets-node/gate');
+
+runBootGate();

@@ -1,9 +1,17 @@
 #!/usr/bin/env node
 /*
- * Runs the backend from source without a watcher: the TypeScript transform
- * Backstage's own `package start` uses, then src/index.ts, which runs the
- * preset boot gate before loading anything heavy. Exit codes (78 for a
- * refused boot) pass straight through.
+ * Runs the backend from source without a watcher. The preset boot gate runs
+ * first, under a light CommonJS transform, and ends a refused boot with exit
+ * code 78 and every problem listed before anything heavy is loaded. Then
+ * the TypeScript transform Backstage's own `package start` uses, and
+ * src/index.ts, which passes the gate again (from the module cache) and
+ * starts the backend. Exit codes pass straight through.
  */
+const removeGateTransform = require('./gateTransform')();
+const { runBootGate } = require('@devportal/plugin-presets-node/gate');
+
+runBootGate();
+removeGateTransform();
+
 require('@backstage/cli-node/config/nodeTransform.cjs');
 require('../src/index.ts');

@@ -66,12 +66,12 @@ function libraryPackageDir(): string | undefined {
  */
 export function defaultShippedDir(rootDir: string): string {
   const inRoot = resolve(rootDir, 'presets');
-  const packed = libraryPackageDir();
-  if (fs.existsSync(inRoot) || !packed) {
+  if (fs.existsSync(inRoot)) {
     return inRoot;
   }
-  const inPackage = resolve(packed, 'presets');
-  return fs.existsSync(inPackage) ? inPackage : inRoot;
+  const packed = libraryPackageDir();
+  const inPackage = packed && resolve(packed, 'presets');
+  return inPackage && fs.existsSync(inPackage) ? inPackage : inRoot;
 }
 
 /** Splits the value of {@link PRESETS_PATH_ENV} into folders. @public */
@@ -114,9 +114,12 @@ export function loadPresetCatalog(
   ];
 
   for (const { dir, origin } of folders) {
-    let entries: string[];
+    let entries: fs.Dirent[];
     try {
-      entries = fs.readdirSync(dir).sort();
+      // With their types: a plain file needs no stat of its own.
+      entries = fs
+        .readdirSync(dir, { withFileTypes: true })
+        .sort((a, b) => (a.name < b.name ? -1 : Number(a.name > b.name)));
     } catch (error) {
       catalog.problems.push({
         kind: 'invalid-folder',
@@ -129,7 +132,8 @@ export function loadPresetCatalog(
     }
 
     const seenInFolder = new Map<string, string>();
-    for (const entry of entries) {
+    for (const dirent of entries) {
+      const entry = dirent.name;
       if (!PRESET_EXTENSIONS.has(extname(entry)) || entry.startsWith('.')) {
         continue;
       }
@@ -137,7 +141,10 @@ export function loadPresetCatalog(
       const name = basename(entry, extname(entry));
       let isFile: boolean;
       try {
-        isFile = fs.statSync(file).isFile();
+        // A symbolic link is followed to what it points at.
+        isFile = dirent.isSymbolicLink()
+          ? fs.statSync(file).isFile()
+          : dirent.isFile();
       } catch (error) {
         catalog.problems.push({
           kind: 'invalid-file',

@@ -1,27 +1,17 @@
-import Ajv, { ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { relative, isAbsolute, basename, extname } from 'path';
-import semver from 'semver';
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
-import {
-  Document,
-  LineCounter,
-  Node as YamlNode,
-  isMap,
-  isPair,
-  isScalar,
-  parseDocument,
-  visit,
-} from 'yaml';
-import { presetFileSchema } from '../model/schema';
+import type { Document, LineCounter, Node as YamlNode } from 'yaml';
+import { SEMVER_PATTERN, presetFileSchema } from '../model/schema';
+import { validate as generatedValidator } from '../model/presetFileValidator.generated';
 import { isValidPresetName } from '../model/naming';
 import { Preset, PresetFile } from '../model/types';
 import { presetFromFile } from '../model/fromFile';
 import { PresetProblem } from '../model/problems';
+import { yaml } from './yaml';
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-// Strict: semver.valid() also accepts loose forms such as v1.0.0.
-ajv.addFormat('semver', value => semver.valid(value) === value);
-const validate = ajv.compile(presetFileSchema);
+/** The schema's validator, precompiled (see `presetFileValidatorSource`). */
+const validate = generatedValidator as ValidateFunction<PresetFile>;
 
 /** How a file path is shown to operators: relative to the working directory when below it. */
 export function displayPath(file: string): string {
@@ -134,7 +124,8 @@ export function parsePresetFileWithPositions(
   text: string,
 ): ParsedPresetFile {
   const shown = displayPath(file);
-  const lineCounter = new LineCounter();
+  const { LineCounter: Lines, parseDocument } = yaml();
+  const lineCounter = new Lines();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const problem = (
     position: YamlPosition | undefined,
@@ -232,7 +223,7 @@ function aliasPosition(
 ): YamlPosition | undefined {
   let unresolved: YamlPosition | undefined;
   let first: YamlPosition | undefined;
-  visit(doc, {
+  yaml().visit(doc, {
     Alias(_, node) {
       const position = node.range
         ? toPosition(lineCounter, node.range[0])
@@ -285,6 +276,7 @@ export function positionOf(
   segments: string[],
   key?: string,
 ): YamlPosition | undefined {
+  const { isMap, isPair, isScalar } = yaml();
   const keys = segments.map(s => (/^\d+$/.test(s) ? Number(s) : s));
   const node = (keys.length ? doc.getIn(keys, true) : doc.contents) as
     | YamlNode
@@ -376,20 +368,23 @@ function describeSchemaError(
         hint: TYPE_HINTS[wanted],
       };
     }
-    case 'format':
-      return {
-        position: at(),
-        message: `field ${field} must be a semantic version such as 1.0.0`,
-        hint: 'use MAJOR.MINOR.PATCH, quoted if YAML would read it as a number',
-      };
-    case 'pattern':
-      if ((error.params as { pattern: string }).pattern === '\\S') {
+    case 'pattern': {
+      const { pattern } = error.params as { pattern: string };
+      if (pattern === '\\S') {
         return { position: at(), message: `field ${field} must not be blank` };
+      }
+      if (pattern === SEMVER_PATTERN) {
+        return {
+          position: at(),
+          message: `field ${field} must be a semantic version such as 1.0.0`,
+          hint: 'use MAJOR.MINOR.PATCH, quoted if YAML would read it as a number',
+        };
       }
       return {
         position: at(),
         message: `field ${field} must be kebab-case (lower-case letters and digits separated by single dashes)`,
       };
+    }
     case 'propertyNames':
       return {
         position: at((error.params as { propertyName: string }).propertyName),

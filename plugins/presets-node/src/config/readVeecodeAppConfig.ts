@@ -1,5 +1,5 @@
 import { JsonObject } from '@backstage/types';
-import { LineCounter, parseDocument } from 'yaml';
+import { yaml } from '../catalog/yaml';
 import { PresetProblem } from '../model/problems';
 
 /**
@@ -41,6 +41,7 @@ export function readVeecodeAppConfig(env: Record<string, string | undefined>): {
   if (text.includes('\uFFFD')) {
     return fail('is not valid base64 of a UTF-8 YAML document');
   }
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {

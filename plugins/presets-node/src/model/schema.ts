@@ -4,6 +4,14 @@ import { PRESET_NAME_PATTERN } from './naming';
 const NAME = PRESET_NAME_PATTERN.source;
 
 /**
+ * A semantic version, strictly (no `v` prefix, no leading zeros): the
+ * pattern semver.org gives. A pattern, not a custom format, so editors
+ * check it too and the validator needs no code of its own.
+ */
+export const SEMVER_PATTERN =
+  '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$';
+
+/**
  * The machine-checked shape of a preset file, as a JSON Schema (draft-07).
  * It is exported so tooling (editor integration, `presets lint`) validates
  * against the very same document the engine does.
@@ -24,7 +32,11 @@ export const presetFileSchema = {
       description: 'kebab-case, unique, equal to the file name',
     },
     description: { type: 'string', minLength: 1, pattern: '\\S' },
-    version: { type: 'string', format: 'semver' },
+    version: {
+      type: 'string',
+      pattern: SEMVER_PATTERN,
+      description: 'a semantic version such as 1.0.0',
+    },
     exclusive_group: {
       type: 'string',
       pattern: NAME,

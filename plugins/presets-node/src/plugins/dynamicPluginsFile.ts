@@ -1,6 +1,6 @@
 import fs from 'fs';
 import path from 'path';
-import { stringify } from 'yaml';
+import { yaml } from '../catalog/yaml';
 import { ResolvedPluginEntry } from './resolvePluginEntries';
 
 /** Where the dynamic plugin entries of the selection are written, when set. @public */
@@ -43,7 +43,7 @@ export function writeDynamicPluginsFile(
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(
     file,
-    `# Written by DevPortal Presets from VEECODE_PRESETS; do not edit.\n${stringify(
+    `# Written by DevPortal Presets from VEECODE_PRESETS; do not edit.\n${yaml().stringify(
       include,
     )}`,
     { mode: 0o600 },

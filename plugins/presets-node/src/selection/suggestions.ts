@@ -54,6 +54,11 @@ export function closestName(
   const wanted = typed.toLowerCase();
   let best: { name: string; distance: number } | undefined;
   for (const candidate of candidates) {
+    // Each typo changes the length by one at most: most candidates (every
+    // variable in the environment) are ruled out without the distance.
+    if (Math.abs(candidate.length - typed.length) > allowedTypos(candidate.length)) {
+      continue;
+    }
     const distance = editDistance(wanted, candidate.toLowerCase());
     if (distance === 0 && candidate === typed) {
       // Typed exactly: nothing to suggest.
