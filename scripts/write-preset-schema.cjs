@@ -33,6 +33,10 @@ write(
   `${JSON.stringify(presetFileSchema, null, 2)}\n`,
 );
 write(
-  path.resolve(__dirname, '../plugins/presets-node', PRESET_FILE_VALIDATOR_FILE),
+  path.resolve(
+    __dirname,
+    '../plugins/presets-node',
+    PRESET_FILE_VALIDATOR_FILE,
+  ),
   presetFileValidatorSource(),
 );

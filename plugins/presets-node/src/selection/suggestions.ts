@@ -56,7 +56,9 @@ export function closestName(
   for (const candidate of candidates) {
     // Each typo changes the length by one at most: most candidates (every
     // variable in the environment) are ruled out without the distance.
-    if (Math.abs(candidate.length - typed.length) > allowedTypos(candidate.length)) {
+    if (
+      Math.abs(candidate.length - typed.length) > allowedTypos(candidate.length)
+    ) {
       continue;
     }
     const distance = editDistance(wanted, candidate.toLowerCase());
