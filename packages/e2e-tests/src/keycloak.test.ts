@@ -5,31 +5,26 @@
  * provider's login form.
  */
 import type { Page } from 'playwright-core';
-import {
-  BackendProcess,
-  freePort,
-  startBackendProcess,
-} from './harness/backendProcess';
+import { BackendProcess } from './harness/backendProcess';
 import {
   entityNames,
-  externalAccessEnv,
   runProviderRefresh,
   triggerTask,
   waitForCatalog,
 } from './harness/portal';
-import { FakeKeycloak, startFakeKeycloak } from './harness/keycloak';
+import { FakeKeycloak } from './harness/keycloak';
+import { ANA, BRUNO, startAcmePortal } from './harness/keycloak/acmeRealm';
 import {
   ChromiumSession,
   launchChromium,
   signInAtLoginForm,
   withFreshBrowser,
 } from './harness/keycloak/browser';
-import { handlerResponse, refreshSession } from './harness/oauth';
+import { oidcSignIn, startOidcSignIn } from './harness/keycloak/oidcSignIn';
+import { refreshSession } from './harness/oauth';
 
 jest.setTimeout(180_000);
 
-const ANA_ID = '8a3c1f0e-1b2d-4c5e-9f60-0a1b2c3d4e5f';
-const BRUNO_ID = '1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b';
 const EVE_ID = '9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a';
 const clientSecret = 'kc-client-secret-Zr4';
 const ORG_SYNC = 'KeycloakOrgEntityProvider:default';
@@ -40,49 +35,10 @@ describe('keycloak preset', () => {
   let browser: ChromiumSession;
 
   beforeAll(async () => {
-    const port = await freePort();
-    keycloak = await startFakeKeycloak({
-      realm: 'acme',
-      clientId: 'devportal',
+    ({ keycloak, backend } = await startAcmePortal({
+      presets: 'keycloak',
       clientSecret,
-      redirectUris: [`http://127.0.0.1:${port}/api/auth/oidc/handler/frame`],
-      groups: [
-        { name: 'engineering', subGroups: [{ name: 'platform' }] },
-        { name: 'sales' },
-      ],
-      users: [
-        {
-          id: ANA_ID,
-          username: 'ana',
-          email: 'ana@acme.example',
-          firstName: 'Ana',
-          lastName: 'Lima',
-          password: 'ana-pass-1',
-          groups: ['/engineering/platform'],
-        },
-        {
-          id: BRUNO_ID,
-          username: 'bruno',
-          email: 'bruno@acme.example',
-          firstName: 'Bruno',
-          lastName: 'Costa',
-          password: 'bruno-pass-1',
-          groups: ['sales'],
-        },
-      ],
-    });
-    backend = await startBackendProcess({
-      port,
-      env: {
-        VEECODE_PRESETS: 'keycloak',
-        KEYCLOAK_BASE_URL: keycloak.baseUrl,
-        KEYCLOAK_REALM: 'acme',
-        KEYCLOAK_CLIENT_ID: 'devportal',
-        KEYCLOAK_CLIENT_SECRET: clientSecret,
-        AUTH_SESSION_SECRET: 'session-secret-for-the-e2e-test-0123456789',
-        ...externalAccessEnv(),
-      },
-    });
+    }));
     await backend.waitForReady();
     browser = await launchChromium();
   });
@@ -93,18 +49,9 @@ describe('keycloak preset', () => {
     await keycloak?.stop();
   });
 
-  /** Opens OIDC sign-in from the backend, as the frontend's popup does. */
-  const startSignIn = (page: Page) =>
-    page.goto(
-      `${backend.baseUrl}/api/auth/oidc/start?env=production&scope=openid%20profile%20email`,
-    );
-
   /** Signs in on the login form; returns the message of the backend's handler page. */
   const signIn = (page: Page, username: string, password: string) =>
-    handlerResponse(page, 'oidc', async () => {
-      await startSignIn(page);
-      await signInAtLoginForm(page, { username, password });
-    });
+    oidcSignIn(page, { baseUrl: backend.baseUrl, username, password });
 
   it('syncs the realm users and groups into the catalog', async () => {
     await triggerTask(backend, 'catalog', `${ORG_SYNC}:refresh`);
@@ -113,7 +60,7 @@ describe('keycloak preset', () => {
       (us, gs) => us.length >= 2 && gs.length >= 3,
     );
     const ana = users.find(u => u.metadata.name === 'ana')!;
-    expect(ana.metadata.annotations?.['keycloak.org/id']).toBe(ANA_ID);
+    expect(ana.metadata.annotations?.['keycloak.org/id']).toBe(ANA.id);
     expect(entityNames(groups)).toEqual(['engineering', 'platform', 'sales']);
   });
 
@@ -141,7 +88,7 @@ describe('keycloak preset', () => {
   it('keeps the user on the login form after a wrong password', async () => {
     // A browser of its own: the first one holds Ana's session at the provider.
     const result = await withFreshBrowser(async page => {
-      await startSignIn(page);
+      await startOidcSignIn(page, backend.baseUrl);
       return signInAtLoginForm(page, { username: 'bruno', password: 'not-it' });
     });
     expect(result.error).toMatch(/Invalid username or password/);
@@ -152,20 +99,8 @@ describe('keycloak preset', () => {
     // provider, but the portal knows nobody of that name.
     await keycloak.control({
       users: [
-        {
-          id: ANA_ID,
-          username: 'ana',
-          email: 'ana@acme.example',
-          password: 'ana-pass-1',
-          groups: ['/engineering/platform'],
-        },
-        {
-          id: BRUNO_ID,
-          username: 'bruno',
-          email: 'bruno@acme.example',
-          password: 'bruno-pass-1',
-          groups: ['sales'],
-        },
+        ANA,
+        BRUNO,
         {
           id: EVE_ID,
           username: 'eve',

@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BackendProcess,
-  freePort,
   runToExit,
   startBackendProcess,
 } from './harness/backendProcess';
@@ -24,12 +23,10 @@ import {
   waitForCatalog,
 } from './harness/portal';
 import { SlapdServer, slapdFixture, startSlapd } from './harness/slapd';
-import { FakeKeycloak, startFakeKeycloak } from './harness/keycloak';
-import {
-  signInAtLoginForm,
-  withFreshBrowser,
-} from './harness/keycloak/browser';
-import { handlerResponse } from './harness/oauth';
+import { FakeKeycloak } from './harness/keycloak';
+import { startAcmePortal } from './harness/keycloak/acmeRealm';
+import { withFreshBrowser } from './harness/keycloak/browser';
+import { oidcSignIn } from './harness/keycloak/oidcSignIn';
 
 jest.setTimeout(400_000);
 
@@ -38,6 +35,14 @@ const ROOT_DN = `cn=admin,${SUFFIX}`;
 const ROOT_PASSWORD = 'admin-secret-Rb4';
 const LDAP_ORG_SYNC = 'LdapOrgEntityProvider:default';
 const POLICY_FILE = slapdFixture('rbac-policy.csv');
+/** What RBAC_ADMINS grants, as the permission plugin lists it: everything. */
+const ADMIN_POLICY = {
+  entityReference: 'role:default/rbac_admin',
+  permission: '*',
+  policy: '*',
+  effect: 'allow',
+  metadata: { source: 'configuration' },
+};
 
 function ldapEnv(slapd: SlapdServer): Record<string, string> {
   return {
@@ -146,13 +151,7 @@ describe('rbac with VEECODE_PRESETS=ldap,rbac', () => {
     expect(admin.status).toBe(200);
     expect(admin.body).toEqual(
       expect.arrayContaining([
-        {
-          entityReference: 'role:default/rbac_admin',
-          permission: '*',
-          policy: '*',
-          effect: 'allow',
-          metadata: { source: 'configuration' },
-        },
+        ADMIN_POLICY,
         {
           entityReference: 'role:default/reader',
           permission: 'catalog-entity',
@@ -265,6 +264,18 @@ describe('rbac refusals', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** Boots `ldap,rbac` with the policy file given, to its exit. */
+  const bootWithPolicyFile = (file: string) =>
+    runToExit({
+      env: {
+        VEECODE_PRESETS: 'ldap,rbac',
+        ...ldapEnv(slapd),
+        RBAC_ADMINS: 'group:default/rbac-admins',
+        RBAC_POLICIES_FILE: file,
+      },
+      timeoutMs: 120_000,
+    });
+
   it('refuses rbac without an identity preset with 78: guests have no groups', async () => {
     const result = await runToExit({
       env: {
@@ -292,15 +303,7 @@ describe('rbac refusals', () => {
         '',
       ].join('\n'),
     );
-    const result = await runToExit({
-      env: {
-        VEECODE_PRESETS: 'ldap,rbac',
-        ...ldapEnv(slapd),
-        RBAC_ADMINS: 'group:default/rbac-admins',
-        RBAC_POLICIES_FILE: file,
-      },
-      timeoutMs: 120_000,
-    });
+    const result = await bootWithPolicyFile(file);
     expect(result.code).toBe(78);
     expect(result.stderr).toContain(
       `${file}:4: action "raed" is not one of read, create, update, delete, use`,
@@ -311,15 +314,7 @@ describe('rbac refusals', () => {
 
   it('refuses a policy file it cannot read with 78, naming it', async () => {
     const file = join(dir, 'no-such-policy.csv');
-    const result = await runToExit({
-      env: {
-        VEECODE_PRESETS: 'ldap,rbac',
-        ...ldapEnv(slapd),
-        RBAC_ADMINS: 'group:default/rbac-admins',
-        RBAC_POLICIES_FILE: file,
-      },
-      timeoutMs: 120_000,
-    });
+    const result = await bootWithPolicyFile(file);
     expect(result.code).toBe(78);
     expect(result.stderr).toContain(`the rbac policy file ${file}`);
     expect(result.stderr).toContain('ENOENT');
@@ -332,51 +327,12 @@ describe('rbac with VEECODE_PRESETS=keycloak,rbac', () => {
   let backend: BackendProcess;
 
   beforeAll(async () => {
-    const port = await freePort();
-    keycloak = await startFakeKeycloak({
-      realm: 'acme',
-      clientId: 'devportal',
+    ({ keycloak, backend } = await startAcmePortal({
+      presets: 'keycloak,rbac',
       clientSecret,
-      redirectUris: [`http://127.0.0.1:${port}/api/auth/oidc/handler/frame`],
-      groups: [
-        { name: 'engineering', subGroups: [{ name: 'platform' }] },
-        { name: 'sales' },
-      ],
-      users: [
-        {
-          id: '8a3c1f0e-1b2d-4c5e-9f60-0a1b2c3d4e5f',
-          username: 'ana',
-          email: 'ana@acme.example',
-          firstName: 'Ana',
-          lastName: 'Lima',
-          password: 'ana-pass-1',
-          groups: ['/engineering/platform'],
-        },
-        {
-          id: '1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b',
-          username: 'bruno',
-          email: 'bruno@acme.example',
-          firstName: 'Bruno',
-          lastName: 'Costa',
-          password: 'bruno-pass-1',
-          groups: ['sales'],
-        },
-      ],
-    });
-    backend = await startBackendProcess({
-      port,
-      env: {
-        VEECODE_PRESETS: 'keycloak,rbac',
-        KEYCLOAK_BASE_URL: keycloak.baseUrl,
-        KEYCLOAK_REALM: 'acme',
-        KEYCLOAK_CLIENT_ID: 'devportal',
-        KEYCLOAK_CLIENT_SECRET: clientSecret,
-        AUTH_SESSION_SECRET: 'session-secret-for-the-e2e-test-0123456789',
-        // Admin through the parent group: ana is in engineering/platform.
-        RBAC_ADMINS: 'group:default/engineering',
-        ...externalAccessEnv(),
-      },
-    });
+      // Admin through the parent group: ana is in engineering/platform.
+      env: { RBAC_ADMINS: 'group:default/engineering' },
+    }));
     // A loaded machine (and an install npm start may run first) needs time.
     await backend.waitForReady(240_000);
     await triggerTask(
@@ -395,12 +351,7 @@ describe('rbac with VEECODE_PRESETS=keycloak,rbac', () => {
   /** Signs in on the provider's login form, in a browser of its own. */
   async function oidcToken(username: string, password: string) {
     const message = await withFreshBrowser(page =>
-      handlerResponse(page, 'oidc', async () => {
-        await page.goto(
-          `${backend.baseUrl}/api/auth/oidc/start?env=production&scope=openid%20profile%20email`,
-        );
-        await signInAtLoginForm(page, { username, password });
-      }),
+      oidcSignIn(page, { baseUrl: backend.baseUrl, username, password }),
     );
     return message.response.backstageIdentity.token as string;
   }
@@ -412,15 +363,7 @@ describe('rbac with VEECODE_PRESETS=keycloak,rbac', () => {
       await oidcToken('ana', 'ana-pass-1'),
     );
     expect(admin.status).toBe(200);
-    expect(admin.body).toEqual([
-      {
-        entityReference: 'role:default/rbac_admin',
-        permission: '*',
-        policy: '*',
-        effect: 'allow',
-        metadata: { source: 'configuration' },
-      },
-    ]);
+    expect(admin.body).toEqual([ADMIN_POLICY]);
     const other = await get(
       backend,
       '/api/permission/policies',

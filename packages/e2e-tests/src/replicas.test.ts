@@ -8,6 +8,7 @@
  * refuses it from what the database remembers of the last good one.
  */
 import { BackendProcess, startBackendProcess } from './harness/backendProcess';
+import { ldapRefresh } from './harness/ldapSignIn';
 import {
   entityNames,
   externalAccessEnv,
@@ -33,32 +34,6 @@ const SESSION_SECRET = 'replica-session-secret-0123456789abcdefghij';
 const SYNC_APPLIED = new RegExp(`${ORG_SYNC}: applied`, 'g');
 /** Longer than the scheduler's work check (5 s): a second run would have started. */
 const QUIET_PERIOD_MS = 15_000;
-
-/** POST /api/auth/ldap/refresh, with credentials to sign in or a cookie to refresh. */
-async function ldapRefresh(
-  backend: BackendProcess,
-  init: { credentials?: object; cookie?: string },
-) {
-  const res = await fetch(
-    `${backend.baseUrl}/api/auth/ldap/refresh?env=production`,
-    {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/json',
-        'X-Requested-With': 'XMLHttpRequest',
-        ...(init.cookie ? { Cookie: init.cookie } : {}),
-      },
-      body: init.credentials ? JSON.stringify(init.credentials) : undefined,
-    },
-  );
-  const text = await res.text();
-  return {
-    status: res.status,
-    json: res.status === 200 ? JSON.parse(text) : undefined,
-    text,
-    cookie: res.headers.get('set-cookie')?.split(';')[0],
-  };
-}
 
 /**
  * The seed fixture's layout as the guard helpers describe a directory
@@ -114,6 +89,21 @@ describe('two replicas on one PostgreSQL (VEECODE_PRESETS=ldap,postgres)', () =>
   /** Both replicas' environment, as the operator's deployment sets it. */
   let replicaEnv: Record<string, string>;
 
+  /**
+   * What a replica needs to run against the shared database and directory,
+   * before any session secret.
+   */
+  const sharedEnv = () => ({
+    VEECODE_PRESETS: 'ldap,postgres',
+    ...pg.presetEnv(),
+    POSTGRES_DB_PREFIX: 'replicas_',
+    LDAP_URL: slapd.url,
+    LDAP_DN: `cn=admin,${SUFFIX}`,
+    LDAP_SECRET: ADMIN_PASSWORD,
+    LDAP_USERS_BASE_DN: `ou=people,${SUFFIX}`,
+    LDAP_GROUPS_BASE_DN: `ou=groups,${SUFFIX}`,
+  });
+
   beforeAll(async () => {
     [pg, slapd] = await Promise.all([
       startPostgres(),
@@ -125,14 +115,7 @@ describe('two replicas on one PostgreSQL (VEECODE_PRESETS=ldap,postgres)', () =>
       }),
     ]);
     replicaEnv = {
-      VEECODE_PRESETS: 'ldap,postgres',
-      ...pg.presetEnv(),
-      POSTGRES_DB_PREFIX: 'replicas_',
-      LDAP_URL: slapd.url,
-      LDAP_DN: `cn=admin,${SUFFIX}`,
-      LDAP_SECRET: ADMIN_PASSWORD,
-      LDAP_USERS_BASE_DN: `ou=people,${SUFFIX}`,
-      LDAP_GROUPS_BASE_DN: `ou=groups,${SUFFIX}`,
+      ...sharedEnv(),
       AUTH_SESSION_SECRET: SESSION_SECRET,
       ...externalAccessEnv(),
     };
@@ -225,18 +208,7 @@ describe('two replicas on one PostgreSQL (VEECODE_PRESETS=ldap,postgres)', () =>
 
   it('warns, naming AUTH_SESSION_SECRET, on a replica started without it', async () => {
     // A third replica, misconfigured: it boots, and says what to set.
-    const { AUTH_SESSION_SECRET: _, ...env } = {
-      VEECODE_PRESETS: 'ldap,postgres',
-      ...pg.presetEnv(),
-      POSTGRES_DB_PREFIX: 'replicas_',
-      LDAP_URL: slapd.url,
-      LDAP_DN: `cn=admin,${SUFFIX}`,
-      LDAP_SECRET: ADMIN_PASSWORD,
-      LDAP_USERS_BASE_DN: `ou=people,${SUFFIX}`,
-      LDAP_GROUPS_BASE_DN: `ou=groups,${SUFFIX}`,
-      AUTH_SESSION_SECRET: SESSION_SECRET,
-    };
-    const c = await startBackendProcess({ env });
+    const c = await startBackendProcess({ env: sharedEnv() });
     try {
       await c.waitForReady(240_000);
       expect(c.output()).toMatch(

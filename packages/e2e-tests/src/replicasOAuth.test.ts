@@ -14,13 +14,18 @@
  */
 import type { Page } from 'playwright-core';
 import { BackendProcess, startBackendProcess } from './harness/backendProcess';
-import { FakeKeycloak, startFakeKeycloak } from './harness/keycloak';
+import {
+  FakeKeycloak,
+  FakeKeycloakConfig,
+  startFakeKeycloak,
+} from './harness/keycloak';
+import { acmeRealm } from './harness/keycloak/acmeRealm';
 import {
   ChromiumSession,
   launchChromium,
   LaunchChromiumOptions,
-  signInAtLoginForm,
 } from './harness/keycloak/browser';
+import { keycloakPresetEnv, oidcSignIn } from './harness/keycloak/oidcSignIn';
 import { startFakeGithub } from './harness/github';
 import { signInAtGithub } from './harness/github/browser';
 import { signInAtGitLab, startFakeGitLab } from './harness/gitlab';
@@ -33,7 +38,6 @@ import { PostgresServer, startPostgres } from './harness/postgres';
 
 jest.setTimeout(420_000);
 
-const ANA_ID = '8a3c1f0e-1b2d-4c5e-9f60-0a1b2c3d4e5f';
 const CLIENT_SECRET = 'kc-replica-client-secret-Q7w';
 // Shared by both replicas, as an operator's secret store would hand it out.
 const SESSION_SECRET = 'oidc-replica-session-secret-0123456789abcdef';
@@ -61,52 +65,78 @@ function repliesFor(
     .map(entry => (entry.port === replicas.a.port ? 'A' : 'B'));
 }
 
+/**
+ * The environment of a replica of `presets` on the file's PostgreSQL behind
+ * `lb`, whose URL is the base URL of every replica; `providerEnv` points it
+ * at the sign-in provider's fake.
+ */
+function replicaEnv(
+  lb: LoadBalancer,
+  options: {
+    presets: string;
+    dbPrefix: string;
+    providerEnv: Record<string, string>;
+  },
+): Record<string, string> {
+  return {
+    VEECODE_PRESETS: options.presets,
+    ...pg.presetEnv(),
+    POSTGRES_DB_PREFIX: options.dbPrefix,
+    ...options.providerEnv,
+    BACKEND_BASE_URL: lb.baseUrl,
+    ...externalAccessEnv(),
+  };
+}
+
+/**
+ * Starts replicas A and B with the same environment, one after the other:
+ * the first creates the databases and runs the migrations, as a rolling
+ * deployment would. Stops what it started if either fails to come up.
+ */
+async function startReplicas(
+  env: Record<string, string>,
+): Promise<{ a: BackendProcess; b: BackendProcess }> {
+  const a = await startBackendProcess({ env });
+  let b: BackendProcess | undefined;
+  try {
+    await a.waitForReady(240_000);
+    b = await startBackendProcess({ env });
+    await b.waitForReady(240_000);
+    return { a, b };
+  } catch (error) {
+    await Promise.all([a.stop(), b?.stop()]);
+    throw error;
+  }
+}
+
 describe('OIDC sign-in across two replicas (VEECODE_PRESETS=keycloak,postgres)', () => {
   let lb: LoadBalancer;
+  let realm: FakeKeycloakConfig;
   let keycloak: FakeKeycloak;
   let a: BackendProcess;
   let b: BackendProcess;
   let browser: ChromiumSession;
 
+  /** A replica's environment, with the session secret the test says. */
+  const oidcReplicaEnv = (sessionSecret: string) =>
+    replicaEnv(lb, {
+      presets: 'keycloak,postgres',
+      dbPrefix: DB_PREFIX,
+      providerEnv: {
+        ...keycloakPresetEnv(keycloak, realm),
+        AUTH_SESSION_SECRET: sessionSecret,
+      },
+    });
+
   beforeAll(async () => {
     lb = await startLoadBalancer();
-    keycloak = await startFakeKeycloak({
-      realm: 'acme',
-      clientId: 'devportal',
+    realm = acmeRealm({
       clientSecret: CLIENT_SECRET,
       // Only the balancer's URL: a replica's own address is never a redirect target.
-      redirectUris: [`${lb.baseUrl}/api/auth/oidc/handler/frame`],
-      groups: [{ name: 'platform' }],
-      users: [
-        {
-          id: ANA_ID,
-          username: 'ana',
-          email: 'ana@acme.example',
-          firstName: 'Ana',
-          lastName: 'Lima',
-          password: 'ana-pass-1',
-          groups: ['platform'],
-        },
-      ],
+      backendBaseUrl: lb.baseUrl,
     });
-    const env = {
-      VEECODE_PRESETS: 'keycloak,postgres',
-      ...pg.presetEnv(),
-      POSTGRES_DB_PREFIX: DB_PREFIX,
-      KEYCLOAK_BASE_URL: keycloak.baseUrl,
-      KEYCLOAK_REALM: 'acme',
-      KEYCLOAK_CLIENT_ID: 'devportal',
-      KEYCLOAK_CLIENT_SECRET: CLIENT_SECRET,
-      AUTH_SESSION_SECRET: SESSION_SECRET,
-      BACKEND_BASE_URL: lb.baseUrl,
-      ...externalAccessEnv(),
-    };
-    // One after the other: the first creates the databases and runs the
-    // migrations, as a rolling deployment would.
-    a = await startBackendProcess({ env });
-    await a.waitForReady(240_000);
-    b = await startBackendProcess({ env });
-    await b.waitForReady(240_000);
+    keycloak = await startFakeKeycloak(realm);
+    ({ a, b } = await startReplicas(oidcReplicaEnv(SESSION_SECRET)));
     // Sign-in resolves to the catalog user the org sync made.
     await waitForCatalog(a, users => users.length >= 1, 120_000);
     browser = await launchChromium();
@@ -120,6 +150,25 @@ describe('OIDC sign-in across two replicas (VEECODE_PRESETS=keycloak,postgres)',
 
   const repliesOf = (pathname: string) => repliesFor(lb, { a, b }, pathname);
 
+  /**
+   * Signs Ana in through the balancer: `starter` answers the start route,
+   * and once the provider's login form is up, `finisher` answers the
+   * provider's redirect back.
+   */
+  const signInAcross = (
+    page: Page,
+    starter: BackendProcess,
+    finisher: BackendProcess,
+  ) => {
+    lb.sendTo(starter);
+    return oidcSignIn(page, {
+      baseUrl: lb.baseUrl,
+      username: 'ana',
+      password: 'ana-pass-1',
+      beforeSubmit: () => lb.sendTo(finisher),
+    });
+  };
+
   /** Refreshes through the balancer, answered by `replica`. */
   const refreshOn = (page: Page, replica: BackendProcess) => {
     lb.sendTo(replica);
@@ -128,18 +177,7 @@ describe('OIDC sign-in across two replicas (VEECODE_PRESETS=keycloak,postgres)',
 
   it('completes on replica B a sign-in started on replica A, and refreshes on both', async () => {
     const page = await browser.newPage();
-    const message = await handlerResponse(page, 'oidc', async () => {
-      lb.sendTo(a);
-      await page.goto(
-        `${lb.baseUrl}/api/auth/oidc/start?env=production&scope=openid%20profile%20email`,
-      );
-      // The provider's login form is up: the redirect back goes to B.
-      lb.sendTo(b);
-      await signInAtLoginForm(page, {
-        username: 'ana',
-        password: 'ana-pass-1',
-      });
-    });
+    const message = await signInAcross(page, a, b);
     expect(repliesOf('/api/auth/oidc/start')).toEqual(['A']);
     expect(repliesOf('/api/auth/oidc/handler/frame')).toEqual(['B']);
     expect(message.error).toBeUndefined();
@@ -187,35 +225,14 @@ describe('OIDC sign-in across two replicas (VEECODE_PRESETS=keycloak,postgres)',
     // open the session A sealed, so the callback fails instead of signing
     // anyone in. This is why the secret must be shared.
     const c = await startBackendProcess({
-      env: {
-        VEECODE_PRESETS: 'keycloak,postgres',
-        ...pg.presetEnv(),
-        POSTGRES_DB_PREFIX: DB_PREFIX,
-        KEYCLOAK_BASE_URL: keycloak.baseUrl,
-        KEYCLOAK_REALM: 'acme',
-        KEYCLOAK_CLIENT_ID: 'devportal',
-        KEYCLOAK_CLIENT_SECRET: CLIENT_SECRET,
-        AUTH_SESSION_SECRET: 'another-secret-of-a-misconfigured-replica-99',
-        BACKEND_BASE_URL: lb.baseUrl,
-        ...externalAccessEnv(),
-      },
+      env: oidcReplicaEnv('another-secret-of-a-misconfigured-replica-99'),
     });
     try {
       await c.waitForReady(240_000);
       const fresh = await launchChromium();
       try {
         const page = await fresh.newPage();
-        const message = await handlerResponse(page, 'oidc', async () => {
-          lb.sendTo(a);
-          await page.goto(
-            `${lb.baseUrl}/api/auth/oidc/start?env=production&scope=openid%20profile%20email`,
-          );
-          lb.sendTo(c);
-          await signInAtLoginForm(page, {
-            username: 'ana',
-            password: 'ana-pass-1',
-          });
-        });
+        const message = await signInAcross(page, a, c);
         expect(message.response).toBeUndefined();
         // openid-client keeps state, nonce and PKCE verifier in req.session.
         expect(message.error.message).toMatch(
@@ -286,18 +303,13 @@ function describeSignInAcrossReplicas(title: string, c: ReplicaSignInCase) {
       provider = await c.startProvider(
         `${lb.baseUrl}${route('handler/frame')}`,
       );
-      const env = {
-        VEECODE_PRESETS: c.presets,
-        ...pg.presetEnv(),
-        POSTGRES_DB_PREFIX: c.dbPrefix,
-        ...provider.env,
-        BACKEND_BASE_URL: lb.baseUrl,
-        ...externalAccessEnv(),
-      };
-      a = await startBackendProcess({ env });
-      await a.waitForReady(240_000);
-      b = await startBackendProcess({ env });
-      await b.waitForReady(240_000);
+      ({ a, b } = await startReplicas(
+        replicaEnv(lb, {
+          presets: c.presets,
+          dbPrefix: c.dbPrefix,
+          providerEnv: provider.env,
+        }),
+      ));
       await waitForCatalog(
         a,
         users =>

@@ -1,16 +1,9 @@
-import path from 'path';
 import request from 'supertest';
+import { createMockDirectory } from '@backstage/backend-test-utils';
 import {
-  createMockDirectory,
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import {
-  presetsServiceFactory,
-  resolvePresetsOrThrow,
-} from '@devportal/plugin-presets-node';
-import { presetsBackend } from './plugins';
+  getAsUser,
+  startPresetsBackend,
+} from './__testUtils__/startPresetsBackend';
 
 /**
  * A real backend plugin package, installed in a folder of its own: it
@@ -49,7 +42,6 @@ function installHelloPlugin(dir: ReturnType<typeof createMockDirectory>) {
 
 describe('presetsBackend', () => {
   const mockDir = createMockDirectory();
-  const repoRoot = path.resolve(__dirname, '../../..');
 
   beforeEach(() => {
     mockDir.clear();
@@ -67,52 +59,37 @@ describe('presetsBackend', () => {
     });
   });
 
-  async function start(selection: string, builtIn: string[] = []) {
-    const resolution = resolvePresetsOrThrow({
-      env: {
-        VEECODE_PRESETS: selection,
-        VEECODE_PRESETS_PATH: mockDir.resolve('presets'),
-      },
-      rootDir: repoRoot,
+  function start(selection: string, builtIn: string[] = []) {
+    return startPresetsBackend({
+      selection,
+      presetsPath: mockDir.resolve('presets'),
+      builtIn,
       pluginsFrom: [mockDir.path],
-    });
-    return startTestBackend({
-      features: [
-        presetsServiceFactory({ resolution }),
-        presetsBackend({ builtIn, from: [mockDir.path] }),
-        mockServices.httpAuth.factory({
-          defaultCredentials: mockCredentials.none(),
-        }),
-      ],
     });
   }
 
-  const asUser = { Authorization: mockCredentials.user.header() };
+  /** How /api/presets/plugins lists the hello plugin. */
+  const listedHello = {
+    package: '@acme/plugin-hello-backend',
+    version: '1.2.3',
+    role: 'backend-plugin',
+    preset: 'hello',
+  };
 
   it('adds the npm plugin a selected preset names, and lists it with version, role and preset', async () => {
     const backend = await start('hello');
     try {
-      const ping = await request(backend.server)
-        .get('/api/hello/ping')
-        .set(asUser);
+      const ping = await getAsUser(backend, '/api/hello/ping');
       expect(ping.status).toBe(200);
       expect(ping.body).toEqual({ pong: true });
 
-      const plugins = await request(backend.server)
-        .get('/api/presets/plugins')
-        .set(asUser);
+      const plugins = await getAsUser(backend, '/api/presets/plugins');
       expect(plugins.status).toBe(200);
-      expect(plugins.body).toEqual([
-        {
-          package: '@acme/plugin-hello-backend',
-          version: '1.2.3',
-          role: 'backend-plugin',
-          preset: 'hello',
-        },
-      ]);
-      const info = await request(backend.server)
-        .get('/api/dynamic-plugins-info/loaded-plugins')
-        .set(asUser);
+      expect(plugins.body).toEqual([listedHello]);
+      const info = await getAsUser(
+        backend,
+        '/api/dynamic-plugins-info/loaded-plugins',
+      );
       expect(info.body).toEqual([
         {
           name: '@acme/plugin-hello-backend',
@@ -129,13 +106,9 @@ describe('presetsBackend', () => {
   it('adds nothing for a preset that is not selected', async () => {
     const backend = await start('');
     try {
-      const ping = await request(backend.server)
-        .get('/api/hello/ping')
-        .set(asUser);
+      const ping = await getAsUser(backend, '/api/hello/ping');
       expect(ping.status).toBe(404);
-      const plugins = await request(backend.server)
-        .get('/api/presets/plugins')
-        .set(asUser);
+      const plugins = await getAsUser(backend, '/api/presets/plugins');
       expect(plugins.body).toEqual([]);
     } finally {
       await backend.stop();
@@ -147,21 +120,10 @@ describe('presetsBackend', () => {
     // built in without adding it: the loader must not add it either.
     const backend = await start('hello', ['@acme/plugin-hello-backend']);
     try {
-      const ping = await request(backend.server)
-        .get('/api/hello/ping')
-        .set(asUser);
+      const ping = await getAsUser(backend, '/api/hello/ping');
       expect(ping.status).toBe(404);
-      const plugins = await request(backend.server)
-        .get('/api/presets/plugins')
-        .set(asUser);
-      expect(plugins.body).toEqual([
-        {
-          package: '@acme/plugin-hello-backend',
-          version: '1.2.3',
-          role: 'backend-plugin',
-          preset: 'hello',
-        },
-      ]);
+      const plugins = await getAsUser(backend, '/api/presets/plugins');
+      expect(plugins.body).toEqual([listedHello]);
     } finally {
       await backend.stop();
     }

@@ -1,21 +1,14 @@
-import path from 'path';
 import request from 'supertest';
 import { createBackendPlugin } from '@backstage/backend-plugin-api';
-import {
-  createMockDirectory,
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import {
-  presetsServiceFactory,
-  resolvePresetsOrThrow,
-} from '@devportal/plugin-presets-node';
+import { createMockDirectory } from '@backstage/backend-test-utils';
 import {
   PresetSyncRun,
   presetSyncStatusServiceRef,
 } from '@devportal/plugin-identity-presets-node';
-import { presetsBackend } from './plugins';
+import {
+  getAsUser,
+  startPresetsBackend,
+} from './__testUtils__/startPresetsBackend';
 
 const ORG = 'AcmeOrgEntityProvider:default';
 const DISCOVERY = 'AcmeDiscoveryProvider:main';
@@ -44,8 +37,6 @@ function syncWriter(runs: PresetSyncRun[]) {
 
 describe('GET /api/presets/status', () => {
   const mockDir = createMockDirectory();
-  const repoRoot = path.resolve(__dirname, '../../..');
-  const asUser = { Authorization: mockCredentials.user.header() };
 
   beforeEach(() => {
     mockDir.clear();
@@ -77,33 +68,19 @@ describe('GET /api/presets/status', () => {
     });
   });
 
-  async function start(selection: string, runs: PresetSyncRun[] = []) {
-    const resolution = resolvePresetsOrThrow({
-      env: {
-        VEECODE_PRESETS: selection,
-        VEECODE_PRESETS_PATH: mockDir.resolve('presets'),
-        ACME_SSO_SECRET: 'very-secret-value-9f3',
-      },
-      rootDir: repoRoot,
-    });
-    return startTestBackend({
-      features: [
-        presetsServiceFactory({ resolution }),
-        presetsBackend({ builtIn: [] }),
-        syncWriter(runs),
-        mockServices.httpAuth.factory({
-          defaultCredentials: mockCredentials.none(),
-        }),
-      ],
+  function start(selection: string, runs: PresetSyncRun[] = []) {
+    return startPresetsBackend({
+      selection,
+      presetsPath: mockDir.resolve('presets'),
+      env: { ACME_SSO_SECRET: 'very-secret-value-9f3' },
+      features: [syncWriter(runs)],
     });
   }
 
   it('lists presets with versions, the registered sign-in provider, and sources never run', async () => {
     const backend = await start('plain,acme-sso');
     try {
-      const res = await request(backend.server)
-        .get('/api/presets/status')
-        .set(asUser);
+      const res = await getAsUser(backend, '/api/presets/status');
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
         presets: [
@@ -138,9 +115,7 @@ describe('GET /api/presets/status', () => {
   it('reports guest sign-in when no identity preset is selected', async () => {
     const backend = await start('plain');
     try {
-      const res = await request(backend.server)
-        .get('/api/presets/status')
-        .set(asUser);
+      const res = await getAsUser(backend, '/api/presets/status');
       expect(res.body.auth).toEqual({
         preset: null,
         providers: [{ id: 'guest', title: 'Guest sign-in' }],
@@ -175,9 +150,7 @@ describe('GET /api/presets/status', () => {
     };
     const backend = await start('plain', [applied, failed, limited]);
     try {
-      const res = await request(backend.server)
-        .get('/api/presets/status')
-        .set(asUser);
+      const res = await getAsUser(backend, '/api/presets/status');
       expect(res.body.sync).toEqual([
         {
           provider: ORG,

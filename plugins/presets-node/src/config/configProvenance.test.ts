@@ -1,7 +1,6 @@
 import { createMockDirectory } from '@backstage/backend-test-utils';
-import { JsonObject } from '@backstage/types';
 import { stringify } from 'yaml';
-import { loadPresetCatalog } from '../catalog/loadPresetCatalog';
+import { loadPresets, presetFile } from '../__testUtils__/configPresets';
 import { ResolvedPluginEntry } from '../plugins/resolvePluginEntries';
 import {
   PresetConfigSourceOptions,
@@ -14,16 +13,6 @@ import {
   redactText,
 } from './configProvenance';
 
-function presetFile(name: string, appConfig: JsonObject) {
-  return stringify({
-    name,
-    description: `preset ${name}`,
-    version: '1.0.0',
-    plugins: [{ package: 'not-config', disabled: true }],
-    appConfig,
-  });
-}
-
 describe('configProvenance', () => {
   const mockDir = createMockDirectory();
   beforeEach(() => mockDir.clear());
@@ -33,14 +22,10 @@ describe('configProvenance', () => {
     options: Partial<PresetConfigSourceOptions> & { presetNames?: string[] },
     secrets: string[] = [],
   ) {
-    const catalog = loadPresetCatalog({
-      shippedDir: mockDir.resolve('presets'),
-    });
-    expect(catalog.problems).toEqual([]);
     const env = options.env ?? {};
     const layers = await readConfigLayers(
       presetConfigLayers({
-        presets: (options.presetNames ?? []).map(n => catalog.presets.get(n)!),
+        presets: loadPresets(mockDir, options.presetNames ?? []),
         argv: [],
         rootDir: mockDir.path,
         watch: false,

@@ -2,8 +2,7 @@ import { createMockDirectory } from '@backstage/backend-test-utils';
 import { ConfigSources } from '@backstage/config-loader';
 import { JsonObject } from '@backstage/types';
 import { stringify } from 'yaml';
-import { loadPresetCatalog } from '../catalog/loadPresetCatalog';
-import { Preset } from '../model/types';
+import { loadPresets, presetFile } from '../__testUtils__/configPresets';
 import { ResolvedPluginEntry } from '../plugins/resolvePluginEntries';
 import { createPresetConfigSource } from './createPresetConfigSource';
 import { readVeecodeAppConfig } from './readVeecodeAppConfig';
@@ -28,27 +27,9 @@ function layerData(n: number): JsonObject {
   return { winner: `l${n}`, layers: { [`l${n}`]: n } };
 }
 
-function presetFile(name: string, appConfig: JsonObject) {
-  return stringify({
-    name,
-    description: `preset ${name}`,
-    version: '1.0.0',
-    plugins: [{ package: 'not-config', disabled: true }],
-    appConfig,
-  });
-}
-
 describe('createPresetConfigSource', () => {
   const mockDir = createMockDirectory();
   beforeEach(() => mockDir.clear());
-
-  function loadPresets(names: string[]): Preset[] {
-    const catalog = loadPresetCatalog({
-      shippedDir: mockDir.resolve('presets'),
-    });
-    expect(catalog.problems).toEqual([]);
-    return names.map(name => catalog.presets.get(name)!);
-  }
 
   /** Sets up the levels given (1-based) and reads the merged config. */
   async function readLevels(levels: number[]) {
@@ -83,7 +64,7 @@ describe('createPresetConfigSource', () => {
       : {};
 
     const source = createPresetConfigSource({
-      presets: loadPresets(selected),
+      presets: loadPresets(mockDir, selected),
       veecodeAppConfig: veecode.data,
       argv,
       env,
@@ -156,7 +137,7 @@ describe('createPresetConfigSource', () => {
     ] as const) {
       const config = await ConfigSources.toConfig(
         createPresetConfigSource({
-          presets: loadPresets([...order]),
+          presets: loadPresets(mockDir, [...order]),
           argv: [],
           env: {},
           rootDir: mockDir.path,
@@ -179,7 +160,7 @@ describe('createPresetConfigSource', () => {
       },
       'override.yaml': 'fromOperator: yes\n',
     });
-    const presets = loadPresets(['one', 'two']);
+    const presets = loadPresets(mockDir, ['one', 'two']);
     const entry = (
       pkg: string,
       pluginConfig: JsonObject,
@@ -241,7 +222,7 @@ describe('createPresetConfigSource', () => {
     });
     const config = await ConfigSources.toConfig(
       createPresetConfigSource({
-        presets: loadPresets(['one']),
+        presets: loadPresets(mockDir, ['one']),
         argv: [],
         env: {},
         rootDir: mockDir.path,
@@ -298,7 +279,7 @@ describe('createPresetConfigSource', () => {
       });
       const config = await ConfigSources.toConfig(
         createPresetConfigSource({
-          presets: loadPresets(['one']),
+          presets: loadPresets(mockDir, ['one']),
           argv: [],
           env: process.env,
           rootDir: mockDir.path,
@@ -351,7 +332,7 @@ describe('createPresetConfigSource', () => {
       });
       const config = await ConfigSources.toConfig(
         createPresetConfigSource({
-          presets: loadPresets(['one']),
+          presets: loadPresets(mockDir, ['one']),
           argv: [],
           env,
           rootDir: mockDir.path,
@@ -441,7 +422,7 @@ describe('createPresetConfigSource', () => {
     });
     const config = await ConfigSources.toConfig(
       createPresetConfigSource({
-        presets: loadPresets(['one']),
+        presets: loadPresets(mockDir, ['one']),
         argv: ['--base-config', mockDir.resolve('base.yaml')],
         env: { BACKSTAGE_ENV: 'production' },
         rootDir: mockDir.path,
@@ -467,7 +448,7 @@ describe('createPresetConfigSource', () => {
     });
     const config = await ConfigSources.toConfig(
       createPresetConfigSource({
-        presets: loadPresets(['one']),
+        presets: loadPresets(mockDir, ['one']),
         argv: ['--config', mockDir.resolve('app-config.yaml')],
         env: {},
         rootDir: mockDir.path,

@@ -1,0 +1,74 @@
+import path from 'path';
+import request from 'supertest';
+import { BackendFeature } from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestBackend,
+} from '@backstage/backend-test-utils';
+import {
+  presetsServiceFactory,
+  resolvePresetsOrThrow,
+} from '@devportal/plugin-presets-node';
+import { presetsBackend } from '../plugins';
+
+/** The repository root, which preset resolution starts from. */
+const repoRoot = path.resolve(__dirname, '../../../..');
+
+/** Options for {@link startPresetsBackend}. */
+export interface StartPresetsBackendOptions {
+  /** The value of `VEECODE_PRESETS`: the comma-separated presets to select. */
+  selection: string;
+  /** The folder of preset YAML files (`VEECODE_PRESETS_PATH`). */
+  presetsPath: string;
+  /** Further variables the selected presets read. */
+  env?: Record<string, string>;
+  /** Packages the backend is said to add itself (see `presetsBackend`). */
+  builtIn?: string[];
+  /**
+   * Folders plugin packages are installed in: both preset resolution and
+   * the loader look there, as they do at the same `cwd` in a real backend.
+   */
+  pluginsFrom?: string[];
+  /** More features to run beside the presets plugin. */
+  features?: BackendFeature[];
+}
+
+/**
+ * Starts a test backend with the presets service, resolved from real preset
+ * files the way the backend resolves them at boot, and the presets plugin.
+ * No caller is signed in unless a request says so (see {@link asUser}).
+ */
+export async function startPresetsBackend(options: StartPresetsBackendOptions) {
+  const resolution = resolvePresetsOrThrow({
+    env: {
+      VEECODE_PRESETS: options.selection,
+      VEECODE_PRESETS_PATH: options.presetsPath,
+      ...options.env,
+    },
+    rootDir: repoRoot,
+    pluginsFrom: options.pluginsFrom,
+  });
+  return startTestBackend({
+    features: [
+      presetsServiceFactory({ resolution }),
+      presetsBackend({
+        builtIn: options.builtIn ?? [],
+        from: options.pluginsFrom,
+      }),
+      ...(options.features ?? []),
+      mockServices.httpAuth.factory({
+        defaultCredentials: mockCredentials.none(),
+      }),
+    ],
+  });
+}
+
+/** Headers of a signed-in user. */
+export const asUser = { Authorization: mockCredentials.user.header() };
+
+/** `GET route` on the test backend as a signed-in user. */
+export function getAsUser(backend: TestBackend, route: string) {
+  return request(backend.server).get(route).set(asUser);
+}
