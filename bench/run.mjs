@@ -237,7 +237,9 @@ async function bootOnce(side) {
  * CPU-time ratios; `how` names the way both were run ("from source").
  */
 async function compareBoots(sides, how) {
-  const runs = quick ? 1 : 3;
+  // Boots vary by a second from one to the next on a 2-core machine: five
+  // pairs keep the median ratio steady.
+  const runs = quick ? 1 : 5;
   const times = { presets: [], baseline: [] };
   const cpu = { presets: [], baseline: [] };
   // Alternate, so a slow patch of a shared machine hits both sides.

@@ -4,8 +4,8 @@
  * first, under a light CommonJS transform, and ends a refused boot with exit
  * code 78 and every problem listed before anything heavy is loaded. Then
  * the TypeScript transform Backstage's own `package start` uses, and
- * src/index.ts, which passes the gate again (from the module cache) and
- * starts the backend. Exit codes pass straight through.
+ * src/index.ts, whose own call of the gate gets the resolution kept from
+ * this one, and starts the backend. Exit codes pass straight through.
  */
 const removeGateTransform = require('./gateTransform')();
 const { runBootGate } = require('@devportal/plugin-presets-node/gate');

@@ -1,25 +1,9 @@
 import {
+  AuthProviderFactory,
   commonSignInResolvers,
   createOAuthProviderFactory,
 } from '@backstage/plugin-auth-node';
-import {
-  githubAuthenticator,
-  githubSignInResolvers,
-} from '@backstage/plugin-auth-backend-module-github-provider';
-import {
-  gitlabAuthenticator,
-  gitlabSignInResolvers,
-} from '@backstage/plugin-auth-backend-module-gitlab-provider';
-import { microsoftSignInResolvers } from '@backstage/plugin-auth-backend-module-microsoft-provider';
 import { microsoftAuthenticator } from './microsoft/authenticator';
-import {
-  oidcAuthenticator,
-  oidcSignInResolvers,
-} from '@backstage/plugin-auth-backend-module-oidc-provider';
-import {
-  createLdapAuthProviderFactory,
-  isSharedDatabase,
-} from '@devportal/plugin-auth-backend-module-ldap-provider';
 import { CacheService, RootConfigService } from '@backstage/backend-plugin-api';
 import { IdentityAuthProvider } from '@devportal/plugin-identity-presets-node';
 import {
@@ -28,6 +12,25 @@ import {
 } from './resolvers';
 
 const OAUTH_REQUIRED = ['clientId', 'clientSecret'];
+
+/**
+ * A provider factory built on first use. The auth plugin calls the factory
+ * of the registered provider only, the selected identity preset's, so the
+ * upstream modules of the others (an OpenID client, LDAP, ...) are never
+ * loaded: `build` requires them. Package names, not files of ours, so the
+ * build keeps those requires as they are.
+ */
+function builtOnFirstUse(
+  build: () => AuthProviderFactory,
+): AuthProviderFactory {
+  let factory: AuthProviderFactory | undefined;
+  return options => {
+    factory ??= build();
+    return factory(options);
+  };
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports */
 
 /** Named in errors when another module adds a provider under the same id. */
 const BUILTIN_MODULE = '@devportal/plugin-auth-backend-module-identity-presets';
@@ -49,13 +52,17 @@ export function builtinIdentityAuthProviders(deps: {
       title: 'GitHub OAuth',
       module: BUILTIN_MODULE,
       requiredConfig: OAUTH_REQUIRED,
-      factory: createOAuthProviderFactory({
-        authenticator: githubAuthenticator,
-        signInResolverFactories: {
-          ...commonSignInResolvers,
-          ...githubSignInResolvers,
-          ...githubIdentitySignInResolvers,
-        },
+      factory: builtOnFirstUse(() => {
+        const { githubAuthenticator, githubSignInResolvers } =
+          require('@backstage/plugin-auth-backend-module-github-provider') as typeof import('@backstage/plugin-auth-backend-module-github-provider');
+        return createOAuthProviderFactory({
+          authenticator: githubAuthenticator,
+          signInResolverFactories: {
+            ...commonSignInResolvers,
+            ...githubSignInResolvers,
+            ...githubIdentitySignInResolvers,
+          },
+        });
       }),
     },
     {
@@ -63,12 +70,16 @@ export function builtinIdentityAuthProviders(deps: {
       title: 'GitLab OAuth',
       module: BUILTIN_MODULE,
       requiredConfig: OAUTH_REQUIRED,
-      factory: createOAuthProviderFactory({
-        authenticator: gitlabAuthenticator,
-        signInResolverFactories: {
-          ...commonSignInResolvers,
-          ...gitlabSignInResolvers,
-        },
+      factory: builtOnFirstUse(() => {
+        const { gitlabAuthenticator, gitlabSignInResolvers } =
+          require('@backstage/plugin-auth-backend-module-gitlab-provider') as typeof import('@backstage/plugin-auth-backend-module-gitlab-provider');
+        return createOAuthProviderFactory({
+          authenticator: gitlabAuthenticator,
+          signInResolverFactories: {
+            ...commonSignInResolvers,
+            ...gitlabSignInResolvers,
+          },
+        });
       }),
     },
     {
@@ -76,12 +87,16 @@ export function builtinIdentityAuthProviders(deps: {
       title: 'Microsoft Entra ID',
       module: BUILTIN_MODULE,
       requiredConfig: [...OAUTH_REQUIRED, 'tenantId'],
-      factory: createOAuthProviderFactory({
-        authenticator: microsoftAuthenticator,
-        signInResolverFactories: {
-          ...commonSignInResolvers,
-          ...microsoftSignInResolvers,
-        },
+      factory: builtOnFirstUse(() => {
+        const { microsoftSignInResolvers } =
+          require('@backstage/plugin-auth-backend-module-microsoft-provider') as typeof import('@backstage/plugin-auth-backend-module-microsoft-provider');
+        return createOAuthProviderFactory({
+          authenticator: microsoftAuthenticator,
+          signInResolverFactories: {
+            ...commonSignInResolvers,
+            ...microsoftSignInResolvers,
+          },
+        });
       }),
     },
     {
@@ -89,13 +104,17 @@ export function builtinIdentityAuthProviders(deps: {
       title: 'OpenID Connect (Keycloak)',
       module: BUILTIN_MODULE,
       requiredConfig: [...OAUTH_REQUIRED, 'metadataUrl'],
-      factory: createOAuthProviderFactory({
-        authenticator: oidcAuthenticator,
-        signInResolverFactories: {
-          ...commonSignInResolvers,
-          ...oidcSignInResolvers,
-          ...identitySignInResolvers,
-        },
+      factory: builtOnFirstUse(() => {
+        const { oidcAuthenticator, oidcSignInResolvers } =
+          require('@backstage/plugin-auth-backend-module-oidc-provider') as typeof import('@backstage/plugin-auth-backend-module-oidc-provider');
+        return createOAuthProviderFactory({
+          authenticator: oidcAuthenticator,
+          signInResolverFactories: {
+            ...commonSignInResolvers,
+            ...oidcSignInResolvers,
+            ...identitySignInResolvers,
+          },
+        });
       }),
     },
     {
@@ -109,11 +128,15 @@ export function builtinIdentityAuthProviders(deps: {
         'ldapAuthenticationOptions.ldapOpts.url',
       ],
       // The cache shares revoked LDAP sessions between replicas.
-      factory: createLdapAuthProviderFactory({
-        environment: deps.config.getOptionalString('auth.environment'),
-        cache: deps.cache,
-        // Replicas or restarts: a per-process session key is then a warning.
-        sharedDatabase: isSharedDatabase(deps.config),
+      factory: builtOnFirstUse(() => {
+        const { createLdapAuthProviderFactory, isSharedDatabase } =
+          require('@devportal/plugin-auth-backend-module-ldap-provider') as typeof import('@devportal/plugin-auth-backend-module-ldap-provider');
+        return createLdapAuthProviderFactory({
+          environment: deps.config.getOptionalString('auth.environment'),
+          cache: deps.cache,
+          // Replicas or restarts: a per-process session key is then a warning.
+          sharedDatabase: isSharedDatabase(deps.config),
+        });
       }),
     },
   ];

@@ -172,4 +172,18 @@ describe('runBootGate', () => {
     expect(result.exit).not.toHaveBeenCalled();
     expect(result.resolution?.presets).toEqual([]);
   });
+
+  it("resolves the running process's own selection once (the launcher passes the gate, then the backend asks again)", () => {
+    const saved = process.env.VEECODE_PRESETS;
+    delete process.env.VEECODE_PRESETS;
+    try {
+      const first = runBootGate();
+      expect(first.problems).toEqual([]);
+      expect(runBootGate()).toBe(first);
+      // With options, the gate always resolves anew.
+      expect(runBootGate({ rootDir: repoRoot, env: {} })).not.toBe(first);
+    } finally {
+      if (saved !== undefined) process.env.VEECODE_PRESETS = saved;
+    }
+  });
 });
