@@ -87,11 +87,19 @@ function parseValidFile(
 }
 
 /**
+ * Where an alias (`*name`) may start: at the start of a line or after
+ * whitespace, `[`, `{`, `,` or `:` (`{"key":*name}`). A `*` elsewhere
+ * (`'.*'`, `"*.yaml"`) is text, and a text with no `*` in such a place has
+ * no alias.
+ */
+const MAY_HOLD_ALIAS = /(?:^|[\s[{,:])\*/m;
+
+/**
  * Whether a list or mapping is reached twice, which only an alias does.
- * A text without `*` has no alias, so most files skip the walk.
+ * Most files have no alias and skip the walk.
  */
 function sharesCollections(root: object, text: string): boolean {
-  if (!text.includes('*')) {
+  if (!MAY_HOLD_ALIAS.test(text)) {
     return false;
   }
   const seen = new Set<object>();

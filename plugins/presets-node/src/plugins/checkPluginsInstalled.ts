@@ -1,3 +1,5 @@
+import { createRequire } from 'module';
+import { join, resolve } from 'path';
 import { PresetProblem } from '../model/problems';
 import { ResolvedPluginEntry } from './resolvePluginEntries';
 
@@ -9,11 +11,27 @@ export function findInstalledPackage(
   name: string,
   from: string[],
 ): string | undefined {
-  try {
-    return require.resolve(`${name}/package.json`, { paths: from });
-  } catch {
+  return packageFinder(from)(name);
+}
+
+/**
+ * {@link findInstalledPackage} for many names from the same folders: Node's
+ * lookup paths are worked out once, not for every name.
+ */
+function packageFinder(from: string[]): (name: string) => string | undefined {
+  const requires = from.map(dir =>
+    createRequire(join(resolve(dir), 'noop.js')),
+  );
+  return name => {
+    for (const req of requires) {
+      try {
+        return req.resolve(`${name}/package.json`);
+      } catch {
+        // not below this folder
+      }
+    }
     return undefined;
-  }
+  };
 }
 
 /**
@@ -26,9 +44,10 @@ export function checkPluginsInstalled(
   plugins: ResolvedPluginEntry[],
   from: string[],
 ): PresetProblem[] {
+  const find = packageFinder(from);
   return plugins
     .filter(p => p.kind === 'npm' && !p.disabled)
-    .filter(p => !findInstalledPackage(p.package, from))
+    .filter(p => !find(p.package))
     .map(p => ({
       kind: 'plugin-not-installed' as const,
       message: `preset "${p.preset}" enables the backend plugin ${p.package}, which is not installed in this backend`,

@@ -149,9 +149,12 @@ export function resolvePresets(
     PLUGIN_REGISTRY: isUnset(env.PLUGIN_REGISTRY)
       ? DEFAULT_PLUGIN_REGISTRY
       : env.PLUGIN_REGISTRY!.trim(),
-    BACKSTAGE_VERSION: isUnset(env.BACKSTAGE_VERSION)
-      ? readBackstageVersion(rootDir) ?? '${BACKSTAGE_VERSION}'
-      : env.BACKSTAGE_VERSION!.trim(),
+    // backstage.json is read only for a reference that names the version.
+    get BACKSTAGE_VERSION() {
+      return isUnset(env.BACKSTAGE_VERSION)
+        ? readBackstageVersion(rootDir) ?? '${BACKSTAGE_VERSION}'
+        : env.BACKSTAGE_VERSION!.trim();
+    },
   });
   problems.push(...plugins.problems);
   problems.push(
