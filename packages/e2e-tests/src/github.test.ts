@@ -24,7 +24,11 @@ import {
   waitForCatalog,
   waitForEntitiesOfKind,
 } from './harness/portal';
-import { FakeGithub, startFakeGithub } from './harness/github';
+import {
+  FakeGithub,
+  oauthAppOfBackend,
+  startFakeGithub,
+} from './harness/github';
 import { signInAtGithub } from './harness/github/browser';
 import { withFreshBrowser } from './harness/keycloak/browser';
 import { handlerResponse, refreshSession } from './harness/oauth';
@@ -112,11 +116,10 @@ describe('github and github-auth presets', () => {
     github = await startFakeGithub({
       org: ORG,
       pat: PAT,
-      oauthApp: {
+      oauthApp: oauthAppOfBackend(port, {
         clientId: CLIENT_ID,
         clientSecret: CLIENT_SECRET,
-        callbackUrl: `http://127.0.0.1:${port}/api/auth/github/handler/frame`,
-      },
+      }),
       users: [
         {
           login: 'ana',
@@ -183,11 +186,7 @@ describe('github and github-auth presets', () => {
       port,
       env: {
         VEECODE_PRESETS: 'recommended,github,github-auth',
-        GITHUB_BASE_URL: github.baseUrl,
-        GITHUB_PAT: PAT,
-        GITHUB_ORG: ORG,
-        GITHUB_AUTH_CLIENT_ID: CLIENT_ID,
-        GITHUB_AUTH_CLIENT_SECRET: CLIENT_SECRET,
+        ...github.presetsEnv,
         ...externalAccessEnv(),
       },
     });

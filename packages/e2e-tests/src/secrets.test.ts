@@ -6,7 +6,11 @@
  * teams for org: acme` into `... for org: ***`.
  */
 import { freePort, startBackendProcess } from './harness/backendProcess';
-import { FakeGithub, startFakeGithub } from './harness/github';
+import {
+  FakeGithub,
+  oauthAppOfBackend,
+  startFakeGithub,
+} from './harness/github';
 
 jest.setTimeout(240_000);
 
@@ -27,11 +31,10 @@ describe('secret redaction', () => {
     github = await startFakeGithub({
       org: ORG,
       pat: PAT,
-      oauthApp: {
+      oauthApp: oauthAppOfBackend(port, {
         clientId: CLIENT_ID,
         clientSecret: CLIENT_SECRET,
-        callbackUrl: `http://127.0.0.1:${port}/api/auth/github/handler/frame`,
-      },
+      }),
       users: [{ login: 'ana', name: 'Ana Lima' }],
       members: ['ana'],
     });
@@ -39,11 +42,7 @@ describe('secret redaction', () => {
       port,
       env: {
         VEECODE_PRESETS: 'github-auth',
-        GITHUB_BASE_URL: github.baseUrl,
-        GITHUB_PAT: PAT,
-        GITHUB_ORG: ORG,
-        GITHUB_AUTH_CLIENT_ID: CLIENT_ID,
-        GITHUB_AUTH_CLIENT_SECRET: CLIENT_SECRET,
+        ...github.presetsEnv,
       },
     });
     try {

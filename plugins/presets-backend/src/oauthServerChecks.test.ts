@@ -1,11 +1,6 @@
-import path from 'path';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import {
-  presetsServiceFactory,
-  resolvePresetsOrThrow,
-} from '@devportal/plugin-presets-node';
+import { mockServices } from '@backstage/backend-test-utils';
 import { findOAuthServerWarnings } from './oauthServerChecks';
-import { presetsBackend } from './plugins';
+import { startPresetsBackend } from './__testUtils__/startPresetsBackend';
 
 /** Config data, as `mockServices.rootConfig` takes it. */
 type JsonObject = NonNullable<mockServices.rootConfig.Options['data']>;
@@ -30,6 +25,15 @@ function config(options: {
     },
     auth: options.auth ?? CIMD_ON,
   };
+}
+
+/** A setup that fails both checks (plain http, SQLite in memory), with `auth` as given. */
+function insecureConfig(auth: JsonObject = CIMD_ON): JsonObject {
+  return config({
+    auth,
+    baseUrl: 'http://portal.example.com',
+    database: IN_MEMORY,
+  });
 }
 
 const warningsFor = (data: JsonObject) =>
@@ -117,15 +121,7 @@ describe('findOAuthServerWarnings', () => {
       { experimentalClientIdMetadataDocuments: { enabled: true } },
     ],
   ])('warns when %s turns the OAuth server on', (_name, auth) => {
-    expect(
-      warningsFor(
-        config({
-          auth,
-          baseUrl: 'http://portal.example.com',
-          database: IN_MEMORY,
-        }),
-      ),
-    ).toHaveLength(2);
+    expect(warningsFor(insecureConfig(auth))).toHaveLength(2);
   });
 
   it.each([
@@ -138,57 +134,31 @@ describe('findOAuthServerWarnings', () => {
       },
     ],
   ])('says nothing when %s', (_name, auth) => {
-    expect(
-      warningsFor(
-        config({
-          auth,
-          baseUrl: 'http://portal.example.com',
-          database: IN_MEMORY,
-        }),
-      ),
-    ).toEqual([]);
+    expect(warningsFor(insecureConfig(auth))).toEqual([]);
   });
 });
 
 describe('the presets plugin', () => {
-  const repoRoot = path.resolve(__dirname, '../../..');
-
+  /** Starts and stops the plugin with no preset selected, on `data`; its logger. */
   async function startWith(data: JsonObject) {
     const logger = mockServices.logger.mock();
-    const backend = await startTestBackend({
-      features: [
-        mockServices.rootConfig.factory({ data }),
-        logger.factory,
-        presetsServiceFactory({
-          resolution: resolvePresetsOrThrow({
-            env: { VEECODE_PRESETS: '' },
-            rootDir: repoRoot,
-          }),
-        }),
-        presetsBackend({ builtIn: [] }),
-      ],
+    const backend = await startPresetsBackend({
+      selection: '',
+      features: [mockServices.rootConfig.factory({ data }), logger.factory],
     });
     await backend.stop();
     return logger;
   }
 
   it('warns once at startup about each problem of the OAuth server setup', async () => {
-    const logger = await startWith(
-      config({ baseUrl: 'http://portal.example.com', database: IN_MEMORY }),
-    );
+    const logger = await startWith(insecureConfig());
     const warnings = logger.warn.mock.calls.map(([message]) => message);
     expect(warnings.filter(w => BASE_URL_WARNING.test(w))).toHaveLength(1);
     expect(warnings.filter(w => SQLITE_WARNING.test(w))).toHaveLength(1);
   });
 
   it('warns about nothing when the OAuth server is off', async () => {
-    const logger = await startWith(
-      config({
-        auth: {},
-        baseUrl: 'http://portal.example.com',
-        database: IN_MEMORY,
-      }),
-    );
+    const logger = await startWith(insecureConfig({}));
     expect(logger.warn).not.toHaveBeenCalled();
   });
 });

@@ -20,8 +20,8 @@ const repoRoot = path.resolve(__dirname, '../../../..');
 export interface StartPresetsBackendOptions {
   /** The value of `VEECODE_PRESETS`: the comma-separated presets to select. */
   selection: string;
-  /** The folder of preset YAML files (`VEECODE_PRESETS_PATH`). */
-  presetsPath: string;
+  /** The folder of preset YAML files (`VEECODE_PRESETS_PATH`); the shipped presets only without it. */
+  presetsPath?: string;
   /** Further variables the selected presets read. */
   env?: Record<string, string>;
   /** Packages the backend is said to add itself (see `presetsBackend`). */
@@ -31,7 +31,10 @@ export interface StartPresetsBackendOptions {
    * the loader look there, as they do at the same `cwd` in a real backend.
    */
   pluginsFrom?: string[];
-  /** More features to run beside the presets plugin. */
+  /**
+   * More features to run beside the presets plugin, such as a root config
+   * (`mockServices.rootConfig.factory`) or a logger mock's `factory`.
+   */
   features?: BackendFeature[];
 }
 

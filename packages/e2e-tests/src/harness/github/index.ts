@@ -31,13 +31,13 @@
  * const github = await startFakeGithub({
  *   org: 'acme',
  *   pat: 'ghp_test',
- *   oauthApp: { clientId, clientSecret, callbackUrl: `${backend}/api/auth/github/handler/frame` },
+ *   oauthApp: oauthAppOfBackend(backendPort, { clientId, clientSecret }),
  *   users: [{ login: 'ana', name: 'Ana Lima', email: 'ana@acme.example', password: 'pw' }],
  *   members: ['ana'],
  *   teams: [{ slug: 'platform', members: ['ana'] }],
  *   repositories: [{ name: 'payments', files: { 'catalog-info.yaml': '...' } }],
  * });
- * // GITHUB_BASE_URL=github.baseUrl
+ * // the backend's env: github.presetsEnv (GITHUB_BASE_URL, GITHUB_PAT, ...)
  * github.renameUser('ana', 'ana-lima');
  * github.failApi({ kind: 'rateLimit', status: 429, resetAt: new Date(Date.now() + 3600_000) });
  * github.failApi(undefined);
@@ -94,6 +94,11 @@ export interface FakeGithub {
   /** `http://127.0.0.1:<port>`: the presets' `GITHUB_BASE_URL`. */
   baseUrl: string;
   port: number;
+  /**
+   * The variables the `github` and `github-auth` presets read, set to reach
+   * this fake with the organization and credentials it was started with.
+   */
+  presetsEnv: Record<string, string>;
   /** Adds an account, optionally as an organization member. */
   addUser(user: FakeGithubUserInput, options?: { member?: boolean }): void;
   /** Renames an account: same node id, memberships and tokens; the old login is free again. */
@@ -114,6 +119,21 @@ export interface FakeGithub {
   unhandledRequests(): FakeGithubRequest[];
   /** Stops the server. Safe to call twice. */
   stop(): Promise<void>;
+}
+
+/**
+ * The OAuth App registered for a backend that will listen on 127.0.0.1 at
+ * `port`: its callback is the `handler/frame` route of Backstage's `github`
+ * auth provider, so the fake can start before the backend does.
+ */
+export function oauthAppOfBackend(
+  port: number,
+  credentials: { clientId: string; clientSecret: string },
+): FakeGithubOAuthApp {
+  return {
+    ...credentials,
+    callbackUrl: `http://127.0.0.1:${port}/api/auth/github/handler/frame`,
+  };
 }
 
 /** Starts a fake GitHub Enterprise Server on 127.0.0.1. */
@@ -149,6 +169,13 @@ export async function startFakeGithub(
   return {
     baseUrl: ctx.baseUrl,
     port: Number(new URL(ctx.baseUrl).port),
+    presetsEnv: {
+      GITHUB_BASE_URL: ctx.baseUrl,
+      GITHUB_PAT: config.pat,
+      GITHUB_ORG: config.org,
+      GITHUB_AUTH_CLIENT_ID: config.oauthApp.clientId,
+      GITHUB_AUTH_CLIENT_SECRET: config.oauthApp.clientSecret,
+    },
     addUser: (user, options) =>
       state.addUser(user, { member: options?.member ?? false }),
     renameUser: (login, newLogin) => state.renameUser(login, newLogin),

@@ -117,6 +117,23 @@ let kc: FakeKeycloak;
 let callback: Awaited<ReturnType<typeof startCallbackServer>>;
 let browser: ChromiumSession;
 
+/**
+ * The authorization endpoint's URL for our client, built by hand (no
+ * openid-client, so no PKCE), with the callback server as redirect URI and
+ * `params` (`state`, and `nonce` where a test checks it) added.
+ */
+function authorizeUrl(params: Record<string, string>): string {
+  const url = new URL(`${kc.issuer}/protocol/openid-connect/auth`);
+  url.search = new URLSearchParams({
+    client_id: CLIENT_ID,
+    redirect_uri: callback.url,
+    response_type: 'code',
+    scope: 'openid profile email',
+    ...params,
+  }).toString();
+  return url.toString();
+}
+
 beforeAll(async () => {
   callback = await startCallbackServer();
   kc = await startFakeKeycloak({
@@ -259,17 +276,8 @@ describe('OIDC', () => {
   it('reuses the browser session, and exchanges codes without PKCE with client_secret_post', async () => {
     // The previous test left alice signed in to this browser.
     const state = crypto.randomUUID();
-    const url = new URL(`${kc.issuer}/protocol/openid-connect/auth`);
-    url.search = new URLSearchParams({
-      client_id: CLIENT_ID,
-      redirect_uri: callback.url,
-      response_type: 'code',
-      scope: 'openid profile email',
-      state,
-      nonce: 'n-0S6_WzA2Mj',
-    }).toString();
     const page = await browser.newPage();
-    await page.goto(url.toString());
+    await page.goto(authorizeUrl({ state, nonce: 'n-0S6_WzA2Mj' }));
     expect(page.url().startsWith(`${callback.url}?`)).toBe(true);
     const returned = new URL(page.url()).searchParams;
     await page.close();
@@ -347,16 +355,8 @@ describe('OIDC', () => {
     const fresh = await launchChromium();
     try {
       const hitsBefore = callback.hits.length;
-      const url = new URL(`${kc.issuer}/protocol/openid-connect/auth`);
-      url.search = new URLSearchParams({
-        client_id: CLIENT_ID,
-        redirect_uri: callback.url,
-        response_type: 'code',
-        scope: 'openid profile email',
-        state: 'abc',
-      }).toString();
       const page = await fresh.newPage();
-      await page.goto(url.toString());
+      await page.goto(authorizeUrl({ state: 'abc' }));
 
       const wrong = await signInAtLoginForm(page, {
         username: 'bob',

@@ -29,30 +29,26 @@ describe('readAzureDevOpsConfigs', () => {
   });
 
   it('reads every block with all its keys, ignoring the schedule', () => {
-    const configs = readAzureDevOpsConfigs(
-      configWith({
-        default: { organization: 'acme', project: 'shop' },
-        onPrem: {
-          host: 'ado.acme.example:8443',
-          organization: 'DefaultCollection',
-          project: 'Platform Tools',
-          repository: 'service-*',
-          branch: 'release',
-          path: '/catalog/all.yaml',
-          schedule: { frequency: { minutes: 30 }, timeout: { minutes: 3 } },
-        },
-      }),
-    );
-    expect(configs.map(c => c.id)).toEqual(['default', 'onPrem']);
-    expect(configs[1]).toEqual({
-      id: 'onPrem',
+    // Every key set, none to its default, so each must be read to come back.
+    const onPrem = {
       host: 'ado.acme.example:8443',
       organization: 'DefaultCollection',
       project: 'Platform Tools',
       repository: 'service-*',
       branch: 'release',
       path: '/catalog/all.yaml',
-    });
+    };
+    const configs = readAzureDevOpsConfigs(
+      configWith({
+        default: { organization: 'acme', project: 'shop' },
+        onPrem: {
+          ...onPrem,
+          schedule: { frequency: { minutes: 30 }, timeout: { minutes: 3 } },
+        },
+      }),
+    );
+    expect(configs.map(c => c.id)).toEqual(['default', 'onPrem']);
+    expect(configs[1]).toEqual({ id: 'onPrem', ...onPrem });
   });
 
   it('names the missing key', () => {
