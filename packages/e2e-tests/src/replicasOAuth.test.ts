@@ -410,13 +410,7 @@ describeSignInAcrossReplicas('GitHub', {
       repositories: [],
     });
     return {
-      env: {
-        GITHUB_BASE_URL: github.baseUrl,
-        GITHUB_PAT: GH_PAT,
-        GITHUB_ORG: GH_ORG,
-        GITHUB_AUTH_CLIENT_ID: GH_CLIENT_ID,
-        GITHUB_AUTH_CLIENT_SECRET: GH_CLIENT_SECRET,
-      },
+      env: github.presetsEnv,
       signIn: page =>
         signInAtGithub(page, { login: 'ana', password: 'ana-pass-1' }),
       secrets: [GH_CLIENT_SECRET, GH_PAT],
