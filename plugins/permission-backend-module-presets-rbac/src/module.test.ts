@@ -1,16 +1,18 @@
+import { createServiceFactory } from '@backstage/backend-plugin-api';
 import {
   createMockDirectory,
   mockCredentials,
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
+import { ANNOTATION_ORIGIN_LOCATION, Entity } from '@backstage/catalog-model';
 import {
   catalogEntityDeletePermission,
   catalogEntityReadPermission,
   catalogEntityRefreshPermission,
   catalogLocationCreatePermission,
 } from '@backstage/plugin-catalog-common/alpha';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   AuthorizeResult,
@@ -53,18 +55,52 @@ function user(name: string, groups: string[]): Entity {
   };
 }
 
+/** A location a developer registered through the catalog API. */
+const REGISTERED = {
+  id: 'l1',
+  type: 'url',
+  target: 'https://git.example.com/dev/catalog-info.yaml',
+};
+
+/** An entity as the catalog holds it when it came from {@link REGISTERED}. */
+function fromRegisteredLocation(entity: Entity): Entity {
+  const origin = `${REGISTERED.type}:${REGISTERED.target}`;
+  return {
+    ...entity,
+    metadata: {
+      ...entity.metadata,
+      annotations: { [ANNOTATION_ORIGIN_LOCATION]: origin },
+    },
+  };
+}
+
 // engineering > platform > sre-oncall; admins; dora is in no group.
+// A developer registered "sneaky" under admins with carla as a member
+// (the catalog then puts a memberOf relation on carla), and a User
+// "mallory" who claims to be in admins.
 const entities = [
   group('engineering'),
   group('platform', 'engineering'),
   group('sre-oncall', 'platform'),
   group('admins'),
+  fromRegisteredLocation(group('sneaky', 'admins')),
   user('ana', ['platform']),
   user('olga', ['sre-oncall']),
-  user('carla', ['engineering']),
+  user('carla', ['engineering', 'sneaky']),
   user('root', ['admins']),
   user('dora', []),
+  fromRegisteredLocation(user('mallory', ['admins'])),
 ];
+
+/** The catalog with {@link entities}, which lists {@link REGISTERED}. */
+const catalogFactory = createServiceFactory({
+  service: catalogServiceRef,
+  deps: {},
+  factory: () =>
+    Object.assign(catalogServiceMock({ entities }), {
+      getLocations: async () => ({ items: [REGISTERED] }),
+    }),
+});
 
 const POLICY = [
   '# readers read the catalog; engineering may not unregister',
@@ -90,7 +126,7 @@ describe('permissionModulePresetsRbac', () => {
       ],
       features: [
         permissionModulePresetsRbac,
-        catalogServiceMock.factory({ entities }),
+        catalogFactory,
         // A request without a token is anonymous, as in a real backend.
         mockServices.httpAuth.factory({
           defaultCredentials: mockCredentials.none(),
@@ -157,6 +193,32 @@ describe('permissionModulePresetsRbac', () => {
           result: AuthorizeResult.ALLOW,
         });
       }
+    });
+
+    it('ignores users and groups from a location registered through the catalog API', async () => {
+      // carla's membership of sneaky (under admins) does not make her an admin.
+      expect(
+        await decide(policy, 'carla', catalogEntityDeletePermission),
+      ).toEqual({ result: AuthorizeResult.DENY });
+      expect(
+        await policy.handle(
+          { permission: catalogEntityReadPermission },
+          {
+            info: {
+              userEntityRef: 'user:default/mallory',
+              ownershipEntityRefs: [],
+            },
+            credentials: mockCredentials.user('user:default/mallory'),
+          },
+        ),
+      ).toEqual({ result: AuthorizeResult.DENY });
+      const asCarla = await request(server)
+        .get('/api/permission/policies')
+        .set(
+          'Authorization',
+          mockCredentials.user.header('user:default/carla'),
+        );
+      expect(asCarla.status).toBe(403);
     });
 
     it('lets a deny line win over owner rights', async () => {

@@ -54,6 +54,7 @@ export const permissionModulePresetsRbac = createBackendModule({
           groupsOf: createGroupResolver({
             catalog,
             auth,
+            logger,
             maxDepth: rbac.maxDepth,
           }),
         });
