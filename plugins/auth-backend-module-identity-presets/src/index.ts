@@ -5,14 +5,18 @@
  * @packageDocumentation
  */
 import { createBackendFeatureLoader } from '@backstage/backend-plugin-api';
-import { presetsServiceRef } from '@devportal/plugin-presets-node';
+import {
+  guestSignInPolicy,
+  presetsServiceRef,
+} from '@devportal/plugin-presets-node';
 import { selectedIdentityPreset } from '@devportal/plugin-identity-presets-node';
 import { authModuleIdentityPresets } from './module';
 
 /**
  * The identity module, plus guest sign-in when no identity preset is
- * selected. With an identity preset selected the guest provider is not
- * registered at all, whatever the config says.
+ * selected and the process is not in production (NODE_ENV=production)
+ * unless the operator opted in with DEVPORTAL_ALLOW_GUEST=true. Otherwise
+ * the guest provider is not registered at all, whatever the config says.
  *
  * @public
  */
@@ -20,7 +24,10 @@ const identityPresetsAuthFeatures = createBackendFeatureLoader({
   deps: { presets: presetsServiceRef },
   *loader({ presets }) {
     yield authModuleIdentityPresets;
-    if (!selectedIdentityPreset(presets)) {
+    if (
+      !selectedIdentityPreset(presets) &&
+      guestSignInPolicy(process.env).allowed
+    ) {
       yield import('@backstage/plugin-auth-backend-module-guest-provider');
     }
   },

@@ -1,10 +1,15 @@
 import {
+  LoggerService,
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { authProvidersExtensionPoint } from '@backstage/plugin-auth-node';
 import {
+  ALLOW_GUEST_ENV,
+  Preset,
   PresetsConfigError,
+  guestInProductionWarning,
+  guestSignInPolicy,
   presetsServiceRef,
 } from '@devportal/plugin-presets-node';
 import {
@@ -16,6 +21,31 @@ import {
 } from '@devportal/plugin-identity-presets-node';
 import { builtinIdentityAuthProviders } from './builtinProviders';
 import { planAuthWiring } from './planAuthWiring';
+
+const IDENTITY_PRESETS = 'github-auth, gitlab, azure-auth, keycloak, ldap';
+
+/**
+ * What sign-in there is without an identity preset. Guest sign-in in
+ * production gives every caller a user token, so it is announced as loudly
+ * as a log line can be, at every boot, for as long as it is on.
+ */
+function reportGuestSignIn(
+  logger: LoggerService,
+  presets: ReadonlyArray<Preset>,
+) {
+  const inProduction = guestInProductionWarning(process.env, presets);
+  if (inProduction) {
+    logger.warn(inProduction);
+  } else if (guestSignInPolicy(process.env).allowed) {
+    logger.info(
+      `No identity preset selected: guest sign-in only. Select one of the identity presets (${IDENTITY_PRESETS}) for real sign-in`,
+    );
+  } else {
+    logger.warn(
+      `No identity preset selected and NODE_ENV=production: no sign-in is registered (guest sign-in is off in production). Select an identity preset (${IDENTITY_PRESETS}), or set ${ALLOW_GUEST_ENV}=true to let anyone who reaches this backend sign in as guest`,
+    );
+  }
+}
 
 /**
  * Registers the auth provider factory of the selected identity preset, and
@@ -76,13 +106,15 @@ export const authModuleIdentityPresets = createBackendModule({
           logger.warn(
             identity
               ? `Ignoring auth.providers.${key}: only the providers of the selected identity preset "${identity.name}" are registered`
-              : `Ignoring auth.providers.${key}: no identity preset is selected, so only guest sign-in is registered`,
+              : `Ignoring auth.providers.${key}: no identity preset is selected, so ${
+                  guestSignInPolicy(process.env).allowed
+                    ? 'only guest sign-in is'
+                    : 'no provider is'
+                } registered`,
           );
         }
         if (!identity) {
-          logger.info(
-            'No identity preset selected: guest sign-in only. Select one of the identity presets (github-auth, gitlab, azure-auth, keycloak, ldap) for real sign-in',
-          );
+          reportGuestSignIn(logger, presets.presets);
         }
       },
     });

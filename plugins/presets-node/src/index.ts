@@ -42,6 +42,15 @@ export {
   resolvePresets,
   resolvePresetsOrThrow,
 } from './selection/resolvePresets';
+export {
+  ALLOW_GUEST_ENV,
+  IDENTITY_GROUP,
+  guestInProductionWarning,
+  guestSignInPolicy,
+  isProductionEnv,
+  platformGuestConfig,
+} from './selection/guestSignIn';
+export type { GuestSignInPolicy } from './selection/guestSignIn';
 export type {
   PresetResolution,
   ResolvePresetsOptions,

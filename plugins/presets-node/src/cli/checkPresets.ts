@@ -1,5 +1,6 @@
 import { PresetProblem } from '../model/problems';
 import { PRESETS_ENV } from '../selection/parseSelection';
+import { guestInProductionWarning } from '../selection/guestSignIn';
 import {
   PresetResolution,
   ResolvePresetsOptions,
@@ -45,10 +46,14 @@ export function selectedPresets(
 /** `presets check`: the gate's verdict on a selection. */
 export function checkPresets(options: SelectionOptions): CheckResult {
   const resolution = resolveSelection(options);
+  const guest = guestInProductionWarning(
+    options.env ?? process.env,
+    resolution.presets,
+  );
   return {
     ok: resolution.problems.length === 0,
     presets: selectedPresets(resolution),
     problems: resolution.problems,
-    warnings: resolution.warnings,
+    warnings: [...resolution.warnings, ...(guest ? [guest] : [])],
   };
 }

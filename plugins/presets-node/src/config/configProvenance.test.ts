@@ -102,6 +102,7 @@ describe('configProvenance', () => {
     });
     expect(layers.map(l => l.label)).toEqual([
       'app-config.yaml',
+      'guest sign-in (NODE_ENV, DEVPORTAL_ALLOW_GUEST)',
       '--base-config base.yaml',
       'one preset',
       'one preset, plugin @acme/plugin-a-backend',
@@ -112,6 +113,11 @@ describe('configProvenance', () => {
       'APP_CONFIG_*',
     ]);
     expect(leaves).toEqual([
+      {
+        path: 'auth.providers.guest.dangerouslyAllowOutsideDevelopment',
+        value: true,
+        from: 'guest sign-in (NODE_ENV, DEVPORTAL_ALLOW_GUEST)',
+      },
       { path: 'base', value: 1, from: 'app-config.yaml' },
       { path: 'baseConfig', value: 1, from: '--base-config base.yaml' },
       { path: 'config', value: 1, from: '--config override.yaml' },
@@ -147,6 +153,11 @@ describe('configProvenance', () => {
     });
     const { leaves } = await explain({ presetNames: ['one'] });
     expect(leaves).toEqual([
+      {
+        path: 'auth.providers.guest.dangerouslyAllowOutsideDevelopment',
+        value: true,
+        from: 'guest sign-in (NODE_ENV, DEVPORTAL_ALLOW_GUEST)',
+      },
       { path: 'becomesObject.z', value: 3, from: 'one preset' },
       { path: 'becomesScalar', value: 'scalar', from: 'one preset' },
       { path: 'list', value: ['c'], from: 'one preset' },

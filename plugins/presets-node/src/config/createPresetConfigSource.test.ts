@@ -6,6 +6,10 @@ import { loadPresets, presetFile } from '../__testUtils__/configPresets';
 import { ResolvedPluginEntry } from '../plugins/resolvePluginEntries';
 import { createPresetConfigSource } from './createPresetConfigSource';
 import { readVeecodeAppConfig } from './readVeecodeAppConfig';
+import { platformGuestConfig } from '../selection/guestSignIn';
+
+/** The platform's guest sign-in layer outside production, in every config below. */
+const TRIAL_GUEST = platformGuestConfig({});
 
 /*
  * The layers, lowest precedence first. Each one sets `layers.l<n>` and the
@@ -193,6 +197,7 @@ describe('createPresetConfigSource', () => {
     );
     try {
       expect(config.get()).toEqual({
+        ...TRIAL_GUEST,
         fromPreset: 'one',
         shared: { byPreset: 'one', overridden: 'plugin', byPlugin: 'plugin' },
         overriddenByTwo: 'two',
@@ -231,6 +236,7 @@ describe('createPresetConfigSource', () => {
     );
     try {
       expect(config.get()).toEqual({
+        ...TRIAL_GUEST,
         app: { title: 'from preset', baseUrl: 'http://localhost:3000' },
         catalog: { rules: [{ allow: ['Group'] }], locations: [] },
         deep: { a: { b: 1, c: 2, d: 2 } },
@@ -349,6 +355,7 @@ describe('createPresetConfigSource', () => {
     it('points GitHub and GitLab at the public SaaS by default, and the backend at localhost', async () => {
       const config = await derivedConfig({ GITLAB_HOST: 'gitlab.com' });
       expect(config).toEqual({
+        ...TRIAL_GUEST,
         github: { host: 'github.com', api: 'https://api.github.com' },
         gitlab: { url: 'https://gitlab.com' },
         backend: { url: 'http://localhost:7007', loopback: '127.0.0.1:7007' },
@@ -384,6 +391,7 @@ describe('createPresetConfigSource', () => {
           GITHUB_HOST: 'elsewhere.example.com',
         }),
       ).toEqual({
+        ...TRIAL_GUEST,
         github: {
           host: 'ghe.example.com:8443',
           api: 'https://ghe.example.com:8443/api/v3',
@@ -431,6 +439,7 @@ describe('createPresetConfigSource', () => {
     );
     try {
       expect(config.get()).toEqual({
+        ...TRIAL_GUEST,
         a: 'production',
         b: 'base-config',
         c: 'preset',
@@ -480,6 +489,7 @@ describe('createPresetConfigSource', () => {
       }),
     );
     expect(config.get()).toEqual({
+      ...TRIAL_GUEST,
       winner: 'second',
       first: true,
       second: true,

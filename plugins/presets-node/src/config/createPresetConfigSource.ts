@@ -21,6 +21,7 @@ import {
 } from './databaseConfig';
 import { JsonObject } from '@backstage/types';
 import { splitList } from '../model/splitList';
+import { ALLOW_GUEST_ENV, platformGuestConfig } from '../selection/guestSignIn';
 
 /** Options for {@link createPresetConfigSource}. @public */
 export interface PresetConfigSourceOptions {
@@ -116,7 +117,9 @@ export interface PresetConfigLayer {
  * The layers of the config of a DevPortal backend, lowest precedence first:
  *
  * 1. `app-config.yaml` (and `app-config.<BACKSTAGE_ENV>.yaml`), then the
- *    platform's database default (`DEVPORTAL_DB_PATH`: SQLite on disk)
+ *    platform's defaults: guest sign-in (on unless NODE_ENV=production,
+ *    there only with `DEVPORTAL_ALLOW_GUEST=true`) and the database
+ *    (`DEVPORTAL_DB_PATH`: SQLite on disk)
  * 2. files given with `--base-config`
  * 3. each selected preset's `appConfig`, in selection order
  * 4. `app-config.local.yaml` (and `app-config.<BACKSTAGE_ENV>.local.yaml`)
@@ -175,6 +178,7 @@ export function presetConfigLayers(
 
   const layers: PresetConfigLayer[] = [
     ...optionalFiles(['app-config.yaml', ...envFileNames(env, false)]),
+    platformGuestLayer(env),
     ...platformDatabaseLayer(env, options.presets),
     ...list(args['base-config']).map(file('--base-config ')),
     ...options.presets.flatMap(preset => [
@@ -224,6 +228,25 @@ export function createPresetConfigSource(
   options: PresetConfigSourceOptions,
 ): ConfigSource {
   return ConfigSources.merge(presetConfigLayers(options).map(l => l.source));
+}
+
+/**
+ * {@link platformGuestConfig} as a config layer, right above
+ * app-config.yaml, so that the base config never opens guest sign-in in
+ * production by itself.
+ */
+function platformGuestLayer(
+  env: Record<string, string | undefined>,
+): PresetConfigLayer {
+  const label = `guest sign-in (NODE_ENV, ${ALLOW_GUEST_ENV})`;
+  return {
+    kind: 'platform',
+    label,
+    source: StaticConfigSource.create({
+      data: platformGuestConfig(env),
+      context: label,
+    }),
+  };
 }
 
 /**

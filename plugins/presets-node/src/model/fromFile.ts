@@ -27,6 +27,7 @@ export function presetFromFile(data: PresetFile, source: string): Preset {
     requires: {
       presets: data.requires?.presets ?? [],
       groups: data.requires?.groups ?? {},
+      ...(data.requires?.signIn ? { signIn: data.requires.signIn } : {}),
       variables,
     },
     plugins: (data.plugins ?? []) as PresetPluginEntry[],

@@ -5,11 +5,11 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://devportal-presets/schemas/preset.json","title":"DevPortal preset","type":"object","additionalProperties":false,"required":["name","description","version"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"kebab-case, unique, equal to the file name"},"description":{"type":"string","minLength":1,"pattern":"\\S"},"version":{"type":"string","pattern":"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$","description":"a semantic version such as 1.0.0"},"exclusive_group":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"at most one selected preset per group"},"requires":{"type":"object","additionalProperties":false,"properties":{"presets":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"description":"presets that must be selected before this one"},"groups":{"type":"object","propertyNames":{"pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"additionalProperties":{"type":"string","minLength":1,"pattern":"\\S"},"description":"exclusive groups one of whose presets must be selected before this one, each with the reason shown when none is (e.g. identity: guest users have no groups)"},"variables":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["description","required"],"properties":{"description":{"type":"string","minLength":1,"pattern":"\\S"},"required":{"type":"boolean"},"docs":{"type":"string","minLength":1},"example":{"type":["string","number","boolean"]},"format":{"enum":["url"],"description":"url: a set value must be an absolute http(s) URL"},"secret":{"type":"boolean","description":"true: the value is a credential, redacted from logs; unset: inferred from the name (TOKEN, SECRET, PASSWORD, KEY, PAT ...)"}}}}}},"plugins":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["package"],"properties":{"package":{"type":"string","minLength":1,"pattern":"\\S"},"disabled":{"type":"boolean"},"integrity":{"type":"string"},"pluginConfig":{"type":"object"}}}},"appConfig":{"type":"object"}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://devportal-presets/schemas/preset.json","title":"DevPortal preset","type":"object","additionalProperties":false,"required":["name","description","version"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"kebab-case, unique, equal to the file name"},"description":{"type":"string","minLength":1,"pattern":"\\S"},"version":{"type":"string","pattern":"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$","description":"a semantic version such as 1.0.0"},"exclusive_group":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"at most one selected preset per group"},"requires":{"type":"object","additionalProperties":false,"properties":{"presets":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"description":"presets that must be selected before this one"},"groups":{"type":"object","propertyNames":{"pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"additionalProperties":{"type":"string","minLength":1,"pattern":"\\S"},"description":"exclusive groups one of whose presets must be selected before this one, each with the reason shown when none is (e.g. identity: guest users have no groups)"},"signIn":{"type":"string","minLength":1,"pattern":"\\S","description":"why this preset must not run on guest sign-in in production, shown when it would: with NODE_ENV=production it needs a preset of exclusive_group identity selected, or the operator opting in to guest sign-in with DEVPORTAL_ALLOW_GUEST=true"},"variables":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["description","required"],"properties":{"description":{"type":"string","minLength":1,"pattern":"\\S"},"required":{"type":"boolean"},"docs":{"type":"string","minLength":1},"example":{"type":["string","number","boolean"]},"format":{"enum":["url"],"description":"url: a set value must be an absolute http(s) URL"},"secret":{"type":"boolean","description":"true: the value is a credential, redacted from logs; unset: inferred from the name (TOKEN, SECRET, PASSWORD, KEY, PAT ...)"}}}}}},"plugins":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["package"],"properties":{"package":{"type":"string","minLength":1,"pattern":"\\S"},"disabled":{"type":"boolean"},"integrity":{"type":"string"},"pluginConfig":{"type":"object"}}}},"appConfig":{"type":"object"}}};
 const pattern0 = new RegExp("^[a-z0-9]+(-[a-z0-9]+)*$", "u");
 const pattern1 = new RegExp("\\S", "u");
 const pattern2 = new RegExp("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$", "u");
-const pattern7 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+const pattern8 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
 const func2 = require("ajv/dist/runtime/ucs2length").default;
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -173,7 +173,7 @@ if(data.requires !== undefined){
 let data4 = data.requires;
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 for(const key1 in data4){
-if(!(((key1 === "presets") || (key1 === "groups")) || (key1 === "variables"))){
+if(!((((key1 === "presets") || (key1 === "groups")) || (key1 === "signIn")) || (key1 === "variables"))){
 const err13 = {instancePath:instancePath+"/requires",schemaPath:"#/properties/requires/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err13];
@@ -325,14 +325,11 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data4.variables !== undefined){
-let data9 = data4.variables;
-if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
-for(const key4 in data9){
-const _errs25 = errors;
-if(typeof key4 === "string"){
-if(!pattern7.test(key4)){
-const err24 = {instancePath:instancePath+"/requires/variables",schemaPath:"#/properties/requires/properties/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key4};
+if(data4.signIn !== undefined){
+let data9 = data4.signIn;
+if(typeof data9 === "string"){
+if(func2(data9) < 1){
+const err24 = {instancePath:instancePath+"/requires/signIn",schemaPath:"#/properties/requires/properties/signIn/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -341,10 +338,8 @@ vErrors.push(err24);
 }
 errors++;
 }
-}
-var valid7 = _errs25 === errors;
-if(!valid7){
-const err25 = {instancePath:instancePath+"/requires/variables",schemaPath:"#/properties/requires/properties/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid"};
+if(!pattern1.test(data9)){
+const err25 = {instancePath:instancePath+"/requires/signIn",schemaPath:"#/properties/requires/properties/signIn/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -354,11 +349,8 @@ vErrors.push(err25);
 errors++;
 }
 }
-for(const key5 in data9){
-let data10 = data9[key5];
-if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
-if(data10.description === undefined){
-const err26 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'"};
+else {
+const err26 = {instancePath:instancePath+"/requires/signIn",schemaPath:"#/properties/requires/properties/signIn/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -367,8 +359,15 @@ vErrors.push(err26);
 }
 errors++;
 }
-if(data10.required === undefined){
-const err27 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/required",keyword:"required",params:{missingProperty: "required"},message:"must have required property '"+"required"+"'"};
+}
+if(data4.variables !== undefined){
+let data10 = data4.variables;
+if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
+for(const key4 in data10){
+const _errs27 = errors;
+if(typeof key4 === "string"){
+if(!pattern8.test(key4)){
+const err27 = {instancePath:instancePath+"/requires/variables",schemaPath:"#/properties/requires/properties/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key4};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -377,9 +376,10 @@ vErrors.push(err27);
 }
 errors++;
 }
-for(const key6 in data10){
-if(!((((((key6 === "description") || (key6 === "required")) || (key6 === "docs")) || (key6 === "example")) || (key6 === "format")) || (key6 === "secret"))){
-const err28 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+}
+var valid7 = _errs27 === errors;
+if(!valid7){
+const err28 = {instancePath:instancePath+"/requires/variables",schemaPath:"#/properties/requires/properties/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -389,11 +389,11 @@ vErrors.push(err28);
 errors++;
 }
 }
-if(data10.description !== undefined){
-let data11 = data10.description;
-if(typeof data11 === "string"){
-if(func2(data11) < 1){
-const err29 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+for(const key5 in data10){
+let data11 = data10[key5];
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+if(data11.description === undefined){
+const err29 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -402,8 +402,8 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(!pattern1.test(data11)){
-const err30 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/description/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
+if(data11.required === undefined){
+const err30 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/required",keyword:"required",params:{missingProperty: "required"},message:"must have required property '"+"required"+"'"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -412,9 +412,9 @@ vErrors.push(err30);
 }
 errors++;
 }
-}
-else {
-const err31 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key6 in data11){
+if(!((((((key6 === "description") || (key6 === "required")) || (key6 === "docs")) || (key6 === "example")) || (key6 === "format")) || (key6 === "secret"))){
+const err31 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -424,9 +424,11 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data10.required !== undefined){
-if(typeof data10.required !== "boolean"){
-const err32 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/required",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data11.description !== undefined){
+let data12 = data11.description;
+if(typeof data12 === "string"){
+if(func2(data12) < 1){
+const err32 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -435,12 +437,8 @@ vErrors.push(err32);
 }
 errors++;
 }
-}
-if(data10.docs !== undefined){
-let data13 = data10.docs;
-if(typeof data13 === "string"){
-if(func2(data13) < 1){
-const err33 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/docs",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/docs/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!pattern1.test(data12)){
+const err33 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/description/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -451,7 +449,7 @@ errors++;
 }
 }
 else {
-const err34 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/docs",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/docs/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err34 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -461,10 +459,9 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data10.example !== undefined){
-let data14 = data10.example;
-if(((typeof data14 !== "string") && (!((typeof data14 == "number") && (isFinite(data14))))) && (typeof data14 !== "boolean")){
-const err35 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/example",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/example/type",keyword:"type",params:{type: schema11.properties.requires.properties.variables.additionalProperties.properties.example.type},message:"must be string,number,boolean"};
+if(data11.required !== undefined){
+if(typeof data11.required !== "boolean"){
+const err35 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/required",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -474,9 +471,11 @@ vErrors.push(err35);
 errors++;
 }
 }
-if(data10.format !== undefined){
-if(!(data10.format === "url")){
-const err36 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/format",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/format/enum",keyword:"enum",params:{allowedValues: schema11.properties.requires.properties.variables.additionalProperties.properties.format.enum},message:"must be equal to one of the allowed values"};
+if(data11.docs !== undefined){
+let data14 = data11.docs;
+if(typeof data14 === "string"){
+if(func2(data14) < 1){
+const err36 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/docs",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/docs/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -486,9 +485,8 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data10.secret !== undefined){
-if(typeof data10.secret !== "boolean"){
-const err37 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secret",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/secret/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+else {
+const err37 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/docs",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/docs/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -498,9 +496,10 @@ vErrors.push(err37);
 errors++;
 }
 }
-}
-else {
-const err38 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data11.example !== undefined){
+let data15 = data11.example;
+if(((typeof data15 !== "string") && (!((typeof data15 == "number") && (isFinite(data15))))) && (typeof data15 !== "boolean")){
+const err38 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/example",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/example/type",keyword:"type",params:{type: schema11.properties.requires.properties.variables.additionalProperties.properties.example.type},message:"must be string,number,boolean"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -510,9 +509,9 @@ vErrors.push(err38);
 errors++;
 }
 }
-}
-else {
-const err39 = {instancePath:instancePath+"/requires/variables",schemaPath:"#/properties/requires/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data11.format !== undefined){
+if(!(data11.format === "url")){
+const err39 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/format",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/format/enum",keyword:"enum",params:{allowedValues: schema11.properties.requires.properties.variables.additionalProperties.properties.format.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -522,9 +521,9 @@ vErrors.push(err39);
 errors++;
 }
 }
-}
-else {
-const err40 = {instancePath:instancePath+"/requires",schemaPath:"#/properties/requires/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data11.secret !== undefined){
+if(typeof data11.secret !== "boolean"){
+const err40 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secret",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/secret/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -534,15 +533,9 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data.plugins !== undefined){
-let data17 = data.plugins;
-if(Array.isArray(data17)){
-const len1 = data17.length;
-for(let i2=0; i2<len1; i2++){
-let data18 = data17[i2];
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-if(data18.package === undefined){
-const err41 = {instancePath:instancePath+"/plugins/" + i2,schemaPath:"#/properties/plugins/items/required",keyword:"required",params:{missingProperty: "package"},message:"must have required property '"+"package"+"'"};
+}
+else {
+const err41 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -551,9 +544,10 @@ vErrors.push(err41);
 }
 errors++;
 }
-for(const key7 in data18){
-if(!((((key7 === "package") || (key7 === "disabled")) || (key7 === "integrity")) || (key7 === "pluginConfig"))){
-const err42 = {instancePath:instancePath+"/plugins/" + i2,schemaPath:"#/properties/plugins/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+}
+}
+else {
+const err42 = {instancePath:instancePath+"/requires/variables",schemaPath:"#/properties/requires/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -563,11 +557,9 @@ vErrors.push(err42);
 errors++;
 }
 }
-if(data18.package !== undefined){
-let data19 = data18.package;
-if(typeof data19 === "string"){
-if(func2(data19) < 1){
-const err43 = {instancePath:instancePath+"/plugins/" + i2+"/package",schemaPath:"#/properties/plugins/items/properties/package/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err43 = {instancePath:instancePath+"/requires",schemaPath:"#/properties/requires/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -576,8 +568,16 @@ vErrors.push(err43);
 }
 errors++;
 }
-if(!pattern1.test(data19)){
-const err44 = {instancePath:instancePath+"/plugins/" + i2+"/package",schemaPath:"#/properties/plugins/items/properties/package/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
+}
+if(data.plugins !== undefined){
+let data18 = data.plugins;
+if(Array.isArray(data18)){
+const len1 = data18.length;
+for(let i2=0; i2<len1; i2++){
+let data19 = data18[i2];
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+if(data19.package === undefined){
+const err44 = {instancePath:instancePath+"/plugins/" + i2,schemaPath:"#/properties/plugins/items/required",keyword:"required",params:{missingProperty: "package"},message:"must have required property '"+"package"+"'"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -586,9 +586,9 @@ vErrors.push(err44);
 }
 errors++;
 }
-}
-else {
-const err45 = {instancePath:instancePath+"/plugins/" + i2+"/package",schemaPath:"#/properties/plugins/items/properties/package/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key7 in data19){
+if(!((((key7 === "package") || (key7 === "disabled")) || (key7 === "integrity")) || (key7 === "pluginConfig"))){
+const err45 = {instancePath:instancePath+"/plugins/" + i2,schemaPath:"#/properties/plugins/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -598,9 +598,11 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data18.disabled !== undefined){
-if(typeof data18.disabled !== "boolean"){
-const err46 = {instancePath:instancePath+"/plugins/" + i2+"/disabled",schemaPath:"#/properties/plugins/items/properties/disabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data19.package !== undefined){
+let data20 = data19.package;
+if(typeof data20 === "string"){
+if(func2(data20) < 1){
+const err46 = {instancePath:instancePath+"/plugins/" + i2+"/package",schemaPath:"#/properties/plugins/items/properties/package/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -609,10 +611,8 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-if(data18.integrity !== undefined){
-if(typeof data18.integrity !== "string"){
-const err47 = {instancePath:instancePath+"/plugins/" + i2+"/integrity",schemaPath:"#/properties/plugins/items/properties/integrity/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern1.test(data20)){
+const err47 = {instancePath:instancePath+"/plugins/" + i2+"/package",schemaPath:"#/properties/plugins/items/properties/package/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -622,10 +622,8 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data18.pluginConfig !== undefined){
-let data22 = data18.pluginConfig;
-if(!(data22 && typeof data22 == "object" && !Array.isArray(data22))){
-const err48 = {instancePath:instancePath+"/plugins/" + i2+"/pluginConfig",schemaPath:"#/properties/plugins/items/properties/pluginConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
+else {
+const err48 = {instancePath:instancePath+"/plugins/" + i2+"/package",schemaPath:"#/properties/plugins/items/properties/package/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -635,9 +633,9 @@ vErrors.push(err48);
 errors++;
 }
 }
-}
-else {
-const err49 = {instancePath:instancePath+"/plugins/" + i2,schemaPath:"#/properties/plugins/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data19.disabled !== undefined){
+if(typeof data19.disabled !== "boolean"){
+const err49 = {instancePath:instancePath+"/plugins/" + i2+"/disabled",schemaPath:"#/properties/plugins/items/properties/disabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -647,9 +645,9 @@ vErrors.push(err49);
 errors++;
 }
 }
-}
-else {
-const err50 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data19.integrity !== undefined){
+if(typeof data19.integrity !== "string"){
+const err50 = {instancePath:instancePath+"/plugins/" + i2+"/integrity",schemaPath:"#/properties/plugins/items/properties/integrity/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -659,10 +657,10 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data.appConfig !== undefined){
-let data23 = data.appConfig;
+if(data19.pluginConfig !== undefined){
+let data23 = data19.pluginConfig;
 if(!(data23 && typeof data23 == "object" && !Array.isArray(data23))){
-const err51 = {instancePath:instancePath+"/appConfig",schemaPath:"#/properties/appConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err51 = {instancePath:instancePath+"/plugins/" + i2+"/pluginConfig",schemaPath:"#/properties/plugins/items/properties/pluginConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -674,12 +672,49 @@ errors++;
 }
 }
 else {
-const err52 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err52 = {instancePath:instancePath+"/plugins/" + i2,schemaPath:"#/properties/plugins/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err52];
 }
 else {
 vErrors.push(err52);
+}
+errors++;
+}
+}
+}
+else {
+const err53 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+if(data.appConfig !== undefined){
+let data24 = data.appConfig;
+if(!(data24 && typeof data24 == "object" && !Array.isArray(data24))){
+const err54 = {instancePath:instancePath+"/appConfig",schemaPath:"#/properties/appConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+}
+}
+else {
+const err55 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
 }
 errors++;
 }

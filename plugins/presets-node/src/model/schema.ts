@@ -63,6 +63,13 @@ export const presetFileSchema = {
           description:
             'exclusive groups one of whose presets must be selected before this one, each with the reason shown when none is (e.g. identity: guest users have no groups)',
         },
+        signIn: {
+          type: 'string',
+          minLength: 1,
+          pattern: '\\S',
+          description:
+            'why this preset must not run on guest sign-in in production, shown when it would: with NODE_ENV=production it needs a preset of exclusive_group identity selected, or the operator opting in to guest sign-in with DEVPORTAL_ALLOW_GUEST=true',
+        },
         variables: {
           type: 'object',
           propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },

@@ -73,6 +73,12 @@ export interface Preset {
      * one, each with the reason shown to the operator when none is.
      */
     groups: NonNullable<FileRequires['groups']>;
+    /**
+     * Why the preset needs real sign-in in production: with
+     * NODE_ENV=production it is refused without an identity preset, unless
+     * the operator opts in to guest sign-in (`DEVPORTAL_ALLOW_GUEST=true`).
+     */
+    signIn?: FileRequires['signIn'];
     variables: Record<string, PresetVariable>;
   };
   plugins: PresetPluginEntry[];

@@ -24,6 +24,10 @@ import { readVeecodeAppConfig } from '../config/readVeecodeAppConfig';
 import { PRESETS_ENV, parseSelection } from './parseSelection';
 import { findSharedCredentials } from './sharedCredentials';
 import {
+  checkAllowGuestVariable,
+  checkSignInRequirements,
+} from './guestSignIn';
+import {
   checkDependencies,
   checkExclusiveGroups,
   checkRequiredGroups,
@@ -142,6 +146,8 @@ export function resolvePresets(
   problems.push(...checkDependencies(selection.names, catalog));
   problems.push(...checkExclusiveGroups(presets));
   problems.push(...checkRequiredGroups(selection.names, catalog));
+  problems.push(...checkSignInRequirements(selection.names, catalog, env));
+  problems.push(...checkAllowGuestVariable(env));
   problems.push(...checkVariables(presets, env));
   problems.push(...checkVariableFormats(presets, env));
 
