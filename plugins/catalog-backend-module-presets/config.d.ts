@@ -42,12 +42,37 @@ export interface Config {
       allowEmpty?: boolean;
       /**
        * Org sync only: refuse a sync that returns fewer users, or fewer
-       * groups, than this share of the last applied sync (a number from 0
-       * to 1; default 0.5, i.e. fewer than half). 0 turns the check off.
-       * Lower it for a directory that really shrank, then set it back. An
-       * empty result is governed by `allowEmpty` alone.
+       * groups, than this share of the last applied sync, or of the largest
+       * sync applied within `peakWindow` (a number from 0 to 1; default
+       * 0.5, i.e. fewer than half). 0 turns the check off. Lower it for a
+       * directory that really shrank, then set it back. An empty result is
+       * governed by `allowEmpty` alone.
        */
       minRetainedShare?: number;
+      /**
+       * Org sync only: how long the largest applied sync still counts for
+       * `minRetainedShare` (default 7 days). Comparing with the last
+       * applied sync alone lets a directory be emptied in steps that each
+       * keep half (4, then 2, then 1 user); against the window's peak such
+       * steps are refused until the peak is older than the window, so a
+       * real shrink is still accepted once it has lasted that long. Any
+       * Backstage duration: `7d`, `P7D`, `{ days: 7 }`; `0ms` compares with
+       * the last applied sync alone. The applied counts are kept in the
+       * catalog's database (table `presets_sync_history`), shared by every
+       * replica.
+       */
+      peakWindow?:
+        | string
+        | {
+            years?: number;
+            months?: number;
+            weeks?: number;
+            days?: number;
+            hours?: number;
+            minutes?: number;
+            seconds?: number;
+            milliseconds?: number;
+          };
     };
   };
 }

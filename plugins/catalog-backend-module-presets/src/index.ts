@@ -18,10 +18,18 @@ export {
 export type { AzureDevOpsConfig } from './providers/azureDevOps';
 export { GuardedConnection } from './sync/GuardedConnection';
 export type { CommitResult, MutationCounts } from './sync/GuardedConnection';
-export { SyncStateStore, SYNC_STATE_TABLE } from './sync/SyncStateStore';
-export type { AppliedSyncState } from './sync/SyncStateStore';
+export {
+  SyncStateStore,
+  SYNC_HISTORY_TABLE,
+  SYNC_STATE_TABLE,
+} from './sync/SyncStateStore';
+export type {
+  AppliedSyncState,
+  RecordAppliedOptions,
+} from './sync/SyncStateStore';
 export {
   DEFAULT_MIN_RETAINED_SHARE,
+  DEFAULT_PEAK_WINDOW_MS,
   readSyncGuardConfig,
 } from './sync/readSyncGuardConfig';
 export type { SyncGuardConfig } from './sync/readSyncGuardConfig';

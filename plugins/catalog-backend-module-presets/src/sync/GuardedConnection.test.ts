@@ -47,10 +47,16 @@ function directory(users: number, groups: number) {
   );
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 const DEFAULT_GUARD: SyncGuardConfig = {
   allowEmpty: false,
   minRetainedShare: 0.5,
+  peakWindowMs: 7 * DAY_MS,
 };
+
+/** The time `days` days before now. */
+const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS);
 
 describe('GuardedConnection', () => {
   const databases = syncTestDatabases();
@@ -151,6 +157,124 @@ describe('GuardedConnection', () => {
       expect(warnings()).toEqual([
         'Test:default: the source returned 3 users where the last sync had 120 (below 50%); not applied, the catalog keeps the last good entities. If the directory really shrank, set identityPresets.orgSync.minRetainedShare (now 0.5) lower, or 0 to turn this check off',
       ]);
+    });
+
+    it('refuses a stepwise collapse, on another replica: 4 users, then 2 (a halving), then 1 is below half of the peak of 4', async () => {
+      const replicaA = guarded();
+      const replicaB = guarded();
+      await run(replicaA.guarded, directory(4, 2));
+      expect(await run(replicaB.guarded, directory(2, 2))).toEqual({
+        applied: { users: 2, groups: 2, entities: 4 },
+      });
+      // Half of the last sync's 2, which a last-run comparison lets through.
+      expect(await run(replicaA.guarded, directory(1, 2))).toEqual({
+        refused: { users: 1, groups: 2, entities: 3 },
+      });
+      expect(replicaA.applied).toHaveLength(1);
+      expect(warnings()).toEqual([
+        expect.stringMatching(
+          /^Test:default: the source returned 1 users where the largest sync of the last 7 days had 4 \(applied \d{4}-\d\d-\d\dT[\d:.]+Z; below 50% of that peak, though the last sync had 2\); not applied, the catalog keeps the last good entities\. If the directory really shrank, the peak stops counting once it is older than identityPresets\.orgSync\.peakWindow \(now 7 days\); or set identityPresets\.orgSync\.minRetainedShare \(now 0\.5\) lower, or 0 to turn this check off$/,
+        ),
+      ]);
+      expect(await store.lastApplied('Test:default')).toEqual(
+        expect.objectContaining({ users: 2 }),
+      );
+    });
+
+    it('keeps applying a directory that loses less than half of both the last sync and the peak, and names the peak when it refuses', async () => {
+      const { applied, guarded: g } = guarded();
+      for (const users of [100, 80, 65, 50]) {
+        expect(await run(g, directory(users, 4))).toEqual({
+          applied: { users, groups: 4, entities: users + 4 },
+        });
+      }
+      expect(await run(g, directory(49, 4))).toEqual({
+        refused: { users: 49, groups: 4, entities: 53 },
+      });
+      expect(applied).toHaveLength(4);
+      expect(warnings()).toEqual([
+        expect.stringContaining(
+          'returned 49 users where the largest sync of the last 7 days had 100',
+        ),
+      ]);
+    });
+
+    it('measures groups against their own peak', async () => {
+      const { guarded: g } = guarded();
+      await run(g, directory(10, 8));
+      await run(g, directory(10, 4));
+      expect(await run(g, directory(10, 3))).toEqual({
+        refused: { users: 10, groups: 3, entities: 13 },
+      });
+      expect(warnings()).toEqual([
+        expect.stringContaining(
+          'returned 3 groups where the largest sync of the last 7 days had 8',
+        ),
+      ]);
+    });
+
+    it('lets a peak older than the window go, so a real shrink over time is accepted', async () => {
+      // Applied by earlier processes, 8 and 1 days ago.
+      await store.recordApplied(
+        'Test:default',
+        { users: 100, groups: 4, entities: 104 },
+        { appliedAt: daysAgo(8) },
+      );
+      await store.recordApplied(
+        'Test:default',
+        { users: 60, groups: 4, entities: 64 },
+        { appliedAt: daysAgo(1) },
+      );
+      const { applied, guarded: g } = guarded();
+      expect(await run(g, directory(40, 4))).toEqual({
+        applied: { users: 40, groups: 4, entities: 44 },
+      });
+      // The peak now is the 60 of a day ago.
+      expect(await run(g, directory(29, 4))).toEqual({
+        refused: { users: 29, groups: 4, entities: 33 },
+      });
+      expect(applied).toHaveLength(1);
+      expect(warnings()).toEqual([
+        expect.stringContaining(
+          'returned 29 users where the largest sync of the last 7 days had 60',
+        ),
+      ]);
+    });
+
+    it('still counts a peak inside the window; a shorter window lets it go', async () => {
+      await store.recordApplied(
+        'Test:default',
+        { users: 100, groups: 4, entities: 104 },
+        { appliedAt: daysAgo(6) },
+      );
+      await store.recordApplied(
+        'Test:default',
+        { users: 60, groups: 4, entities: 64 },
+        { appliedAt: daysAgo(1) },
+      );
+      expect(await run(guarded().guarded, directory(40, 4))).toEqual({
+        refused: { users: 40, groups: 4, entities: 44 },
+      });
+      expect(
+        await run(
+          guarded({ peakWindowMs: 5 * DAY_MS }).guarded,
+          directory(40, 4),
+        ),
+      ).toEqual({ applied: { users: 40, groups: 4, entities: 44 } });
+      expect(warnings()).toEqual([
+        expect.stringContaining(
+          'returned 40 users where the largest sync of the last 7 days had 100',
+        ),
+      ]);
+    });
+
+    it('compares with the last applied sync alone when the window is 0', async () => {
+      const { guarded: g } = guarded({ peakWindowMs: 0 });
+      for (const users of [4, 2, 1]) {
+        expect(await run(g, directory(users, 2))).toEqual({
+          applied: { users, groups: 2, entities: users + 2 },
+        });
+      }
     });
 
     it('guards groups as it guards users', async () => {

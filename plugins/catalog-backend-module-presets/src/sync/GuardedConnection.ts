@@ -6,7 +6,7 @@ import {
   EntityProviderRefreshOptions,
 } from '@backstage/plugin-catalog-node';
 import { PresetSyncCounts } from '@devportal/plugin-identity-presets-node';
-import { SyncGuardConfig } from './readSyncGuardConfig';
+import { describeWindow, SyncGuardConfig } from './readSyncGuardConfig';
 import { AppliedSyncState, SyncStateStore } from './SyncStateStore';
 
 /** What a full mutation carried. */
@@ -24,13 +24,20 @@ function countsOf(mutation: FullMutation): MutationCounts {
   };
 }
 
-/** Why a result is not applied: one count against the last applied sync's. */
+/** Why a result is not applied: one count against the last applied sync's, or the window's largest. */
 interface Refusal {
   what: Counted;
   now: number;
+  /** The count of the last applied sync. */
   last: number;
   /** `empty`: nothing where there was something; `collapsed`: below the retained share. */
   reason: 'empty' | 'collapsed';
+  /**
+   * Which applied sync the result was measured against: the last one, or
+   * the largest applied within the window (which a stepwise collapse
+   * cannot get past), with its count and time.
+   */
+  reference: { kind: 'last' } | { kind: 'peak'; count: number; at: Date };
 }
 
 /**
@@ -44,28 +51,80 @@ const GUARDED: Record<'org' | 'discovery', Counted[]> = {
   discovery: ['entities'],
 };
 
-/** The first count of `counts` the guard refuses, against the last applied sync. */
+/** For each count, the largest of these syncs with the latest time it was reached. */
+function peaksOf(
+  applied: AppliedSyncState[],
+): Record<Counted, { count: number; at: Date } | undefined> {
+  const peak = (what: Counted) =>
+    applied.reduce<{ count: number; at: Date } | undefined>(
+      (best, sync) =>
+        !best ||
+        sync[what] > best.count ||
+        (sync[what] === best.count && sync.appliedAt > best.at)
+          ? { count: sync[what], at: sync.appliedAt }
+          : best,
+      undefined,
+    );
+  return {
+    users: peak('users'),
+    groups: peak('groups'),
+    entities: peak('entities'),
+  };
+}
+
+/**
+ * The first count of `counts` the guard refuses, against the last applied
+ * sync and, for org sync, against the largest of the syncs applied within
+ * the window (`recent`).
+ */
 function findRefusal(
   counts: PresetSyncCounts,
   last: PresetSyncCounts | undefined,
+  recent: AppliedSyncState[],
   kind: 'org' | 'discovery',
   guard: SyncGuardConfig,
 ): Refusal | undefined {
   if (!last) {
     return undefined;
   }
+  const peaks = peaksOf(recent);
   for (const what of GUARDED[kind]) {
     const now = counts[what];
     const before = last[what];
     if (now === 0) {
       if (before > 0 && !guard.allowEmpty) {
-        return { what, now, last: before, reason: 'empty' };
+        return {
+          what,
+          now,
+          last: before,
+          reason: 'empty',
+          reference: { kind: 'last' },
+        };
       }
       // An empty result is for allowEmpty alone to decide.
       continue;
     }
-    if (kind === 'org' && now < before * guard.minRetainedShare) {
-      return { what, now, last: before, reason: 'collapsed' };
+    if (kind !== 'org') {
+      continue;
+    }
+    if (now < before * guard.minRetainedShare) {
+      return {
+        what,
+        now,
+        last: before,
+        reason: 'collapsed',
+        reference: { kind: 'last' },
+      };
+    }
+    const peak = peaks[what];
+    if (peak && now < peak.count * guard.minRetainedShare) {
+      return {
+        what,
+        now,
+        last: before,
+        reason: 'collapsed',
+        reference: { kind: 'peak', ...peak },
+      };
     }
   }
   return undefined;
@@ -75,22 +134,29 @@ function percent(share: number): string {
   return `${Number((share * 100).toFixed(1))}%`;
 }
 
-/** The log line of a refusal: both counts, and the key that would let it through. */
+/**
+ * The log line of a refusal: the counts, which applied sync it was
+ * measured against, and the key that would let it through.
+ */
 function refusalMessage(
   name: string,
   refusal: Refusal,
   guard: SyncGuardConfig,
 ): string {
-  const { what, now, last } = refusal;
+  const { what, now, last, reference } = refusal;
   const kept = 'not applied, the catalog keeps the last good entities.';
   if (refusal.reason === 'empty') {
     return `${name}: the source returned no ${what} where the last sync had ${last}; ${kept} If the source really is empty now, set identityPresets.orgSync.allowEmpty: true`;
   }
-  return `${name}: the source returned ${now} ${what} where the last sync had ${last} (below ${percent(
-    guard.minRetainedShare,
-  )}); ${kept} If the directory really shrank, set identityPresets.orgSync.minRetainedShare (now ${
-    guard.minRetainedShare
-  }) lower, or 0 to turn this check off`;
+  const share = percent(guard.minRetainedShare);
+  const lower = `set identityPresets.orgSync.minRetainedShare (now ${guard.minRetainedShare}) lower, or 0 to turn this check off`;
+  if (reference.kind === 'last') {
+    return `${name}: the source returned ${now} ${what} where the last sync had ${last} (below ${share}); ${kept} If the directory really shrank, ${lower}`;
+  }
+  const window = describeWindow(guard.peakWindowMs);
+  return `${name}: the source returned ${now} ${what} where the largest sync of the last ${window} had ${
+    reference.count
+  } (applied ${reference.at.toISOString()}; below ${share} of that peak, though the last sync had ${last}); ${kept} If the directory really shrank, the peak stops counting once it is older than identityPresets.orgSync.peakWindow (now ${window}); or ${lower}`;
 }
 
 /** What {@link GuardedConnection.commitRun} did with the run's result. */
@@ -107,12 +173,13 @@ export interface CommitResult {
  *
  * A result that suddenly carries nothing (no users or no groups for org
  * sync, no entities for discovery), or for org sync collapses below a share
- * of the last applied one, is not passed on unless the operator allows it:
- * a directory or SCM that answers with nothing or with a fraction (a wrong
- * base DN, a lost permission) must not delete everyone. What the last
- * applied sync held is read from the database at each commit, not kept in
- * memory, so a restarted process or another replica compares against the
- * same last good sync.
+ * of the last applied one or of the largest one applied within the window,
+ * is not passed on unless the operator allows it: a directory or SCM that
+ * answers with nothing or with a fraction (a wrong base DN, a lost
+ * permission) must not delete everyone, neither at once nor in steps that
+ * each lose a little less than the share. What the applied syncs held is
+ * read from the database at each commit, not kept in memory, so a
+ * restarted process or another replica compares against the same syncs.
  */
 export class GuardedConnection implements EntityProviderConnection {
   private held: FullMutation | undefined;
@@ -161,15 +228,21 @@ export class GuardedConnection implements EntityProviderConnection {
     }
     const { name, logger, guard, kind, store } = this.options;
     const counts = countsOf(mutation);
+    const now = new Date();
+    const windowStart = new Date(now.getTime() - guard.peakWindowMs);
     const last: AppliedSyncState | undefined = await store.lastApplied(name);
-    const refusal = findRefusal(counts, last, kind, guard);
+    const recent = await this.recentlyApplied(last, windowStart);
+    const refusal = findRefusal(counts, last, recent, kind, guard);
     if (refusal) {
       logger.warn(refusalMessage(name, refusal, guard));
       return { refused: counts };
     }
     await this.inner.applyMutation(mutation);
     try {
-      await store.recordApplied(name, counts);
+      await store.recordApplied(name, counts, {
+        appliedAt: now,
+        forgetBefore: windowStart,
+      });
     } catch (error) {
       // The catalog has the new entities: reporting the run as failed
       // would be wrong. The next run is judged against the sync before.
@@ -180,5 +253,22 @@ export class GuardedConnection implements EntityProviderConnection {
       );
     }
     return { applied: counts };
+  }
+
+  /** The applied syncs the window's peak is taken from; only org sync has a share check. */
+  private async recentlyApplied(
+    last: AppliedSyncState | undefined,
+    windowStart: Date,
+  ): Promise<AppliedSyncState[]> {
+    const { name, guard, kind, store } = this.options;
+    if (
+      !last ||
+      kind !== 'org' ||
+      guard.minRetainedShare === 0 ||
+      guard.peakWindowMs === 0
+    ) {
+      return [];
+    }
+    return store.appliedSince(name, windowStart);
   }
 }

@@ -1,5 +1,9 @@
 import { TestDatabaseId } from '@backstage/backend-test-utils';
-import { SYNC_STATE_TABLE, SyncStateStore } from './SyncStateStore';
+import {
+  SYNC_HISTORY_TABLE,
+  SYNC_STATE_TABLE,
+  SyncStateStore,
+} from './SyncStateStore';
 import {
   pluginDatabase,
   syncTestDatabases,
@@ -18,6 +22,10 @@ describe('SyncStateStore', () => {
         undefined,
       );
       expect(await knex.schema.hasTable(SYNC_STATE_TABLE)).toBe(true);
+      expect(
+        await store.appliedSince('LdapOrgEntityProvider:default', new Date(0)),
+      ).toEqual([]);
+      expect(await knex.schema.hasTable(SYNC_HISTORY_TABLE)).toBe(true);
     });
 
     it('gives a new store on the same database (a restart, another replica) the last applied counts and time, per provider', async () => {
@@ -27,12 +35,12 @@ describe('SyncStateStore', () => {
       await first.recordApplied(
         'LdapOrgEntityProvider:default',
         { users: 120, groups: 12, entities: 132 },
-        new Date('2026-11-29T09:00:00.000Z'),
+        { appliedAt: new Date('2026-11-29T09:00:00.000Z') },
       );
       await first.recordApplied(
         'LdapOrgEntityProvider:default',
         { users: 121, groups: 12, entities: 133 },
-        at,
+        { appliedAt: at },
       );
       await first.recordApplied('github-provider:default', {
         users: 0,
@@ -52,7 +60,121 @@ describe('SyncStateStore', () => {
       ).toBe(2);
     });
 
-    it('creates its table once when several replicas start at the same moment', async () => {
+    it('gives a new store the syncs applied since a time, oldest first, per provider', async () => {
+      const knex = await databases.init(id);
+      const first = SyncStateStore.create({ database: pluginDatabase(knex) });
+      const day = (d: number) => new Date(Date.UTC(2026, 10, d, 10));
+      await first.recordApplied(
+        'P:org',
+        { users: 4, groups: 2, entities: 6 },
+        { appliedAt: day(1) },
+      );
+      await first.recordApplied(
+        'P:org',
+        { users: 2, groups: 2, entities: 4 },
+        { appliedAt: day(3) },
+      );
+      await first.recordApplied(
+        'P:other',
+        { users: 9, groups: 9, entities: 18 },
+        { appliedAt: day(3) },
+      );
+
+      const second = SyncStateStore.create({ database: pluginDatabase(knex) });
+      expect(await second.appliedSince('P:org', day(1))).toEqual([
+        { users: 4, groups: 2, entities: 6, appliedAt: day(1) },
+        { users: 2, groups: 2, entities: 4, appliedAt: day(3) },
+      ]);
+      expect(await second.appliedSince('P:org', day(2))).toEqual([
+        { users: 2, groups: 2, entities: 4, appliedAt: day(3) },
+      ]);
+      expect(await second.appliedSince('P:org', day(4))).toEqual([]);
+    });
+
+    it('forgets syncs before the window, and earlier syncs a later one matches in every count, but never the last applied one', async () => {
+      const knex = await databases.init(id);
+      const store = SyncStateStore.create({ database: pluginDatabase(knex) });
+      const day = (d: number) => new Date(Date.UTC(2026, 10, d, 10));
+      const record = (
+        users: number,
+        groups: number,
+        d: number,
+        forgetBefore?: number,
+      ) =>
+        store.recordApplied(
+          'P:org',
+          { users, groups, entities: users + groups },
+          {
+            appliedAt: day(d),
+            forgetBefore: forgetBefore ? day(forgetBefore) : undefined,
+          },
+        );
+      await record(10, 2, 1);
+      await record(10, 2, 2); // matches day 1 in every count
+      await record(8, 3, 3); // more groups than day 2: both stay
+      await record(8, 3, 4);
+      expect(
+        (await store.appliedSince('P:org', day(1))).map(s => s.appliedAt),
+      ).toEqual([day(2), day(4)]);
+
+      await record(5, 1, 20, 13);
+      expect(await store.appliedSince('P:org', day(1))).toEqual([
+        { users: 5, groups: 1, entities: 6, appliedAt: day(20) },
+      ]);
+      // Long after the window, the last applied sync is still known.
+      expect(await store.lastApplied('P:org')).toEqual({
+        users: 5,
+        groups: 1,
+        entities: 6,
+        appliedAt: day(20),
+      });
+      expect(
+        Number((await knex(SYNC_HISTORY_TABLE).count({ n: '*' }))[0].n),
+      ).toBe(1);
+    });
+
+    it('upgrades a database of the first release: the history starts with each last applied sync', async () => {
+      const knex = await databases.init(id);
+      // The schema and a row exactly as the first release wrote them.
+      await knex.schema.createTable(SYNC_STATE_TABLE, table => {
+        table.string('provider', 255).primary().notNullable();
+        table.integer('user_count').notNullable();
+        table.integer('group_count').notNullable();
+        table.integer('entity_count').notNullable();
+        table.timestamp('applied_at', { useTz: true }).notNullable();
+      });
+      const before = new Date('2026-11-29T10:00:00.000Z');
+      await knex(SYNC_STATE_TABLE).insert({
+        provider: 'LdapOrgEntityProvider:default',
+        user_count: 4,
+        group_count: 2,
+        entity_count: 6,
+        applied_at: before.toISOString(),
+      });
+
+      const store = SyncStateStore.create({ database: pluginDatabase(knex) });
+      const synced = { users: 4, groups: 2, entities: 6, appliedAt: before };
+      expect(await store.lastApplied('LdapOrgEntityProvider:default')).toEqual(
+        synced,
+      );
+      expect(
+        await store.appliedSince('LdapOrgEntityProvider:default', before),
+      ).toEqual([synced]);
+      const after = new Date('2026-11-29T11:00:00.000Z');
+      await store.recordApplied(
+        'LdapOrgEntityProvider:default',
+        { users: 2, groups: 2, entities: 4 },
+        { appliedAt: after },
+      );
+      expect(
+        await store.appliedSince('LdapOrgEntityProvider:default', before),
+      ).toEqual([
+        synced,
+        { users: 2, groups: 2, entities: 4, appliedAt: after },
+      ]);
+    });
+
+    it('creates its tables once when several replicas start at the same moment', async () => {
       const knex = await databases.init(id);
       const stores = Array.from({ length: 4 }, () =>
         SyncStateStore.create({ database: pluginDatabase(knex) }),
@@ -86,6 +208,7 @@ describe('SyncStateStore', () => {
         ),
       );
       expect(await knex.schema.hasTable(SYNC_STATE_TABLE)).toBe(false);
+      expect(await knex.schema.hasTable(SYNC_HISTORY_TABLE)).toBe(false);
     });
   });
 });

@@ -5,14 +5,37 @@ import { PresetSyncCounts } from '@devportal/plugin-identity-presets-node';
 type Knex = Awaited<ReturnType<DatabaseService['getClient']>>;
 
 /**
- * Our table in the catalog's database. Prefixed so it can never collide
- * with a table of the catalog or of another catalog module.
+ * Our table in the catalog's database: what the last applied sync of each
+ * provider held. Prefixed so it can never collide with a table of the
+ * catalog or of another catalog module.
  */
 export const SYNC_STATE_TABLE = 'presets_sync_state';
+
+/**
+ * Our second table: the counts of recently applied syncs, one row per
+ * applied sync, so the guard can compare a run with the largest sync of a
+ * window and not only with the last one (a directory walked down in
+ * halvings passes every last-run comparison). Added after the first
+ * release as a table of its own, so a database made by that release only
+ * gains a table.
+ */
+export const SYNC_HISTORY_TABLE = 'presets_sync_history';
 
 /** What the last applied sync of one provider held, and when it was applied. */
 export interface AppliedSyncState extends PresetSyncCounts {
   appliedAt: Date;
+}
+
+/** Where a record of an applied sync goes, and what it lets the store forget. */
+export interface RecordAppliedOptions {
+  /** When the sync was applied; now by default. */
+  appliedAt?: Date;
+  /**
+   * Applied syncs before this time no longer count for anyone (the guard's
+   * window ended): their history rows are deleted. The last applied sync
+   * itself is always kept.
+   */
+  forgetBefore?: Date;
 }
 
 interface SyncStateRow {
@@ -23,31 +46,71 @@ interface SyncStateRow {
   applied_at: Date | string;
 }
 
+type TableBuilder = Parameters<Knex['schema']['createTable']>[1];
+
 /**
- * Creates the table unless it exists. Replicas that start together can
- * both find it missing: on PostgreSQL the slower `CREATE TABLE` then fails
- * with a unique violation on `pg_type` (23505) or a duplicate table (42P07),
- * on SQLite with "already exists". Whatever the engine said, if the table
- * is there now another process made it, and that is all we need.
+ * Creates a table unless it exists; says whether this call created it.
+ * Replicas that start together can both find it missing: on PostgreSQL the
+ * slower `CREATE TABLE` then fails with a unique violation on `pg_type`
+ * (23505) or a duplicate table (42P07), on SQLite with "already exists".
+ * Whatever the engine said, if the table is there now another process made
+ * it, and that is all we need.
  */
-async function ensureTable(knex: Knex): Promise<void> {
-  if (await knex.schema.hasTable(SYNC_STATE_TABLE)) {
-    return;
+async function ensureTable(
+  knex: Knex,
+  name: string,
+  build: TableBuilder,
+): Promise<boolean> {
+  if (await knex.schema.hasTable(name)) {
+    return false;
   }
   try {
-    await knex.schema.createTable(SYNC_STATE_TABLE, table => {
-      // No table or column comments: SQLite has none and knex warns.
-      table.string('provider', 255).primary().notNullable();
-      table.integer('user_count').notNullable();
-      table.integer('group_count').notNullable();
-      table.integer('entity_count').notNullable();
-      table.timestamp('applied_at', { useTz: true }).notNullable();
-    });
+    await knex.schema.createTable(name, build);
+    return true;
   } catch (error) {
-    if (await knex.schema.hasTable(SYNC_STATE_TABLE)) {
-      return;
+    if (await knex.schema.hasTable(name)) {
+      return false;
     }
     throw error;
+  }
+}
+
+const COUNT_COLUMNS = [
+  'provider',
+  'user_count',
+  'group_count',
+  'entity_count',
+  'applied_at',
+] as const;
+
+/**
+ * Both tables, each checked on its own. A database of the first release
+ * has the state table only: the history it gains starts with each
+ * provider's last applied sync, so the sync it held before the upgrade
+ * still counts as the window's peak (otherwise the first two runs after
+ * an upgrade could walk the directory down).
+ */
+async function ensureTables(knex: Knex): Promise<void> {
+  // No table or column comments: SQLite has none and knex warns.
+  await ensureTable(knex, SYNC_STATE_TABLE, table => {
+    table.string('provider', 255).primary().notNullable();
+    table.integer('user_count').notNullable();
+    table.integer('group_count').notNullable();
+    table.integer('entity_count').notNullable();
+    table.timestamp('applied_at', { useTz: true }).notNullable();
+  });
+  const created = await ensureTable(knex, SYNC_HISTORY_TABLE, table => {
+    table.string('provider', 255).notNullable();
+    table.integer('user_count').notNullable();
+    table.integer('group_count').notNullable();
+    table.integer('entity_count').notNullable();
+    table.timestamp('applied_at', { useTz: true }).notNullable();
+    table.index(['provider', 'applied_at'], `${SYNC_HISTORY_TABLE}_idx`);
+  });
+  if (created) {
+    await knex(SYNC_HISTORY_TABLE).insert(
+      knex.select(...COUNT_COLUMNS).from(SYNC_STATE_TABLE),
+    );
   }
 }
 
@@ -61,16 +124,34 @@ function stateOf(row: SyncStateRow): AppliedSyncState {
   };
 }
 
+function rowOf(
+  provider: string,
+  counts: PresetSyncCounts,
+  appliedAt: Date,
+): SyncStateRow {
+  return {
+    provider,
+    user_count: counts.users,
+    group_count: counts.groups,
+    entity_count: counts.entities,
+    // An ISO string on every engine: SQLite keeps it as text, where it
+    // compares in time order with the ISO bounds of `appliedSince`.
+    applied_at: appliedAt.toISOString(),
+  };
+}
+
 /**
- * Remembers, per provider name, what the last applied sync held, in the
- * catalog plugin's database: a restarted process and every other replica
- * on the same database read the same last good counts, so none of them
- * mistakes an empty or collapsed answer for a first sync.
+ * Remembers, per provider name, what the last applied sync held and what
+ * the syncs applied recently held, in the catalog plugin's database: a
+ * restarted process and every other replica on the same database read the
+ * same counts, so none of them mistakes an empty or collapsed answer for a
+ * first sync, or a step of a stepwise collapse for a small shrink.
  *
- * The table is created on first use, not at startup, so a backend whose
- * presets schedule no sync never touches it. With `migrations.skip` set on
- * the database (a read-only or operator-managed schema) it is not created
- * at all and must exist.
+ * The tables are created on first use, not at startup, so a backend whose
+ * presets schedule no sync never touches them; a database made before the
+ * history table existed gains it on first use. With `migrations.skip` set
+ * on the database (a read-only or operator-managed schema) nothing is
+ * created and both tables must exist.
  */
 export class SyncStateStore {
   private ready: Promise<Knex> | undefined;
@@ -91,23 +172,58 @@ export class SyncStateStore {
     return row ? stateOf(row) : undefined;
   }
 
-  /** Records that a sync of `provider` holding `counts` was applied at `appliedAt`. */
+  /**
+   * The syncs of `provider` applied at or after `since`, oldest first, as
+   * far as they are still kept: a sync whose every count a later one
+   * matches or exceeds is dropped when that later one is recorded, as it
+   * can no longer be the largest of any window.
+   */
+  async appliedSince(
+    provider: string,
+    since: Date,
+  ): Promise<AppliedSyncState[]> {
+    const knex = await this.client();
+    const rows = await knex<SyncStateRow>(SYNC_HISTORY_TABLE)
+      .where({ provider })
+      .andWhere('applied_at', '>=', since.toISOString())
+      .orderBy('applied_at', 'asc');
+    return rows.map(stateOf);
+  }
+
+  /** Records that a sync of `provider` holding `counts` was applied. */
   async recordApplied(
     provider: string,
     counts: PresetSyncCounts,
-    appliedAt: Date = new Date(),
+    options: RecordAppliedOptions = {},
   ): Promise<void> {
     const knex = await this.client();
-    await knex<SyncStateRow>(SYNC_STATE_TABLE)
-      .insert({
-        provider,
-        user_count: counts.users,
-        group_count: counts.groups,
-        entity_count: counts.entities,
-        applied_at: appliedAt.toISOString(),
-      })
-      .onConflict('provider')
-      .merge();
+    const row = rowOf(provider, counts, options.appliedAt ?? new Date());
+    await knex.transaction(async tx => {
+      await tx<SyncStateRow>(SYNC_STATE_TABLE)
+        .insert(row)
+        .onConflict('provider')
+        .merge();
+      // An earlier sync this one equals or exceeds in every count expires
+      // before it without ever being larger: keeping it only grows the
+      // table (a steady directory keeps one row).
+      let stale = tx<SyncStateRow>(SYNC_HISTORY_TABLE)
+        .where({ provider })
+        .andWhere(dominated =>
+          dominated
+            .where('applied_at', '<=', row.applied_at)
+            .andWhere('user_count', '<=', row.user_count)
+            .andWhere('group_count', '<=', row.group_count)
+            .andWhere('entity_count', '<=', row.entity_count),
+        );
+      if (options.forgetBefore) {
+        const forgetBefore = options.forgetBefore.toISOString();
+        stale = stale.orWhere(expired =>
+          expired.where({ provider }).andWhere('applied_at', '<', forgetBefore),
+        );
+      }
+      await stale.delete();
+      await tx<SyncStateRow>(SYNC_HISTORY_TABLE).insert(row);
+    });
   }
 
   private client(): Promise<Knex> {
@@ -124,7 +240,7 @@ export class SyncStateStore {
   private async prepare(): Promise<Knex> {
     const knex = await this.database.getClient();
     if (!this.database.migrations?.skip) {
-      await ensureTable(knex);
+      await ensureTables(knex);
     }
     return knex;
   }

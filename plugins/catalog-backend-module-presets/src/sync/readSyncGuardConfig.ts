@@ -1,26 +1,82 @@
-import { Config } from '@backstage/config';
+import { Config, readDurationFromConfig } from '@backstage/config';
 import { stringifyError } from '@backstage/errors';
 import {
   PresetProblem,
   PresetsConfigError,
 } from '@devportal/plugin-presets-node';
 
-/** How much a sync may lose, against the last applied one, before it is refused. */
+/** How much a sync may lose, against the last applied one and the window's peak, before it is refused. */
 export interface SyncGuardConfig {
   /** Apply a sync that returns no users (or groups, or discovered entities) although the last one had some. */
   allowEmpty: boolean;
   /**
    * Org sync: refuse a result with fewer users or groups than this share
-   * of the last applied sync (0..1); 0 turns the check off.
+   * of the last applied sync, or of the largest one applied within
+   * `peakWindowMs` (0..1); 0 turns the check off.
    */
   minRetainedShare: number;
+  /**
+   * Org sync: how far back (in milliseconds) the largest applied sync
+   * still counts for `minRetainedShare`; 0 compares with the last applied
+   * sync alone.
+   */
+  peakWindowMs: number;
 }
 
 /** Fewer than half the users of the last good sync is a collapse by default. */
 export const DEFAULT_MIN_RETAINED_SHARE = 0.5;
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A week: long enough that walking a directory down in halvings takes
+ * weeks rather than two runs, short enough that a real shrink is accepted
+ * without the operator by the next week.
+ */
+export const DEFAULT_PEAK_WINDOW_MS = 7 * DAY_MS;
+
 const ALLOW_EMPTY_KEY = 'identityPresets.orgSync.allowEmpty';
 const SHARE_KEY = 'identityPresets.orgSync.minRetainedShare';
+const WINDOW_KEY = 'identityPresets.orgSync.peakWindow';
+
+/**
+ * The same arithmetic as `durationToMilliseconds` of `@backstage/types`
+ * (a month is 30 days, a year 365), which this package does not depend on.
+ */
+function millisecondsOf(duration: ReturnType<typeof readDurationFromConfig>) {
+  const {
+    years = 0,
+    months = 0,
+    weeks = 0,
+    days = 0,
+    hours = 0,
+    minutes = 0,
+    seconds = 0,
+    milliseconds = 0,
+  } = duration;
+  const totalDays = years * 365 + months * 30 + weeks * 7 + days;
+  return (
+    ((totalDays * 24 + hours) * 60 + minutes) * 60 * 1000 +
+    seconds * 1000 +
+    milliseconds
+  );
+}
+
+/** A window for a log line, in its largest whole unit: `7 days`, `36 hours`. */
+export function describeWindow(ms: number): string {
+  const units: Array<[string, number]> = [
+    ['days', DAY_MS],
+    ['hours', 60 * 60 * 1000],
+    ['minutes', 60 * 1000],
+    ['seconds', 1000],
+  ];
+  for (const [unit, size] of units) {
+    if (ms >= size && ms % size === 0) {
+      return `${ms / size} ${unit}`;
+    }
+  }
+  return `${ms} ms`;
+}
 
 /** Runs a config getter; a value it cannot convert becomes a problem naming the key. */
 function read<T>(
@@ -33,7 +89,8 @@ function read<T>(
   } catch (error) {
     problems.push({
       kind: 'invalid-config',
-      message: stringifyError(error).replace(/^Error: /, ''),
+      // The key is in the message; the error's class name is noise to an operator.
+      message: stringifyError(error).replace(/^[A-Za-z]*Error: /, ''),
       hint,
     });
     return undefined;
@@ -42,7 +99,9 @@ function read<T>(
 
 /**
  * Reads `identityPresets.orgSync`, with Backstage's own conversions (so
- * `"true"` or `"0.3"` from an env substitution work). A value of the wrong
+ * `"true"` or `"0.3"` from an env substitution work, and `peakWindow`
+ * takes every duration form Backstage config does: `7d`, `P7D`,
+ * `{ days: 7 }`). A value of the wrong
  * type or out of range refuses startup (exit 78) naming the key: a guard
  * that silently fell back to its default would protect differently from
  * what the operator asked for.
@@ -67,11 +126,28 @@ export function readSyncGuardConfig(config: Config): SyncGuardConfig {
       hint: shareHint,
     });
   }
+  const windowHint = `set ${WINDOW_KEY} to a duration, e.g. 7d, P7D or { days: 7 } (how long the largest applied sync still counts for minRetainedShare), 0ms (compare with the last applied sync alone), or remove it (default 7 days)`;
+  const windowMs = read(
+    problems,
+    () =>
+      config.has(WINDOW_KEY)
+        ? millisecondsOf(readDurationFromConfig(config, { key: WINDOW_KEY }))
+        : undefined,
+    windowHint,
+  );
+  if (windowMs !== undefined && !(windowMs >= 0 && Number.isFinite(windowMs))) {
+    problems.push({
+      kind: 'invalid-config',
+      message: `${WINDOW_KEY} is negative; it must be a duration of 0 or more`,
+      hint: windowHint,
+    });
+  }
   if (problems.length > 0) {
     throw new PresetsConfigError(problems);
   }
   return {
     allowEmpty: allowEmpty ?? false,
     minRetainedShare: share ?? DEFAULT_MIN_RETAINED_SHARE,
+    peakWindowMs: windowMs ?? DEFAULT_PEAK_WINDOW_MS,
   };
 }
