@@ -7,6 +7,7 @@
  */
 import { ldapToken as signInToken } from './harness/ldapSignIn';
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,13 +17,18 @@ import {
   startBackendProcess,
 } from './harness/backendProcess';
 import {
+  catalogEntitiesOfKind,
+  componentCatalogFile,
+  entityNames,
   externalAccessEnv,
   relationRefs,
   runProviderRefresh,
   triggerTask,
   waitForCatalog,
+  waitForEntitiesOfKind,
 } from './harness/portal';
 import { SlapdServer, slapdFixture, startSlapd } from './harness/slapd';
+import { closeServer, listenOnLoopback } from './harness/http';
 import { FakeKeycloak } from './harness/keycloak';
 import { startAcmePortal } from './harness/keycloak/acmeRealm';
 import { withFreshBrowser } from './harness/keycloak/browser';
@@ -102,11 +108,108 @@ function ldapModify(slapd: SlapdServer, ldif: string): Promise<void> {
   });
 }
 
+/**
+ * A developer's repository: files served over loopback HTTP as a Git
+ * host serves raw files. The backend may read it (`backend.reading.allow`),
+ * as it reads any integration host where developers push what they like.
+ */
+interface Repository {
+  /** The `backend.reading.allow` entry for it, as an APP_CONFIG_ variable. */
+  readingEnv: Record<string, string>;
+  /** Puts a file in the repository and returns its URL. */
+  put(path: string, content: string): string;
+  stop(): Promise<void>;
+}
+
+async function startRepository(): Promise<Repository> {
+  const files = new Map<string, string>();
+  const server = createServer((req, res) => {
+    const content = files.get(req.url ?? '');
+    res.writeHead(content === undefined ? 404 : 200, {
+      'Content-Type': 'text/yaml',
+    });
+    res.end(content ?? 'not found');
+  });
+  const port = await listenOnLoopback(server);
+  const host = `127.0.0.1:${port}`;
+  return {
+    readingEnv: {
+      APP_CONFIG_backend_reading_allow: JSON.stringify([{ host }]),
+    },
+    put(path, content) {
+      files.set(path, content);
+      return `http://${host}${path}`;
+    },
+    stop: () => closeServer(server),
+  };
+}
+
+/**
+ * The attack of issue 15: a developer, who may register locations, writes
+ * a Group under the admin group into a file of their own, names
+ * themselves a member, and registers it.
+ */
+function selfMadeAdminGroup(repo: Repository, member: string): string {
+  return repo.put(
+    `/${member}/deputies.yaml`,
+    [
+      'apiVersion: backstage.io/v1alpha1',
+      'kind: Group',
+      'metadata:',
+      '  name: rbac-admins-deputies',
+      'spec:',
+      '  type: team',
+      '  parent: group:default/rbac-admins',
+      '  children: []',
+      `  members: [user:default/${member}]`,
+      '',
+    ].join('\n'),
+  );
+}
+
+/** `POST /api/catalog/locations` with the person's own token, as the register page does. */
+async function registerLocation(
+  backend: BackendProcess,
+  token: string,
+  target: string,
+  options: { dryRun?: boolean } = {},
+): Promise<{ status: number; text: string }> {
+  const query = options.dryRun ? '?dryRun=true' : '';
+  const res = await fetch(`${backend.baseUrl}/api/catalog/locations${query}`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${token}`,
+      'Content-Type': 'application/json',
+    },
+    body: JSON.stringify({ type: 'url', target }),
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+/** `DELETE` of a catalog entity by its uid, with the person's own token. */
+async function unregisterUser(
+  backend: BackendProcess,
+  token: string,
+  name: string,
+): Promise<number> {
+  const users = await catalogEntitiesOfKind(backend, 'user');
+  const uid = users.find(u => u.metadata.name === name)?.metadata.uid;
+  expect(uid).toBeDefined();
+  const res = await fetch(
+    `${backend.baseUrl}/api/catalog/entities/by-uid/${uid}`,
+    { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } },
+  );
+  await res.text();
+  return res.status;
+}
+
 describe('rbac with VEECODE_PRESETS=ldap,rbac', () => {
   let slapd: SlapdServer;
   let backend: BackendProcess;
+  let repo: Repository;
 
   beforeAll(async () => {
+    repo = await startRepository();
     slapd = await startSlapd({
       suffix: SUFFIX,
       rootDn: ROOT_DN,
@@ -121,6 +224,7 @@ describe('rbac with VEECODE_PRESETS=ldap,rbac', () => {
         RBAC_POLICIES_FILE: POLICY_FILE,
         // engineering is one level above platform and sre.
         RBAC_MAX_DEPTH: '1',
+        ...repo.readingEnv,
         ...externalAccessEnv(),
       },
     });
@@ -140,6 +244,7 @@ describe('rbac with VEECODE_PRESETS=ldap,rbac', () => {
   afterAll(async () => {
     await backend?.stop();
     await slapd?.remove();
+    await repo?.stop();
   });
 
   it('lets a member of the admin group read the effective policies, and nobody else', async () => {
@@ -210,6 +315,39 @@ describe('rbac with VEECODE_PRESETS=ldap,rbac', () => {
     expect(nadia.names).toEqual([]);
   });
 
+  it('refuses a group a developer registers under the admin group, with a catalog error for its author, and keeps them out of the admin role', async () => {
+    const olga = await ldapToken(backend, 'olga');
+    const attack = selfMadeAdminGroup(repo, 'olga');
+    // The register page checks a location with a dry run first: that is
+    // where its author reads why it cannot hold a Group.
+    const dryRun = await registerLocation(backend, olga, attack, {
+      dryRun: true,
+    });
+    expect(dryRun.status).toBe(400);
+    expect(dryRun.text).toMatch(
+      /Entity group:default\/rbac-admins-deputies at url:http:\/\/127\.0\.0\.1:\d+\/olga\/deputies\.yaml, .* is not of an allowed kind for that location/,
+    );
+    // Registered anyway, straight through the API, next to an honest
+    // component (developers register components).
+    expect((await registerLocation(backend, olga, attack)).status).toBe(201);
+    const component = repo.put(
+      '/olga/catalog-info.yaml',
+      componentCatalogFile('olga-service', 'sre'),
+    );
+    expect((await registerLocation(backend, olga, component)).status).toBe(201);
+    await waitForEntitiesOfKind(backend, 'component', cs =>
+      cs.some(c => c.metadata.name === 'olga-service'),
+    );
+    // Past the policy's 5 s cache of olga's groups, read when she registered.
+    await new Promise(r => setTimeout(r, 6_000));
+
+    const { groups } = await waitForCatalog(backend, () => true);
+    expect(entityNames(groups)).not.toContain('rbac-admins-deputies');
+    const policies = await get(backend, '/api/permission/policies', olga);
+    expect(policies.status).toBe(403);
+    expect(await unregisterUser(backend, olga, 'alice')).toBe(403);
+  });
+
   it('takes access away once the person is removed from the group in the directory and org sync has run', async () => {
     const before = await visibleEntities(
       backend,
@@ -242,6 +380,87 @@ describe('rbac with VEECODE_PRESETS=ldap,rbac', () => {
     }
     expect(after.names).toEqual([]);
     expect(backend.output()).not.toContain(ROOT_PASSWORD);
+  });
+});
+
+describe('rbac with catalog.rules widened to User and Group', () => {
+  let slapd: SlapdServer;
+  let backend: BackendProcess;
+  let repo: Repository;
+
+  beforeAll(async () => {
+    repo = await startRepository();
+    slapd = await startSlapd({
+      suffix: SUFFIX,
+      rootDn: ROOT_DN,
+      rootPassword: ROOT_PASSWORD,
+      seedLdif: slapdFixture('rbac.ldif'),
+    });
+    backend = await startBackendProcess({
+      env: {
+        VEECODE_PRESETS: 'ldap,rbac',
+        ...ldapEnv(slapd),
+        RBAC_ADMINS: 'group:default/rbac-admins',
+        RBAC_POLICIES_FILE: POLICY_FILE,
+        RBAC_MAX_DEPTH: '1',
+        // An operator who widened the rules, as the README warns against.
+        APP_CONFIG_catalog_rules: JSON.stringify([
+          { allow: ['Component', 'API', 'Location', 'User', 'Group'] },
+        ]),
+        ...repo.readingEnv,
+        ...externalAccessEnv(),
+      },
+    });
+    await backend.waitForReady(240_000);
+    await waitForCatalog(backend, (users, groups) => {
+      const olga = users.find(u => u.metadata.name === 'olga');
+      return (
+        groups.length >= 4 &&
+        !!olga &&
+        relationRefs(olga, 'memberOf').includes('group:default/sre')
+      );
+    });
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    await slapd?.remove();
+    await repo?.stop();
+  });
+
+  it('ignores a registered group for permission decisions even where the catalog accepts it', async () => {
+    const olga = await ldapToken(backend, 'olga');
+    const attack = selfMadeAdminGroup(repo, 'olga');
+    expect((await registerLocation(backend, olga, attack)).status).toBe(201);
+    // The catalog takes it in, membership and parent included...
+    await waitForCatalog(backend, users =>
+      relationRefs(
+        users.find(u => u.metadata.name === 'olga')!,
+        'memberOf',
+      ).includes('group:default/rbac-admins-deputies'),
+    );
+    // ...but the policy reads org data only from the org sync. It says so
+    // once it has read olga's groups again (they are cached 5 s): until
+    // then, and after, she is no admin.
+    const ignored =
+      'RBAC ignores group:default/rbac-admins-deputies for permission decisions';
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const seen = backend.output().includes(ignored);
+      const policies = await get(backend, '/api/permission/policies', olga);
+      expect(policies.status).toBe(403);
+      if (seen || Date.now() > deadline) break;
+      await new Promise(r => setTimeout(r, 1_000));
+    }
+    expect(backend.output()).toContain(ignored);
+    expect(await unregisterUser(backend, olga, 'alice')).toBe(403);
+    // The real admins keep their role.
+    const admin = await get(
+      backend,
+      '/api/permission/policies',
+      await ldapToken(backend, 'alice'),
+    );
+    expect(admin.status).toBe(200);
   });
 });
 

@@ -32,6 +32,10 @@ export interface CatalogEntity {
   };
   spec?: Record<string, unknown>;
   relations?: Array<{ type: string; targetRef: string }>;
+  /** Processing errors, among others, as the catalog reports them. */
+  status?: {
+    items?: Array<{ type: string; level: string; message: string }>;
+  };
 }
 
 /** The catalog's entities of one kind (`component`, `location`, ...), read with the static token. */
