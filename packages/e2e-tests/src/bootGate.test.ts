@@ -156,3 +156,31 @@ describe('boot gate', () => {
     },
   );
 });
+
+describe('boot gate: guest sign-in in production', () => {
+  it('refuses mcp and mcp-chat with NODE_ENV=production and no identity preset, naming the reason and both fixes', async () => {
+    const result = await runToExit({
+      env: {
+        NODE_ENV: 'production',
+        VEECODE_PRESETS: 'recommended,mcp,mcp-chat',
+        MCP_CHAT_PROVIDER: 'openai',
+        MCP_CHAT_API_KEY: 'sk-e2e-not-a-real-key-0123456789',
+        MCP_CHAT_MODEL: 'gpt-4o',
+      },
+    });
+    expect(result.code).toBe(78);
+    const err = result.stderr;
+    expect(err).toMatch(/refusing to start, 2 problems found/);
+    for (const preset of ['mcp', 'mcp-chat']) {
+      expect(err).toContain(
+        `preset "${preset}" needs real sign-in with NODE_ENV=production, but no identity preset is selected (one of: azure-auth, github-auth, gitlab, keycloak, ldap) and guest sign-in is off in production: with guest sign-in every anonymous caller could`,
+      );
+    }
+    expect(err).toContain('register and unregister catalog entities');
+    expect(err).toContain(
+      'Fix: select an identity preset before it, e.g. VEECODE_PRESETS=recommended,azure-auth,mcp,mcp-chat; or, to let anyone who reaches the backend sign in as guest, set DEVPORTAL_ALLOW_GUEST=true',
+    );
+    expect(err).not.toContain('sk-e2e-not-a-real-key');
+    expect(err).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/); // no stack trace
+  });
+});

@@ -203,3 +203,25 @@ describe('presets command', () => {
     expect(refused.stderr).toContain('preset "nope" not found');
   });
 });
+
+describe('presets check: guest sign-in in production', () => {
+  it('refuses mcp with NODE_ENV=production and no identity preset as the boot does, and warns about the opt-in', async () => {
+    const refused = await presets(['check', '--presets', 'recommended,mcp'], {
+      NODE_ENV: 'production',
+    });
+    expect(refused.code).toBe(78);
+    expect(refused.stderr).toContain(
+      'preset "mcp" needs real sign-in with NODE_ENV=production, but no identity preset is selected',
+    );
+    expect(refused.stderr).toContain('set DEVPORTAL_ALLOW_GUEST=true');
+
+    const optedIn = await presets(['check', '--presets', 'recommended,mcp'], {
+      NODE_ENV: 'production',
+      DEVPORTAL_ALLOW_GUEST: 'true',
+    });
+    expect(optedIn.code).toBe(0);
+    expect(optedIn.stdout).toContain(
+      'warning: guest sign-in is ON in production (NODE_ENV=production, DEVPORTAL_ALLOW_GUEST=true)',
+    );
+  });
+});

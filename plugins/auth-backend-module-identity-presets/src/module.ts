@@ -35,7 +35,7 @@ function reportGuestSignIn(
 ) {
   const inProduction = guestInProductionWarning(process.env, presets);
   if (inProduction) {
-    logger.warn(inProduction);
+    logger.warn(`SECURITY WARNING: ${inProduction}`);
   } else if (guestSignInPolicy(process.env).allowed) {
     logger.info(
       `No identity preset selected: guest sign-in only. Select one of the identity presets (${IDENTITY_PRESETS}) for real sign-in`,

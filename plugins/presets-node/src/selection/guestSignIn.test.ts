@@ -54,7 +54,7 @@ describe('guestInProductionWarning', () => {
 
   it('warns only where guest sign-in runs in production', () => {
     expect(guestInProductionWarning(optedIn, [])).toMatch(
-      /^SECURITY WARNING: guest sign-in is ON in production \(NODE_ENV=production, DEVPORTAL_ALLOW_GUEST=true\)/,
+      /^guest sign-in is ON in production \(NODE_ENV=production, DEVPORTAL_ALLOW_GUEST=true\)/,
     );
     expect(
       guestInProductionWarning(optedIn, [{ exclusiveGroup: 'identity' }]),

@@ -93,7 +93,7 @@ export function guestInProductionWarning(
   ) {
     return undefined;
   }
-  return `SECURITY WARNING: guest sign-in is ON in production (NODE_ENV=production, ${ALLOW_GUEST_ENV}=true): anyone who can reach this backend gets a user token as the guest user, with everything a signed-in user may do. Select an identity preset and unset ${ALLOW_GUEST_ENV} for real sign-in`;
+  return `guest sign-in is ON in production (NODE_ENV=production, ${ALLOW_GUEST_ENV}=true): anyone who can reach this backend gets a user token as the guest user, with everything a signed-in user may do. Select an identity preset and unset ${ALLOW_GUEST_ENV} for real sign-in`;
 }
 
 /**
