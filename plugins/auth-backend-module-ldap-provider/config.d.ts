@@ -38,6 +38,51 @@ export interface Config {
            * Defaults to 12 hours. Refreshing does not extend it.
            */
           sessionDuration?: HumanDuration | string;
+          /**
+           * Throttling of failed sign-ins, counted per typed username and
+           * per client address in the auth plugin's database (shared by
+           * replicas). After `freeFailures` failures in a row, the next
+           * attempt must wait `firstDelay`; the wait doubles per further
+           * failure up to `maxDelay`. Attempts during a wait get 429 with
+           * `Retry-After` and are not counted. A successful sign-in clears
+           * the username's count. The client address is Express's `req.ip`:
+           * the connection's peer, or the client named in X-Forwarded-For
+           * only when `backend.trustProxy` is set.
+           */
+          signInThrottle?: {
+            /**
+             * Per username: short waits, so a person whose account is
+             * being guessed at is not locked out for long. Defaults:
+             * freeFailures 5, firstDelay 1s, maxDelay 1m.
+             */
+            perUsername?: {
+              /** Failures in a row before the first wait (at least 1). */
+              freeFailures?: number;
+              /** The first wait, e.g. `1s` or `{ seconds: 1 }`. */
+              firstDelay?: HumanDuration | string;
+              /** The longest wait (at most 1 hour), e.g. `1m`. */
+              maxDelay?: HumanDuration | string;
+            };
+            /**
+             * Per client address (IPv6 by /64): stops one client trying
+             * many usernames. Defaults: freeFailures 20, firstDelay 1s,
+             * maxDelay 5m.
+             */
+            perAddress?: {
+              /** Failures in a row before the first wait (at least 1). */
+              freeFailures?: number;
+              /** The first wait, e.g. `1s`. */
+              firstDelay?: HumanDuration | string;
+              /** The longest wait (at most 1 hour), e.g. `5m`. */
+              maxDelay?: HumanDuration | string;
+            };
+            /**
+             * A username or address with no attempt for this long starts
+             * from zero again. Defaults to 15 minutes (or the longest
+             * maxDelay, if longer); at least the longest maxDelay.
+             */
+            forgetAfter?: HumanDuration | string;
+          };
           /** How to find users in the directory and check their passwords. */
           ldapAuthenticationOptions: {
             /**

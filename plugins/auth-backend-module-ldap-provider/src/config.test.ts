@@ -2,6 +2,7 @@ import { ConfigReader } from '@backstage/config';
 import {
   DEFAULT_COOKIE_NAME,
   DEFAULT_SESSION_DURATION_MS,
+  DEFAULT_SIGN_IN_THROTTLE,
   LdapProviderConfigError,
   readLdapProviderConfig,
 } from './config';
@@ -39,6 +40,15 @@ describe('readLdapProviderConfig', () => {
       environment: 'production',
       cookie: { name: DEFAULT_COOKIE_NAME, secure: true, secret: undefined },
       sessionDurationMs: DEFAULT_SESSION_DURATION_MS,
+      throttle: {
+        perUsername: { freeFailures: 5, firstDelayMs: 1000, maxDelayMs: 60000 },
+        perAddress: {
+          freeFailures: 20,
+          firstDelayMs: 1000,
+          maxDelayMs: 300000,
+        },
+        forgetAfterMs: 15 * 60 * 1000,
+      },
       directory: {
         url: 'ldaps://ldap.example.com:636',
         host: 'ldap.example.com',
@@ -115,6 +125,46 @@ describe('readLdapProviderConfig', () => {
     expect(config.directory.starttls).toBe(true);
     expect(config.directory.tlsOptions.servername).toBeUndefined();
     expect(config.sessionDurationMs).toBe(30 * 60 * 1000);
+  });
+
+  it('reads signInThrottle, keeping the defaults of what is not set', () => {
+    const config = read({
+      ...minimal,
+      signInThrottle: {
+        perUsername: { freeFailures: 3, firstDelay: '2s', maxDelay: '10s' },
+        perAddress: { maxDelay: { minutes: 30 } },
+      },
+    });
+    expect(config.throttle).toEqual({
+      perUsername: { freeFailures: 3, firstDelayMs: 2000, maxDelayMs: 10000 },
+      perAddress: {
+        ...DEFAULT_SIGN_IN_THROTTLE.perAddress,
+        maxDelayMs: 30 * 60 * 1000,
+      },
+      // Not set: stretched to the longest wait, so no count is forgotten mid-wait.
+      forgetAfterMs: 30 * 60 * 1000,
+    });
+  });
+
+  it('refuses signInThrottle values that would not throttle or would lock people out', () => {
+    expect(
+      problems(() =>
+        read({
+          ...minimal,
+          signInThrottle: {
+            perUsername: { freeFailures: 0, firstDelay: '1m', maxDelay: '10s' },
+            perAddress: { freeFailures: 2.5, maxDelay: '2h' },
+            forgetAfter: '1s',
+          },
+        }),
+      ),
+    ).toEqual([
+      'signInThrottle.perUsername.freeFailures must be a whole number of at least 1 (the failures in a row before the first wait), e.g. 5',
+      'signInThrottle.perUsername.maxDelay must be at least signInThrottle.perUsername.firstDelay: the wait doubles from firstDelay up to maxDelay',
+      'signInThrottle.perAddress.freeFailures must be a whole number of at least 1 (the failures in a row before the first wait), e.g. 20',
+      'signInThrottle.perAddress.maxDelay must be at most 1 hour: longer waits lock people out instead of slowing guesses',
+      'signInThrottle.forgetAfter must be at least the longest maxDelay, or counts would be forgotten while their wait still runs',
+    ]);
   });
 
   it('reports every problem at once', () => {

@@ -8,6 +8,7 @@ import { durationToMilliseconds } from '@backstage/types';
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Filter, FilterParser } from 'ldapts';
+import type { SignInThrottleConfig, ThrottlePolicy } from './throttle';
 
 /** Default name of the session cookie, the one the LDAP sign-in page's backend used. */
 export const DEFAULT_COOKIE_NAME = 'backstage-token';
@@ -18,6 +19,21 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 // Browsers cap cookie lifetimes at 400 days.
 const MAX_SESSION_DURATION_MS = 400 * 24 * 60 * 60 * 1000;
 const MIN_SECRET_LENGTH = 32;
+
+/**
+ * Default sign-in throttling. Per username: short waits, so that someone
+ * guessing at a person's account cannot lock them out for long (at most a
+ * minute at a time) while still slowing guesses to about one a minute. Per
+ * client address: more free failures (an office behind one NAT shares it)
+ * and longer waits, which stops one client spraying many usernames.
+ */
+export const DEFAULT_SIGN_IN_THROTTLE: SignInThrottleConfig = {
+  perUsername: { freeFailures: 5, firstDelayMs: 1_000, maxDelayMs: 60_000 },
+  perAddress: { freeFailures: 20, firstDelayMs: 1_000, maxDelayMs: 300_000 },
+  forgetAfterMs: 15 * 60_000,
+};
+// Longer waits lock people out; the throttle is for slowing guesses.
+const MAX_THROTTLE_DELAY_MS = 60 * 60_000;
 
 /** How to reach the directory and find users in it. */
 export interface LdapDirectoryConfig {
@@ -46,6 +62,8 @@ export interface LdapProviderConfig {
   };
   sessionDurationMs: number;
   directory: LdapDirectoryConfig;
+  /** Throttling of failed sign-ins (`signInThrottle`). */
+  throttle: SignInThrottleConfig;
 }
 
 /** A configuration that cannot work; `problems` lists every issue found. */
@@ -150,6 +168,8 @@ export function readLdapProviderConfig(
       }
     }
   }
+
+  const throttle = readThrottleConfig(envConfig, problems);
 
   const opts = 'ldapAuthenticationOptions';
   const userSearchBase = read(() =>
@@ -291,6 +311,7 @@ export function readLdapProviderConfig(
     environment,
     cookie: { name: cookieName, secure: cookieSecure, secret: cookieSecret },
     sessionDurationMs,
+    throttle,
     directory: {
       url: url!,
       host,
@@ -306,4 +327,79 @@ export function readLdapProviderConfig(
       userSearchFilter,
     },
   };
+}
+
+/** Reads `signInThrottle`, adding what is wrong with it to `problems`. */
+function readThrottleConfig(
+  envConfig: Config,
+  problems: string[],
+): SignInThrottleConfig {
+  const base = 'signInThrottle';
+  const durationMs = (key: string, fallback: number): number => {
+    if (!envConfig.has(key)) {
+      return fallback;
+    }
+    try {
+      const ms = durationToMilliseconds(
+        readDurationFromConfig(envConfig, { key }),
+      );
+      if (ms > 0) {
+        return ms;
+      }
+      problems.push(`${key} must be longer than zero, e.g. 30s`);
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message : String(error));
+    }
+    return fallback;
+  };
+  const policy = (
+    scope: 'perUsername' | 'perAddress',
+    defaults: ThrottlePolicy,
+  ): ThrottlePolicy => {
+    const at = `${base}.${scope}`;
+    let freeFailures = defaults.freeFailures;
+    try {
+      freeFailures =
+        envConfig.getOptionalNumber(`${at}.freeFailures`) ?? freeFailures;
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message : String(error));
+    }
+    if (!Number.isInteger(freeFailures) || freeFailures < 1) {
+      problems.push(
+        `${at}.freeFailures must be a whole number of at least 1 (the failures in a row before the first wait), e.g. ${defaults.freeFailures}`,
+      );
+    }
+    const firstDelayMs = durationMs(`${at}.firstDelay`, defaults.firstDelayMs);
+    const maxDelayMs = durationMs(`${at}.maxDelay`, defaults.maxDelayMs);
+    if (maxDelayMs < firstDelayMs) {
+      problems.push(
+        `${at}.maxDelay must be at least ${at}.firstDelay: the wait doubles from firstDelay up to maxDelay`,
+      );
+    }
+    if (maxDelayMs > MAX_THROTTLE_DELAY_MS) {
+      problems.push(
+        `${at}.maxDelay must be at most 1 hour: longer waits lock people out instead of slowing guesses`,
+      );
+    }
+    return { freeFailures, firstDelayMs, maxDelayMs };
+  };
+  const perUsername = policy(
+    'perUsername',
+    DEFAULT_SIGN_IN_THROTTLE.perUsername,
+  );
+  const perAddress = policy('perAddress', DEFAULT_SIGN_IN_THROTTLE.perAddress);
+  const longestDelayMs = Math.max(
+    perUsername.maxDelayMs,
+    perAddress.maxDelayMs,
+  );
+  const forgetAfterMs = durationMs(
+    `${base}.forgetAfter`,
+    Math.max(DEFAULT_SIGN_IN_THROTTLE.forgetAfterMs, longestDelayMs),
+  );
+  if (forgetAfterMs < longestDelayMs) {
+    problems.push(
+      `${base}.forgetAfter must be at least the longest maxDelay, or counts would be forgotten while their wait still runs`,
+    );
+  }
+  return { perUsername, perAddress, forgetAfterMs };
 }

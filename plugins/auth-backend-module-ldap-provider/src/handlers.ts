@@ -23,6 +23,7 @@ import type { LdapProviderConfig } from './config';
 import { LdapCredentialsRejected, LdapDirectory, LdapUserEntry } from './ldap';
 import type { LdapAuthResult } from './resolvers';
 import { LdapSession, LdapSessionSealer } from './session';
+import { SignInThrottle, SignInThrottledError } from './throttle';
 
 // One message and status for every credential failure, so a client cannot
 // tell an unknown user from a wrong password (or from an injection attempt).
@@ -88,6 +89,7 @@ export type LdapRouteHandlerOptions = {
   signInResolver: SignInResolver<LdapAuthResult>;
   profileTransform: ProfileTransform<LdapAuthResult>;
   cache?: CacheService;
+  throttle: SignInThrottle;
   logger: LoggerService;
 };
 
@@ -121,7 +123,7 @@ export class LdapAuthRouteHandlers implements AuthProviderRouteHandlers {
 
     let entry: LdapUserEntry;
     if (credentials) {
-      entry = await this.#authenticate(credentials);
+      entry = await this.#authenticate(credentials, req, res);
     } else {
       entry = await this.#resume(req, res);
     }
@@ -173,16 +175,31 @@ export class LdapAuthRouteHandlers implements AuthProviderRouteHandlers {
     res.status(200).end();
   }
 
-  async #authenticate(credentials: Credentials): Promise<LdapUserEntry> {
+  async #authenticate(
+    credentials: Credentials,
+    req: Request,
+    res: Response,
+  ): Promise<LdapUserEntry> {
+    let ticket;
     try {
-      const entry = await this.#o.directory.authenticate(
+      // req.ip: the socket's address, or the client X-Forwarded-For names
+      // when the operator set backend.trustProxy (Express's `trust proxy`).
+      ticket = await this.#o.throttle.acquire(credentials.username, req.ip);
+    } catch (error) {
+      if (error instanceof SignInThrottledError) {
+        res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      }
+      throw error;
+    }
+    let entry: LdapUserEntry;
+    try {
+      entry = await this.#o.directory.authenticate(
         credentials.username,
         credentials.password,
       );
-      this.#o.logger.info(`LDAP sign-in: ${entry.dn} authenticated`);
-      return entry;
     } catch (error) {
       if (error instanceof LdapCredentialsRejected) {
+        await ticket.failed(error.dn);
         // The typed username is not logged: people type passwords there.
         this.#o.logger.info(
           `LDAP sign-in refused (${error.message})${
@@ -192,8 +209,12 @@ export class LdapAuthRouteHandlers implements AuthProviderRouteHandlers {
         // A fresh error without cause: the response must not vary.
         throw new AuthenticationError(INVALID_CREDENTIALS);
       }
+      await ticket.released();
       throw error;
     }
+    await ticket.succeeded();
+    this.#o.logger.info(`LDAP sign-in: ${entry.dn} authenticated`);
+    return entry;
   }
 
   async #resume(req: Request, res: Response): Promise<LdapUserEntry> {

@@ -116,21 +116,44 @@ describe('LdapDirectory against OpenLDAP', () => {
   });
 
   const ANA = `uid=ana,${PEOPLE}`;
+  // A name that matches no single entry still costs a bind, as a DN that
+  // cannot exist, so that it takes as long as a wrong password.
+  const DECOY = expect.stringMatching(
+    new RegExp(`^cn=devportal-sign-in-decoy-[0-9a-f]{24},${PEOPLE}$`),
+  );
   it.each([
     ['wrong password', 'ana', 'nope', 'bind-rejected', [ROOT_DN, ANA]],
-    ['unknown user', 'zoe', 'ana-password', 'no-entry', [ROOT_DN]],
-    ['ambiguous username', 'frank', 'frank-password', 'ambiguous', [ROOT_DN]],
-    ['wildcard', '*', 'ana-password', 'no-entry', [ROOT_DN]],
-    ['filter injection', 'ana)(uid=*', 'ana-password', 'no-entry', [ROOT_DN]],
+    ['unknown user', 'zoe', 'ana-password', 'no-entry', [ROOT_DN, DECOY]],
+    [
+      'ambiguous username',
+      'frank',
+      'frank-password',
+      'ambiguous',
+      [ROOT_DN, DECOY],
+    ],
+    ['wildcard', '*', 'ana-password', 'no-entry', [ROOT_DN, DECOY]],
+    [
+      'filter injection',
+      'ana)(uid=*',
+      'ana-password',
+      'no-entry',
+      [ROOT_DN, DECOY],
+    ],
     [
       'filter injection',
       '*)(objectClass=*',
       'ana-password',
       'no-entry',
-      [ROOT_DN],
+      [ROOT_DN, DECOY],
     ],
-    ['filter injection', 'ana)(|(uid=*', 'ana-password', 'no-entry', [ROOT_DN]],
-    ['NUL byte', 'ana\u0000', 'ana-password', 'no-entry', [ROOT_DN]],
+    [
+      'filter injection',
+      'ana)(|(uid=*',
+      'ana-password',
+      'no-entry',
+      [ROOT_DN, DECOY],
+    ],
+    ['NUL byte', 'ana\u0000', 'ana-password', 'no-entry', [ROOT_DN, DECOY]],
     ['empty username', '', 'ana-password', 'empty-username', []],
   ])('refuses: %s (%j)', async (_, username, password, reason, boundAs) => {
     const bind = jest.spyOn(Client.prototype, 'bind');

@@ -9,6 +9,7 @@
  */
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ServiceUnavailableError } from '@backstage/errors';
+import { randomBytes } from 'node:crypto';
 import {
   AndFilter,
   Client,
@@ -83,10 +84,15 @@ export class LdapDirectory {
   readonly #config: LdapDirectoryConfig;
   readonly #logger: LoggerService;
   readonly #attributes: string[];
+  readonly #decoyDn: string;
 
   constructor(config: LdapDirectoryConfig, logger: LoggerService) {
     this.#config = config;
     this.#logger = logger;
+    // Random per process, so that nobody can create the entry beforehand.
+    this.#decoyDn = `cn=devportal-sign-in-decoy-${randomBytes(12).toString(
+      'hex',
+    )},${config.userSearchBase}`;
     this.#attributes = Array.from(
       new Set([config.usernameAttribute, ...PROFILE_ATTRIBUTES]),
     );
@@ -111,21 +117,42 @@ export class LdapDirectory {
       throw new LdapCredentialsRejected('empty-username');
     }
     return this.#withClient(async client => {
-      const entry = await this.#findUnique(client, username);
+      let entry: LdapUserEntry | undefined;
+      let refusal: LdapCredentialsRejected | undefined;
       try {
-        await client.bind(entry.dn, password);
+        entry = await this.#findUnique(client, username);
+      } catch (error) {
+        if (!(error instanceof LdapCredentialsRejected)) {
+          throw error;
+        }
+        refusal = error;
+      }
+      // An unknown or ambiguous name still costs a bind (as a DN that
+      // cannot exist), so that its refusal takes about as long as a
+      // wrong password's and the timing does not tell who exists.
+      const dn = entry?.dn ?? this.#decoyDn;
+      try {
+        await client.bind(dn, password);
       } catch (error) {
         if (error instanceof ResultCodeError) {
           // invalidCredentials, and also locked, expired or disabled
           // accounts (AD reports those as 49 with a data code, ppolicy as
           // 53): all of them are "this password doesn't sign you in".
-          throw new LdapCredentialsRejected(
-            'bind-rejected',
-            entry.dn,
-            describeError(error),
+          throw (
+            refusal ??
+            new LdapCredentialsRejected(
+              'bind-rejected',
+              entry?.dn,
+              describeError(error),
+            )
           );
         }
         throw this.#unavailable('bind as the user failed', error);
+      }
+      if (!entry) {
+        // The decoy DN was accepted: a server that lets anyone bind as
+        // any name. That proves nothing about the person.
+        throw refusal ?? new LdapCredentialsRejected('no-entry');
       }
       return entry;
     });

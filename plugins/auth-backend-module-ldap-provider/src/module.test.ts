@@ -11,6 +11,12 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
 import { authModuleLdapProvider } from './module';
+import { SIGN_IN_THROTTLE_TABLE } from './DatabaseSignInThrottleStore';
+import {
+  ROOT_DN,
+  ROOT_PASSWORD,
+  startOpenLdap,
+} from './__testUtils__/directory';
 
 const ldapBlock = (url: string) => ({
   cookies: { secure: true, field: 'backstage-token' },
@@ -137,6 +143,58 @@ describe('authModuleLdapProvider', () => {
         { secure: true },
       ),
     ).toEqual([]);
+  });
+
+  it("counts failed sign-ins in the auth plugin's database, where every replica sees them", async () => {
+    const slapd = await startOpenLdap();
+    const knex = await databases.init('SQLITE_3');
+    const backend = await startTestBackend({
+      features: [
+        authPlugin,
+        authModuleLdapProvider,
+        catalogServiceMock.factory({ entities: [] }),
+        mockServices.database.factory({ knex }),
+        mockServices.rootConfig.factory({
+          data: {
+            app: { baseUrl: 'http://localhost:3000' },
+            auth: {
+              environment: 'production',
+              providers: {
+                ldap: {
+                  production: {
+                    ...ldapBlock(slapd.url),
+                    ldapAuthenticationOptions: {
+                      ...ldapBlock(slapd.url).ldapAuthenticationOptions,
+                      adminDn: ROOT_DN,
+                      adminPassword: ROOT_PASSWORD,
+                    },
+                  },
+                },
+              },
+            },
+          },
+        }),
+      ],
+    });
+    try {
+      const res = await request(backend.server)
+        .post('/api/auth/ldap/refresh')
+        .set('X-Requested-With', 'XMLHttpRequest')
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify({ username: 'ana', password: 'wrong' }));
+      expect(res.status).toBe(401);
+      const rows = await knex(SIGN_IN_THROTTLE_TABLE).select('key', 'failures');
+      expect(rows).toEqual(
+        expect.arrayContaining([
+          { key: expect.stringMatching(/^ldap:username:/), failures: 1 },
+          { key: expect.stringMatching(/^ldap:address:/), failures: 1 },
+        ]),
+      );
+      expect(rows).toHaveLength(2);
+    } finally {
+      await backend.stop();
+      await slapd.remove();
+    }
   });
 
   it('refuses to start with a broken configuration, naming every problem', async () => {

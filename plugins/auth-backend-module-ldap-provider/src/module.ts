@@ -20,8 +20,9 @@ export const authModuleLdapProvider = createBackendModule({
         providers: authProvidersExtensionPoint,
         config: coreServices.rootConfig,
         cache: coreServices.cache,
+        database: coreServices.database,
       },
-      async init({ providers, config, cache }) {
+      async init({ providers, config, cache, database }) {
         providers.registerProvider({
           providerId: 'ldap',
           factory: createLdapAuthProviderFactory({
@@ -29,6 +30,7 @@ export const authModuleLdapProvider = createBackendModule({
             // is unset the provider's only environment block is used.
             environment: config.getOptionalString('auth.environment'),
             cache,
+            database,
             sharedDatabase: isSharedDatabase(config),
           }),
         });

@@ -211,10 +211,20 @@ describe('LDAP sign-in through the auth backend', () => {
         response: { statusCode: 401 },
       },
     });
-    // Only the service account and ana (for the wrong password) ever bound.
-    const bindDns = bindCalls.map(c => c[0]);
-    expect(new Set(bindDns)).toEqual(
-      new Set([ROOT_DN, 'uid=ana,ou=people,dc=example,dc=com']),
+    // Only the service account, ana (for the wrong password) and, for the
+    // names that match no single entry, a DN that cannot exist ever bound:
+    // never a DN built from input.
+    const userBinds = bindCalls.map(c => c[0]).filter(dn => dn !== ROOT_DN);
+    const decoy =
+      /^cn=devportal-sign-in-decoy-[0-9a-f]{24},ou=people,dc=example,dc=com$/;
+    expect(userBinds).toEqual([
+      'uid=ana,ou=people,dc=example,dc=com',
+      ...Array(userBinds.length - 1).fill(expect.stringMatching(decoy)),
+    ]);
+    // Every attempt with a name and a password cost one bind as a user, so
+    // an unknown name is not answered faster than a wrong password.
+    expect(userBinds).toHaveLength(
+      attempts.filter(a => a.username !== '' && a.password !== '').length,
     );
     expect(bindCalls.filter(c => c[1] === '')).toEqual([]);
   });
@@ -441,6 +451,128 @@ describe('LDAP sign-in through the auth backend', () => {
     ]) {
       expect(all).not.toContain(secret);
     }
+  });
+});
+
+describe('LDAP sign-in throttling through the auth backend', () => {
+  let slapd: SlapdServer;
+  beforeAll(async () => {
+    slapd = await startOpenLdap();
+  }, 60_000);
+  afterAll(async () => {
+    await slapd?.remove();
+  });
+
+  const signInThrottle = {
+    perUsername: { freeFailures: 3, firstDelay: '2s', maxDelay: '4s' },
+    perAddress: { freeFailures: 8, firstDelay: '2s', maxDelay: '4s' },
+  };
+
+  async function withBackend(fn: (server: Server) => Promise<void>) {
+    const backend = await startBackend(slapd, { signInThrottle });
+    try {
+      await fn(backend.server);
+    } finally {
+      await backend.stop();
+    }
+  }
+
+  it('answers 429 with Retry-After after the free failures, alike for unknown users, without asking the directory', async () => {
+    await withBackend(async server => {
+      const wrong = { username: 'ana', password: 'wrong' };
+      const unknown = { username: 'nobody', password: 'wrong' };
+      for (const credentials of [wrong, unknown]) {
+        for (let i = 0; i < 3; i++) {
+          expect((await signIn(server, credentials)).status).toBe(401);
+        }
+      }
+
+      const bind = jest.spyOn(Client.prototype, 'bind');
+      const throttled = [];
+      for (const credentials of [
+        wrong,
+        unknown,
+        { username: 'ana', password: 'ana-password' },
+      ]) {
+        throttled.push(await signIn(server, credentials));
+      }
+      const binds = bind.mock.calls.length;
+      bind.mockRestore();
+
+      const answers = throttled.map(res => ({
+        status: res.status,
+        retryAfter: res.get('Retry-After'),
+        body: res.body,
+      }));
+      for (const answer of answers) {
+        expect(answer).toEqual(answers[0]);
+      }
+      expect(answers[0]).toEqual({
+        status: 429,
+        retryAfter: '2',
+        body: {
+          error: {
+            name: 'SignInThrottledError',
+            message: 'Too many failed sign-in attempts; try again in 2 seconds',
+            retryAfterSeconds: 2,
+            statusCode: 429,
+          },
+          request: { method: 'POST', url: '/ldap/refresh' },
+          response: { statusCode: 429 },
+        },
+      });
+      expect(binds).toBe(0);
+
+      // Someone else signs in meanwhile, from the same address.
+      expect(
+        (
+          await signIn(server, {
+            username: 'carla',
+            password: 'Carla-pässwort 1',
+          })
+        ).status,
+      ).toBe(200);
+    });
+  });
+
+  it('lets the right password in once the wait is over', async () => {
+    await withBackend(async server => {
+      let last;
+      for (let i = 0; i < 4; i++) {
+        last = await signIn(server, { username: 'bruno', password: 'nope' });
+      }
+      expect(last!.status).toBe(429);
+      const wait = Number(last!.get('Retry-After'));
+      await new Promise(r => setTimeout(r, wait * 1000));
+      const res = await signIn(server, {
+        username: 'bruno',
+        password: 'bruno-password',
+      });
+      expect(res.status).toBe(200);
+      // The success cleared bruno's count: a typo costs nothing.
+      expect(
+        (await signIn(server, { username: 'bruno', password: 'typo' })).status,
+      ).toBe(401);
+    });
+  });
+
+  it('stops one address spraying usernames, whatever X-Forwarded-For says without backend.trustProxy', async () => {
+    await withBackend(async server => {
+      const statuses = [];
+      for (let i = 0; i < 10; i++) {
+        const res = await request(server)
+          .post('/api/auth/ldap/refresh')
+          .set(XHR)
+          .set('X-Forwarded-For', `203.0.113.${i}`)
+          .set('Content-Type', 'application/json')
+          .send(JSON.stringify({ username: `sprayed-${i}`, password: 'x' }));
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([...Array(8).fill(401), 429, 429]);
+      expect(logged.join('\n')).toMatch(
+        /LDAP sign-in throttled: 8 failed attempts for client address (::ffff:)?127\.0\.0\.1; its attempts in the next 2 s are answered 429/,
+      );
+    });
   });
 });
 

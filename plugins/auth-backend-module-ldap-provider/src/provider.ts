@@ -1,5 +1,6 @@
 import type {
   CacheService,
+  DatabaseService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import {
@@ -21,6 +22,12 @@ import {
   ldapSignInResolvers,
 } from './resolvers';
 import { LdapSessionSealer, perProcessKeyWarning } from './session';
+import { DatabaseSignInThrottleStore } from './DatabaseSignInThrottleStore';
+import {
+  MemorySignInThrottleStore,
+  SignInThrottle,
+  SignInThrottleStore,
+} from './throttle';
 
 /**
  * Options of {@link createLdapAuthProviderFactory}.
@@ -40,6 +47,12 @@ export interface LdapAuthProviderFactoryOptions {
    * Without it, logout only clears the browser's cookie.
    */
   cache?: CacheService;
+  /**
+   * The auth plugin's database (`coreServices.database` of an auth module),
+   * where failed sign-ins are counted for throttling, so that all replicas
+   * count the same failures. Without it, each process counts its own.
+   */
+  database?: DatabaseService;
   /** A sign-in resolver to use instead of the configured `signIn.resolvers`. */
   signInResolver?: SignInResolver<LdapAuthResult>;
   /**
@@ -95,6 +108,19 @@ export function createLdapAuthProviderFactory(
 
     const logger = ctx.logger.child({ provider: ctx.providerId });
     warnAboutWeakTransport(config, ctx.providerId, logger);
+    let throttleStore: SignInThrottleStore;
+    if (options.database) {
+      throttleStore = DatabaseSignInThrottleStore.create({
+        database: options.database,
+      });
+    } else {
+      throttleStore = new MemorySignInThrottleStore();
+      if (options.sharedDatabase) {
+        logger.warn(
+          `auth.providers.${ctx.providerId}: failed sign-ins are counted per process, not in the database, so each replica throttles on its own; pass the auth plugin's database to createLdapAuthProviderFactory({ database })`,
+        );
+      }
+    }
     if (!config.cookie.secret) {
       const secretPath = `auth.providers.${ctx.providerId}.${environment}.cookies.secret`;
       if (options.sharedDatabase) {
@@ -127,6 +153,12 @@ export function createLdapAuthProviderFactory(
       signInResolver,
       profileTransform: options.profileTransform ?? defaultLdapProfileTransform,
       cache: options.cache,
+      throttle: new SignInThrottle({
+        store: throttleStore,
+        config: config.throttle,
+        providerId: ctx.providerId,
+        logger,
+      }),
       logger,
     });
   };
