@@ -2,7 +2,7 @@
  * The boot gate as an operator meets it: the README's start command, a
  * broken selection, exit code 78 and every problem in one output.
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
@@ -142,6 +142,106 @@ describe('boot gate', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('preset files it must not print', () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'presets-files-'));
+    const preset = (name: string) =>
+      `name: ${name}\ndescription: The ${name} preset\nversion: 1.0.0\n`;
+    // Secret-looking lines outside the preset folder, as /etc/shadow has them.
+    const secretFile = path.join(work, 'shadow');
+    const secretLines = [
+      'root:$6$E2eSalt0$E2eS3cretHashNotARealOne0123456789:19000:0:99999:7:::',
+      'deploy:$6$E2eSalt1$AnotherS3cretHashValue9876543210:19000:0:99999:7:::',
+    ];
+    const longKey = `operator-token-${'A'.repeat(
+      25,
+    )}-E2E-SECRET-TAIL-0123456789`;
+
+    /**
+     * A preset folder laid out as a Kubernetes ConfigMap mount: the files
+     * in a dated folder, `..data` linked to it, each name linked through
+     * `..data`. Every link stays inside the folder.
+     */
+    function configMapFolder(dir: string, files: Record<string, string>) {
+      fs.mkdirSync(path.join(dir, '..2026_12_07_v1'), { recursive: true });
+      fs.symlinkSync('..2026_12_07_v1', path.join(dir, '..data'));
+      for (const [name, text] of Object.entries(files)) {
+        fs.writeFileSync(path.join(dir, '..2026_12_07_v1', name), text);
+        fs.symlinkSync(`..data/${name}`, path.join(dir, name));
+      }
+    }
+
+    beforeAll(() => {
+      fs.writeFileSync(secretFile, `${secretLines.join('\n')}\n`);
+      const hostile = path.join(work, 'hostile');
+      configMapFolder(hostile, { 'acme.yaml': preset('acme') });
+      fs.symlinkSync(secretFile, path.join(hostile, 'x.yaml'));
+      fs.writeFileSync(
+        path.join(hostile, 'big.yaml'),
+        `${preset('big')}#${'x'.repeat(1024 * 1024)}\n`,
+      );
+      fs.writeFileSync(
+        path.join(hostile, 'long-key.yaml'),
+        `${preset('long-key')}${longKey}: 1\n`,
+      );
+      configMapFolder(path.join(work, 'honest'), {
+        'acme.yaml': preset('acme'),
+      });
+    });
+
+    afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+    it('refuses a link out of the folder and an oversized file unread, and quotes a long key only in part', async () => {
+      const result = await runToExit({
+        env: {
+          VEECODE_PRESETS: 'acme',
+          VEECODE_PRESETS_PATH: path.join(work, 'hostile'),
+        },
+      });
+      expect(result.code).toBe(78);
+      const err = result.stderr;
+      expect(err).toMatch(
+        /hostile\/x\.yaml: is a symbolic link that points outside its preset folder \S*hostile, so it is not read\n\s+Fix: copy the preset file into the folder/,
+      );
+      expect(err).toMatch(
+        /hostile\/big\.yaml: is 1\.0 MiB \(\d+ bytes\), over the 256 KiB limit of a preset file, so it is not read/,
+      );
+      expect(err).toContain(
+        `hostile/long-key.yaml:4:1: unknown field "${longKey.slice(
+          0,
+          40,
+        )}…" in the top level`,
+      );
+      // Nothing of the linked file, nor the rest of the long key.
+      for (const line of secretLines) {
+        expect(err).not.toContain(line.split(':')[1]);
+      }
+      expect(err).not.toContain('E2E-SECRET-TAIL');
+      // The preset linked inside its folder is read and accepted.
+      expect(err).not.toContain('acme');
+      expect(err).toMatch(/3 problems found/);
+      expect(err).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
+    });
+
+    it('passes a folder whose presets are links that stay inside it, as a ConfigMap mount has them', () => {
+      // The gate alone, as `yarn dev` runs it first: exit 0 when it passes.
+      const result = spawnSync(
+        process.execPath,
+        [path.join(repoRoot, 'packages/backend/bin/check-presets.js')],
+        {
+          cwd: repoRoot,
+          env: {
+            PATH: process.env.PATH!,
+            VEECODE_PRESETS: 'acme',
+            VEECODE_PRESETS_PATH: path.join(work, 'honest'),
+          },
+          encoding: 'utf8',
+        },
+      );
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+    });
   });
 
   it.each(['yarn start', 'yarn dev'] as const)(

@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import path from 'path';
 import { createMockDirectory } from '@backstage/backend-test-utils';
 import {
@@ -5,6 +6,7 @@ import {
   loadPresetCatalog,
   parsePresetsPath,
 } from './loadPresetCatalog';
+import { MAX_PRESET_FILE_BYTES } from './readPresetFile';
 
 function preset(name: string, description = `the ${name} preset`) {
   return `name: ${name}\ndescription: ${description}\nversion: 1.0.0\n`;
@@ -155,7 +157,6 @@ describe('loadPresetCatalog', () => {
         'alpha.yaml.bak': 'this: is: not: yaml',
         '.hidden.yaml': 'garbage: [',
         Makefile: 'all:\n\ttrue\n',
-        'nested.yaml': { 'inner.yaml': preset('inner') },
       },
     });
     const catalog = loadPresetCatalog({
@@ -217,19 +218,178 @@ describe('loadPresetCatalog', () => {
     expect(catalog.presets.get('alpha')?.description).toBe('fixed');
   });
 
-  it('follows a symbolic link to a preset file', () => {
+  it('follows a symbolic link that stays inside its folder, as a Kubernetes ConfigMap mount has them', () => {
     mockDir.setContent({
-      real: { 'alpha.yaml': preset('alpha', 'through a link') },
       shipped: {
-        'alpha.yaml': ({ symlink }) =>
-          symlink(mockDir.resolve('real/alpha.yaml')),
+        '..2026_12_07_v1': { 'alpha.yaml': preset('alpha', 'through a link') },
+        '..data': ({ symlink }) => symlink('..2026_12_07_v1'),
+        'alpha.yaml': ({ symlink }) => symlink('..data/alpha.yaml'),
+        'beta.yaml': ({ symlink }) => symlink('./sub/../real-beta.yml'),
+        sub: {},
+        'real-beta.yml': preset('real-beta'),
       },
     });
     const catalog = loadPresetCatalog({
       shippedDir: mockDir.resolve('shipped'),
     });
-    expect(catalog.problems).toEqual([]);
+    // beta.yaml reads real-beta.yml, whose name is not beta: read, not refused.
+    expect(catalog.problems.map(p => p.message)).toEqual([
+      expect.stringMatching(/beta\.yaml:1:7: field "name" is "real-beta"/),
+    ]);
     expect(catalog.presets.get('alpha')?.description).toBe('through a link');
+    expect(catalog.presets.get('alpha')?.source).toBe(
+      mockDir.resolve('shipped/alpha.yaml'),
+    );
+  });
+
+  it('judges links against where a linked folder really is', () => {
+    mockDir.setContent({
+      mounted: {
+        'alpha.yaml': preset('alpha', 'in a linked folder'),
+        'beta.yaml': ({ symlink }) => symlink('alpha.yaml'),
+      },
+      shipped: ({ symlink }) => symlink(mockDir.resolve('mounted')),
+    });
+    const catalog = loadPresetCatalog({
+      shippedDir: mockDir.resolve('shipped'),
+    });
+    expect(catalog.presets.get('alpha')?.description).toBe(
+      'in a linked folder',
+    );
+    // The link is followed (and its content found not to be beta's).
+    expect(catalog.problems).toHaveLength(1);
+    expect(catalog.problems[0].message).toContain('"alpha"');
+  });
+
+  it('refuses, without reading it, a link that points outside its folder', () => {
+    const secretLine = 'root:$6$not-a-real-hash:19000:0:99999:7:::';
+    mockDir.setContent({
+      elsewhere: { 'shadow.yaml': `${secretLine}\n` },
+      shipped: {
+        'alpha.yaml': preset('alpha'),
+        'x.yaml': ({ symlink }) =>
+          symlink(mockDir.resolve('elsewhere/shadow.yaml')),
+        'up.yaml': ({ symlink }) => symlink('../elsewhere/shadow.yaml'),
+      },
+      extra: {
+        // A link into another preset folder leaves this one all the same.
+        'beta.yaml': ({ symlink }) => symlink('../shipped/alpha.yaml'),
+      },
+    });
+    const catalog = loadPresetCatalog({
+      shippedDir: mockDir.resolve('shipped'),
+      extraDirs: [mockDir.resolve('extra')],
+    });
+    expect(catalog.problems.map(p => p.message)).toEqual([
+      `${mockDir.resolve(
+        'shipped/up.yaml',
+      )}: is a symbolic link that points outside its preset folder ${mockDir.resolve(
+        'shipped',
+      )}, so it is not read`,
+      `${mockDir.resolve(
+        'shipped/x.yaml',
+      )}: is a symbolic link that points outside its preset folder ${mockDir.resolve(
+        'shipped',
+      )}, so it is not read`,
+      `${mockDir.resolve(
+        'extra/beta.yaml',
+      )}: is a symbolic link that points outside its preset folder ${mockDir.resolve(
+        'extra',
+      )}, so it is not read`,
+    ]);
+    for (const problem of catalog.problems) {
+      expect(problem.kind).toBe('invalid-file');
+      expect(problem.hint).toMatch(/copy the preset file into the folder/);
+    }
+    expect(JSON.stringify(catalog.problems)).not.toContain('root');
+    expect([...catalog.invalid].sort()).toEqual(['beta', 'up', 'x']);
+    expect([...catalog.presets.keys()]).toEqual(['alpha']);
+  });
+
+  it('refuses folders, pipes and devices named like preset files without opening them', () => {
+    mockDir.setContent({
+      shipped: {
+        'alpha.yaml': preset('alpha'),
+        'nested.yaml': { 'inner.yaml': preset('inner') },
+        'null.yaml': ({ symlink }) => symlink('/dev/null'),
+      },
+    });
+    // Opening a pipe for reading would wait for a writer forever.
+    execFileSync('mkfifo', [mockDir.resolve('shipped/pipe.yaml')]);
+    const catalog = loadPresetCatalog({
+      shippedDir: mockDir.resolve('shipped'),
+    });
+    expect(catalog.problems.map(p => p.message)).toEqual([
+      `${mockDir.resolve(
+        'shipped/nested.yaml',
+      )}: is a folder, not a preset file, so it is not read`,
+      // /dev/null is outside the folder: refused before its type matters.
+      expect.stringContaining(
+        'null.yaml: is a symbolic link that points outside',
+      ),
+      `${mockDir.resolve(
+        'shipped/pipe.yaml',
+      )}: is a named pipe, not a preset file, so it is not read`,
+    ]);
+    expect(catalog.problems[0].hint).toMatch(
+      /remove it from the preset folder/,
+    );
+    expect([...catalog.presets.keys()]).toEqual(['alpha']);
+  });
+
+  it(`refuses a file over ${MAX_PRESET_FILE_BYTES} bytes, naming its size and the limit, and reads one at the limit`, () => {
+    const atLimit = preset('alpha');
+    mockDir.setContent({
+      shipped: {
+        'alpha.yaml': `${atLimit}#${'x'.repeat(
+          MAX_PRESET_FILE_BYTES - atLimit.length - 2,
+        )}\n`,
+        'big.yaml': `${preset('big')}#${'x'.repeat(MAX_PRESET_FILE_BYTES)}\n`,
+      },
+    });
+    const catalog = loadPresetCatalog({
+      shippedDir: mockDir.resolve('shipped'),
+    });
+    expect(catalog.problems).toEqual([
+      {
+        kind: 'invalid-file',
+        message: `${mockDir.resolve('shipped/big.yaml')}: is 257 KiB (${
+          MAX_PRESET_FILE_BYTES + preset('big').length + 2
+        } bytes), over the 256 KiB limit of a preset file, so it is not read`,
+        hint: expect.stringContaining('preset file you meant'),
+      },
+    ]);
+    expect(catalog.invalid.has('big')).toBe(true);
+    expect([...catalog.presets.keys()]).toEqual(['alpha']);
+  });
+
+  it('refuses, without reading it, a file whose name is not a preset name, escaping the name', () => {
+    mockDir.setContent({
+      shipped: {
+        'alpha.yaml': preset('alpha'),
+        'Alpha.yaml': preset('alpha'),
+        'my_preset.yml': 'name: my_preset\n',
+        'evil\u001b[2J\nfake line.yaml': preset('evil'),
+      },
+    });
+    const catalog = loadPresetCatalog({
+      shippedDir: mockDir.resolve('shipped'),
+    });
+    expect(catalog.problems.map(p => p.message).sort()).toEqual(
+      [
+        `${mockDir.resolve(
+          'shipped/Alpha.yaml',
+        )}: the file name is not a valid preset name, so it is not read`,
+        `${mockDir.resolve(
+          'shipped/evil\\u001b[2J\\nfake line.yaml',
+        )}: the file name is not a valid preset name, so it is not read`,
+        `${mockDir.resolve(
+          'shipped/my_preset.yml',
+        )}: the file name is not a valid preset name, so it is not read`,
+      ].sort(),
+    );
+    expect(catalog.problems[0].hint).toMatch(/kebab-case/);
+    expect([...catalog.presets.keys()]).toEqual(['alpha']);
   });
 
   // Library bug (see the test report): a dangling symbolic link makes

@@ -2,7 +2,9 @@ import fs from 'fs';
 import { basename, delimiter, extname, dirname, resolve } from 'path';
 import { Preset } from '../model/types';
 import { PresetProblem } from '../model/problems';
+import { isValidPresetName } from '../model/naming';
 import { displayPath, parsePresetFile } from './parsePresetFile';
+import { readPresetFile } from './readPresetFile';
 
 /**
  * The environment variable naming extra preset folders, separated like
@@ -114,12 +116,15 @@ export function loadPresetCatalog(
   ];
 
   for (const { dir, origin } of folders) {
-    let entries: fs.Dirent[];
+    let entries: string[];
+    let folderRealPath: string;
     try {
-      // With their types: a plain file needs no stat of its own.
       entries = fs
-        .readdirSync(dir, { withFileTypes: true })
-        .sort((a, b) => (a.name < b.name ? -1 : Number(a.name > b.name)));
+        .readdirSync(dir)
+        .sort((a, b) => (a < b ? -1 : Number(a > b)));
+      // The folder itself may be a link (a mounted volume): its files are
+      // judged against where it really is.
+      folderRealPath = fs.realpathSync(dir);
     } catch (error) {
       catalog.problems.push({
         kind: 'invalid-folder',
@@ -132,30 +137,22 @@ export function loadPresetCatalog(
     }
 
     const seenInFolder = new Map<string, string>();
-    for (const dirent of entries) {
-      const entry = dirent.name;
+    for (const entry of entries) {
       if (!PRESET_EXTENSIONS.has(extname(entry)) || entry.startsWith('.')) {
         continue;
       }
       const file = resolve(dir, entry);
       const name = basename(entry, extname(entry));
-      let isFile: boolean;
-      try {
-        // A symbolic link is followed to what it points at.
-        isFile = dirent.isSymbolicLink()
-          ? fs.statSync(file).isFile()
-          : dirent.isFile();
-      } catch (error) {
+      if (!isValidPresetName(name)) {
+        // It could never be a valid preset (its name must equal the file's),
+        // so it is not read: nothing of an unexpected file is quoted.
         catalog.problems.push({
           kind: 'invalid-file',
-          message: `${displayPath(file)}: cannot be read: ${errorCode(
-            error,
-          )} (a dangling symbolic link?)`,
-          hint: 'point the link at an existing file or remove it',
+          message: `${displayPath(
+            file,
+          )}: the file name is not a valid preset name, so it is not read`,
+          hint: 'name the file after its preset, in kebab-case (lower-case letters and digits separated by single dashes), such as my-preset.yaml',
         });
-        continue;
-      }
-      if (!isFile) {
         continue;
       }
       const twin = seenInFolder.get(name);
@@ -173,15 +170,10 @@ export function loadPresetCatalog(
       }
       seenInFolder.set(name, file);
 
-      let text: string;
-      try {
-        text = fs.readFileSync(file, 'utf8');
-      } catch (error) {
-        catalog.problems.push({
-          kind: 'invalid-file',
-          message: `${displayPath(file)}: cannot be read: ${errorCode(error)}`,
-          hint: 'check the file permissions',
-        });
+      const { text, problem } = readPresetFile(file, { folderRealPath });
+      if (problem) {
+        catalog.problems.push(problem);
+        catalog.invalid.add(name);
         continue;
       }
 

@@ -176,6 +176,82 @@ describe('parsePresetFile', () => {
       );
     });
 
+    it('quotes a key, a value or a parser message of the file only as a short, escaped excerpt', () => {
+      const secret =
+        'root:$6$Zm9vYmFyYmF6cXV4c2VjcmV0aGFzaA:19000:0:99999:7:::';
+      const text = [
+        `${secret}: x`,
+        'name: "a-name\\u001b[31m that runs on and on and on and on past forty characters"',
+        'description: d',
+        'version: 1.0.0',
+        'requires:',
+        '  variables:',
+        `    "${'V'.repeat(60)}\\nNEXT":`,
+        '      required: true',
+        '',
+      ].join('\n');
+      const result = parsePresetFile('/somewhere/quoting.yaml', text);
+      const messages = result.problems.map(p => p.message);
+      expect(messages).toEqual(
+        expect.arrayContaining([
+          `/somewhere/quoting.yaml:1:1: unknown field "${secret.slice(
+            0,
+            40,
+          )}…" in the top level`,
+          `/somewhere/quoting.yaml:7:5: variable name "${'V'.repeat(
+            40,
+          )}…" in "requires.variables" is not a valid environment variable name`,
+          `/somewhere/quoting.yaml:7:5: field "requires.variables.${'V'.repeat(
+            40,
+          )}….description" is missing`,
+        ]),
+      );
+      const name = messages.find(m => m.includes('field "name"'));
+      expect(name).toBe(
+        '/somewhere/quoting.yaml:2:7: field "name" must be kebab-case (lower-case letters and digits separated by single dashes)',
+      );
+      for (const message of messages) {
+        expect(message).not.toContain(secret);
+        expect(message).not.toContain('\u001b');
+        expect(message).not.toContain('\n');
+      }
+    });
+
+    it('escapes and shortens the name it compares with the file name', () => {
+      const result = parsePresetFile(
+        '/somewhere/short.yaml',
+        `name: ${'a'.repeat(50)}\ndescription: d\nversion: 1.0.0\n`,
+      );
+      expect(result.problems.map(p => p.message)).toEqual([
+        `/somewhere/short.yaml:1:7: field "name" is "${'a'.repeat(
+          40,
+        )}…" but the file is named "short.yaml"`,
+      ]);
+    });
+
+    it('keeps a YAML parser message that quotes the source short and on one line', () => {
+      const result = parsePresetFile(
+        '/somewhere/tagged.yaml',
+        // The parser's message quotes the whole block scalar header.
+        `name: |${'root:$6$secret-hash-'.repeat(8)}\n  tagged\n`,
+      );
+      expect(result.problems.length).toBeGreaterThan(0);
+      for (const { message } of result.problems) {
+        const quoted = message.slice(
+          message.indexOf('not valid YAML: ') + 'not valid YAML: '.length,
+        );
+        expect(message).toContain('not valid YAML: ');
+        expect(Array.from(quoted).length).toBeLessThanOrEqual(97);
+        expect(message).not.toContain('root:$6$secret-hash-'.repeat(3));
+      }
+      // The parser's own words are not cut.
+      expect(result.problems.map(p => p.message)).toContainEqual(
+        expect.stringMatching(
+          /not valid YAML: Block scalars with more-indented leading empty lines must use an explicit indentation indicator$/,
+        ),
+      );
+    });
+
     it('shows a file outside the working directory by its absolute path', () => {
       const result = parsePresetFile(
         '/elsewhere/x.yaml',

@@ -1,5 +1,5 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { relative, isAbsolute, basename, extname } from 'path';
+import { relative, isAbsolute, basename, extname, sep } from 'path';
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import type { Document, LineCounter, Node as YamlNode } from 'yaml';
 import { SEMVER_PATTERN, presetFileSchema } from '../model/schema';
@@ -8,15 +8,21 @@ import { isValidPresetName } from '../model/naming';
 import { Preset, PresetFile } from '../model/types';
 import { presetFromFile } from '../model/fromFile';
 import { PresetProblem } from '../model/problems';
+import { escapeControlCharacters, excerpt } from '../model/excerpt';
 import { yaml } from './yaml';
 
 /** The schema's validator, precompiled (see `presetFileValidatorSource`). */
 const validate = generatedValidator as ValidateFunction<PresetFile>;
 
-/** How a file path is shown to operators: relative to the working directory when below it. */
+/**
+ * How a file path is shown to operators: relative to the working directory
+ * when below it, with characters a terminal would act on escaped.
+ */
 export function displayPath(file: string): string {
   const rel = relative(process.cwd(), file);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+  return escapeControlCharacters(
+    rel && rel.split(sep)[0] !== '..' && !isAbsolute(rel) ? rel : file,
+  );
 }
 
 /** Result of reading one preset file. */
@@ -38,6 +44,15 @@ export interface YamlPosition {
  * the reference.
  */
 const READ_DIFFERENTLY = /[-+]\.\d|[-+]?0[bB][01]|[-+]0[xXoO]/;
+
+/**
+ * How much of a YAML parser message is shown: its own words run to 93
+ * characters ("Block scalars with more-indented leading empty lines must use
+ * an explicit indentation indicator"), and a message that ends by quoting
+ * the source ("Block scalar header includes extra characters: ...") is cut
+ * at this length, so it shows about as much of the file as an excerpt.
+ */
+const YAML_MESSAGE_LENGTH = 96;
 
 /** The start of a file: where a problem about the whole document points. */
 const FILE_START: YamlPosition = { line: 1, column: 1 };
@@ -152,7 +167,10 @@ export function parsePresetFileWithPositions(
       problems: doc.errors.map(err =>
         problem(
           toPosition(lineCounter, err.pos[0]),
-          `not valid YAML: ${err.message.split('\n')[0]}`,
+          `not valid YAML: ${excerpt(
+            err.message.split('\n')[0],
+            YAML_MESSAGE_LENGTH,
+          )}`,
           'fix the YAML syntax (check indentation and quoting)',
         ),
       ),
@@ -168,7 +186,10 @@ export function parsePresetFileWithPositions(
       problems: [
         problem(
           aliasPosition(doc, lineCounter),
-          `not valid YAML: ${(error as Error).message.split('\n')[0]}`,
+          `not valid YAML: ${excerpt(
+            (error as Error).message.split('\n')[0],
+            YAML_MESSAGE_LENGTH,
+          )}`,
           'define every *alias with an &anchor before it, and do not nest aliases',
         ),
       ],
@@ -204,9 +225,9 @@ export function parsePresetFileWithPositions(
     problems.push(
       problem(
         positionOf(doc, lineCounter, ['name']),
-        `field "name" is "${data.name}" but the file is named "${basename(
-          file,
-        )}"`,
+        `field "name" is "${excerpt(
+          data.name,
+        )}" but the file is named "${excerpt(basename(file))}"`,
         renameHint(data.name, expectedName, extname(file)),
       ),
     );
@@ -247,10 +268,12 @@ function aliasPosition(
 
 function renameHint(name: string, fileName: string, ext: string): string {
   if (isValidPresetName(name)) {
-    return `rename the file to ${name}${ext} or set name: ${fileName}`;
+    return `rename the file to ${excerpt(name)}${ext} or set name: ${excerpt(
+      fileName,
+    )}`;
   }
   if (isValidPresetName(fileName)) {
-    return `set name: ${fileName}`;
+    return `set name: ${excerpt(fileName)}`;
   }
   return 'give the preset a kebab-case name and name the file after it';
 }
@@ -269,8 +292,13 @@ function pathSegments(instancePath: string): string[] {
     .map(s => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
+/** A field path as a message quotes it; each key an excerpt, as keys come from the file. */
+function dotted(segments: string[]): string {
+  return segments.map(segment => excerpt(segment)).join('.');
+}
+
 function fieldName(segments: string[]): string {
-  return segments.length === 0 ? 'the top level' : `"${segments.join('.')}"`;
+  return segments.length === 0 ? 'the top level' : `"${dotted(segments)}"`;
 }
 
 /**
@@ -343,7 +371,7 @@ function describeSchemaError(
       const allowed = allowedKeys(segments);
       return {
         position: at(extra),
-        message: `unknown field "${extra}" in ${field}`,
+        message: `unknown field "${excerpt(extra)}" in ${field}`,
         hint: allowed
           ? `remove it or use one of: ${allowed.join(', ')}`
           : 'remove it',
@@ -363,7 +391,7 @@ function describeSchemaError(
         : FILE_START;
       return {
         position: owner,
-        message: `field "${[...segments, missing].join('.')}" is missing`,
+        message: `field "${dotted([...segments, missing])}" is missing`,
         hint: requiredHint(missing),
       };
     }
@@ -396,9 +424,9 @@ function describeSchemaError(
     case 'propertyNames':
       return {
         position: at((error.params as { propertyName: string }).propertyName),
-        message: `variable name "${
-          (error.params as { propertyName: string }).propertyName
-        }" in ${field} is not a valid environment variable name`,
+        message: `variable name "${excerpt(
+          (error.params as { propertyName: string }).propertyName,
+        )}" in ${field} is not a valid environment variable name`,
         hint: 'use letters, digits and underscores, not starting with a digit',
       };
     case 'minLength':

@@ -1,5 +1,6 @@
 import { keysNamedByPreset } from '../model/keysNamedByPreset';
 import { resolve } from 'path';
+import { createMockDirectory } from '@backstage/backend-test-utils';
 import { paintFor } from './terminal';
 import {
   explainPresets,
@@ -233,5 +234,30 @@ describe('explainPresetsWithConfig', () => {
     expect(result.config?.find(l => l.path === 'app.title')?.from).toBe(
       'APP_CONFIG_app_title',
     );
+  });
+
+  it('shows only the first line of a config layer error, not the source the YAML parser quotes', async () => {
+    const mockDir = createMockDirectory({
+      content: {
+        'override.yaml':
+          'app:\n  title: x\nhash: root:$6$ExplainS3cretHash:19000:0:99999:7:::\n',
+      },
+    });
+    try {
+      const result = await explainPresetsWithConfig({
+        env,
+        rootDir,
+        pluginsFrom,
+        argv: ['--config', mockDir.resolve('override.yaml')],
+      });
+      expect(result.problems).toHaveLength(1);
+      const [{ message }] = result.problems;
+      expect(message).toMatch(
+        /^Cannot read the config layer --config \S*override\.yaml: .*YAML.* at line \d+, column \d+$/,
+      );
+      expect(message).not.toContain('ExplainS3cretHash');
+    } finally {
+      mockDir.remove();
+    }
   });
 });

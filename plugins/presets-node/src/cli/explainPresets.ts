@@ -10,6 +10,7 @@ import {
 } from '../config/configProvenance';
 import { presetConfigLayers } from '../config/createPresetConfigSource';
 import { PresetProblem } from '../model/problems';
+import { excerpt } from '../model/excerpt';
 import { PresetResolution } from '../selection/resolvePresets';
 import {
   SelectionOptions,
@@ -118,6 +119,12 @@ export type ExplainOptions = SelectionOptions & {
 };
 
 /**
+ * How much of a config loader's message is shown: its words, the file
+ * path and where in the file ("... at line 5, column 1"), not more.
+ */
+const CONFIG_ERROR_LENGTH = 200;
+
+/**
  * The final layered config of a resolved selection, each leaf with its
  * layer, read through the very layers the backend merges. A layer that
  * cannot be read becomes a problem naming it.
@@ -144,9 +151,12 @@ export async function explainConfig(
       : [
           {
             kind: 'invalid-config' as const,
-            message: `Cannot read the config layer ${layer.label}: ${redactText(
-              layer.error,
-              resolution.secrets,
+            message: `Cannot read the config layer ${layer.label}: ${excerpt(
+              // The first line: a YAML error goes on to quote the source.
+              redactText(layer.error, resolution.secrets)
+                .split('\n')[0]
+                .replace(/:$/, ''),
+              CONFIG_ERROR_LENGTH,
             )}`,
             hint: `Correct ${layer.label} so that it holds valid config.`,
           },

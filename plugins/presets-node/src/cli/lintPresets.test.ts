@@ -1,5 +1,7 @@
 import { resolve } from 'path';
+import { createMockDirectory } from '@backstage/backend-test-utils';
 import { displayPath } from '../catalog/parsePresetFile';
+import { MAX_PRESET_FILE_BYTES } from '../catalog/readPresetFile';
 import { LintFinding, lintPresets, variablePrefixes } from './lintPresets';
 import { runPresetsCli } from './runPresetsCli';
 
@@ -199,6 +201,55 @@ describe('lintPresets', () => {
         message: 'cannot be read: ENOENT',
       }),
     ]);
+  });
+
+  describe('files it must not read', () => {
+    const mockDir = createMockDirectory();
+    const secretLine =
+      'root:$6$bGludHNlY3JldA$bm90LWEtcmVhbC1oYXNo:19000::::::';
+    const clean = (name: string) =>
+      `name: ${name}\ndescription: ${name}\nversion: 1.0.0\n`;
+
+    beforeEach(() =>
+      mockDir.setContent({
+        secret: { 'shadow.yaml': `${secretLine}\n` },
+        presets: {
+          'x.yaml': ({ symlink }) =>
+            symlink(mockDir.resolve('secret/shadow.yaml')),
+          'alpha.yaml': ({ symlink }) => symlink('real/alpha.yaml'),
+          real: { 'alpha.yaml': clean('alpha') },
+        },
+        'big.yaml': `${clean('big')}#${'x'.repeat(MAX_PRESET_FILE_BYTES)}\n`,
+      }),
+    );
+
+    it('refuses a link out of a linted folder unread, and lints one that stays inside', () => {
+      const result = lintPresets([mockDir.resolve('presets')], { rootDir });
+      expect(result.errors).toEqual([
+        {
+          rule: 'invalid-file',
+          file: displayPath(mockDir.resolve('presets/x.yaml')),
+          message: `is a symbolic link that points outside its preset folder ${displayPath(
+            mockDir.resolve('presets'),
+          )}, so it is not read`,
+          hint: expect.stringContaining('copy the preset file into the folder'),
+        },
+      ]);
+      expect(JSON.stringify(result)).not.toContain('root');
+    });
+
+    it('refuses a file over the size limit named on the command line, unread', () => {
+      const result = lintPresets([mockDir.resolve('big.yaml')], { rootDir });
+      expect(result.errors).toEqual([
+        expect.objectContaining({
+          rule: 'invalid-file',
+          file: displayPath(mockDir.resolve('big.yaml')),
+          message: expect.stringMatching(
+            /^is 257 KiB \(\d+ bytes\), over the 256 KiB limit of a preset file, so it is not read$/,
+          ),
+        }),
+      ]);
+    });
   });
 
   it('derives the prefixes from the preset name', () => {

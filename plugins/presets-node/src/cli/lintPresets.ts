@@ -30,6 +30,11 @@ import {
   defaultShippedDir,
   loadPresetCatalog,
 } from '../catalog/loadPresetCatalog';
+import {
+  ReadPresetFileOptions,
+  readPresetFile,
+} from '../catalog/readPresetFile';
+import { REFERENCE_EXCERPT_LENGTH, excerpt } from '../model/excerpt';
 import { DERIVED_VARIABLES } from '../config/derivedVariables';
 import { closestName } from '../selection/suggestions';
 import { readBackstageVersion } from '../selection/resolvePresets';
@@ -291,13 +296,17 @@ function lintPreset(
       continue;
     }
     const close = closestName(name, [...declaredNames, ...context.platform]);
+    // Names in references are whatever the file holds between ${ and }.
+    const shown = excerpt(name);
     find({
       rule: 'undeclared-variable',
       ...position,
-      message: `preset "${preset.name}" uses \${${name}}, which is not declared in requires.variables (its own or a required preset's) and is not a platform variable`,
+      message: `preset "${preset.name}" uses \${${shown}}, which is not declared in requires.variables (its own or a required preset's) and is not a platform variable`,
       hint: close
-        ? `did you mean ${close}? Otherwise declare ${name} under requires.variables`
-        : `declare ${name} under requires.variables with a description, required: and docs:`,
+        ? `did you mean ${excerpt(
+            close,
+          )}? Otherwise declare ${shown} under requires.variables`
+        : `declare ${shown} under requires.variables with a description, required: and docs:`,
     });
   }
 
@@ -307,7 +316,12 @@ function lintPreset(
       find({
         rule: 'other-backstage-release',
         ...positionOf(doc, lineCounter, ['plugins', String(index), 'package']),
-        message: `plugin "${entry.package}" is pinned to Backstage ${pinned}, but backstage.json is on ${context.release}`,
+        message: `plugin "${excerpt(
+          entry.package,
+          REFERENCE_EXCERPT_LENGTH,
+        )}" is pinned to Backstage ${pinned}, but backstage.json is on ${excerpt(
+          context.release,
+        )}`,
         hint: 'write bs_${BACKSTAGE_VERSION} so the reference follows backstage.json',
       });
     }
@@ -320,27 +334,28 @@ function lintPreset(
   const prefixes = variablePrefixes(preset.name);
   for (const [name, variable] of Object.entries(declared)) {
     const position = declaredAt.get(name);
+    const shown = excerpt(name);
     if (variable.required && !variable.docs) {
       find({
         rule: 'undocumented-variable',
         ...position,
-        message: `required variable ${name} has no docs link: an operator missing it is not told where to get it`,
-        hint: `add docs: with a link that explains where to get the value of ${name}`,
+        message: `required variable ${shown} has no docs link: an operator missing it is not told where to get it`,
+        hint: `add docs: with a link that explains where to get the value of ${shown}`,
       });
     }
     if (!references.has(name) && !inputs.has(name)) {
       find({
         rule: 'unused-variable',
         ...position,
-        message: `variable ${name} is declared but never used in appConfig or plugins`,
-        hint: `use \${${name}} where it belongs, or remove the declaration`,
+        message: `variable ${shown} is declared but never used in appConfig or plugins`,
+        hint: `use \${${shown}} where it belongs, or remove the declaration`,
       });
     }
     if (!prefixes.some(prefix => name.startsWith(prefix))) {
       find({
         rule: 'foreign-prefix',
         ...position,
-        message: `variable ${name} does not start with ${prefixes.join(
+        message: `variable ${shown} does not start with ${prefixes.join(
           ' or ',
         )}, the prefix of preset "${preset.name}"`,
         hint: `rename it to ${prefixes[0]}... unless it is shared with other presets on purpose`,
@@ -350,7 +365,7 @@ function lintPreset(
       find({
         rule: 'secret-flag-missing',
         ...position,
-        message: `variable ${name} looks like a credential but has no secret: flag (it is inferred as secret from its name)`,
+        message: `variable ${shown} looks like a credential but has no secret: flag (it is inferred as secret from its name)`,
         hint: 'add secret: true, or secret: false if its value may be shown in logs',
       });
     }
@@ -407,9 +422,15 @@ function unreadable(shown: string, error: unknown): LintFinding {
   };
 }
 
+/** A valid preset lint read, and how to read its file again for positions. */
+interface LintedPreset {
+  preset: Preset;
+  read: ReadPresetFileOptions;
+}
+
 /** The valid presets and parser problems of one path, file or folder. */
 function readPath(path: string): {
-  presets: Preset[];
+  presets: LintedPreset[];
   findings: LintFinding[];
 } {
   const shown = displayPath(path);
@@ -421,20 +442,22 @@ function readPath(path: string): {
   }
   if (isDirectory) {
     const catalog = loadPresetCatalog({ shippedDir: path });
+    // Read again with the same rule as the catalog's: inside the folder.
+    const read = { folderRealPath: fs.realpathSync(path) };
     return {
-      presets: [...catalog.presets.values()],
+      presets: [...catalog.presets.values()].map(preset => ({ preset, read })),
       findings: catalog.problems.map(p => problemFinding(p, shown)),
     };
   }
-  let text: string;
-  try {
-    text = fs.readFileSync(path, 'utf8');
-  } catch (error) {
-    return { presets: [], findings: [unreadable(shown, error)] };
+  // A file named on the command line is read where it is, links followed,
+  // with the size and file type rules of a preset folder's files.
+  const { text, problem } = readPresetFile(path);
+  if (problem) {
+    return { presets: [], findings: [problemFinding(problem, shown)] };
   }
   const parsed = parsePresetFile(path, text);
   return {
-    presets: parsed.preset ? [parsed.preset] : [],
+    presets: parsed.preset ? [{ preset: parsed.preset, read: {} }] : [],
     findings: parsed.problems.map(p => problemFinding(p, shown)),
   };
 }
@@ -463,11 +486,20 @@ export function lintPresets(paths: string[], options: LintOptions): LintResult {
   const context: PresetLintContext = {
     platform: platformVariables(options.rootDir),
     release: readBackstageVersion(options.rootDir),
-    known: new Map([...shipped, ...linted.map(p => [p.name, p] as const)]),
+    known: new Map([
+      ...shipped,
+      ...linted.map(({ preset }) => [preset.name, preset] as const),
+    ]),
   };
   const findings = reads.flatMap(read => read.findings);
-  for (const preset of linted) {
-    const text = fs.readFileSync(preset.source, 'utf8');
+  for (const { preset, read } of linted) {
+    // Lint needs positions, which the catalog does not keep: the file is
+    // read again, under the rules it was first read with.
+    const { text, problem } = readPresetFile(preset.source, read);
+    if (problem) {
+      findings.push(problemFinding(problem, displayPath(preset.source)));
+      continue;
+    }
     findings.push(...lintPreset(preset, text, context));
   }
   findings.sort(byLocation);

@@ -1,5 +1,6 @@
 import { Preset, PresetPluginEntry } from '../model/types';
 import { PresetProblem } from '../model/problems';
+import { REFERENCE_EXCERPT_LENGTH, excerpt } from '../model/excerpt';
 
 /** The registry plugin references point at unless `PLUGIN_REGISTRY` is set. @public */
 export const DEFAULT_PLUGIN_REGISTRY = 'quay.io/veecode';
@@ -84,7 +85,12 @@ export function resolvePluginEntries(
     if (!entry.disabled && unresolved) {
       problems.push({
         kind: 'unresolved-plugin',
-        message: `preset "${entry.preset}" enables plugin "${entry.packageReference}", whose package reference holds the unresolved placeholder ${unresolved[0]}`,
+        message: `preset "${entry.preset}" enables plugin "${excerpt(
+          entry.packageReference,
+          REFERENCE_EXCERPT_LENGTH,
+        )}", whose package reference holds the unresolved placeholder ${excerpt(
+          unresolved[0],
+        )}`,
         hint: 'package references may only use ${PLUGIN_REGISTRY} and ${BACKSTAGE_VERSION}; write the value itself or set disabled: true',
       });
     }
