@@ -9,5 +9,26 @@ export interface Config {
        */
       sample?: object;
     };
+    /**
+     * The guard in front of Backstage's OAuth 2.1 authorization server
+     * (on when `auth.clientIdMetadataDocuments` or
+     * `auth.experimentalDynamicClientRegistration` is enabled, as the
+     * `mcp` preset does).
+     */
+    oauthServer?: {
+      /**
+       * How many dynamic client registrations (`POST /api/auth/v1/register`)
+       * one client address may attempt per window; more are answered 429
+       * with `Retry-After`. The address is the one Express sees: set
+       * `backend.trustProxy` behind a reverse proxy, or every client
+       * shares the proxy's address.
+       */
+      registrationLimit?: {
+        /** Attempts per address and window. Default 20. */
+        perAddress?: number;
+        /** The window, in minutes. Default 60. */
+        windowMinutes?: number;
+      };
+    };
   };
 }

@@ -7,7 +7,7 @@
  * and calls a catalog tool. Refusals, the redirect URI variable and the
  * boot warnings are checked on the same backend.
  */
-import { createHash, generateKeyPairSync, randomBytes, sign } from 'crypto';
+import { generateKeyPairSync, sign } from 'crypto';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
@@ -33,8 +33,12 @@ import {
   ClientMetadataServer,
   TestOAuthClient,
   approveAuthorization,
+  authorizationUrl,
   connectWithAuthorization,
   connectWithToken,
+  pkcePair,
+  redeemCode,
+  registerClient,
   signInAsGuest,
   startAuthorization,
   startClientMetadataServer,
@@ -277,12 +281,8 @@ describe('recommended,mcp with the official MCP client', () => {
     oauth: TestOAuthClient,
     seen: { clientName?: string; clientId?: string },
   ) {
-    return async (authorizationUrl: URL) => {
-      const approval = await approveAuthorization(
-        backend,
-        authorizationUrl,
-        guestToken,
-      );
+    return async (url: URL) => {
+      const approval = await approveAuthorization(backend, url, guestToken);
       seen.clientName = approval.session.clientName;
       seen.clientId = approval.session.clientId;
       expect(approval.session.redirectUri).toBe(oauth.redirectUrl);
@@ -409,35 +409,35 @@ describe('recommended,mcp with the official MCP client', () => {
     );
   });
 
-  /** Starts an authorization as a CIMD client would, with PKCE, for `redirectUri`. */
+  /** Starts an authorization as a client would, with PKCE (S256), for `redirectUri`. */
   function cimdAuthorization(clientId: string, redirectUri: string) {
-    const url = new URL(`${backend.baseUrl}/api/auth/v1/authorize`);
-    const verifier = randomBytes(32).toString('base64url');
-    url.search = new URLSearchParams({
-      client_id: clientId,
-      redirect_uri: redirectUri,
-      response_type: 'code',
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-      code_challenge_method: 'S256',
-      state: 'e2e',
-    }).toString();
-    return startAuthorization(url);
+    return startAuthorization(
+      authorizationUrl(backend, {
+        clientId,
+        redirectUri,
+        codeChallenge: pkcePair().challenge,
+        codeChallengeMethod: 'S256',
+      }),
+    );
   }
 
-  async function registerByDcr(redirectUri: string) {
-    const res = await fetch(`${backend.baseUrl}/api/auth/v1/register`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        client_name: 'E2E pattern probe',
-        redirect_uris: [redirectUri],
-      }),
-    });
-    const body = await res.json();
-    if (body.client_secret) {
-      secrets.add(body.client_secret);
+  /** Registers a client by DCR (from `localAddress` when given); its secret joins `secrets`. */
+  async function registerByDcr(
+    redirectUri: string | string[],
+    options: { clientName?: string; localAddress?: string } = {},
+  ) {
+    const answer = await registerClient(
+      backend,
+      {
+        client_name: options.clientName ?? 'E2E pattern probe',
+        redirect_uris: Array.isArray(redirectUri) ? redirectUri : [redirectUri],
+      },
+      { localAddress: options.localAddress },
+    );
+    if (answer.body?.client_secret) {
+      secrets.add(answer.body.client_secret);
     }
-    return { status: res.status, body };
+    return answer;
   }
 
   it('refuses a redirect URI outside the allowed patterns, at registration (DCR) and at authorization (CIMD)', async () => {
@@ -489,6 +489,242 @@ describe('recommended,mcp with the official MCP client', () => {
     expect(
       await cimdAuthorization(metadata.clientId('extra'), EXTRA_REDIRECT),
     ).toMatchObject({ kind: 'consent' });
+  });
+
+  /**
+   * Takes `clientId` through an S256 authorization approved by the guest
+   * and returns the code and its verifier: what an honest client holds,
+   * and what an attacker who intercepted the redirect would hold (the
+   * verifier too, in the worst case).
+   */
+  async function approvedCode(clientId: string) {
+    const pkce = pkcePair();
+    const approval = await approveAuthorization(
+      backend,
+      authorizationUrl(backend, {
+        clientId,
+        redirectUri: callback,
+        codeChallenge: pkce.challenge,
+        codeChallengeMethod: 'S256',
+      }),
+      guestToken,
+    );
+    secrets.add(approval.code);
+    secrets.add(pkce.verifier);
+    return { code: approval.code, verifier: pkce.verifier };
+  }
+
+  async function registeredClient(name: string) {
+    const { status, body } = await registerByDcr(callback, {
+      clientName: name,
+    });
+    expect(status).toBe(201);
+    return {
+      id: body.client_id as string,
+      secret: body.client_secret as string,
+    };
+  }
+
+  /** A refusal in OAuth's error format, and no token in it. */
+  function oauthError(status: number, error: string, description: RegExp) {
+    return {
+      status,
+      body: { error, error_description: expect.stringMatching(description) },
+    };
+  }
+
+  it("refuses to redeem one client's code for another client, or without the client's secret and PKCE verifier; the client it was issued to still can", async () => {
+    const a = await registeredClient('E2E client A');
+    const b = await registeredClient('E2E client B');
+    const { code, verifier } = await approvedCode(a.id);
+    const redeem = (client: {
+      clientId?: string;
+      clientSecret?: string;
+      basic?: boolean;
+      codeVerifier?: string;
+    }) =>
+      redeemCode(backend, {
+        code,
+        redirectUri: callback,
+        codeVerifier: verifier,
+        ...client,
+      });
+
+    // B, authenticated as itself, with A's code and even A's verifier
+    const asB = await redeem({
+      clientId: b.id,
+      clientSecret: b.secret,
+      basic: true,
+    });
+    expect(asB).toMatchObject(
+      oauthError(400, 'invalid_grant', /not issued to this client/),
+    );
+    expect(asB.body.access_token).toBeUndefined();
+    // B naming itself in the body, as a public client would
+    expect(await redeem({ clientId: b.id })).toMatchObject(
+      oauthError(400, 'invalid_grant', /not issued to this client/),
+    );
+    // A's id without A's secret, or with B's
+    expect(await redeem({ clientId: a.id })).toMatchObject(
+      oauthError(401, 'invalid_client', /Client authentication required/),
+    );
+    expect(
+      await redeem({ clientId: a.id, clientSecret: b.secret, basic: true }),
+    ).toMatchObject(
+      oauthError(401, 'invalid_client', /Invalid client credentials/),
+    );
+    // no client at all
+    expect(await redeem({})).toMatchObject(
+      oauthError(401, 'invalid_client', /Client authentication required/),
+    );
+    // A itself, without the verifier or with another one
+    const asA = { clientId: a.id, clientSecret: a.secret, basic: true };
+    expect(await redeem({ ...asA, codeVerifier: undefined })).toMatchObject(
+      oauthError(400, 'invalid_request', /code_verifier is required/),
+    );
+    expect(
+      await redeem({ ...asA, codeVerifier: pkcePair().verifier }),
+    ).toMatchObject(oauthError(400, 'invalid_grant', /does not match/));
+
+    // the refusals did not use the code up: A redeems it, once
+    const honest = await redeem(asA);
+    expect(honest.status).toBe(200);
+    secrets.add(honest.body.access_token);
+    expect(tokenClaims(honest.body.access_token).sub).toBe(
+      'user:development/guest',
+    );
+    expect((await redeem(asA)).status).toBe(400);
+  });
+
+  it("refuses to redeem a Client ID Metadata Document client's code for another client", async () => {
+    const owner = metadata.clientId('loopback');
+    const { code, verifier } = await approvedCode(owner);
+    const other = metadata.clientId('extra');
+    for (const clientId of [other, owner.replace('loopback', 'stranger')]) {
+      expect(
+        await redeemCode(backend, {
+          code,
+          redirectUri: callback,
+          codeVerifier: verifier,
+          clientId,
+        }),
+      ).toMatchObject(
+        oauthError(400, 'invalid_grant', /not issued to this client/),
+      );
+    }
+    const honest = await redeemCode(backend, {
+      code,
+      redirectUri: callback,
+      codeVerifier: verifier,
+      clientId: owner,
+    });
+    expect(honest.status).toBe(200);
+    secrets.add(honest.body.access_token);
+  });
+
+  it('refuses an authorization without a PKCE challenge or with the plain method, and advertises S256 only', async () => {
+    const a = await registeredClient('E2E client without PKCE');
+    const pkce = pkcePair();
+    const attempts = [
+      {}, // no PKCE at all
+      { codeChallenge: pkce.verifier, codeChallengeMethod: 'plain' },
+      { codeChallenge: pkce.challenge }, // the method defaults to plain
+      { codeChallengeMethod: 'S256' }, // a method without a challenge
+    ];
+    for (const attempt of attempts) {
+      const start = await startAuthorization(
+        authorizationUrl(backend, {
+          clientId: a.id,
+          redirectUri: callback,
+          ...attempt,
+        }),
+      );
+      // answered here, not redirected: nothing reaches the redirect URI
+      expect(start).toMatchObject({
+        kind: 'refused',
+        status: 400,
+        location: undefined,
+      });
+      const body = JSON.parse((start as { body: string }).body);
+      expect(body).toEqual({
+        error: 'invalid_request',
+        error_description: expect.stringMatching(/code_challenge/),
+      });
+    }
+    // the same client with S256 is let through to the consent page
+    expect(
+      await startAuthorization(
+        authorizationUrl(backend, {
+          clientId: a.id,
+          redirectUri: callback,
+          codeChallenge: pkce.challenge,
+          codeChallengeMethod: 'S256',
+        }),
+      ),
+    ).toMatchObject({ kind: 'consent' });
+
+    // what MCP clients discover (through the MCP server) says so too
+    const discovery = await fetch(
+      `${backend.baseUrl}/.well-known/oauth-authorization-server`,
+    ).then(r => r.json());
+    expect(discovery.code_challenge_methods_supported).toEqual(['S256']);
+  });
+
+  it('refuses an oversized registration with an OAuth error naming the field', async () => {
+    expect(
+      await registerByDcr(callback, { clientName: 'x'.repeat(5000) }),
+    ).toMatchObject(
+      oauthError(
+        400,
+        'invalid_client_metadata',
+        /client_name is 5000 characters long; at most \d+/,
+      ),
+    );
+    const many = Array.from({ length: 50 }, (_, i) => `${callback}/${i}`);
+    expect(await registerByDcr(many)).toMatchObject(
+      oauthError(
+        400,
+        'invalid_redirect_uri',
+        /redirect_uris has 50 entries; at most \d+/,
+      ),
+    );
+    const huge = await registerClient(backend, {
+      client_name: 'E2E huge',
+      redirect_uris: [callback],
+      padding: 'x'.repeat(64 * 1024),
+    });
+    expect(huge).toMatchObject(
+      oauthError(
+        413,
+        'invalid_client_metadata',
+        /too large: at most \d+ bytes/,
+      ),
+    );
+  });
+
+  it('answers a flood of registrations from one address with 429 and Retry-After, and keeps registering other addresses', async () => {
+    // Another address on the loopback interface: the other tests register from 127.0.0.1.
+    const flooder = '127.0.0.2';
+    const statuses: number[] = [];
+    let last = await registerByDcr(callback, { localAddress: flooder });
+    statuses.push(last.status);
+    while (last.status === 201 && statuses.length <= 100) {
+      last = await registerByDcr(callback, { localAddress: flooder });
+      statuses.push(last.status);
+    }
+    // the documented default: 20 registrations per address and hour
+    expect(statuses).toEqual([...Array(20).fill(201), 429]);
+    expect(last).toMatchObject(
+      oauthError(429, 'too_many_requests', /Too many client registrations/),
+    );
+    const retryAfter = Number(last.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(3600);
+    // still refused, and nobody else is
+    expect(
+      (await registerByDcr(callback, { localAddress: flooder })).status,
+    ).toBe(429);
+    expect((await registerByDcr(callback)).status).toBe(201);
   });
 
   it('warns at boot about the in-memory database and not about the loopback base URL', () => {

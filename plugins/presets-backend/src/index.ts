@@ -8,3 +8,4 @@
 export { presetsBackend } from './plugins';
 export type { PresetsBackendOptions } from './plugins';
 export type { LoadedPlugin } from './loadedPlugins';
+export { oauthServerGuardModule } from './oauthServerGuard/module';

@@ -9,6 +9,7 @@ import { presetSyncStatusServiceRef } from '@devportal/plugin-identity-presets-n
 import { Router } from 'express';
 import { LoadedPlugin, planPluginLoading } from './loadedPlugins';
 import { warnAboutOAuthServerSetup } from './oauthServerChecks';
+import { oauthServerGuardModule } from './oauthServerGuard/module';
 import { serveTechRadarSample } from './techRadarSample';
 import { statusHandler } from './status';
 
@@ -92,7 +93,9 @@ function dynamicPluginsInfoPlugin(loaded: () => LoadedPlugin[]) {
  * Adds the npm backend plugins the selected presets name (entries whose
  * `package` is an npm package and that are not disabled), and nothing
  * else, through Backstage's feature loader; plus the two routes that say
- * what is loaded. Both routes need an authenticated caller.
+ * what is loaded. Both routes need an authenticated caller. Also adds the
+ * auth module that guards Backstage's OAuth authorization server (see
+ * `oauthServerGuardModule`).
  *
  * @public
  */
@@ -127,6 +130,9 @@ export function presetsBackend(options: PresetsBackendOptions) {
         ...features,
         presetsPlugin(loaded),
         dynamicPluginsInfoPlugin(loaded),
+        // Guards the auth plugin's OAuth server (MCP clients) whenever it
+        // is on, whichever preset or config turned it on.
+        oauthServerGuardModule,
       ];
     },
   });

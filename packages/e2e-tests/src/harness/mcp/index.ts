@@ -19,3 +19,10 @@ export type {
   ClientDescription,
   ClientMetadataServer,
 } from './clientMetadataServer';
+export {
+  authorizationUrl,
+  pkcePair,
+  redeemCode,
+  registerClient,
+} from './oauthRequests';
+export type { OAuthAnswer, PkcePair } from './oauthRequests';

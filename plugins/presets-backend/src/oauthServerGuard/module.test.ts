@@ -1,0 +1,196 @@
+import path from 'node:path';
+import request from 'supertest';
+import express from 'express';
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { oauthServerGuardModule } from './module';
+import { s256Challenge } from './requests';
+
+jest.setTimeout(60_000);
+
+const AUTH_MIGRATIONS = path.join(
+  path.dirname(require.resolve('@backstage/plugin-auth-backend/package.json')),
+  'migrations',
+);
+
+const VERIFIER = 'v'.repeat(43);
+
+/**
+ * Stands in for the auth plugin: its tables (from its own migrations) with
+ * one approved authorization for `dcr-client`, its routes answering with
+ * what they received, and its body parsers, which the guard's must not
+ * leave anything to re-read.
+ */
+const fakeAuthPlugin = createBackendPlugin({
+  pluginId: 'auth',
+  register(reg) {
+    reg.registerInit({
+      deps: {
+        database: coreServices.database,
+        httpRouter: coreServices.httpRouter,
+      },
+      async init({ database, httpRouter }) {
+        const db = await database.getClient();
+        await db.migrate.latest({ directory: AUTH_MIGRATIONS });
+        await db('oidc_clients').insert({
+          client_id: 'dcr-client',
+          client_secret: 'dcr-secret',
+          client_name: 'DCR client',
+          response_types: '["code"]',
+          grant_types: '["authorization_code"]',
+          redirect_uris: '["http://127.0.0.1:9/cb"]',
+        });
+        const expiresAt = new Date(Date.now() + 600_000);
+        await db('oauth_authorization_sessions').insert({
+          id: 'session',
+          client_id: 'dcr-client',
+          redirect_uri: 'http://127.0.0.1:9/cb',
+          response_type: 'code',
+          code_challenge: s256Challenge(VERIFIER),
+          code_challenge_method: 'S256',
+          status: 'approved',
+          user_entity_ref: 'user:default/jane',
+          expires_at: expiresAt,
+        });
+        await db('oidc_authorization_codes').insert({
+          code: 'the-code',
+          session_id: 'session',
+          expires_at: expiresAt,
+          used: false,
+        });
+        const router = express.Router();
+        router.use(express.urlencoded({ extended: false }));
+        router.use(express.json());
+        router.get('/.well-known/openid-configuration', (_req, res) => {
+          res.json({ code_challenge_methods_supported: ['S256', 'plain'] });
+        });
+        router.all('*', (req, res) => {
+          res.json({ reached: 'auth plugin', path: req.path, body: req.body });
+        });
+        httpRouter.use(router);
+        httpRouter.addAuthPolicy({ path: '/', allow: 'unauthenticated' });
+      },
+    });
+  },
+});
+
+/** Config data, as `mockServices.rootConfig` takes it. */
+type JsonObject = NonNullable<mockServices.rootConfig.Options['data']>;
+
+async function start(auth: JsonObject) {
+  const { server } = await startTestBackend({
+    features: [
+      oauthServerGuardModule,
+      fakeAuthPlugin,
+      mockServices.rootConfig.factory({
+        data: {
+          auth,
+          presets: { oauthServer: { registrationLimit: { perAddress: 2 } } },
+        },
+      }),
+    ],
+  });
+  return server;
+}
+
+const DCR_ON = { experimentalDynamicClientRegistration: { enabled: true } };
+const CIMD_ON = { clientIdMetadataDocuments: { enabled: true } };
+
+describe('oauthServerGuardModule', () => {
+  it('answers for the auth plugin where a request falls short, and hands the rest on with its body', async () => {
+    const server = await start(DCR_ON);
+
+    const authorize = await request(server).get(
+      '/api/auth/v1/authorize?client_id=dcr-client&response_type=code',
+    );
+    expect(authorize.status).toBe(400);
+    expect(authorize.body.error).toBe('invalid_request');
+
+    const token = {
+      grant_type: 'authorization_code',
+      code: 'the-code',
+      redirect_uri: 'http://127.0.0.1:9/cb',
+      code_verifier: VERIFIER,
+    };
+    const stolen = await request(server)
+      .post('/api/auth/v1/token')
+      .type('form')
+      .send({ ...token, client_id: 'other-client' });
+    expect(stolen.status).toBe(400);
+    expect(stolen.body.error).toBe('invalid_grant');
+
+    // the honest request reaches the auth plugin with its form intact
+    const honest = await request(server)
+      .post('/api/auth/v1/token')
+      .auth('dcr-client', 'dcr-secret')
+      .type('form')
+      .send(token);
+    expect(honest.body).toEqual({
+      reached: 'auth plugin',
+      path: '/v1/token',
+      body: token,
+    });
+    // as do other grants and routes, untouched
+    const refresh = { grant_type: 'refresh_token', refresh_token: 'r' };
+    expect(
+      (await request(server).post('/api/auth/v1/token').send(refresh)).body,
+    ).toMatchObject({ reached: 'auth plugin', body: refresh });
+    expect(
+      (await request(server).get('/api/auth/v1/sessions/x')).body,
+    ).toMatchObject({ reached: 'auth plugin' });
+
+    const registration = {
+      client_name: 'ok',
+      redirect_uris: ['http://127.0.0.1:9/cb'],
+    };
+    expect(
+      (await request(server).post('/api/auth/v1/register').send(registration))
+        .body,
+    ).toMatchObject({ reached: 'auth plugin', body: registration });
+    const long = await request(server)
+      .post('/api/auth/v1/register')
+      .send({ ...registration, client_name: 'n'.repeat(500) });
+    expect(long.status).toBe(400);
+    expect(long.body.error).toBe('invalid_client_metadata');
+    // the configured limit (2) is used up by now
+    const flood = await request(server)
+      .post('/api/auth/v1/register')
+      .send(registration);
+    expect(flood.status).toBe(429);
+    expect(flood.headers['retry-after']).toMatch(/^\d+$/);
+    expect(flood.body.error).toBe('too_many_requests');
+
+    const malformed = await request(server)
+      .post('/api/auth/v1/token')
+      .set('Content-Type', 'application/json')
+      .send('{"grant_type":');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error).toBe('invalid_request');
+
+    expect(
+      (await request(server).get('/api/auth/.well-known/openid-configuration'))
+        .body,
+    ).toEqual({ code_challenge_methods_supported: ['S256'] });
+  });
+
+  it('leaves registration alone while dynamic client registration is off', async () => {
+    const server = await start(CIMD_ON);
+    const long = await request(server)
+      .post('/api/auth/v1/register')
+      .send({ client_name: 'n'.repeat(500) });
+    expect(long.body).toMatchObject({ reached: 'auth plugin' });
+    expect(
+      (await request(server).get('/api/auth/v1/authorize?client_id=x')).status,
+    ).toBe(400);
+  });
+
+  it('adds nothing while the authorization server is off', async () => {
+    const server = await start({});
+    expect(
+      (await request(server).get('/api/auth/v1/authorize?client_id=x')).body,
+    ).toMatchObject({ reached: 'auth plugin' });
+  });
+});

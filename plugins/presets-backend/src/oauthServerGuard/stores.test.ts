@@ -1,0 +1,148 @@
+import path from 'node:path';
+import { TestDatabases } from '@backstage/backend-test-utils';
+import { RegistrationRateLimiter, readCodeBinding } from './stores';
+
+jest.setTimeout(60_000);
+
+/**
+ * The auth plugin's own migrations, as installed: the binding is read from
+ * its tables, so a release that renames them fails here, not in production.
+ */
+const AUTH_MIGRATIONS = path.join(
+  path.dirname(require.resolve('@backstage/plugin-auth-backend/package.json')),
+  'migrations',
+);
+
+describe('readCodeBinding, on the auth plugin tables', () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+  async function authDatabase() {
+    const db = await databases.init('SQLITE_3');
+    await db.migrate.latest({ directory: AUTH_MIGRATIONS });
+    const expiresAt = new Date(Date.now() + 600_000);
+    await db('oidc_clients').insert({
+      client_id: 'dcr-client',
+      client_secret: 'dcr-secret',
+      client_name: 'DCR client',
+      response_types: '["code"]',
+      grant_types: '["authorization_code"]',
+      redirect_uris: '["http://127.0.0.1:9/cb"]',
+    });
+    const sessions = [
+      ['s-dcr', 'dcr-client', 'challenge-1', 'S256'],
+      [
+        's-cimd',
+        'https://client.example.com/oauth.json',
+        'challenge-2',
+        'S256',
+      ],
+      ['s-gone', 'removed-client', null, null],
+    ];
+    for (const [id, clientId, challenge, method] of sessions) {
+      await db('oauth_authorization_sessions').insert({
+        id,
+        client_id: clientId,
+        redirect_uri: 'http://127.0.0.1:9/cb',
+        response_type: 'code',
+        code_challenge: challenge,
+        code_challenge_method: method,
+        status: 'approved',
+        user_entity_ref: 'user:default/jane',
+        expires_at: expiresAt,
+      });
+      await db('oidc_authorization_codes').insert({
+        code: `code-${id}`,
+        session_id: id,
+        expires_at: expiresAt,
+        used: false,
+      });
+    }
+    return db;
+  }
+
+  it('reads the client, its secret and the PKCE challenge a code was issued for', async () => {
+    const db = await authDatabase();
+    expect(await readCodeBinding(db, 'code-s-dcr')).toEqual({
+      clientId: 'dcr-client',
+      codeChallenge: 'challenge-1',
+      codeChallengeMethod: 'S256',
+      client: { kind: 'registered', secret: 'dcr-secret' },
+    });
+    expect(await readCodeBinding(db, 'code-s-cimd')).toEqual({
+      clientId: 'https://client.example.com/oauth.json',
+      codeChallenge: 'challenge-2',
+      codeChallengeMethod: 'S256',
+      client: { kind: 'metadata-document' },
+    });
+    expect(await readCodeBinding(db, 'code-s-gone')).toEqual({
+      clientId: 'removed-client',
+      codeChallenge: undefined,
+      codeChallengeMethod: undefined,
+      client: { kind: 'unknown' },
+    });
+    expect(await readCodeBinding(db, 'no-such-code')).toBeUndefined();
+  });
+});
+
+describe('RegistrationRateLimiter', () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+  const windowMs = 60_000;
+  const start = 1_800_000_000_000; // the start of a window
+
+  it('lets `limit` attempts per address and window through, then says when to retry', async () => {
+    const db = await databases.init('SQLITE_3');
+    const limiter = await RegistrationRateLimiter.create({
+      db,
+      limit: 3,
+      windowMs,
+    });
+    const decisions = [];
+    for (let i = 0; i < 5; i++) {
+      decisions.push(await limiter.take('10.0.0.1', start + 15_000));
+    }
+    expect(decisions).toEqual([
+      { allowed: true },
+      { allowed: true },
+      { allowed: true },
+      { allowed: false, retryAfterSeconds: 45 },
+      { allowed: false, retryAfterSeconds: 45 },
+    ]);
+    // another address has its own count
+    expect(await limiter.take('10.0.0.2', start + 15_000)).toEqual({
+      allowed: true,
+    });
+    // the next window starts afresh
+    expect(await limiter.take('10.0.0.1', start + windowMs)).toEqual({
+      allowed: true,
+    });
+  });
+
+  it('shares the count between limiters on the same database, as replicas do, and lets no concurrent attempt past the limit', async () => {
+    const db = await databases.init('SQLITE_3');
+    const [one, two] = await Promise.all([
+      RegistrationRateLimiter.create({ db, limit: 4, windowMs }),
+      RegistrationRateLimiter.create({ db, limit: 4, windowMs }),
+    ]);
+    const decisions = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        (i % 2 ? one : two).take('10.0.0.1', start + 1_000),
+      ),
+    );
+    expect(decisions.filter(d => d.allowed)).toHaveLength(4);
+  });
+
+  it('forgets windows that are over', async () => {
+    const db = await databases.init('SQLITE_3');
+    const limiter = await RegistrationRateLimiter.create({
+      db,
+      limit: 1,
+      windowMs,
+    });
+    await limiter.take('10.0.0.1', start);
+    await limiter.take('10.0.0.2', start);
+    await limiter.take('10.0.0.3', start + 2 * windowMs);
+    expect(
+      await db('presets_oauth_registration_counts').select('address'),
+    ).toEqual([{ address: '10.0.0.3' }]);
+  });
+});

@@ -1,0 +1,133 @@
+/*
+ * The guard's state, in the auth plugin's own database, so that every
+ * replica sees the same: what a code was issued for is read from the auth
+ * plugin's tables (the only place it is kept), and registration counts per
+ * client address live in a small table of ours beside them.
+ */
+import { DatabaseService } from '@backstage/backend-plugin-api';
+import { CodeBinding } from './requests';
+
+/** The Knex client the database service hands out. */
+type Knex = Awaited<ReturnType<DatabaseService['getClient']>>;
+
+/**
+ * Reads what `@backstage/plugin-auth-backend` 0.30.x stored for an
+ * authorization code: `oidc_authorization_codes.session_id` →
+ * `oauth_authorization_sessions` (client id, PKCE challenge) →
+ * `oidc_clients` (a dynamically registered client and its secret).
+ * Undefined for a code it does not know; the auth plugin then refuses it.
+ */
+export async function readCodeBinding(
+  db: Knex,
+  code: string,
+): Promise<CodeBinding | undefined> {
+  const row = await db('oidc_authorization_codes as c')
+    .join('oauth_authorization_sessions as s', 's.id', 'c.session_id')
+    .leftJoin('oidc_clients as k', 'k.client_id', 's.client_id')
+    .where('c.code', code)
+    .first(
+      's.client_id as clientId',
+      's.code_challenge as codeChallenge',
+      's.code_challenge_method as codeChallengeMethod',
+      'k.client_id as registeredClientId',
+      'k.client_secret as clientSecret',
+    );
+  if (!row) {
+    return undefined;
+  }
+  let client: CodeBinding['client'];
+  if (row.registeredClientId && row.clientSecret) {
+    client = { kind: 'registered', secret: row.clientSecret };
+  } else if (/^https:\/\//.test(row.clientId)) {
+    // The auth plugin keeps no row for these: the document's URL is the id.
+    client = { kind: 'metadata-document' };
+  } else {
+    client = { kind: 'unknown' };
+  }
+  return {
+    clientId: row.clientId,
+    codeChallenge: row.codeChallenge ?? undefined,
+    codeChallengeMethod: row.codeChallengeMethod ?? undefined,
+    client,
+  };
+}
+
+const COUNTS_TABLE = 'presets_oauth_registration_counts';
+
+/** The outcome of counting one registration attempt. */
+export type RateLimitDecision =
+  | { allowed: true }
+  | { allowed: false; retryAfterSeconds: number };
+
+/**
+ * Counts registration attempts per client address in fixed windows, in the
+ * database, so that all replicas share one count.
+ */
+export class RegistrationRateLimiter {
+  private constructor(
+    private readonly db: Knex,
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
+
+  /** Creates the counts table when missing (several replicas may race to). */
+  static async create(options: {
+    db: Knex;
+    limit: number;
+    windowMs: number;
+  }): Promise<RegistrationRateLimiter> {
+    const { db } = options;
+    if (!(await db.schema.hasTable(COUNTS_TABLE))) {
+      try {
+        await db.schema.createTable(COUNTS_TABLE, table => {
+          table.comment(
+            'Dynamic client registrations per client address and time window (DevPortal OAuth server guard)',
+          );
+          table.string('address', 64).notNullable();
+          table.bigInteger('window_start').notNullable();
+          table.integer('count').notNullable();
+          table.primary(['address', 'window_start']);
+        });
+      } catch (error) {
+        // Another replica created it between our check and our create.
+        if (!(await db.schema.hasTable(COUNTS_TABLE))) {
+          throw error;
+        }
+      }
+    }
+    return new RegistrationRateLimiter(db, options.limit, options.windowMs);
+  }
+
+  /** Counts one attempt from `address` at `now` and says whether it may go on. */
+  async take(address: string, now = Date.now()): Promise<RateLimitDecision> {
+    const windowStart = now - (now % this.windowMs);
+    // The upsert holds the row until commit, so each attempt reads the
+    // count its own increment made: exactly `limit` get through.
+    const count = await this.db.transaction(async trx => {
+      await trx(COUNTS_TABLE)
+        .insert({ address, window_start: windowStart, count: 1 })
+        .onConflict(['address', 'window_start'])
+        .merge({ count: trx.raw('??.?? + 1', [COUNTS_TABLE, 'count']) });
+      const row: { count: number | string } | undefined = await trx(
+        COUNTS_TABLE,
+      )
+        .where({ address, window_start: windowStart })
+        .first('count');
+      // Some drivers answer numbers as strings.
+      return Number(row?.count ?? 0);
+    });
+    // Old windows are of no further use; the table stays one row per
+    // recently active address.
+    await this.db(COUNTS_TABLE).where('window_start', '<', windowStart).del();
+    if (count <= this.limit) {
+      return { allowed: true };
+    }
+    return {
+      allowed: false,
+      retryAfterSeconds: Math.max(
+        1,
+        Math.ceil((windowStart + this.windowMs - now) / 1000),
+      ),
+    };
+  }
+}
