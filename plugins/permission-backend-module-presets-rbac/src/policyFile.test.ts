@@ -46,6 +46,28 @@ describe('parsePolicyCsv', () => {
     ]);
   });
 
+  it('reads quoted fields as RHDH does: a comma inside quotes belongs to its field', () => {
+    const { model, problems } = parsePolicyCsv(
+      [
+        'p, "role:default/reader", "catalog-entity", read, "allow"',
+        'g, "group:default/sre" , "role:default/reader"',
+        'g, "group:default/a,b", role:default/reader',
+        'p, "role:default/reader, catalog-entity, read, allow',
+        'p, role:default/reader, "catalog-entity" x, read, allow',
+      ].join('\n'),
+      'policy.csv',
+    );
+    expect(model.policies.map(p => p.role)).toEqual(['role:default/reader']);
+    expect(model.memberships.map(m => m.member)).toEqual([
+      'group:default/sre',
+      'group:default/a,b',
+    ]);
+    expect(problems.map(p => p.message)).toEqual([
+      'policy.csv:4: a quoted field is not closed (a field in double quotes ends with a double quote; write "" for a quote inside it)',
+      'policy.csv:5: text follows a quoted field before the next comma',
+    ]);
+  });
+
   it('reports every bad line with its number', () => {
     const { problems } = parsePolicyCsv(
       [

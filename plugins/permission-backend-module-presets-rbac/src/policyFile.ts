@@ -96,6 +96,52 @@ function parseMembershipLine(
 }
 
 /**
+ * Splits one CSV line into trimmed fields, as RHDH's parser (csv-parse)
+ * reads its policy files: a field may be wrapped in double quotes, inside
+ * which a comma is part of the field and `""` is a quote. Returns a
+ * message for a line whose quotes do not close.
+ */
+export function splitCsvLine(line: string): string[] | string {
+  const fields: string[] = [];
+  let i = 0;
+  for (;;) {
+    while (line[i] === ' ' || line[i] === '\t') i++;
+    let field = '';
+    if (line[i] === '"') {
+      i++;
+      for (;;) {
+        if (i >= line.length) {
+          return 'a quoted field is not closed (a field in double quotes ends with a double quote; write "" for a quote inside it)';
+        }
+        if (line[i] === '"') {
+          if (line[i + 1] === '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        field += line[i++];
+      }
+      while (line[i] === ' ' || line[i] === '\t') i++;
+      if (i < line.length && line[i] !== ',') {
+        return 'text follows a quoted field before the next comma';
+      }
+    } else {
+      const end = line.indexOf(',', i);
+      field = (end === -1 ? line.slice(i) : line.slice(i, end)).trim();
+      i = end === -1 ? line.length : end;
+    }
+    fields.push(field);
+    if (i >= line.length) {
+      return fields;
+    }
+    i++; // the comma
+  }
+}
+
+/**
  * Parses a policy CSV in the format RHDH documents. Blank lines and lines
  * starting with `#` are skipped; every bad line is reported, with its
  * number, so one edit fixes them all.
@@ -114,10 +160,11 @@ export function parsePolicyCsv(
       return;
     }
     const where = `${file}:${index + 1}`;
-    // RHDH's files sometimes quote fields; quotes carry no meaning here.
-    const fields = line.split(',').map(f => f.trim().replace(/^"(.*)"$/, '$1'));
+    const fields = splitCsvLine(line);
     let parsed: RolePolicy | RoleMembership | string;
-    if (fields[0] === 'p') {
+    if (typeof fields === 'string') {
+      parsed = fields;
+    } else if (fields[0] === 'p') {
       parsed = parsePolicyLine(fields, where);
       if (typeof parsed !== 'string') model.policies.push(parsed);
     } else if (fields[0] === 'g') {

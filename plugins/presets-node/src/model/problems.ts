@@ -51,11 +51,19 @@ export const EXIT_CONFIG = 78;
 export class PresetsConfigError extends CustomErrorBase {
   name = 'PresetsConfigError' as const;
   readonly exitCode = EXIT_CONFIG;
-  readonly problems: PresetProblem[];
+  declare readonly problems: PresetProblem[];
 
   constructor(problems: PresetProblem[], cause?: Error) {
     super(formatProblems(problems), cause);
-    this.problems = problems;
+    // Not enumerable: a logger that prints an error's fields would print
+    // every problem again after the message that already lists them.
+    Object.defineProperty(this, 'problems', {
+      value: problems,
+      enumerable: false,
+    });
+    // A user's mistake gets no stack trace: Backstage logs a failed
+    // module's error with its stack, which repeats the message too.
+    this.stack = `${this.name}: exit code ${EXIT_CONFIG}`;
   }
 }
 
