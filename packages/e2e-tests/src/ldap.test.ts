@@ -20,10 +20,29 @@ jest.setTimeout(180_000);
 
 const ORG_SYNC = 'LdapOrgEntityProvider:default';
 
+/**
+ * Sign-in throttling with short waits, so the honest path after a wait
+ * stays quick; the free failures per address leave room for the 401
+ * checks below, which all come from 127.0.0.1.
+ */
+const THROTTLE = {
+  perUsername: { freeFailures: 3, firstDelay: '3s', maxDelay: '3s' },
+  perAddress: { freeFailures: 12, firstDelay: '3s', maxDelay: '3s' },
+};
+
+/** Waits out a 429's Retry-After. */
+function waitRetryAfter(retryAfter: string | null): Promise<void> {
+  const seconds = Number(retryAfter);
+  if (!(seconds > 0)) {
+    throw new Error(`expected a Retry-After in seconds, got ${retryAfter}`);
+  }
+  return new Promise(r => setTimeout(r, seconds * 1000));
+}
+
 function signIn(
   backend: BackendProcess,
   credentials: unknown,
-  init: { raw?: string; cookie?: string } = {},
+  init: { raw?: string; cookie?: string; forwardedFor?: string } = {},
 ) {
   return ldapRefresh(backend, { credentials, ...init });
 }
@@ -102,6 +121,12 @@ describe.each(cases)('$name directory with VEECODE_PRESETS=$presets', c => {
         LDAP_USERS_BASE_DN: c.usersBaseDn,
         LDAP_GROUPS_BASE_DN: c.groupsBaseDn,
         ...externalAccessEnv(),
+        APP_CONFIG_auth_providers_ldap_production_signInThrottle:
+          JSON.stringify(THROTTLE),
+        // As behind an operator's reverse proxy on this host: the client
+        // address is the one X-Forwarded-For names, so the tests can act
+        // as several clients.
+        APP_CONFIG_backend_trustProxy: 'loopback',
       },
     });
     await backend.waitForReady();
@@ -219,6 +244,127 @@ describe.each(cases)('$name directory with VEECODE_PRESETS=$presets', c => {
     expect(res.status).not.toBe(200);
     const text = await res.text();
     expect(text).not.toContain('backstageIdentity');
+  });
+
+  it('throttles a run of wrong passwords for one username with 429 and Retry-After, leaves others alone, and lets the right password in after the wait', async () => {
+    const client = '198.51.100.10';
+    const guess = (i: number) =>
+      signIn(
+        backend,
+        { username: 'bruno', password: `guess-${i}` },
+        { forwardedFor: client },
+      );
+    const statuses = [];
+    let throttled;
+    for (let i = 0; i < 12; i++) {
+      const res = await guess(i);
+      statuses.push(res.status);
+      if (res.status === 429) {
+        throttled = res;
+      }
+    }
+    expect(statuses).toEqual([401, 401, 401, ...Array(9).fill(429)]);
+    expect(throttled!.retryAfter).toMatch(/^[1-3]$/);
+    expect(throttled!.json.error.message).toMatch(
+      /^Too many failed sign-in attempts; try again in [1-3] seconds?$/,
+    );
+
+    // Another person, from the same address, signs in meanwhile.
+    const [loner, lonerPassword] = c.loner;
+    const other = await signIn(
+      backend,
+      { username: loner, password: lonerPassword },
+      { forwardedFor: client },
+    );
+    expect(other.status).toBe(200);
+
+    // Bruno himself, once the wait is over.
+    await waitRetryAfter(throttled!.retryAfter);
+    const honest = await signIn(
+      backend,
+      { username: 'bruno', password: 'bruno-password' },
+      { forwardedFor: client },
+    );
+    expect(honest.status).toBe(200);
+    expect(honest.json.backstageIdentity.identity.userEntityRef).toBe(
+      'user:default/bruno',
+    );
+
+    expect(backend.output()).toMatch(
+      /LDAP sign-in throttled: 3 failed attempts for username #[0-9a-f]{12} \([^)]*bruno[^)]*\)/i,
+    );
+    for (let i = 0; i < 12; i++) {
+      expect(backend.output()).not.toContain(`guess-${i}`);
+    }
+  });
+
+  it('answers an unknown user exactly as a wrong password, before and after the throttle starts', async () => {
+    const [loner] = c.loner;
+    const answers = async (username: string, client: string) => {
+      const list = [];
+      for (let i = 0; i < 4; i++) {
+        list.push(
+          await signIn(
+            backend,
+            { username, password: 'not-the-password' },
+            { forwardedFor: client },
+          ),
+        );
+      }
+      return list;
+    };
+    const wrong = await answers(loner, '198.51.100.20');
+    const unknown = await answers('nobody-else', '198.51.100.21');
+    const shape = (r: (typeof wrong)[number]) => ({
+      status: r.status,
+      // The seconds left depend on when the answer was computed.
+      body: r.text.replace(/\d+ seconds?/, 'N seconds'),
+      retryAfter: r.retryAfter === null ? null : 'set',
+      cookie: r.setCookie,
+    });
+    expect(unknown.map(shape)).toEqual(wrong.map(shape));
+    expect(wrong.map(r => r.status)).toEqual([401, 401, 401, 429]);
+  });
+
+  it('stops one client address spraying many usernames, and no other address', async () => {
+    const sprayer = '198.51.100.30';
+    const statuses = [];
+    for (let i = 0; i < 14; i++) {
+      statuses.push(
+        (
+          await signIn(
+            backend,
+            { username: `sprayed-${i}`, password: 'Winter2026!' },
+            { forwardedFor: sprayer },
+          )
+        ).status,
+      );
+    }
+    expect(statuses).toEqual([...Array(12).fill(401), 429, 429]);
+    const [member, memberPassword] = c.member;
+    // Even a right password waits from that address ...
+    expect(
+      (
+        await signIn(
+          backend,
+          { username: member, password: memberPassword },
+          { forwardedFor: sprayer },
+        )
+      ).status,
+    ).toBe(429);
+    // ... and signs in from any other.
+    expect(
+      (
+        await signIn(
+          backend,
+          { username: member, password: memberPassword },
+          { forwardedFor: '198.51.100.31' },
+        )
+      ).status,
+    ).toBe(200);
+    expect(backend.output()).toMatch(
+      /LDAP sign-in throttled: 12 failed attempts for client address 198\.51\.100\.30/,
+    );
   });
 
   it('keeps every user when the directory goes away, and syncs again when it is back', async () => {

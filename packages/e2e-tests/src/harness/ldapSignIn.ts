@@ -18,16 +18,24 @@ export interface LdapRefreshResult {
   cookie?: string;
   /** The whole Set-Cookie header, attributes included. */
   setCookie: string | null;
+  /** The Retry-After header of a throttled attempt (429), if any. */
+  retryAfter: string | null;
 }
 
 /**
  * `POST /api/auth/ldap/refresh?env=production` with the CSRF header the
  * route requires: `credentials` as the JSON body to sign in, `cookie` to
- * refresh a session, `raw` for a body sent as it is (a malformed one).
+ * refresh a session, `raw` for a body sent as it is (a malformed one),
+ * `forwardedFor` as X-Forwarded-For (a client behind a trusted proxy).
  */
 export async function ldapRefresh(
   backend: SignInTarget,
-  init: { credentials?: unknown; cookie?: string; raw?: string } = {},
+  init: {
+    credentials?: unknown;
+    cookie?: string;
+    raw?: string;
+    forwardedFor?: string;
+  } = {},
 ): Promise<LdapRefreshResult> {
   const res = await fetch(
     `${backend.baseUrl}/api/auth/ldap/refresh?env=production`,
@@ -37,6 +45,7 @@ export async function ldapRefresh(
         'Content-Type': 'application/json',
         'X-Requested-With': 'XMLHttpRequest',
         ...(init.cookie ? { Cookie: init.cookie } : {}),
+        ...(init.forwardedFor ? { 'X-Forwarded-For': init.forwardedFor } : {}),
       },
       body:
         init.raw ??
@@ -59,6 +68,7 @@ export async function ldapRefresh(
     json,
     cookie: setCookie?.split(';')[0],
     setCookie,
+    retryAfter: res.headers.get('retry-after'),
   };
 }
 
