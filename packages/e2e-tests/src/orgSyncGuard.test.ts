@@ -5,6 +5,10 @@
  * sync held outlive each process. People vanish from the directory while
  * the backend is down; the restarted backend must not apply the collapse
  * or the empty answer unless the operator's config says so.
+ *
+ * And the attack on a guard that compares only with the last run: a
+ * directory walked down in halvings (4, 2, 1 people), each step within
+ * the retained share of the step before.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +22,7 @@ import {
   LDAP_ORG_SYNC,
   ldapPresetEnv,
   orgSyncGuardEnv,
+  peakRefusal,
   sqliteOnDiskEnv,
 } from './harness/orgSyncGuard';
 import {
@@ -32,17 +37,20 @@ import { SlapdServer, startSlapd } from './harness/slapd';
 jest.setTimeout(300_000);
 
 const directory = generatedDirectory({
-  users: 12,
+  users: 13,
   groups: 2,
   rootPassword: 'guard-admin-secret-K9z',
 });
+/** One person leaves first: far less than half, an ordinary sync. */
+const FIRST_LEAVER = directory.users[12];
+const REMAINING = directory.users.slice(0, 12);
 /** The two people who stay when most leave. */
-const STAYING = directory.users.slice(0, 2);
-const LEAVING = directory.users.slice(2);
+const STAYING = REMAINING.slice(0, 2);
+const LEAVING = REMAINING.slice(2);
 
-/** What a run that applied logs after the provider's name, for this many users and the directory's groups. */
-const appliedUsers = (users: number) =>
-  new RegExp(`applied ${users} users and ${directory.groups.length} groups`);
+/** What a run that applied logs after the provider's name, for this many users and `groups` groups. */
+const appliedUsers = (users: number, groups = directory.groups.length) =>
+  new RegExp(`applied ${users} users and ${groups} groups`);
 
 describe('the org-sync guard across restarts, VEECODE_PRESETS=ldap on SQLite files', () => {
   let slapd: SlapdServer;
@@ -112,7 +120,7 @@ describe('the org-sync guard across restarts, VEECODE_PRESETS=ldap on SQLite fil
 
   afterEach(stop);
 
-  it('applies the first sync of the whole directory', async () => {
+  it('applies the first sync of the whole directory, then one that lost less than half', async () => {
     const running = await start(appliedUsers(directory.users.length));
     const { users, groups } = await waitForCatalog(
       running,
@@ -120,6 +128,17 @@ describe('the org-sync guard across restarts, VEECODE_PRESETS=ldap on SQLite fil
     );
     expect(entityNames(users)).toEqual(directory.users);
     expect(entityNames(groups)).toEqual(directory.groups);
+
+    await deleteDirectoryUsers(slapd, directory, [FIRST_LEAVER]);
+    expect(await runProviderRefresh(running, LDAP_ORG_SYNC)).toMatch(
+      appliedUsers(REMAINING.length),
+    );
+    expect(
+      entityNames(
+        (await waitForCatalog(running, us => us.length === REMAINING.length))
+          .users,
+      ),
+    ).toEqual(REMAINING);
   });
 
   it('keeps every user when most people left while the backend was down, and logs both counts', async () => {
@@ -127,14 +146,14 @@ describe('the org-sync guard across restarts, VEECODE_PRESETS=ldap on SQLite fil
     const refusal = collapseRefusal({
       what: 'users',
       now: STAYING.length,
-      last: directory.users.length,
+      last: REMAINING.length,
     });
     // The restarted process knows the last good sync from the database
     // alone: its first run is refused, and so is the next.
     const running = await start(refusal);
     expect(await runProviderRefresh(running, LDAP_ORG_SYNC)).toMatch(refusal);
     const { users } = await waitForCatalog(running, () => true);
-    expect(entityNames(users)).toEqual(directory.users);
+    expect(entityNames(users)).toEqual(REMAINING);
     expect(await lastRun(running)).toEqual(
       expect.objectContaining({
         outcome: 'refused',
@@ -177,5 +196,63 @@ describe('the org-sync guard across restarts, VEECODE_PRESETS=ldap on SQLite fil
     );
     expect(users).toEqual([]);
     expect(entityNames(groups)).toEqual(directory.groups);
+  });
+});
+
+describe('the org-sync guard against a directory walked down in halvings, VEECODE_PRESETS=ldap', () => {
+  const small = generatedDirectory({
+    users: 4,
+    groups: 1,
+    rootPassword: 'halving-admin-secret-T4w',
+  });
+  const [first, second, third, fourth] = small.users;
+  let slapd: SlapdServer;
+  let backend: BackendProcess;
+
+  beforeAll(async () => {
+    slapd = await startSlapd({
+      suffix: small.suffix,
+      rootDn: small.rootDn,
+      rootPassword: small.rootPassword,
+      seedLdif: small.ldif,
+    });
+    // One process, the default guard settings and the default database:
+    // the attack needs no restart, only syncs.
+    backend = await startBackendProcess({
+      env: {
+        VEECODE_PRESETS: 'ldap',
+        ...ldapPresetEnv(slapd, small),
+        ...externalAccessEnv(),
+      },
+    });
+    await backend.waitForReady(120_000);
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    await slapd?.remove();
+  });
+
+  it('applies 4 people, then 2 (a halving, at the limit of the default share)', async () => {
+    expect(await runProviderRefresh(backend, LDAP_ORG_SYNC)).toMatch(
+      appliedUsers(4, 1),
+    );
+    await deleteDirectoryUsers(slapd, small, [third, fourth]);
+    expect(await runProviderRefresh(backend, LDAP_ORG_SYNC)).toMatch(
+      appliedUsers(2, 1),
+    );
+    expect(
+      entityNames((await waitForCatalog(backend, us => us.length === 2)).users),
+    ).toEqual([first, second]);
+  });
+
+  it('refuses 1 person, half of the last sync but a quarter of the peak of 4, and logs which sync it was measured against', async () => {
+    await deleteDirectoryUsers(slapd, small, [second]);
+    const refusal = peakRefusal({ what: 'users', now: 1, peak: 4, last: 2 });
+    expect(await runProviderRefresh(backend, LDAP_ORG_SYNC)).toMatch(refusal);
+    expect(
+      entityNames((await waitForCatalog(backend, () => true)).users),
+    ).toEqual([first, second]);
+    expect(backend.output()).not.toContain(small.rootPassword);
   });
 });

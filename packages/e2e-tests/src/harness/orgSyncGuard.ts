@@ -194,6 +194,23 @@ export function collapseRefusal(options: {
   );
 }
 
+/**
+ * The refusal line of a result that the last applied sync would let
+ * through but that fell below the retained share of the largest sync
+ * applied within the default window of 7 days (a step of a stepwise
+ * collapse).
+ */
+export function peakRefusal(options: {
+  what: 'users' | 'groups';
+  now: number;
+  peak: number;
+  last: number;
+}): RegExp {
+  return new RegExp(
+    `the source returned ${options.now} ${options.what} where the largest sync of the last 7 days had ${options.peak} \\(applied [0-9T:.Z-]+; below 50% of that peak, though the last sync had ${options.last}\\); not applied, the catalog keeps the last good entities\\. If the directory really shrank, the peak stops counting once it is older than identityPresets\\.orgSync\\.peakWindow \\(now 7 days\\); or set identityPresets\\.orgSync\\.minRetainedShare \\(now 0\\.5\\) lower`,
+  );
+}
+
 /** The refusal line of a result that is empty where the last applied sync was not. */
 export function emptyRefusal(options: {
   what: 'users' | 'groups';
