@@ -104,5 +104,5 @@ export const presetCatalogProvidersExtensionPoint =
     id: 'devportal.presets.catalog-providers',
   });
 
-/** The exclusive group identity presets belong to. @public */
-export const IDENTITY_GROUP = 'identity';
+/** The exclusive group identity presets belong to (the preset model's own). @public */
+export { IDENTITY_GROUP } from '@devportal/plugin-presets-node';

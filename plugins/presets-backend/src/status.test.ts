@@ -125,6 +125,19 @@ describe('GET /api/presets/status', () => {
     }
   });
 
+  it('reports no sign-in in production without an identity preset or the guest opt-in', async () => {
+    const saved = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    const backend = await start('plain');
+    try {
+      const res = await getAsUser(backend, '/api/presets/status');
+      expect(res.body.auth).toEqual({ preset: null, providers: [] });
+    } finally {
+      process.env.NODE_ENV = saved;
+      await backend.stop();
+    }
+  });
+
   it('shows the last run and keeps the last applied one after a failure', async () => {
     const applied: PresetSyncRun = {
       provider: ORG,

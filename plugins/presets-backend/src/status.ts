@@ -1,4 +1,7 @@
-import { PresetsService } from '@devportal/plugin-presets-node';
+import {
+  guestSignInPolicy,
+  PresetsService,
+} from '@devportal/plugin-presets-node';
 import {
   PresetSyncRun,
   PresetSyncStatusService,
@@ -57,7 +60,8 @@ export interface PresetsStatus {
 /**
  * The sign-in providers of this process, as the auth module recorded them
  * when it registered them, or guest sign-in when no identity preset is
- * selected.
+ * selected and guest sign-in is allowed (outside production, or opted in):
+ * none otherwise.
  */
 export function authStatusOf(
   presets: PresetsService,
@@ -67,7 +71,9 @@ export function authStatusOf(
   if (!identity) {
     return {
       preset: null,
-      providers: [{ id: 'guest', title: 'Guest sign-in' }],
+      providers: guestSignInPolicy(process.env).allowed
+        ? [{ id: 'guest', title: 'Guest sign-in' }]
+        : [],
     };
   }
   return { preset: identity.name, providers: syncStatus.authProviders() };
