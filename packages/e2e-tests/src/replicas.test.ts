@@ -102,6 +102,10 @@ describe('two replicas on one PostgreSQL (VEECODE_PRESETS=ldap,postgres)', () =>
     LDAP_SECRET: ADMIN_PASSWORD,
     LDAP_USERS_BASE_DN: `ou=people,${SUFFIX}`,
     LDAP_GROUPS_BASE_DN: `ou=groups,${SUFFIX}`,
+    // A wait long enough that the throttle test below cannot outrun it.
+    APP_CONFIG_auth_providers_ldap_production_signInThrottle: JSON.stringify({
+      perUsername: { freeFailures: 3, firstDelay: '1m', maxDelay: '1m' },
+    }),
   });
 
   beforeAll(async () => {
@@ -194,6 +198,32 @@ describe('two replicas on one PostgreSQL (VEECODE_PRESETS=ldap,postgres)', () =>
       cookie: `${signIn.cookie!.split('=')[0]}=not-a-session`,
     });
     expect(forged.status).toBe(401);
+  });
+
+  it('counts failed sign-ins on replica A when the same username tries on replica B', async () => {
+    const guesses = ['guess-on-a-1', 'guess-on-b-2', 'guess-on-a-3'];
+    for (const [i, password] of guesses.entries()) {
+      const res = await ldapRefresh(i % 2 === 0 ? a : b, {
+        credentials: { username: 'carla', password },
+      });
+      expect(res.status).toBe(401);
+    }
+    // B saw one failure itself; the database holds all three.
+    const onB = await ldapRefresh(b, {
+      credentials: { username: 'carla', password: 'Carla-pässwort 1' },
+    });
+    expect(onB.status).toBe(429);
+    expect(Number(onB.retryAfter)).toBeGreaterThan(0);
+    // Nobody else waits.
+    const ana = await ldapRefresh(b, {
+      credentials: { username: 'ana', password: 'ana-password' },
+    });
+    expect(ana.status).toBe(200);
+    for (const backend of [a, b]) {
+      for (const password of guesses) {
+        expect(backend.output()).not.toContain(password);
+      }
+    }
   });
 
   it('never prints the session secret or the passwords', () => {

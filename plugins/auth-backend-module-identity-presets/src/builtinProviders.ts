@@ -4,7 +4,11 @@ import {
   createOAuthProviderFactory,
 } from '@backstage/plugin-auth-node';
 import { microsoftAuthenticator } from './microsoft/authenticator';
-import { CacheService, RootConfigService } from '@backstage/backend-plugin-api';
+import {
+  CacheService,
+  DatabaseService,
+  RootConfigService,
+} from '@backstage/backend-plugin-api';
 import { IdentityAuthProvider } from '@devportal/plugin-identity-presets-node';
 import {
   githubIdentitySignInResolvers,
@@ -45,6 +49,8 @@ const BUILTIN_MODULE = '@devportal/plugin-auth-backend-module-identity-presets';
 export function builtinIdentityAuthProviders(deps: {
   config: RootConfigService;
   cache: CacheService;
+  /** The auth plugin's database: LDAP sign-in throttling counts failures there, shared by replicas. */
+  database: DatabaseService;
 }): IdentityAuthProvider[] {
   return [
     {
@@ -134,6 +140,8 @@ export function builtinIdentityAuthProviders(deps: {
         return createLdapAuthProviderFactory({
           environment: deps.config.getOptionalString('auth.environment'),
           cache: deps.cache,
+          // Failed sign-ins are counted here, so every replica throttles alike.
+          database: deps.database,
           // Replicas or restarts: a per-process session key is then a warning.
           sharedDatabase: isSharedDatabase(deps.config),
         });

@@ -68,17 +68,26 @@ export const authModuleIdentityPresets = createBackendModule({
       deps: {
         config: coreServices.rootConfig,
         cache: coreServices.cache,
+        database: coreServices.database,
         logger: coreServices.logger,
         presets: presetsServiceRef,
         providers: authProvidersExtensionPoint,
         status: presetSyncStatusServiceRef,
       },
-      async init({ config, cache, logger, presets, providers, status }) {
+      async init({
+        config,
+        cache,
+        database,
+        logger,
+        presets,
+        providers,
+        status,
+      }) {
         const registry = PresetProviderRegistry.create<IdentityAuthProvider>({
           configPath: ['auth', 'providers'],
           extensionPoint: 'identityAuthProvidersExtensionPoint',
           keyOf: p => p.providerId,
-          builtin: builtinIdentityAuthProviders({ config, cache }),
+          builtin: builtinIdentityAuthProviders({ config, cache, database }),
           added,
           logger,
         });
