@@ -596,6 +596,34 @@ describe('recommended,mcp with the official MCP client', () => {
     expect((await redeem(asA)).status).toBe(400);
   });
 
+  it('lets a client registered as public (token_endpoint_auth_method none) redeem its code with client_id and verifier, and nobody else', async () => {
+    const registration = await registerClient(backend, {
+      client_name: 'E2E public client',
+      redirect_uris: [callback],
+      token_endpoint_auth_method: 'none',
+    });
+    expect(registration.status).toBe(201);
+    expect(registration.body.token_endpoint_auth_method).toBe('none');
+    secrets.add(registration.body.client_secret);
+    const clientId = registration.body.client_id as string;
+    const other = await registeredClient('E2E client C');
+    const { code, verifier } = await approvedCode(clientId);
+    const redeem = (options: { clientId: string; codeVerifier?: string }) =>
+      redeemCode(backend, { code, redirectUri: callback, ...options });
+
+    expect(
+      await redeem({ clientId: other.id, codeVerifier: verifier }),
+    ).toMatchObject(
+      oauthError(400, 'invalid_grant', /not issued to this client/),
+    );
+    expect(await redeem({ clientId })).toMatchObject(
+      oauthError(400, 'invalid_request', /code_verifier is required/),
+    );
+    const honest = await redeem({ clientId, codeVerifier: verifier });
+    expect(honest.status).toBe(200);
+    secrets.add(honest.body.access_token);
+  });
+
   it("refuses to redeem a Client ID Metadata Document client's code for another client", async () => {
     const owner = metadata.clientId('loopback');
     const { code, verifier } = await approvedCode(owner);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import request from 'supertest';
 import express from 'express';
 import {
+  DatabaseService,
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
@@ -24,6 +25,10 @@ const VERIFIER = 'v'.repeat(43);
  * what they received, and its body parsers, which the guard's must not
  * leave anything to re-read.
  */
+let registered = 0;
+/** The fake auth plugin's database, once it registered a client. */
+let authDb: Awaited<ReturnType<DatabaseService['getClient']>>;
+
 const fakeAuthPlugin = createBackendPlugin({
   pluginId: 'auth',
   register(reg) {
@@ -66,6 +71,24 @@ const fakeAuthPlugin = createBackendPlugin({
         router.use(express.json());
         router.get('/.well-known/openid-configuration', (_req, res) => {
           res.json({ code_challenge_methods_supported: ['S256', 'plain'] });
+        });
+        // as the auth plugin registers: a row, and 201 with id and secret
+        router.post('/v1/register', async (req, res) => {
+          const clientId = `client-${++registered}`;
+          await db('oidc_clients').insert({
+            client_id: clientId,
+            client_secret: 'generated-secret',
+            client_name: req.body.client_name,
+            response_types: '["code"]',
+            grant_types: '["authorization_code"]',
+            redirect_uris: JSON.stringify(req.body.redirect_uris),
+          });
+          authDb = db;
+          res.status(201).json({
+            client_id: clientId,
+            redirect_uris: req.body.redirect_uris,
+            client_secret: 'generated-secret',
+          });
         });
         router.all('*', (req, res) => {
           res.json({ reached: 'auth plugin', path: req.path, body: req.body });
@@ -146,10 +169,21 @@ describe('oauthServerGuardModule', () => {
       client_name: 'ok',
       redirect_uris: ['http://127.0.0.1:9/cb'],
     };
-    expect(
-      (await request(server).post('/api/auth/v1/register').send(registration))
-        .body,
-    ).toMatchObject({ reached: 'auth plugin', body: registration });
+    // the answer says how the client authenticates; a public client is recorded
+    const publicClient = await request(server)
+      .post('/api/auth/v1/register')
+      .send({ ...registration, token_endpoint_auth_method: 'none' });
+    expect(publicClient.status).toBe(201);
+    expect(publicClient.body).toMatchObject({
+      client_id: expect.any(String),
+      token_endpoint_auth_method: 'none',
+    });
+    const row = await authDb('oidc_clients')
+      .where('client_id', publicClient.body.client_id)
+      .first('metadata');
+    expect(JSON.parse(row.metadata)).toEqual({
+      token_endpoint_auth_method: 'none',
+    });
     const long = await request(server)
       .post('/api/auth/v1/register')
       .send({ ...registration, client_name: 'n'.repeat(500) });
@@ -178,10 +212,16 @@ describe('oauthServerGuardModule', () => {
 
   it('leaves registration alone while dynamic client registration is off', async () => {
     const server = await start(CIMD_ON);
+    // what the auth plugin answers then (here the fake's 201), unchanged
     const long = await request(server)
       .post('/api/auth/v1/register')
-      .send({ client_name: 'n'.repeat(500) });
-    expect(long.body).toMatchObject({ reached: 'auth plugin' });
+      .send({
+        client_name: 'n'.repeat(500),
+        redirect_uris: ['http://127.0.0.1:9/cb'],
+        token_endpoint_auth_method: 'none',
+      });
+    expect(long.status).toBe(201);
+    expect(long.body.token_endpoint_auth_method).toBeUndefined();
     expect(
       (await request(server).get('/api/auth/v1/authorize?client_id=x')).status,
     ).toBe(400);

@@ -5,7 +5,11 @@ import {
 } from '@backstage/backend-plugin-api';
 import { isOAuthServerEnabled } from '../oauthServerChecks';
 import { createOAuthServerGuardRouter } from './router';
-import { RegistrationRateLimiter, readCodeBinding } from './stores';
+import {
+  RegistrationRateLimiter,
+  readCodeBinding,
+  recordPublicClient,
+} from './stores';
 
 /** Registrations per client address and window, unless configured. */
 const DEFAULT_REGISTRATIONS_PER_ADDRESS = 20;
@@ -76,6 +80,7 @@ export const oauthServerGuardModule = createBackendModule({
             logger,
             readCodeBinding: code => readCodeBinding(db, code),
             takeRegistration: limiter && (address => limiter.take(address)),
+            recordPublicClient: clientId => recordPublicClient(db, clientId),
           }),
         );
       },

@@ -8,6 +8,7 @@ import {
   checkRegistrationRequest,
   rateLimitKey,
   readClientCredentials,
+  registeredAuthMethod,
   s256Challenge,
 } from './requests';
 
@@ -135,7 +136,11 @@ describe('checkCodeRedemption', () => {
     clientId: 'client-a',
     codeChallenge: challenge,
     codeChallengeMethod: 'S256',
-    client: { kind: 'registered', secret: 'secret-a' },
+    client: { kind: 'registered', secret: 'secret-a', public: false },
+  };
+  const registeredPublic: CodeBinding = {
+    ...registered,
+    client: { kind: 'registered', secret: 'secret-a', public: true },
   };
   const cimd: CodeBinding = {
     clientId: 'https://client.example.com/oauth.json',
@@ -202,6 +207,32 @@ describe('checkCodeRedemption', () => {
       error: 'invalid_client',
       error_description: 'Invalid client credentials',
     });
+  });
+
+  it('lets a client registered as public redeem with its client_id and verifier alone, and still checks a secret it sends', () => {
+    expect(check(registeredPublic, { clientId: 'client-a' })).toBeUndefined();
+    expect(
+      check(registeredPublic, {
+        clientId: 'client-a',
+        clientSecret: 'secret-a',
+      }),
+    ).toBeUndefined();
+    expect(
+      check(registeredPublic, { clientId: 'client-a', clientSecret: 'wrong' }),
+    ).toMatchObject({ status: 401, error: 'invalid_client' });
+    expect(check(registeredPublic, { clientId: 'client-b' })).toMatchObject({
+      error: 'invalid_grant',
+    });
+    expect(check(registeredPublic, {})).toMatchObject({
+      status: 400,
+      error: 'invalid_request',
+    });
+    expect(
+      check(registeredPublic, { clientId: 'client-a' }, undefined),
+    ).toMatchObject({ error: 'invalid_request' });
+    expect(
+      check(registeredPublic, { clientId: 'client-a' }, pkce().verifier),
+    ).toMatchObject({ error: 'invalid_grant' });
   });
 
   it('answers Basic authentication failures with WWW-Authenticate', () => {
@@ -366,6 +397,21 @@ describe('checkRegistrationRequest', () => {
       error,
       error_description: expect.stringMatching(description),
     });
+  });
+});
+
+describe('registeredAuthMethod', () => {
+  it.each([
+    [{ token_endpoint_auth_method: 'none' }, 'none'],
+    [
+      { token_endpoint_auth_method: 'client_secret_post' },
+      'client_secret_post',
+    ],
+    [{ token_endpoint_auth_method: 'private_key_jwt' }, 'client_secret_basic'],
+    [{}, 'client_secret_basic'],
+    [undefined, 'client_secret_basic'],
+  ])('gives %j %s', (body, method) => {
+    expect(registeredAuthMethod(body)).toBe(method);
   });
 });
 

@@ -167,12 +167,14 @@ export interface CodeBinding {
   codeChallenge?: string;
   codeChallengeMethod?: string;
   /**
-   * `registered`: a dynamically registered client, which holds a secret;
+   * `registered`: a dynamically registered client, which holds a secret
+   * and must present it unless it registered as a public client
+   * (`token_endpoint_auth_method: none`);
    * `metadata-document`: a Client ID Metadata Document client, public;
    * `unknown`: neither any more (e.g. its registration was removed).
    */
   client:
-    | { kind: 'registered'; secret: string }
+    | { kind: 'registered'; secret: string; public: boolean }
     | { kind: 'metadata-document' }
     | { kind: 'unknown' };
 }
@@ -204,7 +206,7 @@ export function checkCodeRedemption(options: {
     );
 
   if (!credentials.clientId) {
-    return binding.client.kind === 'registered'
+    return binding.client.kind === 'registered' && !binding.client.public
       ? authenticate(
           'Client authentication required: send the client_id and client_secret from registration (HTTP Basic or in the body)',
         )
@@ -224,6 +226,9 @@ export function checkCodeRedemption(options: {
   switch (binding.client.kind) {
     case 'registered':
       if (!credentials.clientSecret) {
+        if (binding.client.public) {
+          break; // PKCE, checked below, is what a public client proves itself with
+        }
         return authenticate(
           'Client authentication required: send the client_secret from registration (HTTP Basic or in the body)',
         );
@@ -368,6 +373,32 @@ export function checkRegistrationRequest(
     }
   }
   return undefined;
+}
+
+/** The client authentication methods the token endpoint takes. */
+const TOKEN_ENDPOINT_AUTH_METHODS = [
+  'client_secret_basic',
+  'client_secret_post',
+  'none',
+];
+
+/**
+ * The `token_endpoint_auth_method` a registration gets (RFC 7591 §2): the
+ * one it asked for when the token endpoint takes it, else
+ * `client_secret_basic`, the RFC's default. The auth plugin ignores the
+ * field and issues a secret either way; a client that asked for `none`
+ * (a public client, such as a CLI) may then redeem its codes without the
+ * secret, with PKCE.
+ */
+export function registeredAuthMethod(body: unknown): string {
+  const requested =
+    body && typeof body === 'object'
+      ? (body as Record<string, unknown>).token_endpoint_auth_method
+      : undefined;
+  return typeof requested === 'string' &&
+    TOKEN_ENDPOINT_AUTH_METHODS.includes(requested)
+    ? requested
+    : 'client_secret_basic';
 }
 
 /**

@@ -20,6 +20,7 @@ import {
   checkRegistrationRequest,
   rateLimitKey,
   readClientCredentials,
+  registeredAuthMethod,
 } from './requests';
 import type { CodeBinding } from './requests';
 import { RateLimitDecision } from './stores';
@@ -34,6 +35,8 @@ export interface OAuthServerGuardRouterOptions {
    * dynamic client registration is off (the route does not exist then).
    */
   takeRegistration?(address: string): Promise<RateLimitDecision>;
+  /** Records that a client registered as public (`token_endpoint_auth_method: none`). */
+  recordPublicClient?(clientId: string): Promise<void>;
 }
 
 function send(res: Response, error: OAuthRequestError) {
@@ -94,6 +97,54 @@ function advertiseS256Only(document: unknown): unknown {
     return { ...document, code_challenge_methods_supported: ['S256'] };
   }
   return document;
+}
+
+/**
+ * Completes the auth plugin's registration answer with the
+ * `token_endpoint_auth_method` the client got (RFC 7591 §3.2.1: the
+ * answer carries the registered metadata), and records a public client
+ * before the answer leaves, so that its first code finds it recorded.
+ */
+function reportAuthMethod(
+  body: unknown,
+  res: Response,
+  options: OAuthServerGuardRouterOptions,
+) {
+  const method = registeredAuthMethod(body);
+  const json = res.json.bind(res);
+  res.json = (payload: unknown) => {
+    const clientId = (payload as { client_id?: unknown } | undefined)
+      ?.client_id;
+    if (res.statusCode !== 201 || typeof clientId !== 'string') {
+      return json(payload);
+    }
+    const registered = {
+      ...(payload as object),
+      token_endpoint_auth_method: method,
+    };
+    if (method !== 'none' || !options.recordPublicClient) {
+      return json(registered);
+    }
+    options.recordPublicClient(clientId).then(
+      () => json(registered),
+      error => {
+        options.logger.error(
+          `Could not record dynamically registered client ${JSON.stringify(
+            clientId,
+          )} as public: ${error}`,
+        );
+        send(
+          res.status(500),
+          new OAuthRequestError(
+            500,
+            'server_error',
+            'The registration could not be completed; try again',
+          ),
+        );
+      },
+    );
+    return res;
+  };
 }
 
 /**
@@ -182,6 +233,10 @@ export function createOAuthServerGuardRouter(
       }),
       ...bodyParsers(REGISTRATION_LIMITS.bodyBytes),
       handle(async req => checkRegistrationRequest(req.body)),
+      (req: Request, res: Response, next: NextFunction) => {
+        reportAuthMethod(req.body, res, options);
+        next();
+      },
       bodyErrors('invalid_client_metadata', REGISTRATION_LIMITS.bodyBytes),
     );
   }

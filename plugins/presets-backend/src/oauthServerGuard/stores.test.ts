@@ -1,6 +1,10 @@
 import path from 'node:path';
 import { TestDatabases } from '@backstage/backend-test-utils';
-import { RegistrationRateLimiter, readCodeBinding } from './stores';
+import {
+  RegistrationRateLimiter,
+  readCodeBinding,
+  recordPublicClient,
+} from './stores';
 
 jest.setTimeout(60_000);
 
@@ -28,7 +32,17 @@ describe('readCodeBinding, on the auth plugin tables', () => {
       grant_types: '["authorization_code"]',
       redirect_uris: '["http://127.0.0.1:9/cb"]',
     });
+    await db('oidc_clients').insert({
+      client_id: 'public-client',
+      client_secret: 'unused-secret',
+      client_name: 'Public DCR client',
+      response_types: '["code"]',
+      grant_types: '["authorization_code"]',
+      redirect_uris: '["http://127.0.0.1:9/cb"]',
+    });
+    await recordPublicClient(db, 'public-client');
     const sessions = [
+      ['s-public', 'public-client', 'challenge-0', 'S256'],
       ['s-dcr', 'dcr-client', 'challenge-1', 'S256'],
       [
         's-cimd',
@@ -60,13 +74,17 @@ describe('readCodeBinding, on the auth plugin tables', () => {
     return db;
   }
 
-  it('reads the client, its secret and the PKCE challenge a code was issued for', async () => {
+  it('reads the client, its secret (and whether it registered as public) and the PKCE challenge a code was issued for', async () => {
     const db = await authDatabase();
     expect(await readCodeBinding(db, 'code-s-dcr')).toEqual({
       clientId: 'dcr-client',
       codeChallenge: 'challenge-1',
       codeChallengeMethod: 'S256',
-      client: { kind: 'registered', secret: 'dcr-secret' },
+      client: { kind: 'registered', secret: 'dcr-secret', public: false },
+    });
+    expect(await readCodeBinding(db, 'code-s-public')).toMatchObject({
+      clientId: 'public-client',
+      client: { kind: 'registered', secret: 'unused-secret', public: true },
     });
     expect(await readCodeBinding(db, 'code-s-cimd')).toEqual({
       clientId: 'https://client.example.com/oauth.json',

@@ -31,13 +31,18 @@ export async function readCodeBinding(
       's.code_challenge_method as codeChallengeMethod',
       'k.client_id as registeredClientId',
       'k.client_secret as clientSecret',
+      'k.metadata as clientMetadata',
     );
   if (!row) {
     return undefined;
   }
   let client: CodeBinding['client'];
   if (row.registeredClientId && row.clientSecret) {
-    client = { kind: 'registered', secret: row.clientSecret };
+    client = {
+      kind: 'registered',
+      secret: row.clientSecret,
+      public: authMethodOf(row.clientMetadata) === 'none',
+    };
   } else if (/^https:\/\//.test(row.clientId)) {
     // The auth plugin keeps no row for these: the document's URL is the id.
     client = { kind: 'metadata-document' };
@@ -50,6 +55,35 @@ export async function readCodeBinding(
     codeChallengeMethod: row.codeChallengeMethod ?? undefined,
     client,
   };
+}
+
+/** `token_endpoint_auth_method` from a client's `metadata` column, if any. */
+function authMethodOf(metadata: unknown): unknown {
+  if (typeof metadata !== 'string') {
+    return undefined;
+  }
+  try {
+    return JSON.parse(metadata)?.token_endpoint_auth_method;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Records that a dynamically registered client asked to be public
+ * (`token_endpoint_auth_method: none`), in the auth plugin's `metadata`
+ * column for the client ("additional client metadata as JSON"), which the
+ * auth plugin 0.30.x leaves empty and does not read.
+ */
+export async function recordPublicClient(
+  db: Knex,
+  clientId: string,
+): Promise<void> {
+  await db('oidc_clients')
+    .where('client_id', clientId)
+    .update({
+      metadata: JSON.stringify({ token_endpoint_auth_method: 'none' }),
+    });
 }
 
 const COUNTS_TABLE = 'presets_oauth_registration_counts';
