@@ -203,48 +203,77 @@ async function unregisterUser(
   return res.status;
 }
 
+/** The rbac.test portal: slapd seeded with rbac.ldif, and `ldap,rbac` reading the repository. */
+interface RbacPortal {
+  slapd: SlapdServer;
+  backend: BackendProcess;
+  repo: Repository;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts slapd, a developer's repository and `ldap,rbac` with the test
+ * policy (engineering is one level above platform and sre), and waits for
+ * the org sync: every test of this file signs in to such a portal.
+ */
+async function startRbacPortal(
+  env: Record<string, string> = {},
+): Promise<RbacPortal> {
+  const repo = await startRepository();
+  const slapd = await startSlapd({
+    suffix: SUFFIX,
+    rootDn: ROOT_DN,
+    rootPassword: ROOT_PASSWORD,
+    seedLdif: slapdFixture('rbac.ldif'),
+  });
+  const backend = await startBackendProcess({
+    env: {
+      VEECODE_PRESETS: 'ldap,rbac',
+      ...ldapEnv(slapd),
+      RBAC_ADMINS: 'group:default/rbac-admins',
+      RBAC_POLICIES_FILE: POLICY_FILE,
+      RBAC_MAX_DEPTH: '1',
+      ...repo.readingEnv,
+      ...externalAccessEnv(),
+      ...env,
+    },
+  });
+  // A loaded machine (and an install npm start may run first) needs time.
+  await backend.waitForReady(240_000);
+  await waitForCatalog(backend, (users, groups) => {
+    const sam = users.find(u => u.metadata.name === 'sam');
+    return (
+      users.length >= 5 &&
+      groups.length >= 4 &&
+      !!sam &&
+      relationRefs(sam, 'memberOf').includes('group:default/sre')
+    );
+  });
+  return {
+    slapd,
+    backend,
+    repo,
+    async stop() {
+      await backend.stop();
+      await slapd.remove();
+      await repo.stop();
+    },
+  };
+}
+
 describe('rbac with VEECODE_PRESETS=ldap,rbac', () => {
+  let portal: RbacPortal;
   let slapd: SlapdServer;
   let backend: BackendProcess;
   let repo: Repository;
 
   beforeAll(async () => {
-    repo = await startRepository();
-    slapd = await startSlapd({
-      suffix: SUFFIX,
-      rootDn: ROOT_DN,
-      rootPassword: ROOT_PASSWORD,
-      seedLdif: slapdFixture('rbac.ldif'),
-    });
-    backend = await startBackendProcess({
-      env: {
-        VEECODE_PRESETS: 'ldap,rbac',
-        ...ldapEnv(slapd),
-        RBAC_ADMINS: 'group:default/rbac-admins',
-        RBAC_POLICIES_FILE: POLICY_FILE,
-        // engineering is one level above platform and sre.
-        RBAC_MAX_DEPTH: '1',
-        ...repo.readingEnv,
-        ...externalAccessEnv(),
-      },
-    });
-    // A loaded machine (and an install npm start may run first) needs time.
-    await backend.waitForReady(240_000);
-    await waitForCatalog(backend, (users, groups) => {
-      const sam = users.find(u => u.metadata.name === 'sam');
-      return (
-        users.length >= 5 &&
-        groups.length >= 4 &&
-        !!sam &&
-        relationRefs(sam, 'memberOf').includes('group:default/sre')
-      );
-    });
+    portal = await startRbacPortal();
+    ({ slapd, backend, repo } = portal);
   });
 
   afterAll(async () => {
-    await backend?.stop();
-    await slapd?.remove();
-    await repo?.stop();
+    await portal?.stop();
   });
 
   it('lets a member of the admin group read the effective policies, and nobody else', async () => {
@@ -384,48 +413,22 @@ describe('rbac with VEECODE_PRESETS=ldap,rbac', () => {
 });
 
 describe('rbac with catalog.rules widened to User and Group', () => {
-  let slapd: SlapdServer;
+  let portal: RbacPortal;
   let backend: BackendProcess;
   let repo: Repository;
 
   beforeAll(async () => {
-    repo = await startRepository();
-    slapd = await startSlapd({
-      suffix: SUFFIX,
-      rootDn: ROOT_DN,
-      rootPassword: ROOT_PASSWORD,
-      seedLdif: slapdFixture('rbac.ldif'),
+    portal = await startRbacPortal({
+      // An operator who widened the rules, as the README warns against.
+      APP_CONFIG_catalog_rules: JSON.stringify([
+        { allow: ['Component', 'API', 'Location', 'User', 'Group'] },
+      ]),
     });
-    backend = await startBackendProcess({
-      env: {
-        VEECODE_PRESETS: 'ldap,rbac',
-        ...ldapEnv(slapd),
-        RBAC_ADMINS: 'group:default/rbac-admins',
-        RBAC_POLICIES_FILE: POLICY_FILE,
-        RBAC_MAX_DEPTH: '1',
-        // An operator who widened the rules, as the README warns against.
-        APP_CONFIG_catalog_rules: JSON.stringify([
-          { allow: ['Component', 'API', 'Location', 'User', 'Group'] },
-        ]),
-        ...repo.readingEnv,
-        ...externalAccessEnv(),
-      },
-    });
-    await backend.waitForReady(240_000);
-    await waitForCatalog(backend, (users, groups) => {
-      const olga = users.find(u => u.metadata.name === 'olga');
-      return (
-        groups.length >= 4 &&
-        !!olga &&
-        relationRefs(olga, 'memberOf').includes('group:default/sre')
-      );
-    });
+    ({ backend, repo } = portal);
   });
 
   afterAll(async () => {
-    await backend?.stop();
-    await slapd?.remove();
-    await repo?.stop();
+    await portal?.stop();
   });
 
   it('ignores a registered group for permission decisions even where the catalog accepts it', async () => {
