@@ -45,8 +45,9 @@ export interface Config {
        * groups, than this share of the last applied sync, or of the largest
        * sync applied within `peakWindow` (a number from 0 to 1; default
        * 0.5, i.e. fewer than half). 0 turns the check off. Lower it for a
-       * directory that really shrank, then set it back. An empty result is
-       * governed by `allowEmpty` alone.
+       * directory that really shrank, then set it back: the sync it let
+       * through is the new baseline, earlier peaks it fell below no longer
+       * count. An empty result is governed by `allowEmpty` alone.
        */
       minRetainedShare?: number;
       /**

@@ -336,6 +336,43 @@ describe('GuardedConnection', () => {
       expect(warnings()).toEqual([]);
     });
 
+    it('takes a shrink the operator let through with a lower share as the new baseline once the share is set back', async () => {
+      await run(guarded().guarded, directory(120, 4));
+      await run(guarded().guarded, directory(100, 4));
+      expect(
+        await run(guarded({ minRetainedShare: 0.02 }).guarded, directory(3, 4)),
+      ).toEqual({ applied: { users: 3, groups: 4, entities: 7 } });
+      // The share set back: the 120 and 100 of earlier syncs are no peak
+      // for the directory the operator accepted.
+      const { guarded: g } = guarded();
+      expect(await run(g, directory(3, 4))).toEqual({
+        applied: { users: 3, groups: 4, entities: 7 },
+      });
+      expect(await run(g, directory(2, 4))).toEqual({
+        applied: { users: 2, groups: 4, entities: 6 },
+      });
+      expect(await run(g, directory(1, 4))).toEqual({
+        refused: { users: 1, groups: 4, entities: 5 },
+      });
+      expect(warnings()).toEqual([
+        expect.stringContaining(
+          'returned 1 users where the largest sync of the last 7 days had 3',
+        ),
+      ]);
+    });
+
+    it('takes an empty sync the operator allowed as the new baseline', async () => {
+      await run(guarded().guarded, directory(120, 4));
+      await run(guarded({ allowEmpty: true }).guarded, directory(0, 0));
+      const { guarded: g } = guarded();
+      expect(await run(g, directory(4, 1))).toEqual({
+        applied: { users: 4, groups: 1, entities: 5 },
+      });
+      expect(await run(g, directory(2, 1))).toEqual({
+        applied: { users: 2, groups: 1, entities: 3 },
+      });
+    });
+
     it('applies an empty sync when the operator allows it, whatever the share', async () => {
       await run(guarded().guarded, directory(120, 4));
       const { applied, guarded: g } = guarded({ allowEmpty: true });

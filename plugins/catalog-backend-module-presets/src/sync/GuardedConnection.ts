@@ -242,6 +242,7 @@ export class GuardedConnection implements EntityProviderConnection {
       await store.recordApplied(name, counts, {
         appliedAt: now,
         forgetBefore: windowStart,
+        minRetainedShare: guard.minRetainedShare,
       });
     } catch (error) {
       // The catalog has the new entities: reporting the run as failed

@@ -133,6 +133,32 @@ describe('SyncStateStore', () => {
       ).toBe(1);
     });
 
+    it('forgets an earlier sync that a later one was let through below, under the share the earlier one was applied with', async () => {
+      const knex = await databases.init(id);
+      const store = SyncStateStore.create({ database: pluginDatabase(knex) });
+      const day = (d: number) => new Date(Date.UTC(2026, 10, d, 10));
+      const record = (users: number, d: number, minRetainedShare: number) =>
+        store.recordApplied(
+          'P:org',
+          { users, groups: 1, entities: users + 1 },
+          { appliedAt: day(d), minRetainedShare },
+        );
+      await record(120, 1, 0.5);
+      await record(60, 2, 0.5); // half of 120: not below it
+      expect(
+        (await store.appliedSince('P:org', day(1))).map(s => s.users),
+      ).toEqual([120, 60]);
+      await record(29, 3, 0.2); // below half of 120 and of 60
+      await record(7, 4, 0); // not below a fifth of 29
+      expect(
+        (await store.appliedSince('P:org', day(1))).map(s => s.users),
+      ).toEqual([29, 7]);
+      await record(5, 5, 0.5); // below a fifth of 29; share 0 guarded nothing
+      expect(
+        (await store.appliedSince('P:org', day(1))).map(s => s.users),
+      ).toEqual([7, 5]);
+    });
+
     it('upgrades a database of the first release: the history starts with each last applied sync', async () => {
       const knex = await databases.init(id);
       // The schema and a row exactly as the first release wrote them.

@@ -1,5 +1,6 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { PresetSyncCounts } from '@devportal/plugin-identity-presets-node';
+import { DEFAULT_MIN_RETAINED_SHARE } from './readSyncGuardConfig';
 
 /** The client `DatabaseService` hands out; named here so we need no direct knex dependency. */
 type Knex = Awaited<ReturnType<DatabaseService['getClient']>>;
@@ -36,6 +37,14 @@ export interface RecordAppliedOptions {
    * itself is always kept.
    */
   forgetBefore?: Date;
+  /**
+   * The share the guard applied this sync under (`minRetainedShare`). An
+   * earlier sync that this one has fewer users or groups than its own
+   * share of is forgotten: this sync could only be applied because the
+   * operator lowered the share to let a real shrink through, and it is the
+   * new baseline once the share is set back.
+   */
+  minRetainedShare?: number;
 }
 
 interface SyncStateRow {
@@ -44,6 +53,11 @@ interface SyncStateRow {
   group_count: number;
   entity_count: number;
   applied_at: Date | string;
+}
+
+interface SyncHistoryRow extends SyncStateRow {
+  /** The share the sync was applied under; null for one kept from before the history existed. */
+  min_retained_share: number | null;
 }
 
 type TableBuilder = Parameters<Knex['schema']['createTable']>[1];
@@ -75,20 +89,13 @@ async function ensureTable(
   }
 }
 
-const COUNT_COLUMNS = [
-  'provider',
-  'user_count',
-  'group_count',
-  'entity_count',
-  'applied_at',
-] as const;
-
 /**
  * Both tables, each checked on its own. A database of the first release
  * has the state table only: the history it gains starts with each
  * provider's last applied sync, so the sync it held before the upgrade
  * still counts as the window's peak (otherwise the first two runs after
- * an upgrade could walk the directory down).
+ * an upgrade could walk the directory down). That release's share is
+ * unknown here; its default stands in for it.
  */
 async function ensureTables(knex: Knex): Promise<void> {
   // No table or column comments: SQLite has none and knex warns.
@@ -105,11 +112,26 @@ async function ensureTables(knex: Knex): Promise<void> {
     table.integer('group_count').notNullable();
     table.integer('entity_count').notNullable();
     table.timestamp('applied_at', { useTz: true }).notNullable();
+    // A double, as the guard computes: a count times the share compares
+    // in SQL exactly as it does in JavaScript.
+    table.double('min_retained_share').nullable();
     table.index(['provider', 'applied_at'], `${SYNC_HISTORY_TABLE}_idx`);
   });
   if (created) {
     await knex(SYNC_HISTORY_TABLE).insert(
-      knex.select(...COUNT_COLUMNS).from(SYNC_STATE_TABLE),
+      knex
+        .select(
+          'provider',
+          'user_count',
+          'group_count',
+          'entity_count',
+          'applied_at',
+          knex.raw('? as ??', [
+            DEFAULT_MIN_RETAINED_SHARE,
+            'min_retained_share',
+          ]),
+        )
+        .from(SYNC_STATE_TABLE),
     );
   }
 }
@@ -176,14 +198,16 @@ export class SyncStateStore {
    * The syncs of `provider` applied at or after `since`, oldest first, as
    * far as they are still kept: a sync whose every count a later one
    * matches or exceeds is dropped when that later one is recorded, as it
-   * can no longer be the largest of any window.
+   * can no longer be the largest of any window, and so is one that a
+   * later sync was let through below (see
+   * {@link RecordAppliedOptions.minRetainedShare}).
    */
   async appliedSince(
     provider: string,
     since: Date,
   ): Promise<AppliedSyncState[]> {
     const knex = await this.client();
-    const rows = await knex<SyncStateRow>(SYNC_HISTORY_TABLE)
+    const rows = await knex<SyncHistoryRow>(SYNC_HISTORY_TABLE)
       .where({ provider })
       .andWhere('applied_at', '>=', since.toISOString())
       .orderBy('applied_at', 'asc');
@@ -203,26 +227,49 @@ export class SyncStateStore {
         .insert(row)
         .onConflict('provider')
         .merge();
-      // An earlier sync this one equals or exceeds in every count expires
-      // before it without ever being larger: keeping it only grows the
-      // table (a steady directory keeps one row).
-      let stale = tx<SyncStateRow>(SYNC_HISTORY_TABLE)
+      await tx<SyncHistoryRow>(SYNC_HISTORY_TABLE)
         .where({ provider })
-        .andWhere(dominated =>
-          dominated
-            .where('applied_at', '<=', row.applied_at)
-            .andWhere('user_count', '<=', row.user_count)
-            .andWhere('group_count', '<=', row.group_count)
-            .andWhere('entity_count', '<=', row.entity_count),
-        );
-      if (options.forgetBefore) {
-        const forgetBefore = options.forgetBefore.toISOString();
-        stale = stale.orWhere(expired =>
-          expired.where({ provider }).andWhere('applied_at', '<', forgetBefore),
-        );
-      }
-      await stale.delete();
-      await tx<SyncStateRow>(SYNC_HISTORY_TABLE).insert(row);
+        .andWhere(forgotten => {
+          forgotten.where(earlier =>
+            earlier
+              .where('applied_at', '<=', row.applied_at)
+              .andWhere(superseded =>
+                superseded
+                  // Equalled or exceeded in every count: it would expire
+                  // before this one without ever being larger (a steady
+                  // directory keeps one row).
+                  .where(dominated =>
+                    dominated
+                      .where('user_count', '<=', row.user_count)
+                      .andWhere('group_count', '<=', row.group_count)
+                      .andWhere('entity_count', '<=', row.entity_count),
+                  )
+                  // Overridden: this sync fell below its share of it.
+                  .orWhereRaw('?? * ?? > ?', [
+                    'user_count',
+                    'min_retained_share',
+                    row.user_count,
+                  ])
+                  .orWhereRaw('?? * ?? > ?', [
+                    'group_count',
+                    'min_retained_share',
+                    row.group_count,
+                  ]),
+              ),
+          );
+          if (options.forgetBefore) {
+            forgotten.orWhere(
+              'applied_at',
+              '<',
+              options.forgetBefore.toISOString(),
+            );
+          }
+        })
+        .delete();
+      await tx<SyncHistoryRow>(SYNC_HISTORY_TABLE).insert({
+        ...row,
+        min_retained_share: options.minRetainedShare ?? null,
+      });
     });
   }
 
