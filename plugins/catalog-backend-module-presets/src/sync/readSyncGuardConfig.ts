@@ -1,4 +1,5 @@
 import { Config, readDurationFromConfig } from '@backstage/config';
+import { durationToMilliseconds } from '@backstage/types';
 import { stringifyError } from '@backstage/errors';
 import {
   PresetProblem,
@@ -38,29 +39,6 @@ export const DEFAULT_PEAK_WINDOW_MS = 7 * DAY_MS;
 const ALLOW_EMPTY_KEY = 'identityPresets.orgSync.allowEmpty';
 const SHARE_KEY = 'identityPresets.orgSync.minRetainedShare';
 const WINDOW_KEY = 'identityPresets.orgSync.peakWindow';
-
-/**
- * The same arithmetic as `durationToMilliseconds` of `@backstage/types`
- * (a month is 30 days, a year 365), which this package does not depend on.
- */
-function millisecondsOf(duration: ReturnType<typeof readDurationFromConfig>) {
-  const {
-    years = 0,
-    months = 0,
-    weeks = 0,
-    days = 0,
-    hours = 0,
-    minutes = 0,
-    seconds = 0,
-    milliseconds = 0,
-  } = duration;
-  const totalDays = years * 365 + months * 30 + weeks * 7 + days;
-  return (
-    ((totalDays * 24 + hours) * 60 + minutes) * 60 * 1000 +
-    seconds * 1000 +
-    milliseconds
-  );
-}
 
 /** A window for a log line, in its largest whole unit: `7 days`, `36 hours`. */
 export function describeWindow(ms: number): string {
@@ -131,7 +109,9 @@ export function readSyncGuardConfig(config: Config): SyncGuardConfig {
     problems,
     () =>
       config.has(WINDOW_KEY)
-        ? millisecondsOf(readDurationFromConfig(config, { key: WINDOW_KEY }))
+        ? durationToMilliseconds(
+            readDurationFromConfig(config, { key: WINDOW_KEY }),
+          )
         : undefined,
     windowHint,
   );
