@@ -34,6 +34,8 @@ const TEST_SYSTEM_PACKAGES = [
   },
   { file: '/usr/bin/ldapsearch', packages: ['ldap-utils'] },
   { file: '/usr/bin/chromium', packages: ['chromium'] },
+  // TechDocs' local builder: Debian's mkdocs and its material theme.
+  { file: '/usr/bin/mkdocs', packages: ['mkdocs', 'mkdocs-material'] },
   // slapd's TLS tests issue throwaway certificates; its watchdog is perl.
   { file: '/usr/bin/openssl', packages: ['openssl'] },
   { file: '/usr/bin/perl', packages: ['perl'] },

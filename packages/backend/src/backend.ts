@@ -16,6 +16,9 @@ import { drainingRootHttpRouterServiceFactory } from './drainInFlightRequests';
  * one of them in its `plugins:` does not add it a second time.
  */
 const BUILT_IN_FEATURES = {
+  // The portal frontend (packages/app), served at the backend's own URL.
+  '@backstage/plugin-app-backend': () =>
+    import('@backstage/plugin-app-backend'),
   '@backstage/plugin-auth-backend': () =>
     import('@backstage/plugin-auth-backend'),
   // The selected identity preset's sign-in, or guest sign-in when none is.

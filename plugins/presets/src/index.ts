@@ -1,0 +1,7 @@
+/**
+ * The DevPortal frontend plugin: the sign-in page that follows the
+ * selected identity preset, and the presets page.
+ *
+ * @packageDocumentation
+ */
+export {};
