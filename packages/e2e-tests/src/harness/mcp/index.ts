@@ -26,3 +26,17 @@ export {
   registerClient,
 } from './oauthRequests';
 export type { OAuthAnswer, PkcePair } from './oauthRequests';
+export {
+  AuthorizationDeniedError,
+  startRedirectListener,
+} from './redirectListener';
+export type {
+  AuthorizationRedirect,
+  RedirectListener,
+} from './redirectListener';
+export { decideOnConsentPage, signInAsGuestInBrowser } from './consentPage';
+export type {
+  ConsentDecision,
+  ConsentPageOptions,
+  ConsentPageVisit,
+} from './consentPage';
