@@ -46,13 +46,21 @@ function loopbackPort(env: Record<string, string | undefined>): string {
   return isUnset(env.BACKEND_PORT) ? '7007' : env.BACKEND_PORT!.trim();
 }
 
+/** `BACKEND_BASE_URL` without a trailing slash, or app-config.yaml's default. */
+function backendUrl(env: Record<string, string | undefined>): string {
+  return isUnset(env.BACKEND_BASE_URL)
+    ? 'http://localhost:7007'
+    : env.BACKEND_BASE_URL!.trim().replace(/\/+$/, '');
+}
+
 function isGithubCom(url: URL): boolean {
   return url.host === 'github.com';
 }
 
 /**
  * The derived variables every preset can reference. The environment cannot
- * override them: they always follow the variables they are derived from.
+ * override them: they always follow the variables they are derived from
+ * (`APP_BASE_URL`, derived from itself, keeps the operator's value).
  *
  * @public
  */
@@ -100,10 +108,19 @@ export const DERIVED_VARIABLES: readonly DerivedVariable[] = [
     name: 'BACKEND_URL',
     description:
       "the backend's own base URL as app-config.yaml sets backend.baseUrl: BACKEND_BASE_URL, or http://localhost:7007",
+    derive: backendUrl,
+  },
+  {
+    // The one derived variable that is also the operator's: an operator's
+    // value is kept, and an unset one follows the backend's URL, in
+    // app-config.yaml and in presets alike.
+    name: 'APP_BASE_URL',
+    description:
+      "the app's base URL (app.baseUrl): APP_BASE_URL when set, otherwise the backend's own URL (BACKEND_URL), where the backend serves the built app",
     derive: env =>
-      isUnset(env.BACKEND_BASE_URL)
-        ? 'http://localhost:7007'
-        : env.BACKEND_BASE_URL!.trim().replace(/\/+$/, ''),
+      isUnset(env.APP_BASE_URL)
+        ? backendUrl(env)
+        : env.APP_BASE_URL!.trim().replace(/\/+$/, ''),
   },
   {
     name: 'BACKEND_LOOPBACK_HOST',
