@@ -1,5 +1,6 @@
 import { createApp } from '@backstage/frontend-defaults';
 import { navModule } from './modules/nav';
+import { presetsSignInModule } from '@devportal/plugin-presets';
 
 /**
  * The DevPortal app. Its plugins are the frontend packages this package
@@ -8,5 +9,5 @@ import { navModule } from './modules/nav';
  * (`app.extensions`), so one bundle serves every preset selection.
  */
 export default createApp({
-  features: [navModule],
+  features: [navModule, presetsSignInModule],
 });

@@ -4,4 +4,31 @@
  *
  * @packageDocumentation
  */
-export {};
+import { presetsPlugin } from './plugin';
+
+export { presetsPlugin, presetsPage, presetsRouteRef } from './plugin';
+export {
+  presetsSignInModule,
+  presetsSignInPage,
+  ldapAuthApi,
+  keycloakAuthApi,
+} from './signIn/module';
+export {
+  createPresetsSignInPage,
+  PresetsSignInPage,
+} from './signIn/PresetsSignInPage';
+export type { PresetsSignInPageOptions } from './signIn/PresetsSignInPage';
+export {
+  defaultPresetsSignInProviders,
+  readSignInChoice,
+} from './signIn/signInChoice';
+export type {
+  PresetsSignInChoice,
+  PresetsSignInProvider,
+} from './signIn/signInChoice';
+export { LdapAuth, LdapSignInError, ldapAuthApiRef } from './apis/ldapAuthApi';
+export type { LdapAuthApi } from './apis/ldapAuthApi';
+export { createKeycloakAuth, keycloakAuthApiRef } from './apis/keycloakAuthApi';
+export type { KeycloakAuthOptions } from './apis/keycloakAuthApi';
+
+export default presetsPlugin;

@@ -1,0 +1,222 @@
+/*
+ * The portal's sign-in page and presets page, in Chromium as a person:
+ * the backend started with the README's command serves the built app
+ * (packages/app/dist), whose sign-in page follows the selected identity
+ * preset. With `ldap` against a real slapd: the form, a wrong password, the
+ * throttle's wait, the right password, the person's own page with their
+ * groups, a reload that stays signed in, and the presets page with a
+ * refused org sync. Without an identity preset: the guest button.
+ */
+// The harness runs only in tests of this private package, so its tools are devDependencies.
+// eslint-disable-next-line @backstage/no-undeclared-imports
+import { Page } from 'playwright-core';
+import {
+  BackendProcess,
+  freePort,
+  startBackendProcess,
+} from './harness/backendProcess';
+import { withFreshBrowser } from './harness/keycloak/browser';
+import {
+  collapseRefusal,
+  deleteDirectoryUsers,
+  GeneratedDirectory,
+  LDAP_ORG_SYNC,
+} from './harness/orgSyncGuard';
+import {
+  externalAccessEnv,
+  runProviderRefresh,
+  waitForCatalog,
+} from './harness/portal';
+import {
+  readSlapdFixture,
+  SlapdServer,
+  slapdFixture,
+  startSlapd,
+} from './harness/slapd';
+
+jest.setTimeout(300_000);
+
+/** Starts the backend on a port of its own, the app's URL being the backend's. */
+async function startPortal(env: Record<string, string>) {
+  const port = await freePort();
+  const backend = await startBackendProcess({
+    port,
+    env: {
+      APP_BASE_URL: `http://127.0.0.1:${port}`,
+      ...env,
+    },
+  });
+  await backend.waitForReady(120_000);
+  return backend;
+}
+
+/** Opens a path of the portal and waits for the app to have rendered something. */
+async function open(page: Page, backend: BackendProcess, path: string) {
+  await page.goto(`${backend.baseUrl}${path}`);
+}
+
+/** The seeded OpenLDAP directory (harness/fixtures/openldap.ldif). */
+const SUFFIX = 'dc=example,dc=com';
+const ADMIN_PASSWORD = 'signin-admin-secret-P4w';
+const directory: GeneratedDirectory = {
+  suffix: SUFFIX,
+  rootDn: `cn=admin,${SUFFIX}`,
+  rootPassword: ADMIN_PASSWORD,
+  usersBaseDn: `ou=people,${SUFFIX}`,
+  groupsBaseDn: `ou=groups,${SUFFIX}`,
+  ldif: readSlapdFixture('openldap.ldif'),
+  users: ['ana', 'bruno', 'carla', 'dora'],
+  groups: ['engineering', 'team-a', 'team-b'],
+  userDn: name => `uid=${name},ou=people,${SUFFIX}`,
+};
+
+describe('the sign-in page with VEECODE_PRESETS=ldap', () => {
+  let slapd: SlapdServer;
+  let backend: BackendProcess;
+
+  beforeAll(async () => {
+    slapd = await startSlapd({
+      suffix: SUFFIX,
+      rootDn: directory.rootDn,
+      rootPassword: ADMIN_PASSWORD,
+      seedLdif: slapdFixture('openldap.ldif'),
+    });
+    backend = await startPortal({
+      VEECODE_PRESETS: 'ldap',
+      LDAP_URL: slapd.url,
+      LDAP_DN: directory.rootDn,
+      LDAP_SECRET: ADMIN_PASSWORD,
+      LDAP_USERS_BASE_DN: directory.usersBaseDn,
+      LDAP_GROUPS_BASE_DN: directory.groupsBaseDn,
+      ...externalAccessEnv(),
+      // One free failure per username, then a short wait: the form shows
+      // the throttle's answer without the test waiting long.
+      APP_CONFIG_auth_providers_ldap_production_signInThrottle: JSON.stringify({
+        perUsername: { freeFailures: 1, firstDelay: '2s', maxDelay: '2s' },
+        perAddress: { freeFailures: 20, firstDelay: '2s', maxDelay: '2s' },
+      }),
+    });
+    await waitForCatalog(backend, users => users.length === 4);
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    await slapd?.remove();
+  });
+
+  it('shows the form; a wrong password keeps it with an error, the right one lands in the portal on the person’s page with their groups', async () => {
+    await withFreshBrowser(async page => {
+      await open(page, backend, '/catalog/default/user/ana');
+      const username = page.getByLabel('Username');
+      const password = page.getByLabel('Password');
+      await username.waitFor();
+      expect(await username.getAttribute('autocomplete')).toBe('username');
+      expect(await password.getAttribute('autocomplete')).toBe(
+        'current-password',
+      );
+      expect(await password.getAttribute('type')).toBe('password');
+
+      await username.fill('ana');
+      await password.fill('not-her-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect(page.getByRole('alert').textContent()).resolves.toMatch(
+        /Invalid username or password/,
+      );
+      expect(await username.inputValue()).toBe('ana');
+
+      // The second failure in a row meets the throttle: its wait is shown.
+      await password.fill('still-not-her-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page
+        .getByRole('alert')
+        .filter({ hasText: /try again in \d+ seconds?/ })
+        .waitFor();
+      await expect(page.getByLabel('Username').isVisible()).resolves.toBe(true);
+
+      await page.waitForTimeout(2_500);
+      await password.fill('ana-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+
+      // The page asked for before signing in: Ana's own, from the org plugin.
+      await page.getByText('Ana Lima').first().waitFor();
+      await page.getByRole('link', { name: 'team-a' }).first().waitFor();
+      expect(await page.getByLabel('Password').count()).toBe(0);
+
+      // A reload resumes the session from its cookie, without the form.
+      await page.reload();
+      await page.getByText('Ana Lima').first().waitFor();
+      expect(await page.getByLabel('Password').count()).toBe(0);
+    });
+  });
+
+  it('shows the presets page with the selected preset, the sign-in provider, and a refused org sync with both counts', async () => {
+    // Three of four people leave the directory: the org-sync guard refuses
+    // the collapse, and the catalog keeps the last applied sync.
+    await deleteDirectoryUsers(slapd, directory, ['bruno', 'carla', 'dora']);
+    expect(await runProviderRefresh(backend, LDAP_ORG_SYNC)).toMatch(
+      collapseRefusal({ what: 'users', now: 1, last: 4 }),
+    );
+
+    await withFreshBrowser(async page => {
+      await open(page, backend, '/');
+      await page.getByLabel('Username').fill('ana');
+      await page.getByLabel('Password').fill('ana-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      // The nav has the page, for everyone signed in.
+      await page.getByRole('link', { name: 'Presets' }).click();
+      expect(new URL(page.url()).pathname).toBe('/presets');
+
+      const presets = page.getByRole('table', { name: 'Selected presets' });
+      await presets.waitFor();
+      expect(await presets.getByRole('row').allTextContents()).toEqual([
+        'PresetVersion',
+        expect.stringMatching(/^ldap\d+\.\d+\.\d+/),
+      ]);
+      await expect(
+        page.getByRole('table', { name: 'Sign-in' }).textContent(),
+      ).resolves.toMatch(/ldap.*\(ldap\)/);
+
+      const sync = page.getByRole('table', { name: 'Org sync and discovery' });
+      const row = sync.getByRole('row').filter({ hasText: LDAP_ORG_SYNC });
+      const cells = await row.getByRole('cell').allTextContents();
+      expect(cells[1]).toBe('org sync');
+      // The last run: refused, with what the directory returned; the last
+      // applied run: what the catalog still holds.
+      expect(cells[2]).toMatch(/^refused: 1 user, 3 groups, 4 entities \(/);
+      expect(cells[3]).toMatch(/^applied: 4 users, 3 groups, 7 entities \(/);
+
+      const plugins = page.getByRole('table', { name: 'Plugins' });
+      await expect(plugins.textContent()).resolves.toContain(
+        '@backstage/plugin-catalog-backend',
+      );
+    });
+  });
+});
+
+describe('the sign-in page without an identity preset', () => {
+  let backend: BackendProcess;
+
+  beforeAll(async () => {
+    backend = await startPortal({ VEECODE_PRESETS: '' });
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+  });
+
+  it('signs a person in as guest with the guest button, and lists no presets', async () => {
+    await withFreshBrowser(async page => {
+      await open(page, backend, '/presets');
+      expect(await page.getByLabel('Password').count()).toBe(0);
+      await page.getByRole('button', { name: 'Enter' }).click();
+      const signIn = page.getByRole('table', { name: 'Sign-in' });
+      await signIn.waitFor();
+      await expect(signIn.textContent()).resolves.toMatch(
+        /none \(guest sign-in\)Guest sign-in \(guest\)/,
+      );
+      await page
+        .getByText('No preset is selected (VEECODE_PRESETS is empty).')
+        .waitFor();
+    });
+  });
+});

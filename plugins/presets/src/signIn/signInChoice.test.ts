@@ -1,0 +1,53 @@
+import { ConfigReader } from '@backstage/core-app-api';
+import {
+  defaultPresetsSignInProviders,
+  readSignInChoice,
+} from './signInChoice';
+
+const choiceOf = (data: object) => readSignInChoice(new ConfigReader(data));
+
+describe('readSignInChoice', () => {
+  it.each(['ldap', 'github', 'gitlab', 'microsoft', 'keycloak'])(
+    'follows signInPage: %s',
+    name => {
+      expect(choiceOf({ signInPage: name })).toEqual({
+        kind: 'provider',
+        name,
+        provider: defaultPresetsSignInProviders[name],
+      });
+    },
+  );
+
+  it('reads platform.signInProviders when signInPage is unset', () => {
+    expect(
+      choiceOf({
+        platform: { signInProviders: ['keycloak'], guest: { enabled: false } },
+      }),
+    ).toMatchObject({ kind: 'provider', name: 'keycloak' });
+  });
+
+  it('offers guest sign-in without an identity preset', () => {
+    expect(choiceOf({})).toEqual({ kind: 'guest' });
+    expect(choiceOf({ platform: { guest: { enabled: true } } })).toEqual({
+      kind: 'guest',
+    });
+  });
+
+  it('offers nothing when guest sign-in is off and no identity preset is selected', () => {
+    expect(choiceOf({ platform: { guest: { enabled: false } } })).toEqual({
+      kind: 'none',
+    });
+  });
+
+  it('names an unknown sign-in page with the known ones, rather than guessing', () => {
+    expect(choiceOf({ signInPage: 'okta' })).toEqual({
+      kind: 'unknown',
+      name: 'okta',
+      known: ['github', 'gitlab', 'keycloak', 'ldap', 'microsoft'],
+    });
+    // Not an inherited property of the table either.
+    expect(choiceOf({ signInPage: 'toString' })).toMatchObject({
+      kind: 'unknown',
+    });
+  });
+});
