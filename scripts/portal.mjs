@@ -2,9 +2,13 @@
 /*
  * The one entry point of a fresh machine (Node 20 and npm, nothing else):
  *
- *   npm start   installs what is missing, then starts the backend
+ *   npm start   installs what is missing, then starts the backend, which
+ *               serves the portal (the app, built when missing or out of
+ *               date) at its own URL, http://localhost:7007
  *   npm test    installs what is missing (Debian packages included), then
  *               type-checks, lints and runs every test
+ *   yarn dev    the frontend dev server (http://localhost:3000) and the
+ *               backend together, both reloading on changes
  *
  * `yarn start`, `yarn dev` and `yarn test` run the same script. Yarn itself
  * is the release committed under .yarn/releases, so neither a global yarn
@@ -12,6 +16,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +29,15 @@ const yarnPath = path.join(
   )[1],
 );
 const backendDir = path.join(root, 'packages/backend');
+/** Where the dev server of `yarn dev` serves the app. */
+const DEV_APP_BASE_URL = 'http://localhost:3000';
+
+/** The app build shared with bin/start.js (plain CommonJS, no dependencies). */
+function appBuild() {
+  return createRequire(import.meta.url)(
+    path.join(backendDir, 'bin/appBuild.js'),
+  );
+}
 
 /** Debian packages the test suite needs, keyed by a file each one installs. */
 const TEST_SYSTEM_PACKAGES = [
@@ -108,7 +122,8 @@ function workspaceManifests() {
 
 /** Installs node_modules when they are missing or older than the manifests. */
 function ensureDependencies() {
-  const state = mtime(path.join(root, 'node_modules/.yarn-state.yml'));
+  const statePath = path.join(root, 'node_modules/.yarn-state.yml');
+  const state = mtime(statePath);
   const inputs = [
     path.join(root, 'yarn.lock'),
     path.join(root, 'package.json'),
@@ -138,6 +153,11 @@ function ensureDependencies() {
       stdio: ['ignore', 2, 2],
     },
   );
+  // Yarn leaves its state file alone when nothing needed linking (a
+  // manifest saved without a dependency change): mark the install as
+  // current, or every start would install again.
+  const now = new Date();
+  fs.utimesSync(statePath, now, now);
 }
 
 function stopSystemSlapd() {
@@ -316,6 +336,33 @@ function handOver(command, args, options) {
   });
 }
 
+/**
+ * `yarn dev`: the frontend dev server and the backend, as
+ * `backstage-cli repo start` runs them in any Backstage repository. The
+ * boot gate runs first: the backend's watcher would otherwise keep waiting
+ * for file changes after a refused boot, and the dev server keep serving an
+ * app without a backend.
+ */
+function startDev(args) {
+  const env = yarnEnv();
+  const gate = run(
+    process.execPath,
+    [path.join(backendDir, 'bin/check-presets.js'), ...args],
+    { cwd: backendDir, env },
+  );
+  if (gate !== 0) {
+    process.exit(gate);
+  }
+  // The app is the dev server's, not the backend's: sign-in popups post to
+  // it and the backend lets it call (CORS).
+  env.APP_BASE_URL ||= DEV_APP_BASE_URL;
+  handOver(
+    process.execPath,
+    [yarnPath, 'backstage-cli', 'repo', 'start', 'app', 'backend', ...args],
+    { cwd: root, env },
+  );
+}
+
 function readJson(file) {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -343,22 +390,40 @@ function runTests(extraArgs) {
     { name: 'type check', args: ['tsc'] },
     { name: 'lint', args: ['backstage-cli', 'repo', 'lint'] },
     jest('unit and module tests', ['--ignoreProjects', PROCESS_TESTS]),
+    // Once per run, before the backends of the process-level tests start:
+    // each of them then finds the app up to date and serves this build.
+    { name: 'app build', run: () => appBuild().ensureAppBuilt() },
     // Each of these starts real backends and servers: one at a time.
-    jest('process-level tests', [
-      '--selectProjects',
-      PROCESS_TESTS,
-      '--runInBand',
-    ]),
+    {
+      ...jest('process-level tests', [
+        '--selectProjects',
+        PROCESS_TESTS,
+        '--runInBand',
+      ]),
+      needs: 'app build',
+    },
   ];
   let failedSteps = 0;
   let passed = 0;
   let failed = 0;
+  const failedNames = new Set();
   for (const step of steps) {
-    log(`${step.name}: yarn ${step.args.join(' ')}`);
-    const args = step.report
-      ? [...step.args, '--json', `--outputFile=${step.report}`, ...extraArgs]
-      : step.args;
-    const code = yarn(args);
+    if (step.needs && failedNames.has(step.needs)) {
+      failedSteps += 1;
+      log(`${step.name} not run: the ${step.needs} failed`);
+      continue;
+    }
+    let code;
+    if (step.run) {
+      log(step.name);
+      code = step.run();
+    } else {
+      log(`${step.name}: yarn ${step.args.join(' ')}`);
+      const args = step.report
+        ? [...step.args, '--json', `--outputFile=${step.report}`, ...extraArgs]
+        : step.args;
+      code = yarn(args);
+    }
     const report = step.report && readJson(step.report);
     if (report) {
       passed += report.numPassedTests;
@@ -366,6 +431,7 @@ function runTests(extraArgs) {
     }
     if (code !== 0) {
       failedSteps += 1;
+      failedNames.add(step.name);
       log(`${step.name} failed (exit code ${code})`);
     }
   }
@@ -391,21 +457,21 @@ switch (command) {
     break;
   case 'dev':
     ensureDependencies();
-    handOver(
-      process.execPath,
-      [yarnPath, 'workspace', 'backend', 'dev', ...absoluteConfigArgs(args)],
-      {
-        cwd: root,
-        env: yarnEnv(),
-      },
-    );
+    startDev(absoluteConfigArgs(args));
     break;
+  case 'build-app': {
+    ensureDependencies();
+    process.exit(appBuild().ensureAppBuilt());
+    break;
+  }
   case 'test':
     ensureSystemPackages();
     ensureDependencies();
     runTests(args);
     break;
   default:
-    log(`unknown command "${command}"; use setup, start, dev or test`);
+    log(
+      `unknown command "${command}"; use setup, start, dev, build-app or test`,
+    );
     process.exit(64);
 }

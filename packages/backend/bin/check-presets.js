@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /*
  * The preset boot gate alone: exits 78 with every problem listed, or 0.
- * `yarn dev` runs it first because the watcher of `backstage-cli package
+ * `yarn dev` runs it first because the watcher of `backstage-cli repo
  * start` keeps waiting for file changes when the backend exits.
  */
 require('./gateTransform')();
