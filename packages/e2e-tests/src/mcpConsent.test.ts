@@ -8,11 +8,7 @@
  * the client's loopback listener receives the code (or the refusal) and
  * the client lists the tools with the token it exchanged the code for.
  */
-import {
-  BackendProcess,
-  freePort,
-  startBackendProcess,
-} from './harness/backendProcess';
+import { BackendProcess, startBackendProcess } from './harness/backendProcess';
 import { withFreshBrowser } from './harness/keycloak/browser';
 import {
   AuthorizationDeniedError,
@@ -53,19 +49,12 @@ describe('recommended,mcp: an MCP client approved on the consent page in the bro
         redirectUris: [listener.redirectUrl],
       },
     });
-    const port = await freePort();
+    // No APP_BASE_URL, as in the README's recipe: Backstage redirects the
+    // browser to <app.baseUrl>/oauth2/authorize/<session>, and app.baseUrl
+    // is by default the backend's URL, where it serves the built app.
     backend = await startBackendProcess({
-      port,
       env: {
         VEECODE_PRESETS: 'recommended,mcp',
-        // The consent page is the app's: Backstage redirects the browser
-        // to <app.baseUrl>/oauth2/authorize/<session>, served here by the
-        // backend itself (the default; said here since the test depends on it).
-        APP_BASE_URL: `http://127.0.0.1:${port}`,
-        // The consent page (@backstage/plugin-auth) is in the bundle only
-        // when the build discovers the app's plugins; said here too, for a
-        // start that builds the app.
-        APP_CONFIG_app_packages: 'all',
         // Backstage fetches a metadata document from a loopback address
         // only for an exact pattern.
         APP_CONFIG_auth_clientIdMetadataDocuments_allowedClientIdPatterns:
