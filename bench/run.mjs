@@ -6,7 +6,7 @@
  * nothing here fails on a missed goal, only on a broken setup.
  *
  *   node bench/run.mjs [--quick]
- *                      [--only refused,resolve,boot,boot-prod,ldap-sync,sign-in]
+ *                      [--only refused,resolve,boot,boot-prod,ldap-sync,sign-in,app]
  *                      [--out <file>]   (default bench/results.md)
  *                      [--prod-dir <folder>]   (boot-prod: a folder built by
  *                        scripts/build-production.mjs; default: a fresh build)
@@ -39,6 +39,7 @@ import {
   passwordOf,
   uidOf,
 } from './ldap/generate.mjs';
+import { appBench } from './app.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -288,6 +289,12 @@ async function compareBoots(sides, how) {
 
 async function bootToReadiness() {
   log('boot to readiness from source: presets vs the same backend by hand');
+  // bin/start.js builds the app when it is out of date: build it now, so
+  // that no boot below measures a build.
+  const appBuild = require(path.join(root, 'packages/backend/bin/appBuild.js'));
+  if (appBuild.ensureAppBuilt() !== 0) {
+    throw new Error('the app build failed');
+  }
   await compareBoots(bootSides, 'from source');
 }
 
@@ -819,6 +826,7 @@ const benchmarks = [
   ['boot-prod', bootToReadinessProduction],
   ['ldap-sync', ldapSync],
   ['sign-in', signIn],
+  ['app', () => appBench({ report, notes, log, quick })],
 ];
 const failures = [];
 for (const [name, fn] of benchmarks) {

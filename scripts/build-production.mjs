@@ -6,7 +6,10 @@
  *   1. `backstage-cli package build` in packages/backend, which builds every
  *      workspace package the backend depends on and writes
  *      packages/backend/dist/skeleton.tar.gz (their package.json files) and
- *      dist/bundle.tar.gz (their built code, packed as published);
+ *      dist/bundle.tar.gz (their built code, packed as published). The app
+ *      (packages/app, `app: link:../app` in the backend's dependencies) is
+ *      one of them: built into its dist/, which the backend's app plugin
+ *      serves at the backend's URL;
  *   2. in the target folder: the root package.json, yarn.lock, .yarnrc.yml,
  *      the committed Yarn, the skeleton, then
  *      `yarn workspaces focus --all --production`;
@@ -93,7 +96,7 @@ function sourceFiles() {
  * A copy of the sources with this checkout's installed dependencies linked
  * in: the build writes dist/ folders there, not in the working tree.
  */
-function stageSources(staging) {
+export function stageSources(staging) {
   for (const file of sourceFiles()) {
     const from = path.join(root, file);
     if (!fs.existsSync(from)) continue; // deleted in the working tree
@@ -151,6 +154,16 @@ export function findUnresolvedLoads(distDir) {
   return unresolved;
 }
 
+/** The app the backend serves at its URL: without it, `/` is a 404. */
+function checkBuiltApp(target) {
+  const index = path.join(target, 'packages/app/dist/index.html');
+  if (!fs.existsSync(index)) {
+    throw new Error(
+      `${index} is missing: the backend build did not bring the app (packages/app) along; the backend must depend on it ("app": "link:../app")`,
+    );
+  }
+}
+
 function checkBuiltBackend(target) {
   const distDir = path.join(target, 'packages/backend/dist');
   const [first, ...more] = findUnresolvedLoads(distDir);
@@ -180,6 +193,7 @@ function deploy(staging, target) {
   });
   untar(path.join(dist, 'bundle.tar.gz'), target);
   checkBuiltBackend(target);
+  checkBuiltApp(target);
   for (const file of RUNTIME_ROOT_FILES) {
     copyInto(path.join(root, file), path.join(target, file));
   }
