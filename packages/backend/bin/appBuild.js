@@ -26,7 +26,8 @@ const root = path.resolve(__dirname, '../../..');
 const appDir = path.join(root, 'packages/app');
 const distDir = path.join(appDir, 'dist');
 /** The inputs' hash of the build in dist/. express.static serves no dotfiles. */
-const stampFile = path.join(distDir, '.devportal-app-inputs');
+const STAMP_NAME = '.devportal-app-inputs';
+const stampFile = path.join(distDir, STAMP_NAME);
 const lockDir = path.join(root, 'node_modules/.cache/devportal-app-build.lock');
 
 /** Folders and files that never reach the bundle. */
@@ -49,10 +50,10 @@ function readJson(file) {
 }
 
 /** Workspace packages by name, from the folders the root package.json names. */
-function workspacePackages() {
+function workspacePackages(rootDir) {
   const byName = new Map();
   for (const parent of ['packages', 'plugins']) {
-    const dir = path.join(root, parent);
+    const dir = path.join(rootDir, parent);
     if (!fs.existsSync(dir)) continue;
     for (const name of fs.readdirSync(dir)) {
       const manifest = path.join(dir, name, 'package.json');
@@ -65,8 +66,8 @@ function workspacePackages() {
 }
 
 /** packages/app and the workspace packages it depends on, directly or not. */
-function appPackageDirs() {
-  const workspace = workspacePackages();
+function appPackageDirs(rootDir) {
+  const workspace = workspacePackages(rootDir);
   const dirs = [];
   const seen = new Set();
   const visit = dir => {
@@ -82,7 +83,7 @@ function appPackageDirs() {
       if (depDir) visit(depDir);
     }
   };
-  visit(appDir);
+  visit(path.join(rootDir, 'packages/app'));
   return dirs;
 }
 
@@ -108,36 +109,51 @@ function appBlock(file) {
   return match ? match[0] : '';
 }
 
-/** The hash of everything the app's build depends on. */
-function appInputsHash() {
+/** The hash of everything the app's build in the repository at `rootDir` depends on. */
+function appInputsHash(rootDir = root) {
   const hash = crypto.createHash('sha256');
-  const files = appPackageDirs()
+  const files = appPackageDirs(rootDir)
     .flatMap(dir => listFiles(dir, []))
-    .concat(path.join(root, 'yarn.lock'))
+    .concat(path.join(rootDir, 'yarn.lock'))
     .sort();
   for (const file of files) {
-    hash.update(`${path.relative(root, file)}\0`);
-    hash.update(fs.readFileSync(file));
+    hash.update(`${path.relative(rootDir, file)}\0`);
+    hash.update(fs.existsSync(file) ? fs.readFileSync(file) : '');
     hash.update('\0');
   }
   for (const name of ['app-config.yaml', 'app-config.local.yaml']) {
-    hash.update(`${name}\0${appBlock(path.join(root, name))}\0`);
+    hash.update(`${name}\0${appBlock(path.join(rootDir, name))}\0`);
   }
   return hash.digest('hex');
 }
 
-/** Why dist/ must be rebuilt for these inputs, or undefined when it is current. */
-function staleness(inputs) {
-  if (!fs.existsSync(path.join(distDir, 'index.html'))) {
+/**
+ * Why the app's dist/ in the repository at `rootDir` must be rebuilt for
+ * these inputs, or undefined when it is current.
+ */
+function staleness(inputs, rootDir = root) {
+  const dist = path.join(rootDir, 'packages/app/dist');
+  if (!fs.existsSync(path.join(dist, 'index.html'))) {
     return 'not built yet';
   }
   let stamp;
   try {
-    stamp = fs.readFileSync(stampFile, 'utf8').trim();
+    stamp = fs.readFileSync(path.join(dist, STAMP_NAME), 'utf8').trim();
   } catch {
     return 'built by something else, without a record of its sources';
   }
   return stamp === inputs ? undefined : 'its sources changed since the build';
+}
+
+/**
+ * Records that the app's dist/ in the repository at `rootDir` was built
+ * from these inputs.
+ */
+function recordBuild(inputs, rootDir = root) {
+  fs.writeFileSync(
+    path.join(rootDir, 'packages/app/dist', STAMP_NAME),
+    `${inputs}\n`,
+  );
 }
 
 function sleep(ms) {
@@ -233,7 +249,7 @@ function ensureAppBuilt() {
       );
       return code;
     }
-    fs.writeFileSync(stampFile, `${inputs}\n`);
+    recordBuild(inputs);
     log(`app built in ${Math.round((Date.now() - started) / 1000)} s`);
     return 0;
   } finally {
@@ -241,4 +257,10 @@ function ensureAppBuilt() {
   }
 }
 
-module.exports = { ensureAppBuilt, appInputsHash, distDir };
+module.exports = {
+  ensureAppBuilt,
+  appInputsHash,
+  staleness,
+  recordBuild,
+  distDir,
+};

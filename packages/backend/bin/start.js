@@ -10,13 +10,14 @@
  */
 const removeGateTransform = require('./gateTransform')();
 const { runBootGate } = require('@devportal/plugin-presets-node/gate');
+const { ensureAppBuilt } = require('./appBuild');
 
 runBootGate();
 removeGateTransform();
 
 // The frontend this backend serves: built now when missing or out of date,
 // once the selection is accepted (a refused boot never waits for a build).
-const appBuildCode = require('./appBuild').ensureAppBuilt();
+const appBuildCode = ensureAppBuilt();
 if (appBuildCode !== 0) {
   process.exit(appBuildCode);
 }
