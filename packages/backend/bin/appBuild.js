@@ -230,22 +230,37 @@ function ensureAppBuilt() {
       log('the app in packages/app/dist is up to date; not rebuilding');
       return 0;
     }
-    log(`building the app into packages/app/dist (${reason})`);
+    log(
+      `building the app into packages/app/dist (${reason}); this takes a minute or two`,
+    );
     const started = Date.now();
     fs.rmSync(stampFile, { force: true });
     const yarnRelease = /^yarnPath:\s*(\S+)/m.exec(
       fs.readFileSync(path.join(root, '.yarnrc.yml'), 'utf8'),
     )[1];
+    // The build's report (a hundred lines of chunk sizes) is kept for a
+    // failure; a person starting the portal needs only the outcome.
     const result = spawnSync(
       process.execPath,
       [path.join(root, yarnRelease), 'backstage-cli', 'package', 'build'],
-      // The build's report goes to stderr: stdout stays the backend's own.
-      { cwd: appDir, stdio: ['ignore', 2, 2] },
+      {
+        cwd: appDir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      },
     );
     const code = result.status ?? 1;
     if (code !== 0) {
+      const output = `${result.stdout ?? ''}${result.stderr ?? ''}`
+        .split('\n')
+        .slice(-200)
+        .join('\n');
+      process.stderr.write(`${output}\n`);
       log(
-        `the app build failed (exit code ${code}): see its output above; fix packages/app or the plugins it uses`,
+        `the app build failed (exit code ${code}${
+          result.error ? `, ${result.error.message}` : ''
+        }): see its output above; fix packages/app or the plugins it uses`,
       );
       return code;
     }
