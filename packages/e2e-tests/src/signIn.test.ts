@@ -107,7 +107,7 @@ describe('the sign-in page with VEECODE_PRESETS=ldap', () => {
     await slapd?.remove();
   });
 
-  it('shows the form; a wrong password keeps it with an error, the right one lands in the portal on the person’s page with their groups', async () => {
+  it('shows the form; a wrong password keeps it with an error, the right one lands in the portal on the person’s page with their groups; the session outlives a reload, not a sign-out', async () => {
     await withFreshBrowser(async page => {
       await open(page, backend, '/catalog/default/user/ana');
       const username = page.getByLabel('Username');
@@ -149,6 +149,15 @@ describe('the sign-in page with VEECODE_PRESETS=ldap', () => {
       await page.reload();
       await page.getByText('Ana Lima').first().waitFor();
       expect(await page.getByLabel('Password').count()).toBe(0);
+
+      // Signing out (the settings page's menu) ends the session: the form
+      // is back, and stays after a reload.
+      await open(page, backend, '/settings');
+      await page.getByRole('button', { name: 'more' }).click();
+      await page.getByRole('menuitem', { name: 'Sign Out' }).click();
+      await page.getByLabel('Password').waitFor();
+      await page.reload();
+      await page.getByLabel('Password').waitFor();
     });
   });
 
