@@ -156,8 +156,10 @@ function ensureDependencies() {
   // Yarn leaves its state file alone when nothing needed linking (a
   // manifest saved without a dependency change): mark the install as
   // current, or every start would install again.
-  const now = new Date();
-  fs.utimesSync(statePath, now, now);
+  if (fs.existsSync(statePath)) {
+    const now = new Date();
+    fs.utimesSync(statePath, now, now);
+  }
 }
 
 function stopSystemSlapd() {
