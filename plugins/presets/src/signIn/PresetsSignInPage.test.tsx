@@ -145,6 +145,9 @@ function renderSignInPage(
   );
 }
 
+// Typing into MUI fields is slow in jsdom, and slower on a busy machine.
+jest.setTimeout(30_000);
+
 describe('PresetsSignInPage', () => {
   it('shows the LDAP form for signInPage: ldap, with labelled fields for password managers', async () => {
     renderSignInPage({ signInPage: 'ldap' });
