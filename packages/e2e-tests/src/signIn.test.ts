@@ -240,13 +240,6 @@ describe('the sign-in page with NODE_ENV=production and no identity preset', () 
     backend = await startPortal({
       NODE_ENV: 'production',
       VEECODE_PRESETS: '',
-      // The app backend checks the config against the bundle's schema,
-      // which includes the guest provider's (through @backstage/cli, a
-      // dependency of the app): it requires auth.providers, which a
-      // production backend without an identity preset does not have, and
-      // refuses to start. An empty providers object satisfies it; the base
-      // config should carry it (reported with this test).
-      APP_CONFIG_auth_providers: '{}',
     });
   });
 
