@@ -10,26 +10,7 @@ import {
 import { presetsBackend } from '@devportal/plugin-presets-backend';
 import { healthcheckPlugin } from './healthcheck';
 import { drainingRootHttpRouterServiceFactory } from './drainInFlightRequests';
-
-/**
- * The features this backend always has, by package. A preset that names
- * one of them in its `plugins:` does not add it a second time.
- */
-const BUILT_IN_FEATURES = {
-  // The portal frontend (packages/app), served at the backend's own URL.
-  '@backstage/plugin-app-backend': () =>
-    import('@backstage/plugin-app-backend'),
-  '@backstage/plugin-auth-backend': () =>
-    import('@backstage/plugin-auth-backend'),
-  // The selected identity preset's sign-in, or guest sign-in when none is.
-  '@devportal/plugin-auth-backend-module-identity-presets': () =>
-    import('@devportal/plugin-auth-backend-module-identity-presets'),
-  '@backstage/plugin-catalog-backend': () =>
-    import('@backstage/plugin-catalog-backend'),
-  // The selected presets' org sync and repository discovery.
-  '@devportal/plugin-catalog-backend-module-presets': () =>
-    import('@devportal/plugin-catalog-backend-module-presets'),
-};
+import { BUILT_IN_FEATURES } from './features';
 
 /** Assembles the DevPortal backend around an already checked preset selection. */
 export function createDevPortalBackend(resolution: PresetResolution) {
@@ -41,6 +22,7 @@ export function createDevPortalBackend(resolution: PresetResolution) {
   backend.add(drainingRootHttpRouterServiceFactory());
   backend.add(healthcheckPlugin);
 
+  // What every Backstage app has, and our preset-driven modules (features.ts).
   for (const load of Object.values(BUILT_IN_FEATURES)) {
     backend.add(load());
   }

@@ -18,6 +18,7 @@ import {
   E2E_TOKEN,
   componentCatalogFile,
   externalAccessEnv,
+  triggerTask,
   waitForEntitiesOfKind,
 } from './harness/portal';
 import { PostgresServer, startPostgres } from './harness/postgres';
@@ -105,6 +106,36 @@ describe('VEECODE_PRESETS=postgres', () => {
         `${PREFIX}catalog`,
       );
       expect(rows.map(([id]) => id).sort()).toEqual(uids);
+    });
+
+    it("searches with PostgreSQL's engine, in the search plugin's own database", async () => {
+      await waitForEntitiesOfKind(backend, 'component', es =>
+        es.some(e => e.metadata.name === 'pg-service'),
+      );
+      const isService = (r: { document: { title: string } }) =>
+        r.document.title === 'pg-service';
+      const deadline = Date.now() + 90_000;
+      let results: Array<{ type: string; document: { title: string } }> = [];
+      while (!results.some(isService) && Date.now() < deadline) {
+        await triggerTask(backend, 'search', 'search_index_software_catalog');
+        await new Promise(r => setTimeout(r, 1500));
+        const res = await fetch(
+          `${backend.baseUrl}/api/search/query?term=pg-service`,
+          { headers: { Authorization: `Bearer ${E2E_TOKEN}` } },
+        );
+        expect(res.status).toBe(200);
+        results = ((await res.json()) as { results: typeof results }).results;
+      }
+      expect(results.find(isService)?.type).toBe('software-catalog');
+      // Indexed in PostgreSQL (the in-memory engine keeps nothing there).
+      const rows = await pg.query(
+        "select document->>'title' from documents where type = 'software-catalog'",
+        `${PREFIX}search`,
+      );
+      expect(rows.map(([title]) => title)).toContain('pg-service');
+      expect(backend.output()).not.toContain(
+        'Postgres search engine is not supported',
+      );
     });
 
     it('talks to the server over TLS', async () => {
