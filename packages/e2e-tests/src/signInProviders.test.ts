@@ -1,0 +1,479 @@
+/*
+ * The sign-in page's provider buttons, in Chromium as a person: for each
+ * identity preset that signs in through a provider's popup (keycloak,
+ * github-auth, gitlab, azure-auth), the backend started with the README's
+ * command serves the built app at its own URL; the sign-in page shows the
+ * one button for that provider; the popup goes through the provider's login
+ * (the harness's OpenID provider, or the fake GitHub, GitLab or Microsoft);
+ * it closes, and the person is in the portal as their catalog user: the
+ * settings page names them, and their own page shows their name and group.
+ *
+ * One backend per provider: an identity preset is exclusive, so each
+ * selection is a boot of its own, shared by everything its describe checks.
+ */
+// The harness runs only in tests of this private package, so its tools are devDependencies.
+// eslint-disable-next-line @backstage/no-undeclared-imports
+import type { Page } from 'playwright-core';
+import {
+  BackendProcess,
+  freePort,
+  startBackendProcess,
+} from './harness/backendProcess';
+import {
+  FakeGithub,
+  oauthAppOfBackend,
+  startFakeGithub,
+} from './harness/github';
+import { signInAtGithub } from './harness/github/browser';
+import { FakeGitLab, signInAtGitLab, startFakeGitLab } from './harness/gitlab';
+import { FakeKeycloak } from './harness/keycloak';
+import { startAcmePortal } from './harness/keycloak/acmeRealm';
+import {
+  LaunchChromiumOptions,
+  withFreshBrowser,
+} from './harness/keycloak/browser';
+import { FakeMicrosoft, startFakeMicrosoft } from './harness/microsoft';
+import { signInAtMicrosoft } from './harness/microsoft/signIn';
+import {
+  readSignedInIdentity,
+  SignedInIdentity,
+  signInThroughPopup,
+} from './harness/popupSignIn';
+import {
+  externalAccessEnv,
+  runProviderRefresh,
+  waitForCatalog,
+} from './harness/portal';
+import {
+  APP_BUILD_TIMEOUT_MS,
+  collectPageErrors,
+} from './harness/portalBrowser';
+
+// A start may build the app first, should it be out of date.
+jest.setTimeout(APP_BUILD_TIMEOUT_MS + 180_000);
+
+/** How the portal shows the person once they are signed in. */
+interface Person {
+  /** Their User entity's name (namespace `default`). */
+  userName: string;
+  /** Their display name, from the org sync, as their own page shows it. */
+  displayName: string;
+  /** How the link to one of their groups reads on their own page. */
+  groupLink: RegExp;
+}
+
+/** What the sign-in page shows for the preset's provider. */
+interface ProviderCard {
+  title: string;
+  message: string;
+}
+
+/** Who the portal says is signed in, and where their own page links to. */
+interface SignedInView extends SignedInIdentity {
+  /** The link of the group (`Person.groupLink`) on the person's own page. */
+  groupPathOnOwnPage: string | null;
+}
+
+/**
+ * Opens the portal at the backend's URL in a fresh browser, checks that the
+ * sign-in page offers exactly the provider's one button, signs in through
+ * its popup with `atProvider`, and reads who the portal says is signed in:
+ * the settings page's identity, then (through its link) the person's own
+ * page with their name and group.
+ */
+async function signInWithTheButton(options: {
+  backend: BackendProcess;
+  card: ProviderCard;
+  person: Person;
+  atProvider: (popup: Page) => Promise<unknown>;
+  browser?: LaunchChromiumOptions;
+}): Promise<SignedInView> {
+  const { backend, card, person } = options;
+  return withFreshBrowser(async page => {
+    const errors = collectPageErrors(page);
+    try {
+      await page.goto(`${backend.baseUrl}/`);
+      await page.getByText(card.message).waitFor();
+      await page.getByText(card.title, { exact: true }).waitFor();
+      // One way in, the preset's: no form, no guest, no other provider.
+      expect(await page.getByRole('button').allInnerTexts()).toEqual([
+        expect.stringMatching(/^sign in$/i),
+      ]);
+      expect(await page.getByLabel('Password').count()).toBe(0);
+
+      expect(await signInThroughPopup(page, options.atProvider)).toEqual({
+        signedIn: true,
+      });
+
+      // The landing page, signed in; the settings page says as whom.
+      const identity = await readSignedInIdentity(page);
+
+      // Their own page, from the identity's link: name and group.
+      await page
+        .getByText(/^User Entity:/)
+        .getByRole('link')
+        .first()
+        .click();
+      await page.waitForURL(
+        u => u.pathname === `/catalog/default/user/${person.userName}`,
+      );
+      await page.getByText(person.displayName).first().waitFor();
+      const group = page.getByRole('link', { name: person.groupLink }).first();
+      await group.waitFor();
+      return {
+        ...identity,
+        groupPathOnOwnPage: await group.getAttribute('href'),
+      };
+    } catch (error) {
+      throw new Error(
+        `${error}\npage errors:\n${errors().join(
+          '\n',
+        )}\nbackend output (tail):\n${backend.output().slice(-3000)}`,
+      );
+    }
+  }, options.browser);
+}
+
+/**
+ * What {@link signInWithTheButton} should read for the user `userName`
+ * in the group `groupRef` (`group:<namespace>/<name>`).
+ */
+function signedInAs(userName: string, groupRef: string): SignedInView {
+  const userPath = `/catalog/default/user/${userName}`;
+  const groupPath = entityPath(groupRef);
+  return {
+    userEntityPath: userPath,
+    ownershipPaths: expect.arrayContaining([userPath, groupPath]),
+    groupPathOnOwnPage: groupPath,
+  };
+}
+
+/** The catalog page of an entity, from its ref (`<kind>:<namespace>/<name>`). */
+function entityPath(ref: string): string {
+  const [, kind, namespace, name] = /^([^:]+):([^/]+)\/(.+)$/.exec(ref)!;
+  return `/catalog/${namespace}/${kind}/${name}`;
+}
+
+describe('the Keycloak button (VEECODE_PRESETS=keycloak, the OpenID provider of the harness)', () => {
+  let keycloak: FakeKeycloak;
+  let backend: BackendProcess;
+
+  beforeAll(async () => {
+    ({ keycloak, backend } = await startAcmePortal({
+      presets: 'keycloak',
+      clientSecret: 'kc-popup-client-secret-Hv3',
+    }));
+    await backend.waitForReady(APP_BUILD_TIMEOUT_MS);
+    await runProviderRefresh(backend, 'KeycloakOrgEntityProvider:default');
+    await waitForCatalog(
+      backend,
+      (us, gs) =>
+        us.some(u => u.metadata.name === 'ana') &&
+        gs.some(g => g.metadata.name === 'platform'),
+    );
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    await keycloak?.stop();
+  });
+
+  it('signs Ana in through the popup and its login form, to her catalog user', async () => {
+    expect(
+      await signInWithTheButton({
+        backend,
+        card: { title: 'Keycloak', message: 'Sign in using Keycloak' },
+        person: {
+          userName: 'ana',
+          displayName: 'Ana Lima',
+          groupLink: /^platform$/i,
+        },
+        atProvider: async popup => {
+          // Ana of the acme realm (harness/keycloak/acmeRealm.ts).
+          await popup.locator('input[name="username"]').fill('ana');
+          await popup.locator('input[name="password"]').fill('ana-pass-1');
+          await popup.locator('#kc-login').click();
+        },
+      }),
+    ).toEqual(signedInAs('ana', 'group:default/platform'));
+  });
+});
+
+describe('the GitHub button (VEECODE_PRESETS=github-auth, the fake GitHub)', () => {
+  let github: FakeGithub;
+  let backend: BackendProcess;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    github = await startFakeGithub({
+      org: 'acme',
+      pat: 'ghp_e2ePopupPat0123456789abcdefABCDEF01',
+      oauthApp: oauthAppOfBackend(port, {
+        clientId: 'Iv1.e2epopup0123456',
+        clientSecret: 'gh-popup-client-secret-Lw8',
+      }),
+      users: [
+        {
+          login: 'ana',
+          name: 'Ana Lima',
+          email: 'ana@acme.example',
+          password: 'ana-github-pass-1',
+        },
+        // On the instance, but not in the organization.
+        { login: 'eve', name: 'Eve Doe', password: 'eve-github-pass-1' },
+      ],
+      members: ['ana'],
+      teams: [{ slug: 'platform', name: 'Platform', members: ['ana'] }],
+    });
+    backend = await startBackendProcess({
+      port,
+      env: {
+        VEECODE_PRESETS: 'github-auth',
+        ...github.presetsEnv,
+        ...externalAccessEnv(),
+      },
+    });
+    await backend.waitForReady(APP_BUILD_TIMEOUT_MS);
+    await runProviderRefresh(
+      backend,
+      'GithubMultiOrgEntityProvider:production',
+      /applied \d+ users and \d+ groups/,
+    );
+    await waitForCatalog(backend, us =>
+      us.some(u => u.metadata.name === 'ana'),
+    );
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    await github?.stop();
+  });
+
+  it('signs Ana in through the popup and the GitHub form, to her catalog user', async () => {
+    expect(
+      await signInWithTheButton({
+        backend,
+        card: { title: 'GitHub', message: 'Sign in using GitHub' },
+        person: {
+          userName: 'ana',
+          displayName: 'Ana Lima',
+          groupLink: /^platform$/i,
+        },
+        atProvider: popup =>
+          signInAtGithub(popup, {
+            login: 'ana',
+            password: 'ana-github-pass-1',
+          }),
+      }),
+    ).toEqual(signedInAs('ana', 'group:acme/platform'));
+  });
+
+  it('keeps a GitHub user who is not in the organization on the sign-in page, saying why', async () => {
+    const outcome = await withFreshBrowser(async page => {
+      await page.goto(`${backend.baseUrl}/`);
+      return signInThroughPopup(page, popup =>
+        signInAtGithub(popup, { login: 'eve', password: 'eve-github-pass-1' }),
+      );
+    });
+    expect(outcome).toEqual({
+      signedIn: false,
+      alerts: [
+        expect.stringMatching(
+          /Login failed.*(not found|unable to resolve|no catalog user)/is,
+        ),
+      ],
+    });
+    expect(github.unhandledRequests()).toEqual([]);
+  });
+});
+
+describe('the GitLab button (VEECODE_PRESETS=gitlab, the fake GitLab)', () => {
+  const clientId =
+    'e2e9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a';
+  const clientSecret = 'gloas-e2e-popup-secret-8d7c6b5a';
+  const syncToken = 'glpat-e2e-popup-sync-token-1a2b3c';
+  let gitlab: FakeGitLab;
+  let backend: BackendProcess;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    gitlab = await startFakeGitLab({
+      applications: [
+        {
+          name: 'DevPortal',
+          clientId,
+          clientSecret,
+          redirectUris: [
+            `http://127.0.0.1:${port}/api/auth/gitlab/handler/frame`,
+          ],
+        },
+      ],
+      accessTokens: [{ token: syncToken, username: 'devportal-sync' }],
+      users: [
+        {
+          id: 1,
+          username: 'devportal-sync',
+          name: 'DevPortal sync',
+          email: 'sync@acme.example',
+          isAdmin: true,
+        },
+        {
+          id: 101,
+          username: 'ana',
+          name: 'Ana Lima',
+          email: 'ana@acme.example',
+          password: 'ana-gitlab-pass-1',
+        },
+      ],
+      groups: [
+        { id: 10, fullPath: 'acme', name: 'Acme', members: ['ana'] },
+        {
+          id: 11,
+          fullPath: 'acme/platform',
+          name: 'Platform',
+          members: ['ana'],
+        },
+      ],
+    });
+    backend = await startBackendProcess({
+      port,
+      env: {
+        VEECODE_PRESETS: 'gitlab',
+        GITLAB_HOST: gitlab.host,
+        GITLAB_BASE_URL: gitlab.baseUrl,
+        GITLAB_AUTH_CLIENT_ID: clientId,
+        GITLAB_AUTH_CLIENT_SECRET: clientSecret,
+        GITLAB_TOKEN: syncToken,
+        GITLAB_GROUP: 'acme',
+        ...externalAccessEnv(),
+      },
+    });
+    await backend.waitForReady(APP_BUILD_TIMEOUT_MS);
+    await runProviderRefresh(
+      backend,
+      'GitlabOrgDiscoveryEntityProvider:default',
+      /applied \d+ users and \d+ groups/,
+    );
+    await waitForCatalog(backend, us =>
+      us.some(u => u.metadata.name === 'ana'),
+    );
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    await gitlab?.stop();
+  });
+
+  it('signs Ana in through the popup, the GitLab form and its Authorize page, to her catalog user', async () => {
+    expect(
+      await signInWithTheButton({
+        backend,
+        card: { title: 'GitLab', message: 'Sign in using GitLab' },
+        person: {
+          userName: 'ana',
+          displayName: 'Ana Lima',
+          groupLink: /^platform$/i,
+        },
+        atProvider: async popup => {
+          const result = await signInAtGitLab(popup, {
+            username: 'ana',
+            password: 'ana-gitlab-pass-1',
+          });
+          expect(result.error).toBeUndefined();
+        },
+      }),
+    ).toEqual(signedInAs('ana', 'group:default/platform'));
+    expect(gitlab.unhandledRequests()).toEqual([]);
+  });
+});
+
+describe('the Microsoft button (VEECODE_PRESETS=azure-auth, the fake Entra ID and Graph)', () => {
+  const tenantId = '7d9e1f2a-3b4c-4d5e-8f60-718293a4b5c6';
+  const clientId = '2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b';
+  const clientSecret = 'entra-popup-secret-Wk4~pL9.z';
+  const anaId = '44444444-aaaa-4aaa-8aaa-444444444444';
+  const platformId = 'b0000000-0000-4000-8000-00000000000f';
+  let microsoft: FakeMicrosoft;
+  let backend: BackendProcess;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    microsoft = await startFakeMicrosoft({
+      tenantId,
+      organizationName: 'Acme Corp',
+      clientId,
+      clientSecret,
+      redirectUris: [
+        `http://127.0.0.1:${port}/api/auth/microsoft/handler/frame`,
+      ],
+      directory: {
+        users: [
+          {
+            id: anaId,
+            userPrincipalName: 'ana@acme.onmicrosoft.example',
+            mail: 'ana@acme.example',
+            displayName: 'Ana Lima',
+            givenName: 'Ana',
+            surname: 'Lima',
+            password: 'ana-entra-pass-1',
+          },
+        ],
+        groups: [{ id: platformId, displayName: 'Platform', members: [anaId] }],
+      },
+    });
+    backend = await startBackendProcess({
+      port,
+      env: {
+        VEECODE_PRESETS: 'azure-auth',
+        AZURE_AUTH_TENANT_ID: tenantId,
+        AZURE_AUTH_CLIENT_ID: clientId,
+        AZURE_AUTH_CLIENT_SECRET: clientSecret,
+        AZURE_AUTH_AUTHORITY: microsoft.authority,
+        MSGRAPH_BASE_URL: microsoft.graphBaseUrl,
+        ...microsoft.backendEnv(),
+        ...externalAccessEnv(),
+      },
+    });
+    await backend.waitForReady(APP_BUILD_TIMEOUT_MS);
+    await runProviderRefresh(
+      backend,
+      'MicrosoftGraphOrgEntityProvider:default',
+      /applied \d+ users and \d+ groups/,
+    );
+    await waitForCatalog(backend, us =>
+      us.some(u => u.metadata.name === 'ana_acme.example'),
+    );
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    await microsoft?.stop();
+  });
+
+  it('signs Ana in through the popup and the Microsoft sign-in page, to her catalog user', async () => {
+    expect(
+      await signInWithTheButton({
+        backend,
+        card: {
+          title: 'Microsoft',
+          message: 'Sign in using Microsoft Entra ID',
+        },
+        person: {
+          userName: 'ana_acme.example',
+          displayName: 'Ana Lima',
+          groupLink: /^platform$/i,
+        },
+        atProvider: async popup => {
+          const result = await signInAtMicrosoft(popup, {
+            email: 'ana@acme.example',
+            password: 'ana-entra-pass-1',
+          });
+          expect(result.error).toBeUndefined();
+        },
+        // The popup opens the fake's HTTPS pages: trust its certificate only.
+        browser: { trustedCertificates: [microsoft.tls.certPem] },
+      }),
+    ).toEqual(signedInAs('ana_acme.example', 'group:default/platform'));
+    expect(microsoft.unexpected()).toEqual([]);
+  });
+});
