@@ -182,6 +182,35 @@ describe('explainPresetsWithConfig', () => {
     });
   });
 
+  it('explains app.extensions as the backend serves it: every layer’s list, lowest first', async () => {
+    const result = await explainPresetsWithConfig({
+      env: {
+        VEECODE_PRESETS: 'recommended,kubernetes',
+        K8S_CLUSTER_NAME: 'dev',
+        K8S_CLUSTER_URL: 'https://k8s.example.com',
+        K8S_CLUSTER_TOKEN: 'k8s-token-never-shown',
+      },
+      rootDir,
+      pluginsFrom,
+    });
+    const extensions = result.config?.find(l => l.path === 'app.extensions');
+    expect(extensions?.from).toBe(
+      'app.extensions of every layer, lowest first',
+    );
+    expect(extensions?.value).toEqual(
+      expect.arrayContaining([
+        { 'page:tech-radar': false },
+        { 'entity-content:kubernetes/kubernetes': false },
+        { 'page:tech-radar': true },
+        { 'entity-content:kubernetes/kubernetes': true },
+      ]),
+    );
+    const ids = (extensions?.value as object[]).map(e => Object.keys(e)[0]);
+    expect(ids.lastIndexOf('page:tech-radar')).toBeGreaterThan(
+      ids.indexOf('page:tech-radar'),
+    );
+  });
+
   it('lists the effective admins of the rbac preset, and says when permissions are off', async () => {
     const withRbac = await explainPresetsWithConfig({
       env: {

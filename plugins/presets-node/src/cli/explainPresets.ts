@@ -2,6 +2,7 @@ import { keysNamedByPreset } from '../model/keysNamedByPreset';
 import { splitList } from '../model/splitList';
 import { Preset } from '../model/types';
 import {
+  ConfigLayerData,
   ConfigLeafOrigin,
   REDACTED,
   configProvenance,
@@ -9,6 +10,7 @@ import {
   redactText,
 } from '../config/configProvenance';
 import { presetConfigLayers } from '../config/createPresetConfigSource';
+import { withConcatenatedAppExtensions } from '../config/appExtensionsLayer';
 import { PresetProblem } from '../model/problems';
 import { excerpt } from '../model/excerpt';
 import { PresetResolution } from '../selection/resolvePresets';
@@ -163,9 +165,32 @@ export async function explainConfig(
         ],
   );
   return {
-    config: configProvenance(layers, { secrets: resolution.secrets, env }),
+    config: configProvenance(withAppExtensionsLayer(layers), {
+      secrets: resolution.secrets,
+      env,
+    }),
     problems,
   };
+}
+
+/**
+ * The layers plus the one createPresetConfigSource adds on top when several
+ * layers set `app.extensions` (their lists concatenated), so the list
+ * explained is the list the backend serves.
+ */
+function withAppExtensionsLayer(layers: ConfigLayerData[]): ConfigLayerData[] {
+  const configs = layers.flatMap(layer =>
+    layer.data.map(data => ({ data, context: layer.label })),
+  );
+  const added = withConcatenatedAppExtensions(configs).slice(configs.length);
+  return [
+    ...layers,
+    ...added.map(({ data, context }) => ({
+      label: context,
+      kind: 'platform' as const,
+      data: [data],
+    })),
+  ];
 }
 
 /** The permission framework and its admins, read from the final config. */

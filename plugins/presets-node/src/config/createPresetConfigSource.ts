@@ -22,6 +22,7 @@ import {
 import { JsonObject } from '@backstage/types';
 import { splitList } from '../model/splitList';
 import { ALLOW_GUEST_ENV, platformGuestConfig } from '../selection/guestSignIn';
+import { concatenateAppExtensions } from './appExtensionsLayer';
 
 /** Options for {@link createPresetConfigSource}. @public */
 export interface PresetConfigSourceOptions {
@@ -220,14 +221,21 @@ export function presetConfigLayers(
 /**
  * The layered config source of a DevPortal backend: the layers of
  * {@link presetConfigLayers}, merged. Objects deep-merge, arrays and
- * scalars are replaced by the higher layer: the merging is Backstage's own.
+ * scalars are replaced by the higher layer: the merging is Backstage's own,
+ * with one exception: the `app.extensions` lists of all layers are
+ * concatenated, lowest layer first, so a preset that switches a frontend
+ * extension on or off adds to the base config's list and to the other
+ * presets' lists instead of replacing them (the frontend lets a later entry
+ * for the same extension override an earlier one).
  *
  * @public
  */
 export function createPresetConfigSource(
   options: PresetConfigSourceOptions,
 ): ConfigSource {
-  return ConfigSources.merge(presetConfigLayers(options).map(l => l.source));
+  return concatenateAppExtensions(
+    ConfigSources.merge(presetConfigLayers(options).map(l => l.source)),
+  );
 }
 
 /**
