@@ -135,7 +135,12 @@ describe('embedding the packed packages in a backend of your own', () => {
       const manifest = JSON.parse(
         fs.readFileSync(path.join(installed, 'package.json'), 'utf8'),
       );
-      expect(manifest.main).toBe('dist/index.cjs.js');
+      // Node packages ship CommonJS; frontend packages, ES modules.
+      expect(manifest.main).toBe(
+        manifest.backstage?.role === 'frontend-plugin'
+          ? 'dist/index.esm.js'
+          : 'dist/index.cjs.js',
+      );
       expect(fs.existsSync(path.join(installed, manifest.main))).toBe(true);
       expect(fs.existsSync(path.join(installed, 'src'))).toBe(false);
       expect(JSON.stringify(manifest.dependencies)).not.toContain('workspace:');
@@ -192,7 +197,7 @@ describe('embedding the packed packages in a backend of your own', () => {
       }),
     );
     expect(result.code).toBe(78);
-    expect(result.stderr).toContain('refusing to start, 4 problems found');
+    expect(result.stderr).toContain('refusing to start, 5 problems found');
     expect(result.stderr).toContain('did you mean "github"?');
     expect(result.stderr).toMatch(
       /ACME_EMBED_CATALOG \(required by acme-embed\)/,
@@ -200,6 +205,9 @@ describe('embedding the packed packages in a backend of your own', () => {
     // The embedding backend did not install what `recommended` loads.
     expect(result.stderr).toMatch(
       /enables the backend plugin @backstage\/plugin-scaffolder-backend, which is not installed/,
+    );
+    expect(result.stderr).toMatch(
+      /enables the backend plugin @backstage\/plugin-scaffolder-backend-module-notifications, which is not installed/,
     );
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
