@@ -77,6 +77,24 @@ function SimpleTable(props: {
   );
 }
 
+/** One section of the overview: a card whose table carries the card's title as its label. */
+function TableCard(props: {
+  title: string;
+  wide?: boolean;
+  head: string[];
+  rows: string[][];
+  empty: string;
+}) {
+  const { title, wide, ...table } = props;
+  return (
+    <Grid item xs={12} md={wide ? 12 : 6}>
+      <InfoCard title={title}>
+        <SimpleTable label={title} {...table} />
+      </InfoCard>
+    </Grid>
+  );
+}
+
 function Overview(props: { status: PresetsStatus; plugins: LoadedPlugin[] }) {
   const { status, plugins } = props;
   const signIn = status.auth.providers.length
@@ -84,56 +102,42 @@ function Overview(props: { status: PresetsStatus; plugins: LoadedPlugin[] }) {
     : 'none: nobody can sign in';
   return (
     <Grid container spacing={3}>
-      <Grid item xs={12} md={6}>
-        <InfoCard title="Selected presets">
-          <SimpleTable
-            label="Selected presets"
-            head={['Preset', 'Version']}
-            rows={status.presets.map(p => [p.name, p.version])}
-            empty="No preset is selected (VEECODE_PRESETS is empty)."
-          />
-        </InfoCard>
-      </Grid>
-      <Grid item xs={12} md={6}>
-        <InfoCard title="Sign-in">
-          <SimpleTable
-            label="Sign-in"
-            head={['Identity preset', 'Provider']}
-            rows={[[status.auth.preset ?? 'none (guest sign-in)', signIn]]}
-            empty=""
-          />
-        </InfoCard>
-      </Grid>
-      <Grid item xs={12}>
-        <InfoCard title="Org sync and discovery">
-          <SimpleTable
-            label="Org sync and discovery"
-            head={['Source', 'Kind', 'Last run', 'Last applied run']}
-            rows={status.sync.map(s => [
-              s.provider,
-              s.kind === 'org' ? 'org sync' : 'discovery',
-              describeRun(s.lastRun),
-              describeRun(s.lastApplied),
-            ])}
-            empty="The selected presets sync no people, groups or entities."
-          />
-        </InfoCard>
-      </Grid>
-      <Grid item xs={12}>
-        <InfoCard title="Plugins">
-          <SimpleTable
-            label="Plugins"
-            head={['Package', 'Version', 'Role', 'Enabled by']}
-            rows={plugins.map(p => [
-              p.package,
-              p.version,
-              p.role,
-              p.preset ? `preset ${p.preset}` : 'the backend (built in)',
-            ])}
-            empty="No plugins reported."
-          />
-        </InfoCard>
-      </Grid>
+      <TableCard
+        title="Selected presets"
+        head={['Preset', 'Version']}
+        rows={status.presets.map(p => [p.name, p.version])}
+        empty="No preset is selected (VEECODE_PRESETS is empty)."
+      />
+      <TableCard
+        title="Sign-in"
+        head={['Identity preset', 'Provider']}
+        rows={[[status.auth.preset ?? 'none (guest sign-in)', signIn]]}
+        empty=""
+      />
+      <TableCard
+        wide
+        title="Org sync and discovery"
+        head={['Source', 'Kind', 'Last run', 'Last applied run']}
+        rows={status.sync.map(s => [
+          s.provider,
+          s.kind === 'org' ? 'org sync' : 'discovery',
+          describeRun(s.lastRun),
+          describeRun(s.lastApplied),
+        ])}
+        empty="The selected presets sync no people, groups or entities."
+      />
+      <TableCard
+        wide
+        title="Plugins"
+        head={['Package', 'Version', 'Role', 'Enabled by']}
+        rows={plugins.map(p => [
+          p.package,
+          p.version,
+          p.role,
+          p.preset ? `preset ${p.preset}` : 'the backend (built in)',
+        ])}
+        empty="No plugins reported."
+      />
     </Grid>
   );
 }

@@ -19,6 +19,14 @@ import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { ldapAuthApiRef } from '../apis/ldapAuthApi';
 
+/** What the form's two fields share. */
+const fieldLayout = {
+  required: true,
+  fullWidth: true,
+  margin: 'normal',
+  variant: 'outlined',
+} as const;
+
 /**
  * The LDAP sign-in page: a username and password form. A session the
  * backend still holds (its cookie) signs the person in without the form.
@@ -107,10 +115,7 @@ export function LdapSignInPage(props: SignInPageProps) {
                   autoComplete="username"
                   value={username}
                   onChange={e => setUsername(e.target.value)}
-                  required
-                  fullWidth
-                  margin="normal"
-                  variant="outlined"
+                  {...fieldLayout}
                 />
                 <TextField
                   id="ldap-sign-in-password"
@@ -121,10 +126,7 @@ export function LdapSignInPage(props: SignInPageProps) {
                   value={password}
                   onChange={e => setPassword(e.target.value)}
                   inputRef={passwordRef}
-                  required
-                  fullWidth
-                  margin="normal"
-                  variant="outlined"
+                  {...fieldLayout}
                 />
                 {error && (
                   <Typography role="alert" color="error" variant="body2">
