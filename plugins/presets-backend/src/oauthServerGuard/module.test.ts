@@ -1,4 +1,3 @@
-import path from 'node:path';
 import request from 'supertest';
 import express from 'express';
 import {
@@ -9,13 +8,13 @@ import {
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { oauthServerGuardModule } from './module';
 import { s256Challenge } from './requests';
+import {
+  AUTH_MIGRATIONS,
+  insertApprovedCode,
+  insertClient,
+} from './authTables.testUtils';
 
 jest.setTimeout(60_000);
-
-const AUTH_MIGRATIONS = path.join(
-  path.dirname(require.resolve('@backstage/plugin-auth-backend/package.json')),
-  'migrations',
-);
 
 const VERIFIER = 'v'.repeat(43);
 
@@ -40,31 +39,18 @@ const fakeAuthPlugin = createBackendPlugin({
       async init({ database, httpRouter }) {
         const db = await database.getClient();
         await db.migrate.latest({ directory: AUTH_MIGRATIONS });
-        await db('oidc_clients').insert({
-          client_id: 'dcr-client',
-          client_secret: 'dcr-secret',
-          client_name: 'DCR client',
-          response_types: '["code"]',
-          grant_types: '["authorization_code"]',
-          redirect_uris: '["http://127.0.0.1:9/cb"]',
+        await insertClient(db, {
+          clientId: 'dcr-client',
+          secret: 'dcr-secret',
+          name: 'DCR client',
         });
-        const expiresAt = new Date(Date.now() + 600_000);
-        await db('oauth_authorization_sessions').insert({
-          id: 'session',
-          client_id: 'dcr-client',
-          redirect_uri: 'http://127.0.0.1:9/cb',
-          response_type: 'code',
-          code_challenge: s256Challenge(VERIFIER),
-          code_challenge_method: 'S256',
-          status: 'approved',
-          user_entity_ref: 'user:default/jane',
-          expires_at: expiresAt,
-        });
-        await db('oidc_authorization_codes').insert({
+        await insertApprovedCode(db, {
+          sessionId: 'session',
+          clientId: 'dcr-client',
           code: 'the-code',
-          session_id: 'session',
-          expires_at: expiresAt,
-          used: false,
+          challenge: s256Challenge(VERIFIER),
+          method: 'S256',
+          expiresAt: new Date(Date.now() + 600_000),
         });
         const router = express.Router();
         router.use(express.urlencoded({ extended: false }));
@@ -75,13 +61,11 @@ const fakeAuthPlugin = createBackendPlugin({
         // as the auth plugin registers: a row, and 201 with id and secret
         router.post('/v1/register', async (req, res) => {
           const clientId = `client-${++registered}`;
-          await db('oidc_clients').insert({
-            client_id: clientId,
-            client_secret: 'generated-secret',
-            client_name: req.body.client_name,
-            response_types: '["code"]',
-            grant_types: '["authorization_code"]',
-            redirect_uris: JSON.stringify(req.body.redirect_uris),
+          await insertClient(db, {
+            clientId,
+            secret: 'generated-secret',
+            name: req.body.client_name,
+            redirectUris: req.body.redirect_uris,
           });
           authDb = db;
           res.status(201).json({

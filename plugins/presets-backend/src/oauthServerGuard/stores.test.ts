@@ -1,21 +1,16 @@
-import path from 'node:path';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import {
   RegistrationRateLimiter,
   readCodeBinding,
   recordPublicClient,
 } from './stores';
+import {
+  AUTH_MIGRATIONS,
+  insertApprovedCode,
+  insertClient,
+} from './authTables.testUtils';
 
 jest.setTimeout(60_000);
-
-/**
- * The auth plugin's own migrations, as installed: the binding is read from
- * its tables, so a release that renames them fails here, not in production.
- */
-const AUTH_MIGRATIONS = path.join(
-  path.dirname(require.resolve('@backstage/plugin-auth-backend/package.json')),
-  'migrations',
-);
 
 describe('readCodeBinding, on the auth plugin tables', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
@@ -24,24 +19,18 @@ describe('readCodeBinding, on the auth plugin tables', () => {
     const db = await databases.init('SQLITE_3');
     await db.migrate.latest({ directory: AUTH_MIGRATIONS });
     const expiresAt = new Date(Date.now() + 600_000);
-    await db('oidc_clients').insert({
-      client_id: 'dcr-client',
-      client_secret: 'dcr-secret',
-      client_name: 'DCR client',
-      response_types: '["code"]',
-      grant_types: '["authorization_code"]',
-      redirect_uris: '["http://127.0.0.1:9/cb"]',
+    await insertClient(db, {
+      clientId: 'dcr-client',
+      secret: 'dcr-secret',
+      name: 'DCR client',
     });
-    await db('oidc_clients').insert({
-      client_id: 'public-client',
-      client_secret: 'unused-secret',
-      client_name: 'Public DCR client',
-      response_types: '["code"]',
-      grant_types: '["authorization_code"]',
-      redirect_uris: '["http://127.0.0.1:9/cb"]',
+    await insertClient(db, {
+      clientId: 'public-client',
+      secret: 'unused-secret',
+      name: 'Public DCR client',
     });
     await recordPublicClient(db, 'public-client');
-    const sessions = [
+    const sessions: [string, string, string | null, string | null][] = [
       ['s-public', 'public-client', 'challenge-0', 'S256'],
       ['s-dcr', 'dcr-client', 'challenge-1', 'S256'],
       [
@@ -53,22 +42,13 @@ describe('readCodeBinding, on the auth plugin tables', () => {
       ['s-gone', 'removed-client', null, null],
     ];
     for (const [id, clientId, challenge, method] of sessions) {
-      await db('oauth_authorization_sessions').insert({
-        id,
-        client_id: clientId,
-        redirect_uri: 'http://127.0.0.1:9/cb',
-        response_type: 'code',
-        code_challenge: challenge,
-        code_challenge_method: method,
-        status: 'approved',
-        user_entity_ref: 'user:default/jane',
-        expires_at: expiresAt,
-      });
-      await db('oidc_authorization_codes').insert({
+      await insertApprovedCode(db, {
+        sessionId: id,
+        clientId,
         code: `code-${id}`,
-        session_id: id,
-        expires_at: expiresAt,
-        used: false,
+        challenge,
+        method,
+        expiresAt,
       });
     }
     return db;
