@@ -3,15 +3,14 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import authPlugin from '@backstage/plugin-auth-backend';
 import {
   AuthProviderRegistrationOptions,
   authProvidersExtensionPoint,
 } from '@backstage/plugin-auth-node';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
 import { authModuleLdapProvider } from './module';
 import { SIGN_IN_THROTTLE_TABLE } from './DatabaseSignInThrottleStore';
+import { startLdapAuthBackend } from './__testUtils__/authBackend';
 import {
   ROOT_DN,
   ROOT_PASSWORD,
@@ -31,19 +30,7 @@ const ldapBlock = (url: string) => ({
 
 /** The auth plugin with this module, a catalog and the given `auth.providers.ldap`. */
 function startAuthBackend(ldap: object) {
-  return startTestBackend({
-    features: [
-      authPlugin,
-      authModuleLdapProvider,
-      catalogServiceMock.factory({ entities: [] }),
-      mockServices.rootConfig.factory({
-        data: {
-          app: { baseUrl: 'http://localhost:3000' },
-          auth: { environment: 'production', providers: { ldap } },
-        },
-      }),
-    ],
-  });
+  return startLdapAuthBackend({ ldap });
 }
 
 describe('authModuleLdapProvider', () => {
@@ -99,28 +86,12 @@ describe('authModuleLdapProvider', () => {
       const logger = mockServices.logger.mock();
       logger.child.mockReturnValue(logger);
       const knex = await databases.init('SQLITE_3');
-      const backend = await startTestBackend({
-        features: [
-          authPlugin,
-          authModuleLdapProvider,
-          catalogServiceMock.factory({ entities: [] }),
-          mockServices.database.factory({ knex }),
-          logger.factory,
-          mockServices.rootConfig.factory({
-            data: {
-              app: { baseUrl: 'http://localhost:3000' },
-              backend: { database },
-              auth: {
-                environment: 'production',
-                providers: {
-                  ldap: {
-                    production: { ...ldapBlock('ldap://127.0.0.1:1'), cookies },
-                  },
-                },
-              },
-            },
-          }),
-        ],
+      const backend = await startLdapAuthBackend({
+        ldap: {
+          production: { ...ldapBlock('ldap://127.0.0.1:1'), cookies },
+        },
+        backend: { database },
+        features: [mockServices.database.factory({ knex }), logger.factory],
       });
       await backend.stop();
       return logger.warn.mock.calls
@@ -148,33 +119,18 @@ describe('authModuleLdapProvider', () => {
   it("counts failed sign-ins in the auth plugin's database, where every replica sees them", async () => {
     const slapd = await startOpenLdap();
     const knex = await databases.init('SQLITE_3');
-    const backend = await startTestBackend({
-      features: [
-        authPlugin,
-        authModuleLdapProvider,
-        catalogServiceMock.factory({ entities: [] }),
-        mockServices.database.factory({ knex }),
-        mockServices.rootConfig.factory({
-          data: {
-            app: { baseUrl: 'http://localhost:3000' },
-            auth: {
-              environment: 'production',
-              providers: {
-                ldap: {
-                  production: {
-                    ...ldapBlock(slapd.url),
-                    ldapAuthenticationOptions: {
-                      ...ldapBlock(slapd.url).ldapAuthenticationOptions,
-                      adminDn: ROOT_DN,
-                      adminPassword: ROOT_PASSWORD,
-                    },
-                  },
-                },
-              },
-            },
+    const backend = await startLdapAuthBackend({
+      ldap: {
+        production: {
+          ...ldapBlock(slapd.url),
+          ldapAuthenticationOptions: {
+            ...ldapBlock(slapd.url).ldapAuthenticationOptions,
+            adminDn: ROOT_DN,
+            adminPassword: ROOT_PASSWORD,
           },
-        }),
-      ],
+        },
+      },
+      features: [mockServices.database.factory({ knex })],
     });
     try {
       const res = await request(backend.server)

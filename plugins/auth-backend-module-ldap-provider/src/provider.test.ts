@@ -1,10 +1,8 @@
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import authPlugin from '@backstage/plugin-auth-backend';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { mockServices } from '@backstage/backend-test-utils';
 import type { SlapdServer } from '@devportal/e2e-tests/src/harness/slapd';
 import { Client } from 'ldapts';
 import request from 'supertest';
-import { authModuleLdapProvider } from './module';
+import { startLdapAuthBackend } from './__testUtils__/authBackend';
 import {
   catalogEntities,
   ROOT_DN,
@@ -32,24 +30,10 @@ function providerConfig(url: string, extra: object = {}) {
 }
 
 async function startBackend(slapd: SlapdServer, extra: object = {}) {
-  const backend = await startTestBackend({
-    features: [
-      authPlugin,
-      authModuleLdapProvider,
-      catalogServiceMock.factory({ entities: catalogEntities }),
-      mockServices.rootLogger.factory({ level: 'debug' }),
-      mockServices.rootConfig.factory({
-        data: {
-          app: { baseUrl: 'http://localhost:3000' },
-          auth: {
-            environment: 'production',
-            providers: {
-              ldap: { production: providerConfig(slapd.url, extra) },
-            },
-          },
-        },
-      }),
-    ],
+  const backend = await startLdapAuthBackend({
+    ldap: { production: providerConfig(slapd.url, extra) },
+    entities: catalogEntities,
+    features: [mockServices.rootLogger.factory({ level: 'debug' })],
   });
   return { server: backend.server as Server, stop: () => backend.stop() };
 }
@@ -454,7 +438,8 @@ describe('LDAP sign-in through the auth backend', () => {
   });
 });
 
-describe('LDAP sign-in throttling through the auth backend', () => {
+/** An OpenLDAP server for the describe block this is called in. */
+function useOpenLdap(): () => SlapdServer {
   let slapd: SlapdServer;
   beforeAll(async () => {
     slapd = await startOpenLdap();
@@ -462,6 +447,11 @@ describe('LDAP sign-in throttling through the auth backend', () => {
   afterAll(async () => {
     await slapd?.remove();
   });
+  return () => slapd;
+}
+
+describe('LDAP sign-in throttling through the auth backend', () => {
+  const slapd = useOpenLdap();
 
   const signInThrottle = {
     perUsername: { freeFailures: 3, firstDelay: '2s', maxDelay: '4s' },
@@ -469,7 +459,7 @@ describe('LDAP sign-in throttling through the auth backend', () => {
   };
 
   async function withBackend(fn: (server: Server) => Promise<void>) {
-    const backend = await startBackend(slapd, { signInThrottle });
+    const backend = await startBackend(slapd(), { signInThrottle });
     try {
       await fn(backend.server);
     } finally {
@@ -577,13 +567,7 @@ describe('LDAP sign-in throttling through the auth backend', () => {
 });
 
 describe('LDAP sign-in with configured sign-in resolvers', () => {
-  let slapd: SlapdServer;
-  beforeAll(async () => {
-    slapd = await startOpenLdap();
-  }, 60_000);
-  afterAll(async () => {
-    await slapd?.remove();
-  });
+  const slapd = useOpenLdap();
 
   it.each([
     ['emailMatchingUserEntityProfileEmail'],
@@ -593,7 +577,7 @@ describe('LDAP sign-in with configured sign-in resolvers', () => {
   ])(
     'signs in with %s',
     async resolver => {
-      const { server, stop } = await startBackend(slapd, {
+      const { server, stop } = await startBackend(slapd(), {
         signIn: { resolvers: [{ resolver }] },
       });
       try {
@@ -621,7 +605,7 @@ describe('LDAP sign-in with configured sign-in resolvers', () => {
 
   it('refuses to start with an unknown resolver', async () => {
     await expect(
-      startBackend(slapd, {
+      startBackend(slapd(), {
         signIn: { resolvers: [{ resolver: 'noSuchResolver' }] },
       }),
     ).rejects.toThrow(/Sign-in resolver 'noSuchResolver' is not available/);
