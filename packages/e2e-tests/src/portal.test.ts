@@ -13,14 +13,13 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { BackendProcess, startBackendProcess } from './harness/backendProcess';
-import { withFreshBrowser } from './harness/keycloak/browser';
 import {
   APP_BUILD_TIMEOUT_MS,
   APP_BUILDING,
   APP_REUSED,
   appBuildMarks,
-  collectPageErrors,
-  enterAsGuest,
+  catalogFileEnv,
+  withGuestPortal,
 } from './harness/portalBrowser';
 
 jest.setTimeout(APP_BUILD_TIMEOUT_MS + 120_000);
@@ -29,9 +28,8 @@ const COMPONENT = 'portal-landing-service';
 
 /** A catalog file location, as an operator lists it in catalog.locations. */
 function catalogEnv(work: string): Record<string, string> {
-  const file = path.join(work, 'catalog-info.yaml');
-  fs.writeFileSync(
-    file,
+  return catalogFileEnv(
+    work,
     `apiVersion: backstage.io/v1alpha1
 kind: Component
 metadata:
@@ -43,11 +41,6 @@ spec:
   owner: guests
 `,
   );
-  return {
-    APP_CONFIG_catalog_locations: JSON.stringify([
-      { type: 'file', target: file },
-    ]),
-  };
 }
 
 describe('the portal at the backend URL (npm start, no identity preset)', () => {
@@ -69,20 +62,9 @@ describe('the portal at the backend URL (npm start, no identity preset)', () => 
     expect(backend.output()).toMatch(
       new RegExp(`${APP_REUSED.source}|${APP_BUILDING.source}`),
     );
-    await withFreshBrowser(async page => {
-      const errors = collectPageErrors(page);
-      try {
-        await enterAsGuest(page, `${backend.baseUrl}/`);
-        await page.getByRole('link', { name: COMPONENT }).waitFor();
-      } catch (error) {
-        throw new Error(
-          `${error}\npage errors:\n${errors().join(
-            '\n',
-          )}\nbackend output (tail):\n${backend.output().slice(-3000)}`,
-        );
-      }
+    await withGuestPortal(backend, async page => {
+      await page.getByRole('link', { name: COMPONENT }).waitFor();
       expect(new URL(page.url()).pathname).toBe('/');
-      await page.getByRole('heading', { name: 'DevPortal Catalog' }).waitFor();
       // The browser tab names the app (app.title).
       expect(await page.title()).toMatch(/\bDevPortal$/);
     });

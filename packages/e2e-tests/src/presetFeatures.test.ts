@@ -20,13 +20,12 @@ import {
   repoRoot,
   startBackendProcess,
 } from './harness/backendProcess';
-import { withFreshBrowser } from './harness/keycloak/browser';
 import {
   APP_BUILD_TIMEOUT_MS,
   APP_BUILDING,
   APP_REUSED,
-  collectPageErrors,
-  enterAsGuest,
+  catalogFileEnv,
+  withGuestPortal,
 } from './harness/portalBrowser';
 
 jest.setTimeout(APP_BUILD_TIMEOUT_MS + 180_000);
@@ -44,10 +43,10 @@ const SAMPLE_ENTRIES: string[] = JSON.parse(
  * is what is tested, not the cluster).
  */
 function environment(work: string): Record<string, string> {
-  const file = path.join(work, 'catalog-info.yaml');
-  fs.writeFileSync(
-    file,
-    `apiVersion: backstage.io/v1alpha1
+  return {
+    ...catalogFileEnv(
+      work,
+      `apiVersion: backstage.io/v1alpha1
 kind: Component
 metadata:
   name: ${COMPONENT}
@@ -58,41 +57,11 @@ spec:
   lifecycle: production
   owner: guests
 `,
-  );
-  return {
-    APP_CONFIG_catalog_locations: JSON.stringify([
-      { type: 'file', target: file },
-    ]),
+    ),
     K8S_CLUSTER_NAME: 'dev-cluster',
     K8S_CLUSTER_URL: 'https://127.0.0.1:9',
     K8S_CLUSTER_TOKEN: 'k8s-token-presetfeatures',
   };
-}
-
-/** Runs `steps` in a fresh browser; a failure carries the page's errors and the backend's output. */
-async function asGuest(
-  backend: BackendProcess,
-  steps: (page: Page) => Promise<void>,
-) {
-  await withFreshBrowser(async page => {
-    const errors = collectPageErrors(page);
-    try {
-      await enterAsGuest(page, `${backend.baseUrl}/`);
-      // The catalog is the landing page: the base config's own entry of
-      // app.extensions holds whatever the presets add to the list.
-      await page.getByRole('heading', { name: 'DevPortal Catalog' }).waitFor();
-      await steps(page);
-    } catch (error) {
-      throw new Error(
-        `${error}\npage text:\n${(await page.textContent('body'))?.slice(
-          0,
-          2000,
-        )}\npage errors:\n${errors().join(
-          '\n',
-        )}\nbackend output (tail):\n${backend.output().slice(-3000)}`,
-      );
-    }
-  });
 }
 
 /** The link of that name in the sidebar. */
@@ -114,7 +83,7 @@ describe('frontend features follow the selected presets, one built app', () => {
     });
     try {
       await backend.waitForReady(APP_BUILD_TIMEOUT_MS);
-      await asGuest(backend, async page => {
+      await withGuestPortal(backend, async page => {
         await navItem(page, 'Tech Radar').click();
         await page.waitForURL(/\/tech-radar$/);
         expect(new URL(page.url()).pathname).toBe('/tech-radar');
@@ -145,7 +114,7 @@ describe('frontend features follow the selected presets, one built app', () => {
       // Another selection, and the app is not built again.
       expect(backend.output()).toMatch(APP_REUSED);
       expect(backend.output()).not.toMatch(APP_BUILDING);
-      await asGuest(backend, async page => {
+      await withGuestPortal(backend, async page => {
         await navItem(page, 'Catalog').waitFor();
         expect(await navItem(page, 'Tech Radar').count()).toBe(0);
 

@@ -8,7 +8,8 @@ import path from 'path';
 // The harness runs only in tests of this private package, so its tools are devDependencies.
 // eslint-disable-next-line @backstage/no-undeclared-imports
 import { Page } from 'playwright-core';
-import { repoRoot } from './backendProcess';
+import { BackendProcess, repoRoot } from './backendProcess';
+import { withFreshBrowser } from './keycloak/browser';
 
 /** Where `npm start` builds the app the backend serves. */
 export const appDistDir = path.join(repoRoot, 'packages/app/dist');
@@ -64,4 +65,51 @@ export async function enterAsGuest(page: Page, url: string): Promise<void> {
   await enter.waitFor();
   await enter.click();
   await enter.waitFor({ state: 'detached' });
+}
+
+/**
+ * Writes `entityYaml` to catalog-info.yaml in `dir` and returns the
+ * environment that lists it in catalog.locations, as an operator lists a
+ * file location.
+ */
+export function catalogFileEnv(
+  dir: string,
+  entityYaml: string,
+): Record<string, string> {
+  const file = path.join(dir, 'catalog-info.yaml');
+  fs.writeFileSync(file, entityYaml);
+  return {
+    APP_CONFIG_catalog_locations: JSON.stringify([
+      { type: 'file', target: file },
+    ]),
+  };
+}
+
+/**
+ * Opens `backend`'s portal in a fresh browser, enters as guest, waits for the
+ * catalog (the landing page) and runs `steps`. A failure carries what a blank
+ * or wrong page cannot show: the page's text and errors and the tail of the
+ * backend's output.
+ */
+export async function withGuestPortal(
+  backend: BackendProcess,
+  steps: (page: Page) => Promise<void>,
+): Promise<void> {
+  await withFreshBrowser(async page => {
+    const errors = collectPageErrors(page);
+    try {
+      await enterAsGuest(page, `${backend.baseUrl}/`);
+      await page.getByRole('heading', { name: 'DevPortal Catalog' }).waitFor();
+      await steps(page);
+    } catch (error) {
+      throw new Error(
+        `${error}\npage text:\n${(await page.textContent('body'))?.slice(
+          0,
+          2000,
+        )}\npage errors:\n${errors().join(
+          '\n',
+        )}\nbackend output (tail):\n${backend.output().slice(-3000)}`,
+      );
+    }
+  });
 }
