@@ -15,11 +15,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { Page } from 'playwright-core';
-import {
-  BackendProcess,
-  repoRoot,
-  startBackendProcess,
-} from './harness/backendProcess';
+import { repoRoot, startBackendProcess } from './harness/backendProcess';
 import {
   APP_BUILD_TIMEOUT_MS,
   APP_BUILDING,
