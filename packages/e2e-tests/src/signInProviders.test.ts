@@ -154,6 +154,27 @@ function entityPath(ref: string): string {
   return `/catalog/${namespace}/${kind}/${name}`;
 }
 
+/**
+ * Waits for the backend, runs its org sync `provider` once (it must apply
+ * users and groups) and waits until the catalog holds the user `userName`:
+ * the person can sign in from then on.
+ */
+async function readyWithUser(
+  backend: BackendProcess,
+  provider: string,
+  userName: string,
+): Promise<void> {
+  await backend.waitForReady(APP_BUILD_TIMEOUT_MS);
+  await runProviderRefresh(
+    backend,
+    provider,
+    /applied \d+ users and \d+ groups/,
+  );
+  await waitForCatalog(backend, us =>
+    us.some(u => u.metadata.name === userName),
+  );
+}
+
 describe('the Keycloak button (VEECODE_PRESETS=keycloak, the OpenID provider of the harness)', () => {
   let keycloak: FakeKeycloak;
   let backend: BackendProcess;
@@ -233,14 +254,10 @@ describe('the GitHub button (VEECODE_PRESETS=github-auth, the fake GitHub)', () 
         ...externalAccessEnv(),
       },
     });
-    await backend.waitForReady(APP_BUILD_TIMEOUT_MS);
-    await runProviderRefresh(
+    await readyWithUser(
       backend,
       'GithubMultiOrgEntityProvider:production',
-      /applied \d+ users and \d+ groups/,
-    );
-    await waitForCatalog(backend, us =>
-      us.some(u => u.metadata.name === 'ana'),
+      'ana',
     );
   });
 
@@ -348,14 +365,10 @@ describe('the GitLab button (VEECODE_PRESETS=gitlab, the fake GitLab)', () => {
         ...externalAccessEnv(),
       },
     });
-    await backend.waitForReady(APP_BUILD_TIMEOUT_MS);
-    await runProviderRefresh(
+    await readyWithUser(
       backend,
       'GitlabOrgDiscoveryEntityProvider:default',
-      /applied \d+ users and \d+ groups/,
-    );
-    await waitForCatalog(backend, us =>
-      us.some(u => u.metadata.name === 'ana'),
+      'ana',
     );
   });
 
@@ -434,14 +447,10 @@ describe('the Microsoft button (VEECODE_PRESETS=azure-auth, the fake Entra ID an
         ...externalAccessEnv(),
       },
     });
-    await backend.waitForReady(APP_BUILD_TIMEOUT_MS);
-    await runProviderRefresh(
+    await readyWithUser(
       backend,
       'MicrosoftGraphOrgEntityProvider:default',
-      /applied \d+ users and \d+ groups/,
-    );
-    await waitForCatalog(backend, us =>
-      us.some(u => u.metadata.name === 'ana_acme.example'),
+      'ana_acme.example',
     );
   });
 
