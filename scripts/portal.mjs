@@ -311,58 +311,127 @@ function watchLauncher(onGone) {
 }
 
 /**
- * Runs a child to completion and exits with its code. Signals are passed
- * on, and the child gets SIGTERM when the package manager that started
- * us goes away, so that stopping npm stops the backend.
+ * Runs children to completion and exits with the code of the first one to
+ * end, after stopping (SIGTERM) and waiting for the others: `yarn dev`'s
+ * frontend dev server without its backend, or the other way round, is of no
+ * use. Signals are passed on, and the children get SIGTERM when the package
+ * manager that started us goes away, so that stopping npm stops the backend.
  */
-function handOver(command, args, options) {
-  const child = spawn(command, args, { stdio: 'inherit', ...options });
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.on(signal, () => child.kill(signal));
-  }
+function handOver(children) {
+  const running = new Set();
+  let firstExitCode;
   let launcherGone = false;
+  for (const { command, args, options } of children) {
+    const child = spawn(command, args, { stdio: 'inherit', ...options });
+    running.add(child);
+    child.on('exit', (code, signal) => {
+      running.delete(child);
+      const exitCode =
+        code ?? (signal ? 128 + os.constants.signals[signal] : 1);
+      if (firstExitCode === undefined) {
+        firstExitCode = exitCode;
+        for (const other of running) {
+          other.kill('SIGTERM');
+        }
+      }
+      if (running.size > 0) {
+        return;
+      }
+      if (launcherGone) {
+        // Nobody is left to report the exit code to: say it.
+        log(`the backend exited with code ${firstExitCode}`);
+      }
+      process.exit(firstExitCode);
+    });
+  }
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => running.forEach(child => child.kill(signal)));
+  }
   watchLauncher(pid => {
     launcherGone = true;
     log(
       `the package manager that started this process (pid ${pid}) has exited; stopping the backend (SIGTERM)`,
     );
-    child.kill('SIGTERM');
-  });
-  child.on('exit', (code, signal) => {
-    const exitCode = code ?? (signal ? 128 + os.constants.signals[signal] : 1);
-    if (launcherGone) {
-      // Nobody is left to report the exit code to: say it.
-      log(`the backend exited with code ${exitCode}`);
-    }
-    process.exit(exitCode);
+    running.forEach(child => child.kill('SIGTERM'));
   });
 }
 
 /**
- * `yarn dev`: the frontend dev server and the backend, as
- * `backstage-cli repo start` runs them in any Backstage repository. The
- * boot gate runs first: the backend's watcher would otherwise keep waiting
- * for file changes after a refused boot, and the dev server keep serving an
- * app without a backend.
+ * The config file `yarn dev` writes for its frontend dev server: the
+ * frontend-visible part of the backend's own layered config.
+ */
+const DEV_FRONTEND_CONFIG = path.join(
+  root,
+  'node_modules/.cache/devportal-dev/app-config.frontend.json',
+);
+
+/**
+ * `yarn dev`: the frontend dev server and the backend, each started with
+ * `backstage-cli repo start` as in any Backstage repository, both watching.
+ *
+ * The boot gate runs first (bin/dev-frontend-config.js, exit code 78 on a
+ * refused selection): the backend's watcher would otherwise keep waiting for
+ * file changes after a refused boot, and the dev server keep serving an app
+ * without a backend. The same script then writes the dev server's config:
+ * the dev server reads app-config files only, so without it the app would
+ * miss what the presets set for the frontend (sign-in page, guest sign-in,
+ * tool pages) and the derived variables; a second run of it stays and
+ * writes the file again when a layer changes. The dev server and the
+ * backend are started separately because `repo start --config` gives its
+ * files to every package it starts (in place of app-config.yaml), and the
+ * backend has all of it already, layered in its own order.
  */
 function startDev(args) {
   const env = yarnEnv();
-  const gate = run(
-    process.execPath,
-    [path.join(backendDir, 'bin/check-presets.js'), ...args],
-    { cwd: backendDir, env },
-  );
-  if (gate !== 0) {
-    process.exit(gate);
-  }
   // The app is the dev server's, not the backend's: sign-in popups post to
-  // it and the backend lets it call (CORS).
+  // it and the backend lets it call (CORS). Set before the config is
+  // layered, so that both sides derive their values from it.
   env.APP_BASE_URL ||= DEV_APP_BASE_URL;
-  handOver(
-    process.execPath,
-    [yarnPath, 'backstage-cli', 'repo', 'start', 'app', 'backend', ...args],
-    { cwd: root, env },
+  const frontendConfig = (watch = false) => ({
+    command: process.execPath,
+    args: [path.join(backendDir, 'bin/dev-frontend-config.js'), ...args],
+    options: {
+      cwd: backendDir,
+      env: {
+        ...env,
+        DEVPORTAL_DEV_FRONTEND_CONFIG: DEV_FRONTEND_CONFIG,
+        DEVPORTAL_DEV_FRONTEND_CONFIG_WATCH: String(watch),
+      },
+    },
+  });
+  const first = frontendConfig();
+  const prepared = run(first.command, first.args, first.options);
+  if (prepared !== 0) {
+    process.exit(prepared);
+  }
+  // APP_CONFIG_* variables are layered into the file already (with the
+  // concatenated app.extensions); read again on top, they would replace it.
+  const frontendEnv = Object.fromEntries(
+    Object.entries(env).filter(([name]) => !name.startsWith('APP_CONFIG_')),
   );
+  handOver([
+    // Rewrites the file when app-config.yaml, a preset or a --config file
+    // changes, as the backend reloads its config; the dev server follows.
+    frontendConfig(true),
+    {
+      command: process.execPath,
+      args: [
+        yarnPath,
+        'backstage-cli',
+        'repo',
+        'start',
+        'app',
+        '--config',
+        DEV_FRONTEND_CONFIG,
+      ],
+      options: { cwd: root, env: frontendEnv },
+    },
+    {
+      command: process.execPath,
+      args: [yarnPath, 'backstage-cli', 'repo', 'start', 'backend', ...args],
+      options: { cwd: root, env },
+    },
+  ]);
 }
 
 function readJson(file) {
@@ -449,13 +518,16 @@ switch (command) {
     break;
   case 'start':
     ensureDependencies();
-    handOver(
-      process.execPath,
-      [path.join(backendDir, 'bin/start.js'), ...absoluteConfigArgs(args)],
+    handOver([
       {
-        cwd: backendDir,
+        command: process.execPath,
+        args: [
+          path.join(backendDir, 'bin/start.js'),
+          ...absoluteConfigArgs(args),
+        ],
+        options: { cwd: backendDir },
       },
-    );
+    ]);
     break;
   case 'dev':
     ensureDependencies();

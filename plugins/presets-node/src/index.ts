@@ -81,6 +81,12 @@ export { createPresetConfigSource } from './config/createPresetConfigSource';
 export { DERIVED_VARIABLES, deriveVariables } from './config/derivedVariables';
 export type { DerivedVariable } from './config/derivedVariables';
 export type { PresetConfigSourceOptions } from './config/createPresetConfigSource';
+export {
+  loadAppConfigSchema,
+  presetFrontendConfigs,
+  readPresetFrontendConfig,
+} from './config/presetFrontendConfig';
+export type { PresetFrontendConfigOptions } from './config/presetFrontendConfig';
 export { presetsRootConfigServiceFactory } from './config/presetsRootConfigServiceFactory';
 export type { PresetsRootConfigOptions } from './config/presetsRootConfigServiceFactory';
 
