@@ -2,16 +2,20 @@
 /*
  * `yarn bench`: what the preset engine costs, each figure a ratio against a
  * baseline measured in the same run. Prints a table and writes
- * bench/results.md with the machine and the date. Measurements, not tests:
+ * bench/results.md with the machine and the date: a full run rewrites the
+ * file; an `--only` run adds its own section (replacing the section of an
+ * earlier run with the same arguments) and leaves the other runs' figures
+ * as they were, each under the run that measured it. Measurements, not tests:
  * nothing here fails on a missed goal, only on a broken setup.
  *
  *   node bench/run.mjs [--quick]
- *                      [--only refused,resolve,boot,boot-prod,ldap-sync,sign-in,app]
+ *                      [--only refused,resolve,boot,boot-prod,ldap-sync,sign-in,app,fresh-start]
  *                      [--out <file>]   (default bench/results.md)
  *                      [--prod-dir <folder>]   (boot-prod: a folder built by
  *                        scripts/build-production.mjs; default: a fresh build)
  *
  *   BENCH_CPU_PROF=<folder>: each boot also writes a V8 CPU profile there.
+ *   BENCH_FRESH_LOG=<file>: fresh-start appends both npm starts' output there.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -40,6 +44,7 @@ import {
   uidOf,
 } from './ldap/generate.mjs';
 import { appBench } from './app.mjs';
+import { freshStartBench } from './freshStart.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -777,7 +782,12 @@ function machine() {
   };
 }
 
-function writeResults(m, started, failures) {
+const RESULTS_TITLE = '# Benchmark results';
+const RESULTS_INTRO =
+  'Written by `yarn bench` (bench/run.mjs). Each section is one run: a full run rewrites the file, an `--only` run adds its own section and leaves the figures it did not measure under the run that measured them.';
+
+/** One run's section: heading, machine, table, notes. */
+function runSection(m, started, failures) {
   const table = [
     '| figure | ours | baseline | ratio | goal | |',
     '| --- | --- | --- | --- | --- | --- |',
@@ -786,14 +796,10 @@ function writeResults(m, started, failures) {
         `| ${r.figure} | ${r.ours} | ${r.baseline} | ${r.ratio} | ${r.goal} | ${r.verdict} |`,
     ),
   ];
-  const text = [
-    '# Benchmark results',
+  return [
+    `## ${runName}, ${started.toISOString()}`,
     '',
-    `Written by \`yarn bench\` (bench/run.mjs${
-      args.length ? ` ${args.join(' ')}` : ''
-    }) on ${started.toISOString()}, in ${(msSince(startedAt) / 1000).toFixed(
-      0,
-    )} s.`,
+    `Took ${(msSince(startedAt) / 1000).toFixed(0)} s.`,
     '',
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memory} memory, Node ${m.node}, ${
       m.os
@@ -809,8 +815,36 @@ function writeResults(m, started, failures) {
     ...failures.map(f => `- Not measured: ${f}`),
     '',
   ].join('\n');
+}
+
+/** The earlier runs' sections of the results file, but one with our name. */
+function earlierSections() {
+  if (!only || !fs.existsSync(out)) return [];
+  const text = fs.readFileSync(out, 'utf8');
+  return text
+    .split(/^(?=## )/m)
+    .filter(section => section.startsWith('## '))
+    .filter(section => !section.startsWith(`## ${runName}, `))
+    .map(section => section.trimEnd());
+}
+
+function writeResults(m, started, failures) {
+  const text = [
+    RESULTS_TITLE,
+    '',
+    RESULTS_INTRO,
+    '',
+    ...earlierSections().flatMap(section => [section, '']),
+    runSection(m, started, failures),
+  ].join('\n');
   fs.writeFileSync(out, text);
 }
+
+/** The run's name in the results file: how it was started, --out aside. */
+const runArgs = args.filter((a, i) => a !== '--out' && args[i - 1] !== '--out');
+const runName = `\`yarn bench${
+  runArgs.length ? ` ${runArgs.join(' ')}` : ''
+}\``;
 
 const startedAt = process.hrtime.bigint();
 const loadAtStart = os.loadavg()[0].toFixed(1);
@@ -827,6 +861,8 @@ const benchmarks = [
   ['ldap-sync', ldapSync],
   ['sign-in', signIn],
   ['app', () => appBench({ report, notes, log, quick })],
+  // Last: it clones, installs and builds everything once more (minutes).
+  ['fresh-start', () => freshStartBench({ report, notes, log })],
 ];
 const failures = [];
 for (const [name, fn] of benchmarks) {
