@@ -3,7 +3,8 @@
  * with the README's command and `recommended,ldap` against a real slapd,
  * then search, TechDocs built on this machine, user settings,
  * notifications pushed through signals, and a proxy endpoint, each called
- * the way the frontend calls it, as a person who signed in with the form.
+ * the way the frontend calls it, as a person who signed in with the form;
+ * and the TechDocs page in Chromium, after signing in with the LDAP form.
  */
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
@@ -13,6 +14,7 @@ import { BackendProcess, startBackendProcess } from './harness/backendProcess';
 import { closeServer, listenOnLoopback } from './harness/http';
 import { withFreshBrowser } from './harness/keycloak/browser';
 import { ldapRefresh } from './harness/ldapSignIn';
+import { collectPageErrors } from './harness/portalBrowser';
 import {
   E2E_TOKEN,
   externalAccessEnv,
@@ -293,6 +295,49 @@ describe('a backend with what every Backstage 1.55 app has (VEECODE_PRESETS=reco
     expect(results.find(isPage)?.document.location).toMatch(
       /^\/docs\/default\/component\/parity-service\//,
     );
+  });
+
+  it("shows the component's TechDocs in the portal to a person who signed in with the LDAP form", async () => {
+    await waitForEntitiesOfKind(backend, 'component', es =>
+      es.some(e => e.metadata.name === 'parity-service'),
+    );
+    await withFreshBrowser(async page => {
+      const errors = collectPageErrors(page);
+      try {
+        // The docs page asked for before signing in: the form first.
+        await page.goto(
+          `${backend.baseUrl}/docs/default/component/parity-service`,
+        );
+        await page.getByLabel('Username').fill(PERSON.username);
+        await page.getByLabel('Password').fill(PERSON.password);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+
+        // The TechDocs reader syncs (builds when out of date) and shows the
+        // generated page in its shadow DOM; text locators pierce it. A
+        // failed build or missing docs show the reader's own alerts instead.
+        const sentence = page.getByText(DOCS_SENTENCE);
+        const failure = page.getByText(
+          /Documentation not found|documentation failed|ERROR \d+/,
+        );
+        await sentence.or(failure).first().waitFor({ timeout: 120_000 });
+        expect(await failure.allTextContents()).toEqual([]);
+        await sentence.waitFor();
+        await page
+          .getByRole('heading', { name: 'Parity service handbook' })
+          .first()
+          .waitFor();
+        expect(await page.getByLabel('Password').count()).toBe(0);
+      } catch (error) {
+        throw new Error(
+          `${error}\npage text:\n${(await page.textContent('body'))?.slice(
+            0,
+            2000,
+          )}\npage errors:\n${errors().join(
+            '\n',
+          )}\nbackend output (tail):\n${backend.output().slice(-3000)}`,
+        );
+      }
+    });
   });
 
   it("keeps the signed-in person's settings, and only for them", async () => {
