@@ -44,7 +44,6 @@ describe('platformGuestConfig', () => {
     ).toEqual(on);
     // Off: no guest key at all, and the frontend hides its guest button.
     expect(platformGuestConfig(PRODUCTION)).toEqual({
-      auth: { providers: {} },
       platform: { guest: { enabled: false } },
     });
   });

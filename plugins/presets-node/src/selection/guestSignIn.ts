@@ -132,13 +132,7 @@ export function platformGuestConfig(env: Record<string, string | undefined>) {
           providers: { guest: { dangerouslyAllowOutsideDevelopment: true } },
         },
       }
-    : {
-        // An empty provider map, not none: the built app's config schema
-        // (which the app backend checks in production) requires
-        // auth.providers, and without an identity preset nothing else sets it.
-        auth: { providers: {} },
-        platform: { guest: { enabled: false } },
-      };
+    : { platform: { guest: { enabled: false } } };
 }
 
 /**
