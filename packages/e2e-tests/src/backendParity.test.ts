@@ -14,7 +14,7 @@ import { BackendProcess, startBackendProcess } from './harness/backendProcess';
 import { closeServer, listenOnLoopback } from './harness/http';
 import { withFreshBrowser } from './harness/keycloak/browser';
 import { ldapRefresh } from './harness/ldapSignIn';
-import { collectPageErrors } from './harness/portalBrowser';
+import { withPortalPage } from './harness/portalBrowser';
 import {
   E2E_TOKEN,
   externalAccessEnv,
@@ -22,7 +22,12 @@ import {
   waitForCatalog,
   waitForEntitiesOfKind,
 } from './harness/portal';
-import { SlapdServer, slapdFixture, startSlapd } from './harness/slapd';
+import {
+  ldapPresetEnv,
+  slapdFixture,
+  SlapdServer,
+  startSlapd,
+} from './harness/slapd';
 
 jest.setTimeout(240_000);
 
@@ -158,11 +163,10 @@ describe('a backend with what every Backstage 1.55 app has (VEECODE_PRESETS=reco
     backend = await startBackendProcess({
       env: {
         VEECODE_PRESETS: 'recommended,ldap',
-        LDAP_URL: slapd.url,
-        LDAP_DN: `cn=admin,${SUFFIX}`,
-        LDAP_SECRET: ADMIN_PASSWORD,
-        LDAP_USERS_BASE_DN: `ou=people,${SUFFIX}`,
-        LDAP_GROUPS_BASE_DN: `ou=groups,${SUFFIX}`,
+        ...ldapPresetEnv(slapd, {
+          suffix: SUFFIX,
+          adminPassword: ADMIN_PASSWORD,
+        }),
         ...externalAccessEnv(),
         APP_CONFIG_catalog_locations: JSON.stringify([
           { type: 'file', target: catalogFile },
@@ -301,42 +305,30 @@ describe('a backend with what every Backstage 1.55 app has (VEECODE_PRESETS=reco
     await waitForEntitiesOfKind(backend, 'component', es =>
       es.some(e => e.metadata.name === 'parity-service'),
     );
-    await withFreshBrowser(async page => {
-      const errors = collectPageErrors(page);
-      try {
-        // The docs page asked for before signing in: the form first.
-        await page.goto(
-          `${backend.baseUrl}/docs/default/component/parity-service`,
-        );
-        await page.getByLabel('Username').fill(PERSON.username);
-        await page.getByLabel('Password').fill(PERSON.password);
-        await page.getByRole('button', { name: 'Sign in' }).click();
+    await withPortalPage(backend, async page => {
+      // The docs page asked for before signing in: the form first.
+      await page.goto(
+        `${backend.baseUrl}/docs/default/component/parity-service`,
+      );
+      await page.getByLabel('Username').fill(PERSON.username);
+      await page.getByLabel('Password').fill(PERSON.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
 
-        // The TechDocs reader syncs (builds when out of date) and shows the
-        // generated page in its shadow DOM; text locators pierce it. A
-        // failed build or missing docs show the reader's own alerts instead.
-        const sentence = page.getByText(DOCS_SENTENCE);
-        const failure = page.getByText(
-          /Documentation not found|documentation failed|ERROR \d+/,
-        );
-        await sentence.or(failure).first().waitFor({ timeout: 120_000 });
-        expect(await failure.allTextContents()).toEqual([]);
-        await sentence.waitFor();
-        await page
-          .getByRole('heading', { name: 'Parity service handbook' })
-          .first()
-          .waitFor();
-        expect(await page.getByLabel('Password').count()).toBe(0);
-      } catch (error) {
-        throw new Error(
-          `${error}\npage text:\n${(await page.textContent('body'))?.slice(
-            0,
-            2000,
-          )}\npage errors:\n${errors().join(
-            '\n',
-          )}\nbackend output (tail):\n${backend.output().slice(-3000)}`,
-        );
-      }
+      // The TechDocs reader syncs (builds when out of date) and shows the
+      // generated page in its shadow DOM; text locators pierce it. A
+      // failed build or missing docs show the reader's own alerts instead.
+      const sentence = page.getByText(DOCS_SENTENCE);
+      const failure = page.getByText(
+        /Documentation not found|documentation failed|ERROR \d+/,
+      );
+      await sentence.or(failure).first().waitFor({ timeout: 120_000 });
+      expect(await failure.allTextContents()).toEqual([]);
+      await sentence.waitFor();
+      await page
+        .getByRole('heading', { name: 'Parity service handbook' })
+        .first()
+        .waitFor();
+      expect(await page.getByLabel('Password').count()).toBe(0);
     });
   });
 

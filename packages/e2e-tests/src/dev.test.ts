@@ -18,7 +18,12 @@ import {
 } from './harness/backendProcess';
 import { withFreshBrowser } from './harness/keycloak/browser';
 import { externalAccessEnv, waitForCatalog } from './harness/portal';
-import { SlapdServer, slapdFixture, startSlapd } from './harness/slapd';
+import {
+  ldapPresetEnv,
+  slapdFixture,
+  SlapdServer,
+  startSlapd,
+} from './harness/slapd';
 
 jest.setTimeout(300_000);
 
@@ -53,11 +58,10 @@ describe('yarn dev with VEECODE_PRESETS=recommended,ldap', () => {
       args: ['--config', operatorConfig],
       env: {
         VEECODE_PRESETS: 'recommended,ldap',
-        LDAP_URL: slapd.url,
-        LDAP_DN: `cn=admin,${SUFFIX}`,
-        LDAP_SECRET: ADMIN_PASSWORD,
-        LDAP_USERS_BASE_DN: `ou=people,${SUFFIX}`,
-        LDAP_GROUPS_BASE_DN: `ou=groups,${SUFFIX}`,
+        ...ldapPresetEnv(slapd, {
+          suffix: SUFFIX,
+          adminPassword: ADMIN_PASSWORD,
+        }),
         APP_BASE_URL: appUrl,
         // The dev server would open a browser of its own.
         BROWSER: 'none',

@@ -86,20 +86,16 @@ export function catalogFileEnv(
 }
 
 /**
- * Opens `backend`'s portal in a fresh browser, enters as guest, waits for the
- * catalog (the landing page) and runs `steps`. A failure carries what a blank
- * or wrong page cannot show: the page's text and errors and the tail of the
- * backend's output.
+ * Runs `steps` in a fresh browser; a failure says what the page showed,
+ * the browser's errors and the end of the backend's output.
  */
-export async function withGuestPortal(
+export async function withPortalPage(
   backend: BackendProcess,
   steps: (page: Page) => Promise<void>,
 ): Promise<void> {
   await withFreshBrowser(async page => {
     const errors = collectPageErrors(page);
     try {
-      await enterAsGuest(page, `${backend.baseUrl}/`);
-      await page.getByRole('heading', { name: 'DevPortal Catalog' }).waitFor();
       await steps(page);
     } catch (error) {
       throw new Error(
@@ -111,5 +107,22 @@ export async function withGuestPortal(
         )}\nbackend output (tail):\n${backend.output().slice(-3000)}`,
       );
     }
+  });
+}
+
+/**
+ * Opens `backend`'s portal in a fresh browser, enters as guest, waits for the
+ * catalog (the landing page) and runs `steps`. A failure carries what a blank
+ * or wrong page cannot show: the page's text and errors and the tail of the
+ * backend's output.
+ */
+export async function withGuestPortal(
+  backend: BackendProcess,
+  steps: (page: Page) => Promise<void>,
+): Promise<void> {
+  await withPortalPage(backend, async page => {
+    await enterAsGuest(page, `${backend.baseUrl}/`);
+    await page.getByRole('heading', { name: 'DevPortal Catalog' }).waitFor();
+    await steps(page);
   });
 }

@@ -248,3 +248,21 @@ async function seedDatabase(
 export function readSlapdFixture(name: string): string {
   return readFileSync(slapdFixture(name), 'utf8');
 }
+
+/**
+ * The `ldap` preset's variables for a slapd seeded with the usual layout
+ * (people in `ou=people`, groups in `ou=groups`, bound as `cn=admin`).
+ */
+export function ldapPresetEnv(
+  slapd: SlapdServer,
+  options: { suffix: string; adminPassword: string },
+): Record<string, string> {
+  const { suffix, adminPassword } = options;
+  return {
+    LDAP_URL: slapd.url,
+    LDAP_DN: `cn=admin,${suffix}`,
+    LDAP_SECRET: adminPassword,
+    LDAP_USERS_BASE_DN: `ou=people,${suffix}`,
+    LDAP_GROUPS_BASE_DN: `ou=groups,${suffix}`,
+  };
+}
