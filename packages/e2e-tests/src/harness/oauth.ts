@@ -26,6 +26,13 @@ export async function handlerResponse(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
 ): Promise<any> {
   const handlerPath = `/api/auth/${providerId}/handler/frame`;
+  // The handler page closes its window once it has posted the message. In
+  // a real sign-in that window is the popup; here it is the test's own page,
+  // and a page that closes before its response is read fails the wait
+  // ("Target page ... has been closed") on a busy machine.
+  await page.addInitScript(() => {
+    window.close = () => undefined;
+  });
   const [response] = await Promise.all([
     page.waitForResponse(r => new URL(r.url()).pathname === handlerPath),
     signInAction(),
