@@ -11,15 +11,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import diagnosticsChannel from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import { isRateLimit } from './rateLimit';
+import { HttpAnswer, isRateLimit } from './rateLimit';
 
 /** An HTTP answer that means the source did not give a complete result. */
-export interface FailedHttpAnswer {
-  status: number;
+export interface FailedHttpAnswer extends HttpAnswer {
   /** `origin/path`, without the query (it may hold credentials). */
   url: string;
-  /** Response headers, lower-case names. */
-  headers: Record<string, string>;
 }
 
 class RunRecord {

@@ -27,8 +27,8 @@ describe('findRateLimit', () => {
     expect(
       findRateLimit(
         [
-          { status: 500, url: 'http://x/a', headers: {} },
-          { status: 429, url: 'http://x/b', headers: { 'retry-after': '60' } },
+          { status: 500, headers: {} },
+          { status: 429, headers: { 'retry-after': '60' } },
         ],
         undefined,
         now,
@@ -63,12 +63,8 @@ describe('findRateLimit', () => {
   });
 
   it('is not a rate limit: a plain 403, a 500, an error without a status', () => {
-    expect(
-      findRateLimit([{ status: 403, url: 'u', headers: {} }]),
-    ).toBeUndefined();
-    expect(
-      findRateLimit([{ status: 500, url: 'u', headers: {} }]),
-    ).toBeUndefined();
+    expect(findRateLimit([{ status: 403, headers: {} }])).toBeUndefined();
+    expect(findRateLimit([{ status: 500, headers: {} }])).toBeUndefined();
     expect(
       findRateLimit([], Object.assign(new Error('x'), { status: 403 })),
     ).toBeUndefined();

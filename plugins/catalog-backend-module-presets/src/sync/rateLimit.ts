@@ -1,4 +1,9 @@
-import type { FailedHttpAnswer } from './httpWatch';
+/** An HTTP answer as far as a rate limit shows in it. */
+export interface HttpAnswer {
+  status: number;
+  /** Response headers, lower-case names. */
+  headers: Record<string, string>;
+}
 
 /** A rate limit a source answered with. */
 export interface RateLimit {
@@ -68,7 +73,7 @@ export function isRateLimit(
  * `status` and `response.headers`, or a `response` of fetch).
  */
 export function findRateLimit(
-  failures: FailedHttpAnswer[],
+  failures: HttpAnswer[],
   error?: unknown,
   now?: Date,
 ): RateLimit | undefined {
