@@ -1,6 +1,5 @@
 import {
-  SchedulerServiceTaskFunction,
-  SchedulerServiceTaskRunner,
+  LoggerService,
   SchedulerServiceTaskScheduleDefinition,
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
 } from '@backstage/backend-plugin-api';
@@ -12,6 +11,8 @@ import {
 } from '@devportal/plugin-identity-presets-node';
 import { randomUUID } from 'crypto';
 import { ScmIntegrations } from '@backstage/integration';
+import { CapturingTaskRunner, manualTaskRunner } from '../upstream/taskRunners';
+import { configIdOf } from '../upstream/upstreamProviderNames';
 import { AzureDevOpsEntityProvider } from './azureDevOps';
 import {
   gitlabGroupEntitiesTransformer,
@@ -27,53 +28,25 @@ export const DEFAULT_SYNC_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
 /** Named in errors when another module adds a provider under the same key. */
 const BUILTIN_MODULE = '@devportal/plugin-catalog-backend-module-presets';
 
-/** The `schedule` of one provider's config block, or the default. */
-function scheduleOf(
-  block: Config | undefined,
-): SchedulerServiceTaskScheduleDefinition {
-  const schedule = block?.getOptionalConfig('schedule');
-  return schedule
-    ? readSchedulerServiceTaskScheduleDefinitionFromConfig(schedule)
-    : DEFAULT_SYNC_SCHEDULE;
+/** One provider built from a config block: what it syncs and how one run starts. */
+interface BuiltSource {
+  kind: PresetCatalogSource['kind'];
+  provider: EntityProvider;
+  refresh: PresetCatalogSource['refresh'];
+  /**
+   * The block its `schedule` is read from; by default
+   * `catalog.providers.<configKey>.<id>`, the id taken from the provider's
+   * name.
+   */
+  block?: Config;
 }
 
-function idOf(provider: EntityProvider): string {
-  const name = provider.getProviderName();
-  return name.slice(name.indexOf(':') + 1);
-}
-
-/**
- * For upstream providers that insist on a task runner: one that never runs
- * anything, since the catalog module runs `refresh` on its own, guarded
- * schedule.
- */
-const manualTaskRunner: SchedulerServiceTaskRunner = {
-  async run() {},
-};
-
-/**
- * A task runner that keeps the task functions providers hand it instead of
- * scheduling them, for a provider whose sync is reachable only through its
- * task (upstream's GitLab org provider keeps `refresh` private).
- */
-class CapturingTaskRunner implements SchedulerServiceTaskRunner {
-  private readonly tasks = new Map<string, SchedulerServiceTaskFunction>();
-
-  async run(task: {
-    id: string;
-    fn: SchedulerServiceTaskFunction;
-  }): Promise<void> {
-    this.tasks.set(task.id, task.fn);
-  }
-
-  /** Runs the task a provider registered on connect: `<providerName>:refresh`. */
-  async runFor(providerName: string): Promise<void> {
-    const fn = this.tasks.get(`${providerName}:refresh`);
-    if (!fn) {
-      throw new Error(`${providerName} is not connected to the catalog yet`);
-    }
-    await fn(new AbortController().signal);
-  }
+/** A built-in provider: the config key presets name, and what is built from it. */
+interface BuiltinProviderRow {
+  configKey: string;
+  title: string;
+  /** The providers the config under `catalog.providers.<configKey>` describes. */
+  build(config: Config, logger: LoggerService): BuiltSource[];
 }
 
 function configList(config: Config, path: string): Config[] {
@@ -85,146 +58,110 @@ function configList(config: Config, path: string): Config[] {
     : [config.getConfig(path)];
 }
 
-/**
- * A source for a provider configured under `catalog.providers.<configKey>.<id>`,
- * whose schedule is read from that same block.
- */
-function keyedSource(
-  config: Config,
-  configKey: string,
-  kind: PresetCatalogSource['kind'],
-  provider: EntityProvider,
-  refresh: PresetCatalogSource['refresh'],
-): PresetCatalogSource {
-  return {
-    name: provider.getProviderName(),
-    kind,
-    provider,
-    refresh,
-    schedule: scheduleOf(
-      config.getOptionalConfig(
-        `catalog.providers.${configKey}.${idOf(provider)}`,
-      ),
-    ),
-  };
-}
-
 /*
- * Each provider's upstream module is required inside its createSources,
- * which runs only for a provider a selected preset configures: a backend
- * that syncs GitHub never loads the GitLab, Keycloak, LDAP or Microsoft
- * modules (a few hundred modules, about 0.2 s of every boot). A package
- * name, not a file of ours, so the build keeps the require as it is.
+ * Each provider's upstream module is required inside its `build`, which
+ * runs only for a provider a selected preset configures: a backend that
+ * syncs GitHub never loads the GitLab, Keycloak, LDAP or Microsoft
+ * modules (a few hundred modules). A package name, not a file of ours, so
+ * the build keeps the require as it is.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 
-/**
- * The catalog providers of the shipped presets: org sync for the identity
- * presets, repository discovery for the SCM presets.
- */
-export const builtinCatalogProviders: PresetCatalogProvider[] = [
+const rows: BuiltinProviderRow[] = [
   {
     configKey: 'ldapOrg',
     title: 'LDAP',
-    module: BUILTIN_MODULE,
-    async createSources({ config, logger }) {
+    build(config, logger) {
       const { LdapOrgEntityProvider } =
         require('@backstage/plugin-catalog-backend-module-ldap') as typeof import('@backstage/plugin-catalog-backend-module-ldap');
       return LdapOrgEntityProvider.fromConfig(config, {
         logger,
         schedule: 'manual',
-      }).map(provider =>
-        keyedSource(config, 'ldapOrg', 'org', provider, log =>
-          provider.read({ logger: log }),
-        ),
-      );
+      }).map(provider => ({
+        kind: 'org',
+        provider,
+        refresh: log => provider.read({ logger: log }),
+      }));
     },
   },
   {
     configKey: 'keycloakOrg',
     title: 'Keycloak',
-    module: BUILTIN_MODULE,
-    async createSources({ config, logger }) {
+    build(config, logger) {
       const { KeycloakOrgEntityProvider } =
         require('@backstage-community/plugin-catalog-backend-module-keycloak') as typeof import('@backstage-community/plugin-catalog-backend-module-keycloak');
       return KeycloakOrgEntityProvider.fromConfig(
         { config, logger },
         { schedule: manualTaskRunner },
-      ).map(provider =>
-        keyedSource(config, 'keycloakOrg', 'org', provider, log =>
+      ).map(provider => ({
+        kind: 'org',
+        provider,
+        refresh: log =>
           provider.read({ logger: log, taskInstanceId: randomUUID() }),
-        ),
-      );
+      }));
     },
   },
   {
     configKey: 'microsoftGraphOrg',
     title: 'Microsoft Graph',
-    module: BUILTIN_MODULE,
-    async createSources({ config, logger }) {
+    build(config, logger) {
       const { MicrosoftGraphOrgEntityProvider } =
         require('@backstage/plugin-catalog-backend-module-msgraph') as typeof import('@backstage/plugin-catalog-backend-module-msgraph');
       return MicrosoftGraphOrgEntityProvider.fromConfig(config, {
         logger,
         schedule: 'manual',
-      }).map(provider =>
-        keyedSource(config, 'microsoftGraphOrg', 'org', provider, log =>
-          provider.read({ logger: log }),
-        ),
-      );
+      }).map(provider => ({
+        kind: 'org',
+        provider,
+        refresh: log => provider.read({ logger: log }),
+      }));
     },
   },
   {
     configKey: 'githubOrg',
     title: 'GitHub organizations',
-    module: BUILTIN_MODULE,
-    async createSources({ config, logger }) {
+    build(config, logger) {
       const { GithubMultiOrgEntityProvider } =
         require('@backstage/plugin-catalog-backend-module-github') as typeof import('@backstage/plugin-catalog-backend-module-github');
       // Same shapes as @backstage/plugin-catalog-backend-module-github-org:
       // one object, or a list of objects, each with its own id.
-      return configList(config, 'catalog.providers.githubOrg').map(
-        (entry): PresetCatalogSource => {
-          const provider = GithubMultiOrgEntityProvider.fromConfig(config, {
-            id: entry.getString('id'),
-            githubUrl: entry.getString('githubUrl'),
-            orgs: entry.getOptionalStringArray('orgs'),
-            logger,
-            schedule: 'manual',
-          });
-          return {
-            name: provider.getProviderName(),
-            kind: 'org',
-            provider,
-            refresh: log => provider.read({ logger: log }),
-            schedule: scheduleOf(entry),
-          };
-        },
-      );
+      return configList(config, 'catalog.providers.githubOrg').map(block => {
+        const provider = GithubMultiOrgEntityProvider.fromConfig(config, {
+          id: block.getString('id'),
+          githubUrl: block.getString('githubUrl'),
+          orgs: block.getOptionalStringArray('orgs'),
+          logger,
+          schedule: 'manual',
+        });
+        return {
+          kind: 'org',
+          provider,
+          refresh: log => provider.read({ logger: log }),
+          block,
+        };
+      });
     },
   },
   {
     configKey: 'github',
     title: 'GitHub repository discovery',
-    module: BUILTIN_MODULE,
-    async createSources({ config, logger }) {
+    build(config, logger) {
       const { GithubEntityProvider } =
         require('@backstage/plugin-catalog-backend-module-github') as typeof import('@backstage/plugin-catalog-backend-module-github');
       return GithubEntityProvider.fromConfig(config, {
         logger,
         schedule: manualTaskRunner,
-      }).map(provider =>
-        keyedSource(config, 'github', 'discovery', provider, log =>
-          provider.refresh(log),
-        ),
-      );
+      }).map(provider => ({
+        kind: 'discovery',
+        provider,
+        refresh: log => provider.refresh(log),
+      }));
     },
   },
   {
     configKey: 'gitlab',
     title: 'GitLab groups and repository discovery',
-    module: BUILTIN_MODULE,
-    async createSources({ config, logger }) {
+    build(config, logger) {
       const {
         GitlabDiscoveryEntityProvider,
         GitlabOrgDiscoveryEntityProvider,
@@ -235,10 +172,12 @@ export const builtinCatalogProviders: PresetCatalogProvider[] = [
       const discovery = GitlabDiscoveryEntityProvider.fromConfig(config, {
         logger,
         schedule: manualTaskRunner,
-      }).map(provider =>
-        keyedSource(config, 'gitlab', 'discovery', provider, log =>
-          provider.refresh(log),
-        ),
+      }).map(
+        (provider): BuiltSource => ({
+          kind: 'discovery',
+          provider,
+          refresh: log => provider.refresh(log),
+        }),
       );
       const runner = new CapturingTaskRunner();
       const gitlab = ScmIntegrations.fromConfig(config).gitlab;
@@ -249,10 +188,12 @@ export const builtinCatalogProviders: PresetCatalogProvider[] = [
         groupEntitiesTransformer: gitlabGroupEntitiesTransformer(
           host => gitlab.byHost(host)!.config.baseUrl,
         ),
-      }).map(provider =>
-        keyedSource(config, 'gitlab', 'org', provider, () =>
-          runner.runFor(provider.getProviderName()),
-        ),
+      }).map(
+        (provider): BuiltSource => ({
+          kind: 'org',
+          provider,
+          refresh: () => runner.runFor(provider.getProviderName()),
+        }),
       );
       return [...discovery, ...org];
     },
@@ -260,14 +201,57 @@ export const builtinCatalogProviders: PresetCatalogProvider[] = [
   {
     configKey: 'azureDevOps',
     title: 'Azure DevOps repository discovery',
-    module: BUILTIN_MODULE,
-    async createSources({ config, logger }) {
+    build(config, logger) {
       return AzureDevOpsEntityProvider.fromConfig(config, { logger }).map(
-        provider =>
-          keyedSource(config, 'azureDevOps', 'discovery', provider, log =>
-            provider.refresh(log),
-          ),
+        provider => ({
+          kind: 'discovery',
+          provider,
+          refresh: log => provider.refresh(log),
+        }),
       );
     },
   },
 ];
+
+/** The `schedule` of one provider's config block, or the default. */
+function scheduleOf(
+  block: Config | undefined,
+): SchedulerServiceTaskScheduleDefinition {
+  const schedule = block?.getOptionalConfig('schedule');
+  return schedule
+    ? readSchedulerServiceTaskScheduleDefinitionFromConfig(schedule)
+    : DEFAULT_SYNC_SCHEDULE;
+}
+
+/** The registration of one row: its sources, each named and scheduled. */
+function registrationOf(row: BuiltinProviderRow): PresetCatalogProvider {
+  return {
+    configKey: row.configKey,
+    title: row.title,
+    module: BUILTIN_MODULE,
+    async createSources({ config, logger }) {
+      return row.build(config, logger).map(built => {
+        const name = built.provider.getProviderName();
+        return {
+          name,
+          kind: built.kind,
+          provider: built.provider,
+          refresh: built.refresh,
+          schedule: scheduleOf(
+            built.block ??
+              config.getOptionalConfig(
+                `catalog.providers.${row.configKey}.${configIdOf(name)}`,
+              ),
+          ),
+        };
+      });
+    },
+  };
+}
+
+/**
+ * The catalog providers of the shipped presets: org sync for the identity
+ * presets, repository discovery for the SCM presets.
+ */
+export const builtinCatalogProviders: PresetCatalogProvider[] =
+  rows.map(registrationOf);
