@@ -200,6 +200,61 @@ describe('SyncStateStore', () => {
       ]);
     });
 
+    it('keeps both tables of a database made before the migrations folder as they are, across restarts', async () => {
+      const knex = await databases.init(id);
+      // The schema and rows as the release before the migrations folder
+      // left them: both tables, no record of any migration.
+      await knex.schema.createTable(SYNC_STATE_TABLE, table => {
+        table.string('provider', 255).primary().notNullable();
+        table.integer('user_count').notNullable();
+        table.integer('group_count').notNullable();
+        table.integer('entity_count').notNullable();
+        table.timestamp('applied_at', { useTz: true }).notNullable();
+      });
+      await knex.schema.createTable(SYNC_HISTORY_TABLE, table => {
+        table.string('provider', 255).notNullable();
+        table.integer('user_count').notNullable();
+        table.integer('group_count').notNullable();
+        table.integer('entity_count').notNullable();
+        table.timestamp('applied_at', { useTz: true }).notNullable();
+        table.double('min_retained_share').nullable();
+        table.index(['provider', 'applied_at'], `${SYNC_HISTORY_TABLE}_idx`);
+      });
+      const peak = new Date('2026-12-01T10:00:00.000Z');
+      const last = new Date('2026-12-02T10:00:00.000Z');
+      const row = (users: number, at: Date) => ({
+        provider: 'P:org',
+        user_count: users,
+        group_count: 1,
+        entity_count: users + 1,
+        applied_at: at.toISOString(),
+      });
+      await knex(SYNC_STATE_TABLE).insert(row(6, last));
+      await knex(SYNC_HISTORY_TABLE).insert([
+        { ...row(8, peak), min_retained_share: 0.5 },
+        { ...row(6, last), min_retained_share: 0.5 },
+      ]);
+
+      const store = SyncStateStore.create({ database: pluginDatabase(knex) });
+      expect(await store.appliedSince('P:org', peak)).toEqual([
+        { users: 8, groups: 1, entities: 9, appliedAt: peak },
+        { users: 6, groups: 1, entities: 7, appliedAt: last },
+      ]);
+      // A restart finds the migrations done and changes nothing.
+      const restarted = SyncStateStore.create({
+        database: pluginDatabase(knex),
+      });
+      expect(
+        (await restarted.appliedSince('P:org', peak)).map(s => s.users),
+      ).toEqual([8, 6]);
+      expect(await restarted.lastApplied('P:org')).toEqual({
+        users: 6,
+        groups: 1,
+        entities: 7,
+        appliedAt: last,
+      });
+    });
+
     it('creates its tables once when several replicas start at the same moment', async () => {
       const knex = await databases.init(id);
       const stores = Array.from({ length: 4 }, () =>

@@ -1,6 +1,8 @@
-import { DatabaseService } from '@backstage/backend-plugin-api';
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
 import { PresetSyncCounts } from '@devportal/plugin-identity-presets-node';
-import { DEFAULT_MIN_RETAINED_SHARE } from './readSyncGuardConfig';
 
 /** The client `DatabaseService` hands out; named here so we need no direct knex dependency. */
 type Knex = Awaited<ReturnType<DatabaseService['getClient']>>;
@@ -18,7 +20,7 @@ export const SYNC_STATE_TABLE = 'presets_sync_state';
  * window and not only with the last one (a directory walked down in
  * halvings passes every last-run comparison). Added after the first
  * release as a table of its own, so a database made by that release only
- * gains a table.
+ * gains a table. Both are made by the package's `migrations` folder.
  */
 export const SYNC_HISTORY_TABLE = 'presets_sync_history';
 
@@ -60,80 +62,34 @@ interface SyncHistoryRow extends SyncStateRow {
   min_retained_share: number | null;
 }
 
-type TableBuilder = Parameters<Knex['schema']['createTable']>[1];
+/**
+ * Where the migrations in this package's `migrations` folder are recorded.
+ * Not knex's default `knex_migrations`: that table in the catalog's
+ * database is the catalog plugin's, and knex refuses to migrate when it
+ * lists a migration its folder does not hold.
+ */
+const MIGRATIONS_TABLE = 'presets_catalog_module__knex_migrations';
 
 /**
- * Creates a table unless it exists; says whether this call created it.
- * Replicas that start together can both find it missing: on PostgreSQL the
- * slower `CREATE TABLE` then fails with a unique violation on `pg_type`
- * (23505) or a duplicate table (42P07), on SQLite with "already exists".
- * Whatever the engine said, if the table is there now another process made
- * it, and that is all we need.
+ * Brings both tables up to date. Replicas that start together would
+ * otherwise race knex's own bookkeeping (both create its tables, or both
+ * insert its lock row, which then stays locked for good): on PostgreSQL a
+ * transaction-scoped advisory lock lets one replica migrate at a time, and
+ * SQLite hands a transaction its only connection.
  */
-async function ensureTable(
-  knex: Knex,
-  name: string,
-  build: TableBuilder,
-): Promise<boolean> {
-  if (await knex.schema.hasTable(name)) {
-    return false;
-  }
-  try {
-    await knex.schema.createTable(name, build);
-    return true;
-  } catch (error) {
-    if (await knex.schema.hasTable(name)) {
-      return false;
+async function migrate(knex: Knex): Promise<void> {
+  const directory = resolvePackagePath(
+    '@devportal/plugin-catalog-backend-module-presets',
+    'migrations',
+  );
+  await knex.transaction(async tx => {
+    if (tx.client.config.client === 'pg') {
+      await tx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [
+        MIGRATIONS_TABLE,
+      ]);
     }
-    throw error;
-  }
-}
-
-/**
- * Both tables, each checked on its own. A database of the first release
- * has the state table only: the history it gains starts with each
- * provider's last applied sync, so the sync it held before the upgrade
- * still counts as the window's peak (otherwise the first two runs after
- * an upgrade could walk the directory down). That release's share is
- * unknown here; its default stands in for it.
- */
-async function ensureTables(knex: Knex): Promise<void> {
-  // No table or column comments: SQLite has none and knex warns.
-  await ensureTable(knex, SYNC_STATE_TABLE, table => {
-    table.string('provider', 255).primary().notNullable();
-    table.integer('user_count').notNullable();
-    table.integer('group_count').notNullable();
-    table.integer('entity_count').notNullable();
-    table.timestamp('applied_at', { useTz: true }).notNullable();
+    await tx.migrate.latest({ directory, tableName: MIGRATIONS_TABLE });
   });
-  const created = await ensureTable(knex, SYNC_HISTORY_TABLE, table => {
-    table.string('provider', 255).notNullable();
-    table.integer('user_count').notNullable();
-    table.integer('group_count').notNullable();
-    table.integer('entity_count').notNullable();
-    table.timestamp('applied_at', { useTz: true }).notNullable();
-    // A double, as the guard computes: a count times the share compares
-    // in SQL exactly as it does in JavaScript.
-    table.double('min_retained_share').nullable();
-    table.index(['provider', 'applied_at'], `${SYNC_HISTORY_TABLE}_idx`);
-  });
-  if (created) {
-    await knex(SYNC_HISTORY_TABLE).insert(
-      knex
-        .select(
-          'provider',
-          'user_count',
-          'group_count',
-          'entity_count',
-          'applied_at',
-          knex.raw('? as ??', [
-            DEFAULT_MIN_RETAINED_SHARE,
-            'min_retained_share',
-          ]),
-        )
-        .from(SYNC_STATE_TABLE),
-    );
-  }
 }
 
 function stateOf(row: SyncStateRow): AppliedSyncState {
@@ -169,10 +125,10 @@ function rowOf(
  * same counts, so none of them mistakes an empty or collapsed answer for a
  * first sync, or a step of a stepwise collapse for a small shrink.
  *
- * The tables are created on first use, not at startup, so a backend whose
- * presets schedule no sync never touches them; a database made before the
- * history table existed gains it on first use. With `migrations.skip` set
- * on the database (a read-only or operator-managed schema) nothing is
+ * The migrations run on first use, not at startup, so a backend whose
+ * presets schedule no sync never touches the database; a database made
+ * before the history table existed gains it then. With `migrations.skip`
+ * set on the database (a read-only or operator-managed schema) nothing is
  * created and both tables must exist.
  */
 export class SyncStateStore {
@@ -287,7 +243,7 @@ export class SyncStateStore {
   private async prepare(): Promise<Knex> {
     const knex = await this.database.getClient();
     if (!this.database.migrations?.skip) {
-      await ensureTables(knex);
+      await migrate(knex);
     }
     return knex;
   }
