@@ -11,6 +11,38 @@ import {
 
 jest.setTimeout(60_000);
 
+type Knex = Awaited<ReturnType<typeof pluginDatabase>['getClient']>;
+
+/**
+ * The tables exactly as a release before the migrations folder created
+ * them, with no record of any migration: the first release had the state
+ * table only, the one before the migrations folder both.
+ */
+async function createTablesOfRelease(
+  knex: Knex,
+  release: 'first' | 'before migrations',
+): Promise<void> {
+  await knex.schema.createTable(SYNC_STATE_TABLE, table => {
+    table.string('provider', 255).primary().notNullable();
+    table.integer('user_count').notNullable();
+    table.integer('group_count').notNullable();
+    table.integer('entity_count').notNullable();
+    table.timestamp('applied_at', { useTz: true }).notNullable();
+  });
+  if (release === 'first') {
+    return;
+  }
+  await knex.schema.createTable(SYNC_HISTORY_TABLE, table => {
+    table.string('provider', 255).notNullable();
+    table.integer('user_count').notNullable();
+    table.integer('group_count').notNullable();
+    table.integer('entity_count').notNullable();
+    table.timestamp('applied_at', { useTz: true }).notNullable();
+    table.double('min_retained_share').nullable();
+    table.index(['provider', 'applied_at'], `${SYNC_HISTORY_TABLE}_idx`);
+  });
+}
+
 describe('SyncStateStore', () => {
   const databases = syncTestDatabases();
 
@@ -162,13 +194,7 @@ describe('SyncStateStore', () => {
     it('upgrades a database of the first release: the history starts with each last applied sync', async () => {
       const knex = await databases.init(id);
       // The schema and a row exactly as the first release wrote them.
-      await knex.schema.createTable(SYNC_STATE_TABLE, table => {
-        table.string('provider', 255).primary().notNullable();
-        table.integer('user_count').notNullable();
-        table.integer('group_count').notNullable();
-        table.integer('entity_count').notNullable();
-        table.timestamp('applied_at', { useTz: true }).notNullable();
-      });
+      await createTablesOfRelease(knex, 'first');
       const before = new Date('2026-11-29T10:00:00.000Z');
       await knex(SYNC_STATE_TABLE).insert({
         provider: 'LdapOrgEntityProvider:default',
@@ -204,22 +230,7 @@ describe('SyncStateStore', () => {
       const knex = await databases.init(id);
       // The schema and rows as the release before the migrations folder
       // left them: both tables, no record of any migration.
-      await knex.schema.createTable(SYNC_STATE_TABLE, table => {
-        table.string('provider', 255).primary().notNullable();
-        table.integer('user_count').notNullable();
-        table.integer('group_count').notNullable();
-        table.integer('entity_count').notNullable();
-        table.timestamp('applied_at', { useTz: true }).notNullable();
-      });
-      await knex.schema.createTable(SYNC_HISTORY_TABLE, table => {
-        table.string('provider', 255).notNullable();
-        table.integer('user_count').notNullable();
-        table.integer('group_count').notNullable();
-        table.integer('entity_count').notNullable();
-        table.timestamp('applied_at', { useTz: true }).notNullable();
-        table.double('min_retained_share').nullable();
-        table.index(['provider', 'applied_at'], `${SYNC_HISTORY_TABLE}_idx`);
-      });
+      await createTablesOfRelease(knex, 'before migrations');
       const peak = new Date('2026-12-01T10:00:00.000Z');
       const last = new Date('2026-12-02T10:00:00.000Z');
       const row = (users: number, at: Date) => ({
