@@ -1,4 +1,4 @@
-import { TestDatabaseId } from '@backstage/backend-test-utils';
+import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import {
   SYNC_HISTORY_TABLE,
   SYNC_STATE_TABLE,
@@ -11,7 +11,7 @@ import {
 
 jest.setTimeout(60_000);
 
-type Knex = Awaited<ReturnType<typeof pluginDatabase>['getClient']>;
+type Knex = Awaited<ReturnType<TestDatabases['init']>>;
 
 /**
  * The tables exactly as a release before the migrations folder created

@@ -83,7 +83,7 @@ async function migrate(knex: Knex): Promise<void> {
     'migrations',
   );
   await knex.transaction(async tx => {
-    if (tx.client.config.client === 'pg') {
+    if (tx.client.dialect === 'postgresql') {
       await tx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [
         MIGRATIONS_TABLE,
       ]);
