@@ -117,7 +117,7 @@ function keyedSource(
  * Each provider's upstream module is required inside its createSources,
  * which runs only for a provider a selected preset configures: a backend
  * that syncs GitHub never loads the GitLab, Keycloak, LDAP or Microsoft
- * modules (a few hundred modules, about 0.2 s of every boot). A package
+ * modules (a few hundred modules every boot would load for nothing). A package
  * name, not a file of ours, so the build keeps the require as it is.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
