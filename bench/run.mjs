@@ -374,7 +374,7 @@ function compileBaseline(prodDir) {
   return () => fs.rmSync(outDir, { recursive: true, force: true });
 }
 
-/** Both sides started from the production folder, as the README starts it. */
+/** Both sides started from the production folder, as docs/production.md starts it. */
 function productionBootSides(prodDir) {
   const prodNoSync = ['--config', `${PROD_BASELINE_DIR}/no-sync.yaml`];
   return {

@@ -460,6 +460,9 @@ function runTests(extraArgs) {
   const steps = [
     { name: 'type check', args: ['tsc'] },
     { name: 'lint', args: ['backstage-cli', 'repo', 'lint'] },
+    // The API reports of the published packages match their code
+    // (scripts/api-reports.mjs; `yarn build:api-reports` rewrites them).
+    { name: 'API reports', args: ['build:api-reports', '--ci'] },
     jest('unit and module tests', ['--ignoreProjects', PROCESS_TESTS]),
     // Once per run, before the backends of the process-level tests start:
     // each of them then finds the app up to date and serves this build.

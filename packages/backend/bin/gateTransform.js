@@ -2,8 +2,8 @@
  * A CommonJS-only TypeScript transform for the preset boot gate: SWC through
  * pirates, with the options of Backstage's node transform
  * (@backstage/cli-node/config/nodeTransform.cjs). That transform also
- * registers Node's module hooks, which start a thread of their own and cost
- * a process about 0.15 s before its first line runs; the gate is CommonJS,
+ * registers Node's module hooks, which start a thread of their own before a
+ * process's first line runs; the gate is CommonJS,
  * and a refused boot should not pay for hooks only the backend needs.
  *
  * Returns a function that removes the hook again, so Backstage's transform

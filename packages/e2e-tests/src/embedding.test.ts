@@ -3,7 +3,7 @@
  * (`backstage-cli package build`) and packed (`yarn pack`), a backend of
  * someone else's is created outside this workspace, installs the tarballs
  * and the Backstage packages of this release with npm, and runs the entry
- * file the README's "Embedding in your own backend" section shows. It
+ * file docs/embedding.md shows ("The backend entry file"). It
  * boots without presets and with presets (shipped and from a preset path),
  * refuses a broken selection with exit 78, and the `presets` command runs
  * through `npm exec` from the packed library.

@@ -419,7 +419,7 @@ describe('rbac with catalog.rules widened to User and Group', () => {
 
   beforeAll(async () => {
     portal = await startRbacPortal({
-      // An operator who widened the rules, as the README warns against.
+      // An operator who widened the rules, as docs/security.md warns against.
       APP_CONFIG_catalog_rules: JSON.stringify([
         { allow: ['Component', 'API', 'Location', 'User', 'Group'] },
       ]),

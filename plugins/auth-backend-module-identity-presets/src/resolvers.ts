@@ -6,7 +6,11 @@ import {
 } from '@backstage/plugin-auth-node';
 import type { SignInInfo } from '@backstage/plugin-auth-node';
 
-/** The annotation the Keycloak org provider sets to the Keycloak user id. */
+/**
+ * The annotation the Keycloak org provider sets to the Keycloak user id.
+ *
+ * @public
+ */
 export const KEYCLOAK_ID_ANNOTATION = 'keycloak.org/id';
 
 /**
@@ -64,7 +68,11 @@ export namespace identitySignInResolvers {
   );
 }
 
-/** The annotation the GitHub org provider sets to the GitHub user's node id. */
+/**
+ * The annotation the GitHub org provider sets to the GitHub user's node id.
+ *
+ * @public
+ */
 export const GITHUB_USER_ID_ANNOTATION = 'github.com/user-id';
 
 /**

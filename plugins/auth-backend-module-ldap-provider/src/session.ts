@@ -126,6 +126,8 @@ export const SESSION_SECRET_VARIABLE = 'AUTH_SESSION_SECRET';
  * or that outlives this process: anything but SQLite in memory (the
  * embedded default). With such a database, a per-process session key is
  * the one thing replicas do not share.
+ *
+ * @public
  */
 export function isSharedDatabase(rootConfig: Config): boolean {
   const client =

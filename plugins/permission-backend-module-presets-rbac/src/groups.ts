@@ -21,7 +21,11 @@ export interface GroupResolverOptions {
   cacheTtlMs?: number;
 }
 
-/** Resolves a person's groups, their own and the parents above them. */
+/**
+ * Resolves a person's groups, their own and the parents above them.
+ *
+ * @public
+ */
 export type GroupResolver = (userRef: string) => Promise<string[]>;
 
 function relationTargets(entity: Entity | undefined, type: string): string[] {

@@ -13,8 +13,10 @@ export { readRbacConfig, type RbacConfig } from './config';
 export {
   parsePolicyCsv,
   readPolicyFile,
+  RBAC_ACTIONS,
   type PolicyModel,
   type RoleMembership,
   type RolePolicy,
 } from './policyFile';
 export { RbacPolicy, SIGNED_IN_ROLE, type RbacPolicyOptions } from './policy';
+export type { GroupResolver } from './groups';

@@ -18,7 +18,11 @@ import { RbacConfig } from './config';
 import { GroupResolver } from './groups';
 import { PolicyModel, RolePolicy } from './policyFile';
 
-/** Options of {@link RbacPolicy}. */
+/**
+ * Options of {@link RbacPolicy}.
+ *
+ * @public
+ */
 export interface RbacPolicyOptions {
   config: RbacConfig;
   model: PolicyModel;

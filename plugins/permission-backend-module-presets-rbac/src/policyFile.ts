@@ -5,7 +5,11 @@ import {
 import { readFileSync } from 'fs';
 import { normalizeRef, parseMemberRef } from './config';
 
-/** The actions a `p` line may name, as RHDH documents them. */
+/**
+ * The actions a `p` line may name, as RHDH documents them.
+ *
+ * @public
+ */
 export const RBAC_ACTIONS = [
   'read',
   'create',
@@ -14,7 +18,11 @@ export const RBAC_ACTIONS = [
   'use',
 ] as const;
 
-/** One `p` line: a role may (or may not) take an action on a permission. */
+/**
+ * One `p` line: a role may (or may not) take an action on a permission.
+ *
+ * @public
+ */
 export interface RolePolicy {
   /** `role:<namespace>/<name>`, lower case. */
   role: string;
@@ -26,7 +34,11 @@ export interface RolePolicy {
   source: string;
 }
 
-/** One `g` line: a user or group holds a role. */
+/**
+ * One `g` line: a user or group holds a role.
+ *
+ * @public
+ */
 export interface RoleMembership {
   /** `user:...` or `group:...`, lower case. */
   member: string;
@@ -34,7 +46,11 @@ export interface RoleMembership {
   source: string;
 }
 
-/** What a policy CSV grants. */
+/**
+ * What a policy CSV grants.
+ *
+ * @public
+ */
 export interface PolicyModel {
   policies: RolePolicy[];
   memberships: RoleMembership[];

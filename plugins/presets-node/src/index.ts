@@ -7,6 +7,10 @@
 
 export type {
   Preset,
+  PresetFile,
+  PresetFilePluginEntry,
+  PresetFileRequires,
+  PresetFileVariable,
   PresetVariable,
   PresetVariableFormat,
   PresetPluginEntry,

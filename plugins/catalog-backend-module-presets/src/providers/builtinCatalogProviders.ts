@@ -19,7 +19,11 @@ import {
   gitlabUserTransformer,
 } from './gitlab/transformers';
 
-/** Hourly, like the shipped presets, when a provider config has no schedule. */
+/**
+ * Hourly, like the shipped presets, when a provider config has no schedule.
+ *
+ * @public
+ */
 export const DEFAULT_SYNC_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
   frequency: { minutes: 60 },
   timeout: { minutes: 15 },
@@ -252,6 +256,8 @@ function registrationOf(row: BuiltinProviderRow): PresetCatalogProvider {
 /**
  * The catalog providers of the shipped presets: org sync for the identity
  * presets, repository discovery for the SCM presets.
+ *
+ * @public
  */
 export const builtinCatalogProviders: PresetCatalogProvider[] =
   rows.map(registrationOf);

@@ -9,7 +9,11 @@ import { PresetSyncCounts } from '@devportal/plugin-identity-presets-node';
 import { describeWindow, SyncGuardConfig } from './readSyncGuardConfig';
 import { AppliedSyncState, SyncStateStore } from './SyncStateStore';
 
-/** What a full mutation carried. */
+/**
+ * What a full mutation carried.
+ *
+ * @public
+ */
 export type MutationCounts = PresetSyncCounts;
 
 type FullMutation = Extract<EntityProviderMutation, { type: 'full' }>;
@@ -159,7 +163,11 @@ function refusalMessage(
   } (applied ${reference.at.toISOString()}; below ${share} of that peak, though the last sync had ${last}); ${kept} If the directory really shrank, the peak stops counting once it is older than identityPresets.orgSync.peakWindow (now ${window}); or ${lower}`;
 }
 
-/** What {@link GuardedConnection.commitRun} did with the run's result. */
+/**
+ * What {@link GuardedConnection.commitRun} did with the run's result.
+ *
+ * @public
+ */
 export interface CommitResult {
   applied?: MutationCounts;
   refused?: MutationCounts;
@@ -180,6 +188,8 @@ export interface CommitResult {
  * each lose a little less than the share. What the applied syncs held is
  * read from the database at each commit, not kept in memory, so a
  * restarted process or another replica compares against the same syncs.
+ *
+ * @public
  */
 export class GuardedConnection implements EntityProviderConnection {
   private held: FullMutation | undefined;

@@ -11,6 +11,8 @@ type Knex = Awaited<ReturnType<DatabaseService['getClient']>>;
  * Our table in the catalog's database: what the last applied sync of each
  * provider held. Prefixed so it can never collide with a table of the
  * catalog or of another catalog module.
+ *
+ * @public
  */
 export const SYNC_STATE_TABLE = 'presets_sync_state';
 
@@ -21,15 +23,25 @@ export const SYNC_STATE_TABLE = 'presets_sync_state';
  * halvings passes every last-run comparison). Added after the first
  * release as a table of its own, so a database made by that release only
  * gains a table. Both are made by the package's `migrations` folder.
+ *
+ * @public
  */
 export const SYNC_HISTORY_TABLE = 'presets_sync_history';
 
-/** What the last applied sync of one provider held, and when it was applied. */
+/**
+ * What the last applied sync of one provider held, and when it was applied.
+ *
+ * @public
+ */
 export interface AppliedSyncState extends PresetSyncCounts {
   appliedAt: Date;
 }
 
-/** Where a record of an applied sync goes, and what it lets the store forget. */
+/**
+ * Where a record of an applied sync goes, and what it lets the store forget.
+ *
+ * @public
+ */
 export interface RecordAppliedOptions {
   /** When the sync was applied; now by default. */
   appliedAt?: Date;
@@ -130,6 +142,8 @@ function rowOf(
  * before the history table existed gains it then. With `migrations.skip`
  * set on the database (a read-only or operator-managed schema) nothing is
  * created and both tables must exist.
+ *
+ * @public
  */
 export class SyncStateStore {
   private ready: Promise<Knex> | undefined;

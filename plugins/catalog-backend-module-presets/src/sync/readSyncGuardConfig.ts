@@ -6,7 +6,11 @@ import {
   PresetsConfigError,
 } from '@devportal/plugin-presets-node';
 
-/** How much a sync may lose, against the last applied one and the window's peak, before it is refused. */
+/**
+ * How much a sync may lose, against the last applied one and the window's peak, before it is refused.
+ *
+ * @public
+ */
 export interface SyncGuardConfig {
   /** Apply a sync that returns no users (or groups, or discovered entities) although the last one had some. */
   allowEmpty: boolean;
@@ -24,7 +28,11 @@ export interface SyncGuardConfig {
   peakWindowMs: number;
 }
 
-/** Fewer than half the users of the last good sync is a collapse by default. */
+/**
+ * Fewer than half the users of the last good sync is a collapse by default.
+ *
+ * @public
+ */
 export const DEFAULT_MIN_RETAINED_SHARE = 0.5;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -33,6 +41,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * A week: long enough that walking a directory down in halvings takes
  * weeks rather than two runs, short enough that a real shrink is accepted
  * without the operator by the next week.
+ *
+ * @public
  */
 export const DEFAULT_PEAK_WINDOW_MS = 7 * DAY_MS;
 
@@ -83,6 +93,8 @@ function read<T>(
  * type or out of range refuses startup (exit 78) naming the key: a guard
  * that silently fell back to its default would protect differently from
  * what the operator asked for.
+ *
+ * @public
  */
 export function readSyncGuardConfig(config: Config): SyncGuardConfig {
   const problems: PresetProblem[] = [];

@@ -48,6 +48,8 @@ export function readRegistrationLimit(config: RootConfigService): {
  * address and in size. Modules start before their plugin, so its routes
  * come first in the auth plugin's router. Nothing is added while the
  * authorization server is off.
+ *
+ * @public
  */
 export const oauthServerGuardModule = createBackendModule({
   pluginId: 'auth',

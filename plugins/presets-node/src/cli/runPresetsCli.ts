@@ -21,7 +21,13 @@ import {
 } from './parseCliArgs';
 import { OutputStream, paintFor, useColour } from './terminal';
 
-/** Where the CLI reads from and writes to; all default to the running process. */
+export type { OutputStream } from './terminal';
+
+/**
+ * Where the CLI reads from and writes to; all default to the running process.
+ *
+ * @public
+ */
 export interface PresetsCliOptions {
   env?: Record<string, string | undefined>;
   stdout?: OutputStream;
@@ -41,6 +47,8 @@ interface CliContext {
  * Runs `presets <command>` and returns the exit code: 0, 78 (EX_CONFIG)
  * for a preset problem, 64 (EX_USAGE) for a command line it does not
  * understand. Returns rather than exits: the bin file ends the process.
+ *
+ * @public
  */
 export async function runPresetsCli(
   argv: string[],

@@ -1,4 +1,8 @@
-/** A stream the CLI writes to; `isTTY` decides whether colour is used. */
+/**
+ * A stream the CLI writes to; `isTTY` decides whether colour is used.
+ *
+ * @public
+ */
 export interface OutputStream {
   write(text: string): unknown;
   isTTY?: boolean;

@@ -220,7 +220,7 @@ export function presetConfigLayers(
 
 /**
  * The layered config source of a DevPortal backend: the layers of
- * {@link presetConfigLayers}, merged. Objects deep-merge, arrays and
+ * `presetConfigLayers`, merged. Objects deep-merge, arrays and
  * scalars are replaced by the higher layer: the merging is Backstage's own,
  * with one exception: the `app.extensions` lists of all layers are
  * concatenated, lowest layer first, so a preset that switches a frontend

@@ -59,7 +59,7 @@ export async function loadAppConfigSchema(options: {
 
 /**
  * The frontend-visible part of the config a DevPortal backend loads for a
- * selection: every layer of {@link presetConfigLayers} merged exactly as
+ * selection: every layer of `presetConfigLayers` merged exactly as
  * {@link createPresetConfigSource} merges them (presets in selection
  * order, `app.extensions` of all layers concatenated, derived variables
  * substituted), then filtered by the schema's `@visibility frontend`, the

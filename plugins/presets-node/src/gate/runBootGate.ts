@@ -5,6 +5,31 @@ import {
   resolvePresets,
 } from '../selection/resolvePresets';
 
+// The types the gate's answer is made of, so the entry point is complete on
+// its own (its callers load nothing else of the library).
+export type {
+  PresetResolution,
+  ResolvePresetsOptions,
+} from '../selection/resolvePresets';
+export type { PresetOverride } from '../catalog/loadPresetCatalog';
+export type {
+  PluginEntryKind,
+  ResolvedPluginEntry,
+} from '../plugins/resolvePluginEntries';
+export type {
+  Preset,
+  PresetFile,
+  PresetFilePluginEntry,
+  PresetFileRequires,
+  PresetFileVariable,
+  PresetPluginEntry,
+  PresetVariable,
+} from '../model/types';
+export type { PresetProblem, PresetProblemKind } from '../model/problems';
+// Type-only: PresetFile is inferred from the schema; the gate validates with
+// the precompiled validator and never loads the schema itself.
+export type { presetFileSchema } from '../model/schema';
+
 /** Options for {@link runBootGate}. @public */
 export interface BootGateOptions extends ResolvePresetsOptions {
   /** Where problems are printed; defaults to `process.stderr`. */

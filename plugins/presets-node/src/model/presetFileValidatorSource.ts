@@ -8,8 +8,8 @@ export const PRESET_FILE_VALIDATOR_FILE =
 
 /**
  * The source of `presetFileValidator.generated.ts`: Ajv's standalone code
- * for {@link presetFileSchema}. Compiling the schema at start-up costs a
- * process about 0.1 s (Ajv's modules and its code generation), a large part
+ * for {@link presetFileSchema}. Compiling the schema at start-up would load
+ * Ajv's modules and run its code generation in every process, a large part
  * of a refused boot; the generated function costs nothing to load and needs
  * one small module of Ajv's at run time (its string length). `scripts/write-preset-schema.cjs` writes
  * it, and a unit test fails when the committed file is not what this

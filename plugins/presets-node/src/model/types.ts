@@ -18,9 +18,28 @@ import { presetFileSchema } from './schema';
  */
 export type PresetFile = FromSchema<typeof presetFileSchema>;
 
-type FileRequires = NonNullable<PresetFile['requires']>;
-type FileVariable = NonNullable<FileRequires['variables']>[string];
-type FilePluginEntry = NonNullable<PresetFile['plugins']>[number];
+/**
+ * The `requires` block of a preset file, as written.
+ *
+ * @public
+ */
+export type PresetFileRequires = NonNullable<PresetFile['requires']>;
+
+/**
+ * One variable under `requires.variables` of a preset file, as written.
+ *
+ * @public
+ */
+export type PresetFileVariable = NonNullable<
+  PresetFileRequires['variables']
+>[string];
+
+/**
+ * One entry of a preset file's `plugins`, as written.
+ *
+ * @public
+ */
+export type PresetFilePluginEntry = NonNullable<PresetFile['plugins']>[number];
 
 /**
  * A variable a preset needs from the environment, as the schema declares it
@@ -35,7 +54,7 @@ type FilePluginEntry = NonNullable<PresetFile['plugins']>[number];
  *
  * @public
  */
-export type PresetVariable = Omit<FileVariable, 'example'> & {
+export type PresetVariable = Omit<PresetFileVariable, 'example'> & {
   /** An illustrative value; never a real secret. */
   example?: string;
 };
@@ -50,7 +69,7 @@ export type PresetVariableFormat = NonNullable<PresetVariable['format']>;
  *
  * @public
  */
-export type PresetPluginEntry = Omit<FilePluginEntry, 'pluginConfig'> & {
+export type PresetPluginEntry = Omit<PresetFilePluginEntry, 'pluginConfig'> & {
   pluginConfig?: JsonObject;
 };
 
@@ -67,18 +86,18 @@ export interface Preset {
   exclusiveGroup?: PresetFile['exclusive_group'];
   requires: {
     /** Presets that must be selected before this one. */
-    presets: NonNullable<FileRequires['presets']>;
+    presets: NonNullable<PresetFileRequires['presets']>;
     /**
      * Exclusive groups one of whose presets must be selected before this
      * one, each with the reason shown to the operator when none is.
      */
-    groups: NonNullable<FileRequires['groups']>;
+    groups: NonNullable<PresetFileRequires['groups']>;
     /**
      * Why the preset needs real sign-in in production: with
      * NODE_ENV=production it is refused without an identity preset, unless
      * the operator opts in to guest sign-in (`DEVPORTAL_ALLOW_GUEST=true`).
      */
-    signIn?: FileRequires['signIn'];
+    signIn?: PresetFileRequires['signIn'];
     variables: Record<string, PresetVariable>;
   };
   plugins: PresetPluginEntry[];

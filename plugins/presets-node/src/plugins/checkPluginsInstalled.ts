@@ -6,6 +6,8 @@ import { ResolvedPluginEntry } from './resolvePluginEntries';
 /**
  * Where an npm plugin package is installed, if it is: its `package.json`,
  * as Node would find it from the given folders.
+ *
+ * @public
  */
 export function findInstalledPackage(
   name: string,

@@ -60,7 +60,7 @@ function readAllowGuest(
 /**
  * The guest sign-in policy of an environment. An invalid
  * `DEVPORTAL_ALLOW_GUEST` counts as not opted in (and is a problem of its
- * own, {@link checkAllowGuestVariable}).
+ * own, reported by `checkAllowGuestVariable`).
  *
  * @public
  */

@@ -45,8 +45,9 @@ export const ldapAuthApiRef = createApiRef<LdapAuthApi>().with({
 });
 
 /**
- * A refused LDAP sign-in, with the backend's message (`Invalid username or
- * password`, `Too many failed sign-in attempts; try again in 3 seconds`).
+ * A refused LDAP sign-in, with the backend's message
+ * (`Invalid username or password`,
+ * `Too many failed sign-in attempts; try again in 3 seconds`).
  *
  * @public
  */

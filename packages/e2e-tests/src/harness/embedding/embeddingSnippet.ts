@@ -1,7 +1,7 @@
 /*
- * The backend entry file the README's "Embedding in your own backend"
- * section shows, taken from the README itself at test time, so the test
- * boots exactly what readers copy and the two cannot drift apart.
+ * The backend entry file docs/embedding.md shows under "The backend entry
+ * file", taken from that page itself at test time, so the test boots
+ * exactly what readers copy and the two cannot drift apart.
  */
 import fs from 'fs';
 import path from 'path';
@@ -11,24 +11,27 @@ import path from 'path';
 import ts from 'typescript';
 import { repoRoot } from '../backendProcess';
 
-/** The README heading of the section the snippet is taken from. */
-export const EMBEDDING_HEADING = '## Embedding in your own backend';
+/** The page that documents embedding, from the repository root. */
+export const EMBEDDING_DOC = 'docs/embedding.md';
 
-/** The first ```ts block of the README's embedding section. */
+/** The heading of the section of that page the snippet is taken from. */
+export const EMBEDDING_HEADING = '## The backend entry file';
+
+/** The first ```ts block of the embedding page's entry-file section. */
 export function readEmbeddingSnippet(
-  readmePath = path.join(repoRoot, 'README.md'),
+  docPath = path.join(repoRoot, EMBEDDING_DOC),
 ): string {
-  const readme = fs.readFileSync(readmePath, 'utf8');
-  const start = readme.indexOf(`\n${EMBEDDING_HEADING}\n`);
+  const doc = fs.readFileSync(docPath, 'utf8');
+  const start = doc.indexOf(`\n${EMBEDDING_HEADING}\n`);
   if (start < 0) {
-    throw new Error(`${readmePath} has no "${EMBEDDING_HEADING}" section`);
+    throw new Error(`${docPath} has no "${EMBEDDING_HEADING}" section`);
   }
-  const rest = readme.slice(start + EMBEDDING_HEADING.length + 2);
+  const rest = doc.slice(start + EMBEDDING_HEADING.length + 2);
   const section = rest.split(/^## /m)[0];
   const block = section.match(/^```ts\n([\s\S]*?)^```/m);
   if (!block) {
     throw new Error(
-      `the "${EMBEDDING_HEADING}" section of ${readmePath} has no \`\`\`ts block`,
+      `the "${EMBEDDING_HEADING}" section of ${docPath} has no \`\`\`ts block`,
     );
   }
   return block[1];
@@ -66,7 +69,9 @@ export function compileSnippet(source: string): string {
       ts.flattenDiagnosticMessageText(d.messageText, '\n'),
     );
     throw new Error(
-      `the README's embedding snippet does not compile: ${messages.join('; ')}`,
+      `the embedding snippet of ${EMBEDDING_DOC} does not compile: ${messages.join(
+        '; ',
+      )}`,
     );
   }
   return outputText;

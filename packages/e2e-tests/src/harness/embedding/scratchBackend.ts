@@ -2,7 +2,7 @@
  * A Backstage backend of someone else's, outside this workspace: its own
  * package.json, npm as its package manager, the packed DevPortal packages
  * and the Backstage packages from the registry, and the entry file the
- * README's embedding section shows.
+ * embedding section of docs/embedding.md shows.
  */
 import fs from 'fs';
 import path from 'path';
@@ -24,7 +24,7 @@ export interface ScratchBackendOptions {
   /** An empty folder outside the workspace. */
   dir: string;
   packed: PackedPackage[];
-  /** The entry file's TypeScript source (the README's snippet). */
+  /** The entry file's TypeScript source (the snippet of docs/embedding.md). */
   snippet: string;
 }
 
@@ -65,7 +65,7 @@ export function scratchPackageJson(
     }
     if (!pins[name]) {
       throw new Error(
-        `the README's embedding snippet imports ${name}, which is neither a package under plugins/ nor pinned in the root package.json "resolutions"; add it there`,
+        `the embedding snippet of docs/embedding.md imports ${name}, which is neither a package under plugins/ nor pinned in the root package.json "resolutions"; add it there`,
       );
     }
     dependencies[name] = pins[name];
@@ -153,7 +153,7 @@ export async function createScratchBackend(
   const installMs = Date.now() - started;
   await cacheSqlitePrebuild(dir, npmEnv());
 
-  // The README's install step: the shipped catalog, from the library package.
+  // The install step of docs/embedding.md: the shipped catalog, from the library package.
   fs.cpSync(
     path.join(dir, 'node_modules/@devportal/plugin-presets-node/presets'),
     path.join(dir, 'presets'),

@@ -47,13 +47,14 @@ export class AzureDevOpsEntityProvider implements EntityProvider {
   /**
    * One provider per block under `catalog.providers.azureDevOps`, with the
    * credentials of the matching `integrations.azure` entry.
-   *
-   * @param options.fetch - defaults to the global `fetch`; for a proxy, or a
-   *   test server.
    */
   static fromConfig(
     config: Config,
-    options: { logger: LoggerService; fetch?: typeof fetch },
+    options: {
+      logger: LoggerService;
+      /** Defaults to the global `fetch`; for a proxy, or a test server. */
+      fetch?: typeof fetch;
+    },
   ): AzureDevOpsEntityProvider[] {
     const integrations = ScmIntegrations.fromConfig(config);
     const credentials =
