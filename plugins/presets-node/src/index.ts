@@ -7,6 +7,8 @@
 
 export type {
   Preset,
+  PresetDerivedCase,
+  PresetDerivedVariable,
   PresetVariable,
   PresetVariableFormat,
   PresetPluginEntry,
@@ -38,6 +40,16 @@ export type {
 
 export { PRESETS_ENV, parseSelection } from './selection/parseSelection';
 export type { ParsedSelection } from './selection/parseSelection';
+export {
+  derivedInputs,
+  deriveVariables,
+  selectionDerivedVariables,
+} from './selection/derivedVariables';
+export type { DerivedDefinitions } from './selection/derivedVariables';
+export {
+  PLATFORM_PRESET_FILE,
+  readPlatformPreset,
+} from './catalog/platformPreset';
 export {
   resolvePresets,
   resolvePresetsOrThrow,
@@ -78,8 +90,6 @@ export {
   readVeecodeAppConfig,
 } from './config/readVeecodeAppConfig';
 export { createPresetConfigSource } from './config/createPresetConfigSource';
-export { DERIVED_VARIABLES, deriveVariables } from './config/derivedVariables';
-export type { DerivedVariable } from './config/derivedVariables';
 export type { PresetConfigSourceOptions } from './config/createPresetConfigSource';
 export {
   loadAppConfigSchema,
