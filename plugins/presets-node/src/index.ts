@@ -16,6 +16,7 @@ export type {
 export { PRESET_NAME_PATTERN, isValidPresetName } from './model/naming';
 export { isSecretVariable, looksLikeSecretName } from './model/secrets';
 export { keysNamedByPreset } from './model/keysNamedByPreset';
+export { configKeyVariables } from './model/configKeyVariables';
 export { splitList } from './model/splitList';
 export { presetFileSchema } from './model/schema';
 export {

@@ -20,6 +20,7 @@ import {
 import { Preset } from '../model/types';
 import { PresetProblem } from '../model/problems';
 import { looksLikeSecretName } from '../model/secrets';
+import { variableNamesIn } from '../model/configKeyVariables';
 import {
   displayPath,
   parsePresetFile,
@@ -87,22 +88,8 @@ export interface LintOptions {
 /** The Backstage release an OCI plugin image is built for: `...:bs_1.55.0!plugin`. */
 const RELEASE_PIN = /\bbs_(\d+\.\d+\.\d+)/;
 
-/**
- * `${VAR}` and `${VAR:-default}` as Backstage's substitution splits them;
- * `$${...}` is an escape, not a reference.
- */
-const SUBSTITUTION = /\$?\$\{[^{}]*\}/g;
-
 /** A variable referenced from a preset, at its first use. */
 type References = Map<string, YamlPosition | undefined>;
-
-function variableNamesIn(text: string): string[] {
-  return [...text.matchAll(SUBSTITUTION)]
-    .map(([part]) => part)
-    .filter(part => !part.startsWith('$$'))
-    .map(part => part.slice(2, -1).split(':-')[0].trim())
-    .filter(Boolean);
-}
 
 /**
  * Every environment variable a YAML subtree references, with the position
