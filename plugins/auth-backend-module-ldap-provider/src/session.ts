@@ -155,7 +155,9 @@ export function perProcessKeyWarning(
   variables: string[] = [],
 ): string {
   const set = variables.length
-    ? `${variables.join(' or ')} (the selected preset's variable for it, or ${secretPath} directly)`
+    ? `${variables.join(
+        ' or ',
+      )} (the selected preset's variable for it, or ${secretPath} directly)`
     : secretPath;
   return `${secretPath} is not set while the database is shared: LDAP sessions are sealed with a key of this process, so a session started on one replica is refused by the others and every restart ends them all. Set ${set} to the same random value of 32+ characters on every replica, e.g. the output of 'openssl rand -base64 48'`;
 }

@@ -202,9 +202,7 @@ function withAppExtensionsLayer(layers: ConfigLayerData[]): ConfigLayerData[] {
  * admins by the rbac module's own reader, loaded only here so that the
  * other commands do not load a backend module.
  */
-export function permissionsOf(
-  layers: ConfigLayerData[],
-): ExplainedPermissions {
+export function permissionsOf(layers: ConfigLayerData[]): ExplainedPermissions {
   const config = ConfigReader.fromConfigs(
     layers.flatMap(layer =>
       layer.data.map(data => ({ data, context: layer.label })),

@@ -26,7 +26,10 @@ export const DERIVED_TEMPLATE_PATTERN = `^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-
   '|',
 )}))*\\})*$`;
 
-const variableName = { type: 'string', pattern: VARIABLE_NAME_PATTERN } as const;
+const variableName = {
+  type: 'string',
+  pattern: VARIABLE_NAME_PATTERN,
+} as const;
 
 /**
  * The machine-checked shape of a preset file, as a JSON Schema (draft-07).

@@ -18,7 +18,10 @@ const platformValues = (env: Record<string, string | undefined>) =>
 const derive = (
   definitions: Record<string, PresetDerivedVariable>,
   env: Record<string, string | undefined> = {},
-) => Object.fromEntries(deriveVariables(new Map(Object.entries(definitions)), env));
+) =>
+  Object.fromEntries(
+    deriveVariables(new Map(Object.entries(definitions)), env),
+  );
 
 describe('deriveVariables', () => {
   describe('APP_BASE_URL', () => {
@@ -77,11 +80,16 @@ describe('deriveVariables', () => {
   it('fills templates with trimmed values and transforms, and $${ as a literal', () => {
     const definitions: Record<string, PresetDerivedVariable> = {
       HOST: { description: 'h', cases: [{ value: '${U|host}' }] },
-      HREF: { description: 'u', cases: [{ value: '${U|url|no-trailing-slash}/api' }] },
+      HREF: {
+        description: 'u',
+        cases: [{ value: '${U|url|no-trailing-slash}/api' }],
+      },
       PLAIN: { description: 'p', cases: [{ value: '${U|no-trailing-slash}' }] },
       ESCAPED: { description: 'e', cases: [{ value: '$${U} is ${U}' }] },
     };
-    expect(derive(definitions, { U: ' https://GHE.example.com:8443/// ' })).toEqual({
+    expect(
+      derive(definitions, { U: ' https://GHE.example.com:8443/// ' }),
+    ).toEqual({
       HOST: 'ghe.example.com:8443',
       HREF: 'https://ghe.example.com:8443/api',
       PLAIN: 'https://GHE.example.com:8443',
@@ -102,7 +110,10 @@ describe('deriveVariables', () => {
       OUTER: { description: 'o', cases: [{ value: '${INNER}/x' }] },
       INNER: {
         description: 'i',
-        cases: [{ when: { set: 'INNER' }, value: 'env:${INNER}' }, { value: 'default' }],
+        cases: [
+          { when: { set: 'INNER' }, value: 'env:${INNER}' },
+          { value: 'default' },
+        ],
       },
       LOOP_A: { description: 'a', cases: [{ value: 'a(${LOOP_B})' }] },
       LOOP_B: { description: 'b', cases: [{ value: 'b(${LOOP_A})' }] },
@@ -132,7 +143,10 @@ describe('derivedInputs', () => {
       derivedInputs({
         description: 'd',
         cases: [
-          { when: { set: 'A', url: 'B', equals: { C: 'x' } }, value: '${A}${D|host}$${E}' },
+          {
+            when: { set: 'A', url: 'B', equals: { C: 'x' } },
+            value: '${A}${D|host}$${E}',
+          },
           { when: { unset: 'F' }, random: true },
         ],
       }),
@@ -226,7 +240,10 @@ describe('derived in a preset file', () => {
         description: 'the URL',
         secret: false,
         cases: [
-          { when: { set: 'ACME_BASE' }, value: '${ACME_BASE|no-trailing-slash}' },
+          {
+            when: { set: 'ACME_BASE' },
+            value: '${ACME_BASE|no-trailing-slash}',
+          },
           { random: true },
         ],
       },

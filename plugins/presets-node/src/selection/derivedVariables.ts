@@ -6,7 +6,11 @@
  * PresetDerivedVariable), and this file evaluates them; it knows no preset.
  */
 import { randomBytes } from 'crypto';
-import { Preset, PresetDerivedCase, PresetDerivedVariable } from '../model/types';
+import {
+  Preset,
+  PresetDerivedCase,
+  PresetDerivedVariable,
+} from '../model/types';
 import { PresetProblem } from '../model/problems';
 import { displayPath } from '../catalog/parsePresetFile';
 import { isHttpUrl, isUnset } from './checkSelection';
@@ -168,7 +172,8 @@ function sameDefinition(a: PresetDerivedVariable, b: PresetDerivedVariable) {
 /**
  * The derived variables of a selection: the platform's, and those of every
  * selected preset. Presets that share variables may declare the same
- * derived variable (github and github-auth both derive GITHUB_HOST), but
+ * derived variable (an SCM preset and its sign-in preset, both from one
+ * base URL), but
  * only alike; redefining another's, or the platform's, is a problem.
  *
  * @public
@@ -176,7 +181,10 @@ function sameDefinition(a: PresetDerivedVariable, b: PresetDerivedVariable) {
 export function selectionDerivedVariables(
   presets: readonly Preset[],
   platform?: Preset,
-): { definitions: Map<string, PresetDerivedVariable>; problems: PresetProblem[] } {
+): {
+  definitions: Map<string, PresetDerivedVariable>;
+  problems: PresetProblem[];
+} {
   const definitions = new Map<string, PresetDerivedVariable>();
   const owners = new Map<string, Preset>();
   const problems: PresetProblem[] = [];
@@ -191,8 +199,16 @@ export function selectionDerivedVariables(
           kind: 'invalid-file',
           message:
             owner === platform
-              ? `${displayPath(preset.source)}: preset "${preset.name}" declares derived.${name}, which the platform derives (${displayPath(owner.source)})`
-              : `${displayPath(preset.source)}: preset "${preset.name}" declares derived.${name} unlike preset "${owner.name}" (${displayPath(owner.source)}), and both are selected`,
+              ? `${displayPath(preset.source)}: preset "${
+                  preset.name
+                }" declares derived.${name}, which the platform derives (${displayPath(
+                  owner.source,
+                )})`
+              : `${displayPath(preset.source)}: preset "${
+                  preset.name
+                }" declares derived.${name} unlike preset "${
+                  owner.name
+                }" (${displayPath(owner.source)}), and both are selected`,
           hint:
             owner === platform
               ? `rename ${name} in preset "${preset.name}", or reference the platform's value as it is`
