@@ -103,7 +103,7 @@ export function deriveVariables(
   const values = new Map<string, string | undefined>();
   const computing = new Set<string>();
 
-  const read = (name: string): string | undefined => {
+  function read(name: string): string | undefined {
     const definition = definitions.get(name);
     if (!definition || computing.has(name)) {
       return isUnset(env[name]) ? undefined : env[name]!.trim();
@@ -114,9 +114,9 @@ export function deriveVariables(
       computing.delete(name);
     }
     return values.get(name);
-  };
+  }
 
-  const holds = (when: PresetDerivedCase['when']): boolean => {
+  function holds(when: PresetDerivedCase['when']): boolean {
     if (!when) {
       return true;
     }
@@ -129,9 +129,9 @@ export function deriveVariables(
         ([name, text]) => read(name) === text,
       )
     );
-  };
+  }
 
-  const fill = (template: string): string | undefined => {
+  function fill(template: string): string | undefined {
     let unset = false;
     const filled = template.replace(TEMPLATE_PART, (part, name, chain) => {
       if (part === '$${') {
@@ -145,15 +145,18 @@ export function deriveVariables(
       return value ?? '';
     });
     return unset ? undefined : filled;
-  };
+  }
 
-  const evaluate = (name: string, definition: PresetDerivedVariable) => {
+  function evaluate(
+    name: string,
+    definition: PresetDerivedVariable,
+  ): string | undefined {
     const match = definition.cases.find(c => holds(c.when));
     if (match?.random) {
       return processRandom(name);
     }
     return match?.value === undefined ? undefined : fill(match.value);
-  };
+  }
 
   for (const name of definitions.keys()) {
     read(name);
