@@ -1,4 +1,6 @@
 import { resolve } from 'path';
+import { createMockDirectory } from '@backstage/backend-test-utils';
+import { resolvePresets } from './resolvePresets';
 import { parsePresetFile } from '../catalog/parsePresetFile';
 import { readPlatformPreset } from '../catalog/platformPreset';
 import { Preset, PresetDerivedVariable } from '../model/types';
@@ -301,6 +303,49 @@ describe('derived in a preset file', () => {
         '/presets/acme.yaml:17:3: field "derived.acme-bad.description" is missing',
         'add a one-line description',
       ],
+    ]);
+  });
+});
+
+describe('the platform file', () => {
+  const mockDir = createMockDirectory();
+  afterAll(() => mockDir.remove());
+
+  it('is optional, and a broken one refuses the selection like a broken preset', () => {
+    mockDir.setContent({ presets: {} });
+    expect(readPlatformPreset(mockDir.resolve('presets'))).toEqual({
+      problems: [],
+    });
+
+    mockDir.setContent({
+      presets: {
+        platform: {
+          'platform.yaml': [
+            'name: platform',
+            'description: the platform',
+            'version: 1.0.0',
+            'derived:',
+            '  BACKEND_URL:',
+            '    description: the URL',
+            '    cases:',
+            '      - value: ${BACKEND_BASE_URL|lowercase}',
+            '',
+          ].join('\n'),
+        },
+      },
+    });
+    const { problems } = resolvePresets({
+      rootDir: mockDir.path,
+      env: {},
+      pluginsFrom: [],
+    });
+    expect(problems).toEqual([
+      expect.objectContaining({
+        kind: 'invalid-file',
+        message: expect.stringMatching(
+          /platform\/platform\.yaml:8:16: field "derived\.BACKEND_URL\.cases\.0\.value" must be text with \$\{VARIABLE\} references/,
+        ),
+      }),
     ]);
   });
 });
