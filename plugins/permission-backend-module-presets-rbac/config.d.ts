@@ -19,7 +19,7 @@ export interface Config {
          * Admin users or groups, as entity refs (`user:default/ana`,
          * `group:default/platform`). Unlike RHDH, a `name` may hold several
          * refs separated by commas, so one entry can carry a whole
-         * variable (`name: ${RBAC_ADMINS}`).
+         * variable (`name: ${ADMINS_VARIABLE}`).
          */
         users?: Array<{ name: string }>;
       };

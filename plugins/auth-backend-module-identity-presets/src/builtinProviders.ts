@@ -51,6 +51,8 @@ export function builtinIdentityAuthProviders(deps: {
   cache: CacheService;
   /** The auth plugin's database: LDAP sign-in throttling counts failures there, shared by replicas. */
   database: DatabaseService;
+  /** The variables a config key is set from, for messages (the selected presets map them). */
+  configKeyVariables?: (key: string) => string[];
 }): IdentityAuthProvider[] {
   return [
     {
@@ -144,6 +146,7 @@ export function builtinIdentityAuthProviders(deps: {
           database: deps.database,
           // Replicas or restarts: a per-process session key is then a warning.
           sharedDatabase: isSharedDatabase(deps.config),
+          configKeyVariables: deps.configKeyVariables,
         });
       }),
     },

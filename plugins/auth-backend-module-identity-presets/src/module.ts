@@ -6,8 +6,10 @@ import {
 import { authProvidersExtensionPoint } from '@backstage/plugin-auth-node';
 import {
   ALLOW_GUEST_ENV,
+  IDENTITY_GROUP,
   Preset,
   PresetsConfigError,
+  configKeyVariables,
   guestInProductionWarning,
   guestSignInPolicy,
   presetsServiceRef,
@@ -22,7 +24,8 @@ import {
 import { builtinIdentityAuthProviders } from './builtinProviders';
 import { planAuthWiring } from './planAuthWiring';
 
-const IDENTITY_PRESETS = 'github-auth, gitlab, azure-auth, keycloak, ldap';
+/** Where an operator finds the identity presets: the catalog, not this code. */
+const IDENTITY_PRESETS = `a preset of exclusive_group ${IDENTITY_GROUP}; \`presets list\` shows them`;
 
 /**
  * What sign-in there is without an identity preset. Guest sign-in in
@@ -38,7 +41,7 @@ function reportGuestSignIn(
     logger.warn(`SECURITY WARNING: ${inProduction}`);
   } else if (guestSignInPolicy(process.env).allowed) {
     logger.info(
-      `No identity preset selected: guest sign-in only. Select one of the identity presets (${IDENTITY_PRESETS}) for real sign-in`,
+      `No identity preset selected: guest sign-in only. Select an identity preset (${IDENTITY_PRESETS}) for real sign-in`,
     );
   } else {
     logger.warn(
@@ -87,7 +90,12 @@ export const authModuleIdentityPresets = createBackendModule({
           configPath: ['auth', 'providers'],
           extensionPoint: 'identityAuthProvidersExtensionPoint',
           keyOf: p => p.providerId,
-          builtin: builtinIdentityAuthProviders({ config, cache, database }),
+          builtin: builtinIdentityAuthProviders({
+            config,
+            cache,
+            database,
+            configKeyVariables: key => configKeyVariables(presets.presets, key),
+          }),
           added,
           logger,
         });

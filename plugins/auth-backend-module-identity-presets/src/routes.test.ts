@@ -4,7 +4,12 @@
  */
 import path from 'path';
 import request from 'supertest';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { BackendFeature } from '@backstage/backend-plugin-api';
+import {
+  createMockDirectory,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import authPlugin from '@backstage/plugin-auth-backend';
 import {
   presetsRootConfigServiceFactory,
@@ -15,10 +20,14 @@ import identityPresetsAuthFeatures from './index';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 
-async function authBackend(env: Record<string, string>) {
+async function authBackend(
+  env: Record<string, string>,
+  extra: BackendFeature[] = [],
+) {
   const resolution = resolvePresetsOrThrow({ env, rootDir: repoRoot });
   return startTestBackend({
     features: [
+      ...extra,
       authPlugin,
       identityPresetsAuthFeatures,
       presetsServiceFactory({ resolution }),
@@ -126,4 +135,35 @@ describe('identity preset auth routes', () => {
       }
     },
   );
+
+  // Moved from the LDAP module's own test, which has no presets: the key
+  // alone is what it can name there.
+  it('warns at boot, naming AUTH_SESSION_SECRET, when replicas would not share LDAP sessions', async () => {
+    const dbDir = createMockDirectory();
+    const logger = mockServices.logger.mock();
+    logger.child.mockReturnValue(logger);
+    const backend = await authBackend(
+      {
+        VEECODE_PRESETS: 'ldap',
+        LDAP_URL: 'ldap://127.0.0.1:1',
+        LDAP_DN: 'cn=admin,dc=example,dc=com',
+        LDAP_SECRET: 'secret',
+        LDAP_USERS_BASE_DN: 'ou=people,dc=example,dc=com',
+        LDAP_GROUPS_BASE_DN: 'ou=groups,dc=example,dc=com',
+        // SQLite files on disk: a database that outlives the process
+        DEVPORTAL_DB_PATH: dbDir.path,
+      },
+      [logger.factory],
+    );
+    await backend.stop();
+    expect(
+      logger.warn.mock.calls
+        .map(([message]) => message)
+        .filter(message => /cookies\.secret/.test(message)),
+    ).toEqual([
+      expect.stringMatching(
+        /^auth\.providers\.ldap\.production\.cookies\.secret is not set while the database is shared: .*Set AUTH_SESSION_SECRET /,
+      ),
+    ]);
+  });
 });

@@ -68,6 +68,12 @@ export interface LdapAuthProviderFactoryOptions {
    * a missing `cookies.secret` is a boot warning instead of a note.
    */
   sharedDatabase?: boolean;
+  /**
+   * The environment variables a config key is set from, when the backend
+   * knows them (a preset that maps a variable to the key): messages name
+   * them beside the key. Unset, messages name keys only.
+   */
+  configKeyVariables?: (key: string) => string[];
 }
 
 /**
@@ -124,7 +130,12 @@ export function createLdapAuthProviderFactory(
     if (!config.cookie.secret) {
       const secretPath = `auth.providers.${ctx.providerId}.${environment}.cookies.secret`;
       if (options.sharedDatabase) {
-        logger.warn(perProcessKeyWarning(secretPath));
+        logger.warn(
+          perProcessKeyWarning(
+            secretPath,
+            options.configKeyVariables?.(secretPath) ?? [],
+          ),
+        );
       } else {
         logger.info(
           `${secretPath} is not set: LDAP sessions are sealed with a key of this process, so they end when it restarts and are not shared between replicas`,

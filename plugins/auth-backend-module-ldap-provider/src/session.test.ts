@@ -119,9 +119,19 @@ describe('isSharedDatabase', () => {
 describe('perProcessKeyWarning', () => {
   it('names the config key and AUTH_SESSION_SECRET', () => {
     expect(
-      perProcessKeyWarning('auth.providers.ldap.production.cookies.secret'),
+      perProcessKeyWarning('auth.providers.ldap.production.cookies.secret', [
+        'AUTH_SESSION_SECRET',
+      ]),
     ).toMatch(
       /^auth\.providers\.ldap\.production\.cookies\.secret is not set while the database is shared: .* Set AUTH_SESSION_SECRET /,
+    );
+  });
+
+  it('names the config key alone when no preset sets it', () => {
+    expect(
+      perProcessKeyWarning('auth.providers.ldap.production.cookies.secret'),
+    ).toMatch(
+      /^auth\.providers\.ldap\.production\.cookies\.secret is not set while the database is shared: .* Set auth\.providers\.ldap\.production\.cookies\.secret to the same random value /,
     );
   });
 });

@@ -118,9 +118,6 @@ export class LdapSessionSealer {
   }
 }
 
-/** The variable through which the `ldap` preset sets `cookies.secret`. */
-export const SESSION_SECRET_VARIABLE = 'AUTH_SESSION_SECRET';
-
 /**
  * Whether `backend.database` is one several processes can use at once,
  * or that outlives this process: anything but SQLite in memory (the
@@ -153,7 +150,16 @@ export function isSharedDatabase(rootConfig: Config): boolean {
  * the others, and every restart ends every session.
  *
  * @param secretPath - the config key that holds the secret, e.g. `auth.providers.ldap.production.cookies.secret`
+ * @param variables - the variables the key is set from, when known (a preset maps them to it)
  */
-export function perProcessKeyWarning(secretPath: string): string {
-  return `${secretPath} is not set while the database is shared: LDAP sessions are sealed with a key of this process, so a session started on one replica is refused by the others and every restart ends them all. Set ${SESSION_SECRET_VARIABLE} (the ldap preset's variable, or ${secretPath} directly) to the same random value of 32+ characters on every replica, e.g. the output of 'openssl rand -base64 48'`;
+export function perProcessKeyWarning(
+  secretPath: string,
+  variables: string[] = [],
+): string {
+  const set = variables.length
+    ? `${variables.join(
+        ' or ',
+      )} (the selected preset's variable for it, or ${secretPath} directly)`
+    : secretPath;
+  return `${secretPath} is not set while the database is shared: LDAP sessions are sealed with a key of this process, so a session started on one replica is refused by the others and every restart ends them all. Set ${set} to the same random value of 32+ characters on every replica, e.g. the output of 'openssl rand -base64 48'`;
 }

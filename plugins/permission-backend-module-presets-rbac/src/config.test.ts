@@ -1,9 +1,34 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { resolve } from 'path';
+import { Preset, configKeyVariables } from '@devportal/plugin-presets-node';
 import { readRbacConfig } from './config';
 
-const read = (rbac: object) =>
-  readRbacConfig(mockServices.rootConfig({ data: { permission: { rbac } } }));
+/** A preset that sets the module's keys from variables, as the rbac preset does. */
+const rbacPreset: Preset = {
+  name: 'rbac',
+  description: 'rbac',
+  version: '1.0.0',
+  requires: { presets: [], groups: {}, variables: {} },
+  derived: {},
+  plugins: [],
+  appConfig: {
+    permission: {
+      rbac: {
+        admin: { users: [{ name: '${RBAC_ADMINS}' }] },
+        'policies-csv-file': '${RBAC_POLICIES_FILE:-}',
+        maxDepth: '${RBAC_MAX_DEPTH:-}',
+      },
+    },
+  },
+  source: '/presets/rbac.yaml',
+};
+
+/** Reads `permission.rbac` with that preset selected. */
+const read = (rbac: object, presets = [rbacPreset]) =>
+  readRbacConfig(
+    mockServices.rootConfig({ data: { permission: { rbac } } }),
+    key => configKeyVariables(presets, key),
+  );
 
 describe('readRbacConfig', () => {
   it('splits admin names on commas and keeps RHDH entries of one ref each', () => {
@@ -40,6 +65,25 @@ describe('readRbacConfig', () => {
       'permission.rbac.admin.users[0].name (RBAC_ADMINS) holds "platform", which is not a user or group ref',
       'permission.rbac.admin.users[0].name (RBAC_ADMINS) holds "component:default/x", which is not a user or group ref',
       'permission.rbac.maxDepth (RBAC_MAX_DEPTH) must be a whole number, 0 or more',
+    ]);
+  });
+
+  it('names the key alone when no selected preset sets it', () => {
+    const { problems } = read(
+      { admin: { users: [{ name: ' , ' }] }, maxDepth: 'deep' },
+      [],
+    );
+    expect(problems).toEqual([
+      {
+        kind: 'invalid-config',
+        message: 'permission.rbac.admin.users names no admin',
+        hint: 'set permission.rbac.admin.users to at least one user or group ref, e.g. group:default/platform',
+      },
+      {
+        kind: 'invalid-config',
+        message: 'permission.rbac.maxDepth must be a whole number, 0 or more',
+        hint: 'set permission.rbac.maxDepth to e.g. 3, or unset it to follow every level of parent groups',
+      },
     ]);
   });
 

@@ -20,8 +20,28 @@ export interface RbacConfig {
 }
 
 const ADMIN_KEY = 'permission.rbac.admin.users';
-const FILE_KEY = 'permission.rbac.policies-csv-file';
+const POLICY_FILE_KEY = 'permission.rbac.policies-csv-file';
 const DEPTH_KEY = 'permission.rbac.maxDepth';
+
+/**
+ * The environment variables a config key is set from, when the backend
+ * knows them (the selected presets map them to keys: `configKeyVariables`
+ * of `@devportal/plugin-presets-node`); messages name them beside the key.
+ *
+ * @public
+ */
+export type ConfigKeyVariables = (key: string) => string[];
+
+/** What an operator may set for a key: its variables when known, else the key. */
+function setting(key: string, variablesOf?: ConfigKeyVariables): string {
+  return variablesOf?.(key).join(' or ') || key;
+}
+
+/** A key as a message names it: with its variables, in parentheses, when known. */
+function named(key: string, variablesOf?: ConfigKeyVariables): string {
+  const variables = variablesOf?.(key) ?? [];
+  return variables.length ? `${key} (${variables.join(', ')})` : key;
+}
 
 /**
  * Entity refs compare case-insensitively in the catalog; keeping them in
@@ -43,12 +63,17 @@ export function parseMemberRef(text: string): string | undefined {
   }
 }
 
-function readAdmins(config: Config, problems: PresetProblem[]): string[] {
+function readAdmins(
+  config: Config,
+  problems: PresetProblem[],
+  variablesOf?: ConfigKeyVariables,
+): string[] {
   const entries = config.getOptionalConfigArray(ADMIN_KEY) ?? [];
   const admins: string[] = [];
   entries.forEach((entry, index) => {
-    // One entry may carry a comma-separated list, so that the preset can
-    // pass RBAC_ADMINS through a single `name: ${RBAC_ADMINS}`.
+    // One entry may carry a comma-separated list, so that a preset can
+    // pass one variable through a single `name: ${VARIABLE}`.
+    const key = `${ADMIN_KEY}[${index}].name`;
     for (const name of splitList(entry.getString('name'))) {
       const ref = parseMemberRef(name);
       if (ref) {
@@ -56,7 +81,10 @@ function readAdmins(config: Config, problems: PresetProblem[]): string[] {
       } else {
         problems.push({
           kind: 'invalid-config',
-          message: `${ADMIN_KEY}[${index}].name (RBAC_ADMINS) holds "${name}", which is not a user or group ref`,
+          message: `${named(
+            key,
+            variablesOf,
+          )} holds "${name}", which is not a user or group ref`,
           hint: 'write each admin as user:<namespace>/<name> or group:<namespace>/<name>, e.g. group:default/platform, separated by commas',
         });
       }
@@ -65,8 +93,11 @@ function readAdmins(config: Config, problems: PresetProblem[]): string[] {
   if (entries.length > 0 && admins.length === 0 && problems.length === 0) {
     problems.push({
       kind: 'invalid-config',
-      message: `${ADMIN_KEY} (RBAC_ADMINS) names no admin`,
-      hint: 'set RBAC_ADMINS to at least one user or group ref, e.g. group:default/platform',
+      message: `${named(ADMIN_KEY, variablesOf)} names no admin`,
+      hint: `set ${setting(
+        ADMIN_KEY,
+        variablesOf,
+      )} to at least one user or group ref, e.g. group:default/platform`,
     });
   }
   return [...new Set(admins)];
@@ -75,6 +106,7 @@ function readAdmins(config: Config, problems: PresetProblem[]): string[] {
 function readMaxDepth(
   config: Config,
   problems: PresetProblem[],
+  variablesOf?: ConfigKeyVariables,
 ): number | undefined {
   let depth: number | undefined;
   try {
@@ -85,8 +117,14 @@ function readMaxDepth(
   if (depth !== undefined && !(Number.isInteger(depth) && depth >= 0)) {
     problems.push({
       kind: 'invalid-config',
-      message: `${DEPTH_KEY} (RBAC_MAX_DEPTH) must be a whole number, 0 or more`,
-      hint: 'set RBAC_MAX_DEPTH to e.g. 3, or unset it to follow every level of parent groups',
+      message: `${named(
+        DEPTH_KEY,
+        variablesOf,
+      )} must be a whole number, 0 or more`,
+      hint: `set ${setting(
+        DEPTH_KEY,
+        variablesOf,
+      )} to e.g. 3, or unset it to follow every level of parent groups`,
     });
     return undefined;
   }
@@ -98,6 +136,21 @@ function readMaxDepth(
  * command in (npm records it as INIT_CWD), not the backend package folder
  * the process runs in.
  */
+/**
+ * How a problem of the policy file names where it was set: the key and the
+ * variables it is set from, when known.
+ */
+export function policyFileSetting(variablesOf?: ConfigKeyVariables): {
+  key: string;
+  set: string;
+} {
+  const variables = variablesOf?.(POLICY_FILE_KEY) ?? [];
+  return {
+    key: [POLICY_FILE_KEY, ...variables].join(', '),
+    set: setting(POLICY_FILE_KEY, variablesOf),
+  };
+}
+
 function resolveFromStartDir(file: string): string {
   return isAbsolute(file)
     ? file
@@ -106,22 +159,27 @@ function resolveFromStartDir(file: string): string {
 
 /**
  * Reads `permission.rbac`. Every mistake is collected as a problem for the
- * boot gate's report instead of stopping at the first one.
+ * boot gate's report instead of stopping at the first one; each names the
+ * config key, and the variables it is set from where `variablesOf` knows
+ * them.
  *
  * @public
  */
-export function readRbacConfig(config: Config): {
+export function readRbacConfig(
+  config: Config,
+  variablesOf?: ConfigKeyVariables,
+): {
   config: RbacConfig;
   problems: PresetProblem[];
 } {
   const problems: PresetProblem[] = [];
-  const admins = readAdmins(config, problems);
-  const file = config.getOptionalString(FILE_KEY)?.trim();
+  const admins = readAdmins(config, problems, variablesOf);
+  const file = config.getOptionalString(POLICY_FILE_KEY)?.trim();
   return {
     config: {
       admins,
       policiesFile: file ? resolveFromStartDir(file) : undefined,
-      maxDepth: readMaxDepth(config, problems),
+      maxDepth: readMaxDepth(config, problems, variablesOf),
       ownersEditOwned:
         config.getOptionalBoolean('permission.rbac.ownersEditOwned') ?? false,
     },

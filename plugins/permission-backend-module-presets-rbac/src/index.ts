@@ -9,7 +9,11 @@
 
 export { permissionModulePresetsRbac as default } from './module';
 export { permissionModulePresetsRbac } from './module';
-export { readRbacConfig, type RbacConfig } from './config';
+export {
+  readRbacConfig,
+  type ConfigKeyVariables,
+  type RbacConfig,
+} from './config';
 export {
   parsePolicyCsv,
   readPolicyFile,

@@ -4,7 +4,11 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import { PresetsConfigError } from '@devportal/plugin-presets-node';
+import {
+  PresetsConfigError,
+  configKeyVariables,
+  presetsServiceRef,
+} from '@devportal/plugin-presets-node';
 import { readRbacConfig } from './config';
 import { createGroupResolver } from './groups';
 import { RbacPolicy } from './policy';
@@ -31,6 +35,7 @@ export const permissionModulePresetsRbac = createBackendModule({
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         catalog: catalogServiceRef,
+        presets: presetsServiceRef,
       },
       async init({
         policies,
@@ -40,13 +45,18 @@ export const permissionModulePresetsRbac = createBackendModule({
         httpAuth,
         httpRouter,
         catalog,
+        presets,
       }) {
-        const { config: rbac, problems } = readRbacConfig(config);
+        // Messages name each key, and the variables the selected presets
+        // set it from.
+        const variablesOf = (key: string) =>
+          configKeyVariables(presets.presets, key);
+        const { config: rbac, problems } = readRbacConfig(config, variablesOf);
         if (problems.length > 0) {
           throw new PresetsConfigError(problems);
         }
         const model: PolicyModel = rbac.policiesFile
-          ? readPolicyFile(rbac.policiesFile)
+          ? readPolicyFile(rbac.policiesFile, variablesOf)
           : { policies: [], memberships: [] };
         const policy = new RbacPolicy({
           config: rbac,

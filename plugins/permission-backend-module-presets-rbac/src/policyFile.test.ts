@@ -105,6 +105,32 @@ describe('readPolicyFile', () => {
     expect(error.message).toContain('ENOENT');
   });
 
+  it('names the key, and the variable a preset sets it from when known', () => {
+    const file = dir.resolve('missing.csv');
+    const problemOf = (error: Error) =>
+      (error as PresetsConfigError).problems[0];
+    expect(problemOf(captureError(() => readPolicyFile(file)))).toEqual({
+      kind: 'invalid-file',
+      message: `the rbac policy file ${file} (permission.rbac.policies-csv-file) cannot be read: ENOENT`,
+      hint: 'point permission.rbac.policies-csv-file at a readable CSV file, or unset it',
+    });
+    expect(
+      problemOf(
+        captureError(() =>
+          readPolicyFile(file, key =>
+            key === 'permission.rbac.policies-csv-file'
+              ? ['RBAC_POLICIES_FILE']
+              : [],
+          ),
+        ),
+      ),
+    ).toEqual({
+      kind: 'invalid-file',
+      message: `the rbac policy file ${file} (permission.rbac.policies-csv-file, RBAC_POLICIES_FILE) cannot be read: ENOENT`,
+      hint: 'point RBAC_POLICIES_FILE at a readable CSV file, or unset it',
+    });
+  });
+
   it('refuses a file with a bad line, naming file and line', () => {
     dir.setContent({
       'bad.csv': 'g, group:default/sre, role:default/dev\np, oops\n',

@@ -3,7 +3,12 @@ import {
   PresetsConfigError,
 } from '@devportal/plugin-presets-node';
 import { readFileSync } from 'fs';
-import { normalizeRef, parseMemberRef } from './config';
+import {
+  ConfigKeyVariables,
+  normalizeRef,
+  parseMemberRef,
+  policyFileSetting,
+} from './config';
 
 /**
  * The actions a `p` line may name, as RHDH documents them.
@@ -206,18 +211,24 @@ export function parsePolicyCsv(
  *
  * @public
  */
-export function readPolicyFile(file: string): PolicyModel {
+export function readPolicyFile(
+  file: string,
+  variablesOf?: ConfigKeyVariables,
+): PolicyModel {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
+    const setting = policyFileSetting(variablesOf);
     throw new PresetsConfigError([
       {
         kind: 'invalid-file',
-        message: `the rbac policy file ${file} (permission.rbac.policies-csv-file, RBAC_POLICIES_FILE) cannot be read: ${
+        message: `the rbac policy file ${file} (${
+          setting.key
+        }) cannot be read: ${
           (error as NodeJS.ErrnoException).code ?? 'unreadable'
         }`,
-        hint: 'point RBAC_POLICIES_FILE at a readable CSV file, or unset it',
+        hint: `point ${setting.set} at a readable CSV file, or unset it`,
       },
     ]);
   }

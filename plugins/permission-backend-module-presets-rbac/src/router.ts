@@ -105,7 +105,7 @@ export function createPoliciesRouter(options: PoliciesRouterOptions): Router {
       const credentials = await httpAuth.credentials(req, { allow: ['user'] });
       if (!(await isAdmin(credentials.principal.userEntityRef))) {
         throw new NotAllowedError(
-          'Only RBAC admins (RBAC_ADMINS) may read the permission policies',
+          'Only RBAC admins (permission.rbac.admin.users) may read the permission policies',
         );
       }
       next();

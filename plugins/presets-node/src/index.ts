@@ -7,6 +7,8 @@
 
 export type {
   Preset,
+  PresetDerivedCase,
+  PresetDerivedVariable,
   PresetFile,
   PresetFilePluginEntry,
   PresetFileRequires,
@@ -18,6 +20,7 @@ export type {
 export { PRESET_NAME_PATTERN, isValidPresetName } from './model/naming';
 export { isSecretVariable, looksLikeSecretName } from './model/secrets';
 export { keysNamedByPreset } from './model/keysNamedByPreset';
+export { configKeyVariables } from './model/configKeyVariables';
 export { splitList } from './model/splitList';
 export { presetFileSchema } from './model/schema';
 export {
@@ -42,6 +45,16 @@ export type {
 
 export { PRESETS_ENV, parseSelection } from './selection/parseSelection';
 export type { ParsedSelection } from './selection/parseSelection';
+export {
+  derivedInputs,
+  deriveVariables,
+  selectionDerivedVariables,
+} from './selection/derivedVariables';
+export type { DerivedDefinitions } from './selection/derivedVariables';
+export {
+  PLATFORM_PRESET_FILE,
+  readPlatformPreset,
+} from './catalog/platformPreset';
 export {
   resolvePresets,
   resolvePresetsOrThrow,
@@ -82,8 +95,6 @@ export {
   readVeecodeAppConfig,
 } from './config/readVeecodeAppConfig';
 export { createPresetConfigSource } from './config/createPresetConfigSource';
-export { DERIVED_VARIABLES, deriveVariables } from './config/derivedVariables';
-export type { DerivedVariable } from './config/derivedVariables';
 export type { PresetConfigSourceOptions } from './config/createPresetConfigSource';
 export {
   loadAppConfigSchema,

@@ -293,6 +293,24 @@ describe('parsePresetFile', () => {
             },
           },
         },
+        derived: {
+          EXAMPLE_URL: {
+            description: 'The service URL',
+            secret: false,
+            cases: [
+              {
+                when: {
+                  url: 'EXAMPLE_HOST',
+                  set: 'EXAMPLE_PORT',
+                  equals: { EXAMPLE_FLAG: 'true' },
+                },
+                value: '${EXAMPLE_HOST|host}:${EXAMPLE_PORT}',
+              },
+              { when: { unset: 'EXAMPLE_FLAG' } },
+              { random: true },
+            ],
+          },
+        },
         plugins: [
           {
             package:
@@ -319,6 +337,7 @@ describe('parsePresetFile', () => {
         description: 'Only the required fields',
         version: '0.0.1',
         requires: { presets: [], groups: {}, variables: {} },
+        derived: {},
         plugins: [],
         appConfig: {},
         source: file,

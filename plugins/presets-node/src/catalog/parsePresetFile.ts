@@ -2,7 +2,13 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { relative, isAbsolute, basename, extname, sep } from 'path';
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import type { Document, LineCounter, Node as YamlNode } from 'yaml';
-import { SEMVER_PATTERN, presetFileSchema } from '../model/schema';
+import {
+  DERIVED_TEMPLATE_PATTERN,
+  DERIVED_TRANSFORMS,
+  SEMVER_PATTERN,
+  VARIABLE_NAME_PATTERN,
+  presetFileSchema,
+} from '../model/schema';
 import { validate as generatedValidator } from '../model/presetFileValidator.generated';
 import { isValidPresetName } from '../model/naming';
 import { Preset, PresetFile } from '../model/types';
@@ -416,11 +422,42 @@ function describeSchemaError(
           hint: 'use MAJOR.MINOR.PATCH, quoted if YAML would read it as a number',
         };
       }
+      if (pattern === VARIABLE_NAME_PATTERN) {
+        return {
+          position: at(),
+          message: `field ${field} must be a variable name`,
+          hint: 'use letters, digits and underscores, not starting with a digit',
+        };
+      }
+      if (pattern === DERIVED_TEMPLATE_PATTERN) {
+        return {
+          position: at(),
+          message: `field ${field} must be text with \${VARIABLE} references, each optionally followed by transforms (${DERIVED_TRANSFORMS.map(
+            t => `|${t}`,
+          ).join(', ')})`,
+          hint: 'close every ${ with }, use only those transforms, and write $${ for a literal ${',
+        };
+      }
       return {
         position: at(),
         message: `field ${field} must be kebab-case (lower-case letters and digits separated by single dashes)`,
       };
     }
+    case 'not':
+      // The schema's one `not`: a derived case has one value form.
+      return {
+        position: at(),
+        message: `field ${field} has both value and random`,
+        hint: 'keep value (a template) or random: true, not both',
+      };
+    case 'const':
+      return {
+        position: at(),
+        message: `field ${field} must be true`,
+        hint: 'write random: true, or remove it',
+      };
+    case 'minProperties':
+      return { position: at(), message: `field ${field} must not be empty` };
     case 'propertyNames':
       return {
         position: at((error.params as { propertyName: string }).propertyName),
@@ -430,6 +467,7 @@ function describeSchemaError(
         hint: 'use letters, digits and underscores, not starting with a digit',
       };
     case 'minLength':
+    case 'minItems':
       return { position: at(), message: `field ${field} must not be empty` };
     case 'uniqueItems':
       return {

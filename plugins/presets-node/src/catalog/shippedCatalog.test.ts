@@ -5,12 +5,13 @@
  */
 import path from 'path';
 import { JsonValue } from '@backstage/types';
-import { DERIVED_VARIABLES } from '../config/derivedVariables';
+import { readPlatformPreset } from './platformPreset';
 import { looksLikeSecretName } from '../model/secrets';
 import { loadPresetCatalog } from './loadPresetCatalog';
 
 const shippedDir = path.resolve(__dirname, '../../../../presets');
 const catalog = loadPresetCatalog({ shippedDir });
+const platformDerived = readPlatformPreset(shippedDir).preset!.derived;
 
 interface Expected {
   group?: string;
@@ -99,7 +100,8 @@ describe('the shipped preset catalog', () => {
     name => {
       const preset = catalog.presets.get(name)!;
       const declared = new Set([
-        ...DERIVED_VARIABLES.map(v => v.name),
+        ...Object.keys(platformDerived),
+        ...Object.keys(preset.derived),
         ...Object.keys(preset.requires.variables),
         ...preset.requires.presets.flatMap(dep =>
           Object.keys(catalog.presets.get(dep)!.requires.variables),

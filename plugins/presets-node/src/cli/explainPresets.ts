@@ -1,5 +1,5 @@
+import { ConfigReader } from '@backstage/config';
 import { keysNamedByPreset } from '../model/keysNamedByPreset';
-import { splitList } from '../model/splitList';
 import { Preset } from '../model/types';
 import {
   ConfigLayerData,
@@ -45,8 +45,7 @@ export interface ExplainedPermissions {
   enabled: boolean;
   /**
    * Who the rbac policy lets do everything: the user and group refs of
-   * `permission.rbac.admin.users` (a name may list several, separated by
-   * commas, as `RBAC_ADMINS` does).
+   * `permission.rbac.admin.users`, as the rbac module reads them.
    */
   admins: string[];
 }
@@ -134,7 +133,11 @@ const CONFIG_ERROR_LENGTH = 200;
 export async function explainConfig(
   resolution: PresetResolution,
   options: Pick<ExplainOptions, 'argv' | 'env' | 'rootDir'>,
-): Promise<{ config: ConfigLeafOrigin[]; problems: PresetProblem[] }> {
+): Promise<{
+  config: ConfigLeafOrigin[];
+  layers: ConfigLayerData[];
+  problems: PresetProblem[];
+}> {
   const env = options.env ?? process.env;
   const layers = await readConfigLayers(
     presetConfigLayers({
@@ -169,6 +172,7 @@ export async function explainConfig(
       secrets: resolution.secrets,
       env,
     }),
+    layers,
     problems,
   };
 }
@@ -193,20 +197,32 @@ function withAppExtensionsLayer(layers: ConfigLayerData[]): ConfigLayerData[] {
   ];
 }
 
-/** The permission framework and its admins, read from the final config. */
-export function permissionsOf(
-  config: ConfigLeafOrigin[],
-): ExplainedPermissions {
-  const valueAt = (path: string) => config.find(l => l.path === path)?.value;
-  const users = valueAt('permission.rbac.admin.users');
-  const admins = Array.isArray(users)
-    ? users.flatMap(user =>
-        user && typeof user === 'object' && !Array.isArray(user)
-          ? splitList(typeof user.name === 'string' ? user.name : undefined)
-          : [],
-      )
-    : [];
-  return { enabled: valueAt('permission.enabled') === true, admins };
+/**
+ * The permission framework and its admins, read from the final config; the
+ * admins by the rbac module's own reader, loaded only here so that the
+ * other commands do not load a backend module.
+ */
+export function permissionsOf(layers: ConfigLayerData[]): ExplainedPermissions {
+  const config = ConfigReader.fromConfigs(
+    layers.flatMap(layer =>
+      layer.data.map(data => ({ data, context: layer.label })),
+    ),
+  );
+  const { readRbacConfig } =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('@devportal/plugin-permission-backend-module-presets-rbac') as typeof import('@devportal/plugin-permission-backend-module-presets-rbac');
+  let admins: string[];
+  try {
+    admins = readRbacConfig(config).config.admins;
+  } catch {
+    // Config of the wrong shape: the module refuses it at boot, and
+    // explain has no admins to show.
+    admins = [];
+  }
+  return {
+    enabled: config.getOptional('permission.enabled') === true,
+    admins,
+  };
 }
 
 /**
@@ -219,7 +235,7 @@ export async function explainPresetsWithConfig(
   const { argv, ...selection } = options;
   const resolution = resolveSelection(selection);
   const explained = explainResolution(resolution);
-  const { config, problems } = await explainConfig(resolution, {
+  const { config, layers, problems } = await explainConfig(resolution, {
     argv,
     env: selection.env,
     rootDir: selection.rootDir,
@@ -229,7 +245,7 @@ export async function explainPresetsWithConfig(
     ...explained,
     ok: allProblems.length === 0,
     config,
-    permissions: permissionsOf(config),
+    permissions: permissionsOf(layers),
     problems: allProblems,
   };
 }

@@ -2,7 +2,12 @@ import { resolve } from 'path';
 import { createMockDirectory } from '@backstage/backend-test-utils';
 import { displayPath } from '../catalog/parsePresetFile';
 import { MAX_PRESET_FILE_BYTES } from '../catalog/readPresetFile';
-import { LintFinding, lintPresets, variablePrefixes } from './lintPresets';
+import {
+  LintFinding,
+  LintResult,
+  lintPresets,
+  variablePrefixes,
+} from './lintPresets';
 import { runPresetsCli } from './runPresetsCli';
 
 const rootDir = resolve(__dirname, '../../../..');
@@ -36,6 +41,43 @@ describe('lintPresets', () => {
       ok: true,
       errors: [],
       warnings: [],
+    });
+  });
+
+  it('checks what derived values read, and counts what a used one reads as used', () => {
+    expect(lint('derived-references')).toEqual<LintResult>({
+      ok: false,
+      errors: [
+        {
+          rule: 'undeclared-variable',
+          file: shown('derived-references'),
+          line: 19,
+          column: 3,
+          message:
+            'preset "derived-references" uses ${DERIVED_REFERENCES_PAHT}, which is not declared in requires.variables (its own or a required preset\'s) and is not a platform variable',
+          hint: 'did you mean DERIVED_REFERENCES_HOST? Otherwise declare DERIVED_REFERENCES_PAHT under requires.variables',
+        },
+      ],
+      warnings: [
+        {
+          rule: 'unused-variable',
+          file: shown('derived-references'),
+          line: 13,
+          column: 5,
+          message:
+            'variable DERIVED_REFERENCES_UNUSED is declared but never used in appConfig or plugins',
+          hint: 'use ${DERIVED_REFERENCES_UNUSED} where it belongs, or remove the declaration',
+        },
+        {
+          rule: 'unused-variable',
+          file: shown('derived-references'),
+          line: 28,
+          column: 3,
+          message:
+            'derived variable DERIVED_REFERENCES_IDLE is declared but never used in appConfig or plugins',
+          hint: 'use ${DERIVED_REFERENCES_IDLE} where it belongs, or remove the declaration',
+        },
+      ],
     });
   });
 

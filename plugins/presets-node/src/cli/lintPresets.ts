@@ -20,6 +20,7 @@ import {
 import { Preset } from '../model/types';
 import { PresetProblem } from '../model/problems';
 import { looksLikeSecretName } from '../model/secrets';
+import { variableNamesIn } from '../model/configKeyVariables';
 import {
   displayPath,
   parsePresetFile,
@@ -35,7 +36,8 @@ import {
   readPresetFile,
 } from '../catalog/readPresetFile';
 import { REFERENCE_EXCERPT_LENGTH, excerpt } from '../model/excerpt';
-import { DERIVED_VARIABLES } from '../config/derivedVariables';
+import { derivedInputs } from '../selection/derivedVariables';
+import { readPlatformPreset } from '../catalog/platformPreset';
 import { closestName } from '../selection/suggestions';
 import { readBackstageVersion } from '../selection/resolvePresets';
 import { PLUGIN_PLACEHOLDER_NAMES } from '../plugins/resolvePluginEntries';
@@ -86,25 +88,8 @@ export interface LintOptions {
 /** The Backstage release an OCI plugin image is built for: `...:bs_1.55.0!plugin`. */
 const RELEASE_PIN = /\bbs_(\d+\.\d+\.\d+)/;
 
-/**
- * `${VAR}` and `${VAR:-default}` as Backstage's substitution splits them;
- * `$${...}` is an escape, not a reference.
- */
-const SUBSTITUTION = /\$?\$\{[^{}]*\}/g;
-
-/** A value that changes every derivation that reads the variable it is put in. */
-const PROBE_VALUE = 'https://lint-probe.invalid';
-
 /** A variable referenced from a preset, at its first use. */
 type References = Map<string, YamlPosition | undefined>;
-
-function variableNamesIn(text: string): string[] {
-  return [...text.matchAll(SUBSTITUTION)]
-    .map(([part]) => part)
-    .filter(part => !part.startsWith('$$'))
-    .map(part => part.slice(2, -1).split(':-')[0].trim())
-    .filter(Boolean);
-}
 
 /**
  * Every environment variable a YAML subtree references, with the position
@@ -144,13 +129,16 @@ function collectReferences(
 }
 
 /**
- * The variables a preset may use without declaring them: the derived ones,
- * the `package` placeholders, and those the base `app-config.yaml` reads
- * (an operator sets them for the platform, not for one preset).
+ * The variables a preset may use without declaring them: those the
+ * platform derives, the `package` placeholders, and those the base
+ * `app-config.yaml` reads (an operator sets them for the platform, not for
+ * one preset).
  */
 function platformVariables(rootDir: string): Set<string> {
   const names = new Set([
-    ...DERIVED_VARIABLES.map(v => v.name),
+    ...Object.keys(
+      readPlatformPreset(defaultShippedDir(rootDir)).preset?.derived ?? {},
+    ),
     ...PLUGIN_PLACEHOLDER_NAMES,
   ]);
   let text: string;
@@ -171,20 +159,22 @@ function platformVariables(rootDir: string): Set<string> {
 }
 
 /**
- * The declared variables a derived variable reads. Derived variables do not
- * list their inputs, so each candidate is probed through the derivation
- * itself: the answer follows the code instead of a list kept beside it.
+ * What the used derived variables read, followed through derived variables
+ * that read others: a declared variable read this way is used.
  */
-function derivationInputs(candidates: string[], derivedUsed: string[]) {
+function derivationInputs(
+  derived: Preset['derived'],
+  references: Iterable<string>,
+): Set<string> {
   const inputs = new Set<string>();
-  for (const derived of DERIVED_VARIABLES) {
-    if (!derivedUsed.includes(derived.name)) {
-      continue;
-    }
-    const unset = derived.derive({});
-    for (const name of candidates) {
-      if (derived.derive({ [name]: PROBE_VALUE }) !== unset) {
-        inputs.add(name);
+  const queue = [...references].filter(name => Object.hasOwn(derived, name));
+  while (queue.length > 0) {
+    for (const input of derivedInputs(derived[queue.shift()!])) {
+      if (!inputs.has(input)) {
+        inputs.add(input);
+        if (Object.hasOwn(derived, input)) {
+          queue.push(input);
+        }
       }
     }
   }
@@ -207,10 +197,14 @@ function nodePosition(lineCounter: LineCounter, node: YamlNode): YamlPosition {
   return { line, column: col };
 }
 
-/** Where each key of `requires.variables` is. */
-function declarationPositions(doc: Document, lineCounter: LineCounter) {
+/** Where each key of the mapping at `path` (`requires.variables`, `derived`) is. */
+function declarationPositions(
+  doc: Document,
+  lineCounter: LineCounter,
+  path: string[],
+) {
   const positions = new Map<string, YamlPosition>();
-  const variables = doc.getIn(['requires', 'variables'], true);
+  const variables = doc.getIn(path, true);
   if (isMap(variables)) {
     for (const pair of variables.items) {
       if (isPair(pair) && isScalar(pair.key) && pair.key.range) {
@@ -251,7 +245,10 @@ function inheritedVariables(
       continue;
     }
     seen.add(name);
-    for (const variable of Object.keys(dependency.requires.variables)) {
+    for (const variable of [
+      ...Object.keys(dependency.requires.variables),
+      ...Object.keys(dependency.derived),
+    ]) {
       if (!inherited.has(variable)) {
         inherited.set(variable, name);
       }
@@ -281,21 +278,40 @@ function lintPreset(
   );
   const declared = preset.requires.variables;
   const declaredNames = Object.keys(declared);
-  const declaredAt = declarationPositions(doc, lineCounter);
+  const declaredAt = declarationPositions(doc, lineCounter, [
+    'requires',
+    'variables',
+  ]);
+  const derived = preset.derived;
+  const derivedAt = declarationPositions(doc, lineCounter, ['derived']);
   const findings: LintFinding[] = [];
   const find = (finding: Omit<LintFinding, 'file'>) =>
     findings.push({ file, ...finding });
 
   const inherited = inheritedVariables(preset, context.known);
-  for (const [name, position] of references) {
+  // What the derived variables read is referenced where they are declared.
+  const derivedReferences: References = new Map();
+  for (const [name, variable] of Object.entries(derived)) {
+    for (const input of derivedInputs(variable)) {
+      if (input !== name && !derivedReferences.has(input)) {
+        derivedReferences.set(input, derivedAt.get(name));
+      }
+    }
+  }
+  for (const [name, position] of [...references, ...derivedReferences]) {
     if (
       Object.hasOwn(declared, name) ||
+      Object.hasOwn(derived, name) ||
       inherited.has(name) ||
       context.platform.has(name)
     ) {
       continue;
     }
-    const close = closestName(name, [...declaredNames, ...context.platform]);
+    const close = closestName(name, [
+      ...declaredNames,
+      ...Object.keys(derived),
+      ...context.platform,
+    ]);
     // Names in references are whatever the file holds between ${ and }.
     const shown = excerpt(name);
     find({
@@ -327,10 +343,18 @@ function lintPreset(
     }
   });
 
-  const derivedUsed = [...references.keys()].filter(name =>
-    DERIVED_VARIABLES.some(v => v.name === name),
-  );
-  const inputs = derivationInputs(declaredNames, derivedUsed);
+  const inputs = derivationInputs(derived, references.keys());
+  for (const name of Object.keys(derived)) {
+    if (!references.has(name) && !inputs.has(name)) {
+      const shown = excerpt(name);
+      find({
+        rule: 'unused-variable',
+        ...derivedAt.get(name),
+        message: `derived variable ${shown} is declared but never used in appConfig or plugins`,
+        hint: `use \${${shown}} where it belongs, or remove the declaration`,
+      });
+    }
+  }
   const prefixes = variablePrefixes(preset.name);
   for (const [name, variable] of Object.entries(declared)) {
     const position = declaredAt.get(name);

@@ -1,3 +1,5 @@
+import fs from 'fs';
+import { resolve } from 'path';
 import { createMockDirectory } from '@backstage/backend-test-utils';
 import { ConfigSources } from '@backstage/config-loader';
 import { JsonObject } from '@backstage/types';
@@ -7,6 +9,8 @@ import { ResolvedPluginEntry } from '../plugins/resolvePluginEntries';
 import { createPresetConfigSource } from './createPresetConfigSource';
 import { readVeecodeAppConfig } from './readVeecodeAppConfig';
 import { platformGuestConfig } from '../selection/guestSignIn';
+import { loadPresetCatalog } from '../catalog/loadPresetCatalog';
+import { PLATFORM_PRESET_FILE } from '../catalog/platformPreset';
 
 /** The platform's guest sign-in layer outside production, in every config below. */
 const TRIAL_GUEST = platformGuestConfig({});
@@ -312,13 +316,31 @@ describe('createPresetConfigSource', () => {
   });
 
   describe('derived variables', () => {
+    // The derived values of the shipped presets that declare them, and the
+    // platform's file: what a backend with those presets substitutes.
+    const shippedDir = resolve(__dirname, '../../../../presets');
+    const shipped = loadPresetCatalog({ shippedDir }).presets;
+    const shippedDerived = Object.assign(
+      {},
+      ...['github-auth', 'gitlab', 'recommended', 'mcp-chat'].map(
+        name => shipped.get(name)!.derived,
+      ),
+    );
+
     async function derivedConfig(env: Record<string, string>) {
       mockDir.setContent({
         presets: {
+          platform: {
+            'platform.yaml': fs.readFileSync(
+              resolve(shippedDir, PLATFORM_PRESET_FILE),
+              'utf8',
+            ),
+          },
           'one.yaml': [
             'name: one',
             'description: derives',
             'version: 1.0.0',
+            `derived: ${JSON.stringify(shippedDerived)}`,
             'appConfig:',
             '  github:',
             '    host: ${GITHUB_HOST}',

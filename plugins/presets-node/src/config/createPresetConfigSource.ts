@@ -14,7 +14,12 @@ import { parseDocument } from 'yaml';
 import { Preset } from '../model/types';
 import { ResolvedPluginEntry } from '../plugins/resolvePluginEntries';
 import { VEECODE_APP_CONFIG_ENV } from './readVeecodeAppConfig';
-import { deriveVariables } from './derivedVariables';
+import {
+  deriveVariables,
+  selectionDerivedVariables,
+} from '../selection/derivedVariables';
+import { defaultShippedDir } from '../catalog/loadPresetCatalog';
+import { readPlatformPreset } from '../catalog/platformPreset';
 import {
   DEVPORTAL_DB_PATH_ENV,
   platformDatabaseConfig,
@@ -150,8 +155,15 @@ export function presetConfigLayers(
 
   // Backstage's own substitution, reading the same environment the
   // selection was checked against (the default reads process.env), plus
-  // the values derived from it.
-  const derived = deriveVariables(env);
+  // the values the platform and the selected presets derive from it (the
+  // gate has reported any problem with their definitions).
+  const derived = deriveVariables(
+    selectionDerivedVariables(
+      options.presets,
+      readPlatformPreset(defaultShippedDir(rootDir)).preset,
+    ).definitions,
+    env,
+  );
   const substitutionFunc = async (name: string) =>
     derived.has(name) ? derived.get(name) : env[name]?.trim();
   const shown = (path: string) => {

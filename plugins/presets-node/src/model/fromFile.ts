@@ -30,6 +30,7 @@ export function presetFromFile(data: PresetFile, source: string): Preset {
       ...(data.requires?.signIn ? { signIn: data.requires.signIn } : {}),
       variables,
     },
+    derived: data.derived ?? {},
     plugins: (data.plugins ?? []) as PresetPluginEntry[],
     appConfig: (data.appConfig ?? {}) as JsonObject,
     source,

@@ -5,11 +5,12 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://devportal-presets/schemas/preset.json","title":"DevPortal preset","type":"object","additionalProperties":false,"required":["name","description","version"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"kebab-case, unique, equal to the file name"},"description":{"type":"string","minLength":1,"pattern":"\\S"},"version":{"type":"string","pattern":"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$","description":"a semantic version such as 1.0.0"},"exclusive_group":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"at most one selected preset per group"},"requires":{"type":"object","additionalProperties":false,"properties":{"presets":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"description":"presets that must be selected before this one"},"groups":{"type":"object","propertyNames":{"pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"additionalProperties":{"type":"string","minLength":1,"pattern":"\\S"},"description":"exclusive groups one of whose presets must be selected before this one, each with the reason shown when none is (e.g. identity: guest users have no groups)"},"signIn":{"type":"string","minLength":1,"pattern":"\\S","description":"why this preset must not run on guest sign-in in production, shown when it would: with NODE_ENV=production it needs a preset of exclusive_group identity selected, or the operator opting in to guest sign-in with DEVPORTAL_ALLOW_GUEST=true"},"variables":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["description","required"],"properties":{"description":{"type":"string","minLength":1,"pattern":"\\S"},"required":{"type":"boolean"},"docs":{"type":"string","minLength":1},"example":{"type":["string","number","boolean"]},"format":{"enum":["url"],"description":"url: a set value must be an absolute http(s) URL"},"secret":{"type":"boolean","description":"true: the value is a credential, redacted from logs; unset: inferred from the name (TOKEN, SECRET, PASSWORD, KEY, PAT ...)"}}}}}},"plugins":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["package"],"properties":{"package":{"type":"string","minLength":1,"pattern":"\\S"},"disabled":{"type":"boolean"},"integrity":{"type":"string"},"pluginConfig":{"type":"object"}}}},"appConfig":{"type":"object"}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://devportal-presets/schemas/preset.json","title":"DevPortal preset","type":"object","additionalProperties":false,"required":["name","description","version"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"kebab-case, unique, equal to the file name"},"description":{"type":"string","minLength":1,"pattern":"\\S"},"version":{"type":"string","pattern":"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$","description":"a semantic version such as 1.0.0"},"exclusive_group":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"at most one selected preset per group"},"requires":{"type":"object","additionalProperties":false,"properties":{"presets":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"description":"presets that must be selected before this one"},"groups":{"type":"object","propertyNames":{"pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"additionalProperties":{"type":"string","minLength":1,"pattern":"\\S"},"description":"exclusive groups one of whose presets must be selected before this one, each with the reason shown when none is (e.g. identity: guest users have no groups)"},"signIn":{"type":"string","minLength":1,"pattern":"\\S","description":"why this preset must not run on guest sign-in in production, shown when it would: with NODE_ENV=production it needs a preset of exclusive_group identity selected, or the operator opting in to guest sign-in with DEVPORTAL_ALLOW_GUEST=true"},"variables":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["description","required"],"properties":{"description":{"type":"string","minLength":1,"pattern":"\\S"},"required":{"type":"boolean"},"docs":{"type":"string","minLength":1},"example":{"type":["string","number","boolean"]},"format":{"enum":["url"],"description":"url: a set value must be an absolute http(s) URL"},"secret":{"type":"boolean","description":"true: the value is a credential, redacted from logs; unset: inferred from the name (TOKEN, SECRET, PASSWORD, KEY, PAT ...)"}}}}}},"derived":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"values computed from variables, referenced like any ${VAR}: the first case whose `when` holds gives the value","additionalProperties":{"type":"object","additionalProperties":false,"required":["description","cases"],"properties":{"description":{"type":"string","minLength":1,"pattern":"\\S"},"secret":{"type":"boolean","description":"true: the value is a credential, redacted from logs; unset: inferred from the name"},"cases":{"type":"array","minItems":1,"description":"tried in order; the first whose `when` holds gives the value, and none leaves the value unset","items":{"type":"object","additionalProperties":false,"properties":{"when":{"type":"object","additionalProperties":false,"minProperties":1,"description":"every condition given must hold","properties":{"set":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"unset":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"url":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"set to an absolute http(s) URL"},"equals":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"string"},"description":"each variable holds exactly this text"}}},"value":{"type":"string","pattern":"^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$","description":"the value: text with ${VAR} references, each optionally transformed (${VAR|url}, |host, |no-trailing-slash); absent (and without random), this case leaves the value unset"},"random":{"const":true,"description":"the value is random: 64 hex characters made once per process"}},"not":{"properties":{"value":true,"random":true},"required":["value","random"]}}}}}},"plugins":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["package"],"properties":{"package":{"type":"string","minLength":1,"pattern":"\\S"},"disabled":{"type":"boolean"},"integrity":{"type":"string"},"pluginConfig":{"type":"object"}}}},"appConfig":{"type":"object"}}};
 const pattern0 = new RegExp("^[a-z0-9]+(-[a-z0-9]+)*$", "u");
 const pattern1 = new RegExp("\\S", "u");
 const pattern2 = new RegExp("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$", "u");
 const pattern8 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+const pattern16 = new RegExp("^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$", "u");
 const func2 = require("ajv/dist/runtime/ucs2length").default;
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -48,7 +49,7 @@ vErrors.push(err2);
 errors++;
 }
 for(const key0 in data){
-if(!(((((((key0 === "name") || (key0 === "description")) || (key0 === "version")) || (key0 === "exclusive_group")) || (key0 === "requires")) || (key0 === "plugins")) || (key0 === "appConfig"))){
+if(!((((((((key0 === "name") || (key0 === "description")) || (key0 === "version")) || (key0 === "exclusive_group")) || (key0 === "requires")) || (key0 === "derived")) || (key0 === "plugins")) || (key0 === "appConfig"))){
 const err3 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err3];
@@ -569,15 +570,14 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data.plugins !== undefined){
-let data18 = data.plugins;
-if(Array.isArray(data18)){
-const len1 = data18.length;
-for(let i2=0; i2<len1; i2++){
-let data19 = data18[i2];
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-if(data19.package === undefined){
-const err44 = {instancePath:instancePath+"/plugins/" + i2,schemaPath:"#/properties/plugins/items/required",keyword:"required",params:{missingProperty: "package"},message:"must have required property '"+"package"+"'"};
+if(data.derived !== undefined){
+let data18 = data.derived;
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+for(const key7 in data18){
+const _errs45 = errors;
+if(typeof key7 === "string"){
+if(!pattern8.test(key7)){
+const err44 = {instancePath:instancePath+"/derived",schemaPath:"#/properties/derived/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key7};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -586,9 +586,10 @@ vErrors.push(err44);
 }
 errors++;
 }
-for(const key7 in data19){
-if(!((((key7 === "package") || (key7 === "disabled")) || (key7 === "integrity")) || (key7 === "pluginConfig"))){
-const err45 = {instancePath:instancePath+"/plugins/" + i2,schemaPath:"#/properties/plugins/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+}
+var valid10 = _errs45 === errors;
+if(!valid10){
+const err45 = {instancePath:instancePath+"/derived",schemaPath:"#/properties/derived/propertyNames",keyword:"propertyNames",params:{propertyName: key7},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -598,11 +599,11 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data19.package !== undefined){
-let data20 = data19.package;
-if(typeof data20 === "string"){
-if(func2(data20) < 1){
-const err46 = {instancePath:instancePath+"/plugins/" + i2+"/package",schemaPath:"#/properties/plugins/items/properties/package/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+for(const key8 in data18){
+let data19 = data18[key8];
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+if(data19.description === undefined){
+const err46 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -611,8 +612,8 @@ vErrors.push(err46);
 }
 errors++;
 }
-if(!pattern1.test(data20)){
-const err47 = {instancePath:instancePath+"/plugins/" + i2+"/package",schemaPath:"#/properties/plugins/items/properties/package/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
+if(data19.cases === undefined){
+const err47 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/required",keyword:"required",params:{missingProperty: "cases"},message:"must have required property '"+"cases"+"'"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -621,9 +622,9 @@ vErrors.push(err47);
 }
 errors++;
 }
-}
-else {
-const err48 = {instancePath:instancePath+"/plugins/" + i2+"/package",schemaPath:"#/properties/plugins/items/properties/package/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key9 in data19){
+if(!(((key9 === "description") || (key9 === "secret")) || (key9 === "cases"))){
+const err48 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -633,9 +634,11 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data19.disabled !== undefined){
-if(typeof data19.disabled !== "boolean"){
-const err49 = {instancePath:instancePath+"/plugins/" + i2+"/disabled",schemaPath:"#/properties/plugins/items/properties/disabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data19.description !== undefined){
+let data20 = data19.description;
+if(typeof data20 === "string"){
+if(func2(data20) < 1){
+const err49 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/derived/additionalProperties/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -644,10 +647,8 @@ vErrors.push(err49);
 }
 errors++;
 }
-}
-if(data19.integrity !== undefined){
-if(typeof data19.integrity !== "string"){
-const err50 = {instancePath:instancePath+"/plugins/" + i2+"/integrity",schemaPath:"#/properties/plugins/items/properties/integrity/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!pattern1.test(data20)){
+const err50 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/derived/additionalProperties/properties/description/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -657,10 +658,8 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data19.pluginConfig !== undefined){
-let data23 = data19.pluginConfig;
-if(!(data23 && typeof data23 == "object" && !Array.isArray(data23))){
-const err51 = {instancePath:instancePath+"/plugins/" + i2+"/pluginConfig",schemaPath:"#/properties/plugins/items/properties/pluginConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
+else {
+const err51 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/derived/additionalProperties/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -670,9 +669,9 @@ vErrors.push(err51);
 errors++;
 }
 }
-}
-else {
-const err52 = {instancePath:instancePath+"/plugins/" + i2,schemaPath:"#/properties/plugins/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data19.secret !== undefined){
+if(typeof data19.secret !== "boolean"){
+const err52 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/secret",schemaPath:"#/properties/derived/additionalProperties/properties/secret/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -682,9 +681,11 @@ vErrors.push(err52);
 errors++;
 }
 }
-}
-else {
-const err53 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data19.cases !== undefined){
+let data22 = data19.cases;
+if(Array.isArray(data22)){
+if(data22.length < 1){
+const err53 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases",schemaPath:"#/properties/derived/additionalProperties/properties/cases/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -693,11 +694,15 @@ vErrors.push(err53);
 }
 errors++;
 }
-}
-if(data.appConfig !== undefined){
-let data24 = data.appConfig;
-if(!(data24 && typeof data24 == "object" && !Array.isArray(data24))){
-const err54 = {instancePath:instancePath+"/appConfig",schemaPath:"#/properties/appConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const len1 = data22.length;
+for(let i2=0; i2<len1; i2++){
+let data23 = data22[i2];
+const _errs58 = errors;
+const _errs59 = errors;
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+let missing0;
+if(((data23.value === undefined) && (missing0 = "value")) || ((data23.random === undefined) && (missing0 = "random"))){
+const err54 = {};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -707,14 +712,447 @@ vErrors.push(err54);
 errors++;
 }
 }
-}
-else {
-const err55 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+var valid15 = _errs59 === errors;
+if(valid15){
+const err55 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2,schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/not",keyword:"not",params:{},message:"must NOT be valid"};
 if(vErrors === null){
 vErrors = [err55];
 }
 else {
 vErrors.push(err55);
+}
+errors++;
+}
+else {
+errors = _errs58;
+if(vErrors !== null){
+if(_errs58){
+vErrors.length = _errs58;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+for(const key10 in data23){
+if(!(((key10 === "when") || (key10 === "value")) || (key10 === "random"))){
+const err56 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2,schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+}
+if(data23.when !== undefined){
+let data24 = data23.when;
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+if(Object.keys(data24).length < 1){
+const err57 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+for(const key11 in data24){
+if(!((((key11 === "set") || (key11 === "unset")) || (key11 === "url")) || (key11 === "equals"))){
+const err58 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+if(data24.set !== undefined){
+let data25 = data24.set;
+if(typeof data25 === "string"){
+if(!pattern8.test(data25)){
+const err59 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/set",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/set/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+else {
+const err60 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/set",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/set/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+if(data24.unset !== undefined){
+let data26 = data24.unset;
+if(typeof data26 === "string"){
+if(!pattern8.test(data26)){
+const err61 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/unset",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/unset/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+else {
+const err62 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/unset",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/unset/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+if(data24.url !== undefined){
+let data27 = data24.url;
+if(typeof data27 === "string"){
+if(!pattern8.test(data27)){
+const err63 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/url",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/url/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+else {
+const err64 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/url",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+if(data24.equals !== undefined){
+let data28 = data24.equals;
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+if(Object.keys(data28).length < 1){
+const err65 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+for(const key12 in data28){
+const _errs72 = errors;
+if(typeof key12 === "string"){
+if(!pattern8.test(key12)){
+const err66 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key12};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+}
+var valid18 = _errs72 === errors;
+if(!valid18){
+const err67 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/propertyNames",keyword:"propertyNames",params:{propertyName: key12},message:"property name must be valid"};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+}
+for(const key13 in data28){
+if(typeof data28[key13] !== "string"){
+const err68 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/equals/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+}
+}
+else {
+const err69 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+}
+}
+else {
+const err70 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+}
+if(data23.value !== undefined){
+let data30 = data23.value;
+if(typeof data30 === "string"){
+if(!pattern16.test(data30)){
+const err71 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/value",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/value/pattern",keyword:"pattern",params:{pattern: "^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$"},message:"must match pattern \""+"^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$"+"\""};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+}
+else {
+const err72 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/value",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+}
+if(data23.random !== undefined){
+if(true !== data23.random){
+const err73 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/random",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/random/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+}
+}
+else {
+const err74 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2,schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+}
+}
+else {
+const err75 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases",schemaPath:"#/properties/derived/additionalProperties/properties/cases/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+}
+}
+else {
+const err76 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+}
+}
+else {
+const err77 = {instancePath:instancePath+"/derived",schemaPath:"#/properties/derived/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+}
+if(data.plugins !== undefined){
+let data32 = data.plugins;
+if(Array.isArray(data32)){
+const len2 = data32.length;
+for(let i3=0; i3<len2; i3++){
+let data33 = data32[i3];
+if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
+if(data33.package === undefined){
+const err78 = {instancePath:instancePath+"/plugins/" + i3,schemaPath:"#/properties/plugins/items/required",keyword:"required",params:{missingProperty: "package"},message:"must have required property '"+"package"+"'"};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+for(const key14 in data33){
+if(!((((key14 === "package") || (key14 === "disabled")) || (key14 === "integrity")) || (key14 === "pluginConfig"))){
+const err79 = {instancePath:instancePath+"/plugins/" + i3,schemaPath:"#/properties/plugins/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+}
+if(data33.package !== undefined){
+let data34 = data33.package;
+if(typeof data34 === "string"){
+if(func2(data34) < 1){
+const err80 = {instancePath:instancePath+"/plugins/" + i3+"/package",schemaPath:"#/properties/plugins/items/properties/package/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+if(!pattern1.test(data34)){
+const err81 = {instancePath:instancePath+"/plugins/" + i3+"/package",schemaPath:"#/properties/plugins/items/properties/package/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+}
+else {
+const err82 = {instancePath:instancePath+"/plugins/" + i3+"/package",schemaPath:"#/properties/plugins/items/properties/package/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+}
+if(data33.disabled !== undefined){
+if(typeof data33.disabled !== "boolean"){
+const err83 = {instancePath:instancePath+"/plugins/" + i3+"/disabled",schemaPath:"#/properties/plugins/items/properties/disabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+}
+if(data33.integrity !== undefined){
+if(typeof data33.integrity !== "string"){
+const err84 = {instancePath:instancePath+"/plugins/" + i3+"/integrity",schemaPath:"#/properties/plugins/items/properties/integrity/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
+}
+errors++;
+}
+}
+if(data33.pluginConfig !== undefined){
+let data37 = data33.pluginConfig;
+if(!(data37 && typeof data37 == "object" && !Array.isArray(data37))){
+const err85 = {instancePath:instancePath+"/plugins/" + i3+"/pluginConfig",schemaPath:"#/properties/plugins/items/properties/pluginConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
+}
+errors++;
+}
+}
+}
+else {
+const err86 = {instancePath:instancePath+"/plugins/" + i3,schemaPath:"#/properties/plugins/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err86];
+}
+else {
+vErrors.push(err86);
+}
+errors++;
+}
+}
+}
+else {
+const err87 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err87];
+}
+else {
+vErrors.push(err87);
+}
+errors++;
+}
+}
+if(data.appConfig !== undefined){
+let data38 = data.appConfig;
+if(!(data38 && typeof data38 == "object" && !Array.isArray(data38))){
+const err88 = {instancePath:instancePath+"/appConfig",schemaPath:"#/properties/appConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err88];
+}
+else {
+vErrors.push(err88);
+}
+errors++;
+}
+}
+}
+else {
+const err89 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err89];
+}
+else {
+vErrors.push(err89);
 }
 errors++;
 }

@@ -11,6 +11,26 @@ const NAME = PRESET_NAME_PATTERN.source;
 export const SEMVER_PATTERN =
   '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$';
 
+/** An environment variable's name, as presets declare and reference them. */
+export const VARIABLE_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
+
+/** The transforms a derived value's template may apply to a reference. */
+export const DERIVED_TRANSFORMS = ['url', 'host', 'no-trailing-slash'] as const;
+
+/**
+ * A derived value's template: text with `${VAR}` references, each with
+ * optional transforms (`${VAR|url|no-trailing-slash}`); `$${` is a literal
+ * `${`. A pattern, so editors check templates too.
+ */
+export const DERIVED_TEMPLATE_PATTERN = `^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:${DERIVED_TRANSFORMS.join(
+  '|',
+)}))*\\})*$`;
+
+const variableName = {
+  type: 'string',
+  pattern: VARIABLE_NAME_PATTERN,
+} as const;
+
 /**
  * The machine-checked shape of a preset file, as a JSON Schema (draft-07).
  * It is exported so tooling (editor integration, `presets lint`) validates
@@ -72,7 +92,7 @@ export const presetFileSchema = {
         },
         variables: {
           type: 'object',
-          propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+          propertyNames: { pattern: VARIABLE_NAME_PATTERN },
           additionalProperties: {
             type: 'object',
             additionalProperties: false,
@@ -90,6 +110,74 @@ export const presetFileSchema = {
                 type: 'boolean',
                 description:
                   'true: the value is a credential, redacted from logs; unset: inferred from the name (TOKEN, SECRET, PASSWORD, KEY, PAT ...)',
+              },
+            },
+          },
+        },
+      },
+    },
+    derived: {
+      type: 'object',
+      propertyNames: { pattern: VARIABLE_NAME_PATTERN },
+      description:
+        'values computed from variables, referenced like any ${VAR}: the first case whose `when` holds gives the value',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['description', 'cases'],
+        properties: {
+          description: { type: 'string', minLength: 1, pattern: '\\S' },
+          secret: {
+            type: 'boolean',
+            description:
+              'true: the value is a credential, redacted from logs; unset: inferred from the name',
+          },
+          cases: {
+            type: 'array',
+            minItems: 1,
+            description:
+              'tried in order; the first whose `when` holds gives the value, and none leaves the value unset',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                when: {
+                  type: 'object',
+                  additionalProperties: false,
+                  minProperties: 1,
+                  description: 'every condition given must hold',
+                  properties: {
+                    set: variableName,
+                    unset: variableName,
+                    url: {
+                      ...variableName,
+                      description: 'set to an absolute http(s) URL',
+                    },
+                    equals: {
+                      type: 'object',
+                      minProperties: 1,
+                      propertyNames: { pattern: VARIABLE_NAME_PATTERN },
+                      additionalProperties: { type: 'string' },
+                      description: 'each variable holds exactly this text',
+                    },
+                  },
+                },
+                value: {
+                  type: 'string',
+                  pattern: DERIVED_TEMPLATE_PATTERN,
+                  description:
+                    'the value: text with ${VAR} references, each optionally transformed (${VAR|url}, |host, |no-trailing-slash); absent (and without random), this case leaves the value unset',
+                },
+                random: {
+                  const: true,
+                  description:
+                    'the value is random: 64 hex characters made once per process',
+                },
+              },
+              // One value form per case.
+              not: {
+                properties: { value: true, random: true },
+                required: ['value', 'random'],
               },
             },
           },

@@ -7,8 +7,8 @@ import { PresetVariable } from './types';
 
 /**
  * Name parts that mark a credential. Matched against whole parts only, so
- * `KEYCLOAK_CLIENT_ID` (KEYCLOAK, CLIENT, ID) and `GITHUB_ORG` are not
- * secrets while `SONARQUBE_API_KEY` and `GITHUB_PAT` are.
+ * `ACME_CLIENT_ID` (ACME, CLIENT, ID) and `ACME_ORG` are not secrets while
+ * `ACME_API_KEY` and `ACME_PAT` are.
  */
 const SECRET_NAME_PARTS: ReadonlySet<string> = new Set([
   'TOKEN',

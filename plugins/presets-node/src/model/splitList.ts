@@ -1,6 +1,6 @@
 /**
  * The items of a comma-separated list as operators write them in a
- * variable (`VEECODE_PRESETS`, `BACKSTAGE_ENV`, `RBAC_ADMINS`): blanks
+ * variable (`VEECODE_PRESETS`, `BACKSTAGE_ENV`, a preset's list of refs): blanks
  * around items and empty items ignored.
  *
  * @public

@@ -42,6 +42,19 @@ export type PresetFileVariable = NonNullable<
 export type PresetFilePluginEntry = NonNullable<PresetFile['plugins']>[number];
 
 /**
+ * A value a preset computes from variables (`derived` in its file),
+ * referenced like any `${VAR}`: the first of its `cases` whose `when` holds
+ * gives the value, from a `value` template or `random`; none leaves it
+ * unset.
+ *
+ * @public
+ */
+export type PresetDerivedVariable = NonNullable<PresetFile['derived']>[string];
+
+/** One case of a {@link PresetDerivedVariable}. @public */
+export type PresetDerivedCase = PresetDerivedVariable['cases'][number];
+
+/**
  * A variable a preset needs from the environment, as the schema declares it
  * (`description`, `required`, `docs`, `format`, `secret`), with `example`
  * read as a string.
@@ -100,6 +113,8 @@ export interface Preset {
     signIn?: PresetFileRequires['signIn'];
     variables: Record<string, PresetVariable>;
   };
+  /** Values computed from variables, by name; see {@link PresetDerivedVariable}. */
+  derived: Record<string, PresetDerivedVariable>;
   plugins: PresetPluginEntry[];
   appConfig: JsonObject;
   /** Absolute path of the file the preset was read from. */

@@ -13,6 +13,7 @@ function preset(name: string, plugins: PresetPluginEntry[]): Preset {
     description: name,
     version: '1.0.0',
     requires: { presets: [], groups: {}, variables: {} },
+    derived: {},
     plugins,
     appConfig: {},
     source: `/presets/${name}.yaml`,

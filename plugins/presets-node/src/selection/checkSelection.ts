@@ -214,7 +214,7 @@ export function isUnset(value: string | undefined): boolean {
 
 /**
  * Names that hold a value but that no selected preset declares: where a
- * misnamed variable (GITHUB_TOKEN for GITHUB_PAT) hides. Names only.
+ * misnamed variable (ACME_TOKEN for ACME_PAT) hides. Names only.
  */
 function setUndeclaredNames(
   presets: Preset[],

@@ -18,7 +18,12 @@ import {
   resolvePluginEntries,
 } from '../plugins/resolvePluginEntries';
 import { checkPluginsInstalled } from '../plugins/checkPluginsInstalled';
-import { DERIVED_VARIABLES } from '../config/derivedVariables';
+import { readPlatformPreset } from '../catalog/platformPreset';
+import {
+  DerivedDefinitions,
+  deriveVariables,
+  selectionDerivedVariables,
+} from './derivedVariables';
 import { DYNAMIC_PLUGINS_FILE_ENV } from '../plugins/dynamicPluginsFile';
 import { readVeecodeAppConfig } from '../config/readVeecodeAppConfig';
 import { PRESETS_ENV, parseSelection } from './parseSelection';
@@ -92,15 +97,18 @@ export function readBackstageVersion(rootDir: string): string | undefined {
  */
 function collectSecrets(
   presets: Preset[],
+  derived: DerivedDefinitions,
   env: Record<string, string | undefined>,
 ): string[] {
   const appConfigText = JSON.stringify(presets.map(p => p.appConfig));
+  const values = deriveVariables(derived, env);
   const secrets = new Set<string>(
-    DERIVED_VARIABLES.filter(
-      v =>
-        isSecretVariable(v.name, v) && appConfigText.includes(`\${${v.name}`),
-    )
-      .map(v => v.derive(env))
+    [...derived]
+      .filter(
+        ([name, v]) =>
+          isSecretVariable(name, v) && appConfigText.includes(`\${${name}`),
+      )
+      .map(([name]) => values.get(name))
       .filter((v): v is string => v !== undefined),
   );
   for (const preset of presets) {
@@ -130,13 +138,16 @@ export function resolvePresets(
   const rootDir = options.rootDir ?? targetPaths.rootDir;
   const problems: PresetProblem[] = [];
 
+  const shippedDir = options.shippedDir ?? defaultShippedDir(rootDir);
   const catalog = loadPresetCatalog({
-    shippedDir: options.shippedDir ?? defaultShippedDir(rootDir),
+    shippedDir,
     extraDirs: parsePresetsPath(env[PRESETS_PATH_ENV]),
   });
+  const platform = readPlatformPreset(shippedDir);
   const selection = parseSelection(env[PRESETS_ENV], catalog.presets.keys());
   problems.push(...selection.problems);
   problems.push(...catalog.problems);
+  problems.push(...platform.problems);
 
   const { presets, problems: lookupProblems } = lookUpSelection(
     selection.names,
@@ -150,6 +161,8 @@ export function resolvePresets(
   problems.push(...checkAllowGuestVariable(env));
   problems.push(...checkVariables(presets, env));
   problems.push(...checkVariableFormats(presets, env));
+  const derived = selectionDerivedVariables(presets, platform.preset);
+  problems.push(...derived.problems);
 
   const plugins = resolvePluginEntries(presets, {
     PLUGIN_REGISTRY: isUnset(env.PLUGIN_REGISTRY)
@@ -175,7 +188,7 @@ export function resolvePresets(
     problems.push(veecode.problem);
   }
 
-  const secrets = collectSecrets(presets, env);
+  const secrets = collectSecrets(presets, derived.definitions, env);
 
   return {
     presets,

@@ -78,7 +78,7 @@ export function closestName(
 
 /*
  * Last name segments that operators use for the same thing: a variable set
- * as GITHUB_TOKEN is almost certainly the GITHUB_PAT a preset asks for. No
+ * as ACME_TOKEN is almost certainly the ACME_PAT a preset asks for. No
  * edit distance finds that (TOKEN and PAT share no letter).
  */
 const SYNONYMOUS_SUFFIXES: string[][] = [
@@ -113,8 +113,8 @@ function splitSynonym(
 
 /**
  * A variable that is set and probably meant as the missing one: a typo or
- * different case (`GITHUB_PTA`, `github_pat`), or the same prefix with a
- * synonymous suffix (`GITHUB_TOKEN` for `GITHUB_PAT`). `setNames` are the
+ * different case (`ACME_PTA`, `acme_pat`), or the same prefix with a
+ * synonymous suffix (`ACME_TOKEN` for `ACME_PAT`). `setNames` are the
  * names that hold a value and that no selected preset declares.
  */
 export function suggestSetVariable(

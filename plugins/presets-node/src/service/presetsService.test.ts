@@ -122,7 +122,7 @@ describe('presetsService', () => {
       expect(logger.redactions).not.toContain('cn=reader');
       // the selection is logged with versions, without values
       const log = logger.lines.join('\n');
-      expect(log).toContain('recommended@2.2.0');
+      expect(log).toContain('recommended@2.3.0');
       expect(log).toContain('ldap-ad@2.0.0');
       expect(log).not.toContain(SECRET);
     } finally {
