@@ -5,10 +5,8 @@
  * @packageDocumentation
  */
 import { createBackendFeatureLoader } from '@backstage/backend-plugin-api';
-import {
-  guestSignInPolicy,
-  presetsServiceRef,
-} from '@devportal/plugin-presets-node';
+import { guestSignInPolicy } from '@devportal/plugin-presets-common';
+import { presetsServiceRef } from '@devportal/plugin-presets-node';
 import { selectedIdentityPreset } from '@devportal/plugin-identity-presets-node';
 import { authModuleIdentityPresets } from './module';
 

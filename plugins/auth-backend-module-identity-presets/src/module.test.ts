@@ -8,9 +8,9 @@ import {
 import { authProvidersExtensionPoint } from '@backstage/plugin-auth-node';
 import {
   findPresetProblems,
-  presetsServiceFactory,
   resolvePresetsOrThrow,
-} from '@devportal/plugin-presets-node';
+} from '@devportal/plugin-presets-common';
+import { presetsServiceFactory } from '@devportal/plugin-presets-node';
 import { identityAuthProvidersExtensionPoint } from '@devportal/plugin-identity-presets-node';
 import { authModuleIdentityPresets } from './module';
 

@@ -6,12 +6,12 @@ import {
 import { authProvidersExtensionPoint } from '@backstage/plugin-auth-node';
 import {
   ALLOW_GUEST_ENV,
-  Preset,
-  PresetsConfigError,
   guestInProductionWarning,
   guestSignInPolicy,
-  presetsServiceRef,
-} from '@devportal/plugin-presets-node';
+  Preset,
+  PresetsConfigError,
+} from '@devportal/plugin-presets-common';
+import { presetsServiceRef } from '@devportal/plugin-presets-node';
 import {
   IdentityAuthProvider,
   PresetProviderRegistry,

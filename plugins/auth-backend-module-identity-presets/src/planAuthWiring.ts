@@ -1,5 +1,5 @@
 import { Config } from '@backstage/config';
-import { Preset, PresetProblem } from '@devportal/plugin-presets-node';
+import { Preset, PresetProblem } from '@devportal/plugin-presets-common';
 import {
   IdentityAuthProvider,
   PresetProviderRegistry,

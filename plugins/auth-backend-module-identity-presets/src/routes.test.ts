@@ -6,10 +6,10 @@ import path from 'path';
 import request from 'supertest';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import authPlugin from '@backstage/plugin-auth-backend';
+import { resolvePresetsOrThrow } from '@devportal/plugin-presets-common';
 import {
   presetsRootConfigServiceFactory,
   presetsServiceFactory,
-  resolvePresetsOrThrow,
 } from '@devportal/plugin-presets-node';
 import identityPresetsAuthFeatures from './index';
 

@@ -3,10 +3,8 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
-import {
-  PresetsConfigError,
-  presetsServiceRef,
-} from '@devportal/plugin-presets-node';
+import { PresetsConfigError } from '@devportal/plugin-presets-common';
+import { presetsServiceRef } from '@devportal/plugin-presets-node';
 import {
   PresetCatalogProvider,
   PresetProviderRegistry,

@@ -105,4 +105,4 @@ export const presetCatalogProvidersExtensionPoint =
   });
 
 /** The exclusive group identity presets belong to (the preset model's own). @public */
-export { IDENTITY_GROUP } from '@devportal/plugin-presets-node';
+export { IDENTITY_GROUP } from '@devportal/plugin-presets-common';

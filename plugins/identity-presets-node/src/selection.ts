@@ -1,4 +1,5 @@
-import { Preset, PresetsService } from '@devportal/plugin-presets-node';
+import { Preset } from '@devportal/plugin-presets-common';
+import { PresetsService } from '@devportal/plugin-presets-node';
 import { IDENTITY_GROUP } from './extensionPoints';
 
 /** The selected identity preset, if any. @public */
@@ -12,4 +13,4 @@ export function selectedIdentityPreset(
  * How a preset names the providers it activates; it lives in the preset
  * library, so `presets explain` reports with the very rule the modules use.
  */
-export { keysNamedByPreset } from '@devportal/plugin-presets-node';
+export { keysNamedByPreset } from '@devportal/plugin-presets-common';

@@ -4,7 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import { PresetsConfigError } from '@devportal/plugin-presets-node';
+import { PresetsConfigError } from '@devportal/plugin-presets-common';
 import { readRbacConfig } from './config';
 import { createGroupResolver } from './groups';
 import { RbacPolicy } from './policy';

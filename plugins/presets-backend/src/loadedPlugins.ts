@@ -1,8 +1,8 @@
 import fs from 'fs';
 import {
-  ResolvedPluginEntry,
   findInstalledPackage,
-} from '@devportal/plugin-presets-node';
+  ResolvedPluginEntry,
+} from '@devportal/plugin-presets-common';
 
 /** A backend feature package this backend runs, and why. @public */
 export interface LoadedPlugin {

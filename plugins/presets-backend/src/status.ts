@@ -1,7 +1,5 @@
-import {
-  guestSignInPolicy,
-  PresetsService,
-} from '@devportal/plugin-presets-node';
+import { guestSignInPolicy } from '@devportal/plugin-presets-common';
+import { PresetsService } from '@devportal/plugin-presets-node';
 import {
   PresetSyncRun,
   PresetSyncStatusService,

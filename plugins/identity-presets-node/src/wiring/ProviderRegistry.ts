@@ -1,5 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { PresetProblem } from '@devportal/plugin-presets-node';
+import { PresetProblem } from '@devportal/plugin-presets-common';
 
 /** What every provider a preset can activate declares about itself. @public */
 export interface PresetProviderInfo {

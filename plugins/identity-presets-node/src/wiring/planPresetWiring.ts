@@ -1,4 +1,4 @@
-import { Preset, PresetProblem } from '@devportal/plugin-presets-node';
+import { Preset, PresetProblem } from '@devportal/plugin-presets-common';
 import { keysNamedByPreset } from '../selection';
 import { PresetProviderInfo, PresetProviderRegistry } from './ProviderRegistry';
 

@@ -7,10 +7,8 @@ import {
   startTestBackend,
   TestBackend,
 } from '@backstage/backend-test-utils';
-import {
-  presetsServiceFactory,
-  resolvePresetsOrThrow,
-} from '@devportal/plugin-presets-node';
+import { resolvePresetsOrThrow } from '@devportal/plugin-presets-common';
+import { presetsServiceFactory } from '@devportal/plugin-presets-node';
 import { presetsBackend } from '../plugins';
 
 /** The repository root, which preset resolution starts from. */

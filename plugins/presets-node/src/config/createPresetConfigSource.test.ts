@@ -3,10 +3,12 @@ import { ConfigSources } from '@backstage/config-loader';
 import { JsonObject } from '@backstage/types';
 import { stringify } from 'yaml';
 import { loadPresets, presetFile } from '../__testUtils__/configPresets';
-import { ResolvedPluginEntry } from '../plugins/resolvePluginEntries';
+import {
+  platformGuestConfig,
+  readVeecodeAppConfig,
+  ResolvedPluginEntry,
+} from '@devportal/plugin-presets-common';
 import { createPresetConfigSource } from './createPresetConfigSource';
-import { readVeecodeAppConfig } from './readVeecodeAppConfig';
-import { platformGuestConfig } from '../selection/guestSignIn';
 
 /** The platform's guest sign-in layer outside production, in every config below. */
 const TRIAL_GUEST = platformGuestConfig({});

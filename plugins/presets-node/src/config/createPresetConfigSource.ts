@@ -11,17 +11,18 @@ import {
   StaticConfigSource,
 } from '@backstage/config-loader';
 import { parseDocument } from 'yaml';
-import { Preset } from '../model/types';
-import { ResolvedPluginEntry } from '../plugins/resolvePluginEntries';
-import { VEECODE_APP_CONFIG_ENV } from './readVeecodeAppConfig';
-import { deriveVariables } from './derivedVariables';
 import {
+  ALLOW_GUEST_ENV,
+  deriveVariables,
   DEVPORTAL_DB_PATH_ENV,
   platformDatabaseConfig,
-} from './databaseConfig';
+  platformGuestConfig,
+  Preset,
+  ResolvedPluginEntry,
+  splitList,
+  VEECODE_APP_CONFIG_ENV,
+} from '@devportal/plugin-presets-common';
 import { JsonObject } from '@backstage/types';
-import { splitList } from '../model/splitList';
-import { ALLOW_GUEST_ENV, platformGuestConfig } from '../selection/guestSignIn';
 import { concatenateAppExtensions } from './appExtensionsLayer';
 
 /** Options for {@link createPresetConfigSource}. @public */

@@ -1,0 +1,108 @@
+/**
+ * The DevPortal preset model: reading, validating and resolving presets,
+ * and the boot gate. Nothing here loads the backend or config-loader.
+ *
+ * @packageDocumentation
+ */
+
+export type {
+  Preset,
+  PresetVariable,
+  PresetVariableFormat,
+  PresetPluginEntry,
+} from './model/types';
+export { PRESET_NAME_PATTERN, isValidPresetName } from './model/naming';
+export { isSecretVariable, looksLikeSecretName } from './model/secrets';
+export { keysNamedByPreset } from './model/keysNamedByPreset';
+export { splitList } from './model/splitList';
+export { presetFileSchema } from './model/schema';
+export { REFERENCE_EXCERPT_LENGTH, excerpt } from './model/excerpt';
+export {
+  EXIT_CONFIG,
+  PresetsConfigError,
+  findPresetProblems,
+  formatProblems,
+} from './model/problems';
+export type { PresetProblem, PresetProblemKind } from './model/problems';
+
+export {
+  PRESETS_PATH_ENV,
+  defaultShippedDir,
+  loadPresetCatalog,
+  parsePresetsPath,
+} from './catalog/loadPresetCatalog';
+export type {
+  PresetCatalog,
+  PresetCatalogSources,
+  PresetOverride,
+} from './catalog/loadPresetCatalog';
+export {
+  displayPath,
+  parsePresetFile,
+  parsePresetFileWithPositions,
+  positionOf,
+} from './catalog/parsePresetFile';
+export type { ParsedPresetFile, YamlPosition } from './catalog/parsePresetFile';
+export { MAX_PRESET_FILE_BYTES, readPresetFile } from './catalog/readPresetFile';
+export type {
+  PresetFileText,
+  ReadPresetFileOptions,
+} from './catalog/readPresetFile';
+
+export {
+  VEECODE_APP_CONFIG_ENV,
+  readVeecodeAppConfig,
+} from './environment/readVeecodeAppConfig';
+export {
+  DERIVED_VARIABLES,
+  deriveVariables,
+} from './environment/derivedVariables';
+export type { DerivedVariable } from './environment/derivedVariables';
+export {
+  DEVPORTAL_DB_PATH_ENV,
+  platformDatabaseConfig,
+} from './environment/databaseConfig';
+export { isUnset } from './environment/variableValues';
+
+export { PRESETS_ENV, parseSelection } from './selection/parseSelection';
+export type { ParsedSelection } from './selection/parseSelection';
+export {
+  readBackstageVersion,
+  resolvePresets,
+  resolvePresetsOrThrow,
+} from './selection/resolvePresets';
+export type {
+  PresetResolution,
+  ResolvePresetsOptions,
+} from './selection/resolvePresets';
+export {
+  ALLOW_GUEST_ENV,
+  IDENTITY_GROUP,
+  guestInProductionWarning,
+  guestSignInPolicy,
+  isProductionEnv,
+  platformGuestConfig,
+} from './selection/guestSignIn';
+export type { GuestSignInPolicy } from './selection/guestSignIn';
+export { closestName } from './selection/suggestions';
+
+export {
+  DEFAULT_PLUGIN_REGISTRY,
+  PLUGIN_PLACEHOLDER_NAMES,
+  pluginEntryKind,
+  resolvePluginEntries,
+} from './plugins/resolvePluginEntries';
+export type {
+  PluginEntryKind,
+  PluginPlaceholders,
+  ResolvedPluginEntry,
+} from './plugins/resolvePluginEntries';
+export { findInstalledPackage } from './plugins/checkPluginsInstalled';
+export {
+  DYNAMIC_PLUGINS_FILE_ENV,
+  dynamicPluginsInclude,
+  writeDynamicPluginsFile,
+} from './plugins/dynamicPluginsFile';
+
+export { runBootGate } from './gate/runBootGate';
+export type { BootGateOptions } from './gate/runBootGate';
