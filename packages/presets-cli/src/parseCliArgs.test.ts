@@ -10,6 +10,10 @@ describe('parseCliArgs', () => {
       { command: 'check', json: true, presets: 'recommended,github' },
     ],
     [['check', '--presets='], { command: 'check', json: false, presets: '' }],
+    [
+      ['explain', '--backend', 'apps/portal'],
+      { command: 'explain', json: false, backend: 'apps/portal' },
+    ],
   ])('reads %j', (argv, args) => {
     expect(parseCliArgs(argv)).toEqual({ args });
   });
@@ -28,6 +32,8 @@ describe('parseCliArgs', () => {
       ['check', '--presets', 'a', '--presets', 'b'],
       '--presets may be given once',
     ],
+    [['list', '--backend', 'x'], 'unknown option --backend for "list"'],
+    [['check', '--backend', 'a', '--backend', 'b'], '--backend may be given once'],
   ])('refuses %j: %s', (argv, error) => {
     expect(parseCliArgs(argv)).toEqual({ error });
   });

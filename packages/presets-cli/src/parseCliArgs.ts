@@ -12,6 +12,8 @@ export interface PresetsCliArgs {
   json: boolean;
   /** `--presets a,b` (check, explain): replaces `VEECODE_PRESETS` for this run. */
   presets?: string;
+  /** `--backend <dir>` (check, explain): the backend package npm plugins are installed in. */
+  backend?: string;
   /** `lint <file|dir>...`: the preset files and folders to lint. */
   paths?: string[];
 }
@@ -35,13 +37,16 @@ Commands:
 Options:
   --json                   machine-readable output on stdout
   --presets a,b            the selection to use instead of VEECODE_PRESETS (check, explain)
+  --backend <dir>          the backend package whose node_modules hold the npm plugins
+                           (check, explain); defaults to the workspace's backend package
+                           (Backstage role "backend"), else the current directory
   --help                   this text
 `;
 
 const FLAGS: Record<PresetsCommand, string[]> = {
   list: ['json'],
-  check: ['json', 'presets'],
-  explain: ['json', 'presets'],
+  check: ['json', 'presets', 'backend'],
+  explain: ['json', 'presets', 'backend'],
   lint: ['json'],
 };
 
@@ -58,7 +63,7 @@ export function parseCliArgs(
 ): { args: PresetsCliArgs } | { help: true } | { error: string } {
   const parsed = parseArgs(argv, {
     boolean: ['json', 'help'],
-    string: ['presets'],
+    string: ['presets', 'backend'],
   });
   if (parsed.help) {
     return { help: true };
@@ -85,14 +90,17 @@ export function parseCliArgs(
     return { error: `unknown option --${unknown} for "${command}"` };
   }
   // minimist turns a repeated flag into an array; one selection only.
-  if (Array.isArray(parsed.presets)) {
-    return { error: '--presets may be given once' };
+  for (const flag of ['presets', 'backend']) {
+    if (Array.isArray(parsed[flag])) {
+      return { error: `--${flag} may be given once` };
+    }
   }
   return {
     args: {
       command,
       json: Boolean(parsed.json),
       ...(parsed.presets !== undefined && { presets: parsed.presets }),
+      ...(parsed.backend !== undefined && { backend: parsed.backend }),
       ...(command === 'lint' && { paths: extra }),
     },
   };

@@ -32,6 +32,27 @@ describe('runPresetsCli', () => {
     expect(result.stdout).toMatch(/^ok: recommended@\S+ pass every check/);
   });
 
+  it("checks npm plugins in the workspace's backend package, or in the one --backend names", async () => {
+    const workspace = await run(['check', '--presets', 'recommended']);
+    expect(workspace.code).toBe(0);
+    const elsewhere = fs.mkdtempSync(join(os.tmpdir(), 'presets-backend-'));
+    try {
+      const named = await run([
+        'check',
+        '--presets',
+        'recommended',
+        '--backend',
+        elsewhere,
+      ]);
+      expect(named.code).toBe(78);
+      expect(named.stderr).toContain(
+        'enables the backend plugin @backstage/plugin-scaffolder-backend, which is not installed',
+      );
+    } finally {
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   it('prints problems as the gate does and exits 78', async () => {
     const result = await run(['check', '--presets', 'github-auth,keycloak']);
     expect(result.code).toBe(78);

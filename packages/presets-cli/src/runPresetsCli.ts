@@ -1,6 +1,6 @@
-import fs from 'fs';
 import { resolve } from 'path';
 import { targetPaths } from '@backstage/cli-common';
+import { getPackagesSync } from '@manypkg/get-packages';
 import {
   defaultShippedDir,
   EXIT_CONFIG,
@@ -96,12 +96,30 @@ function runList(args: PresetsCliArgs, context: CliContext): number {
 
 /**
  * npm plugin packages are checked where the backend imports them from:
- * this repository's backend package, or the current directory elsewhere
- * (a backend that installed the library).
+ * the `--backend` folder, else the backend package of the workspace around
+ * `rootDir` (Backstage role `backend`), else the current directory (a
+ * backend that installed the CLI).
  */
-function pluginsFrom(rootDir: string): string[] {
-  const backend = resolve(rootDir, 'packages/backend');
-  return [fs.existsSync(backend) ? backend : process.cwd()];
+function pluginsFrom(rootDir: string, backend: string | undefined): string[] {
+  if (backend !== undefined) {
+    return [resolve(backend)];
+  }
+  return [workspaceBackendDir(rootDir) ?? process.cwd()];
+}
+
+function workspaceBackendDir(rootDir: string): string | undefined {
+  let packages;
+  try {
+    ({ packages } = getPackagesSync(rootDir));
+  } catch {
+    // Not inside a package at all: nothing to derive the backend from.
+    return undefined;
+  }
+  return packages.find(
+    p =>
+      (p.packageJson as { backstage?: { role?: string } }).backstage?.role ===
+      'backend',
+  )?.dir;
 }
 
 function runCheck(args: PresetsCliArgs, context: CliContext): number {
@@ -109,7 +127,7 @@ function runCheck(args: PresetsCliArgs, context: CliContext): number {
   const result = checkPresets({
     env,
     rootDir,
-    pluginsFrom: pluginsFrom(rootDir),
+    pluginsFrom: pluginsFrom(rootDir, args.backend),
     selection: args.presets,
   });
   const exitCode = result.ok ? 0 : EXIT_CONFIG;
@@ -146,7 +164,7 @@ async function runExplain(
   const result = await explainPresetsWithConfig({
     env,
     rootDir,
-    pluginsFrom: pluginsFrom(rootDir),
+    pluginsFrom: pluginsFrom(rootDir, args.backend),
     selection: args.presets,
   });
   const exitCode = result.ok ? 0 : EXIT_CONFIG;
