@@ -90,7 +90,7 @@ export function providersNamed(
 }
 
 /** What a resolved selection would load. */
-export function explainResolution(resolution: PresetResolution): ExplainResult {
+function explainResolution(resolution: PresetResolution): ExplainResult {
   return {
     ok: resolution.problems.length === 0,
     presets: selectedPresets(resolution),
@@ -133,7 +133,7 @@ const CONFIG_ERROR_LENGTH = 200;
  * layer, read through the very layers the backend merges. A layer that
  * cannot be read becomes a problem naming it.
  */
-export async function explainConfig(
+async function explainConfig(
   resolution: PresetResolution,
   options: Pick<ExplainOptions, 'argv' | 'env' | 'rootDir'>,
 ): Promise<{ config: ConfigLeafOrigin[]; problems: PresetProblem[] }> {
@@ -196,7 +196,7 @@ function withAppExtensionsLayer(layers: ConfigLayerData[]): ConfigLayerData[] {
 }
 
 /** The permission framework and its admins, read from the final config. */
-export function permissionsOf(
+function permissionsOf(
   config: ConfigLeafOrigin[],
 ): ExplainedPermissions {
   const valueAt = (path: string) => config.find(l => l.path === path)?.value;

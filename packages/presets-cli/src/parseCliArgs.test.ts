@@ -33,7 +33,10 @@ describe('parseCliArgs', () => {
       '--presets may be given once',
     ],
     [['list', '--backend', 'x'], 'unknown option --backend for "list"'],
-    [['check', '--backend', 'a', '--backend', 'b'], '--backend may be given once'],
+    [
+      ['check', '--backend', 'a', '--backend', 'b'],
+      '--backend may be given once',
+    ],
   ])('refuses %j: %s', (argv, error) => {
     expect(parseCliArgs(argv)).toEqual({ error });
   });

@@ -11,11 +11,9 @@ export type {
   PresetVariableFormat,
   PresetPluginEntry,
 } from './model/types';
-export { PRESET_NAME_PATTERN, isValidPresetName } from './model/naming';
-export { isSecretVariable, looksLikeSecretName } from './model/secrets';
+export { looksLikeSecretName } from './model/secrets';
 export { keysNamedByPreset } from './model/keysNamedByPreset';
 export { splitList } from './model/splitList';
-export { presetFileSchema } from './model/schema';
 export { REFERENCE_EXCERPT_LENGTH, excerpt } from './model/excerpt';
 export {
   EXIT_CONFIG,
@@ -39,11 +37,13 @@ export type {
 export {
   displayPath,
   parsePresetFile,
-  parsePresetFileWithPositions,
   positionOf,
 } from './catalog/parsePresetFile';
 export type { ParsedPresetFile, YamlPosition } from './catalog/parsePresetFile';
-export { MAX_PRESET_FILE_BYTES, readPresetFile } from './catalog/readPresetFile';
+export {
+  MAX_PRESET_FILE_BYTES,
+  readPresetFile,
+} from './catalog/readPresetFile';
 export type {
   PresetFileText,
   ReadPresetFileOptions,
@@ -64,8 +64,7 @@ export {
 } from './environment/databaseConfig';
 export { isUnset } from './environment/variableValues';
 
-export { PRESETS_ENV, parseSelection } from './selection/parseSelection';
-export type { ParsedSelection } from './selection/parseSelection';
+export { PRESETS_ENV } from './selection/parseSelection';
 export {
   readBackstageVersion,
   resolvePresets,
@@ -80,17 +79,14 @@ export {
   IDENTITY_GROUP,
   guestInProductionWarning,
   guestSignInPolicy,
-  isProductionEnv,
   platformGuestConfig,
 } from './selection/guestSignIn';
 export type { GuestSignInPolicy } from './selection/guestSignIn';
 export { closestName } from './selection/suggestions';
 
 export {
-  DEFAULT_PLUGIN_REGISTRY,
   PLUGIN_PLACEHOLDER_NAMES,
   pluginEntryKind,
-  resolvePluginEntries,
 } from './plugins/resolvePluginEntries';
 export type {
   PluginEntryKind,
@@ -100,7 +96,6 @@ export type {
 export { findInstalledPackage } from './plugins/checkPluginsInstalled';
 export {
   DYNAMIC_PLUGINS_FILE_ENV,
-  dynamicPluginsInclude,
   writeDynamicPluginsFile,
 } from './plugins/dynamicPluginsFile';
 

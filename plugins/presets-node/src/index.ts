@@ -28,11 +28,7 @@ export type {
   ConfigProvenanceOptions,
 } from './config/configProvenance';
 export { withConcatenatedAppExtensions } from './config/appExtensionsLayer';
-export {
-  loadAppConfigSchema,
-  presetFrontendConfigs,
-  readPresetFrontendConfig,
-} from './config/presetFrontendConfig';
+export { presetFrontendConfigs } from './config/presetFrontendConfig';
 export type { PresetFrontendConfigOptions } from './config/presetFrontendConfig';
 export { presetsRootConfigServiceFactory } from './config/presetsRootConfigServiceFactory';
 export type { PresetsRootConfigOptions } from './config/presetsRootConfigServiceFactory';

@@ -43,8 +43,8 @@ export interface PresetCatalogSources {
 
 /**
  * The folder of this library's package, as Node resolves it (the way
- * Backstage's `resolvePackagePath` does, without loading
- * backend-plugin-api into the boot gate); `undefined` when it cannot be
+ * Backstage's `resolvePackagePath` does; this package holds nothing of the
+ * backend, backend-plugin-api included); `undefined` when it cannot be
  * resolved.
  */
 function libraryPackageDir(): string | undefined {

@@ -340,16 +340,6 @@ export function positionOf(
   return undefined;
 }
 
-/** The line of {@link positionOf}, for callers that show lines only. */
-export function lineOf(
-  doc: Document,
-  lineCounter: LineCounter,
-  segments: string[],
-  key?: string,
-): number | undefined {
-  return positionOf(doc, lineCounter, segments, key)?.line;
-}
-
 const TYPE_HINTS: Record<string, string> = {
   boolean: 'write true or false, without quotes',
   string: 'quote the value',

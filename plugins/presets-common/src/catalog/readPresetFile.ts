@@ -30,7 +30,7 @@ function errorCode(error: unknown): string {
 }
 
 /** Whether `path` is strictly below `folder` (both real paths). */
-export function isInside(folder: string, path: string): boolean {
+function isInside(folder: string, path: string): boolean {
   const rel = relative(folder, path);
   // `..data/x.yaml` (a Kubernetes ConfigMap mount) is inside, `../x` is not.
   return rel !== '' && !isAbsolute(rel) && rel.split(sep)[0] !== '..';

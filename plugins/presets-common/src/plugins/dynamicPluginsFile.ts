@@ -11,10 +11,8 @@ export const DYNAMIC_PLUGINS_FILE_ENV = 'VEECODE_DYNAMIC_PLUGINS_FILE';
  * a `dynamic-plugins.yaml` include file, the format the RHDH/VeeCode
  * installer of a container image reads: `plugins:` entries with
  * `package`, `disabled`, `integrity` and `pluginConfig`.
- *
- * @public
  */
-export function dynamicPluginsInclude(plugins: ResolvedPluginEntry[]): {
+function dynamicPluginsInclude(plugins: ResolvedPluginEntry[]): {
   plugins: Array<{
     package: string;
     disabled: boolean;

@@ -3,9 +3,6 @@
  * token, which is what a trial on a laptop wants and what a production
  * portal must never do by accident: with NODE_ENV=production it is off
  * unless the operator opts in with DEVPORTAL_ALLOW_GUEST=true.
- *
- * No config-loader here: the boot gate loads this file (the config layer
- * reads it too), and a refused boot must not pay for config-loader.
  */
 import { PresetProblem } from '../model/problems';
 import { PresetCatalog } from '../catalog/loadPresetCatalog';
@@ -37,8 +34,8 @@ export type GuestSignInPolicy = {
   reason: 'trial' | 'opted-in' | 'off';
 };
 
-/** Whether the process runs as production: `NODE_ENV=production`, Backstage's and Node's convention. @public */
-export function isProductionEnv(env: Record<string, string | undefined>) {
+/** Whether the process runs as production: `NODE_ENV=production`, Backstage's and Node's convention. */
+function isProductionEnv(env: Record<string, string | undefined>) {
   return env.NODE_ENV?.trim() === 'production';
 }
 
