@@ -7,7 +7,7 @@
 import { createBackendFeatureLoader } from '@backstage/backend-plugin-api';
 import { guestSignInPolicy } from '@devportal/plugin-presets-common';
 import { presetsServiceRef } from '@devportal/plugin-presets-node';
-import { selectedIdentityPreset } from '@devportal/plugin-identity-presets-node';
+import { selectedIdentityPreset } from '@devportal/plugin-preset-providers-node';
 import { authModuleIdentityPresets } from './module';
 
 /**

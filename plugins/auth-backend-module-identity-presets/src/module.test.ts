@@ -11,7 +11,7 @@ import {
   resolvePresetsOrThrow,
 } from '@devportal/plugin-presets-common';
 import { presetsServiceFactory } from '@devportal/plugin-presets-node';
-import { identityAuthProvidersExtensionPoint } from '@devportal/plugin-identity-presets-node';
+import { identityAuthProvidersExtensionPoint } from '@devportal/plugin-preset-providers-node';
 import { authModuleIdentityPresets } from './module';
 
 const repoRoot = path.resolve(__dirname, '../../..');

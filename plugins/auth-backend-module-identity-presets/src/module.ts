@@ -18,7 +18,7 @@ import {
   identityAuthProvidersExtensionPoint,
   presetSyncStatusServiceRef,
   selectedIdentityPreset,
-} from '@devportal/plugin-identity-presets-node';
+} from '@devportal/plugin-preset-providers-node';
 import { builtinIdentityAuthProviders } from './builtinProviders';
 import { planAuthWiring } from './planAuthWiring';
 

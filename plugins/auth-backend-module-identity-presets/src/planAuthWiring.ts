@@ -5,7 +5,7 @@ import {
   PresetProviderRegistry,
   keysNamedByPreset,
   planPresetWiring,
-} from '@devportal/plugin-identity-presets-node';
+} from '@devportal/plugin-preset-providers-node';
 
 /** What the identity module does for one selection. */
 export interface AuthWiringPlan {

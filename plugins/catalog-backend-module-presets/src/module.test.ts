@@ -19,7 +19,7 @@ import {
   presetsRootConfigServiceFactory,
   presetsServiceFactory,
 } from '@devportal/plugin-presets-node';
-import { presetCatalogProvidersExtensionPoint } from '@devportal/plugin-identity-presets-node';
+import { presetCatalogProvidersExtensionPoint } from '@devportal/plugin-preset-providers-node';
 import path from 'path';
 import catalogModulePresets from './index';
 

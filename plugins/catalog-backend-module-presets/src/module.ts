@@ -11,7 +11,7 @@ import {
   planPresetWiring,
   presetCatalogProvidersExtensionPoint,
   presetSyncStatusServiceRef,
-} from '@devportal/plugin-identity-presets-node';
+} from '@devportal/plugin-preset-providers-node';
 import { builtinCatalogProviders } from './providers/builtinCatalogProviders';
 import { ScheduledSource } from './sync/ScheduledSource';
 import { readSyncGuardConfig } from './sync/readSyncGuardConfig';

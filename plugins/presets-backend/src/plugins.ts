@@ -5,7 +5,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { presetsServiceRef } from '@devportal/plugin-presets-node';
-import { presetSyncStatusServiceRef } from '@devportal/plugin-identity-presets-node';
+import { presetSyncStatusServiceRef } from '@devportal/plugin-preset-providers-node';
 import { Router } from 'express';
 import { LoadedPlugin, planPluginLoading } from './loadedPlugins';
 import { warnAboutOAuthServerSetup } from './oauthServerChecks';

@@ -4,7 +4,7 @@ import {
   PresetSyncRun,
   PresetSyncStatusService,
   selectedIdentityPreset,
-} from '@devportal/plugin-identity-presets-node';
+} from '@devportal/plugin-preset-providers-node';
 import { RequestHandler } from 'express';
 
 /** Said of a source the catalog module scheduled but has not run yet. */

@@ -1,5 +1,5 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
-import { PresetSyncCounts } from '@devportal/plugin-identity-presets-node';
+import { PresetSyncCounts } from '@devportal/plugin-preset-providers-node';
 import { DEFAULT_MIN_RETAINED_SHARE } from './readSyncGuardConfig';
 
 /** The client `DatabaseService` hands out; named here so we need no direct knex dependency. */

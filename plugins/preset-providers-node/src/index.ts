@@ -1,6 +1,8 @@
 /**
- * Extension points through which backend modules declare which auth
- * provider and which org-sync provider an identity preset activates.
+ * The providers a preset activates: extension points through which backend
+ * modules register identity auth providers and catalog providers (org sync,
+ * SCM discovery), the plan and registry that wire them for a selection, and
+ * the sync status service.
  *
  * @packageDocumentation
  */
