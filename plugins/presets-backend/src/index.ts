@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { presetsBackend } from './plugins';
-export type { PresetsBackendOptions } from './plugins';
-export type { LoadedPlugin } from './loadedPlugins';
+export { presetsBackend } from './presetsBackend';
+export type { PresetsBackendOptions } from './presetsBackend';
+export type { LoadedPlugin } from './planPluginLoading';
 export { oauthServerGuardModule } from './oauthServerGuard/module';

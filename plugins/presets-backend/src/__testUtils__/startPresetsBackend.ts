@@ -9,7 +9,7 @@ import {
 } from '@backstage/backend-test-utils';
 import { resolvePresetsOrThrow } from '@devportal/plugin-presets-common';
 import { presetsServiceFactory } from '@devportal/plugin-presets-node';
-import { presetsBackend } from '../plugins';
+import { presetsBackend } from '../presetsBackend';
 
 /** The repository root, which preset resolution starts from. */
 const repoRoot = path.resolve(__dirname, '../../../..');

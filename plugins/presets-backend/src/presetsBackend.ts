@@ -2,16 +2,12 @@ import {
   BackendFeature,
   coreServices,
   createBackendFeatureLoader,
-  createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { presetsServiceRef } from '@devportal/plugin-presets-node';
-import { presetSyncStatusServiceRef } from '@devportal/plugin-preset-providers-node';
-import { Router } from 'express';
-import { LoadedPlugin, planPluginLoading } from './loadedPlugins';
-import { warnAboutOAuthServerSetup } from './oauthServerChecks';
+import { planPluginLoading } from './planPluginLoading';
 import { oauthServerGuardModule } from './oauthServerGuard/module';
-import { serveTechRadarSample } from './techRadarSample';
-import { statusHandler } from './status';
+import { presetsPlugin } from './presetsPlugin';
+import { dynamicPluginsInfoPlugin } from './dynamicPluginsInfoPlugin';
 
 /** Options for {@link presetsBackend}. @public */
 export interface PresetsBackendOptions {
@@ -23,70 +19,6 @@ export interface PresetsBackendOptions {
   builtIn: string[];
   /** Folders the plugin packages are imported from; defaults to the current directory. */
   from?: string[];
-}
-
-/**
- * `GET /api/presets/plugins`: what this backend runs, and which preset
- * enabled it; `GET /api/presets/status`: presets, sign-in and sync runs.
- * Also warns once at startup about a setup in which
- * Backstage's OAuth server cannot serve MCP clients well, whichever preset
- * or config turned it on.
- */
-function presetsPlugin(loaded: () => LoadedPlugin[]) {
-  return createBackendPlugin({
-    pluginId: 'presets',
-    register(reg) {
-      reg.registerInit({
-        deps: {
-          httpRouter: coreServices.httpRouter,
-          config: coreServices.rootConfig,
-          logger: coreServices.logger,
-          presets: presetsServiceRef,
-          syncStatus: presetSyncStatusServiceRef,
-        },
-        async init({ httpRouter, config, logger, presets, syncStatus }) {
-          warnAboutOAuthServerSetup({ config, logger });
-          serveTechRadarSample({ httpRouter, config });
-          const router = Router();
-          router.get('/plugins', (_req, res) => {
-            res.json(loaded().map(({ entry: _, ...plugin }) => plugin));
-          });
-          router.get('/status', statusHandler({ presets, syncStatus }));
-          httpRouter.use(router);
-        },
-      });
-    },
-  });
-}
-
-/**
- * `GET /api/dynamic-plugins-info/loaded-plugins`, in the shape Red Hat
- * Developer Hub serves, so VeeCode's smoke tests and dashboards read it
- * unchanged.
- */
-function dynamicPluginsInfoPlugin(loaded: () => LoadedPlugin[]) {
-  return createBackendPlugin({
-    pluginId: 'dynamic-plugins-info',
-    register(reg) {
-      reg.registerInit({
-        deps: { httpRouter: coreServices.httpRouter },
-        async init({ httpRouter }) {
-          const router = Router();
-          router.get('/loaded-plugins', (_req, res) => {
-            res.json(
-              loaded().map(p => ({
-                name: p.package,
-                version: p.version,
-                role: p.role,
-                platform: 'node',
-              })),
-            );
-          });
-          httpRouter.use(router);
-        },
-      });
-    },
-  });
 }
 
 /**
