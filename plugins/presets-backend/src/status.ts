@@ -61,7 +61,7 @@ export interface PresetsStatus {
  * selected and guest sign-in is allowed (outside production, or opted in):
  * none otherwise.
  */
-export function authStatusOf(
+function authStatusOf(
   presets: PresetsService,
   syncStatus: PresetSyncStatusService,
 ): PresetsStatus['auth'] {
@@ -97,7 +97,7 @@ function runStatus(
  * sources. Names, versions, times and counts only: no config value, no
  * error text (either could hold a host or a secret).
  */
-export function presetsStatus(deps: {
+function presetsStatus(deps: {
   presets: PresetsService;
   syncStatus: PresetSyncStatusService;
 }): PresetsStatus {

@@ -67,7 +67,7 @@ export async function startPresetsBackend(options: StartPresetsBackendOptions) {
 }
 
 /** Headers of a signed-in user. */
-export const asUser = { Authorization: mockCredentials.user.header() };
+const asUser = { Authorization: mockCredentials.user.header() };
 
 /** `GET route` on the test backend as a signed-in user. */
 export function getAsUser(backend: TestBackend, route: string) {
