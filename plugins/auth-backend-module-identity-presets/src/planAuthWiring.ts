@@ -1,9 +1,12 @@
 import { Config } from '@backstage/config';
-import { Preset, PresetProblem } from '@devportal/plugin-presets-common';
+import {
+  keysNamedByPreset,
+  Preset,
+  PresetProblem,
+} from '@devportal/plugin-presets-common';
 import {
   IdentityAuthProvider,
   PresetProviderRegistry,
-  keysNamedByPreset,
   planPresetWiring,
 } from '@devportal/plugin-preset-providers-node';
 

@@ -103,6 +103,3 @@ export const presetCatalogProvidersExtensionPoint =
   createExtensionPoint<PresetCatalogProvidersExtensionPoint>({
     id: 'devportal.presets.catalog-providers',
   });
-
-/** The exclusive group identity presets belong to (the preset model's own). @public */
-export { IDENTITY_GROUP } from '@devportal/plugin-presets-common';

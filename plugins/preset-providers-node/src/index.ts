@@ -7,7 +7,6 @@
  * @packageDocumentation
  */
 export {
-  IDENTITY_GROUP,
   identityAuthProvidersExtensionPoint,
   presetCatalogProvidersExtensionPoint,
 } from './extensionPoints';
@@ -26,7 +25,7 @@ export type {
   PresetActivation,
   PresetWiringPlan,
 } from './wiring/planPresetWiring';
-export { keysNamedByPreset, selectedIdentityPreset } from './selection';
+export { selectedIdentityPreset } from './selection';
 export { presetSyncStatusServiceRef } from './status/presetSyncStatus';
 export type {
   PresetAuthProviderStatus,

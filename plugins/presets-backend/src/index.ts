@@ -7,5 +7,3 @@
  */
 export { presetsBackend } from './presetsBackend';
 export type { PresetsBackendOptions } from './presetsBackend';
-export type { LoadedPlugin } from './planPluginLoading';
-export { oauthServerGuardModule } from './oauthServerGuard/module';

@@ -1,5 +1,8 @@
-import { Preset, PresetProblem } from '@devportal/plugin-presets-common';
-import { keysNamedByPreset } from '../selection';
+import {
+  keysNamedByPreset,
+  Preset,
+  PresetProblem,
+} from '@devportal/plugin-presets-common';
 import { PresetProviderInfo, PresetProviderRegistry } from './ProviderRegistry';
 
 /** One provider to activate, with the presets that name it. @public */
