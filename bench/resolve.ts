@@ -9,7 +9,7 @@ import fs from 'fs';
 import { resolve } from 'path';
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { parseDocument } from 'yaml';
-import { resolvePresets } from '@devportal/plugin-presets-node';
+import { resolvePresets } from '@devportal/plugin-presets-common';
 
 const root = resolve(__dirname, '..');
 const presetsDir = resolve(root, 'presets');

@@ -17,11 +17,11 @@ const path = require('path');
 require('@backstage/cli-node/config/nodeTransform.cjs');
 const {
   presetFileSchema,
-} = require('../plugins/presets-node/src/model/schema.ts');
+} = require('../plugins/presets-common/src/model/schema.ts');
 const {
   PRESET_FILE_VALIDATOR_FILE,
   presetFileValidatorSource,
-} = require('../plugins/presets-node/src/model/presetFileValidatorSource.ts');
+} = require('../plugins/presets-common/src/model/presetFileValidatorSource.ts');
 
 function write(file, text) {
   fs.writeFileSync(file, text);
@@ -35,7 +35,7 @@ write(
 write(
   path.resolve(
     __dirname,
-    '../plugins/presets-node',
+    '../plugins/presets-common',
     PRESET_FILE_VALIDATOR_FILE,
   ),
   presetFileValidatorSource(),

@@ -31,10 +31,10 @@ import {
 } from '@backstage/plugin-catalog-node';
 import { LdapOrgEntityProvider } from '@backstage/plugin-catalog-backend-module-ldap';
 import { startTestBackend } from '@backstage/backend-test-utils';
+import { resolvePresetsOrThrow } from '@devportal/plugin-presets-common';
 import {
   presetsRootConfigServiceFactory,
   presetsServiceFactory,
-  resolvePresetsOrThrow,
 } from '@devportal/plugin-presets-node';
 import catalogModulePresets from '@devportal/plugin-catalog-backend-module-presets';
 

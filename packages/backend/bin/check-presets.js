@@ -5,6 +5,6 @@
  * start` keeps waiting for file changes when the backend exits.
  */
 require('./gateTransform')();
-const { runBootGate } = require('@devportal/plugin-presets-node/gate');
+const { runBootGate } = require('@devportal/plugin-presets-common');
 
 runBootGate();

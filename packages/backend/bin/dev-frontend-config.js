@@ -17,7 +17,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const removeGateTransform = require('./gateTransform')();
-const { runBootGate } = require('@devportal/plugin-presets-node/gate');
+const { runBootGate } = require('@devportal/plugin-presets-common');
 
 const resolution = runBootGate();
 removeGateTransform();

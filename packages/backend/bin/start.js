@@ -9,7 +9,7 @@
  * this one, and starts the backend. Exit codes pass straight through.
  */
 const removeGateTransform = require('./gateTransform')();
-const { runBootGate } = require('@devportal/plugin-presets-node/gate');
+const { runBootGate } = require('@devportal/plugin-presets-common');
 const { ensureAppBuilt } = require('./appBuild');
 
 runBootGate();

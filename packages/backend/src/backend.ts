@@ -1,9 +1,11 @@
 import { createBackend } from '@backstage/backend-defaults';
 import {
   EXIT_CONFIG,
-  PresetResolution,
   findPresetProblems,
   formatProblems,
+  PresetResolution,
+} from '@devportal/plugin-presets-common';
+import {
   presetsRootConfigServiceFactory,
   presetsServiceFactory,
 } from '@devportal/plugin-presets-node';

@@ -8,8 +8,8 @@ import { ConfigReader } from '@backstage/config';
 import {
   EXIT_CONFIG,
   PresetResolution,
-  createPresetConfigSource,
-} from '@devportal/plugin-presets-node';
+} from '@devportal/plugin-presets-common';
+import { createPresetConfigSource } from '@devportal/plugin-presets-node';
 
 /** How long the check waits for the server before calling it unreachable. */
 const CONNECT_TIMEOUT_MS = 5_000;

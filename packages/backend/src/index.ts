@@ -5,7 +5,7 @@
  */
 // The gate's own entry point: a refused boot loads the preset catalog and
 // selection code only, not the whole library (config-loader, lodash ...).
-import { runBootGate } from '@devportal/plugin-presets-node/gate';
+import { runBootGate } from '@devportal/plugin-presets-common';
 
 /**
  * The exports of a dynamically imported module of ours. Both from source

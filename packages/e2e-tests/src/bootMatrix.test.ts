@@ -6,7 +6,7 @@
 import {
   loadPresetCatalog,
   pluginEntryKind,
-} from '@devportal/plugin-presets-node';
+} from '@devportal/plugin-presets-common';
 import path from 'path';
 import { repoRoot, startBackendProcess } from './harness/backendProcess';
 import { E2E_TOKEN, externalAccessEnv } from './harness/portal';

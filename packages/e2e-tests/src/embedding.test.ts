@@ -1,12 +1,12 @@
 /*
- * Embedding from packed packages: every package under plugins/ is built
+ * Embedding from packed packages: every publishable package is built
  * (`backstage-cli package build`) and packed (`yarn pack`), a backend of
  * someone else's is created outside this workspace, installs the tarballs
  * and the Backstage packages of this release with npm, and runs the entry
  * file docs/embedding.md shows ("The backend entry file"). It
  * boots without presets and with presets (shipped and from a preset path),
  * refuses a broken selection with exit 78, and the `presets` command runs
- * through `npm exec` from the packed library.
+ * through `npm exec` from the packed CLI.
  *
  * The first run on a machine downloads the Backstage packages (minutes);
  * later runs install from npm's cache.
@@ -212,9 +212,15 @@ describe('embedding the packed packages in a backend of your own', () => {
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 
-  describe('the presets command through npm exec from the packed library', () => {
-    const presetsTarball = () =>
-      packed.find(p => p.name === '@devportal/plugin-presets-node')!.tarball;
+  describe('the presets command through npm exec from the packed packages', () => {
+    // The CLI and the libraries it depends on by version, which is not on
+    // the registry: npm exec installs the three tarballs together.
+    const presetsTarballs = () =>
+      [
+        '@devportal/presets-cli',
+        '@devportal/plugin-presets-common',
+        '@devportal/plugin-presets-node',
+      ].map(name => packed.find(p => p.name === name)!.tarball);
     let npxCacheBefore: Set<string>;
     const npxCache = () => {
       const dir = path.join(os.homedir(), '.npm/_npx');
@@ -229,7 +235,7 @@ describe('embedding the packed packages in a backend of your own', () => {
           '--prefer-offline',
           // npm's own notices (engine warnings of dependencies) are not the command's output.
           '--loglevel=error',
-          `--package=${presetsTarball()}`,
+          ...presetsTarballs().map(tarball => `--package=${tarball}`),
           '--',
           'presets',
           ...args,

@@ -12,10 +12,8 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { ConfigReader } from '@backstage/config';
-import {
-  createPresetConfigSource,
-  loadPresetCatalog,
-} from '@devportal/plugin-presets-node';
+import { loadPresetCatalog } from '@devportal/plugin-presets-common';
+import { createPresetConfigSource } from '@devportal/plugin-presets-node';
 import {
   BackendProcess,
   freePort,

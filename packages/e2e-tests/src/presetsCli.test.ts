@@ -10,7 +10,7 @@ import { repoRoot } from './harness/backendProcess';
 
 jest.setTimeout(120_000);
 
-const bin = path.join(repoRoot, 'plugins/presets-node/bin/presets.js');
+const bin = path.join(repoRoot, 'packages/presets-cli/bin/presets.js');
 const yarn = path.join(repoRoot, '.yarn/releases/yarn-4.18.1.cjs');
 const secret = 'ghp_Sup3rS3cretCliValue_do_not_print';
 

@@ -9,7 +9,7 @@ import {
   DatabaseService,
   RootConfigService,
 } from '@backstage/backend-plugin-api';
-import { IdentityAuthProvider } from '@devportal/plugin-identity-presets-node';
+import { IdentityAuthProvider } from '@devportal/plugin-preset-providers-node';
 import {
   githubIdentitySignInResolvers,
   identitySignInResolvers,

@@ -5,11 +5,9 @@
  * @packageDocumentation
  */
 import { createBackendFeatureLoader } from '@backstage/backend-plugin-api';
-import {
-  guestSignInPolicy,
-  presetsServiceRef,
-} from '@devportal/plugin-presets-node';
-import { selectedIdentityPreset } from '@devportal/plugin-identity-presets-node';
+import { guestSignInPolicy } from '@devportal/plugin-presets-common';
+import { presetsServiceRef } from '@devportal/plugin-presets-node';
+import { selectedIdentityPreset } from '@devportal/plugin-preset-providers-node';
 import { authModuleIdentityPresets } from './module';
 
 /**

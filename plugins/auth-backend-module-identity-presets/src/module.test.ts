@@ -8,10 +8,10 @@ import {
 import { authProvidersExtensionPoint } from '@backstage/plugin-auth-node';
 import {
   findPresetProblems,
-  presetsServiceFactory,
   resolvePresetsOrThrow,
-} from '@devportal/plugin-presets-node';
-import { identityAuthProvidersExtensionPoint } from '@devportal/plugin-identity-presets-node';
+} from '@devportal/plugin-presets-common';
+import { presetsServiceFactory } from '@devportal/plugin-presets-node';
+import { identityAuthProvidersExtensionPoint } from '@devportal/plugin-preset-providers-node';
 import { authModuleIdentityPresets } from './module';
 
 const repoRoot = path.resolve(__dirname, '../../..');

@@ -7,20 +7,20 @@ import { authProvidersExtensionPoint } from '@backstage/plugin-auth-node';
 import {
   ALLOW_GUEST_ENV,
   IDENTITY_GROUP,
-  Preset,
-  PresetsConfigError,
   configKeyVariables,
   guestInProductionWarning,
   guestSignInPolicy,
-  presetsServiceRef,
-} from '@devportal/plugin-presets-node';
+  Preset,
+  PresetsConfigError,
+} from '@devportal/plugin-presets-common';
+import { presetsServiceRef } from '@devportal/plugin-presets-node';
 import {
   IdentityAuthProvider,
   PresetProviderRegistry,
   identityAuthProvidersExtensionPoint,
   presetSyncStatusServiceRef,
   selectedIdentityPreset,
-} from '@devportal/plugin-identity-presets-node';
+} from '@devportal/plugin-preset-providers-node';
 import { builtinIdentityAuthProviders } from './builtinProviders';
 import { planAuthWiring } from './planAuthWiring';
 

@@ -1,11 +1,14 @@
 import { Config } from '@backstage/config';
-import { Preset, PresetProblem } from '@devportal/plugin-presets-node';
+import {
+  keysNamedByPreset,
+  Preset,
+  PresetProblem,
+} from '@devportal/plugin-presets-common';
 import {
   IdentityAuthProvider,
   PresetProviderRegistry,
-  keysNamedByPreset,
   planPresetWiring,
-} from '@devportal/plugin-identity-presets-node';
+} from '@devportal/plugin-preset-providers-node';
 
 /** What the identity module does for one selection. */
 export interface AuthWiringPlan {

@@ -11,10 +11,10 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import authPlugin from '@backstage/plugin-auth-backend';
+import { resolvePresetsOrThrow } from '@devportal/plugin-presets-common';
 import {
   presetsRootConfigServiceFactory,
   presetsServiceFactory,
-  resolvePresetsOrThrow,
 } from '@devportal/plugin-presets-node';
 import identityPresetsAuthFeatures from './index';
 

@@ -13,11 +13,13 @@ import {
 } from '@backstage/plugin-catalog-node';
 import {
   findPresetProblems,
+  resolvePresetsOrThrow,
+} from '@devportal/plugin-presets-common';
+import {
   presetsRootConfigServiceFactory,
   presetsServiceFactory,
-  resolvePresetsOrThrow,
 } from '@devportal/plugin-presets-node';
-import { presetCatalogProvidersExtensionPoint } from '@devportal/plugin-identity-presets-node';
+import { presetCatalogProvidersExtensionPoint } from '@devportal/plugin-preset-providers-node';
 import path from 'path';
 import catalogModulePresets from './index';
 

@@ -3,17 +3,15 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
-import {
-  PresetsConfigError,
-  presetsServiceRef,
-} from '@devportal/plugin-presets-node';
+import { PresetsConfigError } from '@devportal/plugin-presets-common';
+import { presetsServiceRef } from '@devportal/plugin-presets-node';
 import {
   PresetCatalogProvider,
   PresetProviderRegistry,
   planPresetWiring,
   presetCatalogProvidersExtensionPoint,
   presetSyncStatusServiceRef,
-} from '@devportal/plugin-identity-presets-node';
+} from '@devportal/plugin-preset-providers-node';
 import { builtinCatalogProviders } from './providers/builtinCatalogProviders';
 import { ScheduledSource } from './sync/ScheduledSource';
 import { readSyncGuardConfig } from './sync/readSyncGuardConfig';

@@ -1,6 +1,6 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { resolve } from 'path';
-import { Preset, configKeyVariables } from '@devportal/plugin-presets-node';
+import { Preset, configKeyVariables } from '@devportal/plugin-presets-common';
 import { readRbacConfig } from './config';
 
 /** A preset that sets the module's keys from variables, as the rbac preset does. */

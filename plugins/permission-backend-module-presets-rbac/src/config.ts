@@ -1,6 +1,6 @@
 import { RootConfigService as Config } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { PresetProblem, splitList } from '@devportal/plugin-presets-node';
+import { PresetProblem, splitList } from '@devportal/plugin-presets-common';
 import { isAbsolute, resolve } from 'path';
 
 /**

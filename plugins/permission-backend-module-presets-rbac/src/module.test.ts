@@ -20,7 +20,7 @@ import {
 } from '@backstage/plugin-permission-common';
 import { PermissionPolicy } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import { findPresetProblems } from '@devportal/plugin-presets-node';
+import { findPresetProblems } from '@devportal/plugin-presets-common';
 import request from 'supertest';
 import { permissionModulePresetsRbac } from './module';
 

@@ -7,8 +7,8 @@ import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
   PresetsConfigError,
   configKeyVariables,
-  presetsServiceRef,
-} from '@devportal/plugin-presets-node';
+} from '@devportal/plugin-presets-common';
+import { presetsServiceRef } from '@devportal/plugin-presets-node';
 import { readRbacConfig } from './config';
 import { createGroupResolver } from './groups';
 import { RbacPolicy } from './policy';

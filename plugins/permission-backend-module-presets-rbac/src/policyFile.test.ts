@@ -1,4 +1,4 @@
-import { PresetsConfigError } from '@devportal/plugin-presets-node';
+import { PresetsConfigError } from '@devportal/plugin-presets-common';
 import { createMockDirectory } from '@backstage/backend-test-utils';
 import { parsePolicyCsv, readPolicyFile } from './policyFile';
 

@@ -1,7 +1,7 @@
 import {
   PresetProblem,
   PresetsConfigError,
-} from '@devportal/plugin-presets-node';
+} from '@devportal/plugin-presets-common';
 import { readFileSync } from 'fs';
 import {
   ConfigKeyVariables,

@@ -5,7 +5,5 @@
  *
  * @packageDocumentation
  */
-export { presetsBackend } from './plugins';
-export type { PresetsBackendOptions } from './plugins';
-export type { LoadedPlugin } from './loadedPlugins';
-export { oauthServerGuardModule } from './oauthServerGuard/module';
+export { presetsBackend } from './presetsBackend';
+export type { PresetsBackendOptions } from './presetsBackend';

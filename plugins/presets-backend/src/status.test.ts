@@ -4,7 +4,7 @@ import { createMockDirectory } from '@backstage/backend-test-utils';
 import {
   PresetSyncRun,
   presetSyncStatusServiceRef,
-} from '@devportal/plugin-identity-presets-node';
+} from '@devportal/plugin-preset-providers-node';
 import {
   getAsUser,
   startPresetsBackend,

@@ -1,12 +1,10 @@
-import {
-  guestSignInPolicy,
-  PresetsService,
-} from '@devportal/plugin-presets-node';
+import { guestSignInPolicy } from '@devportal/plugin-presets-common';
+import { PresetsService } from '@devportal/plugin-presets-node';
 import {
   PresetSyncRun,
   PresetSyncStatusService,
   selectedIdentityPreset,
-} from '@devportal/plugin-identity-presets-node';
+} from '@devportal/plugin-preset-providers-node';
 import { RequestHandler } from 'express';
 
 /** Said of a source the catalog module scheduled but has not run yet. */
@@ -63,7 +61,7 @@ export interface PresetsStatus {
  * selected and guest sign-in is allowed (outside production, or opted in):
  * none otherwise.
  */
-export function authStatusOf(
+function authStatusOf(
   presets: PresetsService,
   syncStatus: PresetSyncStatusService,
 ): PresetsStatus['auth'] {
@@ -99,7 +97,7 @@ function runStatus(
  * sources. Names, versions, times and counts only: no config value, no
  * error text (either could hold a host or a secret).
  */
-export function presetsStatus(deps: {
+function presetsStatus(deps: {
   presets: PresetsService;
   syncStatus: PresetSyncStatusService;
 }): PresetsStatus {

@@ -4,17 +4,15 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Router } from 'express';
 
-/** Where the sample radar is served, below the presets plugin (`/api/presets`). @public */
-export const TECH_RADAR_SAMPLE_PATH = '/tech-radar/sample.json';
+/** Where the sample radar is served, below the presets plugin (`/api/presets`). */
+const TECH_RADAR_SAMPLE_PATH = '/tech-radar/sample.json';
 
 /**
  * The config key a preset puts its sample radar under, usually with
  * `$include: ./data/tech-radar.json`: the file is then found next to the
  * preset that ships it, whichever preset folder that is.
- *
- * @public
  */
-export const TECH_RADAR_SAMPLE_CONFIG_KEY = 'presets.techRadar.sample';
+const TECH_RADAR_SAMPLE_CONFIG_KEY = 'presets.techRadar.sample';
 
 /**
  * Serves the sample tech radar a selected preset provides at

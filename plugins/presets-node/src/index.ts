@@ -1,106 +1,34 @@
 /**
- * The DevPortal preset model: reading, validating and resolving presets,
- * the boot gate, and layering the presets' config into Backstage's.
+ * DevPortal presets in a Backstage backend: the root config service that
+ * layers the selected presets' config into Backstage's, and the presets
+ * service other modules read the selection from. The preset model itself
+ * is `@devportal/plugin-presets-common`.
  *
  * @packageDocumentation
  */
 
+export {
+  createPresetConfigSource,
+  presetConfigLayers,
+} from './config/createPresetConfigSource';
 export type {
-  Preset,
-  PresetDerivedCase,
-  PresetDerivedVariable,
-  PresetFile,
-  PresetFilePluginEntry,
-  PresetFileRequires,
-  PresetFileVariable,
-  PresetVariable,
-  PresetVariableFormat,
-  PresetPluginEntry,
-} from './model/types';
-export { PRESET_NAME_PATTERN, isValidPresetName } from './model/naming';
-export { isSecretVariable, looksLikeSecretName } from './model/secrets';
-export { keysNamedByPreset } from './model/keysNamedByPreset';
-export { configKeyVariables } from './model/configKeyVariables';
-export { splitList } from './model/splitList';
-export { presetFileSchema } from './model/schema';
+  PresetConfigLayer,
+  PresetConfigLayerKind,
+  PresetConfigSourceOptions,
+} from './config/createPresetConfigSource';
 export {
-  EXIT_CONFIG,
-  PresetsConfigError,
-  findPresetProblems,
-  formatProblems,
-} from './model/problems';
-export type { PresetProblem, PresetProblemKind } from './model/problems';
-
-export {
-  PRESETS_PATH_ENV,
-  defaultShippedDir,
-  loadPresetCatalog,
-  parsePresetsPath,
-} from './catalog/loadPresetCatalog';
+  REDACTED,
+  configProvenance,
+  readConfigLayers,
+  redactText,
+} from './config/configProvenance';
 export type {
-  PresetCatalog,
-  PresetCatalogSources,
-  PresetOverride,
-} from './catalog/loadPresetCatalog';
-
-export { PRESETS_ENV, parseSelection } from './selection/parseSelection';
-export type { ParsedSelection } from './selection/parseSelection';
-export {
-  derivedInputs,
-  deriveVariables,
-  selectionDerivedVariables,
-} from './selection/derivedVariables';
-export type { DerivedDefinitions } from './selection/derivedVariables';
-export {
-  PLATFORM_PRESET_FILE,
-  readPlatformPreset,
-} from './catalog/platformPreset';
-export {
-  resolvePresets,
-  resolvePresetsOrThrow,
-} from './selection/resolvePresets';
-export {
-  ALLOW_GUEST_ENV,
-  IDENTITY_GROUP,
-  guestInProductionWarning,
-  guestSignInPolicy,
-  isProductionEnv,
-  platformGuestConfig,
-} from './selection/guestSignIn';
-export type { GuestSignInPolicy } from './selection/guestSignIn';
-export type {
-  PresetResolution,
-  ResolvePresetsOptions,
-} from './selection/resolvePresets';
-
-export {
-  DEFAULT_PLUGIN_REGISTRY,
-  pluginEntryKind,
-  resolvePluginEntries,
-} from './plugins/resolvePluginEntries';
-export type {
-  PluginEntryKind,
-  PluginPlaceholders,
-  ResolvedPluginEntry,
-} from './plugins/resolvePluginEntries';
-export { findInstalledPackage } from './plugins/checkPluginsInstalled';
-export {
-  DYNAMIC_PLUGINS_FILE_ENV,
-  dynamicPluginsInclude,
-  writeDynamicPluginsFile,
-} from './plugins/dynamicPluginsFile';
-
-export {
-  VEECODE_APP_CONFIG_ENV,
-  readVeecodeAppConfig,
-} from './config/readVeecodeAppConfig';
-export { createPresetConfigSource } from './config/createPresetConfigSource';
-export type { PresetConfigSourceOptions } from './config/createPresetConfigSource';
-export {
-  loadAppConfigSchema,
-  presetFrontendConfigs,
-  readPresetFrontendConfig,
-} from './config/presetFrontendConfig';
+  ConfigLayerData,
+  ConfigLeafOrigin,
+  ConfigProvenanceOptions,
+} from './config/configProvenance';
+export { withConcatenatedAppExtensions } from './config/appExtensionsLayer';
+export { presetFrontendConfigs } from './config/presetFrontendConfig';
 export type { PresetFrontendConfigOptions } from './config/presetFrontendConfig';
 export { presetsRootConfigServiceFactory } from './config/presetsRootConfigServiceFactory';
 export type { PresetsRootConfigOptions } from './config/presetsRootConfigServiceFactory';
@@ -113,6 +41,3 @@ export type {
   PresetsService,
   PresetsServiceOptions,
 } from './service/presetsService';
-
-export { runBootGate } from './gate/runBootGate';
-export type { BootGateOptions } from './gate/runBootGate';

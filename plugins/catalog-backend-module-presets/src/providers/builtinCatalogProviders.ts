@@ -8,7 +8,7 @@ import { EntityProvider } from '@backstage/plugin-catalog-node';
 import {
   PresetCatalogProvider,
   PresetCatalogSource,
-} from '@devportal/plugin-identity-presets-node';
+} from '@devportal/plugin-preset-providers-node';
 import { randomUUID } from 'crypto';
 import { ScmIntegrations } from '@backstage/integration';
 import { CapturingTaskRunner, manualTaskRunner } from '../upstream/taskRunners';

@@ -5,7 +5,7 @@ import {
   EntityProviderMutation,
   EntityProviderRefreshOptions,
 } from '@backstage/plugin-catalog-node';
-import { PresetSyncCounts } from '@devportal/plugin-identity-presets-node';
+import { PresetSyncCounts } from '@devportal/plugin-preset-providers-node';
 import { describeWindow, SyncGuardConfig } from './readSyncGuardConfig';
 import { AppliedSyncState, SyncStateStore } from './SyncStateStore';
 

@@ -8,7 +8,7 @@ import {
   PresetCatalogSource,
   PresetSyncOutcome,
   PresetSyncStatusService,
-} from '@devportal/plugin-identity-presets-node';
+} from '@devportal/plugin-preset-providers-node';
 import {
   CommitResult,
   GuardedConnection,

@@ -2,7 +2,7 @@ import {
   DatabaseService,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
-import { PresetSyncCounts } from '@devportal/plugin-identity-presets-node';
+import { PresetSyncCounts } from '@devportal/plugin-preset-providers-node';
 
 /** The client `DatabaseService` hands out; named here so we need no direct knex dependency. */
 type Knex = Awaited<ReturnType<DatabaseService['getClient']>>;

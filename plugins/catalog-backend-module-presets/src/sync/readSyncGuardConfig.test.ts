@@ -1,5 +1,5 @@
 import { ConfigReader } from '@backstage/config';
-import { findPresetProblems } from '@devportal/plugin-presets-node';
+import { findPresetProblems } from '@devportal/plugin-presets-common';
 import { readSyncGuardConfig } from './readSyncGuardConfig';
 
 /** What an operator may write under identityPresets.orgSync, right or wrong. */

@@ -4,7 +4,7 @@ import { stringifyError } from '@backstage/errors';
 import {
   PresetProblem,
   PresetsConfigError,
-} from '@devportal/plugin-presets-node';
+} from '@devportal/plugin-presets-common';
 
 /**
  * How much a sync may lose, against the last applied one and the window's peak, before it is refused.

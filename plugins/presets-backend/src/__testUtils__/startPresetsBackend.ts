@@ -7,11 +7,9 @@ import {
   startTestBackend,
   TestBackend,
 } from '@backstage/backend-test-utils';
-import {
-  presetsServiceFactory,
-  resolvePresetsOrThrow,
-} from '@devportal/plugin-presets-node';
-import { presetsBackend } from '../plugins';
+import { resolvePresetsOrThrow } from '@devportal/plugin-presets-common';
+import { presetsServiceFactory } from '@devportal/plugin-presets-node';
+import { presetsBackend } from '../presetsBackend';
 
 /** The repository root, which preset resolution starts from. */
 const repoRoot = path.resolve(__dirname, '../../../..');
@@ -69,7 +67,7 @@ export async function startPresetsBackend(options: StartPresetsBackendOptions) {
 }
 
 /** Headers of a signed-in user. */
-export const asUser = { Authorization: mockCredentials.user.header() };
+const asUser = { Authorization: mockCredentials.user.header() };
 
 /** `GET route` on the test backend as a signed-in user. */
 export function getAsUser(backend: TestBackend, route: string) {

@@ -16,7 +16,7 @@ const DEFAULT_REGISTRATIONS_PER_ADDRESS = 20;
 const DEFAULT_WINDOW_MINUTES = 60;
 
 /** The registration rate limit of `presets.oauthServer.registrationLimit`. */
-export function readRegistrationLimit(config: RootConfigService): {
+function readRegistrationLimit(config: RootConfigService): {
   limit: number;
   windowMs: number;
 } {

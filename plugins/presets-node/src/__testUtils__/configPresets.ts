@@ -1,8 +1,7 @@
 import { MockDirectory } from '@backstage/backend-test-utils';
 import { JsonObject } from '@backstage/types';
 import { stringify } from 'yaml';
-import { loadPresetCatalog } from '../catalog/loadPresetCatalog';
-import { Preset } from '../model/types';
+import { loadPresetCatalog, Preset } from '@devportal/plugin-presets-common';
 
 /**
  * The YAML of a valid preset that contributes `appConfig` and nothing else

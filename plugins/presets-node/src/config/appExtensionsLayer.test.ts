@@ -3,7 +3,7 @@ import { ConfigSources } from '@backstage/config-loader';
 import { stringify } from 'yaml';
 import { loadPresets, presetFile } from '../__testUtils__/configPresets';
 import { createPresetConfigSource } from './createPresetConfigSource';
-import { readVeecodeAppConfig } from './readVeecodeAppConfig';
+import { readVeecodeAppConfig } from '@devportal/plugin-presets-common';
 import {
   APP_EXTENSIONS_CONTEXT,
   withConcatenatedAppExtensions,

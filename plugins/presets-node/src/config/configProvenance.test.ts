@@ -1,7 +1,7 @@
 import { createMockDirectory } from '@backstage/backend-test-utils';
 import { stringify } from 'yaml';
 import { loadPresets, presetFile } from '../__testUtils__/configPresets';
-import { ResolvedPluginEntry } from '../plugins/resolvePluginEntries';
+import { ResolvedPluginEntry } from '@devportal/plugin-presets-common';
 import {
   PresetConfigSourceOptions,
   presetConfigLayers,

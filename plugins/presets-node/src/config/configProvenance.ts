@@ -5,7 +5,7 @@
  */
 import { stringifyError } from '@backstage/errors';
 import { JsonObject, JsonValue } from '@backstage/types';
-import { looksLikeSecretName } from '../model/secrets';
+import { looksLikeSecretName } from '@devportal/plugin-presets-common';
 import { PresetConfigLayer } from './createPresetConfigSource';
 
 /** What is shown instead of a value that holds a secret. @public */

@@ -5,12 +5,14 @@ import { ConfigSources } from '@backstage/config-loader';
 import { JsonObject } from '@backstage/types';
 import { stringify } from 'yaml';
 import { loadPresets, presetFile } from '../__testUtils__/configPresets';
-import { ResolvedPluginEntry } from '../plugins/resolvePluginEntries';
+import {
+  loadPresetCatalog,
+  PLATFORM_PRESET_FILE,
+  platformGuestConfig,
+  readVeecodeAppConfig,
+  ResolvedPluginEntry,
+} from '@devportal/plugin-presets-common';
 import { createPresetConfigSource } from './createPresetConfigSource';
-import { readVeecodeAppConfig } from './readVeecodeAppConfig';
-import { platformGuestConfig } from '../selection/guestSignIn';
-import { loadPresetCatalog } from '../catalog/loadPresetCatalog';
-import { PLATFORM_PRESET_FILE } from '../catalog/platformPreset';
 
 /** The platform's guest sign-in layer outside production, in every config below. */
 const TRIAL_GUEST = platformGuestConfig({});

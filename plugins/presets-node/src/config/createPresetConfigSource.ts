@@ -11,22 +11,21 @@ import {
   StaticConfigSource,
 } from '@backstage/config-loader';
 import { parseDocument } from 'yaml';
-import { Preset } from '../model/types';
-import { ResolvedPluginEntry } from '../plugins/resolvePluginEntries';
-import { VEECODE_APP_CONFIG_ENV } from './readVeecodeAppConfig';
 import {
+  ALLOW_GUEST_ENV,
+  defaultShippedDir,
   deriveVariables,
-  selectionDerivedVariables,
-} from '../selection/derivedVariables';
-import { defaultShippedDir } from '../catalog/loadPresetCatalog';
-import { readPlatformPreset } from '../catalog/platformPreset';
-import {
   DEVPORTAL_DB_PATH_ENV,
   platformDatabaseConfig,
-} from './databaseConfig';
+  platformGuestConfig,
+  Preset,
+  readPlatformPreset,
+  ResolvedPluginEntry,
+  selectionDerivedVariables,
+  splitList,
+  VEECODE_APP_CONFIG_ENV,
+} from '@devportal/plugin-presets-common';
 import { JsonObject } from '@backstage/types';
-import { splitList } from '../model/splitList';
-import { ALLOW_GUEST_ENV, platformGuestConfig } from '../selection/guestSignIn';
 import { concatenateAppExtensions } from './appExtensionsLayer';
 
 /** Options for {@link createPresetConfigSource}. @public */

@@ -1,6 +1,6 @@
 import { ConfigSources } from '@backstage/config-loader';
 import { resolve } from 'path';
-import { resolvePresets } from '../selection/resolvePresets';
+import { resolvePresets } from '@devportal/plugin-presets-common';
 import { createPresetConfigSource } from './createPresetConfigSource';
 
 const rootDir = resolve(__dirname, '../../../..');

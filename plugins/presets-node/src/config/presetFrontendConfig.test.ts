@@ -4,7 +4,7 @@ import { ConfigSchema, loadConfigSchema } from '@backstage/config-loader';
 import { stringify } from 'yaml';
 import { loadPresets, presetFile } from '../__testUtils__/configPresets';
 import { JsonObject } from '@backstage/types';
-import { resolvePresets } from '../selection/resolvePresets';
+import { resolvePresets } from '@devportal/plugin-presets-common';
 import {
   loadAppConfigSchema,
   presetFrontendConfigs,

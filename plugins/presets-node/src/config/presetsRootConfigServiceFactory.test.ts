@@ -7,8 +7,10 @@ import {
   createMockDirectory,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { PresetsConfigError } from '../model/problems';
-import { resolvePresets } from '../selection/resolvePresets';
+import {
+  PresetsConfigError,
+  resolvePresets,
+} from '@devportal/plugin-presets-common';
 import { presetsRootConfigServiceFactory } from './presetsRootConfigServiceFactory';
 
 function capturingPlugin(captured: { config?: RootConfigService }) {

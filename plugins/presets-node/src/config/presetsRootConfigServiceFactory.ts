@@ -6,7 +6,7 @@ import { ConfigSources } from '@backstage/config-loader';
 import {
   PresetResolution,
   resolvePresetsOrThrow,
-} from '../selection/resolvePresets';
+} from '@devportal/plugin-presets-common';
 import { createPresetConfigSource } from './createPresetConfigSource';
 
 /** Options for {@link presetsRootConfigServiceFactory}. @public */

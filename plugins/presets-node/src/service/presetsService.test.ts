@@ -6,8 +6,10 @@ import {
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import { startTestBackend } from '@backstage/backend-test-utils';
-import { PresetsConfigError } from '../model/problems';
-import { resolvePresets } from '../selection/resolvePresets';
+import {
+  PresetsConfigError,
+  resolvePresets,
+} from '@devportal/plugin-presets-common';
 import {
   PresetsService,
   presetsServiceFactory,

@@ -7,19 +7,17 @@ import {
   createServiceFactory,
   createServiceRef,
 } from '@backstage/backend-plugin-api';
-import { Preset } from '../model/types';
-import { ResolvedPluginEntry } from '../plugins/resolvePluginEntries';
 import {
+  displayPath,
+  DYNAMIC_PLUGINS_FILE_ENV,
+  Preset,
   PresetResolution,
+  PRESETS_ENV,
+  ResolvedPluginEntry,
   ResolvePresetsOptions,
   resolvePresetsOrThrow,
-} from '../selection/resolvePresets';
-import { PRESETS_ENV } from '../selection/parseSelection';
-import { displayPath } from '../catalog/parsePresetFile';
-import {
-  DYNAMIC_PLUGINS_FILE_ENV,
   writeDynamicPluginsFile,
-} from '../plugins/dynamicPluginsFile';
+} from '@devportal/plugin-presets-common';
 
 /**
  * The resolved preset selection, for modules that switch behaviour on it

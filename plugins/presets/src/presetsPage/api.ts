@@ -1,6 +1,6 @@
 /*
  * The shapes of the presets backend's routes, as plugins/presets-backend
- * serves them (status.ts, plugins.ts). Repeated here: a frontend package
+ * serves them (status.ts, presetsPlugin.ts). Repeated here: a frontend package
  * cannot import a backend one.
  */
 import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';

@@ -1,5 +1,6 @@
 /*
- * Builds and packs every package under plugins/ the way a release does:
+ * Builds and packs every publishable package (the plugins/ packages and the
+ * presets CLI under packages/) the way a release does:
  * `backstage-cli package build`, then `yarn pack`, which applies each
  * package's publishConfig and replaces `workspace:^` with real versions.
  */
@@ -24,13 +25,16 @@ interface PluginPackage {
   version: string;
 }
 
-/** The publishable packages under plugins/, in folder order. */
+/** The publishable packages under plugins/, then packages/, in folder order. */
 export function pluginPackages(): PluginPackage[] {
-  const pluginsDir = path.join(repoRoot, 'plugins');
-  return fs
-    .readdirSync(pluginsDir)
-    .sort()
-    .map(entry => path.join(pluginsDir, entry))
+  return ['plugins', 'packages']
+    .map(folder => path.join(repoRoot, folder))
+    .flatMap(parent =>
+      fs
+        .readdirSync(parent)
+        .sort()
+        .map(entry => path.join(parent, entry)),
+    )
     .filter(dir => fs.existsSync(path.join(dir, 'package.json')))
     .map(dir => ({
       dir,

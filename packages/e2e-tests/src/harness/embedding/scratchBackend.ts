@@ -155,7 +155,7 @@ export async function createScratchBackend(
 
   // The install step of docs/embedding.md: the shipped catalog, from the library package.
   fs.cpSync(
-    path.join(dir, 'node_modules/@devportal/plugin-presets-node/presets'),
+    path.join(dir, 'node_modules/@devportal/plugin-presets-common/presets'),
     path.join(dir, 'presets'),
     { recursive: true },
   );

@@ -1,0 +1,59 @@
+import { resolve } from 'path';
+import { loadPresetCatalog } from '@devportal/plugin-presets-common';
+import { formatPresetList, listPresets } from './listPresets';
+import { paintFor } from './terminal';
+
+const catalog = loadPresetCatalog({
+  shippedDir: resolve(__dirname, '../../../presets'),
+});
+
+describe('listPresets', () => {
+  it('lists every shipped preset sorted by name, with group and dependencies', () => {
+    const listed = listPresets(catalog, {});
+    expect(listed.map(p => p.name)).toEqual([...catalog.presets.keys()].sort());
+    const ldapAd = listed.find(p => p.name === 'ldap-ad')!;
+    expect(ldapAd.requires).toEqual(['ldap']);
+    expect(ldapAd.group).toBeNull();
+    expect(listed.find(p => p.name === 'ldap')!.group).toBe('identity');
+    expect(ldapAd.version).toBe(catalog.presets.get('ldap-ad')!.version);
+  });
+
+  it('marks variables set or missing from the environment, without values', () => {
+    const secret = 'ghp_value-never-listed';
+    const github = listPresets(catalog, {
+      GITHUB_PAT: secret,
+      GITHUB_ORG: '  ',
+    }).find(p => p.name === 'github')!;
+    expect(github.variables).toEqual(
+      expect.arrayContaining([
+        { name: 'GITHUB_PAT', required: true, set: true },
+        { name: 'GITHUB_ORG', required: true, set: false },
+        { name: 'GITHUB_BASE_URL', required: false, set: false },
+      ]),
+    );
+    expect(JSON.stringify(github)).not.toContain(secret);
+  });
+});
+
+describe('formatPresetList', () => {
+  const listed = listPresets(catalog, { GITHUB_PAT: 'x' });
+
+  it('aligns the description column and marks required variables', () => {
+    const text = formatPresetList(listed, paintFor(false));
+    const lines = text.split('\n');
+    const column = lines[0].indexOf('DESCRIPTION');
+    const githubRow = lines.find(l => l.startsWith('github '))!;
+    expect(githubRow.slice(column)).toMatch(/^GitHub as SCM/);
+    const ldapAdRow = lines.find(l => l.startsWith('ldap-ad '))!;
+    expect(ldapAdRow.slice(column - 10, column)).toContain('ldap');
+    expect(text).toContain('    requires: GITHUB_PAT set, GITHUB_ORG missing');
+    expect(text).not.toContain('GITHUB_BASE_URL');
+    expect(text).not.toContain('\u001b[');
+  });
+
+  it('colours the marks when asked', () => {
+    const text = formatPresetList(listed, paintFor(true));
+    expect(text).toContain('GITHUB_PAT \u001b[32mset\u001b[0m');
+    expect(text).toContain('GITHUB_ORG \u001b[31mmissing\u001b[0m');
+  });
+});

@@ -1,0 +1,107 @@
+import parseArgs from 'minimist';
+
+/** The exit code of a command line the CLI does not understand: EX_USAGE from sysexits(3). */
+export const EXIT_USAGE = 64;
+
+/** The commands `presets` knows. */
+export type PresetsCommand = 'list' | 'check' | 'explain' | 'lint';
+
+/** A command line that was understood. */
+export interface PresetsCliArgs {
+  command: PresetsCommand;
+  json: boolean;
+  /** `--presets a,b` (check, explain): replaces `VEECODE_PRESETS` for this run. */
+  presets?: string;
+  /** `--backend <dir>` (check, explain): the backend package npm plugins are installed in. */
+  backend?: string;
+  /** `lint <file|dir>...`: the preset files and folders to lint. */
+  paths?: string[];
+}
+
+/** The usage text, printed on any command line the CLI does not understand. */
+export const USAGE = `Usage: presets <command> [options]
+
+Commands:
+  list                     every available preset (shipped and VEECODE_PRESETS_PATH folders)
+                           with version, group, dependencies, description, and each
+                           required variable marked set or missing in this environment
+  check [--presets a,b]    the boot gate's full validation without starting the backend;
+                           the selection defaults to VEECODE_PRESETS; exit 0 or 78
+  explain [--presets a,b]  what the selection would load: its plugins and the auth
+                           and catalog providers its presets name; exit 0 or 78
+  lint <file|dir>...       for preset authors: schema errors, undeclared variables,
+                           plugins pinned to another Backstage release, required
+                           variables without docs (errors: exit 78); unused,
+                           unprefixed or unflagged secret variables (warnings: exit 0)
+
+Options:
+  --json                   machine-readable output on stdout
+  --presets a,b            the selection to use instead of VEECODE_PRESETS (check, explain)
+  --backend <dir>          the backend package whose node_modules hold the npm plugins
+                           (check, explain); defaults to the workspace's backend package
+                           (Backstage role "backend"), else the current directory
+  --help                   this text
+`;
+
+const FLAGS: Record<PresetsCommand, string[]> = {
+  list: ['json'],
+  check: ['json', 'presets', 'backend'],
+  explain: ['json', 'presets', 'backend'],
+  lint: ['json'],
+};
+
+function isCommand(value: string): value is PresetsCommand {
+  return Object.hasOwn(FLAGS, value);
+}
+
+/**
+ * Reads the command line. Returns a usage error message instead of
+ * throwing, so the entry point decides how to end.
+ */
+export function parseCliArgs(
+  argv: string[],
+): { args: PresetsCliArgs } | { help: true } | { error: string } {
+  const parsed = parseArgs(argv, {
+    boolean: ['json', 'help'],
+    string: ['presets', 'backend'],
+  });
+  if (parsed.help) {
+    return { help: true };
+  }
+  const [command, ...extra] = parsed._.map(String);
+  if (!command) {
+    return { error: 'no command given' };
+  }
+  if (!isCommand(command)) {
+    return { error: `unknown command "${command}"` };
+  }
+  // Only lint takes operands: the files and folders to lint.
+  if (command === 'lint' && extra.length === 0) {
+    return { error: 'lint needs at least one preset file or folder' };
+  }
+  if (command !== 'lint' && extra.length > 0) {
+    return { error: `unexpected argument "${extra[0]}"` };
+  }
+  const allowed = new Set(FLAGS[command]);
+  const unknown = Object.keys(parsed).find(
+    key => key !== '_' && key !== 'help' && !allowed.has(key),
+  );
+  if (unknown) {
+    return { error: `unknown option --${unknown} for "${command}"` };
+  }
+  // minimist turns a repeated flag into an array; one selection only.
+  for (const flag of ['presets', 'backend']) {
+    if (Array.isArray(parsed[flag])) {
+      return { error: `--${flag} may be given once` };
+    }
+  }
+  return {
+    args: {
+      command,
+      json: Boolean(parsed.json),
+      ...(parsed.presets !== undefined && { presets: parsed.presets }),
+      ...(parsed.backend !== undefined && { backend: parsed.backend }),
+      ...(command === 'lint' && { paths: extra }),
+    },
+  };
+}
