@@ -22,13 +22,13 @@ import {
   repoRoot,
   runToExit,
   startBackendProcess,
-} from './harness/backendProcess';
+} from '@devportal/test-utils/src/backend/backendProcess';
 import {
   E2E_TOKEN,
   externalAccessEnv,
   tokenClaims,
   waitForEntitiesOfKind,
-} from './harness/portal';
+} from '@devportal/test-utils/src/backend/catalogClient';
 import {
   ClientMetadataServer,
   TestOAuthClient,
@@ -42,7 +42,7 @@ import {
   signInAsGuest,
   startAuthorization,
   startClientMetadataServer,
-} from './harness/mcp';
+} from '@devportal/test-utils/src/mcp';
 
 jest.setTimeout(240_000);
 

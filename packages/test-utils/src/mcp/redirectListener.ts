@@ -6,7 +6,7 @@
  * server put in its place, and tells the browser it may close the tab.
  */
 import http from 'node:http';
-import { closeServer, escapeHtml, listenOnLoopback } from '../http';
+import { closeServer, escapeHtml, listenOnLoopback } from '../fakes/http';
 
 /** What the browser brought back to the client's redirect URI. */
 export type AuthorizationRedirect =

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './backendProcess';
+import { freePort } from '../backend/backendProcess';
 
 const OUTPUT_LIMIT = 64 * 1024;
 const READY_POLL_MS = 50;

@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { BackendProcess } from '../backendProcess';
+import { BackendProcess } from '../backend/backendProcess';
 
 /** A PKCE verifier and its S256 challenge. */
 export interface PkcePair {

@@ -7,8 +7,8 @@
 // The harness runs only in tests of this private package, so its tools are devDependencies.
 // eslint-disable-next-line @backstage/no-undeclared-imports
 import type { Page } from 'playwright-core';
-import { handlerResponse } from '../oauth';
-import { signInAtLoginForm } from './browser';
+import { handlerResponse } from '../../backend/oauthHandler';
+import { signInAtLoginForm } from '../../browser/chromium';
 import type { FakeKeycloak, FakeKeycloakConfig } from './index';
 
 /**

@@ -9,7 +9,7 @@
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SlapdServer } from './slapd';
+import { SlapdServer } from '../daemons/slapd';
 
 /** The ldap preset's org sync, as the catalog module names it (and its task, plus `:refresh`). */
 export const LDAP_ORG_SYNC = 'LdapOrgEntityProvider:default';

@@ -1,6 +1,6 @@
 /*
  * The portal as a person meets it: the app the backend serves at its own
- * URL, opened in headless Chromium (see keycloak/browser.ts), and what the
+ * URL, opened in headless Chromium (see ./chromium.ts), and what the
  * backend said about the app build when it started.
  */
 import fs from 'fs';
@@ -8,8 +8,8 @@ import path from 'path';
 // The harness runs only in tests of this private package, so its tools are devDependencies.
 // eslint-disable-next-line @backstage/no-undeclared-imports
 import { Page } from 'playwright-core';
-import { BackendProcess, repoRoot } from './backendProcess';
-import { withFreshBrowser } from './keycloak/browser';
+import { BackendProcess, repoRoot } from '../backend/backendProcess';
+import { withFreshBrowser } from './chromium';
 
 /** Where `npm start` builds the app the backend serves. */
 export const appDistDir = path.join(repoRoot, 'packages/app/dist');

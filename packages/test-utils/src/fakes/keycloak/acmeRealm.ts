@@ -8,8 +8,8 @@ import {
   BackendProcess,
   freePort,
   startBackendProcess,
-} from '../backendProcess';
-import { externalAccessEnv } from '../portal';
+} from '../../backend/backendProcess';
+import { externalAccessEnv } from '../../backend/catalogClient';
 import {
   FakeKeycloak,
   FakeKeycloakConfig,

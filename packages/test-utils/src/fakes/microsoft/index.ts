@@ -1,7 +1,7 @@
 /*
  * A stand-in for Microsoft's cloud, for the azure-auth preset: the Entra ID
  * authority and Microsoft Graph on one HTTPS server on 127.0.0.1 (the
- * certificate from harness/tls), plus a loopback proxy through which MSAL's
+ * certificate from src/daemons/tls.ts), plus a loopback proxy through which MSAL's
  * instance discovery at login.microsoftonline.com reaches the same server.
  *
  * Point a backend at it with `backendEnv()`: the authority and Graph URLs
@@ -25,7 +25,7 @@ import {
 } from './http';
 import { InterceptingProxy, startInterceptingProxy } from './proxy';
 import { TokenSigner } from './tokens';
-import { issueLoopbackCertificate, LoopbackCertificate } from '../tls';
+import { issueLoopbackCertificate, LoopbackCertificate } from '../../daemons/tls';
 
 export type { EntraDirectory, EntraGroup, EntraUser } from './directory';
 export type { GraphFailure } from './graph';

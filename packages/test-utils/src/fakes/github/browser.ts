@@ -1,6 +1,6 @@
 /*
  * The fake GitHub's sign-in form in headless Chromium (see ./index.ts); the
- * browser itself comes from ../keycloak/browser.ts (`launchChromium`).
+ * browser itself comes from ../../browser/chromium.ts (`launchChromium`).
  */
 // The harness runs only in tests of this private package, so its tools are devDependencies.
 // eslint-disable-next-line @backstage/no-undeclared-imports

@@ -5,7 +5,7 @@
  * authorization URL to the consent page's session id, read the session,
  * and approve it with the signed-in user's token.
  */
-import { BackendProcess } from '../backendProcess';
+import { BackendProcess } from '../backend/backendProcess';
 
 /** Signs in as the guest user (available while no identity preset is selected) and returns the Backstage token. */
 export async function signInAsGuest(backend: BackendProcess): Promise<string> {

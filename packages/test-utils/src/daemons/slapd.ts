@@ -30,7 +30,7 @@ const STOP_TIMEOUT_MS = 5_000;
 /** Folder holding the seed LDIF files and extra schemas that ship with the harness. */
 // The harness runs from source, in tests only; there is no build to move it.
 // eslint-disable-next-line no-restricted-syntax
-export const SLAPD_FIXTURES_DIR = resolve(__dirname, 'fixtures');
+export const SLAPD_FIXTURES_DIR = resolve(__dirname, '../fixtures');
 
 /** Absolute path of a harness fixture, e.g. `slapdFixture('openldap.ldif')`. */
 export function slapdFixture(name: string): string {

@@ -3,12 +3,12 @@
  * Documents, as a client's vendor does on its web site: the document's URL
  * is the client id, and the authorization server fetches it to learn the
  * client's name and redirect URIs. Its certificate is issued by a
- * throwaway CA (harness/tls.ts): the backend trusts it through
+ * throwaway CA (src/daemons/tls.ts): the backend trusts it through
  * NODE_EXTRA_CA_CERTS, with certificate checks left on.
  */
 import https from 'node:https';
-import { closeServer, listenOnLoopback } from '../http';
-import { LoopbackCertificate, issueLoopbackCertificate } from '../tls';
+import { closeServer, listenOnLoopback } from '../fakes/http';
+import { LoopbackCertificate, issueLoopbackCertificate } from '../daemons/tls';
 
 /** A client to describe: its name and the redirect URIs it declares. */
 export interface ClientDescription {
