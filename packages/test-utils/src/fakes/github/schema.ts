@@ -1,17 +1,14 @@
 /*
  * The part of GitHub's GraphQL schema (https://docs.github.com/graphql) that
- * Backstage's GitHub modules query, resolved over the fake's state:
- * organization members, teams and their members, repositories with a file
- * looked up by `object(expression:)`, and a user's organizations. Connections
- * page like GitHub's: `first` is required and at most 100, cursors are
- * opaque, `pageInfo` carries `hasNextPage` and `endCursor`.
+ * Backstage's GitHub modules query (`@backstage/plugin-catalog-backend-module-github`,
+ * dist/lib/github.cjs.js: org members, teams and their members, a user's
+ * organizations, repositories with the catalog file looked up by
+ * `object(expression:)`), resolved over the fake's state. Connections page
+ * like GitHub's: `first` is required and at most 100, cursors are opaque,
+ * `pageInfo` carries `hasNextPage` and `endCursor`.
  */
-import {
-  GraphqlFieldError,
-  GraphqlValue,
-  Schema,
-  TypeDefinition,
-} from './graphql';
+import { GraphQLError } from 'graphql';
+import { fakeSchema, GraphqlFieldError, Resolvers } from '../graphql';
 import {
   GithubState,
   StoredRepository,
@@ -27,7 +24,7 @@ export interface GithubGraphqlContext {
   baseUrl: string;
 }
 
-type Args = Record<string, GraphqlValue>;
+type Args = Record<string, any>;
 
 const MAX_PAGE = 100;
 
@@ -35,7 +32,7 @@ function encodeCursor(index: number): string {
   return Buffer.from(`cursor:v2:${index}`).toString('base64');
 }
 
-function decodeCursor(cursor: GraphqlValue): number {
+function decodeCursor(cursor: unknown): number {
   const match =
     typeof cursor === 'string' &&
     /^cursor:v2:(\d+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'));
@@ -85,33 +82,11 @@ function connection<T>(items: T[], args: Args, connectionName: string) {
   };
 }
 
-/** A connection type `<name>Connection` over `nodeType`, with its `<name>Edge` type. */
-function connectionTypes(
-  name: string,
-  nodeType: string,
-): Schema<GithubGraphqlContext> {
-  return {
-    [`${name}Connection`]: {
-      fields: {
-        nodes: { type: `[${nodeType}]` },
-        edges: { type: `[${name}Edge]` },
-        totalCount: { type: 'Int' },
-        pageInfo: { type: 'PageInfo' },
-      },
-    },
-    [`${name}Edge`]: {
-      fields: { cursor: { type: 'String' }, node: { type: nodeType } },
-    },
-  };
-}
-
-const PAGING = ['first', 'after'];
-
 /** A team's members: `IMMEDIATE`, `CHILD_TEAM` (through its child teams) or `ALL` (default). */
 function teamMembers(
   state: GithubState,
   team: StoredTeam,
-  membership: GraphqlValue,
+  membership: string,
 ): StoredUser[] {
   const children = (t: StoredTeam): StoredTeam[] =>
     state.orgTeams().filter(c => c.parentSlug === t.slug);
@@ -122,360 +97,271 @@ function teamMembers(
     CHILD_TEAM: () => descendantsMembers(team),
     ALL: () => [...team.memberIds, ...descendantsMembers(team)],
   };
-  const chosen = ids[String(membership ?? 'ALL')] ?? ids.ALL;
-  return [...new Set(chosen())].map(id => state.userById(id)!);
+  return [...new Set(ids[membership]())].map(id => state.userById(id)!);
 }
 
 /** The file an `object(expression: "<ref>:<path>")` names, if the ref is the default branch. */
-function gitObject(repo: StoredRepository, expression: GraphqlValue) {
+function gitObject(repo: StoredRepository, expression: unknown) {
   const match =
     typeof expression === 'string' && /^([^:]*):(.*)$/.exec(expression);
   if (!match || !repo.defaultBranch) return null;
   const [, ref, path] = match;
   if (ref !== 'HEAD' && ref !== repo.defaultBranch) return null;
-  if (path === '' || path.endsWith('/')) {
-    return { kind: 'Tree', oid: blobSha(`tree ${repo.name}:${path}`) };
-  }
+  const tree = () => ({
+    kind: 'Tree',
+    oid: blobSha(`tree ${repo.name}:${path}`),
+  });
+  if (path === '' || path.endsWith('/')) return tree();
   const text = repo.files.get(path);
   if (text === undefined) {
     const isDirectory = [...repo.files.keys()].some(p =>
       p.startsWith(`${path}/`),
     );
-    return isDirectory
-      ? { kind: 'Tree', oid: blobSha(`tree ${repo.name}:${path}`) }
-      : null;
+    return isDirectory ? tree() : null;
   }
   return { kind: 'Blob', oid: blobSha(text), text };
 }
 
-function userFields(): TypeDefinition<GithubGraphqlContext>['fields'] {
-  return {
-    id: { type: 'ID', resolve: (u: StoredUser) => u.nodeId },
-    databaseId: { type: 'Int' },
-    login: { type: 'String' },
-    name: { type: 'String' },
-    email: {
-      type: 'String',
-      // GitHub answers the empty string, not null, when there is no public email.
-      resolve: (u: StoredUser) => u.email ?? '',
-    },
-    bio: { type: 'String' },
-    createdAt: { type: 'DateTime' },
-    avatarUrl: {
-      type: 'URI',
-      args: ['size'],
-      resolve: (u: StoredUser, _args, ctx) =>
-        `${ctx.baseUrl}/avatars/u/${u.databaseId}`,
-    },
-    url: {
-      type: 'URI',
-      resolve: (u: StoredUser, _args, ctx) => `${ctx.baseUrl}/${u.login}`,
-    },
-    // GitHub Enterprise Server only; nobody is suspended here.
-    suspendedAt: { type: 'DateTime', resolve: () => null },
-    organizationVerifiedDomainEmails: {
-      type: '[String]',
-      args: ['login'],
-      // No verified domains are configured on the fake organization.
-      resolve: () => [],
-    },
-    organizations: {
-      type: 'OrganizationConnection',
-      args: PAGING,
-      resolve: (u: StoredUser, args, ctx) =>
-        connection(
-          ctx.state.isOrgMember(u) ? [ctx.state.org] : [],
-          args,
-          'organizations',
-        ),
-    },
-    repositories: {
-      type: 'RepositoryConnection',
-      args: [...PAGING, 'orderBy', 'privacy', 'isFork', 'ownerAffiliations'],
-      // Personal repositories are not modelled.
-      resolve: (_u, args) => connection([], args, 'repositories'),
-    },
-    repository: { type: 'Repository', args: ['name'], resolve: () => null },
-  };
+const CONNECTIONS = [
+  ['OrganizationMember', 'User'],
+  ['TeamMember', 'User'],
+  ['Team', 'Team'],
+  ['Repository', 'Repository'],
+  ['RepositoryTopic', 'RepositoryTopic'],
+  ['Organization', 'Organization'],
+]
+  .map(
+    ([name, node]) => `
+type ${name}Connection {
+  nodes: [${node}]
+  edges: [${name}Edge]
+  totalCount: Int!
+  pageInfo: PageInfo!
+}
+type ${name}Edge {
+  cursor: String!
+  node: ${node}
+}`,
+  )
+  .join('\n');
+
+const SDL = `
+scalar URI
+scalar DateTime
+
+type Query {
+  organization(login: String!): Organization
+  repositoryOwner(login: String!): RepositoryOwner
+  user(login: String!): User
 }
 
-/** GitHub's GraphQL types, as far as the fake serves them. */
-export const githubSchema: Schema<GithubGraphqlContext> = {
+interface RepositoryOwner {
+  login: String!
+  repositories(first: Int, after: String): RepositoryConnection
+  repository(name: String!): Repository
+}
+
+type Organization implements RepositoryOwner {
+  login: String!
+  membersWithRole(first: Int, after: String): OrganizationMemberConnection
+  teams(first: Int, after: String, userLogins: [String!]): TeamConnection
+  team(slug: String!): Team
+  repositories(first: Int, after: String): RepositoryConnection
+  repository(name: String!): Repository
+}
+
+type User implements RepositoryOwner {
+  id: ID!
+  login: String!
+  name: String
+  email: String!
+  bio: String
+  avatarUrl(size: Int): URI!
+  suspendedAt: DateTime
+  organizationVerifiedDomainEmails(login: String!): [String!]!
+  organizations(first: Int, after: String): OrganizationConnection
+  repositories(first: Int, after: String): RepositoryConnection
+  repository(name: String!): Repository
+}
+
+enum TeamMembershipType { IMMEDIATE CHILD_TEAM ALL }
+
+type Team {
+  slug: String!
+  combinedSlug: String!
+  name: String!
+  description: String
+  avatarUrl(size: Int): URI
+  editTeamUrl: URI!
+  parentTeam: Team
+  members(first: Int, after: String, membership: TeamMembershipType = ALL): TeamMemberConnection
+}
+
+enum RepositoryVisibility { PRIVATE PUBLIC INTERNAL }
+
+type Repository {
+  name: String!
+  url: URI!
+  isArchived: Boolean!
+  isFork: Boolean!
+  visibility: RepositoryVisibility!
+  repositoryTopics(first: Int, after: String): RepositoryTopicConnection
+  defaultBranchRef: Ref
+  object(expression: String): GitObject
+}
+
+type Ref { name: String! }
+type RepositoryTopic { topic: Topic! }
+type Topic { name: String! }
+
+interface GitObject { id: ID! }
+type Blob implements GitObject { id: ID! text: String }
+type Tree implements GitObject { id: ID! }
+
+type PageInfo {
+  hasNextPage: Boolean!
+  hasPreviousPage: Boolean!
+  startCursor: String
+  endCursor: String
+}
+${CONNECTIONS}
+`;
+
+const isOrg = (source: unknown, ctx: GithubGraphqlContext) =>
+  source === ctx.state.org;
+
+const resolvers: Resolvers<GithubGraphqlContext> = {
   Query: {
-    fields: {
-      organization: {
-        type: 'Organization',
-        args: ['login'],
-        resolve: (_s, args, ctx) => {
-          if (
-            String(args.login).toLowerCase() ===
-            ctx.state.org.login.toLowerCase()
-          ) {
-            return ctx.state.org;
-          }
-          throw new GraphqlFieldError(
-            `Could not resolve to an Organization with the login of '${args.login}'.`,
-            'NOT_FOUND',
-          );
-        },
-      },
-      repositoryOwner: {
-        type: 'RepositoryOwner',
-        args: ['login'],
-        // GitHub answers null, without an error, for an unknown owner.
-        resolve: (_s, args, ctx) =>
-          String(args.login).toLowerCase() === ctx.state.org.login.toLowerCase()
-            ? ctx.state.org
-            : ctx.state.userByLogin(String(args.login)) ?? null,
-      },
-      user: {
-        type: 'User',
-        args: ['login'],
-        resolve: (_s, args, ctx) => {
-          const user = ctx.state.userByLogin(String(args.login));
-          if (user) return user;
-          throw new GraphqlFieldError(
-            `Could not resolve to a User with the login of '${args.login}'.`,
-            'NOT_FOUND',
-          );
-        },
-      },
+    organization: (_s, args, ctx) => {
+      if (args.login.toLowerCase() === ctx.state.org.login.toLowerCase()) {
+        return ctx.state.org;
+      }
+      throw new GraphqlFieldError(
+        `Could not resolve to an Organization with the login of '${args.login}'.`,
+        'NOT_FOUND',
+      );
+    },
+    // GitHub answers null, without an error, for an unknown owner.
+    repositoryOwner: (_s, args, ctx) =>
+      args.login.toLowerCase() === ctx.state.org.login.toLowerCase()
+        ? ctx.state.org
+        : ctx.state.userByLogin(args.login) ?? null,
+    user: (_s, args, ctx) => {
+      const user = ctx.state.userByLogin(args.login);
+      if (user) return user;
+      throw new GraphqlFieldError(
+        `Could not resolve to a User with the login of '${args.login}'.`,
+        'NOT_FOUND',
+      );
     },
   },
   RepositoryOwner: {
-    possibleTypes: ['Organization', 'User'],
-    // Only stored users carry createdAt; the organization record does not.
-    resolveType: source => ('createdAt' in source ? 'User' : 'Organization'),
-    fields: {
-      id: { type: 'ID' },
-      login: { type: 'String' },
-      url: { type: 'URI' },
-      avatarUrl: { type: 'URI', args: ['size'] },
-      repositories: {
-        type: 'RepositoryConnection',
-        args: [...PAGING, 'orderBy', 'privacy', 'isFork', 'ownerAffiliations'],
-      },
-      repository: { type: 'Repository', args: ['name'] },
-    },
+    __resolveType: (source, _a, ctx) =>
+      isOrg(source, ctx) ? 'Organization' : 'User',
   },
   Organization: {
-    fields: {
-      id: { type: 'ID', resolve: o => o.nodeId },
-      databaseId: { type: 'Int' },
-      login: { type: 'String' },
-      name: { type: 'String', resolve: o => o.login },
-      url: {
-        type: 'URI',
-        resolve: (o, _a, ctx) => `${ctx.baseUrl}/${o.login}`,
-      },
-      avatarUrl: {
-        type: 'URI',
-        args: ['size'],
-        resolve: (o, _a, ctx) => `${ctx.baseUrl}/avatars/u/${o.databaseId}`,
-      },
-      membersWithRole: {
-        type: 'OrganizationMemberConnection',
-        args: PAGING,
-        resolve: (_o, args, ctx) =>
-          connection(ctx.state.orgMembers(), args, 'membersWithRole'),
-      },
-      teams: {
-        type: 'TeamConnection',
-        args: [
-          ...PAGING,
-          'userLogins',
-          'orderBy',
-          'privacy',
-          'role',
-          'query',
-          'rootTeamsOnly',
-          'ldapMapped',
-        ],
-        resolve: (_o, args, ctx) => {
-          const logins = Array.isArray(args.userLogins)
-            ? args.userLogins.map(l => String(l).toLowerCase())
-            : undefined;
-          const teams = ctx.state
-            .orgTeams()
-            .filter(
-              t =>
-                (!logins ||
-                  t.memberIds.some(id =>
-                    logins.includes(
-                      ctx.state.userById(id)!.login.toLowerCase(),
-                    ),
-                  )) &&
-                (args.rootTeamsOnly !== true || !t.parentSlug),
-            );
-          return connection(teams, args, 'teams');
-        },
-      },
-      team: {
-        type: 'Team',
-        args: ['slug'],
-        resolve: (_o, args, ctx) =>
-          ctx.state.teamBySlug(String(args.slug)) ?? null,
-      },
-      repositories: {
-        type: 'RepositoryConnection',
-        args: [...PAGING, 'orderBy', 'privacy', 'isFork', 'ownerAffiliations'],
-        resolve: (_o, args, ctx) =>
-          connection(ctx.state.orgRepositories(), args, 'repositories'),
-      },
-      repository: {
-        type: 'Repository',
-        args: ['name'],
-        resolve: (o, args, ctx) =>
-          ctx.state.repository(o.login, String(args.name)) ?? null,
-      },
+    membersWithRole: (_o, args, ctx) =>
+      connection(ctx.state.orgMembers(), args, 'membersWithRole'),
+    teams: (_o, args, ctx) => {
+      const logins: string[] | undefined = args.userLogins?.map((l: string) =>
+        l.toLowerCase(),
+      );
+      const teams = ctx.state
+        .orgTeams()
+        .filter(
+          t =>
+            !logins ||
+            t.memberIds.some(id =>
+              logins.includes(ctx.state.userById(id)!.login.toLowerCase()),
+            ),
+        );
+      return connection(teams, args, 'teams');
     },
+    team: (_o, args, ctx) => ctx.state.teamBySlug(args.slug) ?? null,
+    repositories: (_o, args, ctx) =>
+      connection(ctx.state.orgRepositories(), args, 'repositories'),
+    repository: (o, args, ctx) =>
+      ctx.state.repository(o.login, args.name) ?? null,
   },
-  User: { fields: userFields() },
+  User: {
+    id: (u: StoredUser) => u.nodeId,
+    // GitHub answers the empty string, not null, when there is no public email.
+    email: (u: StoredUser) => u.email ?? '',
+    avatarUrl: (u: StoredUser, _a, ctx) =>
+      `${ctx.baseUrl}/avatars/u/${u.databaseId}`,
+    // GitHub Enterprise Server only; nobody is suspended here.
+    suspendedAt: () => null,
+    // No verified domains are configured on the fake organization.
+    organizationVerifiedDomainEmails: () => [],
+    organizations: (u: StoredUser, args, ctx) =>
+      connection(
+        ctx.state.isOrgMember(u) ? [ctx.state.org] : [],
+        args,
+        'organizations',
+      ),
+    // Personal repositories are not modelled.
+    repositories: (_u, args) => connection([], args, 'repositories'),
+    repository: () => null,
+  },
   Team: {
-    fields: {
-      id: { type: 'ID', resolve: (t: StoredTeam) => t.nodeId },
-      databaseId: { type: 'Int' },
-      slug: { type: 'String' },
-      combinedSlug: {
-        type: 'String',
-        resolve: (t: StoredTeam, _a, ctx) => `${ctx.state.org.login}/${t.slug}`,
-      },
-      name: { type: 'String' },
-      description: { type: 'String' },
-      avatarUrl: {
-        type: 'URI',
-        args: ['size'],
-        resolve: (t: StoredTeam, _a, ctx) =>
-          `${ctx.baseUrl}/avatars/t/${t.databaseId}`,
-      },
-      url: {
-        type: 'URI',
-        resolve: (t: StoredTeam, _a, ctx) =>
-          `${ctx.baseUrl}/orgs/${ctx.state.org.login}/teams/${t.slug}`,
-      },
-      editTeamUrl: {
-        type: 'URI',
-        resolve: (t: StoredTeam, _a, ctx) =>
-          `${ctx.baseUrl}/orgs/${ctx.state.org.login}/teams/${t.slug}/edit`,
-      },
-      parentTeam: {
-        type: 'Team',
-        resolve: (t: StoredTeam, _a, ctx) =>
-          t.parentSlug ? ctx.state.teamBySlug(t.parentSlug) : null,
-      },
-      members: {
-        type: 'TeamMemberConnection',
-        args: [...PAGING, 'membership', 'query', 'role', 'orderBy'],
-        resolve: (t: StoredTeam, args, ctx) =>
-          connection(
-            teamMembers(ctx.state, t, args.membership),
-            args,
-            'members',
-          ),
-      },
-    },
+    combinedSlug: (t: StoredTeam, _a, ctx) =>
+      `${ctx.state.org.login}/${t.slug}`,
+    avatarUrl: (t: StoredTeam, _a, ctx) =>
+      `${ctx.baseUrl}/avatars/t/${t.databaseId}`,
+    editTeamUrl: (t: StoredTeam, _a, ctx) =>
+      `${ctx.baseUrl}/orgs/${ctx.state.org.login}/teams/${t.slug}/edit`,
+    parentTeam: (t: StoredTeam, _a, ctx) =>
+      t.parentSlug ? ctx.state.teamBySlug(t.parentSlug) : null,
+    members: (t: StoredTeam, args, ctx) =>
+      connection(teamMembers(ctx.state, t, args.membership), args, 'members'),
   },
   Repository: {
-    fields: {
-      id: { type: 'ID', resolve: (r: StoredRepository) => r.nodeId },
-      databaseId: { type: 'Int' },
-      name: { type: 'String' },
-      nameWithOwner: {
-        type: 'String',
-        resolve: (r: StoredRepository, _a, ctx) =>
-          `${ctx.state.org.login}/${r.name}`,
-      },
-      url: {
-        type: 'URI',
-        resolve: (r: StoredRepository, _a, ctx) =>
-          `${ctx.baseUrl}/${ctx.state.org.login}/${r.name}`,
-      },
-      isArchived: {
-        type: 'Boolean',
-        resolve: (r: StoredRepository) => r.archived,
-      },
-      isFork: { type: 'Boolean', resolve: (r: StoredRepository) => r.fork },
-      isPrivate: {
-        type: 'Boolean',
-        resolve: (r: StoredRepository) => r.visibility !== 'public',
-      },
-      isEmpty: {
-        type: 'Boolean',
-        resolve: (r: StoredRepository) => !r.defaultBranch,
-      },
-      visibility: {
-        type: 'RepositoryVisibility',
-        resolve: (r: StoredRepository) => r.visibility.toUpperCase(),
-      },
-      repositoryTopics: {
-        type: 'RepositoryTopicConnection',
-        args: PAGING,
-        resolve: (r: StoredRepository, args) =>
-          connection(
-            r.topics.map(name => ({ topic: { name } })),
-            args,
-            'repositoryTopics',
-          ),
-      },
-      defaultBranchRef: {
-        type: 'Ref',
-        resolve: (r: StoredRepository) =>
-          r.defaultBranch ? { name: r.defaultBranch } : null,
-      },
-      object: {
-        type: 'GitObject',
-        args: ['expression', 'oid'],
-        resolve: (r: StoredRepository, args) => gitObject(r, args.expression),
-      },
-    },
+    url: (r: StoredRepository, _a, ctx) =>
+      `${ctx.baseUrl}/${ctx.state.org.login}/${r.name}`,
+    isArchived: (r: StoredRepository) => r.archived,
+    isFork: (r: StoredRepository) => r.fork,
+    visibility: (r: StoredRepository) => r.visibility.toUpperCase(),
+    repositoryTopics: (r: StoredRepository, args) =>
+      connection(
+        r.topics.map(name => ({ topic: { name } })),
+        args,
+        'repositoryTopics',
+      ),
+    defaultBranchRef: (r: StoredRepository) =>
+      r.defaultBranch ? { name: r.defaultBranch } : null,
+    object: (r: StoredRepository, args) => gitObject(r, args.expression),
   },
-  Ref: {
-    fields: {
-      name: { type: 'String' },
-      prefix: { type: 'String', resolve: () => 'refs/heads/' },
-    },
-  },
-  RepositoryTopic: { fields: { topic: { type: 'Topic' } } },
-  Topic: { fields: { name: { type: 'String' } } },
-  GitObject: {
-    possibleTypes: ['Blob', 'Tree'],
-    resolveType: source => source.kind,
-    fields: { id: { type: 'ID' }, oid: { type: 'GitObjectID' } },
-  },
-  Blob: {
-    fields: {
-      id: {
-        type: 'ID',
-        resolve: b => Buffer.from(`Blob:${b.oid}`).toString('base64'),
-      },
-      oid: { type: 'GitObjectID' },
-      text: { type: 'String' },
-      byteSize: { type: 'Int', resolve: b => Buffer.byteLength(b.text) },
-      isBinary: { type: 'Boolean', resolve: () => false },
-      isTruncated: { type: 'Boolean', resolve: () => false },
-    },
-  },
-  Tree: {
-    fields: {
-      id: {
-        type: 'ID',
-        resolve: t => Buffer.from(`Tree:${t.oid}`).toString('base64'),
-      },
-      oid: { type: 'GitObjectID' },
-    },
-  },
-  PageInfo: {
-    fields: {
-      hasNextPage: { type: 'Boolean' },
-      hasPreviousPage: { type: 'Boolean' },
-      startCursor: { type: 'String' },
-      endCursor: { type: 'String' },
-    },
-  },
-  ...connectionTypes('OrganizationMember', 'User'),
-  ...connectionTypes('TeamMember', 'User'),
-  ...connectionTypes('Team', 'Team'),
-  ...connectionTypes('Repository', 'Repository'),
-  ...connectionTypes('RepositoryTopic', 'RepositoryTopic'),
-  ...connectionTypes('Organization', 'Organization'),
+  GitObject: { __resolveType: source => source.kind },
+  Blob: { id: b => Buffer.from(`Blob:${b.oid}`).toString('base64') },
+  Tree: { id: t => Buffer.from(`Tree:${t.oid}`).toString('base64') },
 };
+
+/** GitHub's GraphQL types, as far as the fake serves them. */
+export const githubSchema = fakeSchema(SDL, resolvers);
+
+/**
+ * An error as GitHub's API writes it: a field GitHub lacks as its
+ * `undefinedField` error, a resolver's error with its `type` (`NOT_FOUND`).
+ */
+export function githubGraphqlError(error: GraphQLError) {
+  const undefinedField = /^Cannot query field "(\w+)" on type "(\w+)"\./.exec(
+    error.message,
+  );
+  if (undefinedField) {
+    const [, fieldName, typeName] = undefinedField;
+    return {
+      extensions: { code: 'undefinedField', typeName, fieldName },
+      locations: error.locations,
+      message: `Field '${fieldName}' doesn't exist on type '${typeName}'`,
+    };
+  }
+  const original = error.originalError;
+  return {
+    ...(original instanceof GraphqlFieldError && original.type
+      ? { type: original.type }
+      : {}),
+    path: error.path,
+    locations: error.locations,
+    message: error.message,
+  };
+}

@@ -7,8 +7,8 @@
 import http from 'http';
 import { randomBytes } from 'crypto';
 import { escapeHtml, listenOnLoopback, readBody } from '../http';
-import { GraphqlRequest, runGraphql } from './graphql';
-import { githubSchema } from './schema';
+import { GraphqlRequest, runGraphql } from '../graphql';
+import { githubGraphqlError, githubSchema } from './schema';
 import { GithubState, StoredRepository, StoredUser, blobSha } from './state';
 
 /** The OAuth App the fake knows, as registered in GitHub's developer settings. */
@@ -580,10 +580,12 @@ function graphql(x: Exchange): void {
   sendJson(
     x,
     200,
-    runGraphql(githubSchema, request, {
-      state: x.ctx.state,
-      baseUrl: x.ctx.baseUrl,
-    }),
+    runGraphql(
+      githubSchema,
+      request,
+      { state: x.ctx.state, baseUrl: x.ctx.baseUrl },
+      githubGraphqlError,
+    ),
   );
 }
 
