@@ -1,11 +1,142 @@
 /*
- * Small HTTP server helpers the protocol fakes share: listening on loopback,
- * stopping without waiting on keep-alive sockets, reading a request body and
- * escaping text for the HTML pages they serve. What a fake answers (headers,
- * error bodies) stays with the fake: those conventions differ by service.
+ * The HTTP toolkit every protocol fake is built with: routes declared in one
+ * table on express, one error a handler throws to answer early, one way to
+ * send JSON, plus listening on loopback, stopping without waiting on
+ * keep-alive sockets, reading a request body and escaping text for the HTML
+ * pages the fakes serve. What a fake answers (its headers, its error bodies)
+ * stays with the fake: those conventions differ by service.
  */
-import type { IncomingMessage, Server } from 'node:http';
+import express from 'express';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Server as NetServer } from 'node:net';
+
+/** An answer that ends a request early: a JSON body, or a string sent as it is. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(`HTTP ${status}`);
+    this.name = 'HttpError';
+  }
+}
+
+/** Sends `body` as JSON; `headers` add to (or replace) the JSON content type. */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    ...headers,
+  });
+  res.end(JSON.stringify(body));
+}
+
+/** Sends an {@link HttpError}: a string body as it is, anything else as JSON. */
+export function sendHttpError(res: ServerResponse, error: HttpError): void {
+  if (typeof error.body === 'string') {
+    res.writeHead(error.status, error.headers);
+    res.end(error.body);
+  } else {
+    sendJson(res, error.status, error.body, error.headers);
+  }
+}
+
+/**
+ * One route of a fake: a method, a pattern over the raw (percent-encoded)
+ * path, and a handler that gets what the fake makes of a request (its
+ * `context`) and the path's capture groups, percent-decoded, in order.
+ */
+export interface Route<TContext> {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: RegExp;
+  handle(ctx: TContext, params: string[]): unknown;
+}
+
+/** Options of {@link fakeApp}. */
+export interface FakeAppOptions<TContext> {
+  /** What the fake's handlers get for a request. */
+  context(req: express.Request, res: express.Response): TContext;
+  /** Runs before the routes, e.g. to record the request or answer with a set failure. */
+  before?: Array<(ctx: TContext, next: () => void) => unknown>;
+  routes: Route<TContext>[];
+  /** Answers a request no route serves. */
+  unhandled(ctx: TContext): unknown;
+  /** The service's answer to a handler that failed with anything but an {@link HttpError}. */
+  internalError(error: unknown): HttpError;
+}
+
+const CONTEXT = Symbol('fake request context');
+
+/**
+ * An express app serving a fake's route table: HEAD is served by GET routes;
+ * a handler may be async and throw an {@link HttpError} to answer early.
+ */
+export function fakeApp<TContext>(
+  options: FakeAppOptions<TContext>,
+): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  type Step = (
+    ctx: TContext,
+    req: express.Request,
+    next: () => void,
+  ) => unknown;
+  const run =
+    (step: Step): express.RequestHandler =>
+    (req, res, next) => {
+      const holder = req as unknown as Record<symbol, TContext>;
+      Promise.resolve()
+        .then(() => {
+          holder[CONTEXT] ??= options.context(req, res);
+          return step(holder[CONTEXT], req, next);
+        })
+        .catch(next);
+    };
+  for (const before of options.before ?? []) {
+    app.use(run((ctx, _req, next) => before(ctx, next)));
+  }
+  const router = express.Router({ caseSensitive: true, strict: true });
+  for (const route of options.routes) {
+    const method = route.method.toLowerCase() as 'get' | 'post' | 'delete';
+    router[method](
+      route.path,
+      run((ctx, req) =>
+        route.handle(
+          ctx,
+          Object.keys(req.params)
+            .sort((x, y) => Number(x) - Number(y))
+            .map(key => req.params[key] ?? ''),
+        ),
+      ),
+    );
+  }
+  app.use(router);
+  app.use(run(ctx => options.unhandled(ctx)));
+  app.use(
+    (
+      error: unknown,
+      _req: express.Request,
+      res: express.Response,
+      _next: express.NextFunction,
+    ) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      sendHttpError(
+        res,
+        error instanceof HttpError ? error : options.internalError(error),
+      );
+    },
+  );
+  return app;
+}
 
 /** Escapes text for HTML content and attribute values. */
 export function escapeHtml(text: string): string {

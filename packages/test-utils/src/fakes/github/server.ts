@@ -6,7 +6,15 @@
  */
 import http from 'http';
 import { randomBytes } from 'crypto';
-import { escapeHtml, listenOnLoopback, readBody } from '../http';
+import {
+  escapeHtml,
+  fakeApp,
+  HttpError,
+  listenOnLoopback,
+  readBody,
+  Route,
+  sendJson,
+} from '../http';
 import { GraphqlRequest, runGraphql } from '../graphql';
 import { githubGraphqlError, githubSchema } from './schema';
 import { GithubState, StoredRepository, StoredUser, blobSha } from './state';
@@ -83,12 +91,6 @@ interface Exchange {
   body: string;
 }
 
-interface Route {
-  method: string;
-  path: RegExp;
-  handle(x: Exchange): void;
-}
-
 function randomToken(prefix: string, length: number): string {
   const alphabet =
     'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -96,13 +98,8 @@ function randomToken(prefix: string, length: number): string {
   return prefix + [...bytes].map(b => alphabet[b % alphabet.length]).join('');
 }
 
-function sendJson(x: Exchange, status: number, body: unknown): void {
-  x.res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'x-github-media-type': 'github.v3; format=json',
-  });
-  x.res.end(JSON.stringify(body));
-}
+/** What GitHub sends with its JSON. */
+const JSON_MEDIA_TYPE = { 'x-github-media-type': 'github.v3; format=json' };
 
 function sendHtml(
   x: Exchange,
@@ -125,11 +122,16 @@ function redirect(x: Exchange, location: string): void {
 
 /** GitHub's JSON error body. */
 function sendApiError(x: Exchange, status: number, message: string): void {
-  sendJson(x, status, {
-    message,
-    documentation_url: DOCS,
-    status: String(status),
-  });
+  sendJson(
+    x.res,
+    status,
+    {
+      message,
+      documentation_url: DOCS,
+      status: String(status),
+    },
+    JSON_MEDIA_TYPE,
+  );
 }
 
 // ------------------------------------------------------------ web flow
@@ -273,7 +275,7 @@ function sendTokenEndpointResult(
 ): void {
   const accept = x.req.headers.accept ?? '';
   if (accept.includes('application/json')) {
-    sendJson(x, 200, fields);
+    sendJson(x.res, 200, fields, JSON_MEDIA_TYPE);
   } else if (accept.includes('application/xml')) {
     x.res.writeHead(200, { 'content-type': 'application/xml; charset=utf-8' });
     x.res.end(
@@ -402,19 +404,29 @@ function answeredWithFailure(x: Exchange): boolean {
     sendApiError(x, failure.status ?? 500, 'Server Error');
   } else if (failure.kind === 'rateLimit') {
     rateLimitHeaders(x, 0, Math.floor(failure.resetAt.getTime() / 1000));
-    sendJson(x, failure.status, {
-      message: `API rate limit exceeded for user ID ${x.ctx.patOwner.databaseId}. If you reach out to GitHub Support for help, please include the request ID ${requestId}.`,
-      documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`,
-      status: String(failure.status),
-    });
+    sendJson(
+      x.res,
+      failure.status,
+      {
+        message: `API rate limit exceeded for user ID ${x.ctx.patOwner.databaseId}. If you reach out to GitHub Support for help, please include the request ID ${requestId}.`,
+        documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`,
+        status: String(failure.status),
+      },
+      JSON_MEDIA_TYPE,
+    );
   } else {
     rateLimitHeaders(x, RATE_LIMIT - 1, resetEpoch());
     x.res.setHeader('retry-after', String(failure.retryAfterSeconds));
-    sendJson(x, failure.status, {
-      message: `You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ${requestId}.`,
-      documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`,
-      status: String(failure.status),
-    });
+    sendJson(
+      x.res,
+      failure.status,
+      {
+        message: `You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ${requestId}.`,
+        documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`,
+        status: String(failure.status),
+      },
+      JSON_MEDIA_TYPE,
+    );
   }
   return true;
 }
@@ -482,17 +494,17 @@ function restRepository(x: Exchange, repo: StoredRepository) {
 
 /** `GET /api/v3/user`: the token's account. */
 function currentUser(x: Exchange, owner: StoredUser): void {
-  sendJson(x, 200, restUser(x, owner));
+  sendJson(x.res, 200, restUser(x, owner), JSON_MEDIA_TYPE);
 }
 
 /** `GET /api/v3/users/{username}` */
 function userByLogin(x: Exchange): void {
-  const user = x.ctx.state.userByLogin(decodeURIComponent(x.params[0]));
+  const user = x.ctx.state.userByLogin(x.params[0]);
   if (!user) {
     sendApiError(x, 404, 'Not Found');
     return;
   }
-  sendJson(x, 200, restUser(x, user));
+  sendJson(x.res, 200, restUser(x, user), JSON_MEDIA_TYPE);
 }
 
 /** `GET /api/v3/repos/{owner}/{repo}` */
@@ -502,7 +514,7 @@ function repository(x: Exchange): void {
     sendApiError(x, 404, 'Not Found');
     return;
   }
-  sendJson(x, 200, restRepository(x, repo));
+  sendJson(x.res, 200, restRepository(x, repo), JSON_MEDIA_TYPE);
 }
 
 /**
@@ -512,7 +524,7 @@ function repository(x: Exchange): void {
  */
 function contents(x: Exchange): void {
   const repo = x.ctx.state.repository(x.params[0], x.params[1]);
-  const path = decodeURIComponent(x.params[2]);
+  const path = x.params[2];
   const ref = x.url.searchParams.get('ref') ?? repo?.defaultBranch;
   if (!repo || !repo.defaultBranch) {
     sendApiError(x, 404, repo ? 'This repository is empty.' : 'Not Found');
@@ -546,23 +558,28 @@ function contents(x: Exchange): void {
   const org = x.ctx.state.org.login;
   const api = `${x.ctx.baseUrl}/api/v3/repos/${org}/${repo.name}`;
   x.res.setHeader('etag', etag);
-  sendJson(x, 200, {
-    type: 'file',
-    encoding: 'base64',
-    size: Buffer.byteLength(text),
-    name: path.split('/').pop(),
-    path,
-    content: (
-      Buffer.from(text)
-        .toString('base64')
-        .match(/.{1,60}/g) ?? []
-    ).join('\n'),
-    sha,
-    url: `${api}/contents/${path}?ref=${ref}`,
-    git_url: `${api}/git/blobs/${sha}`,
-    html_url: `${x.ctx.baseUrl}/${org}/${repo.name}/blob/${ref}/${path}`,
-    download_url: `${x.ctx.baseUrl}/raw/${org}/${repo.name}/${ref}/${path}`,
-  });
+  sendJson(
+    x.res,
+    200,
+    {
+      type: 'file',
+      encoding: 'base64',
+      size: Buffer.byteLength(text),
+      name: path.split('/').pop(),
+      path,
+      content: (
+        Buffer.from(text)
+          .toString('base64')
+          .match(/.{1,60}/g) ?? []
+      ).join('\n'),
+      sha,
+      url: `${api}/contents/${path}?ref=${ref}`,
+      git_url: `${api}/git/blobs/${sha}`,
+      html_url: `${x.ctx.baseUrl}/${org}/${repo.name}/blob/${ref}/${path}`,
+      download_url: `${x.ctx.baseUrl}/raw/${org}/${repo.name}/${ref}/${path}`,
+    },
+    JSON_MEDIA_TYPE,
+  );
 }
 
 /** `POST /api/graphql` */
@@ -571,14 +588,19 @@ function graphql(x: Exchange): void {
   try {
     request = JSON.parse(x.body);
   } catch {
-    sendJson(x, 400, {
-      message: 'Problems parsing JSON',
-      documentation_url: DOCS,
-    });
+    sendJson(
+      x.res,
+      400,
+      {
+        message: 'Problems parsing JSON',
+        documentation_url: DOCS,
+      },
+      JSON_MEDIA_TYPE,
+    );
     return;
   }
   sendJson(
-    x,
+    x.res,
     200,
     runGraphql(
       githubSchema,
@@ -586,10 +608,11 @@ function graphql(x: Exchange): void {
       { state: x.ctx.state, baseUrl: x.ctx.baseUrl },
       githubGraphqlError,
     ),
+    JSON_MEDIA_TYPE,
   );
 }
 
-const routes: Route[] = [
+const routes: Route<Exchange>[] = [
   {
     method: 'GET',
     path: /^\/favicon\.ico$/,
@@ -613,54 +636,56 @@ const routes: Route[] = [
     handle: accessToken,
   },
   { method: 'POST', path: /^\/api\/graphql$/, handle: graphql },
-  { method: 'GET', path: /^\/api\/v3\/users\/([^/]+)$/, handle: userByLogin },
+  {
+    method: 'GET',
+    path: /^\/api\/v3\/users\/([^/]+)$/,
+    handle: (x, params) => userByLogin({ ...x, params }),
+  },
   {
     method: 'GET',
     path: /^\/api\/v3\/repos\/([^/]+)\/([^/]+)$/,
-    handle: repository,
+    handle: (x, params) => repository({ ...x, params }),
   },
   {
     method: 'GET',
     path: /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/contents\/(.+)$/,
-    handle: contents,
+    handle: (x, params) => contents({ ...x, params }),
   },
 ];
 
-/** Runs one request through the routes: API checks first, then the handler. */
-function serve(x: Exchange): void {
+/** The checks every API call passes first; answers the call itself when one fails. */
+function apiChecks(x: Exchange, next: () => void): void {
   x.res.setHeader('x-github-enterprise-version', ENTERPRISE_VERSION);
-  const isApi = x.url.pathname.startsWith('/api/');
-  if (isApi) {
-    const owner = tokenOwner(x);
-    if (!owner) {
-      sendApiError(
-        x,
-        401,
-        x.req.headers.authorization
-          ? 'Bad credentials'
-          : 'Requires authentication',
-      );
-      return;
-    }
-    x.res.setHeader('x-oauth-scopes', owner.scopes);
-    if (answeredWithFailure(x)) return;
-    rateLimitHeaders(x, RATE_LIMIT - x.ctx.requests.length - 1, resetEpoch());
-    if (x.req.method === 'GET' && x.url.pathname === '/api/v3/user') {
-      currentUser(x, owner.user);
-      return;
-    }
+  if (!x.url.pathname.startsWith('/api/')) {
+    next();
+    return;
   }
-  for (const route of routes) {
-    const match = route.path.exec(x.url.pathname);
-    if (match && route.method === x.req.method) {
-      route.handle({ ...x, params: match.slice(1) });
-      return;
-    }
+  const owner = tokenOwner(x);
+  if (!owner) {
+    sendApiError(
+      x,
+      401,
+      x.req.headers.authorization
+        ? 'Bad credentials'
+        : 'Requires authentication',
+    );
+    return;
   }
-  unhandled(x);
+  x.res.setHeader('x-oauth-scopes', owner.scopes);
+  if (answeredWithFailure(x)) return;
+  rateLimitHeaders(x, RATE_LIMIT - x.ctx.requests.length - 1, resetEpoch());
+  if (x.req.method === 'GET' && x.url.pathname === '/api/v3/user') {
+    currentUser(x, owner.user);
+    return;
+  }
+  next();
 }
 
+/** Requests no route served; they are logged as such when answered. */
+const unhandledRequests = new WeakSet<http.IncomingMessage>();
+
 function unhandled(x: Exchange): void {
+  unhandledRequests.add(x.req);
   // eslint-disable-next-line no-console
   console.warn(`fake GitHub: no route for ${x.req.method} ${x.url.pathname}`);
   x.ctx.requests.push({
@@ -684,27 +709,42 @@ export async function listen(
   ctx: ServerContext,
   port = 0,
 ): Promise<http.Server> {
-  const server = http.createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', ctx.baseUrl);
-    const body = await readBody(req).catch(() => '');
-    const x: Exchange = { ctx, req, res, url, params: [], body };
-    const logged = ctx.requests.length;
-    try {
-      serve(x);
-    } catch (error) {
-      if (!res.headersSent) {
-        sendApiError(x, 500, `fake GitHub failed: ${error}`);
-      }
-    }
-    if (ctx.requests.length === logged) {
-      ctx.requests.push({
-        method: req.method ?? '',
-        path: url.pathname,
-        status: res.statusCode,
-        unhandled: false,
+  const app = fakeApp<Exchange>({
+    context(req, res) {
+      const url = new URL(req.url, ctx.baseUrl);
+      res.on('finish', () => {
+        if (!unhandledRequests.has(req)) {
+          ctx.requests.push({
+            method: req.method,
+            path: url.pathname,
+            status: res.statusCode,
+            unhandled: false,
+          });
+        }
       });
-    }
+      return { ctx, req, res, url, params: [], body: '' };
+    },
+    before: [
+      async (x, next) => {
+        x.body = await readBody(x.req).catch(() => '');
+        next();
+      },
+      apiChecks,
+    ],
+    routes,
+    unhandled,
+    internalError: error =>
+      new HttpError(
+        500,
+        {
+          message: `fake GitHub failed: ${error}`,
+          documentation_url: DOCS,
+          status: '500',
+        },
+        JSON_MEDIA_TYPE,
+      ),
   });
+  const server = http.createServer(app);
   const actual = await listenOnLoopback(server, port);
   ctx.baseUrl = `http://127.0.0.1:${actual}`;
   return server;

@@ -14,7 +14,8 @@ import {
   GraphqlRequest,
   runGraphql,
 } from '../graphql';
-import { HttpError, RequestContext, Route, sendJson } from './http';
+import { HttpError, sendJson } from '../http';
+import { GitLabRoute, RequestContext } from './http';
 import {
   Actor,
   FakeGitLabGroup,
@@ -193,7 +194,7 @@ export interface GraphQlDeps {
 }
 
 /** The GraphQL route. */
-export function graphQlRoutes({ state, tokens }: GraphQlDeps): Route[] {
+export function graphQlRoutes({ state, tokens }: GraphQlDeps): GitLabRoute[] {
   return [
     {
       method: 'POST',

@@ -1,22 +1,10 @@
 /*
- * The small HTTP toolkit the fake GitLab's layers share: a route table,
- * GitLab's error and pagination conventions, request bodies. What every
- * fake needs alike is in ../http.ts.
+ * What the fake GitLab's layers share on top of the fakes' toolkit
+ * (../http.ts): what a handler gets, GitLab's error and pagination
+ * conventions, request bodies.
  */
 import { IncomingMessage, ServerResponse } from 'http';
-import { readBody as readLimitedBody } from '../http';
-
-/** An answer that ends a request early (GitLab's error bodies are JSON unless said otherwise). */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(`HTTP ${status}`);
-    this.name = 'HttpError';
-  }
-}
+import { HttpError, readBody as readLimitedBody, Route } from '../http';
 
 /** GitLab's `{"message": "404 Group Not Found"}`-style error. */
 export function notFound(what: string): HttpError {
@@ -39,47 +27,8 @@ export interface RequestContext {
   body(): Promise<string>;
 }
 
-/** A route: a method and a pattern over the raw (still percent-encoded) path. */
-export interface Route {
-  method: 'GET' | 'POST' | 'DELETE';
-  /** Capture groups arrive percent-decoded, in order. */
-  path: RegExp;
-  handle(ctx: RequestContext, params: string[]): Promise<void> | void;
-}
-
-/** The route and its decoded parameters for a request; HEAD is served by GET routes, as Rails does. */
-export function matchRoute(
-  routes: Route[],
-  method: string,
-  rawPath: string,
-): { route: Route; params: string[] } | undefined {
-  const wanted = method === 'HEAD' ? 'GET' : method;
-  for (const route of routes) {
-    if (route.method !== wanted) continue;
-    const match = route.path.exec(rawPath);
-    if (match) {
-      return {
-        route,
-        params: match.slice(1).map(p => decodeURIComponent(p ?? '')),
-      };
-    }
-  }
-  return undefined;
-}
-
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'cache-control': 'max-age=0, private, must-revalidate',
-    ...headers,
-  });
-  res.end(JSON.stringify(body));
-}
+/** A route of the fake GitLab. */
+export type GitLabRoute = Route<RequestContext>;
 
 export function sendHtml(
   res: ServerResponse,

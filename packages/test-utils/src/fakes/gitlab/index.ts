@@ -7,16 +7,15 @@
  * goes when the test process goes.
  */
 import http from 'http';
-import { closeServer, listenOnLoopback } from '../http';
-import { graphQlRoutes } from './graphql';
 import {
+  closeServer,
+  fakeApp,
   HttpError,
-  RequestContext,
-  Route,
-  matchRoute,
-  readBody,
+  listenOnLoopback,
   sendJson,
-} from './http';
+} from '../http';
+import { graphQlRoutes } from './graphql';
+import { GitLabRoute, RequestContext, readBody } from './http';
 import {
   FakeGitLabGroup,
   FakeGitLabProject,
@@ -114,15 +113,6 @@ function failureResponse(res: http.ServerResponse, failure: FakeGitLabFailure) {
   res.end('Retry later\n');
 }
 
-function sendHttpError(res: http.ServerResponse, error: HttpError) {
-  if (typeof error.body === 'string') {
-    res.writeHead(error.status, error.headers);
-    res.end(error.body);
-  } else {
-    sendJson(res, error.status, error.body, error.headers);
-  }
-}
-
 /** Starts a fake GitLab on a free port of 127.0.0.1. */
 export async function startFakeGitLab(
   config: FakeGitLabConfig,
@@ -133,7 +123,7 @@ export async function startFakeGitLab(
     projects: config.projects ?? [],
   });
   const tokens = new TokenStore(state, config.accessTokens);
-  const routes: Route[] = [
+  const routes: GitLabRoute[] = [
     ...restRoutes({ state, tokens }),
     ...graphQlRoutes({ state, tokens }),
     ...signInRoutes({ state, tokens, applications: config.applications }),
@@ -142,51 +132,56 @@ export async function startFakeGitLab(
   let failure: FakeGitLabFailure | undefined;
   let baseUrl = '';
 
-  async function serve(req: http.IncomingMessage, res: http.ServerResponse) {
-    const url = new URL(req.url ?? '/', baseUrl);
-    const rawPath = (req.url ?? '/').split('?')[0];
-    const match = matchRoute(routes, req.method ?? 'GET', rawPath);
-    let bodyPromise: Promise<string> | undefined;
-    const ctx: RequestContext = {
-      req,
-      res,
-      url,
-      baseUrl,
-      body: () => (bodyPromise ??= readBody(req)),
-    };
-    try {
-      if (failure && rawPath.startsWith('/api/')) {
-        failureResponse(res, failure);
-      } else if (!match) {
-        // Logged loudly: upstream asked for something this fake does not model.
-        // eslint-disable-next-line no-console
-        console.warn(`fake GitLab: no endpoint for ${req.method} ${req.url}`);
-        sendJson(res, 404, { error: '404 Not Found' });
-      } else {
-        await match.route.handle(ctx, match.params);
-      }
-    } catch (error) {
-      if (error instanceof HttpError) {
-        sendHttpError(res, error);
-      } else {
-        // eslint-disable-next-line no-console
-        console.error('fake GitLab: handler failed', error);
-        sendJson(res, 500, { message: '500 Internal Server Error' });
-      }
-    }
-    log.push({
-      method: req.method ?? 'GET',
-      path: decodeURIComponent(rawPath),
-      query: Object.fromEntries(url.searchParams),
-      status: res.statusCode,
-      handled: match !== undefined,
-    });
-    if (log.length > MAX_LOGGED_REQUESTS) log.shift();
-  }
-
-  const server = http.createServer((req, res) => {
-    serve(req, res).catch(() => res.destroy());
+  const app = fakeApp<RequestContext>({
+    context(req, res) {
+      let bodyPromise: Promise<string> | undefined;
+      const ctx: RequestContext = {
+        req,
+        res,
+        url: new URL(req.url, baseUrl),
+        baseUrl,
+        body: () => (bodyPromise ??= readBody(req)),
+      };
+      const rawPath = req.url.split('?')[0];
+      res.on('finish', () => {
+        log.push({
+          method: req.method,
+          path: decodeURIComponent(rawPath),
+          query: Object.fromEntries(ctx.url.searchParams),
+          status: res.statusCode,
+          handled: !unhandled.has(req),
+        });
+        if (log.length > MAX_LOGGED_REQUESTS) log.shift();
+      });
+      return ctx;
+    },
+    before: [
+      (ctx, next) => {
+        if (failure && ctx.url.pathname.startsWith('/api/')) {
+          failureResponse(ctx.res, failure);
+        } else {
+          next();
+        }
+      },
+    ],
+    routes,
+    unhandled(ctx) {
+      unhandled.add(ctx.req);
+      // Logged loudly: upstream asked for something this fake does not model.
+      // eslint-disable-next-line no-console
+      console.warn(
+        `fake GitLab: no endpoint for ${ctx.req.method} ${ctx.req.url}`,
+      );
+      sendJson(ctx.res, 404, { error: '404 Not Found' });
+    },
+    internalError(error) {
+      // eslint-disable-next-line no-console
+      console.error('fake GitLab: handler failed', error);
+      return new HttpError(500, { message: '500 Internal Server Error' });
+    },
   });
+  const unhandled = new WeakSet<http.IncomingMessage>();
+  const server = http.createServer(app);
   const port = await listenOnLoopback(server);
   baseUrl = `http://127.0.0.1:${port}`;
 

@@ -6,15 +6,14 @@
  */
 import { IncomingMessage } from 'http';
 import {
-  HttpError,
+  GitLabRoute,
   RequestContext,
-  Route,
   booleanParam,
   notFound,
   paginate,
-  sendJson,
   unauthorized,
 } from './http';
+import { HttpError, sendJson } from '../http';
 import {
   Actor,
   CREATED_AT,
@@ -296,7 +295,7 @@ function fileAt(
 }
 
 /** The REST routes, under `/api/v4`. */
-export function restRoutes(deps: RestDeps): Route[] {
+export function restRoutes(deps: RestDeps): GitLabRoute[] {
   const { state, tokens } = deps;
   return [
     {

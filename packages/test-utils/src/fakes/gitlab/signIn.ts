@@ -8,15 +8,13 @@
 import { randomBytes, timingSafeEqual } from 'crypto';
 import { IncomingMessage } from 'http';
 import {
-  HttpError,
+  GitLabRoute,
   RequestContext,
-  Route,
   bodyFields,
   redirect,
   sendHtml,
-  sendJson,
 } from './http';
-import { escapeHtml } from '../http';
+import { escapeHtml, HttpError, sendJson } from '../http';
 import { GitLabState } from './model';
 import { ACCESS_TOKEN_TTL_S, TokenStore } from './tokens';
 
@@ -183,7 +181,7 @@ export function signInRoutes({
   state,
   tokens,
   applications,
-}: SignInDeps): Route[] {
+}: SignInDeps): GitLabRoute[] {
   const sessions = new Map<string, Session>();
 
   /** The browser's session, created on first sight with a cookie. */

@@ -4,7 +4,8 @@
  */
 import { IncomingMessage } from 'http';
 import { randomBytes } from 'crypto';
-import { HttpError, unauthorized } from './http';
+import { HttpError } from '../http';
+import { unauthorized } from './http';
 import { Actor, GitLabState } from './model';
 
 /** A personal access token of one of the fake's users. */
