@@ -68,6 +68,8 @@ export interface FakeAppOptions<TContext> {
   unhandled(ctx: TContext): unknown;
   /** The service's answer to a handler that failed with anything but an {@link HttpError}. */
   internalError(error: unknown): HttpError;
+  /** Sees every error answer before it is sent, e.g. to keep why a request was refused. */
+  onError?(ctx: TContext, error: HttpError): void;
 }
 
 const CONTEXT = Symbol('fake request context');
@@ -121,7 +123,7 @@ export function fakeApp<TContext>(
   app.use(
     (
       error: unknown,
-      _req: express.Request,
+      req: express.Request,
       res: express.Response,
       _next: express.NextFunction,
     ) => {
@@ -129,10 +131,11 @@ export function fakeApp<TContext>(
         res.destroy();
         return;
       }
-      sendHttpError(
-        res,
-        error instanceof HttpError ? error : options.internalError(error),
-      );
+      const answer =
+        error instanceof HttpError ? error : options.internalError(error);
+      const ctx = (req as unknown as Record<symbol, TContext>)[CONTEXT];
+      if (ctx !== undefined) options.onError?.(ctx, answer);
+      sendHttpError(res, answer);
     },
   );
   return app;

@@ -9,7 +9,14 @@
 import { createHash } from 'crypto';
 import https from 'https';
 import { IncomingMessage, ServerResponse } from 'http';
-import { closeServer, listenOnLoopback, readBody } from '../http';
+import {
+  closeServer,
+  fakeApp,
+  HttpError,
+  listenOnLoopback,
+  readBody,
+  Route as FakeRoute,
+} from '../http';
 
 /** A Git repository of the fake. */
 export interface FakeAzureDevOpsRepository {
@@ -628,107 +635,131 @@ export async function startFakeAzureDevOps(
   let failure: Failure | undefined;
   let baseUrl = '';
 
-  async function answer(req: IncomingMessage): Promise<{
-    reply: Reply;
+  /** One request as the routes see it. */
+  interface Exchange {
+    req: IncomingMessage;
+    res: ServerResponse;
+    url: URL;
+    accept: string;
+    lowerQuery: Map<string, string>;
+    auth: FakeAzureDevOpsAuth;
     entry: Omit<FakeAzureDevOpsRequest, 'status'>;
-    handled: boolean;
-  }> {
-    const url = new URL(req.url!, baseUrl);
-    const accept = String(req.headers.accept ?? '*/*');
-    const raw = req.method === 'POST' ? await readBody(req) : '';
-    let body: unknown;
-    try {
-      body = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      body = raw;
-    }
-    const query = Object.fromEntries(url.searchParams);
-    const lowerQuery = new Map(
-      [...url.searchParams].map(([k, v]) => [k.toLowerCase(), v]),
-    );
-    const auth = authOf(req.headers.authorization, options.personalAccessToken);
-    const entry = {
-      method: req.method!,
-      path: url.pathname,
-      query,
-      accept: req.headers.accept,
-      auth,
-      ...(body !== undefined ? { body } : {}),
-    };
-    const found = ROUTES.map(r => ({
-      r,
-      m: r.pattern.exec(url.pathname),
-    })).find(
-      ({ r, m }) =>
-        m &&
-        r.method === req.method &&
-        decodeURIComponent(m[1]).toLowerCase() === org.name.toLowerCase() &&
-        (r.requiredQuery ?? []).every(q => lowerQuery.has(q.toLowerCase())) &&
-        !(r.unservedQuery ?? []).some(q => lowerQuery.has(q.toLowerCase())),
-    );
-    if (!found) {
-      return {
-        reply: vssError(
-          404,
-          'NotFound',
-          `The resource ${url.pathname} was not found.`,
-        ),
-        entry,
-        handled: false,
-      };
-    }
-    if (auth !== 'pat') {
-      return {
-        reply: unauthenticated(auth, req, baseUrl),
-        entry,
-        handled: true,
-      };
-    }
-    if (failure) {
-      return { reply: failureReply(failure), entry, handled: true };
-    }
-    if (!apiVersion(url, accept)) {
-      return {
-        reply: vssError(
-          400,
-          'VssVersionNotSpecifiedException',
-          `No api-version was supplied for the "${req.method}" request. The version must be supplied either as part of the Accept header (e.g. "application/json; api-version=1.0") or as a query parameter (e.g. "?api-version=1.0").`,
-        ),
-        entry,
-        handled: true,
-      };
-    }
-    const params = Object.fromEntries(
-      found.r.names.map((n, i) => [n, decodeURIComponent(found.m![i + 1])]),
-    );
-    const reply = found.r.handle(org, {
-      method: req.method!,
-      params,
-      query: name => lowerQuery.get(name.toLowerCase()),
-      accept,
-      body,
-    });
-    return { reply, entry, handled: true };
   }
 
+  function send(x: Exchange, reply: Reply, handled: boolean): void {
+    log.push({ ...x.entry, status: reply.status, handled });
+    x.res.writeHead(reply.status, {
+      'X-TFS-ProcessId': '00000000-0000-0000-0000-000000000000',
+      ActivityId: uuidFrom(`${Date.now()}-${log.length}`),
+      ...reply.headers,
+    });
+    x.res.end(reply.body);
+  }
+
+  function notServed(x: Exchange): void {
+    send(
+      x,
+      vssError(
+        404,
+        'NotFound',
+        `The resource ${x.url.pathname} was not found.`,
+      ),
+      false,
+    );
+  }
+
+  /** A route of the table, with Azure DevOps's checks before its handler. */
+  const served = (r: Route): FakeRoute<Exchange> => ({
+    method: r.method as FakeRoute<Exchange>['method'],
+    path: r.pattern,
+    handle(x, values) {
+      const params = Object.fromEntries(r.names.map((n, i) => [n, values[i]]));
+      if (
+        params.org.toLowerCase() !== org.name.toLowerCase() ||
+        !(r.requiredQuery ?? []).every(q =>
+          x.lowerQuery.has(q.toLowerCase()),
+        ) ||
+        (r.unservedQuery ?? []).some(q => x.lowerQuery.has(q.toLowerCase()))
+      ) {
+        notServed(x);
+      } else if (x.auth !== 'pat') {
+        send(x, unauthenticated(x.auth, x.req, baseUrl), true);
+      } else if (failure) {
+        send(x, failureReply(failure), true);
+      } else if (!apiVersion(x.url, x.accept)) {
+        send(
+          x,
+          vssError(
+            400,
+            'VssVersionNotSpecifiedException',
+            `No api-version was supplied for the "${x.req.method}" request. The version must be supplied either as part of the Accept header (e.g. "application/json; api-version=1.0") or as a query parameter (e.g. "?api-version=1.0").`,
+          ),
+          true,
+        );
+      } else {
+        send(
+          x,
+          r.handle(org, {
+            method: x.req.method!,
+            params,
+            query: name => x.lowerQuery.get(name.toLowerCase()),
+            accept: x.accept,
+            body: x.entry.body,
+          }),
+          true,
+        );
+      }
+    },
+  });
+
+  const app = fakeApp<Exchange>({
+    context(req, res) {
+      const url = new URL(req.url, baseUrl);
+      const auth = authOf(
+        req.headers.authorization,
+        options.personalAccessToken,
+      );
+      return {
+        req,
+        res,
+        url,
+        accept: String(req.headers.accept ?? '*/*'),
+        lowerQuery: new Map(
+          [...url.searchParams].map(([k, v]) => [k.toLowerCase(), v]),
+        ),
+        auth,
+        entry: {
+          method: req.method,
+          path: url.pathname,
+          query: Object.fromEntries(url.searchParams),
+          accept: req.headers.accept,
+          auth,
+        },
+      };
+    },
+    before: [
+      async (x, next) => {
+        const raw = x.req.method === 'POST' ? await readBody(x.req) : '';
+        if (raw) {
+          try {
+            x.entry.body = JSON.parse(raw);
+          } catch {
+            x.entry.body = raw;
+          }
+        }
+        next();
+      },
+    ],
+    routes: ROUTES.map(served),
+    unhandled: notServed,
+    internalError: error =>
+      new HttpError(500, `fake Azure DevOps failed: ${error}`, {
+        'Content-Type': 'text/plain',
+      }),
+  });
   const server = https.createServer(
     { cert: options.tls.certPem, key: options.tls.keyPem },
-    (req: IncomingMessage, res: ServerResponse) => {
-      answer(req)
-        .then(({ reply, entry, handled }) => {
-          log.push({ ...entry, status: reply.status, handled });
-          res.writeHead(reply.status, {
-            'X-TFS-ProcessId': '00000000-0000-0000-0000-000000000000',
-            ActivityId: uuidFrom(`${Date.now()}-${log.length}`),
-            ...reply.headers,
-          });
-          res.end(reply.body);
-        })
-        .catch(error => {
-          res.writeHead(500, { 'Content-Type': 'text/plain' });
-          res.end(`fake Azure DevOps failed: ${error}`);
-        });
-    },
+    app,
   );
   const port = await listenOnLoopback(server);
   baseUrl = `https://127.0.0.1:${port}`;

@@ -3,7 +3,7 @@
  * Microsoft's conventions; what every fake needs alike is in ../http.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody } from '../http';
+import { readBody, sendJson as sendJsonBody } from '../http';
 
 /** One request as the fake saw it, for the test to inspect. */
 export interface RecordedRequest {
@@ -43,19 +43,17 @@ export async function parseRequest(raw: IncomingMessage): Promise<FakeRequest> {
   };
 }
 
-/** Sends JSON with the headers Microsoft's services send with it. */
+/** Sends JSON with the headers Microsoft's services send with it; true, as a handler that answered returns. */
 export function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
 ): true {
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Cache-Control': 'no-store, no-cache',
+  sendJsonBody(res, status, body, {
+    'cache-control': 'no-store, no-cache',
     ...headers,
   });
-  res.end(JSON.stringify(body));
   return true;
 }
 

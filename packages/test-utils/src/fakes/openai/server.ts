@@ -6,7 +6,13 @@
  */
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { listenOnLoopback, readBody } from '../http';
+import {
+  fakeApp,
+  HttpError,
+  listenOnLoopback,
+  readBody,
+  sendJson,
+} from '../http';
 
 /** A tool call, as OpenAI writes it in an assistant message. */
 export interface ChatToolCall {
@@ -66,26 +72,21 @@ export interface ServerContext {
 }
 
 /** An error the fake answers with, in OpenAI's error shape. */
-class OpenAiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly type: string,
-    readonly code: string | null,
-  ) {
-    super(message);
-  }
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+function openAiError(
+  status: number,
+  message: string,
+  type: string,
+  code: string | null,
+): HttpError {
+  return new HttpError(status, {
+    error: { message, type, param: null, code },
+  });
 }
 
 /** OpenAI answers a missing or wrong key with 401, without echoing the key. */
 function checkApiKey(ctx: ServerContext, req: http.IncomingMessage) {
   if (req.headers.authorization !== `Bearer ${ctx.apiKey}`) {
-    throw new OpenAiError(
+    throw openAiError(
       401,
       'Incorrect API key provided.',
       'invalid_request_error',
@@ -94,8 +95,8 @@ function checkApiKey(ctx: ServerContext, req: http.IncomingMessage) {
   }
 }
 
-function invalidRequest(message: string): OpenAiError {
-  return new OpenAiError(400, message, 'invalid_request_error', null);
+function invalidRequest(message: string): HttpError {
+  return openAiError(400, message, 'invalid_request_error', null);
 }
 
 /**
@@ -109,7 +110,7 @@ function validateChatRequest(ctx: ServerContext, body: unknown) {
     throw invalidRequest('The request body must be a JSON object.');
   }
   if (request.model !== ctx.model) {
-    throw new OpenAiError(
+    throw openAiError(
       404,
       `The model \`${String(request.model)}\` does not exist.`,
       'invalid_request_error',
@@ -148,7 +149,7 @@ function assistantMessage(
   const toolCalls = reply.toolCalls.map(call => {
     if (!offered.has(call.name)) {
       // A script error, not the caller's: a real model only calls what it is offered.
-      throw new OpenAiError(
+      throw openAiError(
         500,
         `The script calls the tool ${
           call.name
@@ -186,7 +187,7 @@ async function chatCompletions(
   const request = validateChatRequest(ctx, body);
   const turn = ctx.script.shift();
   if (!turn) {
-    throw new OpenAiError(
+    throw openAiError(
       500,
       `The script has no turn left for request ${ctx.answered.length + 1}.`,
       'server_error',
@@ -215,52 +216,52 @@ function models(ctx: ServerContext, res: http.ServerResponse) {
   });
 }
 
-async function route(
-  ctx: ServerContext,
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-) {
-  const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-  const known =
-    (req.method === 'POST' && path === '/v1/chat/completions') ||
-    (req.method === 'GET' && path === '/v1/models');
-  if (!known) {
-    throw new OpenAiError(
-      404,
-      `Unknown request URL: ${req.method} ${path}.`,
-      'invalid_request_error',
-      'unknown_url',
-    );
-  }
-  checkApiKey(ctx, req);
-  if (path === '/v1/models') {
-    models(ctx, res);
-  } else {
-    await chatCompletions(ctx, req, res);
-  }
-}
-
 /** Starts the scripted model on 127.0.0.1 (a free port unless `port` is given). */
 export async function listen(
   ctx: ServerContext,
   port = 0,
 ): Promise<{ server: http.Server; port: number }> {
-  const server = http.createServer((req, res) => {
-    route(ctx, req, res).catch(error => {
-      const e =
-        error instanceof OpenAiError
-          ? error
-          : new OpenAiError(500, String(error), 'server_error', null);
+  type Exchange = { req: http.IncomingMessage; res: http.ServerResponse };
+  const app = fakeApp<Exchange>({
+    context: (req, res) => ({ req, res }),
+    routes: [
+      {
+        method: 'POST',
+        path: /^\/v1\/chat\/completions$/,
+        async handle({ req, res }) {
+          checkApiKey(ctx, req);
+          await chatCompletions(ctx, req, res);
+        },
+      },
+      {
+        method: 'GET',
+        path: /^\/v1\/models$/,
+        handle({ req, res }) {
+          checkApiKey(ctx, req);
+          models(ctx, res);
+        },
+      },
+    ],
+    unhandled({ req }) {
+      const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+      throw openAiError(
+        404,
+        `Unknown request URL: ${req.method} ${path}.`,
+        'invalid_request_error',
+        'unknown_url',
+      );
+    },
+    internalError: error =>
+      openAiError(500, String(error), 'server_error', null),
+    onError({ req }, error) {
       ctx.refused.push({
         method: req.method ?? '',
         path: req.url ?? '',
-        status: e.status,
-        reason: e.message,
+        status: error.status,
+        reason: (error.body as { error: { message: string } }).error.message,
       });
-      sendJson(res, e.status, {
-        error: { message: e.message, type: e.type, param: null, code: e.code },
-      });
-    });
+    },
   });
+  const server = http.createServer(app);
   return { server, port: await listenOnLoopback(server, port) };
 }
