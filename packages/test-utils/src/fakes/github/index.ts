@@ -48,7 +48,9 @@
  * every user), `last`/`before` paging, personal repositories, branches other
  * than the default, GitHub Apps and their installations.
  */
+import { randomBytes } from 'crypto';
 import { closeServer } from '../http';
+import { AuthorizationCodes } from '../oauth';
 import {
   FakeGithubApiFailure,
   FakeGithubOAuthApp,
@@ -158,7 +160,10 @@ export async function startFakeGithub(
     patOwner,
     baseUrl: '',
     tokens: new Map(),
-    codes: new Map(),
+    // GitHub's codes: 20 hex digits, valid for 10 minutes.
+    codes: new AuthorizationCodes(10 * 60_000, () =>
+      randomBytes(10).toString('hex'),
+    ),
     sessions: new Map(),
     requests: [],
   };

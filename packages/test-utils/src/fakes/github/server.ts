@@ -16,6 +16,7 @@ import {
   sendJson,
 } from '../http';
 import { GraphqlRequest, runGraphql } from '../graphql';
+import { AuthorizationCodes } from '../oauth';
 import { githubGraphqlError, githubSchema } from './schema';
 import { GithubState, StoredRepository, StoredUser, blobSha } from './state';
 
@@ -49,14 +50,10 @@ export interface FakeGithubRequest {
   unhandled: boolean;
 }
 
-interface Grant {
+/** What a code or token of the web flow stands for. */
+export interface Grant {
   userId: string;
   scope: string;
-}
-
-interface PendingCode extends Grant {
-  redirectUri: string;
-  expiresAt: number;
 }
 
 const RATE_LIMIT = 5000;
@@ -76,7 +73,7 @@ export interface ServerContext {
   failure?: FakeGithubApiFailure;
   /** OAuth access tokens issued by the web flow. */
   tokens: Map<string, Grant>;
-  codes: Map<string, PendingCode>;
+  codes: AuthorizationCodes<Grant>;
   /** Web sessions (the `user_session` cookie) by cookie value. */
   sessions: Map<string, string>;
   requests: FakeGithubRequest[];
@@ -207,13 +204,13 @@ function authorize(x: Exchange): void {
   }
   // The app counts as already authorized by the user: GitHub skips its
   // consent page then and redirects at once.
-  const code = randomBytes(10).toString('hex');
-  x.ctx.codes.set(code, {
-    userId: user.nodeId,
-    scope: (q.get('scope') ?? '').split(/[ ,]+/).filter(Boolean).join(','),
-    redirectUri,
-    expiresAt: Date.now() + 10 * 60_000,
-  });
+  const code = x.ctx.codes.issue(
+    {
+      userId: user.nodeId,
+      scope: (q.get('scope') ?? '').split(/[ ,]+/).filter(Boolean).join(','),
+    },
+    { clientId: app.clientId, redirectUri },
+  );
   const target = new URL(redirectUri);
   target.searchParams.set('code', code);
   if (q.has('state')) target.searchParams.set('state', q.get('state')!);
@@ -334,17 +331,11 @@ function accessToken(x: Exchange): void {
     );
     return;
   }
-  const code = x.ctx.codes.get(p.get('code') ?? '');
-  x.ctx.codes.delete(p.get('code') ?? '');
-  if (!code || code.expiresAt < Date.now()) {
-    tokenError(
-      x,
-      'bad_verification_code',
-      'The code passed is incorrect or expired.',
-    );
-    return;
-  }
-  if (p.has('redirect_uri') && p.get('redirect_uri') !== code.redirectUri) {
+  const redeemed = x.ctx.codes.redeem(p.get('code') ?? '', {
+    clientId: app.clientId,
+    redirectUri: p.get('redirect_uri') ?? undefined,
+  });
+  if (redeemed.refusal === 'redirect_uri') {
     tokenError(
       x,
       'redirect_uri_mismatch',
@@ -352,6 +343,15 @@ function accessToken(x: Exchange): void {
     );
     return;
   }
+  if (redeemed.refusal) {
+    tokenError(
+      x,
+      'bad_verification_code',
+      'The code passed is incorrect or expired.',
+    );
+    return;
+  }
+  const code = redeemed.grant;
   const token = randomToken('gho_', 36);
   x.ctx.tokens.set(token, { userId: code.userId, scope: code.scope });
   sendTokenEndpointResult(x, {

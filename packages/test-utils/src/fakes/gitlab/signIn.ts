@@ -6,7 +6,6 @@
  * the error codes and texts are Doorkeeper's.
  */
 import { randomBytes, timingSafeEqual } from 'crypto';
-import { IncomingMessage } from 'http';
 import {
   GitLabRoute,
   RequestContext,
@@ -15,6 +14,7 @@ import {
   sendHtml,
 } from './http';
 import { escapeHtml, HttpError, sendJson } from '../http';
+import { clientCredentials } from '../oauth';
 import { GitLabState } from './model';
 import { ACCESS_TOKEN_TTL_S, TokenStore } from './tokens';
 
@@ -146,23 +146,6 @@ function consentPage(
 }
 
 /** Client credentials from the body or HTTP Basic, as Doorkeeper accepts both. */
-function clientCredentials(
-  req: IncomingMessage,
-  fields: Record<string, string>,
-): { clientId?: string; clientSecret?: string } {
-  const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? '');
-  if (basic) {
-    const [id, secret] = Buffer.from(basic[1], 'base64')
-      .toString('utf8')
-      .split(':');
-    return {
-      clientId: decodeURIComponent(id),
-      clientSecret: decodeURIComponent(secret ?? ''),
-    };
-  }
-  return { clientId: fields.client_id, clientSecret: fields.client_secret };
-}
-
 const INVALID_CLIENT = {
   error: 'invalid_client',
   error_description:
@@ -281,7 +264,10 @@ export function signInRoutes({
 
   async function tokenGrant(ctx: RequestContext) {
     const fields = bodyFields(ctx.req, await ctx.body());
-    const { clientId, clientSecret } = clientCredentials(ctx.req, fields);
+    const { clientId, clientSecret } = clientCredentials(
+      ctx.req,
+      new Map(Object.entries(fields)),
+    );
     const app = applications.find(a => a.clientId === clientId);
     if (!app || !sameSecret(clientSecret ?? '', app.clientSecret)) {
       throw new HttpError(401, INVALID_CLIENT);

@@ -5,6 +5,7 @@
 import { IncomingMessage } from 'http';
 import { randomBytes } from 'crypto';
 import { HttpError } from '../http';
+import { AuthorizationCodes } from '../oauth';
 import { unauthorized } from './http';
 import { Actor, GitLabState } from './model';
 
@@ -14,14 +15,6 @@ export interface FakeGitLabAccessToken {
   username: string;
   /** Defaults to `read_api`, the scope the gitlab preset documents. */
   scopes?: string[];
-}
-
-interface IssuedCode {
-  clientId: string;
-  redirectUri: string;
-  userId: number;
-  scopes: string[];
-  expiresAt: number;
 }
 
 interface IssuedToken {
@@ -40,7 +33,10 @@ function randomToken(): string {
 
 /** Every credential the fake accepts, and who each one belongs to. */
 export class TokenStore {
-  private readonly codes = new Map<string, IssuedCode>();
+  private readonly codes = new AuthorizationCodes<IssuedToken>(
+    CODE_TTL_MS,
+    randomToken,
+  );
   private readonly accessTokens = new Map<string, IssuedToken>();
   private readonly refreshTokens = new Map<string, IssuedToken>();
 
@@ -76,25 +72,18 @@ export class TokenStore {
     return { user, scopes };
   }
 
-  issueCode(grant: Omit<IssuedCode, 'expiresAt'>): string {
-    const code = randomToken();
-    this.codes.set(code, { ...grant, expiresAt: Date.now() + CODE_TTL_MS });
-    return code;
+  issueCode(grant: IssuedToken & { redirectUri: string }): string {
+    const { redirectUri, ...issued } = grant;
+    return this.codes.issue(issued, { clientId: grant.clientId, redirectUri });
   }
 
   /** Redeems a code once; it must have been issued to this client for this redirect URI. */
   redeemCode(code: string, clientId: string, redirectUri: string) {
-    const grant = this.codes.get(code);
-    this.codes.delete(code);
-    if (
-      !grant ||
-      grant.expiresAt < Date.now() ||
-      grant.clientId !== clientId ||
-      grant.redirectUri !== redirectUri
-    ) {
+    const redeemed = this.codes.redeem(code, { clientId, redirectUri });
+    if (redeemed.refusal) {
       throw invalidGrant();
     }
-    return this.issueTokens(grant);
+    return this.issueTokens(redeemed.grant);
   }
 
   /** Exchanges a refresh token; GitLab rotates it, so the old one stops working. */

@@ -10,6 +10,7 @@ import type { EntraDirectory, EntraUser } from './directory';
 import { escapeHtml } from '../http';
 import { FakeRequest, Handler, redirect, sendHtml, sendJson } from './http';
 import { GRAPH_APP_ID, TokenSigner } from './tokens';
+import { AuthorizationCodes, clientCredentials } from '../oauth';
 
 /** The public host MSAL sends instance discovery to, whatever the authority. */
 export const PUBLIC_AUTHORITY_HOST = 'login.microsoftonline.com';
@@ -152,10 +153,7 @@ export function createAuthority(options: AuthorityOptions): {
 } {
   const { tenantId, app, signer } = options;
   const pending = new Map<string, AuthorizeRequest>();
-  const codes = new Map<
-    string,
-    Grant & { redirectUri: string; expires: number; nonce?: string }
-  >();
+  const codes = new AuthorizationCodes<Grant & { nonce?: string }>(CODE_TTL_MS);
   const refreshTokens = new Map<string, Grant>();
   const tenantPath = `/${tenantId}`;
   const issuer = () => `${options.origin()}/${tenantId}/v2.0`;
@@ -417,15 +415,15 @@ export function createAuthority(options: AuthorityOptions): {
       );
     }
     pending.delete(ctx);
-    const code = randomBytes(32).toString('base64url');
-    codes.set(code, {
-      userId: user.id,
-      clientId: request.clientId,
-      scopes: request.scopes,
-      redirectUri: request.redirectUri,
-      nonce: request.nonce,
-      expires: Date.now() + CODE_TTL_MS,
-    });
+    const code = codes.issue(
+      {
+        userId: user.id,
+        clientId: request.clientId,
+        scopes: request.scopes,
+        nonce: request.nonce,
+      },
+      { clientId: request.clientId, redirectUri: request.redirectUri },
+    );
     const back = new URL(request.redirectUri);
     back.searchParams.set('code', code);
     if (request.state) back.searchParams.set('state', request.state);
@@ -433,34 +431,16 @@ export function createAuthority(options: AuthorityOptions): {
     return redirect(res, back.toString());
   };
 
-  /** Client authentication: in the body (client_secret_post) or Basic. */
-  function clientCredentials(req: FakeRequest): {
-    id?: string;
-    secret?: string;
-  } {
-    const basic = /^Basic (.+)$/i.exec(req.raw.headers.authorization ?? '');
-    if (basic) {
-      const [id, secret] = Buffer.from(basic[1], 'base64')
-        .toString()
-        .split(':');
-      return {
-        id: decodeURIComponent(id),
-        secret: decodeURIComponent(secret ?? ''),
-      };
-    }
-    return {
-      id: req.form.get('client_id') ?? undefined,
-      secret: req.form.get('client_secret') ?? undefined,
-    };
-  }
-
   function redeemCode(req: FakeRequest, res: ServerResponse): true {
-    const code = codes.get(req.form.get('code') ?? '');
-    codes.delete(req.form.get('code') ?? '');
-    if (!code || code.expires < Date.now() || code.clientId !== app.clientId) {
+    const redeemed = codes.redeem(req.form.get('code') ?? '', {
+      clientId: app.clientId,
+      // A missing redirect_uri does not match either.
+      redirectUri: req.form.get('redirect_uri') ?? '',
+    });
+    if (redeemed.refusal && redeemed.refusal !== 'redirect_uri') {
       return invalidGrant(res);
     }
-    if (req.form.get('redirect_uri') !== code.redirectUri) {
+    if (redeemed.refusal) {
       return aadError(
         res,
         400,
@@ -469,6 +449,7 @@ export function createAuthority(options: AuthorityOptions): {
         'The reply address does not match the reply address provided when requesting Authorization code.',
       );
     }
+    const code = redeemed.grant;
     const user = findUser(code.userId);
     if (!user) {
       return aadError(
@@ -561,17 +542,17 @@ export function createAuthority(options: AuthorityOptions): {
         `Tenant '${req.url.pathname.split('/')[1]}' not found.`,
       );
     }
-    const client = clientCredentials(req);
-    if (client.id !== app.clientId) {
+    const client = clientCredentials(req.raw, req.form);
+    if (client.clientId !== app.clientId) {
       return aadError(
         res,
         400,
         'unauthorized_client',
         700016,
-        `Application with identifier '${client.id}' was not found in the directory '${tenantId}'.`,
+        `Application with identifier '${client.clientId}' was not found in the directory '${tenantId}'.`,
       );
     }
-    if (client.secret !== app.clientSecret) {
+    if (client.clientSecret !== app.clientSecret) {
       return aadError(
         res,
         401,
