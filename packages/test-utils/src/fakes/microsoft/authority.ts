@@ -8,7 +8,16 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { EntraDirectory, EntraUser } from './directory';
 import { escapeHtml } from '../http';
-import { FakeRequest, Handler, redirect, sendHtml, sendJson } from './http';
+import {
+  Exchange,
+  FakeRequest,
+  Handler,
+  MicrosoftRoute,
+  redirect,
+  route,
+  sendHtml,
+  sendJson,
+} from './http';
 import { GRAPH_APP_ID, TokenSigner } from './tokens';
 import { AuthorizationCodes, clientCredentials } from '../oauth';
 
@@ -147,10 +156,9 @@ function signInPage(
 }
 
 /** The authority's handlers: the public discovery, and the tenant's own endpoints in the order they are tried. */
-export function createAuthority(options: AuthorityOptions): {
-  discovery: Handler;
-  tenant: Handler[];
-} {
+export function createAuthority(
+  options: AuthorityOptions,
+): (unhandled: (x: Exchange) => void) => MicrosoftRoute[] {
   const { tenantId, app, signer } = options;
   const pending = new Map<string, AuthorizeRequest>();
   const codes = new AuthorizationCodes<Grant & { nonce?: string }>(CODE_TTL_MS);
@@ -210,10 +218,7 @@ export function createAuthority(options: AuthorityOptions): {
   }
 
   const instanceDiscovery: Handler = (req, res) => {
-    if (
-      req.url.pathname !== '/common/discovery/instance' ||
-      req.url.searchParams.get('api-version') !== '1.1'
-    ) {
+    if (req.url.searchParams.get('api-version') !== '1.1') {
       return false;
     }
     const endpoint = req.url.searchParams.get('authorization_endpoint') ?? '';
@@ -247,12 +252,7 @@ export function createAuthority(options: AuthorityOptions): {
     });
   };
 
-  const openIdConfiguration: Handler = (req, res) => {
-    if (
-      req.url.pathname !== `${tenantPath}/v2.0/.well-known/openid-configuration`
-    ) {
-      return false;
-    }
+  const openIdConfiguration: Handler = (_req, res) => {
     const base = `${options.origin()}/${tenantId}`;
     return sendJson(res, 200, {
       token_endpoint: `${base}/oauth2/v2.0/token`,
@@ -299,17 +299,9 @@ export function createAuthority(options: AuthorityOptions): {
     });
   };
 
-  const keys: Handler = (req, res) =>
-    req.url.pathname === `${tenantPath}/discovery/v2.0/keys` &&
-    sendJson(res, 200, signer.jwks());
+  const keys: Handler = (_req, res) => sendJson(res, 200, signer.jwks());
 
   const authorize: Handler = (req, res) => {
-    if (
-      req.method !== 'GET' ||
-      !req.url.pathname.endsWith('/oauth2/v2.0/authorize')
-    ) {
-      return false;
-    }
     const q = req.url.searchParams;
     if (req.url.pathname !== `${tenantPath}/oauth2/v2.0/authorize`) {
       return errorPage(
@@ -377,9 +369,6 @@ export function createAuthority(options: AuthorityOptions): {
   };
 
   const login: Handler = (req, res) => {
-    if (req.method !== 'POST' || req.url.pathname !== `${tenantPath}/login`) {
-      return false;
-    }
     const ctx = req.form.get('ctx') ?? '';
     const request = pending.get(ctx);
     if (!request) {
@@ -527,12 +516,6 @@ export function createAuthority(options: AuthorityOptions): {
   }
 
   const token: Handler = (req, res) => {
-    if (
-      req.method !== 'POST' ||
-      !req.url.pathname.endsWith('/oauth2/v2.0/token')
-    ) {
-      return false;
-    }
     if (req.url.pathname !== `${tenantPath}/oauth2/v2.0/token`) {
       return aadError(
         res,
@@ -579,8 +562,29 @@ export function createAuthority(options: AuthorityOptions): {
     }
   };
 
-  return {
-    discovery: instanceDiscovery,
-    tenant: [openIdConfiguration, keys, authorize, login, token],
-  };
+  const tenant = tenantId.replace(/[^\w-]/g, '\\$&');
+  return (unhandled: (x: Exchange) => void) => [
+    route(
+      'GET',
+      /^\/common\/discovery\/instance$/,
+      instanceDiscovery,
+      unhandled,
+    ),
+    route(
+      'GET',
+      new RegExp(`^/${tenant}/v2\\.0/\\.well-known/openid-configuration$`),
+      openIdConfiguration,
+      unhandled,
+    ),
+    route(
+      'GET',
+      new RegExp(`^/${tenant}/discovery/v2\\.0/keys$`),
+      keys,
+      unhandled,
+    ),
+    // Any tenant: a wrong one gets Entra's error page.
+    route('GET', /\/oauth2\/v2\.0\/authorize$/, authorize, unhandled),
+    route('POST', new RegExp(`^/${tenant}/login$`), login, unhandled),
+    route('POST', /\/oauth2\/v2\.0\/token$/, token, unhandled),
+  ];
 }

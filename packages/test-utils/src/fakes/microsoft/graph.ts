@@ -14,7 +14,7 @@ import {
   selectProperties,
   userResource,
 } from './directory';
-import { FakeRequest, Handler, sendJson } from './http';
+import { Exchange, FakeRequest, MicrosoftRoute, route, sendJson } from './http';
 import { Claims, GRAPH_APP_ID, TokenSigner } from './tokens';
 
 const MAX_TOP = 999;
@@ -106,8 +106,10 @@ function parseFilter(
     });
 }
 
-/** The Graph handlers (paths under the base URL's /v1.0). */
-export function createGraph(options: GraphOptions): Handler[] {
+/** The Graph routes (paths under the base URL's /v1.0). */
+export function createGraph(
+  options: GraphOptions,
+): (unhandled: (x: Exchange) => void) => MicrosoftRoute[] {
   const prefix = () => new URL(options.baseUrl()).pathname;
   const userById = (id: string) =>
     options.directory().users.find(u => u.id === id);
@@ -428,34 +430,30 @@ export function createGraph(options: GraphOptions): Handler[] {
         );
   }
 
-  const graph: Handler = (req, res) => {
-    const base = prefix();
-    if (req.method !== 'GET' || !req.url.pathname.startsWith(`${base}/`)) {
-      return false;
-    }
-    const path = req.url.pathname.slice(base.length).replace(/\/$/, '');
-    const match = routes
-      .map(route => ({ route, m: route.pattern.exec(path) }))
-      .find(({ m }) => m);
-    if (!match) {
-      // Not a resource this fake knows: the server answers 404 and logs it.
-      return false;
-    }
-    const claims = authenticate(req, res);
-    if (!claims || failed(path, res)) {
-      return true;
-    }
-    const delegated = typeof claims.scp === 'string' && Boolean(claims.oid);
-    const application = Array.isArray(claims.roles);
-    const { route, m } = match;
-    if (route.token === 'delegated' ? !delegated : !application) {
-      return wrongToken(res, route.token);
-    }
-    const params = m!
-      .slice(1)
-      .map(p => (p === undefined ? p : decodeURIComponent(p)));
-    return route.handle(req, res, params as string[], claims);
-  };
-
-  return [graph];
+  const base = prefix().replace(/\./g, '\\.');
+  return unhandled =>
+    routes.map(({ pattern, token, handle }) =>
+      route(
+        'GET',
+        // Graph takes a path with a trailing slash as well.
+        new RegExp(`^${base}${pattern.source.slice(1, -1)}/?$`),
+        (req, res, params) => {
+          const claims = authenticate(req, res);
+          const path = req.url.pathname
+            .slice(prefix().length)
+            .replace(/\/$/, '');
+          if (!claims || failed(path, res)) {
+            return true;
+          }
+          const delegated =
+            typeof claims.scp === 'string' && Boolean(claims.oid);
+          const application = Array.isArray(claims.roles);
+          if (token === 'delegated' ? !delegated : !application) {
+            return wrongToken(res, token);
+          }
+          return handle(req, res, params, claims);
+        },
+        unhandled,
+      ),
+    );
 }

@@ -3,7 +3,7 @@
  * Microsoft's conventions; what every fake needs alike is in ../http.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody, sendJson as sendJsonBody } from '../http';
+import { readBody, Route, sendJson as sendJsonBody } from '../http';
 
 /** One request as the fake saw it, for the test to inspect. */
 export interface RecordedRequest {
@@ -24,23 +24,61 @@ export interface FakeRequest {
   form: URLSearchParams;
 }
 
-/** A handler answers the request (returning true) or leaves it to the next one. */
-export type Handler = (req: FakeRequest, res: ServerResponse) => boolean;
+/** What a route of the fake gets: the request and the response. */
+export interface Exchange {
+  req: FakeRequest;
+  res: ServerResponse;
+}
 
-/** Reads and parses a request. */
-export async function parseRequest(raw: IncomingMessage): Promise<FakeRequest> {
-  const body = await readBody(raw);
+/**
+ * A handler of a route: it answers the request (returning true) or finds
+ * it is not one it serves after all (false), which then answers 404.
+ */
+export type Handler = (
+  req: FakeRequest,
+  res: ServerResponse,
+  params: string[],
+) => boolean;
+
+/** A route of the fake, served by the shared table (../http.ts). */
+export type MicrosoftRoute = Route<Exchange>;
+
+/** A route whose handler's false leaves the request to `unhandled`. */
+export function route(
+  method: MicrosoftRoute['method'],
+  path: RegExp,
+  handler: Handler,
+  unhandled: (x: Exchange) => void,
+): MicrosoftRoute {
+  return {
+    method,
+    path,
+    handle: (x, params) => handler(x.req, x.res, params) || unhandled(x),
+  };
+}
+
+/** The request as the handlers see it; the form is read by {@link readForm}. */
+export function parseRequest(raw: IncomingMessage): FakeRequest {
   const host = (raw.headers.host ?? '').toLowerCase();
-  const isForm = (raw.headers['content-type'] ?? '').startsWith(
-    'application/x-www-form-urlencoded',
-  );
   return {
     raw,
     method: raw.method ?? 'GET',
     host,
     url: new URL(raw.url ?? '/', `https://${host || '127.0.0.1'}`),
-    form: new URLSearchParams(isForm ? body : ''),
+    form: new URLSearchParams(),
   };
+}
+
+/** Reads the url-encoded form of a POST into the request. */
+export async function readForm(req: FakeRequest): Promise<void> {
+  const body = await readBody(req.raw);
+  if (
+    (req.raw.headers['content-type'] ?? '').startsWith(
+      'application/x-www-form-urlencoded',
+    )
+  ) {
+    req.form = new URLSearchParams(body);
+  }
 }
 
 /** Sends JSON with the headers Microsoft's services send with it; true, as a handler that answered returns. */

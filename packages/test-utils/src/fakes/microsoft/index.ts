@@ -8,7 +8,7 @@
  * are what the preset's AZURE_AUTH_AUTHORITY and MSGRAPH_BASE_URL take.
  */
 import { createServer, Server } from 'node:https';
-import { closeServer, listenOnLoopback } from '../http';
+import { closeServer, fakeApp, HttpError, listenOnLoopback } from '../http';
 import {
   createAuthority,
   AppRegistration,
@@ -17,15 +17,18 @@ import {
 import { EntraDirectory } from './directory';
 import { createGraph, GraphFailure } from './graph';
 import {
-  FakeRequest,
-  Handler,
+  Exchange,
   parseRequest,
+  readForm,
   RecordedRequest,
   sendJson,
 } from './http';
 import { InterceptingProxy, startInterceptingProxy } from './proxy';
 import { TokenSigner } from './tokens';
-import { issueLoopbackCertificate, LoopbackCertificate } from '../../daemons/tls';
+import {
+  issueLoopbackCertificate,
+  LoopbackCertificate,
+} from '../../daemons/tls';
 
 export type { EntraDirectory, EntraGroup, EntraUser } from './directory';
 export type { GraphFailure } from './graph';
@@ -98,34 +101,49 @@ export async function startFakeMicrosoft(
     pageSize: options.pageSize ?? 2,
     failure: () => failure,
   });
-  const ownHandlers: Handler[] = [...authority.tenant, ...graph];
-
-  /** The public host answers instance discovery only; the fake's own host everything else. */
-  const handlersFor = (req: FakeRequest): Handler[] => {
-    if (req.host === PUBLIC_AUTHORITY_HOST) {
-      return [authority.discovery];
-    }
-    return req.host === `127.0.0.1:${port}` ? ownHandlers : [];
+  const DISCOVERY_PATH = '/common/discovery/instance';
+  const unhandled = ({ req, res }: Exchange) => {
+    unknown.push(`${req.method} https://${req.host}${req.raw.url}`);
+    sendJson(res, 404, { error: 'not_found', path: req.url.pathname });
   };
 
-  const server: Server = createServer(
-    { cert: tls.certPem, key: tls.keyPem },
-    async (raw, res) => {
-      const req = await parseRequest(raw);
+  const app = fakeApp<Exchange>({
+    context(raw, res) {
+      const req = parseRequest(raw);
       res.on('finish', () =>
         recorded.push({
           method: req.method,
           host: req.host,
-          url: raw.url ?? '',
+          url: raw.url,
           status: res.statusCode,
         }),
       );
-      const handled = handlersFor(req).some(handle => handle(req, res));
-      if (!handled) {
-        unknown.push(`${req.method} https://${req.host}${raw.url}`);
-        sendJson(res, 404, { error: 'not_found', path: req.url.pathname });
-      }
+      return { req, res };
     },
+    before: [
+      async (x, next) => {
+        await readForm(x.req);
+        // The public host answers instance discovery only; the fake's own host everything else.
+        const isDiscovery = x.req.url.pathname === DISCOVERY_PATH;
+        const served =
+          x.req.host === PUBLIC_AUTHORITY_HOST
+            ? isDiscovery
+            : x.req.host === `127.0.0.1:${port}` && !isDiscovery;
+        if (served) {
+          next();
+        } else {
+          unhandled(x);
+        }
+      },
+    ],
+    routes: [...authority(unhandled), ...graph(unhandled)],
+    unhandled,
+    internalError: error =>
+      new HttpError(500, { error: 'server_error', message: String(error) }),
+  });
+  const server: Server = createServer(
+    { cert: tls.certPem, key: tls.keyPem },
+    app,
   );
   port = await listenOnLoopback(server);
   const proxy: InterceptingProxy = await startInterceptingProxy({
