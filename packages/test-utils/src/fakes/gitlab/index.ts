@@ -132,6 +132,8 @@ export async function startFakeGitLab(
   let failure: FakeGitLabFailure | undefined;
   let baseUrl = '';
 
+  /** Requests no route served. */
+  const unserved = new WeakSet<http.IncomingMessage>();
   const app = fakeApp<RequestContext>({
     context(req, res) {
       let bodyPromise: Promise<string> | undefined;
@@ -149,7 +151,7 @@ export async function startFakeGitLab(
           path: decodeURIComponent(rawPath),
           query: Object.fromEntries(ctx.url.searchParams),
           status: res.statusCode,
-          handled: !unhandled.has(req),
+          handled: !unserved.has(req),
         });
         if (log.length > MAX_LOGGED_REQUESTS) log.shift();
       });
@@ -166,7 +168,7 @@ export async function startFakeGitLab(
     ],
     routes,
     unhandled(ctx) {
-      unhandled.add(ctx.req);
+      unserved.add(ctx.req);
       // Logged loudly: upstream asked for something this fake does not model.
       // eslint-disable-next-line no-console
       console.warn(
@@ -180,7 +182,6 @@ export async function startFakeGitLab(
       return new HttpError(500, { message: '500 Internal Server Error' });
     },
   });
-  const unhandled = new WeakSet<http.IncomingMessage>();
   const server = http.createServer(app);
   const port = await listenOnLoopback(server);
   baseUrl = `http://127.0.0.1:${port}`;
