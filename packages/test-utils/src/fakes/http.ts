@@ -36,6 +36,30 @@ export function sendJson(
   res.end(JSON.stringify(body));
 }
 
+/** Sends an HTML page; `headers` add to (or replace) the HTML content type. */
+export function sendHtml(
+  res: ServerResponse,
+  status: number,
+  html: string,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    ...headers,
+  });
+  res.end(html);
+}
+
+/** A 302 to another URL. */
+export function redirect(
+  res: ServerResponse,
+  location: string,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(302, { location, ...headers });
+  res.end();
+}
+
 /** Sends an {@link HttpError}: a string body as it is, anything else as JSON. */
 export function sendHttpError(res: ServerResponse, error: HttpError): void {
   if (typeof error.body === 'string') {

@@ -12,7 +12,9 @@ import {
   HttpError,
   listenOnLoopback,
   readBody,
+  redirect,
   Route,
+  sendHtml,
   sendJson,
 } from '../http';
 import { GraphqlRequest, runGraphql } from '../graphql';
@@ -98,23 +100,20 @@ function randomToken(prefix: string, length: number): string {
 /** What GitHub sends with its JSON. */
 const JSON_MEDIA_TYPE = { 'x-github-media-type': 'github.v3; format=json' };
 
-function sendHtml(
+/** A page of GitHub's web flow. */
+function sendPage(
   x: Exchange,
   status: number,
   title: string,
   body: string,
 ): void {
-  x.res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
-  x.res.end(
+  sendHtml(
+    x.res,
+    status,
     `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(
       title,
     )}</title></head><body>${body}</body></html>`,
   );
-}
-
-function redirect(x: Exchange, location: string): void {
-  x.res.writeHead(302, { location });
-  x.res.end();
 }
 
 /** GitHub's JSON error body. */
@@ -171,7 +170,7 @@ function authorize(x: Exchange): void {
   const q = x.url.searchParams;
   const app = x.ctx.oauthApp;
   if (q.get('client_id') !== app.clientId) {
-    sendHtml(
+    sendPage(
       x,
       404,
       'Page not found',
@@ -181,7 +180,7 @@ function authorize(x: Exchange): void {
   }
   const redirectUri = q.get('redirect_uri') ?? app.callbackUrl;
   if (!isAllowedRedirect(app.callbackUrl, redirectUri)) {
-    sendHtml(
+    sendPage(
       x,
       400,
       'Redirect URI mismatch',
@@ -194,7 +193,7 @@ function authorize(x: Exchange): void {
   if (!user) {
     const returnTo = `${x.url.pathname}${x.url.search}`;
     redirect(
-      x,
+      x.res,
       `/login?${new URLSearchParams({
         client_id: app.clientId,
         return_to: returnTo,
@@ -214,11 +213,11 @@ function authorize(x: Exchange): void {
   const target = new URL(redirectUri);
   target.searchParams.set('code', code);
   if (q.has('state')) target.searchParams.set('state', q.get('state')!);
-  redirect(x, target.toString());
+  redirect(x.res, target.toString());
 }
 
 function loginPage(x: Exchange, returnTo: string, error?: string): void {
-  sendHtml(
+  sendPage(
     x,
     200,
     'Sign in to GitHub',
@@ -262,7 +261,7 @@ function createSession(x: Exchange): void {
     'set-cookie',
     `user_session=${session}; path=/; HttpOnly; SameSite=Lax`,
   );
-  redirect(x, returnTo);
+  redirect(x.res, returnTo);
 }
 
 /** GitHub answers the token endpoint in the format the Accept header asks for. */
@@ -697,7 +696,7 @@ function unhandled(x: Exchange): void {
   if (x.url.pathname.startsWith('/api/')) {
     sendApiError(x, 404, 'Not Found');
   } else {
-    sendHtml(x, 404, 'Page not found', '<h1>404</h1>');
+    sendPage(x, 404, 'Page not found', '<h1>404</h1>');
   }
 }
 

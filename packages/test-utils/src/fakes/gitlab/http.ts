@@ -30,29 +30,6 @@ export interface RequestContext {
 /** A route of the fake GitLab. */
 export type GitLabRoute = Route<RequestContext>;
 
-export function sendHtml(
-  res: ServerResponse,
-  status: number,
-  html: string,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, {
-    'content-type': 'text/html; charset=utf-8',
-    ...headers,
-  });
-  res.end(html);
-}
-
-/** A 302 to another URL. */
-export function redirect(
-  res: ServerResponse,
-  location: string,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(302, { location, ...headers });
-  res.end();
-}
-
 /** Reads a request body, refusing a long one with GitLab's 413. */
 export function readBody(req: IncomingMessage): Promise<string> {
   return readLimitedBody(req, {

@@ -6,14 +6,8 @@
  * the error codes and texts are Doorkeeper's.
  */
 import { randomBytes, timingSafeEqual } from 'crypto';
-import {
-  GitLabRoute,
-  RequestContext,
-  bodyFields,
-  redirect,
-  sendHtml,
-} from './http';
-import { escapeHtml, HttpError, sendJson } from '../http';
+import { GitLabRoute, RequestContext, bodyFields } from './http';
+import { escapeHtml, HttpError, redirect, sendHtml, sendJson } from '../http';
 import { clientCredentials } from '../oauth';
 import { GitLabState } from './model';
 import { ACCESS_TOKEN_TTL_S, TokenStore } from './tokens';

@@ -3,7 +3,13 @@
  * Microsoft's conventions; what every fake needs alike is in ../http.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody, Route, sendJson as sendJsonBody } from '../http';
+import {
+  readBody,
+  redirect as sendRedirect,
+  Route,
+  sendHtml as sendHtmlPage,
+  sendJson as sendJsonBody,
+} from '../http';
 
 /** One request as the fake saw it, for the test to inspect. */
 export interface RecordedRequest {
@@ -95,19 +101,18 @@ export function sendJson(
   return true;
 }
 
-/** Sends the browser on to `location` (a 302, as Entra's redirects are). */
+/** Sends the browser on to `location` (a 302, as Entra's redirects are); true, as a handler that answered returns. */
 export function redirect(res: ServerResponse, location: string): true {
-  res.writeHead(302, { Location: location }).end();
+  sendRedirect(res, location);
   return true;
 }
 
-/** Sends an HTML page. */
+/** Sends an HTML page; true, as a handler that answered returns. */
 export function sendHtml(
   res: ServerResponse,
   status: number,
   html: string,
 ): true {
-  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8' });
-  res.end(html);
+  sendHtmlPage(res, status, html);
   return true;
 }
