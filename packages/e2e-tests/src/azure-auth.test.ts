@@ -20,7 +20,10 @@ import {
   runProviderRefresh,
   waitForCatalog,
 } from '@devportal/test-utils/src/backend/catalogClient';
-import { handlerResponse, refreshSession } from '@devportal/test-utils/src/backend/oauthHandler';
+import {
+  handlerResponse,
+  refreshSession,
+} from '@devportal/test-utils/src/backend/oauthHandler';
 import {
   ChromiumSession,
   launchChromium,

@@ -5,7 +5,10 @@
  * DevOps Server on loopback HTTPS that the backend trusts through
  * NODE_EXTRA_CA_CERTS alone.
  */
-import { BackendProcess, startBackendProcess } from '@devportal/test-utils/src/backend/backendProcess';
+import {
+  BackendProcess,
+  startBackendProcess,
+} from '@devportal/test-utils/src/backend/backendProcess';
 import {
   catalogEntitiesOfKind,
   catalogSnapshot,

@@ -10,8 +10,14 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BackendProcess, startBackendProcess } from '@devportal/test-utils/src/backend/backendProcess';
-import { closeServer, listenOnLoopback } from '@devportal/test-utils/src/fakes/http';
+import {
+  BackendProcess,
+  startBackendProcess,
+} from '@devportal/test-utils/src/backend/backendProcess';
+import {
+  closeServer,
+  listenOnLoopback,
+} from '@devportal/test-utils/src/fakes/http';
 import { withFreshBrowser } from '@devportal/test-utils/src/browser/chromium';
 import { ldapRefresh } from '@devportal/test-utils/src/backend/ldapSignIn';
 import { withPortalPage } from '@devportal/test-utils/src/browser/portalBrowser';

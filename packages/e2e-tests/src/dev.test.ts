@@ -17,7 +17,10 @@ import {
   startBackendProcess,
 } from '@devportal/test-utils/src/backend/backendProcess';
 import { withFreshBrowser } from '@devportal/test-utils/src/browser/chromium';
-import { externalAccessEnv, waitForCatalog } from '@devportal/test-utils/src/backend/catalogClient';
+import {
+  externalAccessEnv,
+  waitForCatalog,
+} from '@devportal/test-utils/src/backend/catalogClient';
 import {
   ldapPresetEnv,
   slapdFixture,

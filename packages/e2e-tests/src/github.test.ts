@@ -31,7 +31,10 @@ import {
 } from '@devportal/test-utils/src/fakes/github';
 import { signInAtGithub } from '@devportal/test-utils/src/fakes/github/browser';
 import { withFreshBrowser } from '@devportal/test-utils/src/browser/chromium';
-import { handlerResponse, refreshSession } from '@devportal/test-utils/src/backend/oauthHandler';
+import {
+  handlerResponse,
+  refreshSession,
+} from '@devportal/test-utils/src/backend/oauthHandler';
 
 jest.setTimeout(240_000);
 

@@ -37,7 +37,10 @@ import {
   launchChromium,
   withFreshBrowser,
 } from '@devportal/test-utils/src/browser/chromium';
-import { handlerResponse, refreshSession } from '@devportal/test-utils/src/backend/oauthHandler';
+import {
+  handlerResponse,
+  refreshSession,
+} from '@devportal/test-utils/src/backend/oauthHandler';
 
 jest.setTimeout(240_000);
 

@@ -26,7 +26,10 @@ import {
   externalAccessEnv,
   waitForCatalog,
 } from '@devportal/test-utils/src/backend/catalogClient';
-import { SlapdServer, startSlapd } from '@devportal/test-utils/src/daemons/slapd';
+import {
+  SlapdServer,
+  startSlapd,
+} from '@devportal/test-utils/src/daemons/slapd';
 
 jest.setTimeout(300_000);
 

@@ -13,14 +13,21 @@ import {
   waitForCatalog,
 } from '@devportal/test-utils/src/backend/catalogClient';
 import { FakeKeycloak } from '@devportal/test-utils/src/fakes/keycloak';
-import { ANA, BRUNO, startAcmePortal } from '@devportal/test-utils/src/fakes/keycloak/acmeRealm';
+import {
+  ANA,
+  BRUNO,
+  startAcmePortal,
+} from '@devportal/test-utils/src/fakes/keycloak/acmeRealm';
 import {
   ChromiumSession,
   launchChromium,
   signInAtLoginForm,
   withFreshBrowser,
 } from '@devportal/test-utils/src/browser/chromium';
-import { oidcSignIn, startOidcSignIn } from '@devportal/test-utils/src/fakes/keycloak/oidcSignIn';
+import {
+  oidcSignIn,
+  startOidcSignIn,
+} from '@devportal/test-utils/src/fakes/keycloak/oidcSignIn';
 import { refreshSession } from '@devportal/test-utils/src/backend/oauthHandler';
 
 jest.setTimeout(180_000);

@@ -4,7 +4,10 @@
  * in against the directory and the catalog kept in sync.
  */
 import { ldapRefresh } from '@devportal/test-utils/src/backend/ldapSignIn';
-import { BackendProcess, startBackendProcess } from '@devportal/test-utils/src/backend/backendProcess';
+import {
+  BackendProcess,
+  startBackendProcess,
+} from '@devportal/test-utils/src/backend/backendProcess';
 import {
   entityNames,
   externalAccessEnv,
@@ -14,7 +17,11 @@ import {
   tokenClaims,
   waitForCatalog,
 } from '@devportal/test-utils/src/backend/catalogClient';
-import { SlapdServer, slapdFixture, startSlapd } from '@devportal/test-utils/src/daemons/slapd';
+import {
+  SlapdServer,
+  slapdFixture,
+  startSlapd,
+} from '@devportal/test-utils/src/daemons/slapd';
 
 jest.setTimeout(180_000);
 

@@ -8,7 +8,10 @@
  * the client's loopback listener receives the code (or the refusal) and
  * the client lists the tools with the token it exchanged the code for.
  */
-import { BackendProcess, startBackendProcess } from '@devportal/test-utils/src/backend/backendProcess';
+import {
+  BackendProcess,
+  startBackendProcess,
+} from '@devportal/test-utils/src/backend/backendProcess';
 import { withFreshBrowser } from '@devportal/test-utils/src/browser/chromium';
 import {
   AuthorizationDeniedError,

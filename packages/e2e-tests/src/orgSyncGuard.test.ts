@@ -13,7 +13,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BackendProcess, startBackendProcess } from '@devportal/test-utils/src/backend/backendProcess';
+import {
+  BackendProcess,
+  startBackendProcess,
+} from '@devportal/test-utils/src/backend/backendProcess';
 import {
   collapseRefusal,
   deleteDirectoryUsers,
@@ -32,7 +35,10 @@ import {
   runProviderRefresh,
   waitForCatalog,
 } from '@devportal/test-utils/src/backend/catalogClient';
-import { SlapdServer, startSlapd } from '@devportal/test-utils/src/daemons/slapd';
+import {
+  SlapdServer,
+  startSlapd,
+} from '@devportal/test-utils/src/daemons/slapd';
 
 jest.setTimeout(300_000);
 

@@ -12,7 +12,10 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { BackendProcess, startBackendProcess } from '@devportal/test-utils/src/backend/backendProcess';
+import {
+  BackendProcess,
+  startBackendProcess,
+} from '@devportal/test-utils/src/backend/backendProcess';
 import {
   APP_BUILD_TIMEOUT_MS,
   APP_BUILDING,

@@ -21,8 +21,14 @@ import {
   triggerTask,
   waitForEntitiesOfKind,
 } from '@devportal/test-utils/src/backend/catalogClient';
-import { PostgresServer, startPostgres } from '@devportal/test-utils/src/daemons/postgres';
-import { LoopbackCertificate, issueLoopbackCertificate } from '@devportal/test-utils/src/daemons/tls';
+import {
+  PostgresServer,
+  startPostgres,
+} from '@devportal/test-utils/src/daemons/postgres';
+import {
+  LoopbackCertificate,
+  issueLoopbackCertificate,
+} from '@devportal/test-utils/src/daemons/tls';
 
 jest.setTimeout(300_000);
 

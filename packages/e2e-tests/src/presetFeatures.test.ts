@@ -15,7 +15,10 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { Page } from 'playwright-core';
-import { repoRoot, startBackendProcess } from '@devportal/test-utils/src/backend/backendProcess';
+import {
+  repoRoot,
+  startBackendProcess,
+} from '@devportal/test-utils/src/backend/backendProcess';
 import {
   APP_BUILD_TIMEOUT_MS,
   APP_BUILDING,

@@ -13,7 +13,10 @@ import {
   runToExit,
   startBackendProcess,
 } from '@devportal/test-utils/src/backend/backendProcess';
-import { E2E_TOKEN, externalAccessEnv } from '@devportal/test-utils/src/backend/catalogClient';
+import {
+  E2E_TOKEN,
+  externalAccessEnv,
+} from '@devportal/test-utils/src/backend/catalogClient';
 
 jest.setTimeout(180_000);
 

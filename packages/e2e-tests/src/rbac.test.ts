@@ -27,8 +27,15 @@ import {
   waitForCatalog,
   waitForEntitiesOfKind,
 } from '@devportal/test-utils/src/backend/catalogClient';
-import { SlapdServer, slapdFixture, startSlapd } from '@devportal/test-utils/src/daemons/slapd';
-import { closeServer, listenOnLoopback } from '@devportal/test-utils/src/fakes/http';
+import {
+  SlapdServer,
+  slapdFixture,
+  startSlapd,
+} from '@devportal/test-utils/src/daemons/slapd';
+import {
+  closeServer,
+  listenOnLoopback,
+} from '@devportal/test-utils/src/fakes/http';
 import { FakeKeycloak } from '@devportal/test-utils/src/fakes/keycloak';
 import { startAcmePortal } from '@devportal/test-utils/src/fakes/keycloak/acmeRealm';
 import { withFreshBrowser } from '@devportal/test-utils/src/browser/chromium';

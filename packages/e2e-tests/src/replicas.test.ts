@@ -7,7 +7,10 @@
  * directory while a replica restarts, whichever replica runs the next sync
  * refuses it from what the database remembers of the last good one.
  */
-import { BackendProcess, startBackendProcess } from '@devportal/test-utils/src/backend/backendProcess';
+import {
+  BackendProcess,
+  startBackendProcess,
+} from '@devportal/test-utils/src/backend/backendProcess';
 import { ldapRefresh } from '@devportal/test-utils/src/backend/ldapSignIn';
 import {
   entityNames,
@@ -21,8 +24,15 @@ import {
   emptyRefusal,
   generatedDirectory,
 } from '@devportal/test-utils/src/backend/orgSyncGuard';
-import { PostgresServer, startPostgres } from '@devportal/test-utils/src/daemons/postgres';
-import { SlapdServer, slapdFixture, startSlapd } from '@devportal/test-utils/src/daemons/slapd';
+import {
+  PostgresServer,
+  startPostgres,
+} from '@devportal/test-utils/src/daemons/postgres';
+import {
+  SlapdServer,
+  slapdFixture,
+  startSlapd,
+} from '@devportal/test-utils/src/daemons/slapd';
 
 jest.setTimeout(420_000);
 

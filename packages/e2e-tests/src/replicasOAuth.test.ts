@@ -13,7 +13,10 @@
  * PostgreSQL cluster for the file, a database prefix per portal.
  */
 import type { Page } from 'playwright-core';
-import { BackendProcess, startBackendProcess } from '@devportal/test-utils/src/backend/backendProcess';
+import {
+  BackendProcess,
+  startBackendProcess,
+} from '@devportal/test-utils/src/backend/backendProcess';
 import {
   FakeKeycloak,
   FakeKeycloakConfig,
@@ -25,16 +28,34 @@ import {
   launchChromium,
   LaunchChromiumOptions,
 } from '@devportal/test-utils/src/browser/chromium';
-import { keycloakPresetEnv, oidcSignIn } from '@devportal/test-utils/src/fakes/keycloak/oidcSignIn';
+import {
+  keycloakPresetEnv,
+  oidcSignIn,
+} from '@devportal/test-utils/src/fakes/keycloak/oidcSignIn';
 import { startFakeGithub } from '@devportal/test-utils/src/fakes/github';
 import { signInAtGithub } from '@devportal/test-utils/src/fakes/github/browser';
-import { signInAtGitLab, startFakeGitLab } from '@devportal/test-utils/src/fakes/gitlab';
+import {
+  signInAtGitLab,
+  startFakeGitLab,
+} from '@devportal/test-utils/src/fakes/gitlab';
 import { startFakeMicrosoft } from '@devportal/test-utils/src/fakes/microsoft';
 import { signInAtMicrosoft } from '@devportal/test-utils/src/fakes/microsoft/signIn';
-import { LoadBalancer, startLoadBalancer } from '@devportal/test-utils/src/backend/loadBalancer';
-import { handlerResponse, refreshSession } from '@devportal/test-utils/src/backend/oauthHandler';
-import { externalAccessEnv, waitForCatalog } from '@devportal/test-utils/src/backend/catalogClient';
-import { PostgresServer, startPostgres } from '@devportal/test-utils/src/daemons/postgres';
+import {
+  LoadBalancer,
+  startLoadBalancer,
+} from '@devportal/test-utils/src/backend/loadBalancer';
+import {
+  handlerResponse,
+  refreshSession,
+} from '@devportal/test-utils/src/backend/oauthHandler';
+import {
+  externalAccessEnv,
+  waitForCatalog,
+} from '@devportal/test-utils/src/backend/catalogClient';
+import {
+  PostgresServer,
+  startPostgres,
+} from '@devportal/test-utils/src/daemons/postgres';
 
 jest.setTimeout(420_000);
 

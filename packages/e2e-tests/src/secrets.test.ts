@@ -5,7 +5,10 @@
  * logs it. Redacting every declared value turned `Reading GitHub users and
  * teams for org: acme` into `... for org: ***`.
  */
-import { freePort, startBackendProcess } from '@devportal/test-utils/src/backend/backendProcess';
+import {
+  freePort,
+  startBackendProcess,
+} from '@devportal/test-utils/src/backend/backendProcess';
 import {
   FakeGithub,
   oauthAppOfBackend,

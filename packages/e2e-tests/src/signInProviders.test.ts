@@ -25,14 +25,21 @@ import {
   startFakeGithub,
 } from '@devportal/test-utils/src/fakes/github';
 import { signInAtGithub } from '@devportal/test-utils/src/fakes/github/browser';
-import { FakeGitLab, signInAtGitLab, startFakeGitLab } from '@devportal/test-utils/src/fakes/gitlab';
+import {
+  FakeGitLab,
+  signInAtGitLab,
+  startFakeGitLab,
+} from '@devportal/test-utils/src/fakes/gitlab';
 import { FakeKeycloak } from '@devportal/test-utils/src/fakes/keycloak';
 import { startAcmePortal } from '@devportal/test-utils/src/fakes/keycloak/acmeRealm';
 import {
   LaunchChromiumOptions,
   withFreshBrowser,
 } from '@devportal/test-utils/src/browser/chromium';
-import { FakeMicrosoft, startFakeMicrosoft } from '@devportal/test-utils/src/fakes/microsoft';
+import {
+  FakeMicrosoft,
+  startFakeMicrosoft,
+} from '@devportal/test-utils/src/fakes/microsoft';
 import { signInAtMicrosoft } from '@devportal/test-utils/src/fakes/microsoft/signIn';
 import {
   readSignedInIdentity,

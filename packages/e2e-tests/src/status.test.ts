@@ -20,7 +20,11 @@ import {
   SYNC_FAILED,
   waitForCatalog,
 } from '@devportal/test-utils/src/backend/catalogClient';
-import { SlapdServer, slapdFixture, startSlapd } from '@devportal/test-utils/src/daemons/slapd';
+import {
+  SlapdServer,
+  slapdFixture,
+  startSlapd,
+} from '@devportal/test-utils/src/daemons/slapd';
 
 jest.setTimeout(180_000);
 

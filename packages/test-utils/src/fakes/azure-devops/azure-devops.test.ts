@@ -6,7 +6,10 @@
  */
 import https from 'https';
 import { IncomingHttpHeaders } from 'http';
-import { issueLoopbackCertificate, LoopbackCertificate } from '../../daemons/tls';
+import {
+  issueLoopbackCertificate,
+  LoopbackCertificate,
+} from '../../daemons/tls';
 import { FakeAzureDevOps, startFakeAzureDevOps } from './index';
 
 const PAT = 'fake-ado-self-test-pat';

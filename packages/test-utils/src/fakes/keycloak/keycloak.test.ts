@@ -12,7 +12,11 @@ import KcAdminClient from '@keycloak/keycloak-admin-client';
 import { KeycloakOrgEntityProvider } from '@backstage-community/plugin-catalog-backend-module-keycloak';
 import { ConfigReader } from '@backstage/config';
 import { FakeKeycloak, FakeKeycloakUser, startFakeKeycloak } from './index';
-import { ChromiumSession, launchChromium, signInAtLoginForm } from '../../browser/chromium';
+import {
+  ChromiumSession,
+  launchChromium,
+  signInAtLoginForm,
+} from '../../browser/chromium';
 import { closeServer, listenOnLoopback } from '../http';
 
 jest.setTimeout(90_000);
