@@ -198,7 +198,7 @@ async function signInFormFigure({ report, runs, signIn }) {
     throw new Error('the app build failed');
   }
   const { chromium } = createRequire(
-    path.join(root, 'packages/e2e-tests/package.json'),
+    path.join(root, 'packages/test-utils/package.json'),
   )('playwright-core');
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;

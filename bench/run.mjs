@@ -59,12 +59,12 @@ const out = args.includes('--out')
   ? path.resolve(args[args.indexOf('--out') + 1])
   : path.join(root, 'bench/results.md');
 
-// The e2e harness (slapd, PostgreSQL) is TypeScript: load it through
+// The test kit (slapd, PostgreSQL) is TypeScript: load it through
 // Backstage's transform, as bin/start.js loads the backend.
 const require = createRequire(import.meta.url);
 require(nodeTransform);
 const harness = name =>
-  require(path.join(root, 'packages/e2e-tests/src/harness', `${name}.ts`));
+  require(path.join(root, 'packages/test-utils/src', `${name}.ts`));
 
 const rows = [];
 const notes = [];
@@ -425,7 +425,7 @@ async function bootToReadinessProduction() {
 // 4 and 5. LDAP: org sync of a large directory, sign-in latency.
 
 async function withSlapd(size, fn) {
-  const { startSlapd } = harness('slapd');
+  const { startSlapd } = harness('daemons/slapd');
   const rootPassword = 'bench-admin-not-a-secret';
   const slapd = await startSlapd({
     suffix: SUFFIX,
@@ -685,7 +685,7 @@ async function signInFloor() {
 }
 
 async function ldapSignInFigures(database, ldapEnv) {
-  const { E2E_TOKEN, externalAccessEnv } = harness('portal');
+  const { E2E_TOKEN, externalAccessEnv } = harness('backend/catalogClient');
   const side = {
     name: `sign-in-${database.presets.replace(/,/g, '-')}`,
     command: ['packages/backend/bin/start.js'],
@@ -753,7 +753,7 @@ async function signIn() {
       await ldapSignInFigures({ presets: 'ldap', env: {} }, ldapEnv),
       floor,
     );
-    const { startPostgres } = harness('postgres');
+    const { startPostgres } = harness('daemons/postgres');
     const pg = await startPostgres();
     try {
       reportSignIn(

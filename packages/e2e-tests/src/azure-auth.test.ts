@@ -12,27 +12,30 @@ import {
   BackendProcess,
   freePort,
   startBackendProcess,
-} from './harness/backendProcess';
+} from '@devportal/test-utils/src/backend/backendProcess';
 import {
   catalogSnapshot,
   entityNames,
   externalAccessEnv,
   runProviderRefresh,
   waitForCatalog,
-} from './harness/portal';
-import { handlerResponse, refreshSession } from './harness/oauth';
+} from '@devportal/test-utils/src/backend/catalogClient';
+import {
+  handlerResponse,
+  refreshSession,
+} from '@devportal/test-utils/src/backend/oauthHandler';
 import {
   ChromiumSession,
   launchChromium,
   withFreshBrowser,
-} from './harness/keycloak/browser';
+} from '@devportal/test-utils/src/browser/chromium';
 import {
   EntraDirectory,
   EntraUser,
   FakeMicrosoft,
   startFakeMicrosoft,
-} from './harness/microsoft';
-import { signInAtMicrosoft } from './harness/microsoft/signIn';
+} from '@devportal/test-utils/src/fakes/microsoft';
+import { signInAtMicrosoft } from '@devportal/test-utils/src/fakes/microsoft/signIn';
 
 jest.setTimeout(240_000);
 

@@ -5,7 +5,10 @@
  * DevOps Server on loopback HTTPS that the backend trusts through
  * NODE_EXTRA_CA_CERTS alone.
  */
-import { BackendProcess, startBackendProcess } from './harness/backendProcess';
+import {
+  BackendProcess,
+  startBackendProcess,
+} from '@devportal/test-utils/src/backend/backendProcess';
 import {
   catalogEntitiesOfKind,
   catalogSnapshot,
@@ -14,13 +17,13 @@ import {
   externalAccessEnv,
   runProviderRefresh,
   waitForEntitiesOfKind,
-} from './harness/portal';
-import { issueLoopbackCertificate } from './harness/tls';
+} from '@devportal/test-utils/src/backend/catalogClient';
+import { issueLoopbackCertificate } from '@devportal/test-utils/src/daemons/tls';
 import {
   FakeAzureDevOps,
   FakeAzureDevOpsRepository,
   startFakeAzureDevOps,
-} from './harness/azure-devops';
+} from '@devportal/test-utils/src/fakes/azure-devops';
 
 jest.setTimeout(240_000);
 

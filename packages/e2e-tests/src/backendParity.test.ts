@@ -10,24 +10,30 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BackendProcess, startBackendProcess } from './harness/backendProcess';
-import { closeServer, listenOnLoopback } from './harness/http';
-import { withFreshBrowser } from './harness/keycloak/browser';
-import { ldapRefresh } from './harness/ldapSignIn';
-import { withPortalPage } from './harness/portalBrowser';
+import {
+  BackendProcess,
+  startBackendProcess,
+} from '@devportal/test-utils/src/backend/backendProcess';
+import {
+  closeServer,
+  listenOnLoopback,
+} from '@devportal/test-utils/src/fakes/http';
+import { withFreshBrowser } from '@devportal/test-utils/src/browser/chromium';
+import { ldapRefresh } from '@devportal/test-utils/src/backend/ldapSignIn';
+import { withPortalPage } from '@devportal/test-utils/src/browser/portalBrowser';
 import {
   E2E_TOKEN,
   externalAccessEnv,
   triggerTask,
   waitForCatalog,
   waitForEntitiesOfKind,
-} from './harness/portal';
+} from '@devportal/test-utils/src/backend/catalogClient';
 import {
   ldapPresetEnv,
   slapdFixture,
   SlapdServer,
   startSlapd,
-} from './harness/slapd';
+} from '@devportal/test-utils/src/daemons/slapd';
 
 jest.setTimeout(240_000);
 

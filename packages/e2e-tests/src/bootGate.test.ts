@@ -6,7 +6,10 @@ import { execFileSync, spawnSync } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { repoRoot, runToExit } from './harness/backendProcess';
+import {
+  repoRoot,
+  runToExit,
+} from '@devportal/test-utils/src/backend/backendProcess';
 
 jest.setTimeout(120_000);
 

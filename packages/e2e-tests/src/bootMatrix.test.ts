@@ -8,8 +8,14 @@ import {
   pluginEntryKind,
 } from '@devportal/plugin-presets-common';
 import path from 'path';
-import { repoRoot, startBackendProcess } from './harness/backendProcess';
-import { E2E_TOKEN, externalAccessEnv } from './harness/portal';
+import {
+  repoRoot,
+  startBackendProcess,
+} from '@devportal/test-utils/src/backend/backendProcess';
+import {
+  E2E_TOKEN,
+  externalAccessEnv,
+} from '@devportal/test-utils/src/backend/catalogClient';
 
 jest.setTimeout(120_000);
 

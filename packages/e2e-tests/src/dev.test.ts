@@ -15,15 +15,18 @@ import {
   BackendProcess,
   freePort,
   startBackendProcess,
-} from './harness/backendProcess';
-import { withFreshBrowser } from './harness/keycloak/browser';
-import { externalAccessEnv, waitForCatalog } from './harness/portal';
+} from '@devportal/test-utils/src/backend/backendProcess';
+import { withFreshBrowser } from '@devportal/test-utils/src/browser/chromium';
+import {
+  externalAccessEnv,
+  waitForCatalog,
+} from '@devportal/test-utils/src/backend/catalogClient';
 import {
   ldapPresetEnv,
   slapdFixture,
   SlapdServer,
   startSlapd,
-} from './harness/slapd';
+} from '@devportal/test-utils/src/daemons/slapd';
 
 jest.setTimeout(300_000);
 

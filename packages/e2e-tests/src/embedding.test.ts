@@ -14,29 +14,29 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { repoRoot } from './harness/backendProcess';
+import { repoRoot } from '@devportal/test-utils/src/backend/backendProcess';
 import {
   catalogEntitiesOfKind,
   E2E_TOKEN,
   entityNames,
   externalAccessEnv,
-} from './harness/portal';
-import { readEmbeddingSnippet } from './harness/embedding/embeddingSnippet';
+} from '@devportal/test-utils/src/backend/catalogClient';
+import { readEmbeddingSnippet } from '@devportal/test-utils/src/backend/embedding/embeddingSnippet';
 import {
   buildAndPackPlugins,
   PackedPackage,
   pluginPackages,
-} from './harness/embedding/packPlugins';
+} from '@devportal/test-utils/src/backend/embedding/packPlugins';
 import {
   createScratchBackend,
   npmEnv,
   ScratchBackend,
-} from './harness/embedding/scratchBackend';
+} from '@devportal/test-utils/src/backend/embedding/scratchBackend';
 import {
   runScratchBackendToExit,
   startScratchBackend,
-} from './harness/embedding/scratchProcess';
-import { runCommand } from './harness/embedding/run';
+} from '@devportal/test-utils/src/backend/embedding/scratchProcess';
+import { runCommand } from '@devportal/test-utils/src/backend/embedding/run';
 
 jest.setTimeout(180_000);
 

@@ -1,7 +1,7 @@
 /*
  * The `github-auth` and `github` presets end to end, as the README's
  * headline composition (`recommended,github,github-auth`): a fake GitHub
- * Enterprise Server on loopback (./harness/github), the backend started with
+ * Enterprise Server on loopback (test-utils src/fakes/github), the backend started with
  * the README's command, org sync and repository discovery through Backstage's
  * own GitHub providers, and headless Chromium signing in on GitHub's form.
  */
@@ -9,7 +9,7 @@ import {
   BackendProcess,
   freePort,
   startBackendProcess,
-} from './harness/backendProcess';
+} from '@devportal/test-utils/src/backend/backendProcess';
 import {
   catalogEntitiesOfKind,
   catalogSnapshot,
@@ -23,15 +23,18 @@ import {
   tokenClaims,
   waitForCatalog,
   waitForEntitiesOfKind,
-} from './harness/portal';
+} from '@devportal/test-utils/src/backend/catalogClient';
 import {
   FakeGithub,
   oauthAppOfBackend,
   startFakeGithub,
-} from './harness/github';
-import { signInAtGithub } from './harness/github/browser';
-import { withFreshBrowser } from './harness/keycloak/browser';
-import { handlerResponse, refreshSession } from './harness/oauth';
+} from '@devportal/test-utils/src/fakes/github';
+import { signInAtGithub } from '@devportal/test-utils/src/fakes/github/browser';
+import { withFreshBrowser } from '@devportal/test-utils/src/browser/chromium';
+import {
+  handlerResponse,
+  refreshSession,
+} from '@devportal/test-utils/src/backend/oauthHandler';
 
 jest.setTimeout(240_000);
 

@@ -9,7 +9,7 @@ import {
   BackendProcess,
   freePort,
   startBackendProcess,
-} from './harness/backendProcess';
+} from '@devportal/test-utils/src/backend/backendProcess';
 import {
   catalogEntitiesOfKind,
   catalogSnapshot,
@@ -23,7 +23,7 @@ import {
   tokenClaims,
   waitForCatalog,
   waitForEntitiesOfKind,
-} from './harness/portal';
+} from '@devportal/test-utils/src/backend/catalogClient';
 import {
   FakeGitLab,
   FakeGitLabGroup,
@@ -31,13 +31,16 @@ import {
   FakeGitLabUser,
   signInAtGitLab,
   startFakeGitLab,
-} from './harness/gitlab';
+} from '@devportal/test-utils/src/fakes/gitlab';
 import {
   ChromiumSession,
   launchChromium,
   withFreshBrowser,
-} from './harness/keycloak/browser';
-import { handlerResponse, refreshSession } from './harness/oauth';
+} from '@devportal/test-utils/src/browser/chromium';
+import {
+  handlerResponse,
+  refreshSession,
+} from '@devportal/test-utils/src/backend/oauthHandler';
 
 jest.setTimeout(240_000);
 

@@ -16,17 +16,20 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ldapRefresh } from './harness/ldapSignIn';
+import { ldapRefresh } from '@devportal/test-utils/src/backend/ldapSignIn';
 import {
   LaunchedBackendProcess,
   startBackendProcess,
-} from './harness/backendProcess';
+} from '@devportal/test-utils/src/backend/backendProcess';
 import {
   entityNames,
   externalAccessEnv,
   waitForCatalog,
-} from './harness/portal';
-import { SlapdServer, startSlapd } from './harness/slapd';
+} from '@devportal/test-utils/src/backend/catalogClient';
+import {
+  SlapdServer,
+  startSlapd,
+} from '@devportal/test-utils/src/daemons/slapd';
 
 jest.setTimeout(300_000);
 

@@ -5,8 +5,11 @@
  * must not get one unless the operator opted in with DEVPORTAL_ALLOW_GUEST.
  * (A trial, NODE_ENV unset, keeps guest sign-in: bootMatrix.test.ts.)
  */
-import { BackendProcess, startBackendProcess } from './harness/backendProcess';
-import { signInAsGuest } from './harness/mcp';
+import {
+  BackendProcess,
+  startBackendProcess,
+} from '@devportal/test-utils/src/backend/backendProcess';
+import { signInAsGuest } from '@devportal/test-utils/src/mcp';
 
 jest.setTimeout(180_000);
 

@@ -1,6 +1,6 @@
 /**
- * Process-level tests of the DevPortal backend; the harness lives in
- * ./harness.
+ * Process-level tests of the DevPortal backend; the harness they use is
+ * @devportal/test-utils.
  *
  * @packageDocumentation
  */

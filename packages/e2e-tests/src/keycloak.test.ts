@@ -5,23 +5,30 @@
  * provider's login form.
  */
 import type { Page } from 'playwright-core';
-import { BackendProcess } from './harness/backendProcess';
+import { BackendProcess } from '@devportal/test-utils/src/backend/backendProcess';
 import {
   entityNames,
   runProviderRefresh,
   triggerTask,
   waitForCatalog,
-} from './harness/portal';
-import { FakeKeycloak } from './harness/keycloak';
-import { ANA, BRUNO, startAcmePortal } from './harness/keycloak/acmeRealm';
+} from '@devportal/test-utils/src/backend/catalogClient';
+import { FakeKeycloak } from '@devportal/test-utils/src/fakes/keycloak';
+import {
+  ANA,
+  BRUNO,
+  startAcmePortal,
+} from '@devportal/test-utils/src/fakes/keycloak/acmeRealm';
 import {
   ChromiumSession,
   launchChromium,
   signInAtLoginForm,
   withFreshBrowser,
-} from './harness/keycloak/browser';
-import { oidcSignIn, startOidcSignIn } from './harness/keycloak/oidcSignIn';
-import { refreshSession } from './harness/oauth';
+} from '@devportal/test-utils/src/browser/chromium';
+import {
+  oidcSignIn,
+  startOidcSignIn,
+} from '@devportal/test-utils/src/fakes/keycloak/oidcSignIn';
+import { refreshSession } from '@devportal/test-utils/src/backend/oauthHandler';
 
 jest.setTimeout(180_000);
 

@@ -3,8 +3,11 @@
  * directory, the backend started with the README's command, people signing
  * in against the directory and the catalog kept in sync.
  */
-import { ldapRefresh } from './harness/ldapSignIn';
-import { BackendProcess, startBackendProcess } from './harness/backendProcess';
+import { ldapRefresh } from '@devportal/test-utils/src/backend/ldapSignIn';
+import {
+  BackendProcess,
+  startBackendProcess,
+} from '@devportal/test-utils/src/backend/backendProcess';
 import {
   entityNames,
   externalAccessEnv,
@@ -13,8 +16,12 @@ import {
   SYNC_FAILED,
   tokenClaims,
   waitForCatalog,
-} from './harness/portal';
-import { SlapdServer, slapdFixture, startSlapd } from './harness/slapd';
+} from '@devportal/test-utils/src/backend/catalogClient';
+import {
+  SlapdServer,
+  slapdFixture,
+  startSlapd,
+} from '@devportal/test-utils/src/daemons/slapd';
 
 jest.setTimeout(180_000);
 

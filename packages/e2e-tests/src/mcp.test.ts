@@ -20,13 +20,13 @@ import {
   repoRoot,
   runToExit,
   startBackendProcess,
-} from './harness/backendProcess';
+} from '@devportal/test-utils/src/backend/backendProcess';
 import {
   E2E_TOKEN,
   externalAccessEnv,
   tokenClaims,
   waitForEntitiesOfKind,
-} from './harness/portal';
+} from '@devportal/test-utils/src/backend/catalogClient';
 import {
   ClientMetadataServer,
   TestOAuthClient,
@@ -40,7 +40,7 @@ import {
   signInAsGuest,
   startAuthorization,
   startClientMetadataServer,
-} from './harness/mcp';
+} from '@devportal/test-utils/src/mcp';
 
 jest.setTimeout(240_000);
 

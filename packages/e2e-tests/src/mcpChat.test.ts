@@ -10,19 +10,22 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { BackendProcess, startBackendProcess } from './harness/backendProcess';
+import {
+  BackendProcess,
+  startBackendProcess,
+} from '@devportal/test-utils/src/backend/backendProcess';
 import {
   CatalogEntity,
   componentCatalogFile,
   relationRefs,
-} from './harness/portal';
+} from '@devportal/test-utils/src/backend/catalogClient';
 import {
   ChatCompletionRequest,
   ScriptedModel,
   lastToolResult,
   startScriptedModel,
-} from './harness/openai';
-import { connectWithToken } from './harness/mcp/connect';
+} from '@devportal/test-utils/src/fakes/openai';
+import { connectWithToken } from '@devportal/test-utils/src/mcp/connect';
 
 jest.setTimeout(240_000);
 

@@ -8,8 +8,11 @@
  * the client's loopback listener receives the code (or the refusal) and
  * the client lists the tools with the token it exchanged the code for.
  */
-import { BackendProcess, startBackendProcess } from './harness/backendProcess';
-import { withFreshBrowser } from './harness/keycloak/browser';
+import {
+  BackendProcess,
+  startBackendProcess,
+} from '@devportal/test-utils/src/backend/backendProcess';
+import { withFreshBrowser } from '@devportal/test-utils/src/browser/chromium';
 import {
   AuthorizationDeniedError,
   AuthorizationRedirect,
@@ -22,8 +25,8 @@ import {
   decideOnConsentPage,
   startClientMetadataServer,
   startRedirectListener,
-} from './harness/mcp';
-import { tokenClaims } from './harness/portal';
+} from '@devportal/test-utils/src/mcp';
+import { tokenClaims } from '@devportal/test-utils/src/backend/catalogClient';
 
 jest.setTimeout(240_000);
 

@@ -13,7 +13,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BackendProcess, startBackendProcess } from './harness/backendProcess';
+import {
+  BackendProcess,
+  startBackendProcess,
+} from '@devportal/test-utils/src/backend/backendProcess';
 import {
   collapseRefusal,
   deleteDirectoryUsers,
@@ -24,15 +27,18 @@ import {
   orgSyncGuardEnv,
   peakRefusal,
   sqliteOnDiskEnv,
-} from './harness/orgSyncGuard';
+} from '@devportal/test-utils/src/backend/orgSyncGuard';
 import {
   E2E_TOKEN,
   entityNames,
   externalAccessEnv,
   runProviderRefresh,
   waitForCatalog,
-} from './harness/portal';
-import { SlapdServer, startSlapd } from './harness/slapd';
+} from '@devportal/test-utils/src/backend/catalogClient';
+import {
+  SlapdServer,
+  startSlapd,
+} from '@devportal/test-utils/src/daemons/slapd';
 
 jest.setTimeout(300_000);
 

@@ -12,7 +12,10 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { BackendProcess, startBackendProcess } from './harness/backendProcess';
+import {
+  BackendProcess,
+  startBackendProcess,
+} from '@devportal/test-utils/src/backend/backendProcess';
 import {
   APP_BUILD_TIMEOUT_MS,
   APP_BUILDING,
@@ -20,7 +23,7 @@ import {
   appBuildMarks,
   catalogFileEnv,
   withGuestPortal,
-} from './harness/portalBrowser';
+} from '@devportal/test-utils/src/browser/portalBrowser';
 
 jest.setTimeout(APP_BUILD_TIMEOUT_MS + 120_000);
 

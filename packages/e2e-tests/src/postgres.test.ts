@@ -9,7 +9,7 @@ import {
   freePort,
   runToExit,
   startBackendProcess,
-} from './harness/backendProcess';
+} from '@devportal/test-utils/src/backend/backendProcess';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,9 +20,15 @@ import {
   externalAccessEnv,
   triggerTask,
   waitForEntitiesOfKind,
-} from './harness/portal';
-import { PostgresServer, startPostgres } from './harness/postgres';
-import { LoopbackCertificate, issueLoopbackCertificate } from './harness/tls';
+} from '@devportal/test-utils/src/backend/catalogClient';
+import {
+  PostgresServer,
+  startPostgres,
+} from '@devportal/test-utils/src/daemons/postgres';
+import {
+  LoopbackCertificate,
+  issueLoopbackCertificate,
+} from '@devportal/test-utils/src/daemons/tls';
 
 jest.setTimeout(300_000);
 

@@ -15,14 +15,17 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { Page } from 'playwright-core';
-import { repoRoot, startBackendProcess } from './harness/backendProcess';
+import {
+  repoRoot,
+  startBackendProcess,
+} from '@devportal/test-utils/src/backend/backendProcess';
 import {
   APP_BUILD_TIMEOUT_MS,
   APP_BUILDING,
   APP_REUSED,
   catalogFileEnv,
   withGuestPortal,
-} from './harness/portalBrowser';
+} from '@devportal/test-utils/src/browser/portalBrowser';
 
 jest.setTimeout(APP_BUILD_TIMEOUT_MS + 180_000);
 

@@ -12,8 +12,11 @@ import {
   repoRoot,
   runToExit,
   startBackendProcess,
-} from './harness/backendProcess';
-import { E2E_TOKEN, externalAccessEnv } from './harness/portal';
+} from '@devportal/test-utils/src/backend/backendProcess';
+import {
+  E2E_TOKEN,
+  externalAccessEnv,
+} from '@devportal/test-utils/src/backend/catalogClient';
 
 jest.setTimeout(180_000);
 

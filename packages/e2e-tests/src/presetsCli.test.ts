@@ -6,7 +6,7 @@
  */
 import { spawn } from 'child_process';
 import path from 'path';
-import { repoRoot } from './harness/backendProcess';
+import { repoRoot } from '@devportal/test-utils/src/backend/backendProcess';
 
 jest.setTimeout(120_000);
 

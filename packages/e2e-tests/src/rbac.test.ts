@@ -5,7 +5,7 @@
  * sign in and call the catalog and the permission plugin with their own
  * tokens.
  */
-import { ldapToken as signInToken } from './harness/ldapSignIn';
+import { ldapToken as signInToken } from '@devportal/test-utils/src/backend/ldapSignIn';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import {
   BackendProcess,
   runToExit,
   startBackendProcess,
-} from './harness/backendProcess';
+} from '@devportal/test-utils/src/backend/backendProcess';
 import {
   catalogEntitiesOfKind,
   componentCatalogFile,
@@ -26,13 +26,20 @@ import {
   triggerTask,
   waitForCatalog,
   waitForEntitiesOfKind,
-} from './harness/portal';
-import { SlapdServer, slapdFixture, startSlapd } from './harness/slapd';
-import { closeServer, listenOnLoopback } from './harness/http';
-import { FakeKeycloak } from './harness/keycloak';
-import { startAcmePortal } from './harness/keycloak/acmeRealm';
-import { withFreshBrowser } from './harness/keycloak/browser';
-import { oidcSignIn } from './harness/keycloak/oidcSignIn';
+} from '@devportal/test-utils/src/backend/catalogClient';
+import {
+  SlapdServer,
+  slapdFixture,
+  startSlapd,
+} from '@devportal/test-utils/src/daemons/slapd';
+import {
+  closeServer,
+  listenOnLoopback,
+} from '@devportal/test-utils/src/fakes/http';
+import { FakeKeycloak } from '@devportal/test-utils/src/fakes/keycloak';
+import { startAcmePortal } from '@devportal/test-utils/src/fakes/keycloak/acmeRealm';
+import { withFreshBrowser } from '@devportal/test-utils/src/browser/chromium';
+import { oidcSignIn } from '@devportal/test-utils/src/fakes/keycloak/oidcSignIn';
 
 jest.setTimeout(400_000);
 

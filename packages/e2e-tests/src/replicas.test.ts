@@ -7,22 +7,32 @@
  * directory while a replica restarts, whichever replica runs the next sync
  * refuses it from what the database remembers of the last good one.
  */
-import { BackendProcess, startBackendProcess } from './harness/backendProcess';
-import { ldapRefresh } from './harness/ldapSignIn';
+import {
+  BackendProcess,
+  startBackendProcess,
+} from '@devportal/test-utils/src/backend/backendProcess';
+import { ldapRefresh } from '@devportal/test-utils/src/backend/ldapSignIn';
 import {
   entityNames,
   externalAccessEnv,
   triggerTask,
   waitForCatalog,
-} from './harness/portal';
+} from '@devportal/test-utils/src/backend/catalogClient';
 import {
   collapseRefusal,
   deleteDirectoryUsers,
   emptyRefusal,
   generatedDirectory,
-} from './harness/orgSyncGuard';
-import { PostgresServer, startPostgres } from './harness/postgres';
-import { SlapdServer, slapdFixture, startSlapd } from './harness/slapd';
+} from '@devportal/test-utils/src/backend/orgSyncGuard';
+import {
+  PostgresServer,
+  startPostgres,
+} from '@devportal/test-utils/src/daemons/postgres';
+import {
+  SlapdServer,
+  slapdFixture,
+  startSlapd,
+} from '@devportal/test-utils/src/daemons/slapd';
 
 jest.setTimeout(420_000);
 

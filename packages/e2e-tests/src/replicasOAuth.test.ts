@@ -13,28 +13,49 @@
  * PostgreSQL cluster for the file, a database prefix per portal.
  */
 import type { Page } from 'playwright-core';
-import { BackendProcess, startBackendProcess } from './harness/backendProcess';
+import {
+  BackendProcess,
+  startBackendProcess,
+} from '@devportal/test-utils/src/backend/backendProcess';
 import {
   FakeKeycloak,
   FakeKeycloakConfig,
   startFakeKeycloak,
-} from './harness/keycloak';
-import { acmeRealm } from './harness/keycloak/acmeRealm';
+} from '@devportal/test-utils/src/fakes/keycloak';
+import { acmeRealm } from '@devportal/test-utils/src/fakes/keycloak/acmeRealm';
 import {
   ChromiumSession,
   launchChromium,
   LaunchChromiumOptions,
-} from './harness/keycloak/browser';
-import { keycloakPresetEnv, oidcSignIn } from './harness/keycloak/oidcSignIn';
-import { startFakeGithub } from './harness/github';
-import { signInAtGithub } from './harness/github/browser';
-import { signInAtGitLab, startFakeGitLab } from './harness/gitlab';
-import { startFakeMicrosoft } from './harness/microsoft';
-import { signInAtMicrosoft } from './harness/microsoft/signIn';
-import { LoadBalancer, startLoadBalancer } from './harness/loadBalancer';
-import { handlerResponse, refreshSession } from './harness/oauth';
-import { externalAccessEnv, waitForCatalog } from './harness/portal';
-import { PostgresServer, startPostgres } from './harness/postgres';
+} from '@devportal/test-utils/src/browser/chromium';
+import {
+  keycloakPresetEnv,
+  oidcSignIn,
+} from '@devportal/test-utils/src/fakes/keycloak/oidcSignIn';
+import { startFakeGithub } from '@devportal/test-utils/src/fakes/github';
+import { signInAtGithub } from '@devportal/test-utils/src/fakes/github/browser';
+import {
+  signInAtGitLab,
+  startFakeGitLab,
+} from '@devportal/test-utils/src/fakes/gitlab';
+import { startFakeMicrosoft } from '@devportal/test-utils/src/fakes/microsoft';
+import { signInAtMicrosoft } from '@devportal/test-utils/src/fakes/microsoft/signIn';
+import {
+  LoadBalancer,
+  startLoadBalancer,
+} from '@devportal/test-utils/src/backend/loadBalancer';
+import {
+  handlerResponse,
+  refreshSession,
+} from '@devportal/test-utils/src/backend/oauthHandler';
+import {
+  externalAccessEnv,
+  waitForCatalog,
+} from '@devportal/test-utils/src/backend/catalogClient';
+import {
+  PostgresServer,
+  startPostgres,
+} from '@devportal/test-utils/src/daemons/postgres';
 
 jest.setTimeout(420_000);
 

@@ -5,12 +5,15 @@
  * logs it. Redacting every declared value turned `Reading GitHub users and
  * teams for org: acme` into `... for org: ***`.
  */
-import { freePort, startBackendProcess } from './harness/backendProcess';
+import {
+  freePort,
+  startBackendProcess,
+} from '@devportal/test-utils/src/backend/backendProcess';
 import {
   FakeGithub,
   oauthAppOfBackend,
   startFakeGithub,
-} from './harness/github';
+} from '@devportal/test-utils/src/fakes/github';
 
 jest.setTimeout(240_000);
 

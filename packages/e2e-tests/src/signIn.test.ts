@@ -16,25 +16,25 @@ import {
   BackendProcess,
   freePort,
   startBackendProcess,
-} from './harness/backendProcess';
-import { withFreshBrowser } from './harness/keycloak/browser';
+} from '@devportal/test-utils/src/backend/backendProcess';
+import { withFreshBrowser } from '@devportal/test-utils/src/browser/chromium';
 import {
   collapseRefusal,
   deleteDirectoryUsers,
   GeneratedDirectory,
   LDAP_ORG_SYNC,
-} from './harness/orgSyncGuard';
+} from '@devportal/test-utils/src/backend/orgSyncGuard';
 import {
   externalAccessEnv,
   runProviderRefresh,
   waitForCatalog,
-} from './harness/portal';
+} from '@devportal/test-utils/src/backend/catalogClient';
 import {
   readSlapdFixture,
   SlapdServer,
   slapdFixture,
   startSlapd,
-} from './harness/slapd';
+} from '@devportal/test-utils/src/daemons/slapd';
 
 jest.setTimeout(360_000);
 
@@ -58,7 +58,7 @@ async function open(page: Page, backend: BackendProcess, path: string) {
   await page.goto(`${backend.baseUrl}${path}`);
 }
 
-/** The seeded OpenLDAP directory (harness/fixtures/openldap.ldif). */
+/** The seeded OpenLDAP directory (test-utils src/fixtures/openldap.ldif). */
 const SUFFIX = 'dc=example,dc=com';
 const ADMIN_PASSWORD = 'signin-admin-secret-P4w';
 const directory: GeneratedDirectory = {

@@ -18,36 +18,43 @@ import {
   BackendProcess,
   freePort,
   startBackendProcess,
-} from './harness/backendProcess';
+} from '@devportal/test-utils/src/backend/backendProcess';
 import {
   FakeGithub,
   oauthAppOfBackend,
   startFakeGithub,
-} from './harness/github';
-import { signInAtGithub } from './harness/github/browser';
-import { FakeGitLab, signInAtGitLab, startFakeGitLab } from './harness/gitlab';
-import { FakeKeycloak } from './harness/keycloak';
-import { startAcmePortal } from './harness/keycloak/acmeRealm';
+} from '@devportal/test-utils/src/fakes/github';
+import { signInAtGithub } from '@devportal/test-utils/src/fakes/github/browser';
+import {
+  FakeGitLab,
+  signInAtGitLab,
+  startFakeGitLab,
+} from '@devportal/test-utils/src/fakes/gitlab';
+import { FakeKeycloak } from '@devportal/test-utils/src/fakes/keycloak';
+import { startAcmePortal } from '@devportal/test-utils/src/fakes/keycloak/acmeRealm';
 import {
   LaunchChromiumOptions,
   withFreshBrowser,
-} from './harness/keycloak/browser';
-import { FakeMicrosoft, startFakeMicrosoft } from './harness/microsoft';
-import { signInAtMicrosoft } from './harness/microsoft/signIn';
+} from '@devportal/test-utils/src/browser/chromium';
+import {
+  FakeMicrosoft,
+  startFakeMicrosoft,
+} from '@devportal/test-utils/src/fakes/microsoft';
+import { signInAtMicrosoft } from '@devportal/test-utils/src/fakes/microsoft/signIn';
 import {
   readSignedInIdentity,
   SignedInIdentity,
   signInThroughPopup,
-} from './harness/popupSignIn';
+} from '@devportal/test-utils/src/browser/popupSignIn';
 import {
   externalAccessEnv,
   runProviderRefresh,
   waitForCatalog,
-} from './harness/portal';
+} from '@devportal/test-utils/src/backend/catalogClient';
 import {
   APP_BUILD_TIMEOUT_MS,
   collectPageErrors,
-} from './harness/portalBrowser';
+} from '@devportal/test-utils/src/browser/portalBrowser';
 
 // A start may build the app first, should it be out of date.
 jest.setTimeout(APP_BUILD_TIMEOUT_MS + 180_000);
@@ -210,7 +217,7 @@ describe('the Keycloak button (VEECODE_PRESETS=keycloak, the OpenID provider of 
           groupLink: /^platform$/i,
         },
         atProvider: async popup => {
-          // Ana of the acme realm (harness/keycloak/acmeRealm.ts).
+          // Ana of the acme realm (test-utils src/fakes/keycloak/acmeRealm.ts).
           await popup.locator('input[name="username"]').fill('ana');
           await popup.locator('input[name="password"]').fill('ana-pass-1');
           await popup.locator('#kc-login').click();

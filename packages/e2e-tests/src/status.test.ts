@@ -4,7 +4,7 @@
  * and after a sync that failed, and that it says it to signed-in callers
  * only, without a secret or a config value.
  */
-import { ldapToken } from './harness/ldapSignIn';
+import { ldapToken } from '@devportal/test-utils/src/backend/ldapSignIn';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -12,15 +12,19 @@ import {
   BackendProcess,
   repoRoot,
   startBackendProcess,
-} from './harness/backendProcess';
+} from '@devportal/test-utils/src/backend/backendProcess';
 import {
   E2E_TOKEN,
   externalAccessEnv,
   runProviderRefresh,
   SYNC_FAILED,
   waitForCatalog,
-} from './harness/portal';
-import { SlapdServer, slapdFixture, startSlapd } from './harness/slapd';
+} from '@devportal/test-utils/src/backend/catalogClient';
+import {
+  SlapdServer,
+  slapdFixture,
+  startSlapd,
+} from '@devportal/test-utils/src/daemons/slapd';
 
 jest.setTimeout(180_000);
 

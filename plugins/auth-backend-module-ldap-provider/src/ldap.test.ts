@@ -1,7 +1,7 @@
 import { ConfigReader } from '@backstage/config';
 import { mockServices } from '@backstage/backend-test-utils';
 import { Client } from 'ldapts';
-import type { SlapdServer } from '@devportal/e2e-tests/src/harness/slapd';
+import type { SlapdServer } from '@devportal/test-utils/src/daemons/slapd';
 import { readLdapProviderConfig } from './config';
 import { LdapCredentialsRejected, LdapDirectory } from './ldap';
 import {

@@ -1,5 +1,5 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import type { SlapdServer } from '@devportal/e2e-tests/src/harness/slapd';
+import type { SlapdServer } from '@devportal/test-utils/src/daemons/slapd';
 import { Client } from 'ldapts';
 import request from 'supertest';
 import { startLdapAuthBackend } from './__testUtils__/authBackend';

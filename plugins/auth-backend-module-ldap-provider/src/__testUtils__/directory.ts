@@ -1,6 +1,6 @@
 /*
  * Test servers and catalog contents matching the harness fixtures
- * (packages/e2e-tests/src/harness/fixtures/openldap.ldif and ad.ldif).
+ * (packages/test-utils/src/fixtures/openldap.ldif and ad.ldif).
  */
 import type { Entity } from '@backstage/catalog-model';
 import {
@@ -8,7 +8,7 @@ import {
   slapdFixture,
   startSlapd,
   SlapdServer,
-} from '@devportal/e2e-tests/src/harness/slapd';
+} from '@devportal/test-utils/src/daemons/slapd';
 
 export const ROOT_DN = 'cn=admin,dc=example,dc=com';
 export const ROOT_PASSWORD = 'admin-secret';

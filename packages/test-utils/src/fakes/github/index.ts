@@ -1,0 +1,205 @@
+/*
+ * # Fake GitHub Enterprise Server for process-level tests
+ *
+ * An in-process HTTP server on 127.0.0.1 that speaks what the `github` and
+ * `github-auth` presets use, as GitHub Enterprise Server paths under one base
+ * URL (the presets' `GITHUB_BASE_URL`):
+ *
+ * | route                                   | used by                                                                                    |
+ * | --------------------------------------- | ------------------------------------------------------------------------------------------ |
+ * | `GET /login/oauth/authorize`            | sign-in (`githubAuthenticator`, passport-github2): checks `client_id` and `redirect_uri`,   |
+ * |                                         | sends an unsigned-in browser to `/login`, then redirects to the app with `code` and `state` |
+ * | `GET /login`, `POST /session`           | the sign-in form: `#login_field`, `#password`, `input[name=commit]`; error in `.flash-error` |
+ * | `POST /login/oauth/access_token`        | the code exchange; form or JSON in, form, JSON or XML out by `Accept`; errors with HTTP 200  |
+ * | `GET /api/v3/user`                      | the sign-in profile (`login`, `id`, `node_id`, `name`, `email`, `avatar_url`, ...)            |
+ * | `POST /api/graphql`                     | org sync (`GithubMultiOrgEntityProvider`: members, teams, team members) and discovery          |
+ * |                                         | (`GithubEntityProvider`: repositories with `object(expression: "HEAD:catalog-info.yaml")`)   |
+ * | `GET /api/v3/repos/{o}/{r}/contents/{p}` | the catalog's `GithubUrlReader` (raw media type, ETag and 304)                              |
+ * | `GET /api/v3/repos/{o}/{r}`, `GET /api/v3/users/{u}` | the reader's default-branch lookup and the suspended-user check                  |
+ *
+ * GraphQL queries are parsed and validated against the subset of GitHub's
+ * schema in ./schema.ts, so a field or argument the real API lacks is an
+ * error here too; connections page like GitHub's (`first` required, at most
+ * 100, opaque cursors, `pageInfo { hasNextPage endCursor }`).
+ *
+ * Every `/api/` call needs `Authorization: Bearer|token <PAT or OAuth token>`
+ * and answers 401 `Bad credentials` otherwise; API responses carry
+ * `x-ratelimit-*` headers. Any other path answers 404, is printed, and is
+ * listed by `unhandledRequests()`, so a request the fake does not know shows.
+ *
+ * ```ts
+ * const github = await startFakeGithub({
+ *   org: 'acme',
+ *   pat: 'ghp_test',
+ *   oauthApp: oauthAppOfBackend(backendPort, { clientId, clientSecret }),
+ *   users: [{ login: 'ana', name: 'Ana Lima', email: 'ana@acme.example', password: 'pw' }],
+ *   members: ['ana'],
+ *   teams: [{ slug: 'platform', members: ['ana'] }],
+ *   repositories: [{ name: 'payments', files: { 'catalog-info.yaml': '...' } }],
+ * });
+ * // the backend's env: github.presetsEnv (GITHUB_BASE_URL, GITHUB_PAT, ...)
+ * github.renameUser('ana', 'ana-lima');
+ * github.failApi({ kind: 'rateLimit', status: 429, resetAt: new Date(Date.now() + 3600_000) });
+ * github.failApi(undefined);
+ * await github.stop();
+ * ```
+ *
+ * Not modelled: the consent page (the OAuth App counts as authorized by
+ * every user), `last`/`before` paging, personal repositories, branches other
+ * than the default, GitHub Apps and their installations.
+ */
+import { randomBytes } from 'crypto';
+import { closeServer } from '../http';
+import { AuthorizationCodes } from '../oauth';
+import {
+  FakeGithubApiFailure,
+  FakeGithubOAuthApp,
+  FakeGithubRequest,
+  ServerContext,
+  listen,
+} from './server';
+import {
+  FakeGithubRepositoryInput,
+  FakeGithubTeamInput,
+  FakeGithubUserInput,
+  GithubState,
+} from './state';
+
+export type {
+  FakeGithubApiFailure,
+  FakeGithubOAuthApp,
+  FakeGithubRepositoryInput,
+  FakeGithubRequest,
+  FakeGithubTeamInput,
+  FakeGithubUserInput,
+};
+
+/** What the fake GitHub serves. */
+export interface FakeGithubConfig {
+  /** The organization's login. */
+  org: string;
+  /** The personal access token (owned by a machine account `<org>-bot`) for the API. */
+  pat: string;
+  oauthApp: FakeGithubOAuthApp;
+  /** Every account on the instance, members of the organization or not. */
+  users: FakeGithubUserInput[];
+  /** Logins of the organization's members. */
+  members: string[];
+  teams?: FakeGithubTeamInput[];
+  repositories?: FakeGithubRepositoryInput[];
+  /** A fixed port on 127.0.0.1; defaults to a free one. */
+  port?: number;
+}
+
+/** A running fake GitHub, with the changes a test can make to it. */
+export interface FakeGithub {
+  /** `http://127.0.0.1:<port>`: the presets' `GITHUB_BASE_URL`. */
+  baseUrl: string;
+  port: number;
+  /**
+   * The variables the `github` and `github-auth` presets read, set to reach
+   * this fake with the organization and credentials it was started with.
+   */
+  presetsEnv: Record<string, string>;
+  /** Adds an account, optionally as an organization member. */
+  addUser(user: FakeGithubUserInput, options?: { member?: boolean }): void;
+  /** Renames an account: same node id, memberships and tokens; the old login is free again. */
+  renameUser(login: string, newLogin: string): void;
+  /** Replaces the organization's teams. */
+  setTeams(teams: FakeGithubTeamInput[]): void;
+  /** Replaces the organization's repositories. */
+  setRepositories(repositories: FakeGithubRepositoryInput[]): void;
+  /** Makes every API call fail this way; `undefined` heals the fake. */
+  failApi(failure: FakeGithubApiFailure | undefined): void;
+  /** The GraphQL node id of an account, e.g. for the `github.com/user-id` annotation. */
+  nodeIdOf(login: string): string;
+  /** OAuth access tokens the web flow issued (secrets that must not leak). */
+  issuedTokens(): string[];
+  /** The requests received so far, oldest first. */
+  requests(): FakeGithubRequest[];
+  /** Requests no route serves (answered 404). */
+  unhandledRequests(): FakeGithubRequest[];
+  /** Stops the server. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The OAuth App registered for a backend that will listen on 127.0.0.1 at
+ * `port`: its callback is the `handler/frame` route of Backstage's `github`
+ * auth provider, so the fake can start before the backend does.
+ */
+export function oauthAppOfBackend(
+  port: number,
+  credentials: { clientId: string; clientSecret: string },
+): FakeGithubOAuthApp {
+  return {
+    ...credentials,
+    callbackUrl: `http://127.0.0.1:${port}/api/auth/github/handler/frame`,
+  };
+}
+
+/** Starts a fake GitHub Enterprise Server on 127.0.0.1. */
+export async function startFakeGithub(
+  config: FakeGithubConfig,
+): Promise<FakeGithub> {
+  const state = new GithubState(config.org);
+  for (const user of config.users) {
+    state.addUser(user, { member: config.members.includes(user.login) });
+  }
+  const patOwner = state.addUser(
+    { login: `${config.org}-bot` },
+    { member: false },
+  );
+  state.setTeams(config.teams ?? []);
+  state.setRepositories(config.repositories ?? []);
+
+  const ctx: ServerContext = {
+    state,
+    oauthApp: config.oauthApp,
+    pat: config.pat,
+    patOwner,
+    baseUrl: '',
+    tokens: new Map(),
+    // GitHub's codes: 20 hex digits, valid for 10 minutes.
+    codes: new AuthorizationCodes(10 * 60_000, () =>
+      randomBytes(10).toString('hex'),
+    ),
+    sessions: new Map(),
+    requests: [],
+  };
+  const server = await listen(ctx, config.port);
+  // Keeps Jest from waiting on idle keep-alive sockets at the end.
+  server.unref();
+  let stopped: Promise<void> | undefined;
+  return {
+    baseUrl: ctx.baseUrl,
+    port: Number(new URL(ctx.baseUrl).port),
+    presetsEnv: {
+      GITHUB_BASE_URL: ctx.baseUrl,
+      GITHUB_PAT: config.pat,
+      GITHUB_ORG: config.org,
+      GITHUB_AUTH_CLIENT_ID: config.oauthApp.clientId,
+      GITHUB_AUTH_CLIENT_SECRET: config.oauthApp.clientSecret,
+    },
+    addUser: (user, options) =>
+      state.addUser(user, { member: options?.member ?? false }),
+    renameUser: (login, newLogin) => state.renameUser(login, newLogin),
+    setTeams: teams => state.setTeams(teams),
+    setRepositories: repositories => state.setRepositories(repositories),
+    failApi: failure => {
+      ctx.failure = failure;
+    },
+    nodeIdOf: login => {
+      const user = state.userByLogin(login);
+      if (!user) throw new Error(`no GitHub account has the login ${login}`);
+      return user.nodeId;
+    },
+    issuedTokens: () => [...ctx.tokens.keys()],
+    requests: () => [...ctx.requests],
+    unhandledRequests: () => ctx.requests.filter(r => r.unhandled),
+    stop() {
+      stopped ??= closeServer(server);
+      return stopped;
+    },
+  };
+}

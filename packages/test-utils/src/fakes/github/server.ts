@@ -1,0 +1,750 @@
+/*
+ * The HTTP side of the fake GitHub Enterprise Server: the OAuth App web
+ * flow (a sign-in form standing in for github.com's, then the code
+ * exchange), the REST API under /api/v3 and GraphQL at /api/graphql.
+ * See ./index.ts for what each route answers and why.
+ */
+import http from 'http';
+import { randomBytes } from 'crypto';
+import {
+  escapeHtml,
+  fakeApp,
+  HttpError,
+  listenOnLoopback,
+  readBody,
+  redirect,
+  Route,
+  sendHtml,
+  sendJson,
+} from '../http';
+import { GraphqlRequest, runGraphql } from '../graphql';
+import { AuthorizationCodes } from '../oauth';
+import { githubGraphqlError, githubSchema } from './schema';
+import { GithubState, StoredRepository, StoredUser, blobSha } from './state';
+
+/** The OAuth App the fake knows, as registered in GitHub's developer settings. */
+export interface FakeGithubOAuthApp {
+  clientId: string;
+  clientSecret: string;
+  /** The registered "Authorization callback URL"; redirect_uri must be it or below it. */
+  callbackUrl: string;
+}
+
+/** A failure every API call (REST and GraphQL) answers with until cleared. */
+export type FakeGithubApiFailure =
+  | { kind: 'serverError'; status?: 500 | 502 | 503 }
+  /** The primary limit: `x-ratelimit-remaining: 0` until `resetAt`. */
+  | { kind: 'rateLimit'; status: 403 | 429; resetAt: Date }
+  /** A secondary (abuse) limit: `retry-after` seconds. */
+  | {
+      kind: 'secondaryRateLimit';
+      status: 403 | 429;
+      retryAfterSeconds: number;
+    };
+
+/** A request the fake received. */
+export interface FakeGithubRequest {
+  method: string;
+  /** The path without the query string. */
+  path: string;
+  status: number;
+  /** True when no route of the fake serves this method and path. */
+  unhandled: boolean;
+}
+
+/** What a code or token of the web flow stands for. */
+export interface Grant {
+  userId: string;
+  scope: string;
+}
+
+const RATE_LIMIT = 5000;
+const DOCS = 'https://docs.github.com/enterprise-server@3.14/rest';
+const ENTERPRISE_VERSION = '3.14.0';
+
+/** Everything a route needs. */
+export interface ServerContext {
+  state: GithubState;
+  oauthApp: FakeGithubOAuthApp;
+  /** The personal access token the org sync and discovery use. */
+  pat: string;
+  /** The account that owns the PAT (not an org member's session). */
+  patOwner: StoredUser;
+  /** `http://127.0.0.1:<port>`, set once the server listens. */
+  baseUrl: string;
+  failure?: FakeGithubApiFailure;
+  /** OAuth access tokens issued by the web flow. */
+  tokens: Map<string, Grant>;
+  codes: AuthorizationCodes<Grant>;
+  /** Web sessions (the `user_session` cookie) by cookie value. */
+  sessions: Map<string, string>;
+  requests: FakeGithubRequest[];
+}
+
+interface Exchange {
+  ctx: ServerContext;
+  req: http.IncomingMessage;
+  res: http.ServerResponse;
+  url: URL;
+  params: string[];
+  body: string;
+}
+
+function randomToken(prefix: string, length: number): string {
+  const alphabet =
+    'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  const bytes = randomBytes(length);
+  return prefix + [...bytes].map(b => alphabet[b % alphabet.length]).join('');
+}
+
+/** What GitHub sends with its JSON. */
+const JSON_MEDIA_TYPE = { 'x-github-media-type': 'github.v3; format=json' };
+
+/** A page of GitHub's web flow. */
+function sendPage(
+  x: Exchange,
+  status: number,
+  title: string,
+  body: string,
+): void {
+  sendHtml(
+    x.res,
+    status,
+    `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(
+      title,
+    )}</title></head><body>${body}</body></html>`,
+  );
+}
+
+/** GitHub's JSON error body. */
+function sendApiError(x: Exchange, status: number, message: string): void {
+  sendJson(
+    x.res,
+    status,
+    {
+      message,
+      documentation_url: DOCS,
+      status: String(status),
+    },
+    JSON_MEDIA_TYPE,
+  );
+}
+
+// ------------------------------------------------------------ web flow
+
+function cookies(req: http.IncomingMessage): Record<string, string> {
+  return Object.fromEntries(
+    (req.headers.cookie ?? '')
+      .split(';')
+      .map(c => c.trim().split('='))
+      .filter(([k, v]) => k && v !== undefined)
+      .map(([k, v]) => [k, decodeURIComponent(v)]),
+  );
+}
+
+function signedInUser(x: Exchange): StoredUser | undefined {
+  const userId = x.ctx.sessions.get(cookies(x.req).user_session ?? '');
+  return userId ? x.ctx.state.userById(userId) : undefined;
+}
+
+/**
+ * GitHub's rule for an OAuth App's redirect_uri: same scheme, host and port
+ * as the registered callback URL, and its path or a subdirectory of it.
+ */
+function isAllowedRedirect(registered: string, requested: string): boolean {
+  try {
+    const a = new URL(registered);
+    const b = new URL(requested);
+    const base = a.pathname.replace(/\/$/, '');
+    return (
+      a.origin === b.origin &&
+      (b.pathname === a.pathname || b.pathname.startsWith(`${base}/`))
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** `GET /login/oauth/authorize`: sign in first, then back here, then to the app with a code. */
+function authorize(x: Exchange): void {
+  const q = x.url.searchParams;
+  const app = x.ctx.oauthApp;
+  if (q.get('client_id') !== app.clientId) {
+    sendPage(
+      x,
+      404,
+      'Page not found',
+      '<h1>404</h1><p>This is not the web page you are looking for.</p>',
+    );
+    return;
+  }
+  const redirectUri = q.get('redirect_uri') ?? app.callbackUrl;
+  if (!isAllowedRedirect(app.callbackUrl, redirectUri)) {
+    sendPage(
+      x,
+      400,
+      'Redirect URI mismatch',
+      '<h1 id="oauth-error">The <code>redirect_uri</code> is not associated with this application.</h1>' +
+        "<p>The application might be misconfigured or could be trying to redirect you to a website you weren't expecting.</p>",
+    );
+    return;
+  }
+  const user = signedInUser(x);
+  if (!user) {
+    const returnTo = `${x.url.pathname}${x.url.search}`;
+    redirect(
+      x.res,
+      `/login?${new URLSearchParams({
+        client_id: app.clientId,
+        return_to: returnTo,
+      })}`,
+    );
+    return;
+  }
+  // The app counts as already authorized by the user: GitHub skips its
+  // consent page then and redirects at once.
+  const code = x.ctx.codes.issue(
+    {
+      userId: user.nodeId,
+      scope: (q.get('scope') ?? '').split(/[ ,]+/).filter(Boolean).join(','),
+    },
+    { clientId: app.clientId, redirectUri },
+  );
+  const target = new URL(redirectUri);
+  target.searchParams.set('code', code);
+  if (q.has('state')) target.searchParams.set('state', q.get('state')!);
+  redirect(x.res, target.toString());
+}
+
+function loginPage(x: Exchange, returnTo: string, error?: string): void {
+  sendPage(
+    x,
+    200,
+    'Sign in to GitHub',
+    `<h1>Sign in to GitHub</h1>${
+      error
+        ? `<div id="js-flash-container" class="flash flash-error" role="alert">${escapeHtml(
+            error,
+          )}</div>`
+        : ''
+    }<form action="/session" method="post">
+<input type="hidden" name="return_to" value="${escapeHtml(returnTo)}">
+<label for="login_field">Username or email address</label>
+<input type="text" name="login" id="login_field" autocomplete="username">
+<label for="password">Password</label>
+<input type="password" name="password" id="password" autocomplete="current-password">
+<input type="submit" name="commit" value="Sign in" class="btn btn-primary btn-block">
+</form>`,
+  );
+}
+
+/** Only paths on this host: an open redirect would let anyone bounce users elsewhere. */
+function safeReturnTo(value: string | null): string {
+  return value && value.startsWith('/') && !value.startsWith('//')
+    ? value
+    : '/';
+}
+
+/** `POST /session`: the sign-in form's target. */
+function createSession(x: Exchange): void {
+  const form = new URLSearchParams(x.body);
+  const returnTo = safeReturnTo(form.get('return_to'));
+  const login = form.get('login') ?? '';
+  const user = x.ctx.state.userByLogin(login);
+  if (!user?.password || user.password !== form.get('password')) {
+    loginPage(x, returnTo, 'Incorrect username or password.');
+    return;
+  }
+  const session = randomBytes(24).toString('base64url');
+  x.ctx.sessions.set(session, user.nodeId);
+  x.res.setHeader(
+    'set-cookie',
+    `user_session=${session}; path=/; HttpOnly; SameSite=Lax`,
+  );
+  redirect(x.res, returnTo);
+}
+
+/** GitHub answers the token endpoint in the format the Accept header asks for. */
+function sendTokenEndpointResult(
+  x: Exchange,
+  fields: Record<string, string>,
+): void {
+  const accept = x.req.headers.accept ?? '';
+  if (accept.includes('application/json')) {
+    sendJson(x.res, 200, fields, JSON_MEDIA_TYPE);
+  } else if (accept.includes('application/xml')) {
+    x.res.writeHead(200, { 'content-type': 'application/xml; charset=utf-8' });
+    x.res.end(
+      `<OAuth>${Object.entries(fields)
+        .map(([k, v]) => `<${k}>${escapeHtml(v)}</${k}>`)
+        .join('')}</OAuth>`,
+    );
+  } else {
+    x.res.writeHead(200, {
+      'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+    });
+    x.res.end(new URLSearchParams(fields).toString());
+  }
+}
+
+function tokenError(x: Exchange, error: string, description: string): void {
+  // GitHub reports these with HTTP 200, in the body.
+  sendTokenEndpointResult(x, {
+    error,
+    error_description: description,
+    error_uri: `${DOCS.replace(
+      '/rest',
+      '',
+    )}/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#${error.replace(
+      /_/g,
+      '-',
+    )}`,
+  });
+}
+
+function requestParams(x: Exchange): URLSearchParams {
+  const type = x.req.headers['content-type'] ?? '';
+  if (type.includes('application/json')) {
+    const json = JSON.parse(x.body || '{}');
+    return new URLSearchParams(
+      Object.entries(json).map(([k, v]) => [k, String(v)]),
+    );
+  }
+  const params = new URLSearchParams(x.body);
+  x.url.searchParams.forEach((v, k) => !params.has(k) && params.set(k, v));
+  return params;
+}
+
+/** `POST /login/oauth/access_token`: exchanges a code for an access token. */
+function accessToken(x: Exchange): void {
+  const p = requestParams(x);
+  const app = x.ctx.oauthApp;
+  if (
+    p.get('client_id') !== app.clientId ||
+    p.get('client_secret') !== app.clientSecret
+  ) {
+    tokenError(
+      x,
+      'incorrect_client_credentials',
+      'The client_id and/or client_secret passed are incorrect.',
+    );
+    return;
+  }
+  const redeemed = x.ctx.codes.redeem(p.get('code') ?? '', {
+    clientId: app.clientId,
+    redirectUri: p.get('redirect_uri') ?? undefined,
+  });
+  if (redeemed.refusal === 'redirect_uri') {
+    tokenError(
+      x,
+      'redirect_uri_mismatch',
+      'The redirect_uri MUST match the registered callback URL for this application.',
+    );
+    return;
+  }
+  if (redeemed.refusal) {
+    tokenError(
+      x,
+      'bad_verification_code',
+      'The code passed is incorrect or expired.',
+    );
+    return;
+  }
+  const code = redeemed.grant;
+  const token = randomToken('gho_', 36);
+  x.ctx.tokens.set(token, { userId: code.userId, scope: code.scope });
+  sendTokenEndpointResult(x, {
+    access_token: token,
+    token_type: 'bearer',
+    scope: code.scope,
+  });
+}
+
+// ------------------------------------------------------------------ API
+
+/** The account a request's token belongs to, with its scopes; undefined when the token is bad. */
+function tokenOwner(
+  x: Exchange,
+): { user: StoredUser; scopes: string } | undefined {
+  const match = /^(?:token|bearer)\s+(\S+)$/i.exec(
+    x.req.headers.authorization ?? '',
+  );
+  if (!match) return undefined;
+  if (match[1] === x.ctx.pat) {
+    return { user: x.ctx.patOwner, scopes: 'read:org, repo' };
+  }
+  const grant = x.ctx.tokens.get(match[1]);
+  const user = grant && x.ctx.state.userById(grant.userId);
+  return user
+    ? { user, scopes: grant!.scope.split(',').join(', ') }
+    : undefined;
+}
+
+function resetEpoch(): number {
+  return Math.floor(Date.now() / 1000) + 3600;
+}
+
+function rateLimitHeaders(x: Exchange, remaining: number, reset: number): void {
+  const resource = x.url.pathname === '/api/graphql' ? 'graphql' : 'core';
+  x.res.setHeader('x-ratelimit-limit', String(RATE_LIMIT));
+  x.res.setHeader('x-ratelimit-remaining', String(remaining));
+  x.res.setHeader('x-ratelimit-used', String(RATE_LIMIT - remaining));
+  x.res.setHeader('x-ratelimit-reset', String(reset));
+  x.res.setHeader('x-ratelimit-resource', resource);
+}
+
+/** Answers with the configured failure; true when it did. */
+function answeredWithFailure(x: Exchange): boolean {
+  const failure = x.ctx.failure;
+  if (!failure) return false;
+  const requestId = randomBytes(8).toString('hex').toUpperCase();
+  x.res.setHeader('x-github-request-id', requestId);
+  if (failure.kind === 'serverError') {
+    sendApiError(x, failure.status ?? 500, 'Server Error');
+  } else if (failure.kind === 'rateLimit') {
+    rateLimitHeaders(x, 0, Math.floor(failure.resetAt.getTime() / 1000));
+    sendJson(
+      x.res,
+      failure.status,
+      {
+        message: `API rate limit exceeded for user ID ${x.ctx.patOwner.databaseId}. If you reach out to GitHub Support for help, please include the request ID ${requestId}.`,
+        documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`,
+        status: String(failure.status),
+      },
+      JSON_MEDIA_TYPE,
+    );
+  } else {
+    rateLimitHeaders(x, RATE_LIMIT - 1, resetEpoch());
+    x.res.setHeader('retry-after', String(failure.retryAfterSeconds));
+    sendJson(
+      x.res,
+      failure.status,
+      {
+        message: `You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ${requestId}.`,
+        documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`,
+        status: String(failure.status),
+      },
+      JSON_MEDIA_TYPE,
+    );
+  }
+  return true;
+}
+
+function restUser(x: Exchange, user: StoredUser) {
+  const api = `${x.ctx.baseUrl}/api/v3/users/${user.login}`;
+  return {
+    login: user.login,
+    id: user.databaseId,
+    node_id: user.nodeId,
+    avatar_url: `${x.ctx.baseUrl}/avatars/u/${user.databaseId}?`,
+    gravatar_id: '',
+    url: api,
+    html_url: `${x.ctx.baseUrl}/${user.login}`,
+    followers_url: `${api}/followers`,
+    organizations_url: `${api}/orgs`,
+    repos_url: `${api}/repos`,
+    type: 'User',
+    site_admin: false,
+    name: user.name,
+    company: null,
+    blog: '',
+    location: null,
+    email: user.email,
+    hireable: null,
+    bio: user.bio,
+    twitter_username: null,
+    public_repos: 0,
+    public_gists: 0,
+    followers: 0,
+    following: 0,
+    created_at: user.createdAt,
+    updated_at: user.createdAt,
+  };
+}
+
+function restRepository(x: Exchange, repo: StoredRepository) {
+  const org = x.ctx.state.org;
+  const api = `${x.ctx.baseUrl}/api/v3/repos/${org.login}/${repo.name}`;
+  return {
+    id: repo.databaseId,
+    node_id: repo.nodeId,
+    name: repo.name,
+    full_name: `${org.login}/${repo.name}`,
+    private: repo.visibility !== 'public',
+    owner: {
+      login: org.login,
+      id: org.databaseId,
+      node_id: org.nodeId,
+      type: 'Organization',
+      site_admin: false,
+    },
+    html_url: `${x.ctx.baseUrl}/${org.login}/${repo.name}`,
+    url: api,
+    archive_url: `${api}/{archive_format}{/ref}`,
+    trees_url: `${api}/git/trees{/sha}`,
+    contents_url: `${api}/contents/{+path}`,
+    fork: repo.fork,
+    archived: repo.archived,
+    visibility: repo.visibility,
+    topics: repo.topics,
+    default_branch: repo.defaultBranch ?? 'main',
+  };
+}
+
+/** `GET /api/v3/user`: the token's account. */
+function currentUser(x: Exchange, owner: StoredUser): void {
+  sendJson(x.res, 200, restUser(x, owner), JSON_MEDIA_TYPE);
+}
+
+/** `GET /api/v3/users/{username}` */
+function userByLogin(x: Exchange): void {
+  const user = x.ctx.state.userByLogin(x.params[0]);
+  if (!user) {
+    sendApiError(x, 404, 'Not Found');
+    return;
+  }
+  sendJson(x.res, 200, restUser(x, user), JSON_MEDIA_TYPE);
+}
+
+/** `GET /api/v3/repos/{owner}/{repo}` */
+function repository(x: Exchange): void {
+  const repo = x.ctx.state.repository(x.params[0], x.params[1]);
+  if (!repo) {
+    sendApiError(x, 404, 'Not Found');
+    return;
+  }
+  sendJson(x.res, 200, restRepository(x, repo), JSON_MEDIA_TYPE);
+}
+
+/**
+ * `GET /api/v3/repos/{owner}/{repo}/contents/{path}?ref=`: the raw file for
+ * `Accept: application/vnd.github.raw` (or `.v3.raw`), else GitHub's JSON
+ * with base64 content; with an ETag, and 304 for a matching If-None-Match.
+ */
+function contents(x: Exchange): void {
+  const repo = x.ctx.state.repository(x.params[0], x.params[1]);
+  const path = x.params[2];
+  const ref = x.url.searchParams.get('ref') ?? repo?.defaultBranch;
+  if (!repo || !repo.defaultBranch) {
+    sendApiError(x, 404, repo ? 'This repository is empty.' : 'Not Found');
+    return;
+  }
+  if (ref !== repo.defaultBranch && ref !== 'HEAD') {
+    sendApiError(x, 404, `No commit found for the ref ${ref}`);
+    return;
+  }
+  const text = repo.files.get(path);
+  if (text === undefined) {
+    sendApiError(x, 404, 'Not Found');
+    return;
+  }
+  const sha = blobSha(text);
+  const etag = `"${sha}"`;
+  if (x.req.headers['if-none-match'] === etag) {
+    x.res.writeHead(304, { etag });
+    x.res.end();
+    return;
+  }
+  if (/application\/vnd\.github(\.v3)?\.raw/.test(x.req.headers.accept ?? '')) {
+    x.res.writeHead(200, {
+      'content-type': 'application/vnd.github.raw; charset=utf-8',
+      'x-github-media-type': 'github.v3; param=raw',
+      etag,
+    });
+    x.res.end(text);
+    return;
+  }
+  const org = x.ctx.state.org.login;
+  const api = `${x.ctx.baseUrl}/api/v3/repos/${org}/${repo.name}`;
+  x.res.setHeader('etag', etag);
+  sendJson(
+    x.res,
+    200,
+    {
+      type: 'file',
+      encoding: 'base64',
+      size: Buffer.byteLength(text),
+      name: path.split('/').pop(),
+      path,
+      content: (
+        Buffer.from(text)
+          .toString('base64')
+          .match(/.{1,60}/g) ?? []
+      ).join('\n'),
+      sha,
+      url: `${api}/contents/${path}?ref=${ref}`,
+      git_url: `${api}/git/blobs/${sha}`,
+      html_url: `${x.ctx.baseUrl}/${org}/${repo.name}/blob/${ref}/${path}`,
+      download_url: `${x.ctx.baseUrl}/raw/${org}/${repo.name}/${ref}/${path}`,
+    },
+    JSON_MEDIA_TYPE,
+  );
+}
+
+/** `POST /api/graphql` */
+function graphql(x: Exchange): void {
+  let request: GraphqlRequest;
+  try {
+    request = JSON.parse(x.body);
+  } catch {
+    sendJson(
+      x.res,
+      400,
+      {
+        message: 'Problems parsing JSON',
+        documentation_url: DOCS,
+      },
+      JSON_MEDIA_TYPE,
+    );
+    return;
+  }
+  sendJson(
+    x.res,
+    200,
+    runGraphql(
+      githubSchema,
+      request,
+      { state: x.ctx.state, baseUrl: x.ctx.baseUrl },
+      githubGraphqlError,
+    ),
+    JSON_MEDIA_TYPE,
+  );
+}
+
+const routes: Route<Exchange>[] = [
+  {
+    method: 'GET',
+    path: /^\/favicon\.ico$/,
+    // Browsers ask for it on every page of the web flow.
+    handle: x => {
+      x.res.writeHead(200, { 'content-type': 'image/x-icon' });
+      x.res.end();
+    },
+  },
+  { method: 'GET', path: /^\/login\/oauth\/authorize$/, handle: authorize },
+  {
+    method: 'GET',
+    path: /^\/login$/,
+    handle: x =>
+      loginPage(x, safeReturnTo(x.url.searchParams.get('return_to'))),
+  },
+  { method: 'POST', path: /^\/session$/, handle: createSession },
+  {
+    method: 'POST',
+    path: /^\/login\/oauth\/access_token$/,
+    handle: accessToken,
+  },
+  { method: 'POST', path: /^\/api\/graphql$/, handle: graphql },
+  {
+    method: 'GET',
+    path: /^\/api\/v3\/users\/([^/]+)$/,
+    handle: (x, params) => userByLogin({ ...x, params }),
+  },
+  {
+    method: 'GET',
+    path: /^\/api\/v3\/repos\/([^/]+)\/([^/]+)$/,
+    handle: (x, params) => repository({ ...x, params }),
+  },
+  {
+    method: 'GET',
+    path: /^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/contents\/(.+)$/,
+    handle: (x, params) => contents({ ...x, params }),
+  },
+];
+
+/** The checks every API call passes first; answers the call itself when one fails. */
+function apiChecks(x: Exchange, next: () => void): void {
+  x.res.setHeader('x-github-enterprise-version', ENTERPRISE_VERSION);
+  if (!x.url.pathname.startsWith('/api/')) {
+    next();
+    return;
+  }
+  const owner = tokenOwner(x);
+  if (!owner) {
+    sendApiError(
+      x,
+      401,
+      x.req.headers.authorization
+        ? 'Bad credentials'
+        : 'Requires authentication',
+    );
+    return;
+  }
+  x.res.setHeader('x-oauth-scopes', owner.scopes);
+  if (answeredWithFailure(x)) return;
+  rateLimitHeaders(x, RATE_LIMIT - x.ctx.requests.length - 1, resetEpoch());
+  if (x.req.method === 'GET' && x.url.pathname === '/api/v3/user') {
+    currentUser(x, owner.user);
+    return;
+  }
+  next();
+}
+
+/** Requests no route served; they are logged as such when answered. */
+const unhandledRequests = new WeakSet<http.IncomingMessage>();
+
+function unhandled(x: Exchange): void {
+  unhandledRequests.add(x.req);
+  // eslint-disable-next-line no-console
+  console.warn(`fake GitHub: no route for ${x.req.method} ${x.url.pathname}`);
+  x.ctx.requests.push({
+    method: x.req.method ?? '',
+    path: x.url.pathname,
+    status: 404,
+    unhandled: true,
+  });
+  if (x.url.pathname.startsWith('/api/')) {
+    sendApiError(x, 404, 'Not Found');
+  } else {
+    sendPage(x, 404, 'Page not found', '<h1>404</h1>');
+  }
+}
+
+/**
+ * Starts the HTTP server on 127.0.0.1 for the context and sets the
+ * context's `baseUrl` to where it listens.
+ */
+export async function listen(
+  ctx: ServerContext,
+  port = 0,
+): Promise<http.Server> {
+  const app = fakeApp<Exchange>({
+    context(req, res) {
+      const url = new URL(req.url, ctx.baseUrl);
+      res.on('finish', () => {
+        if (!unhandledRequests.has(req)) {
+          ctx.requests.push({
+            method: req.method,
+            path: url.pathname,
+            status: res.statusCode,
+            unhandled: false,
+          });
+        }
+      });
+      return { ctx, req, res, url, params: [], body: '' };
+    },
+    before: [
+      async (x, next) => {
+        x.body = await readBody(x.req).catch(() => '');
+        next();
+      },
+      apiChecks,
+    ],
+    routes,
+    unhandled,
+    internalError: error =>
+      new HttpError(
+        500,
+        {
+          message: `fake GitHub failed: ${error}`,
+          documentation_url: DOCS,
+          status: '500',
+        },
+        JSON_MEDIA_TYPE,
+      ),
+  });
+  const server = http.createServer(app);
+  const actual = await listenOnLoopback(server, port);
+  ctx.baseUrl = `http://127.0.0.1:${actual}`;
+  return server;
+}
