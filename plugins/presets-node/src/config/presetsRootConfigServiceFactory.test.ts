@@ -9,7 +9,10 @@ import {
 } from '@backstage/backend-test-utils';
 import { PresetsConfigError } from '../model/problems';
 import { resolvePresets } from '../selection/resolvePresets';
-import { presetsRootConfigServiceFactory } from './presetsRootConfigServiceFactory';
+import {
+  presetsRootConfigServiceFactory,
+  readPresetConfig,
+} from './presetsRootConfigServiceFactory';
 
 function capturingPlugin(captured: { config?: RootConfigService }) {
   return createBackendPlugin({
@@ -99,6 +102,36 @@ describe('presetsRootConfigServiceFactory', () => {
       ],
     });
     try {
+      expect(captured.config?.getString('app.title')).toBe('base');
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('serves a config read beforehand as it is, resolving and reading nothing again', async () => {
+    const captured: { config?: RootConfigService } = {};
+    const config = await readPresetConfig({
+      resolution: resolvePresets({
+        rootDir: mockDir.path,
+        env: { VEECODE_PRESETS: '' },
+      }),
+      rootDir: mockDir.path,
+      argv: [],
+      watch: false,
+    });
+    const backend = await startTestBackend({
+      features: [
+        // A selection with problems: resolved, it would refuse to start.
+        presetsRootConfigServiceFactory({
+          config,
+          env: { VEECODE_PRESETS: 'branding' },
+          rootDir: mockDir.path,
+        }),
+        capturingPlugin(captured),
+      ],
+    });
+    try {
+      expect(captured.config).toBe(config);
       expect(captured.config?.getString('app.title')).toBe('base');
     } finally {
       await backend.stop();
