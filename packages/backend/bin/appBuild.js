@@ -14,8 +14,8 @@
  * Several processes may start at once (the process-level tests, an operator
  * and a test): one builds under a lock, the others wait and reuse its build.
  *
- * Plain CommonJS with Node's own modules only: bin/start.js and
- * scripts/portal.mjs load it before any TypeScript transform.
+ * Plain CommonJS with Node's own modules only: scripts/portal.mjs
+ * (`build-app`) loads it without a TypeScript transform.
  */
 const { spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');

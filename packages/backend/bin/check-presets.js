@@ -4,7 +4,7 @@
  * `yarn dev` runs it first because the watcher of `backstage-cli repo
  * start` keeps waiting for file changes when the backend exits.
  */
-require('./gateTransform')();
+require('@backstage/cli-node/config/nodeTransform.cjs');
 const { runBootGate } = require('@devportal/plugin-presets-common');
 
 runBootGate();

@@ -16,11 +16,10 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const removeGateTransform = require('./gateTransform')();
+require('@backstage/cli-node/config/nodeTransform.cjs');
 const { runBootGate } = require('@devportal/plugin-presets-common');
 
 const resolution = runBootGate();
-removeGateTransform();
 
 const target = process.env.DEVPORTAL_DEV_FRONTEND_CONFIG;
 if (!target) {
@@ -50,7 +49,6 @@ function escapeSubstitution(value) {
   return value;
 }
 
-require('@backstage/cli-node/config/nodeTransform.cjs');
 const { presetFrontendConfigs } = require('@devportal/plugin-presets-node');
 
 /**

@@ -12,7 +12,7 @@ interface AppBuild {
   recordBuild(inputs: string, rootDir: string): void;
 }
 
-// Plain CommonJS that bin/start.js loads before any TypeScript transform.
+// Plain CommonJS that scripts/portal.mjs loads without a TypeScript transform.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const appBuild: AppBuild = require('../bin/appBuild');
 

@@ -1,4 +1,5 @@
 import { createBackend } from '@backstage/backend-defaults';
+import { RootConfigService } from '@backstage/backend-plugin-api';
 import {
   EXIT_CONFIG,
   findPresetProblems,
@@ -8,17 +9,25 @@ import {
 import {
   presetsRootConfigServiceFactory,
   presetsServiceFactory,
+  readPresetConfig,
 } from '@devportal/plugin-presets-node';
 import { presetsBackend } from '@devportal/plugin-presets-backend';
+import { checkDatabaseOrExit } from './checkDatabase';
 import { healthcheckPlugin } from './healthcheck';
 import { drainingRootHttpRouterServiceFactory } from './drainInFlightRequests';
 import { BUILT_IN_FEATURES } from './features';
 
-/** Assembles the DevPortal backend around an already checked preset selection. */
-export function createDevPortalBackend(resolution: PresetResolution) {
+/**
+ * Assembles the DevPortal backend around an already checked preset
+ * selection and the config read for it.
+ */
+export function createDevPortalBackend(
+  resolution: PresetResolution,
+  config: RootConfigService,
+) {
   const backend = createBackend();
 
-  backend.add(presetsRootConfigServiceFactory({ resolution }));
+  backend.add(presetsRootConfigServiceFactory({ config }));
   backend.add(presetsServiceFactory({ resolution }));
   // SIGTERM answers the requests in flight before the listener closes.
   backend.add(drainingRootHttpRouterServiceFactory());
@@ -36,13 +45,18 @@ export function createDevPortalBackend(resolution: PresetResolution) {
 }
 
 /**
- * Starts the backend. A preset problem found by a module still ends the
- * process with exit code 78; any other startup failure with 1, instead of
- * leaving a process that never becomes ready.
+ * Starts the backend for the resolution the boot gate returned. The config
+ * is read once, for the database check and then for the backend itself. An
+ * unreachable database ends the process with its one-line message before
+ * any plugin's traces; a preset problem found by a module with exit code
+ * 78; any other startup failure with 1, instead of leaving a process that
+ * never becomes ready.
  */
 export async function startBackend(resolution: PresetResolution) {
   try {
-    await createDevPortalBackend(resolution).start();
+    const config = await readPresetConfig({ resolution });
+    await checkDatabaseOrExit(config, resolution);
+    await createDevPortalBackend(resolution, config).start();
   } catch (error) {
     const problems = findPresetProblems(error);
     if (problems) {

@@ -4,12 +4,11 @@
  * plugin that tries to connect, and the one fact the operator needs (which
  * host and port, which variable to fix) is buried in them.
  */
-import { ConfigReader } from '@backstage/config';
+import { Config } from '@backstage/config';
 import {
   EXIT_CONFIG,
   PresetResolution,
 } from '@devportal/plugin-presets-common';
-import { createPresetConfigSource } from '@devportal/plugin-presets-node';
 
 /** How long the check waits for the server before calling it unreachable. */
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -136,37 +135,16 @@ function capitalize(text: string) {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** The merged config the backend is about to load, read once without watching files. */
-async function readBackendConfig(resolution: PresetResolution) {
-  const source = createPresetConfigSource({
-    presets: resolution.presets,
-    plugins: resolution.plugins,
-    veecodeAppConfig: resolution.veecodeAppConfig,
-    watch: false,
-  });
-  for await (const { configs } of source.readConfigData()) {
-    return ConfigReader.fromConfigs(configs);
-  }
-  return new ConfigReader({});
-}
-
 /**
- * Connects once to the PostgreSQL server the config names and reports what
- * went wrong, or undefined when it answered (or the database is not
- * PostgreSQL, or is given as a connection string this check does not
- * parse: Backstage then reports on its own).
+ * Connects once to the PostgreSQL server the backend's config names and
+ * reports what went wrong, or undefined when it answered (or the database
+ * is not PostgreSQL, or is given as a connection string this check does
+ * not parse: Backstage then reports on its own).
  */
 export async function checkDatabase(
+  config: Config,
   resolution: PresetResolution,
 ): Promise<DatabaseProblem | undefined> {
-  let config;
-  try {
-    config = await readBackendConfig(resolution);
-  } catch {
-    // A config that cannot be read is Backstage's to report, with its own
-    // message, when it loads the same layers.
-    return undefined;
-  }
   const database = config.getOptionalConfig('backend.database');
   if (database?.getOptionalString('client') !== 'pg') {
     return undefined;
@@ -212,9 +190,10 @@ export async function checkDatabase(
  * when the database cannot be used.
  */
 export async function checkDatabaseOrExit(
+  config: Config,
   resolution: PresetResolution,
 ): Promise<void> {
-  const problem = await checkDatabase(resolution);
+  const problem = await checkDatabase(config, resolution);
   if (problem) {
     process.stderr.write(`${problem.message}\n`);
     process.exit(problem.exitCode);

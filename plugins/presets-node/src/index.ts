@@ -30,8 +30,14 @@ export type {
 export { withConcatenatedAppExtensions } from './config/appExtensionsLayer';
 export { presetFrontendConfigs } from './config/presetFrontendConfig';
 export type { PresetFrontendConfigOptions } from './config/presetFrontendConfig';
-export { presetsRootConfigServiceFactory } from './config/presetsRootConfigServiceFactory';
-export type { PresetsRootConfigOptions } from './config/presetsRootConfigServiceFactory';
+export {
+  presetsRootConfigServiceFactory,
+  readPresetConfig,
+} from './config/presetsRootConfigServiceFactory';
+export type {
+  PresetsRootConfigOptions,
+  ReadPresetConfigOptions,
+} from './config/presetsRootConfigServiceFactory';
 
 export {
   presetsServiceFactory,

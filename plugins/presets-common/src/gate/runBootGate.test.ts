@@ -173,14 +173,16 @@ describe('runBootGate', () => {
     expect(result.resolution?.presets).toEqual([]);
   });
 
-  it("resolves the running process's own selection once (the launcher passes the gate, then the backend asks again)", () => {
+  it("resolves the running process's own selection without options", () => {
     const saved = process.env.VEECODE_PRESETS;
     delete process.env.VEECODE_PRESETS;
     try {
       const first = runBootGate();
       expect(first.problems).toEqual([]);
-      expect(runBootGate()).toBe(first);
-      // With options, the gate always resolves anew.
+      expect(first.presets).toEqual([]);
+      // Every call resolves anew: a backend hands the gate's resolution on
+      // (bin/start.js to startBackend) instead of asking the gate again.
+      expect(runBootGate()).not.toBe(first);
       expect(runBootGate({ rootDir: repoRoot, env: {} })).not.toBe(first);
     } finally {
       if (saved !== undefined) process.env.VEECODE_PRESETS = saved;

@@ -39,31 +39,15 @@ export interface BootGateOptions extends ResolvePresetsOptions {
 }
 
 /**
- * The resolution of the process's own selection, once it passed: the
- * DevPortal backend's launcher (bin/start.js) passes the gate before it
- * loads the backend, whose entry point then asks again.
- */
-let passedForThisProcess: PresetResolution | undefined;
-
-/**
  * The first thing a DevPortal backend runs, before anything heavy is
  * loaded: resolves the preset selection and, on any problem, prints every
  * problem to stderr and ends the process with exit code 78 (EX_CONFIG).
- * Returns the resolution when the selection is usable. Without options (the
- * running process's environment), a selection that passed once is not
- * resolved again.
+ * Returns the resolution when the selection is usable; a backend hands it
+ * on to its service factories instead of resolving again.
  *
  * @public
  */
-export function runBootGate(options?: BootGateOptions): PresetResolution {
-  if (options === undefined) {
-    passedForThisProcess ??= gate({});
-    return passedForThisProcess;
-  }
-  return gate(options);
-}
-
-function gate(options: BootGateOptions): PresetResolution {
+export function runBootGate(options: BootGateOptions = {}): PresetResolution {
   const stderr = options.stderr ?? process.stderr;
   const exit = options.exit ?? ((code: number) => process.exit(code));
   const resolution = resolvePresets(options);

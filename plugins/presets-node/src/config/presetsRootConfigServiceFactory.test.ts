@@ -11,7 +11,10 @@ import {
   PresetsConfigError,
   resolvePresets,
 } from '@devportal/plugin-presets-common';
-import { presetsRootConfigServiceFactory } from './presetsRootConfigServiceFactory';
+import {
+  presetsRootConfigServiceFactory,
+  readPresetConfig,
+} from './presetsRootConfigServiceFactory';
 
 function capturingPlugin(captured: { config?: RootConfigService }) {
   return createBackendPlugin({
@@ -101,6 +104,36 @@ describe('presetsRootConfigServiceFactory', () => {
       ],
     });
     try {
+      expect(captured.config?.getString('app.title')).toBe('base');
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('serves a config read beforehand as it is, resolving and reading nothing again', async () => {
+    const captured: { config?: RootConfigService } = {};
+    const config = await readPresetConfig({
+      resolution: resolvePresets({
+        rootDir: mockDir.path,
+        env: { VEECODE_PRESETS: '' },
+      }),
+      rootDir: mockDir.path,
+      argv: [],
+      watch: false,
+    });
+    const backend = await startTestBackend({
+      features: [
+        // A selection with problems: resolved, it would refuse to start.
+        presetsRootConfigServiceFactory({
+          config,
+          env: { VEECODE_PRESETS: 'branding' },
+          rootDir: mockDir.path,
+        }),
+        capturingPlugin(captured),
+      ],
+    });
+    try {
+      expect(captured.config).toBe(config);
       expect(captured.config?.getString('app.title')).toBe('base');
     } finally {
       await backend.stop();
