@@ -23,6 +23,8 @@ const validate = generatedValidator as ValidateFunction<PresetFile>;
 /**
  * How a file path is shown to operators: relative to the working directory
  * when below it, with characters a terminal would act on escaped.
+ *
+ * @public
  */
 export function displayPath(file: string): string {
   const rel = relative(process.cwd(), file);
@@ -31,13 +33,21 @@ export function displayPath(file: string): string {
   );
 }
 
-/** Result of reading one preset file. */
+/**
+ * Result of reading one preset file.
+ *
+ * @public
+ */
 export interface ParsedPresetFile {
   preset?: Preset;
   problems: PresetProblem[];
 }
 
-/** Where something is in a YAML text; both 1-based. */
+/**
+ * Where something is in a YAML text; both 1-based.
+ *
+ * @public
+ */
 export interface YamlPosition {
   line: number;
   column: number;
@@ -67,6 +77,8 @@ const FILE_START: YamlPosition = { line: 1, column: 1 };
  * Parses and validates the text of one preset file. Every schema violation
  * is reported, each with the file, the line and column (`file:line:column:`)
  * and the field it concerns.
+ *
+ * @public
  */
 export function parsePresetFile(file: string, text: string): ParsedPresetFile {
   return parseValidFile(file, text) ?? parsePresetFileWithPositions(file, text);
@@ -311,6 +323,8 @@ function fieldName(segments: string[]): string {
  * Where the YAML node at a path is (numeric segments index lists), or
  * `key` in the mapping there; falls back to the nearest parent that has a
  * position. Shared by the parser's errors and `presets lint`.
+ *
+ * @public
  */
 export function positionOf(
   doc: Document,

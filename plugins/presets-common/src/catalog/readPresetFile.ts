@@ -7,15 +7,25 @@ import { displayPath } from './parsePresetFile';
  * The largest preset file read, in bytes. The biggest shipped preset is
  * under 8 KiB; the cap keeps a misplaced log or image from being parsed and
  * quoted at every boot.
+ *
+ * @public
  */
 export const MAX_PRESET_FILE_BYTES = 256 * 1024;
 
-/** What {@link readPresetFile} found: the text, or why it was not read. */
+/**
+ * What {@link readPresetFile} found: the text, or why it was not read.
+ *
+ * @public
+ */
 export type PresetFileText =
   | { text: string; problem?: undefined }
   | { text?: undefined; problem: PresetProblem };
 
-/** Where a preset file is read from. */
+/**
+ * Where a preset file is read from.
+ *
+ * @public
+ */
 export interface ReadPresetFileOptions {
   /**
    * The real path (`fs.realpathSync`) of the preset folder the file
@@ -63,6 +73,8 @@ const OPEN_FLAGS =
  * pipe, a device), and a file over {@link MAX_PRESET_FILE_BYTES}. The file
  * is checked by `stat` before it is opened, and the opened file must be the
  * one checked, so a link swapped in meanwhile is not read either.
+ *
+ * @public
  */
 export function readPresetFile(
   file: string,

@@ -3,7 +3,11 @@
  * checks and the derived variables, so neither folder imports the other.
  */
 
-/** True when a variable counts as not set: unset, empty or only blanks. */
+/**
+ * True when a variable counts as not set: unset, empty or only blanks.
+ *
+ * @public
+ */
 export function isUnset(value: string | undefined): boolean {
   return value === undefined || value.trim() === '';
 }

@@ -9,6 +9,8 @@ const SUBSTITUTION = /\$?\$\{[^{}]*\}/g;
 /**
  * The variables a config text references with `${VAR}` or
  * `${VAR:-default}`, in order of appearance.
+ *
+ * @public
  */
 export function variableNamesIn(text: string): string[] {
   return [...text.matchAll(SUBSTITUTION)]

@@ -9,6 +9,8 @@ export const EXCERPT_LENGTH = 40;
  * How much of a plugin `package` reference of a valid preset a message
  * quotes: OCI references run to some 140 characters, and a message that
  * cuts one off does not say which entry it is about.
+ *
+ * @public
  */
 export const REFERENCE_EXCERPT_LENGTH = 200;
 
@@ -55,6 +57,8 @@ export function escapeControlCharacters(text: string): string {
  * with an ellipsis, with control characters, quotes and backslashes
  * escaped, so it stays one line and cannot end its quotes. Every message
  * that quotes a file's content goes through here.
+ *
+ * @public
  */
 export function excerpt(value: unknown, max: number = EXCERPT_LENGTH): string {
   const text = String(value);

@@ -32,7 +32,7 @@ function dynamicPluginsInclude(plugins: ResolvedPluginEntry[]): {
   };
 }
 
-/** Writes {@link dynamicPluginsInclude} to a file, creating its folder. @public */
+/** Writes `dynamicPluginsInclude` to a file, creating its folder. @public */
 export function writeDynamicPluginsFile(
   file: string,
   plugins: ResolvedPluginEntry[],

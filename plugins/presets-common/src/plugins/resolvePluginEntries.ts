@@ -39,7 +39,11 @@ export interface PluginPlaceholders {
   BACKSTAGE_VERSION: string;
 }
 
-/** The only placeholders `package` references may use. */
+/**
+ * The only placeholders `package` references may use.
+ *
+ * @public
+ */
 export const PLUGIN_PLACEHOLDER_NAMES: ReadonlyArray<keyof PluginPlaceholders> =
   ['PLUGIN_REGISTRY', 'BACKSTAGE_VERSION'];
 const PLACEHOLDER = new RegExp(

@@ -77,7 +77,11 @@ export interface PresetResolution {
   dynamicPluginsFile?: string;
 }
 
-/** The Backstage release `backstage.json` names, if it can be read. */
+/**
+ * The Backstage release `backstage.json` names, if it can be read.
+ *
+ * @public
+ */
 export function readBackstageVersion(rootDir: string): string | undefined {
   try {
     const json = JSON.parse(

@@ -46,6 +46,8 @@ function allowedTypos(length: number): number {
  * The candidate closest to what was typed, ignoring case, when it is within
  * a few typos; `undefined` when nothing is close enough. Ties go to the
  * first candidate, so pass candidates in a stable order.
+ *
+ * @public
  */
 export function closestName(
   typed: string,
