@@ -101,3 +101,12 @@ export type {
 
 export { runBootGate } from './gate/runBootGate';
 export type { BootGateOptions } from './gate/runBootGate';
+
+export {
+  migratedModuleDatabase,
+  migratedModuleDatabaseOnFirstUse,
+} from './database/moduleMigrations';
+export type {
+  ModuleDatabaseClient,
+  ModuleMigrations,
+} from './database/moduleMigrations';
