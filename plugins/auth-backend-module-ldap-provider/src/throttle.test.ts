@@ -320,17 +320,17 @@ describe.each(databases.eachSupportedId())(
 
     it('creates its table once when several replicas start at the same moment', async () => {
       const knex = await databases.init(id);
-      const stores = Array.from({ length: 4 }, () =>
+      const replicas = Array.from({ length: 4 }, () =>
         DatabaseSignInThrottleStore.create({ database: pluginDatabase(knex) }),
       );
       expect(
         await Promise.all(
-          stores.map((store, i) =>
+          replicas.map((store, i) =>
             store.swap(`ldap:username:${i}`, undefined, state),
           ),
         ),
       ).toEqual([true, true, true, true]);
-      for (const [i, store] of stores.entries()) {
+      for (const [i, store] of replicas.entries()) {
         expect(await store.read(`ldap:username:${(i + 1) % 4}`)).toEqual(state);
       }
     });
