@@ -340,11 +340,13 @@ describe.each(databases.eachSupportedId())(
       const store = DatabaseSignInThrottleStore.create({
         database: pluginDatabase(knex, { skip: true }),
       });
-      await expect(store.read('ldap:username:x')).rejects.toThrow(
-        new RegExp(
+      // The driver's error may come from another realm than Jest's Error,
+      // so its message is checked, not its class.
+      await expect(store.read('ldap:username:x')).rejects.toMatchObject({
+        message: expect.stringMatching(
           `no such table: ${SIGN_IN_THROTTLE_TABLE}|relation "${SIGN_IN_THROTTLE_TABLE}" does not exist`,
         ),
-      );
+      });
       expect(await knex.schema.hasTable(SIGN_IN_THROTTLE_TABLE)).toBe(false);
     });
   },

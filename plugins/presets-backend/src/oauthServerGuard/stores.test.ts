@@ -194,11 +194,13 @@ describe.each(limiterDatabases.eachSupportedId())(
     it('leaves the schema alone when the database says migrations are skipped', async () => {
       const db = await limiterDatabases.init(id);
       const limiter = await limiterOn(db, 1, { skip: true });
-      await expect(limiter.take('10.0.0.1', start)).rejects.toThrow(
-        new RegExp(
+      // The driver's error may come from another realm than Jest's Error,
+      // so its message is checked, not its class.
+      await expect(limiter.take('10.0.0.1', start)).rejects.toMatchObject({
+        message: expect.stringMatching(
           `no such table: ${COUNTS_TABLE}|relation "${COUNTS_TABLE}" does not exist`,
         ),
-      );
+      });
       expect(await db.schema.hasTable(COUNTS_TABLE)).toBe(false);
     });
   },
