@@ -1,8 +1,10 @@
 import type { DatabaseService } from '@backstage/backend-plugin-api';
+import {
+  ModuleDatabaseClient,
+  ModuleMigrations,
+  migratedModuleDatabaseOnFirstUse,
+} from '@devportal/plugin-presets-node';
 import type { SignInThrottleStore, ThrottleState } from './throttle';
-
-/** The client `DatabaseService` hands out; named here so we need no direct knex dependency. */
-type Knex = Awaited<ReturnType<DatabaseService['getClient']>>;
 
 /**
  * Our table in the auth plugin's database. Prefixed so it can never collide
@@ -19,33 +21,13 @@ interface ThrottleRow {
 }
 
 /**
- * Creates the table unless it exists. Replicas that start together can
- * both find it missing: on PostgreSQL the slower `CREATE TABLE` then fails
- * with a unique violation on `pg_type` (23505) or a duplicate table (42P07),
- * on SQLite with "already exists". Whatever the engine said, if the table
- * is there now another process made it, and that is all we need.
+ * This package's `migrations` folder, recorded in a table of its own: the
+ * auth plugin's database holds the auth plugin's `knex_migrations`.
  */
-async function ensureTable(knex: Knex): Promise<void> {
-  if (await knex.schema.hasTable(SIGN_IN_THROTTLE_TABLE)) {
-    return;
-  }
-  try {
-    await knex.schema.createTable(SIGN_IN_THROTTLE_TABLE, table => {
-      // `<providerId>:<scope>:<sha-256 hex>`, see SignInThrottle.
-      table.string('key', 255).primary().notNullable();
-      table.integer('failures').notNullable();
-      // Epoch milliseconds: the same numbers on every engine and replica.
-      table.bigInteger('blocked_until').notNullable();
-      table.bigInteger('last_attempt_at').notNullable().index();
-      table.bigInteger('revision').notNullable();
-    });
-  } catch (error) {
-    if (await knex.schema.hasTable(SIGN_IN_THROTTLE_TABLE)) {
-      return;
-    }
-    throw error;
-  }
-}
+const MIGRATIONS: ModuleMigrations = {
+  packageName: '@devportal/plugin-auth-backend-module-ldap-provider',
+  tableName: 'ldap_provider__knex_migrations',
+};
 
 // PostgreSQL hands bigint columns back as strings.
 function stateOf(row: ThrottleRow): ThrottleState {
@@ -71,14 +53,16 @@ function columnsOf(state: ThrottleState) {
  * keys live too: every replica on the same database counts the same
  * failures, and a restart forgets none.
  *
- * The table is created on first use. With `migrations.skip` set on the
- * database (a read-only or operator-managed schema) it is not created and
- * must exist.
+ * The table is made by the package's `migrations` folder, run on first
+ * use. With `migrations.skip` set on the database (a read-only or
+ * operator-managed schema) nothing is created and the table must exist.
  */
 export class DatabaseSignInThrottleStore implements SignInThrottleStore {
-  private ready: Promise<Knex> | undefined;
+  private readonly client: () => Promise<ModuleDatabaseClient>;
 
-  private constructor(private readonly database: DatabaseService) {}
+  private constructor(database: DatabaseService) {
+    this.client = migratedModuleDatabaseOnFirstUse(database, MIGRATIONS);
+  }
 
   /** A store on the given plugin database; nothing is read or created yet. */
   static create(options: {
@@ -130,24 +114,5 @@ export class DatabaseSignInThrottleStore implements SignInThrottleStore {
     await knex(SIGN_IN_THROTTLE_TABLE)
       .where('last_attempt_at', '<', before)
       .delete();
-  }
-
-  private client(): Promise<Knex> {
-    if (!this.ready) {
-      this.ready = this.prepare().catch(error => {
-        // Let the next attempt try again, e.g. once the database is reachable.
-        this.ready = undefined;
-        throw error;
-      });
-    }
-    return this.ready;
-  }
-
-  private async prepare(): Promise<Knex> {
-    const knex = await this.database.getClient();
-    if (!this.database.migrations?.skip) {
-      await ensureTable(knex);
-    }
-    return knex;
   }
 }

@@ -81,8 +81,9 @@ const databases = TestDatabases.create({
 
 function pluginDatabase(
   knex: Awaited<ReturnType<DatabaseService['getClient']>>,
+  migrations?: DatabaseService['migrations'],
 ): DatabaseService {
-  return { getClient: async () => knex };
+  return { getClient: async () => knex, migrations };
 }
 
 const stores: Array<[string, () => Promise<() => SignInThrottleStore>]> = [
@@ -277,6 +278,79 @@ describe('DatabaseSignInThrottleStore', () => {
     ).toBe(0);
   });
 });
+
+describe.each(databases.eachSupportedId())(
+  'DatabaseSignInThrottleStore on %s',
+  (id: TestDatabaseId) => {
+    const state = {
+      failures: 4,
+      blockedUntil: 1_800_000_060_000,
+      lastAttemptAt: 1_800_000_000_000,
+      revision: 4,
+    };
+
+    it('keeps the table of a database made before the migrations folder, with its counts, across restarts', async () => {
+      const knex = await databases.init(id);
+      // The table as the release before the migrations folder made it,
+      // with no record of any migration.
+      await knex.schema.createTable(SIGN_IN_THROTTLE_TABLE, table => {
+        table.string('key', 255).primary().notNullable();
+        table.integer('failures').notNullable();
+        table.bigInteger('blocked_until').notNullable();
+        table.bigInteger('last_attempt_at').notNullable().index();
+        table.bigInteger('revision').notNullable();
+      });
+      await knex(SIGN_IN_THROTTLE_TABLE).insert({
+        key: 'ldap:username:kept',
+        failures: state.failures,
+        blocked_until: state.blockedUntil,
+        last_attempt_at: state.lastAttemptAt,
+        revision: state.revision,
+      });
+      const store = DatabaseSignInThrottleStore.create({
+        database: pluginDatabase(knex),
+      });
+      expect(await store.read('ldap:username:kept')).toEqual(state);
+      // A restart finds the migration done and changes nothing.
+      const restarted = DatabaseSignInThrottleStore.create({
+        database: pluginDatabase(knex),
+      });
+      expect(await restarted.read('ldap:username:kept')).toEqual(state);
+    });
+
+    it('creates its table once when several replicas start at the same moment', async () => {
+      const knex = await databases.init(id);
+      const replicas = Array.from({ length: 4 }, () =>
+        DatabaseSignInThrottleStore.create({ database: pluginDatabase(knex) }),
+      );
+      expect(
+        await Promise.all(
+          replicas.map((store, i) =>
+            store.swap(`ldap:username:${i}`, undefined, state),
+          ),
+        ),
+      ).toEqual([true, true, true, true]);
+      for (const [i, store] of replicas.entries()) {
+        expect(await store.read(`ldap:username:${(i + 1) % 4}`)).toEqual(state);
+      }
+    });
+
+    it('leaves the schema alone when the database says migrations are skipped', async () => {
+      const knex = await databases.init(id);
+      const store = DatabaseSignInThrottleStore.create({
+        database: pluginDatabase(knex, { skip: true }),
+      });
+      // The driver's error may come from another realm than Jest's Error,
+      // so its message is checked, not its class.
+      await expect(store.read('ldap:username:x')).rejects.toMatchObject({
+        message: expect.stringMatching(
+          `no such table: ${SIGN_IN_THROTTLE_TABLE}|relation "${SIGN_IN_THROTTLE_TABLE}" does not exist`,
+        ),
+      });
+      expect(await knex.schema.hasTable(SIGN_IN_THROTTLE_TABLE)).toBe(false);
+    });
+  },
+);
 
 describe('addressKey', () => {
   it.each([

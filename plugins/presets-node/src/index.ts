@@ -47,3 +47,12 @@ export type {
   PresetsService,
   PresetsServiceOptions,
 } from './service/presetsService';
+
+export {
+  migratedModuleDatabase,
+  migratedModuleDatabaseOnFirstUse,
+} from './database/moduleMigrations';
+export type {
+  ModuleDatabaseClient,
+  ModuleMigrations,
+} from './database/moduleMigrations';

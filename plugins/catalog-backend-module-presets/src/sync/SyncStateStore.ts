@@ -1,11 +1,10 @@
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { PresetSyncCounts } from '@devportal/plugin-preset-providers-node';
-
-/** The client `DatabaseService` hands out; named here so we need no direct knex dependency. */
-type Knex = Awaited<ReturnType<DatabaseService['getClient']>>;
+import {
+  ModuleDatabaseClient,
+  ModuleMigrations,
+  migratedModuleDatabaseOnFirstUse,
+} from '@devportal/plugin-presets-node';
 
 /**
  * Our table in the catalog's database: what the last applied sync of each
@@ -75,34 +74,13 @@ interface SyncHistoryRow extends SyncStateRow {
 }
 
 /**
- * Where the migrations in this package's `migrations` folder are recorded.
- * Not knex's default `knex_migrations`: that table in the catalog's
- * database is the catalog plugin's, and knex refuses to migrate when it
- * lists a migration its folder does not hold.
+ * This package's `migrations` folder, recorded in a table of its own: the
+ * catalog's database holds the catalog plugin's `knex_migrations`.
  */
-const MIGRATIONS_TABLE = 'presets_catalog_module__knex_migrations';
-
-/**
- * Brings both tables up to date. Replicas that start together would
- * otherwise race knex's own bookkeeping (both create its tables, or both
- * insert its lock row, which then stays locked for good): on PostgreSQL a
- * transaction-scoped advisory lock lets one replica migrate at a time, and
- * SQLite hands a transaction its only connection.
- */
-async function migrate(knex: Knex): Promise<void> {
-  const directory = resolvePackagePath(
-    '@devportal/plugin-catalog-backend-module-presets',
-    'migrations',
-  );
-  await knex.transaction(async tx => {
-    if (tx.client.dialect === 'postgresql') {
-      await tx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [
-        MIGRATIONS_TABLE,
-      ]);
-    }
-    await tx.migrate.latest({ directory, tableName: MIGRATIONS_TABLE });
-  });
-}
+const MIGRATIONS: ModuleMigrations = {
+  packageName: '@devportal/plugin-catalog-backend-module-presets',
+  tableName: 'presets_catalog_module__knex_migrations',
+};
 
 function stateOf(row: SyncStateRow): AppliedSyncState {
   return {
@@ -146,9 +124,11 @@ function rowOf(
  * @public
  */
 export class SyncStateStore {
-  private ready: Promise<Knex> | undefined;
+  private readonly client: () => Promise<ModuleDatabaseClient>;
 
-  private constructor(private readonly database: DatabaseService) {}
+  private constructor(database: DatabaseService) {
+    this.client = migratedModuleDatabaseOnFirstUse(database, MIGRATIONS);
+  }
 
   /** A store on the given plugin database; nothing is read or created yet. */
   static create(options: { database: DatabaseService }): SyncStateStore {
@@ -241,24 +221,5 @@ export class SyncStateStore {
         min_retained_share: options.minRetainedShare ?? null,
       });
     });
-  }
-
-  private client(): Promise<Knex> {
-    if (!this.ready) {
-      this.ready = this.prepare().catch(error => {
-        // Let the next run try again, e.g. once the database is reachable.
-        this.ready = undefined;
-        throw error;
-      });
-    }
-    return this.ready;
-  }
-
-  private async prepare(): Promise<Knex> {
-    const knex = await this.database.getClient();
-    if (!this.database.migrations?.skip) {
-      await migrate(knex);
-    }
-    return knex;
   }
 }

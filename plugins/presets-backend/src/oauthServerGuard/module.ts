@@ -73,7 +73,7 @@ export const oauthServerGuardModule = createBackendModule({
           ) === true;
         const limiter = dcrEnabled
           ? await RegistrationRateLimiter.create({
-              db,
+              database,
               ...readRegistrationLimit(config),
             })
           : undefined;

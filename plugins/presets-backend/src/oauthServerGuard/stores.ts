@@ -5,10 +5,12 @@
  * client address live in a small table of ours beside them.
  */
 import { DatabaseService } from '@backstage/backend-plugin-api';
+import {
+  ModuleDatabaseClient as Knex,
+  ModuleMigrations,
+  migratedModuleDatabase,
+} from '@devportal/plugin-presets-node';
 import { CodeBinding } from './requests';
-
-/** The Knex client the database service hands out. */
-type Knex = Awaited<ReturnType<DatabaseService['getClient']>>;
 
 /**
  * Reads what `@backstage/plugin-auth-backend` 0.30.x stored for an
@@ -88,6 +90,15 @@ export async function recordPublicClient(
 
 const COUNTS_TABLE = 'presets_oauth_registration_counts';
 
+/**
+ * This package's `migrations` folder, recorded in a table of its own: the
+ * auth plugin's database holds the auth plugin's `knex_migrations`.
+ */
+const MIGRATIONS: ModuleMigrations = {
+  packageName: '@devportal/plugin-presets-backend',
+  tableName: 'presets_oauth_server_guard__knex_migrations',
+};
+
 /** The outcome of counting one registration attempt. */
 export type RateLimitDecision =
   | { allowed: true }
@@ -104,31 +115,17 @@ export class RegistrationRateLimiter {
     private readonly windowMs: number,
   ) {}
 
-  /** Creates the counts table when missing (several replicas may race to). */
+  /**
+   * A limiter on the auth plugin's database, with the counts table made by
+   * this package's `migrations` folder (unless the database says
+   * `migrations.skip`: then the table must exist).
+   */
   static async create(options: {
-    db: Knex;
+    database: DatabaseService;
     limit: number;
     windowMs: number;
   }): Promise<RegistrationRateLimiter> {
-    const { db } = options;
-    if (!(await db.schema.hasTable(COUNTS_TABLE))) {
-      try {
-        await db.schema.createTable(COUNTS_TABLE, table => {
-          table.comment(
-            'Dynamic client registrations per client address and time window (DevPortal OAuth server guard)',
-          );
-          table.string('address', 64).notNullable();
-          table.bigInteger('window_start').notNullable();
-          table.integer('count').notNullable();
-          table.primary(['address', 'window_start']);
-        });
-      } catch (error) {
-        // Another replica created it between our check and our create.
-        if (!(await db.schema.hasTable(COUNTS_TABLE))) {
-          throw error;
-        }
-      }
-    }
+    const db = await migratedModuleDatabase(options.database, MIGRATIONS);
     return new RegistrationRateLimiter(db, options.limit, options.windowMs);
   }
 
