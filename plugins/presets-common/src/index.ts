@@ -19,6 +19,7 @@ export type {
 } from './model/types';
 export { looksLikeSecretName } from './model/secrets';
 export { keysNamedByPreset } from './model/keysNamedByPreset';
+export { presetFileSchema } from './model/schema';
 export {
   configKeyVariables,
   variableNamesIn,

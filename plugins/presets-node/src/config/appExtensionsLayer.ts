@@ -38,6 +38,8 @@ function appExtensionsOf(config: ConfigSourceData): JsonValue | undefined {
  * lowest layer first. Unchanged when fewer than two layers set the key, or
  * when one sets it to something other than a list (the frontend then reports
  * the invalid value as it would without this rule).
+ *
+ * @public
  */
 export function withConcatenatedAppExtensions(
   configs: ConfigSourceData[],

@@ -19,7 +19,7 @@ import {
   createPresetConfigSource,
 } from './createPresetConfigSource';
 
-/** Options for {@link readPresetFrontendConfig}. @public */
+/** Options for {@link presetFrontendConfigs}. @public */
 export interface PresetFrontendConfigOptions
   extends Omit<PresetConfigSourceOptions, 'watch'> {
   /**

@@ -3,7 +3,11 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 
-/** The client `DatabaseService` hands out; named here so we need no direct knex dependency. */
+/**
+ * The client `DatabaseService` hands out; named here so we need no direct knex dependency.
+ *
+ * @public
+ */
 export type ModuleDatabaseClient = Awaited<
   ReturnType<DatabaseService['getClient']>
 >;
@@ -11,6 +15,8 @@ export type ModuleDatabaseClient = Awaited<
 /**
  * The knex migrations of a backend module that keeps tables of its own in
  * its plugin's database.
+ *
+ * @public
  */
 export interface ModuleMigrations {
   /** The package whose `migrations` folder holds them (list the folder in its `files`). */
@@ -53,6 +59,8 @@ async function runModuleMigrations(
  * The plugin database's client with the module's migrations run, unless the
  * database says `migrations.skip` (a read-only or operator-managed schema:
  * then the tables must exist).
+ *
+ * @public
  */
 export async function migratedModuleDatabase(
   database: DatabaseService,
@@ -70,6 +78,8 @@ export async function migratedModuleDatabase(
  * first call and shares it after, so a module whose tables are never used
  * never touches the database. A failed preparation is not kept: the next
  * call tries again, e.g. once the database is reachable.
+ *
+ * @public
  */
 export function migratedModuleDatabaseOnFirstUse(
   database: DatabaseService,
