@@ -1,0 +1,54 @@
+import path from 'path';
+import { loadPresetCatalog } from '../catalog/loadPresetCatalog';
+import { resolvePresets } from '../selection/resolvePresets';
+
+/** The repository root, whose `presets/` is the shipped catalog. */
+export const REPO_ROOT = path.resolve(__dirname, '../../../..');
+
+/**
+ * A root folder laid out as the repository's (`presets/`, `presets/platform/`,
+ * `backstage.json`) holding fixture presets that mirror the shipped ones'
+ * names, groups, dependencies, variables and plugins, without their config:
+ * what the library's unit tests select from.
+ */
+export const FIXTURE_ROOT = path.resolve(__dirname, '../__fixtures__/catalog');
+
+/**
+ * The catalog of a root folder, a dummy value for every required variable of
+ * presets in it, and a resolution of a selection from it.
+ */
+export function presetRoot(rootDir: string) {
+  const presetsDir = path.join(rootDir, 'presets');
+  const catalog = loadPresetCatalog({ shippedDir: presetsDir });
+
+  /** A dummy value for every required variable of the given presets. */
+  function dummyEnv(names: string[]): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const name of names) {
+      const preset = catalog.presets.get(name);
+      if (!preset) {
+        throw new Error(`test setup: no preset ${name} in ${presetsDir}`);
+      }
+      for (const [variable, spec] of Object.entries(
+        preset.requires.variables,
+      )) {
+        if (spec.required) {
+          env[variable] = `dummy-${variable.toLowerCase()}`;
+        }
+      }
+    }
+    return env;
+  }
+
+  function resolveSelection(
+    selection: string,
+    env: Record<string, string> = {},
+  ) {
+    return resolvePresets({
+      rootDir,
+      env: { VEECODE_PRESETS: selection, ...env },
+    });
+  }
+
+  return { presetsDir, catalog, dummyEnv, resolveSelection };
+}
