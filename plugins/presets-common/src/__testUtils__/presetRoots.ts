@@ -1,17 +1,13 @@
 import path from 'path';
+import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetCatalog';
 import { loadPresetCatalog } from '../catalog/loadPresetCatalog';
 import { resolvePresets } from '../selection/resolvePresets';
 
 /** The repository root, whose `presets/` is the shipped catalog. */
 export const REPO_ROOT = path.resolve(__dirname, '../../../..');
 
-/**
- * A root folder laid out as the repository's (`presets/`, `presets/platform/`,
- * `backstage.json`) holding fixture presets that mirror the shipped ones'
- * names, groups, dependencies, variables and plugins, without their config:
- * what the library's unit tests select from.
- */
-export const FIXTURE_ROOT = path.resolve(__dirname, '../__fixtures__/catalog');
+/** The fixture catalog of the test kit, which unit tests select from. */
+export const FIXTURE_ROOT = FIXTURE_CATALOG_ROOT;
 
 /**
  * The catalog of a root folder, a dummy value for every required variable of

@@ -25,7 +25,7 @@ describe('closestName', () => {
     ['GitHub', 'github'],
     ['kubernetis', 'kubernetes'],
     ['ldap-da', 'ldap-ad'],
-  ])('suggests for %j the catalog's preset %j', (typed, expected) => {
+  ])('suggests for %j the preset %j', (typed, expected) => {
     expect(closestName(typed, presetNames)).toBe(expected);
   });
 
@@ -101,7 +101,7 @@ describe('suggestions in the gate problems', () => {
 });
 
 describe('suggestions in a resolution', () => {
-  it('suggests the catalog's preset for a name typed in the wrong case', () => {
+  it('suggests the preset for a name typed in the wrong case', () => {
     const resolution = resolvePresets({
       rootDir: FIXTURE_ROOT,
       env: { VEECODE_PRESETS: 'GitHub' },
