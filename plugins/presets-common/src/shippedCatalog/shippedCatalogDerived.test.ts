@@ -7,19 +7,17 @@ import path from 'path';
 import { loadPresetCatalog } from '../catalog/loadPresetCatalog';
 import { readPlatformPreset } from '../catalog/platformPreset';
 import { deriveVariables } from '../selection/derivedVariables';
+import { PresetDerivedVariable } from '../model/types';
 
 const shippedDir = path.resolve(__dirname, '../../../../presets');
 const shipped = loadPresetCatalog({ shippedDir }).presets;
-const definitions = new Map(
-  Object.entries({
-    ...readPlatformPreset(shippedDir).preset!.derived,
-    ...Object.assign(
-      {},
-      ...['github-auth', 'gitlab', 'recommended', 'mcp-chat'].map(
-        name => shipped.get(name)!.derived,
-      ),
+const definitions = new Map<string, PresetDerivedVariable>(
+  [
+    readPlatformPreset(shippedDir).preset!,
+    ...['github-auth', 'gitlab', 'recommended', 'mcp-chat'].map(
+      name => shipped.get(name)!,
     ),
-  }),
+  ].flatMap(preset => Object.entries(preset.derived)),
 );
 
 const derived = (env: Record<string, string>) =>
