@@ -6,6 +6,27 @@ import { resolvePresets } from '../selection/resolvePresets';
 /** The repository root, whose `presets/` is the shipped catalog. */
 export const REPO_ROOT = path.resolve(__dirname, '../../../..');
 
+/** The shipped presets' names, which the fixture catalog's presets carry too. */
+export const PRESET_NAMES = [
+  'azure',
+  'azure-auth',
+  'github',
+  'github-auth',
+  'gitlab',
+  'jenkins',
+  'keycloak',
+  'kubernetes',
+  'ldap',
+  'ldap-ad',
+  'mcp',
+  'mcp-chat',
+  'postgres',
+  'rbac',
+  'recommended',
+  'sonarqube',
+  'veecode-theme',
+];
+
 /** The fixture catalog of the test kit, which unit tests select from. */
 export const FIXTURE_ROOT = FIXTURE_CATALOG_ROOT;
 

@@ -9,7 +9,7 @@ import {
   parsePresetFile,
   parsePresetFileWithPositions,
 } from './parsePresetFile';
-import { parseBothWays } from '../__testUtils__/parseBothWays';
+import { itReadsOnTheFastPath } from '../__testUtils__/itReadsOnTheFastPath';
 
 const fixtures = path.resolve(__dirname, '../__fixtures__');
 const malformedDir = path.join(fixtures, 'malformed');
@@ -462,15 +462,7 @@ describe('parsePresetFile', () => {
     const yaml: typeof import('yaml') = require('yaml');
     afterEach(() => jest.restoreAllMocks());
 
-    it.each(validFiles.map(file => [path.basename(file), file]))(
-      'reads %s into the same preset as the position-keeping parse, without building positions',
-      (_, file) => {
-        const { fast, builtPositions, withPositions } = parseBothWays(file);
-        expect(builtPositions).toBe(false);
-        expect(fast.problems).toEqual([]);
-        expect(fast).toEqual(withPositions);
-      },
-    );
+    itReadsOnTheFastPath(validFiles);
 
     it('builds positions for a file with a mistake', () => {
       const parseDocument = jest.spyOn(yaml, 'parseDocument');

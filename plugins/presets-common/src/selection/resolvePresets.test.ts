@@ -2,7 +2,11 @@ import fs from 'fs';
 import path from 'path';
 import { createMockDirectory } from '@backstage/backend-test-utils';
 import { EXIT_CONFIG, PresetsConfigError } from '../model/problems';
-import { FIXTURE_ROOT, presetRoot } from '../__testUtils__/presetRoots';
+import {
+  FIXTURE_ROOT,
+  PRESET_NAMES,
+  presetRoot,
+} from '../__testUtils__/presetRoots';
 import { resolvePresets, resolvePresetsOrThrow } from './resolvePresets';
 
 const {
@@ -11,27 +15,6 @@ const {
   dummyEnv,
   resolveSelection: resolveFixture,
 } = presetRoot(FIXTURE_ROOT);
-
-/** The fixture catalog's presets, named as the shipped ones. */
-const PRESET_NAMES = [
-  'azure',
-  'azure-auth',
-  'github',
-  'github-auth',
-  'gitlab',
-  'jenkins',
-  'keycloak',
-  'kubernetes',
-  'ldap',
-  'ldap-ad',
-  'mcp',
-  'mcp-chat',
-  'postgres',
-  'rbac',
-  'recommended',
-  'sonarqube',
-  'veecode-theme',
-];
 
 function problemsOfKind(
   resolution: ReturnType<typeof resolvePresets>,

@@ -4,7 +4,7 @@
  */
 import fs from 'fs';
 import path from 'path';
-import { parseBothWays } from '../__testUtils__/parseBothWays';
+import { itReadsOnTheFastPath } from '../__testUtils__/itReadsOnTheFastPath';
 
 const shippedDir = path.resolve(__dirname, '../../../../presets');
 const shippedFiles = fs
@@ -19,13 +19,5 @@ describe('the fast path on the shipped catalog', () => {
     expect(shippedFiles.length).toBeGreaterThanOrEqual(10);
   });
 
-  it.each(shippedFiles.map(file => [path.basename(file), file]))(
-    'reads %s into the same preset as the position-keeping parse, without building positions',
-    (_, file) => {
-      const { fast, builtPositions, withPositions } = parseBothWays(file);
-      expect(builtPositions).toBe(false);
-      expect(fast.problems).toEqual([]);
-      expect(fast).toEqual(withPositions);
-    },
-  );
+  itReadsOnTheFastPath(shippedFiles);
 });

@@ -41,5 +41,4 @@ describe('the shipped platform file', () => {
       ).toBe('http://localhost:3000');
     });
   });
-
 });

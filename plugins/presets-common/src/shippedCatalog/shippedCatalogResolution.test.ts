@@ -4,7 +4,11 @@
  */
 import fs from 'fs';
 import path from 'path';
-import { REPO_ROOT, presetRoot } from '../__testUtils__/presetRoots';
+import {
+  PRESET_NAMES as SHIPPED_NAMES,
+  REPO_ROOT,
+  presetRoot,
+} from '../__testUtils__/presetRoots';
 import { resolvePresets } from '../selection/resolvePresets';
 
 const repoRoot = REPO_ROOT;
@@ -13,26 +17,6 @@ const {
   dummyEnv,
   resolveSelection: resolveShipped,
 } = presetRoot(REPO_ROOT);
-
-const SHIPPED_NAMES = [
-  'azure',
-  'azure-auth',
-  'github',
-  'github-auth',
-  'gitlab',
-  'jenkins',
-  'keycloak',
-  'kubernetes',
-  'ldap',
-  'ldap-ad',
-  'mcp',
-  'mcp-chat',
-  'postgres',
-  'rbac',
-  'recommended',
-  'sonarqube',
-  'veecode-theme',
-];
 
 describe('resolvePresets', () => {
   describe('the shipped catalog', () => {
