@@ -24,3 +24,10 @@ export async function loadDatabaseConfig(
   );
   return config.getOptional('backend.database');
 }
+
+/** The variables the postgres preset requires, with values for a test. */
+export const postgresEnv = {
+  POSTGRES_HOST: 'db.example.com',
+  POSTGRES_USER: 'backstage',
+  POSTGRES_PASSWORD: 'pw-for-the-test',
+};

@@ -1,14 +1,11 @@
 import { resolvePresets } from '@devportal/plugin-presets-common';
 import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetCatalog';
-import { loadDatabaseConfig } from '../__testUtils__/loadDatabaseConfig';
+import {
+  loadDatabaseConfig,
+  postgresEnv,
+} from '../__testUtils__/loadDatabaseConfig';
 
 const rootDir = FIXTURE_CATALOG_ROOT;
-
-const postgresEnv = {
-  POSTGRES_HOST: 'db.example.com',
-  POSTGRES_USER: 'backstage',
-  POSTGRES_PASSWORD: 'pw-for-the-test',
-};
 
 const databaseConfig = (env: Record<string, string>) =>
   loadDatabaseConfig(rootDir, env);

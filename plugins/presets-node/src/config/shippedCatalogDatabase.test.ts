@@ -3,18 +3,15 @@
  * plain text without a CA, verified TLS with one.
  */
 import { resolve } from 'path';
-import { loadDatabaseConfig } from '../__testUtils__/loadDatabaseConfig';
+import {
+  loadDatabaseConfig,
+  postgresEnv,
+} from '../__testUtils__/loadDatabaseConfig';
 
 /** The repository root, whose presets/ is the shipped catalog. */
 const rootDir = resolve(__dirname, '../../../..');
 const CA =
   '-----BEGIN CERTIFICATE-----\nMIIB-test-ca\n-----END CERTIFICATE-----';
-
-const postgresEnv = {
-  POSTGRES_HOST: 'db.example.com',
-  POSTGRES_USER: 'backstage',
-  POSTGRES_PASSWORD: 'pw-for-the-test',
-};
 
 const databaseConfig = (env: Record<string, string>) =>
   loadDatabaseConfig(rootDir, env);
