@@ -11,28 +11,34 @@ import {
   formatExplanation,
   providersNamed,
 } from './explainPresets';
+import {
+  FIXTURE_CATALOG_ROOT,
+  FIXTURE_PRESETS_DIR,
+} from '@devportal/test-utils/src/fixtures/presetCatalog';
 
-const rootDir = resolve(__dirname, '../../..');
-const catalog = loadPresetCatalog({ shippedDir: resolve(rootDir, 'presets') });
-const shipped = (name: string) => catalog.presets.get(name)!;
+const rootDir = FIXTURE_CATALOG_ROOT;
+/** Where the backend's npm plugins are installed. */
+const backendDir = resolve(__dirname, '../../backend');
+const catalog = loadPresetCatalog({ shippedDir: FIXTURE_PRESETS_DIR });
+const preset = (name: string) => catalog.presets.get(name)!;
 
 describe('keysNamedByPreset', () => {
   it('reads the provider keys a preset writes', () => {
     expect(
-      keysNamedByPreset(shipped('keycloak'), ['auth', 'providers']),
+      keysNamedByPreset(preset('keycloak'), ['auth', 'providers']),
     ).toEqual(['oidc']);
     expect(
-      keysNamedByPreset(shipped('keycloak'), ['catalog', 'providers']),
+      keysNamedByPreset(preset('keycloak'), ['catalog', 'providers']),
     ).toEqual(['keycloakOrg']);
   });
 
   it('is empty where the path is missing or not an object', () => {
     expect(
-      keysNamedByPreset(shipped('recommended'), ['auth', 'providers']),
+      keysNamedByPreset(preset('recommended'), ['auth', 'providers']),
     ).toEqual([]);
     // mcp-chat writes a list below mcpChat.providers, not named providers.
     expect(
-      keysNamedByPreset(shipped('mcp-chat'), ['mcpChat', 'providers']),
+      keysNamedByPreset(preset('mcp-chat'), ['mcpChat', 'providers']),
     ).toEqual([]);
   });
 });
@@ -41,7 +47,7 @@ describe('providersNamed', () => {
   it('lists a key once with every preset naming it, in selection order', () => {
     expect(
       providersNamed(
-        [shipped('ldap'), shipped('ldap-ad')],
+        [preset('ldap'), preset('ldap-ad')],
         ['catalog', 'providers'],
       ),
     ).toEqual([{ key: 'ldapOrg', presets: ['ldap', 'ldap-ad'] }]);
@@ -62,7 +68,7 @@ describe('explainPresets', () => {
     const result = explainPresets({
       env,
       rootDir,
-      pluginsFrom: [resolve(rootDir, 'packages/backend')],
+      pluginsFrom: [backendDir],
     });
     expect(result.ok).toBe(true);
     expect(result.presets.map(p => p.name)).toEqual([
@@ -98,7 +104,7 @@ describe('explainPresets', () => {
     const result = explainPresets({
       env,
       rootDir,
-      pluginsFrom: [resolve(rootDir, 'packages/backend')],
+      pluginsFrom: [backendDir],
     });
     const text = formatExplanation(result, paintFor(false));
     expect(text).toContain('Presets (config layers, in order): recommended@');
@@ -116,7 +122,7 @@ describe('explainPresets', () => {
       env: {},
       rootDir,
       selection: 'keycloak,ldap',
-      pluginsFrom: [resolve(rootDir, 'packages/backend')],
+      pluginsFrom: [backendDir],
     });
     expect(result.ok).toBe(false);
     expect(result.providers.auth.map(p => p.key)).toEqual(['oidc', 'ldap']);
@@ -125,7 +131,7 @@ describe('explainPresets', () => {
 });
 
 describe('explainPresetsWithConfig', () => {
-  const pluginsFrom = [resolve(rootDir, 'packages/backend')];
+  const pluginsFrom = [backendDir];
   const env = {
     VEECODE_PRESETS: 'veecode-theme,github',
     GITHUB_PAT: 'ghp_never-shown',

@@ -11,8 +11,9 @@ import {
   variablePrefixes,
 } from './lintPresets';
 import { runPresetsCli } from './runPresetsCli';
+import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetCatalog';
 
-const rootDir = resolve(__dirname, '../../..');
+const rootDir = FIXTURE_CATALOG_ROOT;
 const fixtures = resolve(__dirname, '__fixtures__/lint');
 const fixture = (name: string) => resolve(fixtures, `${name}.yaml`);
 const shown = (name: string) => displayPath(fixture(name));

@@ -1,14 +1,12 @@
-import { resolve } from 'path';
 import { loadPresetCatalog } from '@devportal/plugin-presets-common';
+import { FIXTURE_PRESETS_DIR } from '@devportal/test-utils/src/fixtures/presetCatalog';
 import { formatPresetList, listPresets } from './listPresets';
 import { paintFor } from './terminal';
 
-const catalog = loadPresetCatalog({
-  shippedDir: resolve(__dirname, '../../../presets'),
-});
+const catalog = loadPresetCatalog({ shippedDir: FIXTURE_PRESETS_DIR });
 
 describe('listPresets', () => {
-  it('lists every shipped preset sorted by name, with group and dependencies', () => {
+  it('lists every preset sorted by name, with group and dependencies', () => {
     const listed = listPresets(catalog, {});
     expect(listed.map(p => p.name)).toEqual([...catalog.presets.keys()].sort());
     const ldapAd = listed.find(p => p.name === 'ldap-ad')!;

@@ -1,9 +1,10 @@
 import fs from 'fs';
 import os from 'os';
-import { join, resolve } from 'path';
+import { join } from 'path';
+import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetCatalog';
 import { runPresetsCli } from './runPresetsCli';
 
-const rootDir = resolve(__dirname, '../../..');
+const rootDir = FIXTURE_CATALOG_ROOT;
 
 async function run(argv: string[], env: Record<string, string> = {}) {
   let stdout = '';

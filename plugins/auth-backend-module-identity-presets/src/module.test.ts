@@ -1,4 +1,3 @@
-import path from 'path';
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import {
   createMockDirectory,
@@ -12,9 +11,8 @@ import {
 } from '@devportal/plugin-presets-common';
 import { presetsServiceFactory } from '@devportal/plugin-presets-node';
 import { identityAuthProvidersExtensionPoint } from '@devportal/plugin-preset-providers-node';
+import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetCatalog';
 import { authModuleIdentityPresets } from './module';
-
-const repoRoot = path.resolve(__dirname, '../../..');
 
 const ldapEnv = {
   LDAP_URL: 'ldap://127.0.0.1:1',
@@ -32,7 +30,7 @@ async function start(options: {
   const registered: string[] = [];
   const resolution = resolvePresetsOrThrow({
     env: options.env,
-    rootDir: repoRoot,
+    rootDir: FIXTURE_CATALOG_ROOT,
   });
   const backend = await startTestBackend({
     extensionPoints: [

@@ -17,10 +17,10 @@ type ConfigData = NonNullable<
   Parameters<typeof mockServices.rootConfig.factory>[0]
 >['data'];
 
-/** The sample the `recommended` preset ships. */
-const shippedSample = JSON.parse(
+/** A sample of the shape the `recommended` preset provides. */
+const fixtureSample = JSON.parse(
   fs.readFileSync(
-    path.resolve(__dirname, '../../../presets/data/tech-radar.json'),
+    path.resolve(__dirname, '__fixtures__/tech-radar-sample.json'),
     'utf8',
   ),
 ) as ConfigData;
@@ -65,7 +65,7 @@ async function start(data: ConfigData) {
 describe('serveTechRadarSample', () => {
   it('serves the sample a preset provides to callers without credentials', async () => {
     const backend = await start({
-      presets: { techRadar: { sample: shippedSample } },
+      presets: { techRadar: { sample: fixtureSample } },
     });
     try {
       const res = await request(backend.server).get(
@@ -73,7 +73,7 @@ describe('serveTechRadarSample', () => {
       );
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/application\/json/);
-      expect(res.body).toEqual(shippedSample);
+      expect(res.body).toEqual(fixtureSample);
 
       // only the sample is open: the plugin's other routes still need a caller
       const other = await request(backend.server).get('/api/presets/plugins');

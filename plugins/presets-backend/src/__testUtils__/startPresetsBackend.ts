@@ -1,4 +1,3 @@
-import path from 'path';
 import request from 'supertest';
 import { BackendFeature } from '@backstage/backend-plugin-api';
 import {
@@ -9,16 +8,14 @@ import {
 } from '@backstage/backend-test-utils';
 import { resolvePresetsOrThrow } from '@devportal/plugin-presets-common';
 import { presetsServiceFactory } from '@devportal/plugin-presets-node';
+import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetCatalog';
 import { presetsBackend } from '../presetsBackend';
-
-/** The repository root, which preset resolution starts from. */
-const repoRoot = path.resolve(__dirname, '../../../..');
 
 /** Options for {@link startPresetsBackend}. */
 export interface StartPresetsBackendOptions {
   /** The value of `VEECODE_PRESETS`: the comma-separated presets to select. */
   selection: string;
-  /** The folder of preset YAML files (`VEECODE_PRESETS_PATH`); the shipped presets only without it. */
+  /** The folder of preset YAML files (`VEECODE_PRESETS_PATH`); the fixture catalog's presets only without it. */
   presetsPath?: string;
   /** Further variables the selected presets read. */
   env?: Record<string, string>;
@@ -48,7 +45,8 @@ export async function startPresetsBackend(options: StartPresetsBackendOptions) {
       VEECODE_PRESETS_PATH: options.presetsPath,
       ...options.env,
     },
-    rootDir: repoRoot,
+    // The fixture catalog stands in for the shipped one.
+    rootDir: FIXTURE_CATALOG_ROOT,
     pluginsFrom: options.pluginsFrom,
   });
   return startTestBackend({

@@ -1,8 +1,8 @@
 import path from 'path';
 import { EXIT_CONFIG } from '../model/problems';
 import { runBootGate } from './runBootGate';
+import { FIXTURE_ROOT } from '../__testUtils__/presetRoots';
 
-const repoRoot = path.resolve(__dirname, '../../../..');
 const SECRET = 's3cr3t-VALUE-123';
 
 class ExitCalled extends Error {
@@ -21,7 +21,7 @@ function gate(env: Record<string, string>) {
   const consoleInfo = jest.spyOn(console, 'info');
   try {
     const resolution = runBootGate({
-      rootDir: repoRoot,
+      rootDir: FIXTURE_ROOT,
       env,
       stderr: {
         write(text: string) {
@@ -120,7 +120,7 @@ describe('runBootGate', () => {
     const writes: string[] = [];
     expect(() =>
       runBootGate({
-        rootDir: repoRoot,
+        rootDir: FIXTURE_ROOT,
         env: { VEECODE_PRESETS: 'nope' },
         stderr: { write: (text: string) => writes.push(text) },
         exit: (code: number): never => {
@@ -183,7 +183,7 @@ describe('runBootGate', () => {
       // Every call resolves anew: a backend hands the gate's resolution on
       // (bin/start.js to startBackend) instead of asking the gate again.
       expect(runBootGate()).not.toBe(first);
-      expect(runBootGate({ rootDir: repoRoot, env: {} })).not.toBe(first);
+      expect(runBootGate({ rootDir: FIXTURE_ROOT, env: {} })).not.toBe(first);
     } finally {
       if (saved !== undefined) process.env.VEECODE_PRESETS = saved;
     }

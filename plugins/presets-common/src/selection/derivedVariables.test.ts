@@ -1,4 +1,3 @@
-import { resolve } from 'path';
 import { createMockDirectory } from '@backstage/backend-test-utils';
 import { resolvePresets } from './resolvePresets';
 import { parsePresetFile } from '../catalog/parsePresetFile';
@@ -10,13 +9,6 @@ import {
   selectionDerivedVariables,
 } from './derivedVariables';
 
-const shippedDir = resolve(__dirname, '../../../../presets');
-const platform = readPlatformPreset(shippedDir).preset!;
-
-/** The platform's derived values for an environment. */
-const platformValues = (env: Record<string, string | undefined>) =>
-  deriveVariables(new Map(Object.entries(platform.derived)), env);
-
 const derive = (
   definitions: Record<string, PresetDerivedVariable>,
   env: Record<string, string | undefined> = {},
@@ -26,34 +18,6 @@ const derive = (
   );
 
 describe('deriveVariables', () => {
-  describe('APP_BASE_URL', () => {
-    it("is the backend's own URL when unset: the backend serves the app", () => {
-      expect(platformValues({}).get('APP_BASE_URL')).toBe(
-        'http://localhost:7007',
-      );
-      expect(
-        platformValues({ BACKEND_BASE_URL: 'http://127.0.0.1:41234/' }).get(
-          'APP_BASE_URL',
-        ),
-      ).toBe('http://127.0.0.1:41234');
-      expect(
-        platformValues({
-          APP_BASE_URL: ' ',
-          BACKEND_BASE_URL: 'https://x',
-        }).get('APP_BASE_URL'),
-      ).toBe('https://x');
-    });
-
-    it("keeps the operator's value", () => {
-      expect(
-        platformValues({
-          APP_BASE_URL: 'http://localhost:3000/',
-          BACKEND_BASE_URL: 'http://localhost:7007',
-        }).get('APP_BASE_URL'),
-      ).toBe('http://localhost:3000');
-    });
-  });
-
   it('takes the first case whose conditions all hold, and leaves the value unset when none does', () => {
     const definitions: Record<string, PresetDerivedVariable> = {
       PICK: {

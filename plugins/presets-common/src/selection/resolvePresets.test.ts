@@ -2,58 +2,19 @@ import fs from 'fs';
 import path from 'path';
 import { createMockDirectory } from '@backstage/backend-test-utils';
 import { EXIT_CONFIG, PresetsConfigError } from '../model/problems';
-import { loadPresetCatalog } from '../catalog/loadPresetCatalog';
+import {
+  FIXTURE_ROOT,
+  PRESET_NAMES,
+  presetRoot,
+} from '../__testUtils__/presetRoots';
 import { resolvePresets, resolvePresetsOrThrow } from './resolvePresets';
 
-/** The repository root: plugins/presets-common/src/selection -> /. */
-const repoRoot = path.resolve(__dirname, '../../../..');
-const shippedDir = path.join(repoRoot, 'presets');
-
-const SHIPPED_NAMES = [
-  'azure',
-  'azure-auth',
-  'github',
-  'github-auth',
-  'gitlab',
-  'jenkins',
-  'keycloak',
-  'kubernetes',
-  'ldap',
-  'ldap-ad',
-  'mcp',
-  'mcp-chat',
-  'postgres',
-  'rbac',
-  'recommended',
-  'sonarqube',
-  'veecode-theme',
-];
-
-const shipped = loadPresetCatalog({ shippedDir });
-
-/** A dummy value for every required variable of the given shipped presets. */
-function dummyEnv(names: string[]): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of names) {
-    const preset = shipped.presets.get(name);
-    if (!preset) {
-      throw new Error(`test setup: no shipped preset ${name}`);
-    }
-    for (const [variable, spec] of Object.entries(preset.requires.variables)) {
-      if (spec.required) {
-        env[variable] = `dummy-${variable.toLowerCase()}`;
-      }
-    }
-  }
-  return env;
-}
-
-function resolveShipped(selection: string, env: Record<string, string> = {}) {
-  return resolvePresets({
-    rootDir: repoRoot,
-    env: { VEECODE_PRESETS: selection, ...env },
-  });
-}
+const {
+  presetsDir,
+  catalog,
+  dummyEnv,
+  resolveSelection: resolveFixture,
+} = presetRoot(FIXTURE_ROOT);
 
 function problemsOfKind(
   resolution: ReturnType<typeof resolvePresets>,
@@ -69,115 +30,6 @@ function allText(resolution: ReturnType<typeof resolvePresets>) {
 }
 
 describe('resolvePresets', () => {
-  describe('the shipped catalog', () => {
-    it("holds VeeCode DevPortal's 15 presets and ours (postgres, rbac), all valid", () => {
-      expect(shipped.problems).toEqual([]);
-      expect([...shipped.invalid]).toEqual([]);
-      expect([...shipped.presets.keys()].sort()).toEqual(SHIPPED_NAMES);
-    });
-
-    it('selects nothing when VEECODE_PRESETS is unset', () => {
-      const resolution = resolvePresets({ rootDir: repoRoot, env: {} });
-      expect(resolution.presets).toEqual([]);
-      expect(resolution.plugins).toEqual([]);
-      expect(resolution.problems).toEqual([]);
-      expect(resolution.secrets).toEqual([]);
-    });
-
-    /** Presets that need no other preset before them. */
-    const standalone = SHIPPED_NAMES.filter(n => {
-      const { requires } = shipped.presets.get(n)!;
-      return (
-        requires.presets.length === 0 &&
-        Object.keys(requires.groups).length === 0
-      );
-    });
-
-    it.each(standalone)(
-      '%s resolves with no problems when its required variables are set',
-      name => {
-        const resolution = resolveShipped(name, dummyEnv([name]));
-        expect(resolution.problems).toEqual([]);
-        expect(resolution.presets.map(p => p.name)).toEqual([name]);
-        for (const plugin of resolution.plugins) {
-          expect(plugin.package).not.toContain('${');
-          expect(plugin.preset).toBe(name);
-        }
-      },
-    );
-
-    it.each([
-      ['ldap', 'ldap-ad'],
-      ['mcp', 'mcp-chat'],
-      ['github', 'github-auth'],
-      ['azure', 'azure-auth'],
-      ['recommended', 'mcp'],
-      ['recommended', 'veecode-theme', 'github', 'github-auth'],
-      [
-        'recommended',
-        'mcp',
-        'mcp-chat',
-        'gitlab',
-        'jenkins',
-        'kubernetes',
-        'sonarqube',
-      ],
-    ])('%s,%s... resolves with no problems', (...names: string[]) => {
-      const resolution = resolveShipped(names.join(','), dummyEnv(names));
-      expect(resolution.problems).toEqual([]);
-      expect(resolution.presets.map(p => p.name)).toEqual(names);
-    });
-
-    it('ldap-ad and mcp-chat alone each report their missing dependency', () => {
-      for (const [name, dep] of [
-        ['ldap-ad', 'ldap'],
-        ['mcp-chat', 'mcp'],
-      ]) {
-        const resolution = resolveShipped(name, dummyEnv([name]));
-        expect(resolution.problems).toHaveLength(1);
-        expect(resolution.problems[0].kind).toBe('preset-order');
-        expect(resolution.problems[0].message).toContain(
-          `preset "${name}" requires preset "${dep}"`,
-        );
-        expect(resolution.problems[0].message).toContain('not selected');
-        expect(resolution.problems[0].hint).toBe(
-          `VEECODE_PRESETS=${dep},${name}`,
-        );
-      }
-    });
-
-    it('resolves plugin placeholders with the registry default and backstage.json', () => {
-      const { version } = JSON.parse(
-        fs.readFileSync(path.join(repoRoot, 'backstage.json'), 'utf8'),
-      );
-      const resolution = resolveShipped('recommended');
-      expect(resolution.problems).toEqual([]);
-      const dynamic = resolution.plugins.filter(p => p.kind === 'dynamic');
-      expect(dynamic.length).toBeGreaterThan(0);
-      for (const plugin of dynamic) {
-        expect(plugin.package).toMatch(
-          new RegExp(
-            `^oci://quay\\.io/veecode/[^:]+:bs_${version.replace(
-              /\./g,
-              '\\.',
-            )}!`,
-          ),
-        );
-      }
-    });
-
-    it('uses PLUGIN_REGISTRY and BACKSTAGE_VERSION from the environment', () => {
-      const resolution = resolveShipped('mcp', {
-        PLUGIN_REGISTRY: ' registry.example.com/mirror ',
-        BACKSTAGE_VERSION: '9.9.9',
-      });
-      expect(resolution.problems).toEqual([]);
-      expect(resolution.plugins.map(p => p.package)).toContain(
-        'oci://registry.example.com/mirror/backstage:bs_9.9.9!backstage-plugin-mcp-actions-backend',
-      );
-    });
-  });
-
   describe('hostile selections', () => {
     const hostile = [
       '../x',
@@ -220,13 +72,13 @@ describe('resolvePresets', () => {
     afterEach(() => jest.restoreAllMocks());
 
     it('never builds a path from a rejected name', () => {
-      const resolution = resolveShipped(
+      const resolution = resolveFixture(
         ['github', ...hostile].join(','),
         dummyEnv(['github']),
       );
 
       // positive control: the spy does see the catalog being read
-      expect(touched).toContain(path.join(shippedDir, 'github.yaml'));
+      expect(touched).toContain(path.join(presetsDir, 'github.yaml'));
 
       expect(resolution.presets.map(p => p.name)).toEqual(['github']);
       expect(resolution.problems).toHaveLength(hostile.length);
@@ -235,7 +87,7 @@ describe('resolvePresets', () => {
       );
 
       for (const entry of hostile) {
-        const forbidden = [shippedDir, repoRoot].flatMap(dir =>
+        const forbidden = [presetsDir, FIXTURE_ROOT].flatMap(dir =>
           ['', '.yaml', '.yml'].map(ext => path.resolve(dir, `${entry}${ext}`)),
         );
         for (const file of touched) {
@@ -289,7 +141,7 @@ describe('resolvePresets', () => {
 
   describe('duplicates and unknown names', () => {
     it('names a duplicate once', () => {
-      const resolution = resolveShipped('mcp,recommended,mcp,mcp');
+      const resolution = resolveFixture('mcp,recommended,mcp,mcp');
       expect(resolution.presets.map(p => p.name)).toEqual([
         'mcp',
         'recommended',
@@ -300,14 +152,14 @@ describe('resolvePresets', () => {
     });
 
     it('names an unknown preset and lists the available ones', () => {
-      const resolution = resolveShipped('recommended,githb,nope');
+      const resolution = resolveFixture('recommended,githb,nope');
       const unknown = problemsOfKind(resolution, 'unknown-preset');
       expect(unknown).toHaveLength(2);
       expect(resolution.problems).toHaveLength(2);
       expect(unknown[0].message).toContain('"githb" not found');
       expect(unknown[1].message).toContain('"nope" not found');
       expect(unknown[0].message).toContain(
-        `available presets: ${SHIPPED_NAMES.join(', ')}`,
+        `available presets: ${PRESET_NAMES.join(', ')}`,
       );
       expect(resolution.presets.map(p => p.name)).toEqual(['recommended']);
     });
@@ -337,7 +189,7 @@ describe('resolvePresets', () => {
   describe('dependencies', () => {
     it('gives the corrected full list when a dependency comes after its dependent', () => {
       const names = ['recommended', 'ldap-ad', 'ldap'];
-      const resolution = resolveShipped(names.join(','), dummyEnv(names));
+      const resolution = resolveFixture(names.join(','), dummyEnv(names));
       expect(resolution.problems).toHaveLength(1);
       const [problem] = resolution.problems;
       expect(problem.kind).toBe('preset-order');
@@ -349,7 +201,7 @@ describe('resolvePresets', () => {
 
     it('adds a dependency that is not selected at all to the corrected list', () => {
       const names = ['recommended', 'mcp-chat', 'github'];
-      const resolution = resolveShipped(names.join(','), dummyEnv(names));
+      const resolution = resolveFixture(names.join(','), dummyEnv(names));
       expect(resolution.problems).toHaveLength(1);
       expect(resolution.problems[0].message).toContain(
         'preset "mcp-chat" requires preset "mcp"',
@@ -362,7 +214,7 @@ describe('resolvePresets', () => {
 
     it('reports each broken dependency with the same corrected list', () => {
       const names = ['mcp-chat', 'ldap-ad', 'mcp', 'ldap'];
-      const resolution = resolveShipped(names.join(','), dummyEnv(names));
+      const resolution = resolveFixture(names.join(','), dummyEnv(names));
       const order = problemsOfKind(resolution, 'preset-order');
       expect(order).toHaveLength(2);
       expect(order[0].message).toContain('requires preset "mcp"');
@@ -375,7 +227,7 @@ describe('resolvePresets', () => {
 
   describe('exclusive groups', () => {
     it('names the group and all three identity presets, and lists all their missing variables', () => {
-      const resolution = resolveShipped('github-auth,keycloak,ldap');
+      const resolution = resolveFixture('github-auth,keycloak,ldap');
       const group = problemsOfKind(resolution, 'exclusive-group');
       expect(group).toHaveLength(1);
       expect(group[0].message).toContain('exclusive group "identity"');
@@ -388,7 +240,7 @@ describe('resolvePresets', () => {
       expect(missing).toHaveLength(1);
       for (const name of ['github-auth', 'keycloak', 'ldap']) {
         const variables = Object.entries(
-          shipped.presets.get(name)!.requires.variables,
+          catalog.presets.get(name)!.requires.variables,
         );
         const required = variables.filter(([, spec]) => spec.required);
         const optional = variables.filter(([, spec]) => !spec.required);
@@ -409,7 +261,7 @@ describe('resolvePresets', () => {
 
     it('lets presets of different groups and no group combine', () => {
       const names = ['github', 'azure', 'github-auth'];
-      expect(resolveShipped(names.join(','), dummyEnv(names)).problems).toEqual(
+      expect(resolveFixture(names.join(','), dummyEnv(names)).problems).toEqual(
         [],
       );
     });
@@ -417,7 +269,7 @@ describe('resolvePresets', () => {
 
   describe('missing variables', () => {
     it('lists a variable required by two presets once, with both presets', () => {
-      const resolution = resolveShipped('github,github-auth');
+      const resolution = resolveFixture('github,github-auth');
       expect(resolution.problems).toHaveLength(1);
       const [problem] = resolution.problems;
       expect(problem.kind).toBe('missing-variables');
@@ -435,7 +287,7 @@ describe('resolvePresets', () => {
       );
 
       // each line carries the description and the docs link
-      const github = shipped.presets.get('github')!;
+      const github = catalog.presets.get('github')!;
       const patLine = problem.message
         .split('\n')
         .find(l => l.startsWith('- GITHUB_PAT'))!;
@@ -446,7 +298,7 @@ describe('resolvePresets', () => {
     });
 
     it('counts empty and whitespace-only values as missing', () => {
-      const resolution = resolveShipped('github', {
+      const resolution = resolveFixture('github', {
         GITHUB_PAT: '',
         GITHUB_ORG: ' \t\n ',
       });
@@ -456,7 +308,7 @@ describe('resolvePresets', () => {
     });
 
     it('lists only the variables that are missing', () => {
-      const resolution = resolveShipped('github', { GITHUB_PAT: 'x' });
+      const resolution = resolveFixture('github', { GITHUB_PAT: 'x' });
       expect(resolution.problems).toHaveLength(1);
       expect(resolution.problems[0].message).toContain('- GITHUB_ORG ');
       expect(resolution.problems[0].message).not.toContain('GITHUB_PAT');
@@ -464,13 +316,13 @@ describe('resolvePresets', () => {
 
     it('never asks for an optional variable', () => {
       const env = dummyEnv(['gitlab', 'ldap']);
-      const resolution = resolveShipped('gitlab', env);
+      const resolution = resolveFixture('gitlab', env);
       expect(resolution.problems).toEqual([]);
       expect(env).not.toHaveProperty('GITLAB_GROUP_PATTERN');
     });
 
     it('refuses an endpoint variable that is not an http(s) URL, naming it but not its value', () => {
-      const resolution = resolveShipped('github,github-auth', {
+      const resolution = resolveFixture('github,github-auth', {
         ...dummyEnv(['github', 'github-auth']),
         GITHUB_BASE_URL: 'ghe.internal-secret-host',
       });
@@ -481,7 +333,7 @@ describe('resolvePresets', () => {
       );
       expect(allText(resolution)).not.toContain('internal-secret-host');
       expect(
-        resolveShipped('github', {
+        resolveFixture('github', {
           ...dummyEnv(['github']),
           GITHUB_BASE_URL: 'https://ghe.example.com',
         }).problems,
@@ -493,7 +345,7 @@ describe('resolvePresets', () => {
         ...dummyEnv(['github', 'github-auth']),
         GITHUB_PAT: 'ghp_shared-token-value',
       };
-      const resolution = resolveShipped('github,github-auth', env);
+      const resolution = resolveFixture('github,github-auth', env);
       expect(resolution.problems).toEqual([]);
       expect(resolution.warnings).toEqual([
         expect.stringMatching(
@@ -509,7 +361,7 @@ describe('resolvePresets', () => {
         AZURE_DEVOPS_TOKEN: 'same-credential',
         AZURE_AUTH_CLIENT_SECRET: 'same-credential',
       };
-      const { warnings } = resolveShipped('azure,azure-auth', env);
+      const { warnings } = resolveFixture('azure,azure-auth', env);
       expect(warnings).toEqual([
         'AZURE_DEVOPS_TOKEN (azure) and AZURE_AUTH_CLIENT_SECRET (azure-auth) hold the same credential: it is accepted, but it carries the union of the scopes of sign-in and integration; use separate credentials to keep each one narrow',
       ]);
@@ -517,13 +369,13 @@ describe('resolvePresets', () => {
 
     it('has nothing to warn about when each credential has one use', () => {
       expect(
-        resolveShipped('azure,azure-auth', dummyEnv(['azure', 'azure-auth']))
+        resolveFixture('azure,azure-auth', dummyEnv(['azure', 'azure-auth']))
           .warnings,
       ).toEqual([]);
     });
 
     it('does not look at the variables of presets that are not selected', () => {
-      expect(resolveShipped('recommended').problems).toEqual([]);
+      expect(resolveFixture('recommended').problems).toEqual([]);
     });
   });
 
@@ -659,7 +511,7 @@ describe('resolvePresets', () => {
     const SECRET = 's3cr3t-VALUE-123';
 
     it('collects the values of secret variables only, and never prints any value', () => {
-      const resolution = resolveShipped(
+      const resolution = resolveFixture(
         'github,gitlab,github-auth,../x,nope,ldap-ad,github',
         {
           GITHUB_PAT: SECRET,
@@ -755,15 +607,15 @@ describe('resolvePresets', () => {
     });
 
     it("collects the derived secrets the selected presets use: the MCP chat's per-process token", () => {
-      const { secrets } = resolveShipped('mcp,mcp-chat', {
+      const { secrets } = resolveFixture('mcp,mcp-chat', {
         ...dummyEnv(['mcp-chat']),
       });
       expect(secrets).toContainEqual(expect.stringMatching(/^[0-9a-f]{64}$/));
-      expect(resolveShipped('mcp').secrets).toEqual([]);
+      expect(resolveFixture('mcp').secrets).toEqual([]);
     });
 
     it('collects nothing for presets without variables', () => {
-      const resolution = resolveShipped('recommended,mcp', {
+      const resolution = resolveFixture('recommended,mcp', {
         GITHUB_PAT: SECRET,
       });
       expect(resolution.secrets).toEqual([]);
@@ -825,7 +677,7 @@ describe('resolvePresets', () => {
             'name: company-theme\ndescription: ours\nversion: 1.0.0\n',
         },
       });
-      const resolution = resolveShipped('recommended,company-theme', {
+      const resolution = resolveFixture('recommended,company-theme', {
         VEECODE_PRESETS_PATH: `${mockDir.resolve('a')}:${mockDir.resolve('b')}`,
       });
       expect(resolution.problems).toEqual([]);
@@ -838,13 +690,13 @@ describe('resolvePresets', () => {
         {
           name: 'recommended',
           file: mockDir.resolve('a/recommended.yaml'),
-          overridden: path.join(shippedDir, 'recommended.yaml'),
+          overridden: path.join(presetsDir, 'recommended.yaml'),
         },
       ]);
     });
 
     it('decodes VEECODE_APP_CONFIG into the resolution', () => {
-      const resolution = resolveShipped('', {
+      const resolution = resolveFixture('', {
         VEECODE_APP_CONFIG: Buffer.from('app:\n  title: SaaS\n').toString(
           'base64',
         ),
@@ -854,7 +706,7 @@ describe('resolvePresets', () => {
     });
 
     it('leaves veecodeAppConfig out when the variable is unset', () => {
-      expect(resolveShipped('')).not.toHaveProperty('veecodeAppConfig');
+      expect(resolveFixture('')).not.toHaveProperty('veecodeAppConfig');
     });
   });
 });
@@ -862,7 +714,7 @@ describe('resolvePresets', () => {
 describe('resolvePresetsOrThrow', () => {
   it('returns the resolution when there is no problem', () => {
     const resolution = resolvePresetsOrThrow({
-      rootDir: repoRoot,
+      rootDir: FIXTURE_ROOT,
       env: { VEECODE_PRESETS: 'recommended' },
     });
     expect(resolution.presets.map(p => p.name)).toEqual(['recommended']);
@@ -872,7 +724,7 @@ describe('resolvePresetsOrThrow', () => {
     let error: unknown;
     try {
       resolvePresetsOrThrow({
-        rootDir: repoRoot,
+        rootDir: FIXTURE_ROOT,
         env: {
           VEECODE_PRESETS: 'github-auth,keycloak,nope',
           GITHUB_PAT: 's3cr3t-VALUE-123',

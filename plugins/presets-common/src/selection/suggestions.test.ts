@@ -1,12 +1,9 @@
-import { resolve } from 'path';
-import { loadPresetCatalog } from '../catalog/loadPresetCatalog';
+import { FIXTURE_ROOT, presetRoot } from '../__testUtils__/presetRoots';
 import { checkVariables, lookUpSelection } from './checkSelection';
 import { resolvePresets } from './resolvePresets';
 import { closestName, editDistance, suggestSetVariable } from './suggestions';
 
-const catalog = loadPresetCatalog({
-  shippedDir: resolve(__dirname, '../../../../presets'),
-});
+const { catalog } = presetRoot(FIXTURE_ROOT);
 const presetNames = [...catalog.presets.keys()].sort();
 
 describe('editDistance', () => {
@@ -28,7 +25,7 @@ describe('closestName', () => {
     ['GitHub', 'github'],
     ['kubernetis', 'kubernetes'],
     ['ldap-da', 'ldap-ad'],
-  ])('suggests for %j the shipped preset %j', (typed, expected) => {
+  ])('suggests for %j the preset %j', (typed, expected) => {
     expect(closestName(typed, presetNames)).toBe(expected);
   });
 
@@ -104,9 +101,9 @@ describe('suggestions in the gate problems', () => {
 });
 
 describe('suggestions in a resolution', () => {
-  it('suggests the shipped preset for a name typed in the wrong case', () => {
+  it('suggests the preset for a name typed in the wrong case', () => {
     const resolution = resolvePresets({
-      rootDir: resolve(__dirname, '../../../..'),
+      rootDir: FIXTURE_ROOT,
       env: { VEECODE_PRESETS: 'GitHub' },
     });
     expect(resolution.problems).toEqual([

@@ -3,11 +3,9 @@ import { resolve } from 'path';
 import { createMockDirectory } from '@backstage/backend-test-utils';
 import { ConfigSources } from '@backstage/config-loader';
 import { JsonObject } from '@backstage/types';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { loadPresets, presetFile } from '../__testUtils__/configPresets';
 import {
-  loadPresetCatalog,
-  PLATFORM_PRESET_FILE,
   platformGuestConfig,
   readVeecodeAppConfig,
   ResolvedPluginEntry,
@@ -318,15 +316,11 @@ describe('createPresetConfigSource', () => {
   });
 
   describe('derived variables', () => {
-    // The derived values of the shipped presets that declare them, and the
+    // Derived values as the presets that declare them do, and the
     // platform's file: what a backend with those presets substitutes.
-    const shippedDir = resolve(__dirname, '../../../../presets');
-    const shipped = loadPresetCatalog({ shippedDir }).presets;
-    const shippedDerived = Object.assign(
-      {},
-      ...['github-auth', 'gitlab', 'recommended', 'mcp-chat'].map(
-        name => shipped.get(name)!.derived,
-      ),
+    const fixtures = resolve(__dirname, '../__fixtures__/derived');
+    const fixtureDerived = parse(
+      fs.readFileSync(resolve(fixtures, 'derived.yaml'), 'utf8'),
     );
 
     async function derivedConfig(env: Record<string, string>) {
@@ -334,7 +328,7 @@ describe('createPresetConfigSource', () => {
         presets: {
           platform: {
             'platform.yaml': fs.readFileSync(
-              resolve(shippedDir, PLATFORM_PRESET_FILE),
+              resolve(fixtures, 'platform.yaml'),
               'utf8',
             ),
           },
@@ -342,7 +336,7 @@ describe('createPresetConfigSource', () => {
             'name: one',
             'description: derives',
             'version: 1.0.0',
-            `derived: ${JSON.stringify(shippedDerived)}`,
+            `derived: ${JSON.stringify(fixtureDerived)}`,
             'appConfig:',
             '  github:',
             '    host: ${GITHUB_HOST}',

@@ -1,34 +1,17 @@
-import { ConfigSources } from '@backstage/config-loader';
-import { resolve } from 'path';
 import { resolvePresets } from '@devportal/plugin-presets-common';
-import { createPresetConfigSource } from './createPresetConfigSource';
+import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetCatalog';
+import {
+  loadDatabaseConfig,
+  postgresEnv,
+} from '../__testUtils__/loadDatabaseConfig';
 
-const rootDir = resolve(__dirname, '../../../..');
-const CA =
-  '-----BEGIN CERTIFICATE-----\nMIIB-test-ca\n-----END CERTIFICATE-----';
+const rootDir = FIXTURE_CATALOG_ROOT;
 
-const postgresEnv = {
-  POSTGRES_HOST: 'db.example.com',
-  POSTGRES_USER: 'backstage',
-  POSTGRES_PASSWORD: 'pw-for-the-test',
-};
+const databaseConfig = (env: Record<string, string>) =>
+  loadDatabaseConfig(rootDir, env);
 
-/** The backend.database config the backend would load for an environment. */
-async function databaseConfig(env: Record<string, string>) {
-  const resolution = resolvePresets({ env, rootDir, pluginsFrom: [rootDir] });
-  expect(resolution.problems).toEqual([]);
-  const config = await ConfigSources.toConfig(
-    createPresetConfigSource({
-      presets: resolution.presets,
-      env,
-      rootDir,
-      argv: [],
-      watch: false,
-    }),
-  );
-  return config.getOptional('backend.database');
-}
-
+// How the shipped postgres preset maps its variables, TLS included, is in
+// shippedCatalogDatabase.test.ts.
 describe('the database config', () => {
   it('is SQLite in memory by default', async () => {
     expect(await databaseConfig({})).toEqual({
@@ -43,42 +26,6 @@ describe('the database config', () => {
     ).toEqual({
       client: 'better-sqlite3',
       connection: { directory: '/var/lib/dp' },
-    });
-  });
-
-  it('connects to PostgreSQL in plain text, without any ssl key, when POSTGRES_SSL_CA is unset', async () => {
-    expect(
-      await databaseConfig({ VEECODE_PRESETS: 'postgres', ...postgresEnv }),
-    ).toEqual({
-      client: 'pg',
-      connection: {
-        host: 'db.example.com',
-        port: '5432',
-        user: 'backstage',
-        password: 'pw-for-the-test',
-      },
-    });
-  });
-
-  it('verifies TLS against POSTGRES_SSL_CA, and takes the port and the prefix', async () => {
-    expect(
-      await databaseConfig({
-        VEECODE_PRESETS: 'postgres',
-        ...postgresEnv,
-        POSTGRES_PORT: '6543',
-        POSTGRES_DB_PREFIX: 'devportal_',
-        POSTGRES_SSL_CA: CA,
-      }),
-    ).toEqual({
-      client: 'pg',
-      prefix: 'devportal_',
-      connection: {
-        host: 'db.example.com',
-        port: '6543',
-        user: 'backstage',
-        password: 'pw-for-the-test',
-        ssl: { ca: CA, rejectUnauthorized: true },
-      },
     });
   });
 

@@ -1,4 +1,3 @@
-import path from 'path';
 import {
   RootLoggerService,
   coreServices,
@@ -15,8 +14,9 @@ import {
   presetsServiceFactory,
   presetsServiceRef,
 } from './presetsService';
+import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetCatalog';
 
-const rootDir = path.resolve(__dirname, '../../../..');
+const rootDir = FIXTURE_CATALOG_ROOT;
 const SECRET = 's3cr3t-VALUE-123';
 
 /** A tiny plugin that captures the presets service it is given. */

@@ -8,8 +8,8 @@
 import fs from 'fs';
 import path from 'path';
 import { JsonObject } from '@backstage/types';
-import { loadPresetCatalog } from './loadPresetCatalog';
-import { yaml } from './lazyYaml';
+import { loadPresetCatalog } from '../catalog/loadPresetCatalog';
+import { yaml } from '../catalog/lazyYaml';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
 const ORG_KINDS = ['user', 'group'];

@@ -4,7 +4,7 @@
  */
 import fs from 'fs';
 import path from 'path';
-import { presetFileSchema } from './schema';
+import { presetFileSchema } from '../model/schema';
 
 const presetsDir = path.resolve(__dirname, '../../../../presets');
 

@@ -5,7 +5,7 @@
  */
 import fs from 'fs';
 import { join, relative, resolve } from 'path';
-import { loadPresetCatalog } from './loadPresetCatalog';
+import { loadPresetCatalog } from '../catalog/loadPresetCatalog';
 
 const repoRoot = resolve(__dirname, '../../../..');
 const catalog = loadPresetCatalog({ shippedDir: resolve(repoRoot, 'presets') });

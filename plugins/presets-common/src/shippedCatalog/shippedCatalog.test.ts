@@ -5,9 +5,9 @@
  */
 import path from 'path';
 import { JsonValue } from '@backstage/types';
-import { readPlatformPreset } from './platformPreset';
+import { readPlatformPreset } from '../catalog/platformPreset';
 import { looksLikeSecretName } from '../model/secrets';
-import { loadPresetCatalog } from './loadPresetCatalog';
+import { loadPresetCatalog } from '../catalog/loadPresetCatalog';
 
 const shippedDir = path.resolve(__dirname, '../../../../presets');
 const catalog = loadPresetCatalog({ shippedDir });

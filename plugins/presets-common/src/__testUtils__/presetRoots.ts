@@ -1,0 +1,71 @@
+import path from 'path';
+import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetCatalog';
+import { loadPresetCatalog } from '../catalog/loadPresetCatalog';
+import { resolvePresets } from '../selection/resolvePresets';
+
+/** The repository root, whose `presets/` is the shipped catalog. */
+export const REPO_ROOT = path.resolve(__dirname, '../../../..');
+
+/** The shipped presets' names, which the fixture catalog's presets carry too. */
+export const PRESET_NAMES = [
+  'azure',
+  'azure-auth',
+  'github',
+  'github-auth',
+  'gitlab',
+  'jenkins',
+  'keycloak',
+  'kubernetes',
+  'ldap',
+  'ldap-ad',
+  'mcp',
+  'mcp-chat',
+  'postgres',
+  'rbac',
+  'recommended',
+  'sonarqube',
+  'veecode-theme',
+];
+
+/** The fixture catalog of the test kit, which unit tests select from. */
+export const FIXTURE_ROOT = FIXTURE_CATALOG_ROOT;
+
+/**
+ * The catalog of a root folder, a dummy value for every required variable of
+ * presets in it, and a resolution of a selection from it.
+ */
+export function presetRoot(rootDir: string) {
+  const presetsDir = path.join(rootDir, 'presets');
+  const catalog = loadPresetCatalog({ shippedDir: presetsDir });
+
+  /** A dummy value for every required variable of the given presets. */
+  function dummyEnv(names: string[]): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const name of names) {
+      const preset = catalog.presets.get(name);
+      if (!preset) {
+        throw new Error(`test setup: no preset ${name} in ${presetsDir}`);
+      }
+      for (const [variable, spec] of Object.entries(
+        preset.requires.variables,
+      )) {
+        if (spec.required) {
+          env[variable] = `dummy-${variable.toLowerCase()}`;
+        }
+      }
+    }
+    return env;
+  }
+
+  function resolveSelection(
+    selection: string,
+    env: Record<string, string> = {},
+  ) {
+    return resolvePresets({
+      rootDir,
+      env: { VEECODE_PRESETS: selection, ...env },
+    });
+  }
+
+  return { presetsDir, catalog, dummyEnv, resolveSelection };
+}
