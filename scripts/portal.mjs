@@ -92,14 +92,6 @@ function yarnEnv() {
   return env;
 }
 
-function yarn(args, options = {}) {
-  return run(process.execPath, [yarnPath, ...args], {
-    cwd: root,
-    env: yarnEnv(),
-    ...options,
-  });
-}
-
 function mtime(file) {
   try {
     return fs.statSync(file).mtimeMs;
@@ -442,76 +434,167 @@ function readJson(file) {
   }
 }
 
-function runTests(extraArgs) {
+/**
+ * Runs one step of `npm test` as a child process. Its output is passed
+ * through as it comes, or, with `keepOutput`, kept and printed in one piece
+ * when the step ends, so that a step running beside another does not
+ * interleave its lines with the other's. Resolves with the exit code.
+ */
+function runStep(step, keepOutput) {
+  const started = Date.now();
+  log(`${step.name}: ${step.display}`);
+  const child = spawn(step.command, step.args, {
+    cwd: root,
+    env: yarnEnv(),
+    stdio: keepOutput ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+  });
+  const output = [];
+  if (keepOutput) {
+    child.stdout.on('data', chunk => output.push(chunk));
+    child.stderr.on('data', chunk => output.push(chunk));
+  }
+  return new Promise(resolve => {
+    child.on('error', error => {
+      output.push(Buffer.from(`${error.message}\n`));
+    });
+    child.on('close', (code, signal) => {
+      process.stdout.write(Buffer.concat(output));
+      const exitCode =
+        code ?? (signal ? 128 + os.constants.signals[signal] : 1);
+      const seconds = Math.round((Date.now() - started) / 1000);
+      log(
+        exitCode === 0
+          ? `${step.name}: done in ${seconds} s`
+          : `${step.name} failed (exit code ${exitCode}) after ${seconds} s`,
+      );
+      resolve(exitCode);
+    });
+  });
+}
+
+/** The test files of the jest reports, slowest first, with their seconds. */
+function slowestTestFiles(reports, count) {
+  return reports
+    .flatMap(report => report.testResults ?? [])
+    .map(result => ({
+      file: path.relative(root, result.name),
+      seconds: (result.endTime - result.startTime) / 1000,
+    }))
+    .sort((a, b) => b.seconds - a.seconds)
+    .slice(0, count);
+}
+
+/**
+ * How many process-level test files run at once: one per core, at most
+ * four. Each file starts its own backends, servers and browsers on free
+ * ports and in temporary folders of its own, so files do not share
+ * anything but the machine; a backend's start keeps a core busy, and a
+ * file's processes take up to a gigabyte of memory.
+ */
+function processTestWorkers() {
+  return Math.max(1, Math.min(4, os.availableParallelism()));
+}
+
+async function runTests(extraArgs) {
   const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-test-'));
   const PROCESS_TESTS = '@devportal/e2e-tests';
-  const jest = (name, selection) => ({
+  const yarnStep = (name, args) => ({
     name,
-    report: path.join(reports, `${name.replace(/\W+/g, '-')}.json`),
-    args: [
+    display: `yarn ${args.join(' ')}`,
+    command: process.execPath,
+    args: [yarnPath, ...args],
+  });
+  const jest = (name, selection) => {
+    const report = path.join(reports, `${name.replace(/\W+/g, '-')}.json`);
+    const args = [
       'backstage-cli',
       'repo',
       'test',
       '--watchAll=false',
       '--ci',
       ...selection,
+    ];
+    return {
+      ...yarnStep(name, args),
+      args: [
+        yarnPath,
+        ...args,
+        '--json',
+        `--outputFile=${report}`,
+        ...extraArgs,
+      ],
+      report,
+    };
+  };
+  // Two lanes side by side, each mostly keeping one core busy: the unit
+  // and module tests, whose output streams, and the type check, lint and
+  // app build, whose output is printed as each of them ends. Nothing in
+  // one lane reads what the other writes.
+  const lanes = [
+    [jest('unit and module tests', ['--ignoreProjects', PROCESS_TESTS])],
+    [
+      yarnStep('type check', ['tsc']),
+      yarnStep('lint', ['backstage-cli', 'repo', 'lint']),
+      // The API reports of the published packages match their code
+      // (scripts/api-reports.mjs; `yarn build:api-reports` rewrites them).
+      yarnStep('API reports', ['build:api-reports', '--ci']),
+      // Once per run, before the backends of the process-level tests
+      // start: each of them then finds the app up to date and serves this
+      // build.
+      {
+        name: 'app build',
+        display: 'node scripts/portal.mjs build-app',
+        command: process.execPath,
+        args: [fileURLToPath(import.meta.url), 'build-app'],
+      },
     ],
-  });
-  const steps = [
-    { name: 'type check', args: ['tsc'] },
-    { name: 'lint', args: ['backstage-cli', 'repo', 'lint'] },
-    // The API reports of the published packages match their code
-    // (scripts/api-reports.mjs; `yarn build:api-reports` rewrites them).
-    { name: 'API reports', args: ['build:api-reports', '--ci'] },
-    jest('unit and module tests', ['--ignoreProjects', PROCESS_TESTS]),
-    // Once per run, before the backends of the process-level tests start:
-    // each of them then finds the app up to date and serves this build.
-    { name: 'app build', run: () => appBuild().ensureAppBuilt() },
-    // Each of these starts real backends and servers: one at a time.
-    {
-      ...jest('process-level tests', [
-        '--selectProjects',
-        PROCESS_TESTS,
-        '--runInBand',
-      ]),
-      needs: 'app build',
-    },
   ];
-  let failedSteps = 0;
+  const processTests = {
+    ...jest('process-level tests', [
+      '--selectProjects',
+      PROCESS_TESTS,
+      `--maxWorkers=${processTestWorkers()}`,
+    ]),
+    needs: 'app build',
+  };
+  const failedNames = new Set();
+  const runLane = async (steps, keepOutput) => {
+    for (const step of steps) {
+      if ((await runStep(step, keepOutput)) !== 0) {
+        failedNames.add(step.name);
+      }
+    }
+  };
+  await Promise.all(lanes.map((steps, i) => runLane(steps, i > 0)));
+  if (failedNames.has(processTests.needs)) {
+    failedNames.add(processTests.name);
+    log(`${processTests.name} not run: the ${processTests.needs} failed`);
+  } else {
+    await runLane([processTests], false);
+  }
+  const jestReports = [...lanes.flat(), processTests]
+    .filter(step => step.report)
+    .map(step => readJson(step.report))
+    .filter(Boolean);
+  fs.rmSync(reports, { recursive: true, force: true });
   let passed = 0;
   let failed = 0;
-  const failedNames = new Set();
-  for (const step of steps) {
-    if (step.needs && failedNames.has(step.needs)) {
-      failedSteps += 1;
-      log(`${step.name} not run: the ${step.needs} failed`);
-      continue;
-    }
-    let code;
-    if (step.run) {
-      log(step.name);
-      code = step.run();
-    } else {
-      log(`${step.name}: yarn ${step.args.join(' ')}`);
-      const args = step.report
-        ? [...step.args, '--json', `--outputFile=${step.report}`, ...extraArgs]
-        : step.args;
-      code = yarn(args);
-    }
-    const report = step.report && readJson(step.report);
-    if (report) {
-      passed += report.numPassedTests;
-      failed += report.numFailedTests + report.numRuntimeErrorTestSuites;
-    }
-    if (code !== 0) {
-      failedSteps += 1;
-      failedNames.add(step.name);
-      log(`${step.name} failed (exit code ${code})`);
-    }
+  for (const report of jestReports) {
+    passed += report.numPassedTests;
+    failed += report.numFailedTests + report.numRuntimeErrorTestSuites;
   }
-  fs.rmSync(reports, { recursive: true, force: true });
+  const slowest = slowestTestFiles(jestReports, 10);
+  if (slowest.length > 0) {
+    process.stdout.write(
+      `\nslowest test files:\n${slowest
+        .map(
+          ({ file, seconds }) => `${seconds.toFixed(1).padStart(7)} s  ${file}`,
+        )
+        .join('\n')}\n`,
+    );
+  }
   process.stdout.write(`\ntests: ${passed} passed, ${failed} failed\n`);
-  process.exit(failedSteps > 0 || failed > 0 || passed === 0 ? 1 : 0);
+  process.exit(failedNames.size > 0 || failed > 0 || passed === 0 ? 1 : 0);
 }
 
 const [command = 'start', ...args] = process.argv.slice(2);
@@ -544,7 +627,10 @@ switch (command) {
   case 'test':
     ensureSystemPackages();
     ensureDependencies();
-    runTests(args);
+    runTests(args).catch(error => {
+      log(`the test run broke off: ${error.stack ?? error}`);
+      process.exit(1);
+    });
     break;
   default:
     log(
