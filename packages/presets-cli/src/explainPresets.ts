@@ -1,6 +1,9 @@
-import { ConfigReader } from '@backstage/config';
+import { createRequire } from 'module';
+import { dirname } from 'path';
+import { Config, ConfigReader } from '@backstage/config';
 import {
   excerpt,
+  findInstalledPackage,
   keysNamedByPreset,
   Preset,
   PresetProblem,
@@ -199,27 +202,53 @@ function withAppExtensionsLayer(layers: ConfigLayerData[]): ConfigLayerData[] {
   ];
 }
 
+/** The package of the rbac preset's policy, whose own config reader explain uses. */
+const RBAC_MODULE = '@devportal/plugin-permission-backend-module-presets-rbac';
+
+/** What explain needs of the rbac module: its config reader. */
+interface RbacModule {
+  readRbacConfig(config: Config): { config: { admins: string[] } };
+}
+
+/**
+ * The rbac module as the backend would load it: from where npm plugins are
+ * resolved (the backend package), like every plugin a preset switches on.
+ * The CLI does not depend on it, so explaining a selection loads no backend
+ * module, and an embedding backend's `npx presets` needs nothing more than
+ * the backend already installed. Undefined when it is not installed there:
+ * then no preset of the selection loads it either.
+ */
+function loadRbacModule(pluginsFrom: string[]): RbacModule | undefined {
+  const packageJson = findInstalledPackage(RBAC_MODULE, pluginsFrom);
+  return packageJson
+    ? (createRequire(packageJson)(dirname(packageJson)) as RbacModule)
+    : undefined;
+}
+
 /**
  * The permission framework and its admins, read from the final config; the
- * admins by the rbac module's own reader, loaded only here so that the
- * other commands do not load a backend module.
+ * admins by the rbac module's own reader.
  */
-function permissionsOf(layers: ConfigLayerData[]): ExplainedPermissions {
+function permissionsOf(
+  layers: ConfigLayerData[],
+  pluginsFrom: string[],
+): ExplainedPermissions {
   const config = ConfigReader.fromConfigs(
     layers.flatMap(layer =>
       layer.data.map(data => ({ data, context: layer.label })),
     ),
   );
-  const { readRbacConfig } =
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require('@devportal/plugin-permission-backend-module-presets-rbac') as typeof import('@devportal/plugin-permission-backend-module-presets-rbac');
-  let admins: string[];
-  try {
-    admins = readRbacConfig(config).config.admins;
-  } catch {
-    // Config of the wrong shape: the module refuses it at boot, and
-    // explain has no admins to show.
-    admins = [];
+  let admins: string[] = [];
+  const rbac = config.has('permission.rbac')
+    ? loadRbacModule(pluginsFrom)
+    : undefined;
+  if (rbac) {
+    try {
+      admins = rbac.readRbacConfig(config).config.admins;
+    } catch {
+      // Config of the wrong shape: the module refuses it at boot, and
+      // explain has no admins to show.
+    }
   }
   return {
     enabled: config.getOptional('permission.enabled') === true,
@@ -247,7 +276,10 @@ export async function explainPresetsWithConfig(
     ...explained,
     ok: allProblems.length === 0,
     config,
-    permissions: permissionsOf(layers),
+    permissions: permissionsOf(
+      layers,
+      selection.pluginsFrom ?? [process.cwd()],
+    ),
     problems: allProblems,
   };
 }
