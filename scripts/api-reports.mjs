@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 /*
- * API reports (`report.api.md` beside each package.json) for every package
- * we publish: the workspaces under plugins/ that are not private. The list is
- * read from the folders at each run, so a package added or split there is
- * covered without an edit here. The reports are Backstage's own
- * (`backstage-repo-tools api-reports`, API Extractor underneath): a change of
- * a published API shows up as a diff of its report in review.
+ * API reports for every package we publish: the workspaces under plugins/
+ * and packages/ that are not private. A library gets `report.api.md` beside
+ * its package.json (API Extractor); a CLI (Backstage role `cli`) gets
+ * `cli-report.md`, read from `<bin> --help` and each command's `--help`. The
+ * list is read from the folders at each run, so a package added or split
+ * there is covered without an edit here. The reports are Backstage's own
+ * (`backstage-repo-tools api-reports`): a change of a published API shows up
+ * as a diff of its report in review.
  *
  *   yarn build:api-reports         writes the reports
  *   yarn build:api-reports --ci    fails when a report is out of date (npm test runs this)
@@ -19,13 +21,15 @@ import { fileURLToPath } from 'url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The published packages: non-private workspaces under plugins/. */
+/** The published packages: non-private workspaces under plugins/ and packages/. */
 function publishedPackageDirs() {
-  const plugins = path.join(root, 'plugins');
-  return fs
-    .readdirSync(plugins, { withFileTypes: true })
-    .filter(entry => entry.isDirectory())
-    .map(entry => path.join('plugins', entry.name))
+  return ['plugins', 'packages']
+    .flatMap(folder =>
+      fs
+        .readdirSync(path.join(root, folder), { withFileTypes: true })
+        .filter(entry => entry.isDirectory())
+        .map(entry => path.join(folder, entry.name)),
+    )
     .filter(dir => {
       const file = path.join(root, dir, 'package.json');
       return (

@@ -23,7 +23,7 @@ import { rootHttpRouterServiceFactory } from '@backstage/backend-defaults/rootHt
  * Kubernetes (`terminationGracePeriodSeconds`) or systemd commonly grants
  * between SIGTERM and SIGKILL.
  */
-export const DEFAULT_DRAIN_GRACE_MS = 20_000;
+const DEFAULT_DRAIN_GRACE_MS = 20_000;
 
 /** The responses a server has not finished yet. */
 export class InFlightRequests {

@@ -22,6 +22,14 @@ describe('parseCliArgs', () => {
     expect(parseCliArgs(['--help'])).toEqual({ help: true });
   });
 
+  it('answers <command> --help with that command, before checking its operands', () => {
+    expect(parseCliArgs(['lint', '--help'])).toEqual({
+      help: true,
+      command: 'lint',
+    });
+    expect(parseCliArgs(['lst', '--help'])).toEqual({ help: true });
+  });
+
   it.each([
     [[], 'no command given'],
     [['lst'], 'unknown command "lst"'],

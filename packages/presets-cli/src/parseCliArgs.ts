@@ -43,6 +43,68 @@ Options:
   --help                   this text
 `;
 
+const JSON_OPTION = `  --json           machine-readable output on stdout`;
+const SELECTION_OPTIONS = `  --presets a,b    the selection to use instead of VEECODE_PRESETS
+  --backend <dir>  the backend package whose node_modules hold the npm plugins;
+                   defaults to the workspace's backend package (Backstage role
+                   "backend"), else the current directory`;
+const HELP_OPTION = `  --help           this text`;
+
+/**
+ * `presets <command> --help`, in the sections (`Usage:`, `Arguments:`,
+ * `Options:`) Backstage's CLI reports read, so each command has its own page.
+ */
+export const COMMAND_USAGE: Record<PresetsCommand, string> = {
+  list: `Usage: presets list [options]
+
+Every available preset (shipped and VEECODE_PRESETS_PATH folders) with
+version, group, dependencies, description, and each required variable
+marked set or missing in this environment. Exit 0, or 78 when a preset
+file is broken.
+
+Options:
+${JSON_OPTION}
+${HELP_OPTION}
+`,
+  check: `Usage: presets check [options]
+
+The boot gate's full validation without starting the backend. The
+selection defaults to VEECODE_PRESETS. Exit 0 when the backend would
+start, 78 when it would not.
+
+Options:
+${SELECTION_OPTIONS}
+${JSON_OPTION}
+${HELP_OPTION}
+`,
+  explain: `Usage: presets explain [options]
+
+What the selection would load: its plugins, the auth and catalog
+providers its presets name, and the config leaves with their layer
+(secrets hidden). The selection defaults to VEECODE_PRESETS. Exit 0,
+or 78 when the selection would not boot.
+
+Options:
+${SELECTION_OPTIONS}
+${JSON_OPTION}
+${HELP_OPTION}
+`,
+  lint: `Usage: presets lint [options] <file|dir>...
+
+For preset authors: schema errors, undeclared variables, plugins pinned
+to another Backstage release and required variables without docs are
+errors (exit 78); unused, unprefixed or unflagged secret variables are
+warnings (exit 0).
+
+Arguments:
+  <file|dir>...    the preset files, and folders of them, to lint
+
+Options:
+${JSON_OPTION}
+${HELP_OPTION}
+`,
+};
+
 const FLAGS: Record<PresetsCommand, string[]> = {
   list: ['json'],
   check: ['json', 'presets', 'backend'],
@@ -60,15 +122,21 @@ function isCommand(value: string): value is PresetsCommand {
  */
 export function parseCliArgs(
   argv: string[],
-): { args: PresetsCliArgs } | { help: true } | { error: string } {
+):
+  | { args: PresetsCliArgs }
+  | { help: true; command?: PresetsCommand }
+  | { error: string } {
   const parsed = parseArgs(argv, {
     boolean: ['json', 'help'],
     string: ['presets', 'backend'],
   });
-  if (parsed.help) {
-    return { help: true };
-  }
   const [command, ...extra] = parsed._.map(String);
+  if (parsed.help) {
+    // An unknown command with --help gets the overview of every command.
+    return command && isCommand(command)
+      ? { help: true, command }
+      : { help: true };
+  }
   if (!command) {
     return { error: 'no command given' };
   }

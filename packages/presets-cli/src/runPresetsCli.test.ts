@@ -27,6 +27,20 @@ describe('runPresetsCli', () => {
     expect(result.stderr).toContain('Usage: presets <command>');
   });
 
+  it("prints each command's own usage for <command> --help", async () => {
+    const overview = await run(['--help']);
+    expect(overview).toMatchObject({ code: 0, stderr: '' });
+    expect(overview.stdout).toMatch(/^Usage: presets <command> \[options\]/);
+    for (const command of ['list', 'check', 'explain', 'lint']) {
+      const result = await run([command, '--help']);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(result.stdout).toMatch(
+        new RegExp(`^Usage: presets ${command} \\[options\\]`),
+      );
+      expect(result.stdout).not.toContain('Commands:');
+    }
+  });
+
   it('checks the VEECODE_PRESETS selection and exits 0 when it boots', async () => {
     const result = await run(['check'], { VEECODE_PRESETS: 'recommended' });
     expect(result).toMatchObject({ code: 0, stderr: '' });

@@ -15,6 +15,7 @@ import { explainPresetsWithConfig, formatExplanation } from './explainPresets';
 import { formatPresetList, listPresets } from './listPresets';
 import { formatLintResult, lintPresets } from './lintPresets';
 import {
+  COMMAND_USAGE,
   EXIT_USAGE,
   PresetsCliArgs,
   USAGE,
@@ -63,7 +64,9 @@ export async function runPresetsCli(
   };
   const parsed = parseCliArgs(argv);
   if ('help' in parsed) {
-    context.stdout.write(USAGE);
+    context.stdout.write(
+      parsed.command ? COMMAND_USAGE[parsed.command] : USAGE,
+    );
     return 0;
   }
   if ('error' in parsed) {

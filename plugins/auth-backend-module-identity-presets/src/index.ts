@@ -32,11 +32,3 @@ const identityPresetsAuthFeatures = createBackendFeatureLoader({
 });
 
 export default identityPresetsAuthFeatures;
-export { authModuleIdentityPresets } from './module';
-export {
-  githubIdentitySignInResolvers,
-  identitySignInResolvers,
-  GITHUB_USER_ID_ANNOTATION,
-  KEYCLOAK_ID_ANNOTATION,
-} from './resolvers';
-export { builtinIdentityAuthProviders } from './builtinProviders';

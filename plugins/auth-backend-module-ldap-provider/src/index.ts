@@ -5,7 +5,6 @@
  */
 
 export { authModuleLdapProvider as default } from './module';
-export { authModuleLdapProvider } from './module';
 export {
   createLdapAuthProviderFactory,
   ldapAuthProviderFactory,
@@ -14,6 +13,5 @@ export {
 export { isSharedDatabase } from './session';
 export {
   defaultLdapProfileTransform,
-  ldapSignInResolvers,
   type LdapAuthResult,
 } from './resolvers';

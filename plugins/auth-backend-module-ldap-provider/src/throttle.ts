@@ -123,7 +123,7 @@ export class SignInThrottledError extends CustomErrorBase {
 }
 
 /** The wait after the `k`-th failure beyond the free ones (k ≥ 1). */
-export function backoffDelayMs(policy: ThrottlePolicy, k: number): number {
+function backoffDelayMs(policy: ThrottlePolicy, k: number): number {
   // 2^k overflows to Infinity long before k gets near a safe integer.
   return Math.min(policy.firstDelayMs * 2 ** (k - 1), policy.maxDelayMs);
 }

@@ -8,19 +8,8 @@
  */
 
 export { permissionModulePresetsRbac as default } from './module';
-export { permissionModulePresetsRbac } from './module';
 export {
   readRbacConfig,
   type ConfigKeyVariables,
   type RbacConfig,
 } from './config';
-export {
-  parsePolicyCsv,
-  readPolicyFile,
-  RBAC_ACTIONS,
-  type PolicyModel,
-  type RoleMembership,
-  type RolePolicy,
-} from './policyFile';
-export { RbacPolicy, SIGNED_IN_ROLE, type RbacPolicyOptions } from './policy';
-export type { GroupResolver } from './groups';

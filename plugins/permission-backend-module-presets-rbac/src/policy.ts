@@ -50,7 +50,7 @@ function actionOf(permission: Permission): string {
 }
 
 /** Whether a `p` line speaks about this permission, by name or by resource type. */
-export function policyMatches(
+function policyMatches(
   policy: RolePolicy,
   permission: Permission,
 ): boolean {

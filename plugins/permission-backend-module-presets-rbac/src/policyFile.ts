@@ -10,12 +10,8 @@ import {
   policyFileSetting,
 } from './config';
 
-/**
- * The actions a `p` line may name, as RHDH documents them.
- *
- * @public
- */
-export const RBAC_ACTIONS = [
+/** The actions a `p` line may name, as RHDH documents them. */
+const RBAC_ACTIONS = [
   'read',
   'create',
   'update',
@@ -122,7 +118,7 @@ function parseMembershipLine(
  * which a comma is part of the field and `""` is a quote. Returns a
  * message for a line whose quotes do not close.
  */
-export function splitCsvLine(line: string): string[] | string {
+function splitCsvLine(line: string): string[] | string {
   const fields: string[] = [];
   let i = 0;
   for (;;) {

@@ -5,7 +5,7 @@ import { RbacConfig } from './config';
 import { PolicyModel } from './policyFile';
 
 /** The role admins hold, named as in RHDH's RBAC plugin. */
-export const ADMIN_ROLE = 'role:default/rbac_admin';
+const ADMIN_ROLE = 'role:default/rbac_admin';
 
 /** A policy in the shape of RHDH's `GET /api/permission/policies`. */
 export interface RoleBasedPolicy {
@@ -24,7 +24,7 @@ export interface RoleWithMembers {
 }
 
 /** The effective policies: the admins' grant of everything, then the CSV's lines. */
-export function effectivePolicies(
+function effectivePolicies(
   config: RbacConfig,
   model: PolicyModel,
 ): RoleBasedPolicy[] {
@@ -53,7 +53,7 @@ export function effectivePolicies(
 }
 
 /** Who holds each role: the admins, then the CSV's `g` lines by role. */
-export function effectiveRoles(
+function effectiveRoles(
   config: RbacConfig,
   model: PolicyModel,
 ): RoleWithMembers[] {

@@ -70,10 +70,7 @@ export {
   selectionDerivedVariables,
 } from './selection/derivedVariables';
 export type { DerivedDefinitions } from './selection/derivedVariables';
-export {
-  PLATFORM_PRESET_FILE,
-  readPlatformPreset,
-} from './catalog/platformPreset';
+export { readPlatformPreset } from './catalog/platformPreset';
 export {
   DEVPORTAL_DB_PATH_ENV,
   platformDatabaseConfig,

@@ -6,10 +6,9 @@
  */
 import { presetsPlugin } from './plugin';
 
-export { presetsPlugin, presetsPage, presetsRouteRef } from './plugin';
+export { presetsPlugin } from './plugin';
 export {
   presetsSignInModule,
-  presetsSignInPage,
   ldapAuthApi,
   keycloakAuthApi,
 } from './signIn/module';
@@ -18,14 +17,8 @@ export {
   PresetsSignInPage,
 } from './signIn/PresetsSignInPage';
 export type { PresetsSignInPageOptions } from './signIn/PresetsSignInPage';
-export {
-  defaultPresetsSignInProviders,
-  readSignInChoice,
-} from './signIn/signInChoice';
-export type {
-  PresetsSignInChoice,
-  PresetsSignInProvider,
-} from './signIn/signInChoice';
+export { defaultPresetsSignInProviders } from './signIn/signInChoice';
+export type { PresetsSignInProvider } from './signIn/signInChoice';
 export { LdapAuth, LdapSignInError, ldapAuthApiRef } from './apis/ldapAuthApi';
 export type { LdapAuthApi } from './apis/ldapAuthApi';
 export { createKeycloakAuth, keycloakAuthApiRef } from './apis/keycloakAuthApi';

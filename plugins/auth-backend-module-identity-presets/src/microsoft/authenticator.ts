@@ -10,9 +10,9 @@ import type { Config } from '@backstage/config';
 import { EntraIdStrategy } from './strategy';
 
 /** The public cloud's authority; sovereign clouds have their own (login.microsoftonline.us). */
-export const DEFAULT_AUTHORITY = 'https://login.microsoftonline.com';
+const DEFAULT_AUTHORITY = 'https://login.microsoftonline.com';
 /** The public cloud's Graph; sovereign clouds have their own (graph.microsoft.us). */
-export const DEFAULT_GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
+const DEFAULT_GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
 /** Scopes of a token Graph's `/me` accepts, asked for when sign-in was for another resource. */
 const GRAPH_PROFILE_SCOPE = 'openid email User.Read offline_access';
 

@@ -30,7 +30,7 @@ const runOfRequest = new WeakMap<object, RunRecord>();
  * 5xx and rate limits. Other 4xx are left to the provider: a 404 is how
  * some of them learn that a repository has no catalog file.
  */
-export function isFailedAnswer(
+function isFailedAnswer(
   status: number,
   headers: Record<string, string>,
 ): boolean {

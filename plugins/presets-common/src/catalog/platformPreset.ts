@@ -11,10 +11,8 @@ import { readPresetFile } from './readPresetFile';
  * derives for app-config.yaml and every preset, such as the backend's own
  * URL. It sits in a subfolder, where the catalog looks for no preset, so
  * no preset name is reserved for it.
- *
- * @public
  */
-export const PLATFORM_PRESET_FILE = 'platform/platform.yaml';
+const PLATFORM_PRESET_FILE = 'platform/platform.yaml';
 
 /**
  * Reads the platform file of a shipped preset folder. A folder without one

@@ -30,7 +30,7 @@ function plural(n: number, one: string, many: string) {
 }
 
 /** "applied 4 users, 3 groups (7 entities)" with the time and duration. */
-export function describeRun(run: SyncRunStatus | typeof NEVER_RUN): string {
+function describeRun(run: SyncRunStatus | typeof NEVER_RUN): string {
   if (run === NEVER_RUN) {
     return NEVER_RUN;
   }

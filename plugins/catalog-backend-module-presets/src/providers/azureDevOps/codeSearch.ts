@@ -71,7 +71,7 @@ export class AzureDevOpsResponseError extends CustomErrorBase {
 }
 
 /** Azure DevOps Services serves search from a host of its own. */
-export function codeSearchUrl(
+function codeSearchUrl(
   source: Pick<AzureDevOpsConfig, 'host' | 'organization' | 'project'>,
 ): string {
   const origin =
@@ -90,7 +90,7 @@ function filterValue(value: string): string {
 }
 
 /** The request body for one page, in the syntax of upstream's Azure module. */
-export function codeSearchBody(
+function codeSearchBody(
   source: Pick<AzureDevOpsConfig, 'project' | 'repository' | 'path' | 'branch'>,
   skip: number,
 ): Record<string, unknown> {

@@ -20,7 +20,7 @@ import type {
 } from '@backstage/plugin-catalog-backend-module-gitlab';
 
 /** The annotation prefix of a GitLab host: its name without the port. */
-export function gitlabAnnotationPrefix(host: string): string {
+function gitlabAnnotationPrefix(host: string): string {
   return new URL(`https://${host}`).hostname;
 }
 
