@@ -220,8 +220,6 @@ describe('embedding the packed packages in a backend of your own', () => {
         '@devportal/presets-cli',
         '@devportal/plugin-presets-common',
         '@devportal/plugin-presets-node',
-        // A dependency of the CLI: explain reads rbac config with its reader.
-        '@devportal/plugin-permission-backend-module-presets-rbac',
       ].map(name => packed.find(p => p.name === name)!.tarball);
     let npxCacheBefore: Set<string>;
     const npxCache = () => {
