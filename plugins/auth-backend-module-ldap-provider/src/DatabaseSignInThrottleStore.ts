@@ -3,7 +3,7 @@ import {
   ModuleDatabaseClient,
   ModuleMigrations,
   migratedModuleDatabaseOnFirstUse,
-} from '@devportal/plugin-presets-node';
+} from '@devportal/backend-module-migrations-node';
 import type { SignInThrottleStore, ThrottleState } from './throttle';
 
 /**

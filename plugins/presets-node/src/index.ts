@@ -47,12 +47,3 @@ export type {
   PresetsService,
   PresetsServiceOptions,
 } from './service/presetsService';
-
-export {
-  migratedModuleDatabase,
-  migratedModuleDatabaseOnFirstUse,
-} from './database/moduleMigrations';
-export type {
-  ModuleDatabaseClient,
-  ModuleMigrations,
-} from './database/moduleMigrations';

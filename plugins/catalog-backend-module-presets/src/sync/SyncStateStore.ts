@@ -4,7 +4,7 @@ import {
   ModuleDatabaseClient,
   ModuleMigrations,
   migratedModuleDatabaseOnFirstUse,
-} from '@devportal/plugin-presets-node';
+} from '@devportal/backend-module-migrations-node';
 
 /**
  * Our table in the catalog's database: what the last applied sync of each

@@ -9,7 +9,7 @@ import {
   ModuleDatabaseClient as Knex,
   ModuleMigrations,
   migratedModuleDatabase,
-} from '@devportal/plugin-presets-node';
+} from '@devportal/backend-module-migrations-node';
 import { CodeBinding } from './requests';
 
 /**
