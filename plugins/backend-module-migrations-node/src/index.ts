@@ -10,4 +10,7 @@ export {
   migratedModuleDatabase,
   migratedModuleDatabaseOnFirstUse,
 } from './moduleMigrations';
-export type { ModuleDatabaseClient, ModuleMigrations } from './moduleMigrations';
+export type {
+  ModuleDatabaseClient,
+  ModuleMigrations,
+} from './moduleMigrations';
