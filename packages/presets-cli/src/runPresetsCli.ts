@@ -133,14 +133,20 @@ function workspaceBackendDir(rootDir: string): string | undefined {
   )?.dir;
 }
 
-function runCheck(args: PresetsCliArgs, context: CliContext): number {
-  const { env, stdout, stderr, rootDir } = context;
-  const result = checkPresets({
+/** The selection `check` and `explain` resolve, as the command line names it. */
+function selectionOptions(args: PresetsCliArgs, context: CliContext) {
+  const { env, rootDir } = context;
+  return {
     env,
     rootDir,
     pluginsFrom: pluginsFrom(rootDir, args.backend),
     selection: args.presets,
-  });
+  };
+}
+
+function runCheck(args: PresetsCliArgs, context: CliContext): number {
+  const { env, stdout, stderr } = context;
+  const result = checkPresets(selectionOptions(args, context));
   const exitCode = result.ok ? 0 : EXIT_CONFIG;
   if (args.json) {
     writeJson(stdout, result);
@@ -171,13 +177,10 @@ async function runExplain(
   args: PresetsCliArgs,
   context: CliContext,
 ): Promise<number> {
-  const { env, stdout, stderr, rootDir } = context;
-  const result = await explainPresetsWithConfig({
-    env,
-    rootDir,
-    pluginsFrom: pluginsFrom(rootDir, args.backend),
-    selection: args.presets,
-  });
+  const { env, stdout, stderr } = context;
+  const result = await explainPresetsWithConfig(
+    selectionOptions(args, context),
+  );
   const exitCode = result.ok ? 0 : EXIT_CONFIG;
   if (args.json) {
     writeJson(stdout, result);
