@@ -76,6 +76,11 @@ export {
   platformDatabaseConfig,
 } from './environment/databaseConfig';
 export { isUnset } from './environment/variableValues';
+export {
+  VARIABLE_FILE_SUFFIX,
+  resolveVariableValues,
+} from './environment/variableSources';
+export type { ResolvedVariableValues } from './environment/variableSources';
 
 export { PRESETS_ENV } from './selection/parseSelection';
 export {

@@ -17,6 +17,7 @@ export function presetFromFile(data: PresetFile, source: string): Preset {
       ...(v.format !== undefined ? { format: v.format } : {}),
       // Kept as written: unset means "inferred from the name", which lint tells apart.
       ...(v.secret !== undefined ? { secret: v.secret } : {}),
+      ...(v.aliases !== undefined ? { aliases: v.aliases } : {}),
     };
   }
   return {

@@ -5,12 +5,12 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://devportal-presets/schemas/preset.json","title":"DevPortal preset","type":"object","additionalProperties":false,"required":["name","description","version"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"kebab-case, unique, equal to the file name"},"description":{"type":"string","minLength":1,"pattern":"\\S"},"version":{"type":"string","pattern":"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$","description":"a semantic version such as 1.0.0"},"exclusive_group":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"at most one selected preset per group"},"requires":{"type":"object","additionalProperties":false,"properties":{"presets":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"description":"presets that must be selected before this one"},"groups":{"type":"object","propertyNames":{"pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"additionalProperties":{"type":"string","minLength":1,"pattern":"\\S"},"description":"exclusive groups one of whose presets must be selected before this one, each with the reason shown when none is (e.g. identity: guest users have no groups)"},"signIn":{"type":"string","minLength":1,"pattern":"\\S","description":"why this preset must not run on guest sign-in in production, shown when it would: with NODE_ENV=production it needs a preset of exclusive_group identity selected, or the operator opting in to guest sign-in with DEVPORTAL_ALLOW_GUEST=true"},"variables":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["description","required"],"properties":{"description":{"type":"string","minLength":1,"pattern":"\\S"},"required":{"type":"boolean"},"docs":{"type":"string","minLength":1},"example":{"type":["string","number","boolean"]},"format":{"enum":["url"],"description":"url: a set value must be an absolute http(s) URL"},"secret":{"type":"boolean","description":"true: the value is a credential, redacted from logs; unset: inferred from the name (TOKEN, SECRET, PASSWORD, KEY, PAT ...)"}}}}}},"derived":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"values computed from variables, referenced like any ${VAR}: the first case whose `when` holds gives the value","additionalProperties":{"type":"object","additionalProperties":false,"required":["description","cases"],"properties":{"description":{"type":"string","minLength":1,"pattern":"\\S"},"secret":{"type":"boolean","description":"true: the value is a credential, redacted from logs; unset: inferred from the name"},"cases":{"type":"array","minItems":1,"description":"tried in order; the first whose `when` holds gives the value, and none leaves the value unset","items":{"type":"object","additionalProperties":false,"properties":{"when":{"type":"object","additionalProperties":false,"minProperties":1,"description":"every condition given must hold","properties":{"set":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"unset":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"url":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"set to an absolute http(s) URL"},"equals":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"string"},"description":"each variable holds exactly this text"}}},"value":{"type":"string","pattern":"^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$","description":"the value: text with ${VAR} references, each optionally transformed (${VAR|url}, |host, |no-trailing-slash); absent (and without random), this case leaves the value unset"},"random":{"const":true,"description":"the value is random: 64 hex characters made once per process"}},"not":{"properties":{"value":true,"random":true},"required":["value","random"]}}}}}},"plugins":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["package"],"properties":{"package":{"type":"string","minLength":1,"pattern":"\\S"},"disabled":{"type":"boolean"},"integrity":{"type":"string"},"pluginConfig":{"type":"object"}}}},"appConfig":{"type":"object"}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://devportal-presets/schemas/preset.json","title":"DevPortal preset","type":"object","additionalProperties":false,"required":["name","description","version"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"kebab-case, unique, equal to the file name"},"description":{"type":"string","minLength":1,"pattern":"\\S"},"version":{"type":"string","pattern":"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$","description":"a semantic version such as 1.0.0"},"exclusive_group":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"at most one selected preset per group"},"requires":{"type":"object","additionalProperties":false,"properties":{"presets":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"description":"presets that must be selected before this one"},"groups":{"type":"object","propertyNames":{"pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"additionalProperties":{"type":"string","minLength":1,"pattern":"\\S"},"description":"exclusive groups one of whose presets must be selected before this one, each with the reason shown when none is (e.g. identity: guest users have no groups)"},"signIn":{"type":"string","minLength":1,"pattern":"\\S","description":"why this preset must not run on guest sign-in in production, shown when it would: with NODE_ENV=production it needs a preset of exclusive_group identity selected, or the operator opting in to guest sign-in with DEVPORTAL_ALLOW_GUEST=true"},"variables":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["description","required"],"properties":{"description":{"type":"string","minLength":1,"pattern":"\\S"},"required":{"type":"boolean"},"docs":{"type":"string","minLength":1},"example":{"type":["string","number","boolean"]},"format":{"enum":["url"],"description":"url: a set value must be an absolute http(s) URL"},"secret":{"type":"boolean","description":"true: the value is a credential, redacted from logs; unset: inferred from the name (TOKEN, SECRET, PASSWORD, KEY, PAT ...)"},"aliases":{"type":"array","uniqueItems":true,"minItems":1,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"other names the operator may set the variable by (another product's deployment names): the variable takes the value of whichever is set, names set to different values refuse the boot, and each has the NAME_FILE form too"}}}}}},"derived":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"values computed from variables, referenced like any ${VAR}: the first case whose `when` holds gives the value","additionalProperties":{"type":"object","additionalProperties":false,"required":["description","cases"],"properties":{"description":{"type":"string","minLength":1,"pattern":"\\S"},"secret":{"type":"boolean","description":"true: the value is a credential, redacted from logs; unset: inferred from the name"},"cases":{"type":"array","minItems":1,"description":"tried in order; the first whose `when` holds gives the value, and none leaves the value unset","items":{"type":"object","additionalProperties":false,"properties":{"when":{"type":"object","additionalProperties":false,"minProperties":1,"description":"every condition given must hold","properties":{"set":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"unset":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"url":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"set to an absolute http(s) URL"},"equals":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"string"},"description":"each variable holds exactly this text"}}},"value":{"type":"string","pattern":"^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$","description":"the value: text with ${VAR} references, each optionally transformed (${VAR|url}, |host, |no-trailing-slash); absent (and without random), this case leaves the value unset"},"random":{"const":true,"description":"the value is random: 64 hex characters made once per process"}},"not":{"properties":{"value":true,"random":true},"required":["value","random"]}}}}}},"plugins":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["package"],"properties":{"package":{"type":"string","minLength":1,"pattern":"\\S"},"disabled":{"type":"boolean"},"integrity":{"type":"string"},"pluginConfig":{"type":"object"}}}},"appConfig":{"type":"object"}}};
 const pattern0 = new RegExp("^[a-z0-9]+(-[a-z0-9]+)*$", "u");
 const pattern1 = new RegExp("\\S", "u");
 const pattern2 = new RegExp("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$", "u");
 const pattern8 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
-const pattern16 = new RegExp("^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$", "u");
+const pattern17 = new RegExp("^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$", "u");
 const func2 = require("ajv/dist/runtime/ucs2length").default;
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -414,7 +414,7 @@ vErrors.push(err30);
 errors++;
 }
 for(const key6 in data11){
-if(!((((((key6 === "description") || (key6 === "required")) || (key6 === "docs")) || (key6 === "example")) || (key6 === "format")) || (key6 === "secret"))){
+if(!(((((((key6 === "description") || (key6 === "required")) || (key6 === "docs")) || (key6 === "example")) || (key6 === "format")) || (key6 === "secret")) || (key6 === "aliases"))){
 const err31 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err31];
@@ -534,9 +534,11 @@ vErrors.push(err40);
 errors++;
 }
 }
-}
-else {
-const err41 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data11.aliases !== undefined){
+let data18 = data11.aliases;
+if(Array.isArray(data18)){
+if(data18.length < 1){
+const err41 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/aliases/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -545,10 +547,12 @@ vErrors.push(err41);
 }
 errors++;
 }
-}
-}
-else {
-const err42 = {instancePath:instancePath+"/requires/variables",schemaPath:"#/properties/requires/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const len1 = data18.length;
+for(let i2=0; i2<len1; i2++){
+let data19 = data18[i2];
+if(typeof data19 === "string"){
+if(!pattern8.test(data19)){
+const err42 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases/" + i2,schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/aliases/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -558,9 +562,8 @@ vErrors.push(err42);
 errors++;
 }
 }
-}
 else {
-const err43 = {instancePath:instancePath+"/requires",schemaPath:"#/properties/requires/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err43 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases/" + i2,schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/aliases/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -570,14 +573,18 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data.derived !== undefined){
-let data18 = data.derived;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-for(const key7 in data18){
-const _errs45 = errors;
-if(typeof key7 === "string"){
-if(!pattern8.test(key7)){
-const err44 = {instancePath:instancePath+"/derived",schemaPath:"#/properties/derived/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key7};
+let i3 = data18.length;
+let j1;
+if(i3 > 1){
+const indices1 = {};
+for(;i3--;){
+let item1 = data18[i3];
+if(typeof item1 !== "string"){
+continue;
+}
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+const err44 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/aliases/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -585,11 +592,14 @@ else {
 vErrors.push(err44);
 }
 errors++;
+break;
+}
+indices1[item1] = i3;
 }
 }
-var valid10 = _errs45 === errors;
-if(!valid10){
-const err45 = {instancePath:instancePath+"/derived",schemaPath:"#/properties/derived/propertyNames",keyword:"propertyNames",params:{propertyName: key7},message:"property name must be valid"};
+}
+else {
+const err45 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/aliases/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -599,11 +609,9 @@ vErrors.push(err45);
 errors++;
 }
 }
-for(const key8 in data18){
-let data19 = data18[key8];
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-if(data19.description === undefined){
-const err46 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'"};
+}
+else {
+const err46 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -612,8 +620,10 @@ vErrors.push(err46);
 }
 errors++;
 }
-if(data19.cases === undefined){
-const err47 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/required",keyword:"required",params:{missingProperty: "cases"},message:"must have required property '"+"cases"+"'"};
+}
+}
+else {
+const err47 = {instancePath:instancePath+"/requires/variables",schemaPath:"#/properties/requires/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -622,9 +632,10 @@ vErrors.push(err47);
 }
 errors++;
 }
-for(const key9 in data19){
-if(!(((key9 === "description") || (key9 === "secret")) || (key9 === "cases"))){
-const err48 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+}
+}
+else {
+const err48 = {instancePath:instancePath+"/requires",schemaPath:"#/properties/requires/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -634,11 +645,14 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data19.description !== undefined){
-let data20 = data19.description;
-if(typeof data20 === "string"){
-if(func2(data20) < 1){
-const err49 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/derived/additionalProperties/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data.derived !== undefined){
+let data20 = data.derived;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+for(const key7 in data20){
+const _errs49 = errors;
+if(typeof key7 === "string"){
+if(!pattern8.test(key7)){
+const err49 = {instancePath:instancePath+"/derived",schemaPath:"#/properties/derived/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key7};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -647,8 +661,10 @@ vErrors.push(err49);
 }
 errors++;
 }
-if(!pattern1.test(data20)){
-const err50 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/derived/additionalProperties/properties/description/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
+}
+var valid13 = _errs49 === errors;
+if(!valid13){
+const err50 = {instancePath:instancePath+"/derived",schemaPath:"#/properties/derived/propertyNames",keyword:"propertyNames",params:{propertyName: key7},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -658,8 +674,11 @@ vErrors.push(err50);
 errors++;
 }
 }
-else {
-const err51 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/derived/additionalProperties/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key8 in data20){
+let data21 = data20[key8];
+if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
+if(data21.description === undefined){
+const err51 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -668,10 +687,8 @@ vErrors.push(err51);
 }
 errors++;
 }
-}
-if(data19.secret !== undefined){
-if(typeof data19.secret !== "boolean"){
-const err52 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/secret",schemaPath:"#/properties/derived/additionalProperties/properties/secret/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data21.cases === undefined){
+const err52 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/required",keyword:"required",params:{missingProperty: "cases"},message:"must have required property '"+"cases"+"'"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -680,12 +697,9 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-if(data19.cases !== undefined){
-let data22 = data19.cases;
-if(Array.isArray(data22)){
-if(data22.length < 1){
-const err53 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases",schemaPath:"#/properties/derived/additionalProperties/properties/cases/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+for(const key9 in data21){
+if(!(((key9 === "description") || (key9 === "secret")) || (key9 === "cases"))){
+const err53 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -694,15 +708,12 @@ vErrors.push(err53);
 }
 errors++;
 }
-const len1 = data22.length;
-for(let i2=0; i2<len1; i2++){
-let data23 = data22[i2];
-const _errs58 = errors;
-const _errs59 = errors;
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-let missing0;
-if(((data23.value === undefined) && (missing0 = "value")) || ((data23.random === undefined) && (missing0 = "random"))){
-const err54 = {};
+}
+if(data21.description !== undefined){
+let data22 = data21.description;
+if(typeof data22 === "string"){
+if(func2(data22) < 1){
+const err54 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/derived/additionalProperties/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -711,10 +722,8 @@ vErrors.push(err54);
 }
 errors++;
 }
-}
-var valid15 = _errs59 === errors;
-if(valid15){
-const err55 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2,schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/not",keyword:"not",params:{},message:"must NOT be valid"};
+if(!pattern1.test(data22)){
+const err55 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/derived/additionalProperties/properties/description/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -723,21 +732,9 @@ vErrors.push(err55);
 }
 errors++;
 }
-else {
-errors = _errs58;
-if(vErrors !== null){
-if(_errs58){
-vErrors.length = _errs58;
 }
 else {
-vErrors = null;
-}
-}
-}
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-for(const key10 in data23){
-if(!(((key10 === "when") || (key10 === "value")) || (key10 === "random"))){
-const err56 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2,schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+const err56 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/derived/additionalProperties/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -747,11 +744,9 @@ vErrors.push(err56);
 errors++;
 }
 }
-if(data23.when !== undefined){
-let data24 = data23.when;
-if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
-if(Object.keys(data24).length < 1){
-const err57 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+if(data21.secret !== undefined){
+if(typeof data21.secret !== "boolean"){
+const err57 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/secret",schemaPath:"#/properties/derived/additionalProperties/properties/secret/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -760,9 +755,12 @@ vErrors.push(err57);
 }
 errors++;
 }
-for(const key11 in data24){
-if(!((((key11 === "set") || (key11 === "unset")) || (key11 === "url")) || (key11 === "equals"))){
-const err58 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+}
+if(data21.cases !== undefined){
+let data24 = data21.cases;
+if(Array.isArray(data24)){
+if(data24.length < 1){
+const err58 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases",schemaPath:"#/properties/derived/additionalProperties/properties/cases/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -771,12 +769,15 @@ vErrors.push(err58);
 }
 errors++;
 }
-}
-if(data24.set !== undefined){
-let data25 = data24.set;
-if(typeof data25 === "string"){
-if(!pattern8.test(data25)){
-const err59 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/set",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/set/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
+const len2 = data24.length;
+for(let i4=0; i4<len2; i4++){
+let data25 = data24[i4];
+const _errs62 = errors;
+const _errs63 = errors;
+if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
+let missing0;
+if(((data25.value === undefined) && (missing0 = "value")) || ((data25.random === undefined) && (missing0 = "random"))){
+const err59 = {};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -786,8 +787,9 @@ vErrors.push(err59);
 errors++;
 }
 }
-else {
-const err60 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/set",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/set/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var valid18 = _errs63 === errors;
+if(valid18){
+const err60 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4,schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/not",keyword:"not",params:{},message:"must NOT be valid"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -796,12 +798,21 @@ vErrors.push(err60);
 }
 errors++;
 }
+else {
+errors = _errs62;
+if(vErrors !== null){
+if(_errs62){
+vErrors.length = _errs62;
 }
-if(data24.unset !== undefined){
-let data26 = data24.unset;
-if(typeof data26 === "string"){
-if(!pattern8.test(data26)){
-const err61 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/unset",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/unset/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
+else {
+vErrors = null;
+}
+}
+}
+if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
+for(const key10 in data25){
+if(!(((key10 === "when") || (key10 === "value")) || (key10 === "random"))){
+const err61 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4,schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -811,8 +822,11 @@ vErrors.push(err61);
 errors++;
 }
 }
-else {
-const err62 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/unset",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/unset/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data25.when !== undefined){
+let data26 = data25.when;
+if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
+if(Object.keys(data26).length < 1){
+const err62 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -821,12 +835,9 @@ vErrors.push(err62);
 }
 errors++;
 }
-}
-if(data24.url !== undefined){
-let data27 = data24.url;
-if(typeof data27 === "string"){
-if(!pattern8.test(data27)){
-const err63 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/url",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/url/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
+for(const key11 in data26){
+if(!((((key11 === "set") || (key11 === "unset")) || (key11 === "url")) || (key11 === "equals"))){
+const err63 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -836,8 +847,11 @@ vErrors.push(err63);
 errors++;
 }
 }
-else {
-const err64 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/url",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data26.set !== undefined){
+let data27 = data26.set;
+if(typeof data27 === "string"){
+if(!pattern8.test(data27)){
+const err64 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when/set",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/set/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -847,11 +861,8 @@ vErrors.push(err64);
 errors++;
 }
 }
-if(data24.equals !== undefined){
-let data28 = data24.equals;
-if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
-if(Object.keys(data28).length < 1){
-const err65 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+else {
+const err65 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when/set",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/set/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -860,11 +871,12 @@ vErrors.push(err65);
 }
 errors++;
 }
-for(const key12 in data28){
-const _errs72 = errors;
-if(typeof key12 === "string"){
-if(!pattern8.test(key12)){
-const err66 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key12};
+}
+if(data26.unset !== undefined){
+let data28 = data26.unset;
+if(typeof data28 === "string"){
+if(!pattern8.test(data28)){
+const err66 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when/unset",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/unset/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -874,9 +886,8 @@ vErrors.push(err66);
 errors++;
 }
 }
-var valid18 = _errs72 === errors;
-if(!valid18){
-const err67 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/propertyNames",keyword:"propertyNames",params:{propertyName: key12},message:"property name must be valid"};
+else {
+const err67 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when/unset",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/unset/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -886,9 +897,11 @@ vErrors.push(err67);
 errors++;
 }
 }
-for(const key13 in data28){
-if(typeof data28[key13] !== "string"){
-const err68 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/equals/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data26.url !== undefined){
+let data29 = data26.url;
+if(typeof data29 === "string"){
+if(!pattern8.test(data29)){
+const err68 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when/url",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/url/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -898,9 +911,8 @@ vErrors.push(err68);
 errors++;
 }
 }
-}
 else {
-const err69 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err69 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when/url",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -910,9 +922,11 @@ vErrors.push(err69);
 errors++;
 }
 }
-}
-else {
-const err70 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data26.equals !== undefined){
+let data30 = data26.equals;
+if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
+if(Object.keys(data30).length < 1){
+const err70 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -921,12 +935,11 @@ vErrors.push(err70);
 }
 errors++;
 }
-}
-if(data23.value !== undefined){
-let data30 = data23.value;
-if(typeof data30 === "string"){
-if(!pattern16.test(data30)){
-const err71 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/value",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/value/pattern",keyword:"pattern",params:{pattern: "^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$"},message:"must match pattern \""+"^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$"+"\""};
+for(const key12 in data30){
+const _errs76 = errors;
+if(typeof key12 === "string"){
+if(!pattern8.test(key12)){
+const err71 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key12};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -936,8 +949,9 @@ vErrors.push(err71);
 errors++;
 }
 }
-else {
-const err72 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/value",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var valid21 = _errs76 === errors;
+if(!valid21){
+const err72 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/propertyNames",keyword:"propertyNames",params:{propertyName: key12},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -947,9 +961,9 @@ vErrors.push(err72);
 errors++;
 }
 }
-if(data23.random !== undefined){
-if(true !== data23.random){
-const err73 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/random",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/random/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"};
+for(const key13 in data30){
+if(typeof data30[key13] !== "string"){
+const err73 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when/equals/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -961,7 +975,7 @@ errors++;
 }
 }
 else {
-const err74 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2,schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err74 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -973,7 +987,7 @@ errors++;
 }
 }
 else {
-const err75 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases",schemaPath:"#/properties/derived/additionalProperties/properties/cases/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err75 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -983,9 +997,11 @@ vErrors.push(err75);
 errors++;
 }
 }
-}
-else {
-const err76 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data25.value !== undefined){
+let data32 = data25.value;
+if(typeof data32 === "string"){
+if(!pattern17.test(data32)){
+const err76 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/value",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/value/pattern",keyword:"pattern",params:{pattern: "^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$"},message:"must match pattern \""+"^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$"+"\""};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -995,9 +1011,8 @@ vErrors.push(err76);
 errors++;
 }
 }
-}
 else {
-const err77 = {instancePath:instancePath+"/derived",schemaPath:"#/properties/derived/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err77 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/value",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1007,15 +1022,9 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data.plugins !== undefined){
-let data32 = data.plugins;
-if(Array.isArray(data32)){
-const len2 = data32.length;
-for(let i3=0; i3<len2; i3++){
-let data33 = data32[i3];
-if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
-if(data33.package === undefined){
-const err78 = {instancePath:instancePath+"/plugins/" + i3,schemaPath:"#/properties/plugins/items/required",keyword:"required",params:{missingProperty: "package"},message:"must have required property '"+"package"+"'"};
+if(data25.random !== undefined){
+if(true !== data25.random){
+const err78 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/random",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/random/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1024,9 +1033,10 @@ vErrors.push(err78);
 }
 errors++;
 }
-for(const key14 in data33){
-if(!((((key14 === "package") || (key14 === "disabled")) || (key14 === "integrity")) || (key14 === "pluginConfig"))){
-const err79 = {instancePath:instancePath+"/plugins/" + i3,schemaPath:"#/properties/plugins/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
+}
+}
+else {
+const err79 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4,schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1036,11 +1046,9 @@ vErrors.push(err79);
 errors++;
 }
 }
-if(data33.package !== undefined){
-let data34 = data33.package;
-if(typeof data34 === "string"){
-if(func2(data34) < 1){
-const err80 = {instancePath:instancePath+"/plugins/" + i3+"/package",schemaPath:"#/properties/plugins/items/properties/package/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err80 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases",schemaPath:"#/properties/derived/additionalProperties/properties/cases/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1049,8 +1057,10 @@ vErrors.push(err80);
 }
 errors++;
 }
-if(!pattern1.test(data34)){
-const err81 = {instancePath:instancePath+"/plugins/" + i3+"/package",schemaPath:"#/properties/plugins/items/properties/package/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
+}
+}
+else {
+const err81 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1060,8 +1070,9 @@ vErrors.push(err81);
 errors++;
 }
 }
+}
 else {
-const err82 = {instancePath:instancePath+"/plugins/" + i3+"/package",schemaPath:"#/properties/plugins/items/properties/package/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err82 = {instancePath:instancePath+"/derived",schemaPath:"#/properties/derived/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1071,9 +1082,15 @@ vErrors.push(err82);
 errors++;
 }
 }
-if(data33.disabled !== undefined){
-if(typeof data33.disabled !== "boolean"){
-const err83 = {instancePath:instancePath+"/plugins/" + i3+"/disabled",schemaPath:"#/properties/plugins/items/properties/disabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data.plugins !== undefined){
+let data34 = data.plugins;
+if(Array.isArray(data34)){
+const len3 = data34.length;
+for(let i5=0; i5<len3; i5++){
+let data35 = data34[i5];
+if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
+if(data35.package === undefined){
+const err83 = {instancePath:instancePath+"/plugins/" + i5,schemaPath:"#/properties/plugins/items/required",keyword:"required",params:{missingProperty: "package"},message:"must have required property '"+"package"+"'"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1082,10 +1099,9 @@ vErrors.push(err83);
 }
 errors++;
 }
-}
-if(data33.integrity !== undefined){
-if(typeof data33.integrity !== "string"){
-const err84 = {instancePath:instancePath+"/plugins/" + i3+"/integrity",schemaPath:"#/properties/plugins/items/properties/integrity/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key14 in data35){
+if(!((((key14 === "package") || (key14 === "disabled")) || (key14 === "integrity")) || (key14 === "pluginConfig"))){
+const err84 = {instancePath:instancePath+"/plugins/" + i5,schemaPath:"#/properties/plugins/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1095,10 +1111,11 @@ vErrors.push(err84);
 errors++;
 }
 }
-if(data33.pluginConfig !== undefined){
-let data37 = data33.pluginConfig;
-if(!(data37 && typeof data37 == "object" && !Array.isArray(data37))){
-const err85 = {instancePath:instancePath+"/plugins/" + i3+"/pluginConfig",schemaPath:"#/properties/plugins/items/properties/pluginConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data35.package !== undefined){
+let data36 = data35.package;
+if(typeof data36 === "string"){
+if(func2(data36) < 1){
+const err85 = {instancePath:instancePath+"/plugins/" + i5+"/package",schemaPath:"#/properties/plugins/items/properties/package/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1107,10 +1124,8 @@ vErrors.push(err85);
 }
 errors++;
 }
-}
-}
-else {
-const err86 = {instancePath:instancePath+"/plugins/" + i3,schemaPath:"#/properties/plugins/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(!pattern1.test(data36)){
+const err86 = {instancePath:instancePath+"/plugins/" + i5+"/package",schemaPath:"#/properties/plugins/items/properties/package/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1120,9 +1135,8 @@ vErrors.push(err86);
 errors++;
 }
 }
-}
 else {
-const err87 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err87 = {instancePath:instancePath+"/plugins/" + i5+"/package",schemaPath:"#/properties/plugins/items/properties/package/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1132,10 +1146,9 @@ vErrors.push(err87);
 errors++;
 }
 }
-if(data.appConfig !== undefined){
-let data38 = data.appConfig;
-if(!(data38 && typeof data38 == "object" && !Array.isArray(data38))){
-const err88 = {instancePath:instancePath+"/appConfig",schemaPath:"#/properties/appConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data35.disabled !== undefined){
+if(typeof data35.disabled !== "boolean"){
+const err88 = {instancePath:instancePath+"/plugins/" + i5+"/disabled",schemaPath:"#/properties/plugins/items/properties/disabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1145,14 +1158,76 @@ vErrors.push(err88);
 errors++;
 }
 }
-}
-else {
-const err89 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data35.integrity !== undefined){
+if(typeof data35.integrity !== "string"){
+const err89 = {instancePath:instancePath+"/plugins/" + i5+"/integrity",schemaPath:"#/properties/plugins/items/properties/integrity/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err89];
 }
 else {
 vErrors.push(err89);
+}
+errors++;
+}
+}
+if(data35.pluginConfig !== undefined){
+let data39 = data35.pluginConfig;
+if(!(data39 && typeof data39 == "object" && !Array.isArray(data39))){
+const err90 = {instancePath:instancePath+"/plugins/" + i5+"/pluginConfig",schemaPath:"#/properties/plugins/items/properties/pluginConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+}
+}
+else {
+const err91 = {instancePath:instancePath+"/plugins/" + i5,schemaPath:"#/properties/plugins/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+}
+}
+else {
+const err92 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
+}
+if(data.appConfig !== undefined){
+let data40 = data.appConfig;
+if(!(data40 && typeof data40 == "object" && !Array.isArray(data40))){
+const err93 = {instancePath:instancePath+"/appConfig",schemaPath:"#/properties/appConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
+}
+errors++;
+}
+}
+}
+else {
+const err94 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err94];
+}
+else {
+vErrors.push(err94);
 }
 errors++;
 }

@@ -111,6 +111,14 @@ export const presetFileSchema = {
                 description:
                   'true: the value is a credential, redacted from logs; unset: inferred from the name (TOKEN, SECRET, PASSWORD, KEY, PAT ...)',
               },
+              aliases: {
+                type: 'array',
+                uniqueItems: true,
+                minItems: 1,
+                items: variableName,
+                description:
+                  'other names the operator may set the variable by (another product\'s deployment names): the variable takes the value of whichever is set, names set to different values refuse the boot, and each has the NAME_FILE form too',
+              },
             },
           },
         },

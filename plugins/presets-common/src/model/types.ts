@@ -64,6 +64,8 @@ export type PresetDerivedCase = PresetDerivedVariable['cases'][number];
  * - `secret: true`: a credential, redacted wherever it could be printed;
  *   `false`: not one, even if the name looks like one; unset: inferred from
  *   the name, see `isSecretVariable`.
+ * - `aliases`: other names the operator may set it by (another product's
+ *   deployment names), see `resolveVariableValues`.
  *
  * @public
  */

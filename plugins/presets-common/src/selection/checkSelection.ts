@@ -4,6 +4,7 @@ import { PresetCatalog } from '../catalog/loadPresetCatalog';
 import { PRESETS_ENV } from './parseSelection';
 import { closestName, suggestSetVariable } from './suggestions';
 import { isHttpUrl, isUnset } from '../environment/variableValues';
+import { VARIABLE_FILE_SUFFIX } from '../environment/variableSources';
 
 /**
  * Looks the selected names up in the catalog. Unknown names are reported
@@ -216,8 +217,12 @@ function setUndeclaredNames(
   presets: Preset[],
   env: Record<string, string | undefined>,
 ): string[] {
+  // An alias, or a name's _FILE form, is set on purpose.
   const declared = new Set(
-    presets.flatMap(p => Object.keys(p.requires.variables)),
+    presets
+      .flatMap(p => Object.entries(p.requires.variables))
+      .flatMap(([name, v]) => [name, ...(v.aliases ?? [])])
+      .flatMap(name => [name, `${name}${VARIABLE_FILE_SUFFIX}`]),
   );
   return Object.keys(env)
     .filter(name => !declared.has(name) && !isUnset(env[name]))
@@ -235,7 +240,7 @@ export function checkVariables(
 ): PresetProblem[] {
   const missing = new Map<
     string,
-    { presets: string[]; description: string; docs?: string }
+    { presets: string[]; description: string; docs?: string; aliases: string[] }
   >();
   for (const preset of presets) {
     for (const [name, variable] of Object.entries(preset.requires.variables)) {
@@ -246,11 +251,15 @@ export function checkVariables(
       if (entry) {
         entry.presets.push(preset.name);
         entry.docs ??= variable.docs;
+        entry.aliases.push(
+          ...(variable.aliases ?? []).filter(a => !entry.aliases.includes(a)),
+        );
       } else {
         missing.set(name, {
           presets: [preset.name],
           description: variable.description,
           docs: variable.docs,
+          aliases: [...(variable.aliases ?? [])],
         });
       }
     }
@@ -260,11 +269,13 @@ export function checkVariables(
   }
   const strays = setUndeclaredNames(presets, env);
   const lines = [...missing].map(
-    ([name, { presets: by, description, docs }]) => {
+    ([name, { presets: by, description, docs, aliases }]) => {
       const stray = suggestSetVariable(name, strays);
       return `- ${name} (required by ${by.join(', ')}): ${description}${
         docs ? ` See ${docs}` : ''
-      }${stray ? ` (${stray} is set: did you mean ${name}?)` : ''}`;
+      }${aliases.length ? ` Also read from ${aliases.join(', ')}.` : ''}${
+        stray ? ` (${stray} is set: did you mean ${name}?)` : ''
+      }`;
     },
   );
   const requirers = [...new Set([...missing.values()].flatMap(m => m.presets))];
@@ -274,7 +285,7 @@ export function checkVariables(
       message: `the selected presets (${requirers.join(
         ', ',
       )}) require variables that are not set:\n${lines.join('\n')}`,
-      hint: 'set each variable to a non-empty value in the environment (or your env file) and restart',
+      hint: `set each variable to a non-empty value in the environment (or your env file), or <NAME>${VARIABLE_FILE_SUFFIX} to a file holding it, and restart`,
     },
   ];
 }

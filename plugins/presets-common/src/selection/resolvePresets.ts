@@ -41,6 +41,7 @@ import {
   lookUpSelection,
 } from './checkSelection';
 import { isUnset } from '../environment/variableValues';
+import { resolveVariableValues } from '../environment/variableSources';
 
 /** Where and how to resolve a selection. All fields default to the running process. @public */
 export interface ResolvePresetsOptions {
@@ -69,6 +70,12 @@ export interface PresetResolution {
   veecodeAppConfig?: JsonObject;
   /** Values of the selected presets' secret variables (and derived secrets they use), to redact from logs. */
   secrets: string[];
+  /**
+   * For each variable of the selected presets that is set, the name that
+   * supplied its value: the variable itself, one of its aliases, or a
+   * `_FILE` name (see `resolveVariableValues`). Names only.
+   */
+  suppliedBy: Record<string, string>;
   /** Everything that prevents a boot; empty when the selection is usable. */
   problems: PresetProblem[];
   /** Accepted, but worth telling the operator at boot (shared credentials). */
@@ -138,17 +145,17 @@ function collectSecrets(
 export function resolvePresets(
   options: ResolvePresetsOptions = {},
 ): PresetResolution {
-  const env = options.env ?? process.env;
+  const given = options.env ?? process.env;
   const rootDir = options.rootDir ?? targetPaths.rootDir;
   const problems: PresetProblem[] = [];
 
   const shippedDir = options.shippedDir ?? defaultShippedDir(rootDir);
   const catalog = loadPresetCatalog({
     shippedDir,
-    extraDirs: parsePresetsPath(env[PRESETS_PATH_ENV]),
+    extraDirs: parsePresetsPath(given[PRESETS_PATH_ENV]),
   });
   const platform = readPlatformPreset(shippedDir);
-  const selection = parseSelection(env[PRESETS_ENV], catalog.presets.keys());
+  const selection = parseSelection(given[PRESETS_ENV], catalog.presets.keys());
   problems.push(...selection.problems);
   problems.push(...catalog.problems);
   problems.push(...platform.problems);
@@ -158,11 +165,16 @@ export function resolvePresets(
     catalog,
   );
   problems.push(...lookupProblems);
+  // From here on every check reads the variables' values wherever the
+  // operator put them (own name, alias or file).
+  const variables = resolveVariableValues(presets, given);
+  const env = variables.env;
   problems.push(...checkDependencies(selection.names, catalog));
   problems.push(...checkExclusiveGroups(presets));
   problems.push(...checkRequiredGroups(selection.names, catalog));
   problems.push(...checkSignInRequirements(selection.names, catalog, env));
   problems.push(...checkAllowGuestVariable(env));
+  problems.push(...variables.problems);
   problems.push(...checkVariables(presets, env));
   problems.push(...checkVariableFormats(presets, env));
   const derived = selectionDerivedVariables(presets, platform.preset);
@@ -200,6 +212,7 @@ export function resolvePresets(
     overrides: catalog.overrides,
     ...(veecode.data ? { veecodeAppConfig: veecode.data } : {}),
     secrets,
+    suppliedBy: variables.suppliedBy,
     problems,
     warnings: findSharedCredentials(presets, env),
     ...(!isUnset(env[DYNAMIC_PLUGINS_FILE_ENV]) && {

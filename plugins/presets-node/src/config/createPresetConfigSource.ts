@@ -20,6 +20,7 @@ import {
   platformGuestConfig,
   Preset,
   readPlatformPreset,
+  resolveVariableValues,
   ResolvedPluginEntry,
   selectionDerivedVariables,
   splitList,
@@ -153,18 +154,20 @@ export function presetConfigLayers(
       .map(p => resolve(p));
 
   // Backstage's own substitution, reading the same environment the
-  // selection was checked against (the default reads process.env), plus
-  // the values the platform and the selected presets derive from it (the
-  // gate has reported any problem with their definitions).
+  // selection was checked against (the default reads process.env), with
+  // each variable's value where the operator put it (own name, alias or
+  // file), plus the values the platform and the selected presets derive
+  // from it (the gate has reported any problem with either).
+  const values = resolveVariableValues(options.presets, env).env;
   const derived = deriveVariables(
     selectionDerivedVariables(
       options.presets,
       readPlatformPreset(defaultShippedDir(rootDir)).preset,
     ).definitions,
-    env,
+    values,
   );
   const substitutionFunc = async (name: string) =>
-    derived.has(name) ? derived.get(name) : env[name]?.trim();
+    derived.has(name) ? derived.get(name) : values[name]?.trim();
   const shown = (path: string) => {
     const inRoot = relative(rootDir, path);
     return inRoot.startsWith('..') ? path : inRoot;
