@@ -37,6 +37,11 @@ export interface ResolvedVariableValues {
   suppliedBy: Record<string, string>;
   /** Conflicting names and unreadable files; never a value. */
   problems: PresetProblem[];
+  /**
+   * The variables those problems are about: the operator did set them, so
+   * they are not reported missing as well.
+   */
+  refused: Set<string>;
 }
 
 /**
@@ -131,14 +136,19 @@ export function resolveVariableValues(
   const resolved: Record<string, string | undefined> = { ...env };
   const suppliedBy: Record<string, string> = {};
   const problems: PresetProblem[] = [];
+  const refused = new Set<string>();
   for (const [variable, names] of namesByVariable(presets)) {
     const supplied: { name: string; value: string }[] = [];
+    const refuse = (problem: PresetProblem) => {
+      problems.push(problem);
+      refused.add(variable);
+    };
     for (const name of names) {
       const fileName = `${name}${VARIABLE_FILE_SUFFIX}`;
       const direct = env[name];
       const path = env[fileName];
       if (!isUnset(direct) && !isUnset(path)) {
-        problems.push({
+        refuse({
           kind: 'invalid-variables',
           message: `${name} and ${fileName} are both set: the value of ${variable} comes from one of them`,
           hint: `unset ${name} to read the value from the file, or unset ${fileName}`,
@@ -150,7 +160,7 @@ export function resolveVariableValues(
       } else if (!isUnset(path)) {
         const read = readVariableFile(fileName, path!.trim());
         if ('problem' in read) {
-          problems.push(read.problem);
+          refuse(read.problem);
         } else {
           supplied.push({ name: fileName, value: read.value });
         }
@@ -162,7 +172,7 @@ export function resolveVariableValues(
     const values = new Set(supplied.map(s => s.value.trim()));
     if (values.size > 1) {
       const by = supplied.map(s => s.name);
-      problems.push({
+      refuse({
         kind: 'invalid-variables',
         message: `${listed(by)} are set to different values: they are names of one variable, ${variable}`,
         hint: `set only one of ${by.join(', ')}, or give them the same value`,
@@ -172,5 +182,5 @@ export function resolveVariableValues(
     resolved[variable] = supplied[0].value;
     suppliedBy[variable] = supplied[0].name;
   }
-  return { env: resolved, suppliedBy, problems };
+  return { env: resolved, suppliedBy, problems, refused };
 }

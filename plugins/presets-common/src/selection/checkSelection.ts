@@ -232,11 +232,13 @@ function setUndeclaredNames(
 /**
  * The union of required variables over all selected presets. Each missing
  * variable is listed once, with every preset that requires it. Values are
- * never part of the message.
+ * never part of the message. `refused` variables are set, but in a way
+ * already reported (an unreadable file, names that disagree): not missing.
  */
 export function checkVariables(
   presets: Preset[],
   env: Record<string, string | undefined>,
+  refused: ReadonlySet<string> = new Set(),
 ): PresetProblem[] {
   const missing = new Map<
     string,
@@ -244,7 +246,7 @@ export function checkVariables(
   >();
   for (const preset of presets) {
     for (const [name, variable] of Object.entries(preset.requires.variables)) {
-      if (!variable.required || !isUnset(env[name])) {
+      if (!variable.required || !isUnset(env[name]) || refused.has(name)) {
         continue;
       }
       const entry = missing.get(name);

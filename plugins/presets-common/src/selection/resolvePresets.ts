@@ -175,7 +175,7 @@ export function resolvePresets(
   problems.push(...checkSignInRequirements(selection.names, catalog, env));
   problems.push(...checkAllowGuestVariable(env));
   problems.push(...variables.problems);
-  problems.push(...checkVariables(presets, env));
+  problems.push(...checkVariables(presets, env, variables.refused));
   problems.push(...checkVariableFormats(presets, env));
   const derived = selectionDerivedVariables(presets, platform.preset);
   problems.push(...derived.problems);

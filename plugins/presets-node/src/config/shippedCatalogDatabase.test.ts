@@ -1,8 +1,11 @@
 /*
  * The shipped postgres preset maps its variables onto backend.database:
- * plain text without a CA, verified TLS with one.
+ * plain text without a CA, verified TLS with one, and VeeCode's Helm chart
+ * names (PG_*) as aliases, the password from a file.
  */
-import { resolve } from 'path';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
 import {
   loadDatabaseConfig,
   postgresEnv,
@@ -49,6 +52,39 @@ describe('the shipped database config', () => {
         user: 'backstage',
         password: 'pw-for-the-test',
         ssl: { ca: CA, rejectUnauthorized: true },
+      },
+    });
+  });
+});
+
+describe("the shipped database config under VeeCode's Helm chart names", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'devportal-pg-secret-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('takes PG_HOST, PG_PORT, PG_USER, a password from PG_PASSWORD_FILE, and with PG_DATABASE one database of schemas', async () => {
+    const passwordFile = join(dir, 'pg-password');
+    writeFileSync(passwordFile, 'pw-from-a-file\n');
+    expect(
+      await databaseConfig({
+        VEECODE_PRESETS: 'postgres',
+        PG_HOST: 'pg.example.com',
+        PG_PORT: '6543',
+        PG_USER: 'devportal',
+        PG_PASSWORD_FILE: passwordFile,
+        PG_DATABASE: 'devportal',
+      }),
+    ).toEqual({
+      client: 'pg',
+      pluginDivisionMode: 'schema',
+      connection: {
+        database: 'devportal',
+        host: 'pg.example.com',
+        port: '6543',
+        user: 'devportal',
+        password: 'pw-from-a-file',
       },
     });
   });
