@@ -3,7 +3,6 @@
  * `_FILE` variable, on the fixture catalog's postgres preset (its
  * variables carry VeeCode's Helm chart names as aliases).
  */
-import fs from 'fs';
 import { createMockDirectory } from '@backstage/backend-test-utils';
 import { FIXTURE_ROOT, presetRoot } from '../__testUtils__/presetRoots';
 import { formatProblems } from '../model/problems';
@@ -118,25 +117,6 @@ describe('resolveVariableValues', () => {
       `POSTGRES_PASSWORD_FILE names ${missing}, which cannot be read (ENOENT)`,
     ]);
     expect(result.env.POSTGRES_PASSWORD).toBeUndefined();
-  });
-
-  it('names EACCES for a file the process may not read, and never its content', () => {
-    if (process.getuid?.() === 0) {
-      // root reads every file: no unreadable file to show
-      return;
-    }
-    const path = dir.resolve('password');
-    fs.chmodSync(path, 0o000);
-    try {
-      const result = resolveVariableValues(postgres, {
-        POSTGRES_PASSWORD_FILE: path,
-      });
-      expect(result.problems.map(p => p.message)).toEqual([
-        `POSTGRES_PASSWORD_FILE names ${path}, which cannot be read (EACCES)`,
-      ]);
-    } finally {
-      fs.chmodSync(path, 0o600);
-    }
   });
 
   it('leaves _FILE names of undeclared variables alone (SSL_CERT_FILE is not SSL_CERT)', () => {
