@@ -221,11 +221,48 @@ describe('lintPresets', () => {
     });
   });
 
+  it('refuses an alias or a _FILE form that is another variable name anywhere in the catalog, and nothing else of aliases', () => {
+    const result = lint('alias-collision');
+    expect(result.ok).toBe(false);
+    expect(result.errors).toEqual([
+      {
+        rule: 'alias-collision',
+        file: shown('alias-collision'),
+        line: 10,
+        column: 5,
+        message:
+          'alias PG_HOST of variable ALIAS_COLLISION_HOST is also an alias of POSTGRES_HOST (preset "postgres")',
+        hint: 'give each name to one variable only: remove PG_HOST from the aliases of ALIAS_COLLISION_HOST, or rename the other',
+      },
+      {
+        rule: 'alias-collision',
+        file: shown('alias-collision'),
+        line: 14,
+        column: 5,
+        message:
+          'alias POSTGRES_USER of variable ALIAS_COLLISION_USER is also variable POSTGRES_USER of preset "postgres"',
+        hint: 'give each name to one variable only: remove POSTGRES_USER from the aliases of ALIAS_COLLISION_USER, or rename the other',
+      },
+      {
+        rule: 'alias-collision',
+        file: shown('alias-collision'),
+        line: 25,
+        column: 5,
+        message:
+          'ALIAS_COLLISION_CA_FILE of variable ALIAS_COLLISION_CA_FILE is the _FILE form of ALIAS_COLLISION_CA, variable ALIAS_COLLISION_CA of preset "alias-collision": it would name the file holding that value',
+        hint: 'rename ALIAS_COLLISION_CA_FILE or ALIAS_COLLISION_CA',
+      },
+    ]);
+    // An alias is another product's name: no prefix asked of it.
+    expect(result.warnings).toEqual([]);
+  });
+
   it('lints a folder, reporting every file at once', () => {
     const result = lintPresets([fixtures], { rootDir });
     const rules = (findings: LintFinding[]) =>
       [...new Set(findings.map(f => f.rule))].sort();
     expect(rules(result.errors)).toEqual([
+      'alias-collision',
       'invalid-file',
       'other-backstage-release',
       'undeclared-variable',

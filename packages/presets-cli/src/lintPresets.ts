@@ -35,6 +35,7 @@ import {
   readPresetFile,
   ReadPresetFileOptions,
   REFERENCE_EXCERPT_LENGTH,
+  VARIABLE_FILE_SUFFIX,
   variableNamesIn,
   YamlPosition,
 } from '@devportal/plugin-presets-common';
@@ -48,7 +49,8 @@ export type LintRule =
   | 'undocumented-variable'
   | 'unused-variable'
   | 'foreign-prefix'
-  | 'secret-flag-missing';
+  | 'secret-flag-missing'
+  | 'alias-collision';
 
 /** One thing lint found, at a file and (when known) a line and column. */
 export interface LintFinding {
@@ -220,6 +222,8 @@ interface PresetLintContext {
   release?: string;
   /** Presets a linted preset may depend on, by name. */
   known: Map<string, Preset>;
+  /** The variable names and aliases of the known presets. */
+  owners: Map<string, NameOwner[]>;
 }
 
 /**
@@ -253,6 +257,103 @@ function inheritedVariables(
     queue.push(...dependency.requires.presets);
   }
   return inherited;
+}
+
+/** Whose name a variable name is: a variable's own, or its alias. */
+interface NameOwner {
+  variable: string;
+  preset: string;
+  alias: boolean;
+}
+
+/**
+ * Every variable name and alias the presets declare, each with the
+ * variables that own it. Presets that share a variable (`GITHUB_PAT` of
+ * github and github-auth) own its names together.
+ */
+function variableNameOwners(presets: Iterable<Preset>): Map<string, NameOwner[]> {
+  const owners = new Map<string, NameOwner[]>();
+  const add = (name: string, owner: NameOwner) =>
+    owners.set(name, [...(owners.get(name) ?? []), owner]);
+  for (const preset of presets) {
+    for (const [variable, spec] of Object.entries(preset.requires.variables)) {
+      add(variable, { variable, preset: preset.name, alias: false });
+      for (const alias of spec.aliases ?? []) {
+        add(alias, { variable, preset: preset.name, alias: true });
+      }
+    }
+  }
+  return owners;
+}
+
+function describeOwner(owner: NameOwner): string {
+  return owner.alias
+    ? `an alias of ${owner.variable} (preset "${owner.preset}")`
+    : `variable ${owner.variable} of preset "${owner.preset}"`;
+}
+
+/**
+ * An alias is one more name of a variable, and every name has its _FILE
+ * form: the gate could not tell whose value a name holds if an alias were
+ * another variable's name or alias anywhere in the catalog, or a name were
+ * another's _FILE form.
+ */
+function aliasFindings(
+  preset: Preset,
+  owners: Map<string, NameOwner[]>,
+  declaredAt: Map<string, YamlPosition>,
+): Omit<LintFinding, 'file'>[] {
+  const findings: Omit<LintFinding, 'file'>[] = [];
+  for (const [variable, spec] of Object.entries(preset.requires.variables)) {
+    const position = declaredAt.get(variable);
+    for (const alias of spec.aliases ?? []) {
+      if (alias === variable) {
+        findings.push({
+          rule: 'alias-collision',
+          ...position,
+          message: `variable ${excerpt(variable)} names itself as an alias`,
+          hint: `remove ${excerpt(alias)} from its aliases`,
+        });
+        continue;
+      }
+      const others = (owners.get(alias) ?? []).filter(
+        o => o.variable !== variable,
+      );
+      if (others.length > 0) {
+        findings.push({
+          rule: 'alias-collision',
+          ...position,
+          message: `alias ${excerpt(alias)} of variable ${excerpt(
+            variable,
+          )} is also ${others.map(describeOwner).join(', ')}`,
+          hint: `give each name to one variable only: remove ${excerpt(
+            alias,
+          )} from the aliases of ${excerpt(variable)}, or rename the other`,
+        });
+      }
+    }
+    for (const name of [variable, ...(spec.aliases ?? [])]) {
+      const base = name.endsWith(VARIABLE_FILE_SUFFIX)
+        ? name.slice(0, -VARIABLE_FILE_SUFFIX.length)
+        : undefined;
+      const others = base
+        ? (owners.get(base) ?? []).filter(o => o.variable !== variable)
+        : [];
+      if (others.length > 0) {
+        findings.push({
+          rule: 'alias-collision',
+          ...position,
+          message: `${excerpt(name)} of variable ${excerpt(
+            variable,
+          )} is the ${VARIABLE_FILE_SUFFIX} form of ${excerpt(base!)}, ${others
+            .map(describeOwner)
+            .join(', ')}: it would name the file holding that value`,
+          hint: `rename ${excerpt(name)} or ${excerpt(base!)}`,
+        });
+      }
+    }
+  }
+  return findings;
 }
 
 /** The findings of one valid preset, errors and warnings mixed. */
@@ -352,6 +453,7 @@ function lintPreset(
       });
     }
   }
+  aliasFindings(preset, context.owners, declaredAt).forEach(find);
   const prefixes = variablePrefixes(preset.name);
   for (const [name, variable] of Object.entries(declared)) {
     const position = declaredAt.get(name);
@@ -399,6 +501,7 @@ const ERROR_RULES: ReadonlySet<LintRule> = new Set<LintRule>([
   'undeclared-variable',
   'other-backstage-release',
   'undocumented-variable',
+  'alias-collision',
 ]);
 
 /**
@@ -504,13 +607,15 @@ export function lintPresets(paths: string[], options: LintOptions): LintResult {
   const shipped = loadPresetCatalog({
     shippedDir: defaultShippedDir(options.rootDir),
   }).presets;
+  const known = new Map([
+    ...shipped,
+    ...linted.map(({ preset }) => [preset.name, preset] as const),
+  ]);
   const context: PresetLintContext = {
     platform: platformVariables(options.rootDir),
     release: readBackstageVersion(options.rootDir),
-    known: new Map([
-      ...shipped,
-      ...linted.map(({ preset }) => [preset.name, preset] as const),
-    ]),
+    known,
+    owners: variableNameOwners(known.values()),
   };
   const findings = reads.flatMap(read => read.findings);
   for (const { preset, read } of linted) {
