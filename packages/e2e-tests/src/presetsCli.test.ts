@@ -145,6 +145,7 @@ describe('presets command', () => {
       'presets',
       'plugins',
       'providers',
+      'variables',
       'problems',
       'config',
       'permissions',

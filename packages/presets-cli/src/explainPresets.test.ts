@@ -176,6 +176,42 @@ describe('explainPresetsWithConfig', () => {
     );
   });
 
+  describe('with variables from files and aliases', () => {
+    const dir = createMockDirectory();
+    const password = 'pg-password-from-a-file-never-shown';
+
+    it('shows which name supplied each variable, and masks a secret read from a file', async () => {
+      dir.setContent({ 'pg-password': `${password}\n` });
+      const result = await explainPresetsWithConfig({
+        env: {
+          VEECODE_PRESETS: 'postgres',
+          PG_HOST: 'pg.example.com',
+          POSTGRES_USER: 'backstage',
+          PG_PASSWORD_FILE: dir.resolve('pg-password'),
+        },
+        rootDir,
+        pluginsFrom,
+      });
+      expect(result.ok).toBe(true);
+      expect(result.variables).toEqual([
+        { name: 'POSTGRES_HOST', from: 'PG_HOST' },
+        { name: 'POSTGRES_USER', from: 'POSTGRES_USER' },
+        { name: 'POSTGRES_PASSWORD', from: 'PG_PASSWORD_FILE' },
+      ]);
+      const leaf = (path: string) =>
+        result.config?.find(l => l.path === path)?.value;
+      expect(leaf('backend.database.connection.host')).toBe('pg.example.com');
+      expect(leaf('backend.database.connection.password')).toBe('<secret>');
+      const text = formatExplanation(result, paintFor(false));
+      expect(text).toContain(
+        'Variables set (and the name, alias or _FILE each came from): POSTGRES_HOST (from PG_HOST), POSTGRES_USER, POSTGRES_PASSWORD (from PG_PASSWORD_FILE)',
+      );
+      for (const output of [JSON.stringify(result), text]) {
+        expect(output).not.toContain(password);
+      }
+    });
+  });
+
   it('without the variable, the preset wins over app-config.yaml', async () => {
     const { APP_CONFIG_app_title: _, ...withoutOverride } = env;
     const result = await explainPresetsWithConfig({

@@ -44,6 +44,15 @@ export interface ExplainedProvider {
   presets: string[];
 }
 
+/**
+ * A variable of the selection that is set, and the name that supplied its
+ * value: its own, an alias, or a `_FILE` name. Never the value.
+ */
+export interface ExplainedVariable {
+  name: string;
+  from: string;
+}
+
 /** The permission framework as the final config sets it. */
 export interface ExplainedPermissions {
   /** `permission.enabled`: off, every signed-in person may do everything. */
@@ -66,6 +75,8 @@ export interface ExplainResult {
     /** Keys below `catalog.providers`: the org-sync and discovery providers the catalog module schedules. */
     catalog: ExplainedProvider[];
   };
+  /** The set variables of the selection, in selection order, each with the name that supplied it. */
+  variables: ExplainedVariable[];
   /**
    * Every leaf of the final layered config with the layer it came from,
    * secrets redacted; present when the config was read
@@ -106,6 +117,10 @@ function explainResolution(resolution: PresetResolution): ExplainResult {
       auth: providersNamed(resolution.presets, ['auth', 'providers']),
       catalog: providersNamed(resolution.presets, ['catalog', 'providers']),
     },
+    variables: Object.entries(resolution.suppliedBy).map(([name, from]) => ({
+      name,
+      from,
+    })),
     problems: resolution.problems,
   };
 }
@@ -290,6 +305,14 @@ function formatProviders(providers: ExplainedProvider[]): string {
     : '(none)';
 }
 
+function formatVariables(variables: ExplainedVariable[]): string {
+  return variables.length > 0
+    ? variables
+        .map(v => (v.from === v.name ? v.name : `${v.name} (from ${v.from})`))
+        .join(', ')
+    : '(none)';
+}
+
 function formatPermissions(
   permissions: ExplainedPermissions,
   paint: Paint,
@@ -362,6 +385,9 @@ export function formatExplanation(result: ExplainResult, paint: Paint): string {
     `${paint.bold(
       'Org-sync and discovery providers',
     )} (catalog.providers): ${formatProviders(result.providers.catalog)}`,
+    `${paint.bold('Variables set')} (and the name, alias or _FILE each came from): ${formatVariables(
+      result.variables,
+    )}`,
   );
   if (result.permissions) {
     lines.push(formatPermissions(result.permissions, paint));
