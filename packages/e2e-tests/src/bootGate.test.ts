@@ -94,6 +94,48 @@ describe('boot gate', () => {
     expect(err).not.toContain('%%%');
   });
 
+  it('refuses variables from files and aliases that disagree or cannot be read, naming the names, never a value', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'presets-secrets-'));
+    try {
+      const hostFile = path.join(dir, 'host');
+      const fileContent = 'db-from-the-file.example.com';
+      fs.writeFileSync(hostFile, `${fileContent}\n`);
+      const password = 'Pg-S3cret-in-the-environment';
+      const missing = path.join(dir, 'missing');
+      const result = await runToExit({
+        env: {
+          VEECODE_PRESETS: 'postgres,nope',
+          POSTGRES_HOST: 'db-from-the-env.example.com',
+          PG_HOST_FILE: hostFile,
+          POSTGRES_PASSWORD: password,
+          POSTGRES_PASSWORD_FILE: hostFile,
+          PG_USER_FILE: missing,
+        },
+      });
+      expect(result.code).toBe(78);
+      expect(result.stdout).toBe('');
+      const err = result.stderr;
+      // One list: the unknown preset with the variable problems.
+      expect(err).toMatch(/preset "nope" not found/);
+      expect(err).toContain(
+        'POSTGRES_HOST and PG_HOST_FILE are set to different values: they are names of one variable, POSTGRES_HOST',
+      );
+      expect(err).toContain(
+        'POSTGRES_PASSWORD and POSTGRES_PASSWORD_FILE are both set',
+      );
+      expect(err).toContain(
+        `PG_USER_FILE names ${missing}, which cannot be read (ENOENT)`,
+      );
+      expect(err).not.toMatch(/- POSTGRES_(HOST|USER|PASSWORD) \(/);
+      for (const value of [fileContent, password, 'db-from-the-env']) {
+        expect(err).not.toContain(value);
+      }
+      expect(err).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reports an invalid preset file of an extra folder with file and line', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'presets-extra-'));
     try {

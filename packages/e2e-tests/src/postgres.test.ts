@@ -61,7 +61,7 @@ describe('VEECODE_PRESETS=postgres', () => {
     await pg?.remove();
   });
 
-  describe('with the CA that issued the server certificate', () => {
+  describe('with the CA that issued the server certificate, the connection under VeeCode\'s names and the password from a file', () => {
     let backend: BackendProcess;
     let catalogDir: string;
 
@@ -70,13 +70,23 @@ describe('VEECODE_PRESETS=postgres', () => {
       catalogDir = mkdtempSync(join(tmpdir(), 'devportal-pg-catalog-'));
       const catalogFile = join(catalogDir, 'catalog-info.yaml');
       writeFileSync(catalogFile, componentCatalogFile('pg-service', 'team-a'));
+      // The connection as VeeCode's Helm chart names it (PG_*, aliases of
+      // the POSTGRES_* variables), the password from a file, as a
+      // Kubernetes secret mounts it.
+      const { POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD } =
+        pg.presetEnv();
+      const passwordFile = join(catalogDir, 'pg-password');
+      writeFileSync(passwordFile, `${POSTGRES_PASSWORD}\n`, { mode: 0o600 });
       backend = await startBackendProcess({
         env: {
           APP_CONFIG_catalog_locations: JSON.stringify([
             { type: 'file', target: catalogFile },
           ]),
           VEECODE_PRESETS: 'recommended,postgres',
-          ...pg.presetEnv(),
+          PG_HOST: POSTGRES_HOST,
+          PG_PORT: POSTGRES_PORT,
+          PG_USER: POSTGRES_USER,
+          POSTGRES_PASSWORD_FILE: passwordFile,
           POSTGRES_DB_PREFIX: PREFIX,
           POSTGRES_SSL_CA: tls.caPem,
           ...externalAccessEnv(),

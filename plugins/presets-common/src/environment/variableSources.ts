@@ -1,7 +1,7 @@
 /*
  * Where a declared variable's value comes from. An operator may set it by
- * its own name, by one of its aliases (another product's deployment names,
- * such as VeeCode's Helm chart's PG_HOST for POSTGRES_HOST), or through a
+ * its own name, by one of its aliases (another product's deployment names
+ * for it, declared in the preset), or through a
  * file named by any of those with `_FILE` appended (the Docker and
  * Kubernetes secrets convention). Everything after this reads one
  * environment in which the variable simply holds its value, so the checks,

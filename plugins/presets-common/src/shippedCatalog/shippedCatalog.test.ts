@@ -38,7 +38,7 @@ const TABLE: Record<string, Expected> = {
   mcp: { required: [], optional: ['MCP_ALLOWED_REDIRECT_URI_PATTERN'] },
   'mcp-chat': { requires: ['mcp'], required: ['MCP_CHAT_PROVIDER', 'MCP_CHAT_API_KEY', 'MCP_CHAT_MODEL'], optional: ['MCP_CHAT_BASE_URL', 'MCP_CHAT_MCP_TOKEN'] },
   rbac: { required: ['RBAC_ADMINS'], optional: ['RBAC_POLICIES_FILE', 'RBAC_MAX_DEPTH'] },
-  postgres: { group: 'database', required: ['POSTGRES_HOST', 'POSTGRES_USER', 'POSTGRES_PASSWORD'], optional: ['POSTGRES_PORT', 'POSTGRES_DB_PREFIX', 'POSTGRES_SSL_CA'] },
+  postgres: { group: 'database', required: ['POSTGRES_HOST', 'POSTGRES_USER', 'POSTGRES_PASSWORD'], optional: ['POSTGRES_PORT', 'POSTGRES_DB_PREFIX', 'POSTGRES_DB', 'POSTGRES_SSL_CA'] },
 };
 
 function get(

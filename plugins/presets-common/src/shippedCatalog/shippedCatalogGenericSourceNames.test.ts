@@ -10,11 +10,14 @@ import { loadPresetCatalog } from '../catalog/loadPresetCatalog';
 const repoRoot = resolve(__dirname, '../../../..');
 const catalog = loadPresetCatalog({ shippedDir: resolve(repoRoot, 'presets') });
 
-/** Every variable the shipped presets declare or derive. */
+/** Every variable the shipped presets declare or derive, and every alias. */
 const names = [
   ...new Set(
     [...catalog.presets.values()].flatMap(preset => [
-      ...Object.keys(preset.requires.variables),
+      ...Object.entries(preset.requires.variables).flatMap(([name, v]) => [
+        name,
+        ...(v.aliases ?? []),
+      ]),
       ...Object.keys(preset.derived),
     ]),
   ),
@@ -58,7 +61,12 @@ const files = fs.readdirSync(resolve(repoRoot, 'plugins')).flatMap(pkg => {
 describe('the generic source', () => {
   it('has the shipped presets and their variables to check', () => {
     expect(names).toEqual(
-      expect.arrayContaining(['GITHUB_BASE_URL', 'GITHUB_HOST', 'RBAC_ADMINS']),
+      expect.arrayContaining([
+        'GITHUB_BASE_URL',
+        'GITHUB_HOST',
+        'RBAC_ADMINS',
+        'PG_HOST',
+      ]),
     );
     expect(files.length).toBeGreaterThan(50);
   });
