@@ -61,7 +61,7 @@ describe('VEECODE_PRESETS=postgres', () => {
     await pg?.remove();
   });
 
-  describe('with the CA that issued the server certificate, the connection under VeeCode\'s names and the password from a file', () => {
+  describe("with the CA that issued the server certificate, the connection under VeeCode's names and the password from a file", () => {
     let backend: BackendProcess;
     let catalogDir: string;
 

@@ -385,7 +385,9 @@ export function formatExplanation(result: ExplainResult, paint: Paint): string {
     `${paint.bold(
       'Org-sync and discovery providers',
     )} (catalog.providers): ${formatProviders(result.providers.catalog)}`,
-    `${paint.bold('Variables set')} (and the name, alias or _FILE each came from): ${formatVariables(
+    `${paint.bold(
+      'Variables set',
+    )} (and the name, alias or _FILE each came from): ${formatVariables(
       result.variables,
     )}`,
   );

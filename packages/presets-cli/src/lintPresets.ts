@@ -271,7 +271,9 @@ interface NameOwner {
  * variables that own it. Presets that share a variable (`GITHUB_PAT` of
  * github and github-auth) own its names together.
  */
-function variableNameOwners(presets: Iterable<Preset>): Map<string, NameOwner[]> {
+function variableNameOwners(
+  presets: Iterable<Preset>,
+): Map<string, NameOwner[]> {
   const owners = new Map<string, NameOwner[]>();
   const add = (name: string, owner: NameOwner) =>
     owners.set(name, [...(owners.get(name) ?? []), owner]);

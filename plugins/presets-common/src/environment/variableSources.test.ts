@@ -110,9 +110,7 @@ describe('resolveVariableValues', () => {
       POSTGRES_USER_FILE: dir.resolve('empty'),
     });
     expect(result.problems.map(p => p.message)).toEqual([
-      `POSTGRES_HOST_FILE names ${dir.resolve(
-        'folder',
-      )}, which is not a file`,
+      `POSTGRES_HOST_FILE names ${dir.resolve('folder')}, which is not a file`,
       `POSTGRES_USER_FILE names ${dir.resolve('empty')}, which is empty`,
       `POSTGRES_PASSWORD_FILE names ${missing}, which cannot be read (ENOENT)`,
     ]);

@@ -174,7 +174,9 @@ export function resolveVariableValues(
       const by = supplied.map(s => s.name);
       refuse({
         kind: 'invalid-variables',
-        message: `${listed(by)} are set to different values: they are names of one variable, ${variable}`,
+        message: `${listed(
+          by,
+        )} are set to different values: they are names of one variable, ${variable}`,
         hint: `set only one of ${by.join(', ')}, or give them the same value`,
       });
       continue;

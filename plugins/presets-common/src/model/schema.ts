@@ -117,7 +117,7 @@ export const presetFileSchema = {
                 minItems: 1,
                 items: variableName,
                 description:
-                  'other names the operator may set the variable by (another product\'s deployment names): the variable takes the value of whichever is set, names set to different values refuse the boot, and each has the NAME_FILE form too',
+                  "other names the operator may set the variable by (another product's deployment names): the variable takes the value of whichever is set, names set to different values refuse the boot, and each has the NAME_FILE form too",
               },
             },
           },
