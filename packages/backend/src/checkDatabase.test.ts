@@ -1,4 +1,8 @@
-import { describeConnectionError } from './checkDatabase';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
+import { resolvePresets } from '@devportal/plugin-presets-common';
+import { describeConnectionError, hintsFor } from './checkDatabase';
 
 const target = { host: 'db.example.com', port: '5432', user: 'backstage' };
 const presetHints = {
@@ -59,5 +63,34 @@ describe('describeConnectionError', () => {
       message,
       exitCode,
     });
+  });
+});
+
+describe('hintsFor', () => {
+  const rootDir = resolve(__dirname, '../../..');
+
+  it("names the postgres preset's variables as the operator set them: own name, alias or _FILE", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'devportal-hints-'));
+    try {
+      writeFileSync(join(dir, 'password'), 'pw\n');
+      const resolution = resolvePresets({
+        rootDir,
+        pluginsFrom: [resolve(__dirname, '..')],
+        env: {
+          VEECODE_PRESETS: 'postgres',
+          PG_HOST: 'db.example.com',
+          POSTGRES_USER: 'backstage',
+          PG_PASSWORD_FILE: join(dir, 'password'),
+        },
+      });
+      expect(resolution.problems).toEqual([]);
+      expect(hintsFor(resolution)).toEqual({
+        address: 'PG_HOST and POSTGRES_PORT',
+        credentials: 'POSTGRES_USER and PG_PASSWORD_FILE',
+        tls: 'POSTGRES_SSL_CA',
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -47,12 +47,20 @@ interface Hints {
   tls: string;
 }
 
-function hintsFor(usesPostgresPreset: boolean): Hints {
-  return usesPostgresPreset
+/**
+ * The hints, with each of the preset's variables under the name the
+ * operator set it by (an alias such as PG_HOST, or a _FILE name).
+ */
+export function hintsFor(resolution: PresetResolution): Hints {
+  const named = (variable: string) =>
+    resolution.suppliedBy[variable] ?? variable;
+  return resolution.presets.some(p => p.name === 'postgres')
     ? {
-        address: 'POSTGRES_HOST and POSTGRES_PORT',
-        credentials: 'POSTGRES_USER and POSTGRES_PASSWORD',
-        tls: 'POSTGRES_SSL_CA',
+        address: `${named('POSTGRES_HOST')} and ${named('POSTGRES_PORT')}`,
+        credentials: `${named('POSTGRES_USER')} and ${named(
+          'POSTGRES_PASSWORD',
+        )}`,
+        tls: named('POSTGRES_SSL_CA'),
       }
     : {
         address: 'backend.database.connection.host and .port',
@@ -158,7 +166,14 @@ export async function checkDatabase(
     port: String(connection.port ?? 5432),
     user: connection.user,
   };
-  const hints = hintsFor(resolution.presets.some(p => p.name === 'postgres'));
+  const hints = hintsFor(resolution);
+  // Backstage reaches a server through an admin connection to `postgres`
+  // first, to create a missing database (ensureExists, on by default). In
+  // schema mode connection.database is that one database, which it may
+  // still have to create; otherwise Backstage drops it.
+  const createsDatabase =
+    database.getOptionalString('pluginDivisionMode') === 'schema' &&
+    (database.getOptionalBoolean('ensureExists') ?? true);
 
   // pg ships no types of its own (and @types/pg is not installed): the
   // little used here is typed above.
@@ -169,8 +184,7 @@ export async function checkDatabase(
   const client = new Client({
     ...connection,
     port: Number(target.port),
-    // Backstage's admin connection uses this database too.
-    database: connection.database ?? 'postgres',
+    database: createsDatabase ? 'postgres' : connection.database ?? 'postgres',
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
   });
   // An error after connect (server going away) must not crash the check.

@@ -166,6 +166,40 @@ describe('VEECODE_PRESETS=postgres', () => {
     });
   });
 
+  it("with VeeCode's PG_DATABASE, keeps every plugin in that one database, each in a schema of its own, created by the backend", async () => {
+    const { POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD } =
+      pg.presetEnv();
+    const database = `${PREFIX}one`;
+    const backend = await startBackendProcess({
+      env: {
+        VEECODE_PRESETS: 'postgres',
+        PG_HOST: POSTGRES_HOST,
+        PG_PORT: POSTGRES_PORT,
+        PG_USER: POSTGRES_USER,
+        PG_PASSWORD: POSTGRES_PASSWORD,
+        PG_DATABASE: database,
+        ...externalAccessEnv(),
+      },
+    });
+    try {
+      await backend.waitForReady(240_000);
+      const schemas = (
+        await pg.query(
+          'select schema_name from information_schema.schemata',
+          database,
+        )
+      ).map(([name]) => name);
+      expect(schemas).toEqual(expect.arrayContaining(['catalog', 'auth']));
+      const databases = (await pg.query('select datname from pg_database')).map(
+        ([name]) => name,
+      );
+      expect(databases).not.toContain('backstage_plugin_catalog');
+      expect(backend.output()).not.toContain(POSTGRES_PASSWORD);
+    } finally {
+      await backend.stop();
+    }
+  });
+
   it('refuses a server whose certificate another CA issued, in one line naming POSTGRES_SSL_CA (exit 78)', async () => {
     const other = await issueLoopbackCertificate();
     const result = await runToExit({
