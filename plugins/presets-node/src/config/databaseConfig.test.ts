@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { resolvePresets } from '@devportal/plugin-presets-common';
 import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetCatalog';
 import {
@@ -37,6 +40,29 @@ describe('the database config', () => {
     });
     expect(database).toMatchObject({ client: 'pg' });
     expect(database).not.toHaveProperty('connection.directory');
+  });
+
+  it('substitutes a variable read from X_FILE or an alias as if the variable were set', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'devportal-db-secret-'));
+    try {
+      writeFileSync(join(dir, 'password'), 'pw-from-a-file\n');
+      const database = await databaseConfig({
+        VEECODE_PRESETS: 'postgres',
+        PG_HOST: 'alias.example.com',
+        POSTGRES_USER: 'backstage',
+        POSTGRES_PASSWORD_FILE: join(dir, 'password'),
+      });
+      expect(database).toMatchObject({
+        client: 'pg',
+        connection: {
+          host: 'alias.example.com',
+          user: 'backstage',
+          password: 'pw-from-a-file',
+        },
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses the postgres preset without its password', () => {
