@@ -1,3 +1,4 @@
+import { createMockDirectory } from '@backstage/backend-test-utils';
 import { loadPresetCatalog } from '@devportal/plugin-presets-common';
 import { FIXTURE_PRESETS_DIR } from '@devportal/test-utils/src/fixtures/presetCatalog';
 import { formatPresetList, listPresets } from './listPresets';
@@ -6,6 +7,8 @@ import { paintFor } from './terminal';
 const catalog = loadPresetCatalog({ shippedDir: FIXTURE_PRESETS_DIR });
 
 describe('listPresets', () => {
+  const dir = createMockDirectory();
+
   it('lists every preset sorted by name, with group and dependencies', () => {
     const listed = listPresets(catalog, {});
     expect(listed.map(p => p.name)).toEqual([...catalog.presets.keys()].sort());
@@ -30,6 +33,23 @@ describe('listPresets', () => {
       ]),
     );
     expect(JSON.stringify(github)).not.toContain(secret);
+  });
+
+  it('counts a variable set through an alias or a _FILE as set, as the gate does', () => {
+    dir.setContent({ password: 'pw-never-listed\n' });
+    const postgres = listPresets(catalog, {
+      PG_HOST: 'db.example.com',
+      POSTGRES_PASSWORD_FILE: dir.resolve('password'),
+      POSTGRES_USER_FILE: dir.resolve('missing'),
+    }).find(p => p.name === 'postgres')!;
+    expect(postgres.variables).toEqual(
+      expect.arrayContaining([
+        { name: 'POSTGRES_HOST', required: true, set: true },
+        { name: 'POSTGRES_PASSWORD', required: true, set: true },
+        { name: 'POSTGRES_USER', required: true, set: false },
+      ]),
+    );
+    expect(JSON.stringify(postgres)).not.toContain('pw-never-listed');
   });
 });
 

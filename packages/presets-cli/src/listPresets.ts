@@ -2,6 +2,7 @@ import {
   isUnset,
   Preset,
   PresetCatalog,
+  resolveVariableValues,
 } from '@devportal/plugin-presets-common';
 import { Paint, formatTable } from './terminal';
 
@@ -37,6 +38,9 @@ function toListedPreset(
   preset: Preset,
   env: Record<string, string | undefined>,
 ): ListedPreset {
+  // Set by its own name, an alias or a _FILE, as the gate counts it; what
+  // is wrong with a name or file is `presets check`'s to report.
+  const values = resolveVariableValues([preset], env).env;
   return {
     name: preset.name,
     version: preset.version,
@@ -47,7 +51,7 @@ function toListedPreset(
       ([name, variable]) => ({
         name,
         required: variable.required,
-        set: !isUnset(env[name]),
+        set: !isUnset(values[name]),
       }),
     ),
     source: preset.source,
