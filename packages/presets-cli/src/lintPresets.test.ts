@@ -228,7 +228,7 @@ describe('lintPresets', () => {
       {
         rule: 'alias-collision',
         file: shown('alias-collision'),
-        line: 10,
+        line: 11,
         column: 5,
         message:
           'alias PG_HOST of variable ALIAS_COLLISION_HOST is also an alias of POSTGRES_HOST (preset "postgres")',
@@ -237,7 +237,7 @@ describe('lintPresets', () => {
       {
         rule: 'alias-collision',
         file: shown('alias-collision'),
-        line: 14,
+        line: 15,
         column: 5,
         message:
           'alias POSTGRES_USER of variable ALIAS_COLLISION_USER is also variable POSTGRES_USER of preset "postgres"',
@@ -246,11 +246,20 @@ describe('lintPresets', () => {
       {
         rule: 'alias-collision',
         file: shown('alias-collision'),
-        line: 25,
+        line: 26,
         column: 5,
         message:
           'ALIAS_COLLISION_CA_FILE of variable ALIAS_COLLISION_CA_FILE is the _FILE form of ALIAS_COLLISION_CA, variable ALIAS_COLLISION_CA of preset "alias-collision": it would name the file holding that value',
         hint: 'rename ALIAS_COLLISION_CA_FILE or ALIAS_COLLISION_CA',
+      },
+      {
+        rule: 'alias-collision',
+        file: shown('alias-collision'),
+        line: 29,
+        column: 5,
+        message:
+          'ALIAS_COLLISION_KEY_FILE of variable ALIAS_COLLISION_KEY is the _FILE form of ALIAS_COLLISION_KEY, variable ALIAS_COLLISION_KEY of preset "alias-collision": it would name the file holding that value',
+        hint: 'rename ALIAS_COLLISION_KEY_FILE or ALIAS_COLLISION_KEY',
       },
     ]);
     // An alias is another product's name: no prefix asked of it.

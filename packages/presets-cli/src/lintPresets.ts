@@ -338,9 +338,8 @@ function aliasFindings(
       const base = name.endsWith(VARIABLE_FILE_SUFFIX)
         ? name.slice(0, -VARIABLE_FILE_SUFFIX.length)
         : undefined;
-      const others = base
-        ? (owners.get(base) ?? []).filter(o => o.variable !== variable)
-        : [];
+      // Its own variable too: an alias X_FILE of X would read a path as X.
+      const others = base ? owners.get(base) ?? [] : [];
       if (others.length > 0) {
         findings.push({
           rule: 'alias-collision',
