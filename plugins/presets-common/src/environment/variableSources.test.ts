@@ -117,6 +117,15 @@ describe('resolveVariableValues', () => {
     expect(result.env.POSTGRES_PASSWORD).toBeUndefined();
   });
 
+  it('shows a path with control characters escaped, so it cannot forge a line', () => {
+    const path = dir.resolve('missing\n  2. forged problem');
+    const [problem] = resolveVariableValues(postgres, {
+      POSTGRES_PASSWORD_FILE: path,
+    }).problems;
+    expect(problem.message).not.toContain('\n');
+    expect(problem.message).toContain('missing\\n  2. forged problem');
+  });
+
   it('leaves _FILE names of undeclared variables alone (SSL_CERT_FILE is not SSL_CERT)', () => {
     const env = { SSL_CERT_FILE: dir.resolve('missing') };
     const result = resolveVariableValues(postgres, env);

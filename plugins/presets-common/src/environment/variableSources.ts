@@ -11,6 +11,7 @@
 import fs from 'fs';
 import { Preset } from '../model/types';
 import { PresetProblem } from '../model/problems';
+import { escapeControlCharacters } from '../model/excerpt';
 import { isUnset } from './variableValues';
 
 /** Appended to a name to give the name of the file holding its value. @public */
@@ -78,14 +79,16 @@ function readVariableFile(
   fileName: string,
   path: string,
 ): { value: string } | { problem: PresetProblem } {
+  // Whole, but unable to forge lines of the output.
+  const shown = escapeControlCharacters(path);
   const refuse = (reason: string, hint: string) => ({
     problem: {
       kind: 'invalid-variables' as const,
-      message: `${fileName} names ${path}, ${reason}`,
+      message: `${fileName} names ${shown}, ${reason}`,
       hint,
     },
   });
-  const readableHint = `make ${path} a readable file for the user the backend runs as, or set ${fileName} to the path of one`;
+  const readableHint = `make ${shown} a readable file for the user the backend runs as, or set ${fileName} to the path of one`;
   let value: string;
   try {
     const stat = fs.statSync(path);
@@ -106,7 +109,7 @@ function readVariableFile(
   if (isUnset(value)) {
     return refuse(
       'which is empty',
-      `write the value into ${path}, or unset ${fileName}`,
+      `write the value into ${shown}, or unset ${fileName}`,
     );
   }
   return { value };
