@@ -83,14 +83,17 @@ describe('readProxySettings', () => {
     expect(JSON.stringify(summary)).not.toMatch(/svc-portal|s3cr/);
   });
 
-  it('refuses a proxy variable that is not a URL, naming the variable and not its value', () => {
+  it('refuses a proxy variable that is not an HTTP proxy URL, naming the variable and not its value', () => {
     const read = () =>
       readProxySettings({ https_proxy: 'http://user:hunter2@[oops' });
     expect(read).toThrow(ProxyVariableError);
     expect(read).toThrow(
-      /^https_proxy is not a proxy URL: set it to http:\/\/host:port/,
+      /^https_proxy is not an http:\/\/ or https:\/\/ proxy URL: set it to http:\/\/host:port/,
     );
     expect(read).not.toThrow(/hunter2/);
+    expect(() =>
+      readProxySettings({ ALL_PROXY: 'socks5://proxy.corp.example:1080' }),
+    ).toThrow(/^ALL_PROXY is not an http:\/\/ or https:\/\/ proxy URL/);
   });
 });
 
@@ -196,6 +199,24 @@ describe('the proxy dispatcher and agent, against a proxy that needs credentials
         `app.corp.test:${port(plain)}`,
         `app.corp.test:${port(plain)}`,
       ]);
+    });
+
+    it('gives a request with `agent: false` (the proxy plugin) an agent with the same choice', async () => {
+      // What Node does for `agent: false`: a new agent of the global agent's class.
+      const AgentClass = createProxyHttpAgent()
+        .constructor as new () => http.Agent;
+      expect(
+        await nodeGet(`http://app.corp.test:${port(plain)}/own-agent`, {
+          agent: new AgentClass(),
+        }),
+      ).toBe(`GET app.corp.test:${port(plain)}/own-agent`);
+      const before = proxy.requests().length;
+      expect(
+        await nodeGet(`http://127.0.0.1:${port(plain)}/own-agent`, {
+          agent: new AgentClass(),
+        }),
+      ).toBe(`GET 127.0.0.1:${port(plain)}/own-agent`);
+      expect(proxy.requests().slice(before)).toEqual([]);
     });
 
     it("tunnels Node's https requests, keeping the request's TLS options", async () => {

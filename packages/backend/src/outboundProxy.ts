@@ -16,7 +16,10 @@
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import { ProxyAgent as NodeProxyAgent } from 'proxy-agent';
+import {
+  ProxyAgent as NodeProxyAgent,
+  ProxyAgentOptions as NodeProxyAgentOptions,
+} from 'proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
 import {
   Agent,
@@ -61,7 +64,7 @@ function variable(
 export class ProxyVariableError extends Error {
   constructor(readonly variable: string) {
     super(
-      `${variable} is not a proxy URL: set it to http://host:port (credentials as http://user:password@host:port, percent-encoded), or unset it`,
+      `${variable} is not an http:// or https:// proxy URL: set it to http://host:port (credentials as http://user:password@host:port, percent-encoded), or unset it`,
     );
     this.name = 'ProxyVariableError';
   }
@@ -96,7 +99,10 @@ export function readProxySettings(
     } catch {
       throw new ProxyVariableError(set.name);
     }
-    if (!proxy.hostname) throw new ProxyVariableError(set.name);
+    // undici, the other stack, speaks to HTTP proxies only.
+    if (!proxy.hostname || !['http:', 'https:'].includes(proxy.protocol)) {
+      throw new ProxyVariableError(set.name);
+    }
     proxies.push(`${set.name}=${proxy.protocol}//${proxy.host}`);
   }
   if (proxies.length === 0) return undefined;
@@ -125,11 +131,22 @@ export function createProxyDispatcher(): Dispatcher {
   });
 }
 
+/**
+ * proxy-agent's agent with the same choice of proxy, also when Node builds
+ * one itself: a request with `agent: false` (http-proxy, behind the proxy
+ * plugin) gets `new (globalAgent.constructor)()`, without options.
+ */
+class EnvironmentProxyAgent extends NodeProxyAgent {
+  constructor(options?: NodeProxyAgentOptions) {
+    super({ ...options, getProxyForUrl: url => proxyForUrl(url) });
+  }
+}
+
 /** The agent for Node's http and https modules, with the same choice of proxy. */
 export function createProxyHttpAgent(): http.Agent {
   // No keepAlive: agent-base would hand a kept socket to the proxy straight
   // to the next request, skipping the plain-HTTP proxy's absolute-URI form.
-  return new NodeProxyAgent({ getProxyForUrl: url => proxyForUrl(url) });
+  return new EnvironmentProxyAgent();
 }
 
 /**
