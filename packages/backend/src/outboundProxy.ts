@@ -49,7 +49,7 @@ export function proxyForUrl(url: string | URL): string {
 }
 
 /** The set variable for `name` in either case, lower case first as proxy-from-env reads it. */
-function variable(
+function findVariable(
   env: NodeJS.ProcessEnv,
   name: string,
 ): { name: string; value: string } | undefined {
@@ -87,7 +87,7 @@ export function readProxySettings(
 ): OutboundProxySummary | undefined {
   const proxies: string[] = [];
   for (const name of PROXY_VARIABLES) {
-    const set = variable(env, name);
+    const set = findVariable(env, name);
     if (!set) continue;
     // A proxy without a scheme is taken as http:// (proxy-from-env does too).
     const withScheme = set.value.includes('://')
@@ -106,7 +106,7 @@ export function readProxySettings(
     proxies.push(`${set.name}=${proxy.protocol}//${proxy.host}`);
   }
   if (proxies.length === 0) return undefined;
-  const noProxy = (variable(env, 'no_proxy')?.value ?? '')
+  const noProxy = (findVariable(env, 'no_proxy')?.value ?? '')
     .split(/[,\s]/)
     .filter(Boolean);
   return { proxies, noProxy };
