@@ -20,11 +20,7 @@ import { checkDatabaseOrExit } from './checkDatabase';
 import { healthcheckPlugin } from './healthcheck';
 import { drainingRootHttpRouterServiceFactory } from './drainInFlightRequests';
 import { BUILT_IN_FEATURES } from './features';
-import {
-  OutboundProxySummary,
-  ProxyVariableError,
-  useProxiesFromEnvironment,
-} from './outboundProxy';
+import { OutboundProxySummary } from './outboundProxy';
 
 /** Says in the backend's log which proxies its outbound calls take (hosts only). */
 function proxyLog(summary: OutboundProxySummary) {
@@ -83,18 +79,15 @@ export function createDevPortalBackend(
  * 78; any other startup failure with 1, instead of leaving a process that
  * never becomes ready.
  */
-export async function startBackend(resolution: PresetResolution) {
+export async function startBackend(
+  resolution: PresetResolution,
+  outboundProxy?: OutboundProxySummary,
+) {
   try {
-    // First: a client created from here on already takes the proxy.
-    const outboundProxy = useProxiesFromEnvironment();
     const config = await readPresetConfig({ resolution });
     await checkDatabaseOrExit(config, resolution);
     await createDevPortalBackend(resolution, config, outboundProxy).start();
   } catch (error) {
-    if (error instanceof ProxyVariableError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(EXIT_CONFIG);
-    }
     const problems = findPresetProblems(error);
     if (problems) {
       process.stderr.write(`${formatProblems(problems)}\n`);

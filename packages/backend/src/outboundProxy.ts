@@ -21,6 +21,7 @@ import {
   ProxyAgentOptions as NodeProxyAgentOptions,
 } from 'proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
+import { EXIT_CONFIG } from '@devportal/plugin-presets-common';
 import {
   Agent,
   Dispatcher,
@@ -161,4 +162,23 @@ export function useProxiesFromEnvironment(): OutboundProxySummary | undefined {
   http.globalAgent = createProxyHttpAgent();
   https.globalAgent = createProxyHttpAgent() as https.Agent;
   return settings;
+}
+
+/**
+ * {@link useProxiesFromEnvironment} for the entry points, right after the
+ * boot gate: a proxy variable that is not a URL ends the process with exit
+ * code 78 and its one-line message, before the backend is loaded.
+ */
+export function useProxiesFromEnvironmentOrExit():
+  | OutboundProxySummary
+  | undefined {
+  try {
+    return useProxiesFromEnvironment();
+  } catch (error) {
+    if (error instanceof ProxyVariableError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(EXIT_CONFIG);
+    }
+    throw error;
+  }
 }
