@@ -9,9 +9,9 @@
  * through, so NO_PROXY means the same to both.
  *
  * Not through the proxy: loopback (the backend's calls to itself; no proxy
- * can reach this machine's loopback), clients that bring their own agent or
- * socket (the Kubernetes client, the proxy plugin's targets), and what is
- * not HTTP (LDAP, PostgreSQL).
+ * can reach this machine's loopback), clients that bring their own
+ * configured agent (the Kubernetes client, with its cluster's CA), and what
+ * is not HTTP (LDAP, PostgreSQL).
  */
 import http from 'node:http';
 import https from 'node:https';
