@@ -1,5 +1,9 @@
 import { createBackend } from '@backstage/backend-defaults';
-import { RootConfigService } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendFeatureLoader,
+  RootConfigService,
+} from '@backstage/backend-plugin-api';
 import {
   EXIT_CONFIG,
   findPresetProblems,
@@ -16,6 +20,25 @@ import { checkDatabaseOrExit } from './checkDatabase';
 import { healthcheckPlugin } from './healthcheck';
 import { drainingRootHttpRouterServiceFactory } from './drainInFlightRequests';
 import { BUILT_IN_FEATURES } from './features';
+import { OutboundProxySummary } from './outboundProxy';
+
+/** Says in the backend's log which proxies its outbound calls take (hosts only). */
+function proxyLog(summary: OutboundProxySummary) {
+  return createBackendFeatureLoader({
+    deps: { logger: coreServices.rootLogger },
+    *loader({ logger }) {
+      logger.info(
+        `Outbound HTTP goes through ${summary.proxies.join(
+          ', ',
+        )}; directly to loopback${
+          summary.noProxy.length
+            ? ` and NO_PROXY (${summary.noProxy.join(', ')})`
+            : ''
+        }`,
+      );
+    },
+  });
+}
 
 /**
  * Assembles the DevPortal backend around an already checked preset
@@ -24,8 +47,12 @@ import { BUILT_IN_FEATURES } from './features';
 export function createDevPortalBackend(
   resolution: PresetResolution,
   config: RootConfigService,
+  outboundProxy?: OutboundProxySummary,
 ) {
   const backend = createBackend();
+  if (outboundProxy) {
+    backend.add(proxyLog(outboundProxy));
+  }
 
   backend.add(presetsRootConfigServiceFactory({ config }));
   backend.add(presetsServiceFactory({ resolution }));
@@ -52,11 +79,14 @@ export function createDevPortalBackend(
  * 78; any other startup failure with 1, instead of leaving a process that
  * never becomes ready.
  */
-export async function startBackend(resolution: PresetResolution) {
+export async function startBackend(
+  resolution: PresetResolution,
+  outboundProxy?: OutboundProxySummary,
+) {
   try {
     const config = await readPresetConfig({ resolution });
     await checkDatabaseOrExit(config, resolution);
-    await createDevPortalBackend(resolution, config).start();
+    await createDevPortalBackend(resolution, config, outboundProxy).start();
   } catch (error) {
     const problems = findPresetProblems(error);
     if (problems) {

@@ -9,8 +9,12 @@
 // The gate's own entry point: a refused boot loads the preset catalog and
 // selection code only, not the whole library (config-loader, lodash ...).
 import { runBootGate } from '@devportal/plugin-presets-common';
+import { useProxiesFromEnvironmentOrExit } from './outboundProxy';
 
 const resolution = runBootGate();
+// Before any client of the backend exists, so that every one takes the
+// proxy (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) the environment names.
+const outboundProxy = useProxiesFromEnvironmentOrExit();
 
 // Loaded only after the gate passed: a refused boot never pays for it.
 // import(), not require(): the production build (`backstage-cli package
@@ -23,5 +27,5 @@ import('./backend').then(imported => {
   const { startBackend } =
     (imported as typeof imported & { default?: typeof imported }).default ??
     imported;
-  return startBackend(resolution);
+  return startBackend(resolution, outboundProxy);
 });

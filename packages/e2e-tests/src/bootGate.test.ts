@@ -329,3 +329,20 @@ describe('boot gate: guest sign-in in production', () => {
     expect(err).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/); // no stack trace
   });
 });
+
+describe('boot: corporate proxy variables', () => {
+  it('refuses a proxy variable that is not an HTTP proxy URL, exit 78, naming it and never its credentials', async () => {
+    const result = await runToExit({
+      env: {
+        VEECODE_PRESETS: 'recommended',
+        HTTPS_PROXY: 'http://svc-portal:hunter2-proxy@[not-a-host',
+      },
+    });
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain(
+      'HTTPS_PROXY is not an http:// or https:// proxy URL: set it to http://host:port (credentials as http://user:password@host:port, percent-encoded), or unset it',
+    );
+    expect(`${result.stdout}${result.stderr}`).not.toContain('hunter2-proxy');
+    expect(result.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/); // no stack trace
+  });
+});

@@ -4,6 +4,15 @@
  * Enterprise Server on loopback (test-utils src/fakes/github), the backend started with
  * the README's command, org sync and repository discovery through Backstage's
  * own GitHub providers, and headless Chromium signing in on GitHub's form.
+ *
+ * Behind a corporate proxy, as many companies run it: the fake is known as
+ * `github.corp.test`, a name the backend cannot resolve, and only the
+ * loopback proxy (test-utils src/fakes/proxy.ts, wanting credentials)
+ * routes it to the fake, as a corporate proxy reaches the internet for its
+ * clients. So every GitHub call of the backend only works through the proxy
+ * (HTTP_PROXY), which records who asked for what: undici's CONNECT tunnels
+ * (Octokit) and Node's absolute-URI requests (passport's code exchange). A
+ * host in no_proxy is never asked of the proxy.
  */
 import {
   BackendProcess,
@@ -11,6 +20,7 @@ import {
   startBackendProcess,
 } from '@devportal/test-utils/src/backend/backendProcess';
 import {
+  E2E_TOKEN,
   catalogEntitiesOfKind,
   catalogSnapshot,
   componentCatalogFile,
@@ -30,6 +40,10 @@ import {
   startFakeGithub,
 } from '@devportal/test-utils/src/fakes/github';
 import { signInAtGithub } from '@devportal/test-utils/src/fakes/github/browser';
+import {
+  FakeProxy,
+  startFakeProxy,
+} from '@devportal/test-utils/src/fakes/proxy';
 import { withFreshBrowser } from '@devportal/test-utils/src/browser/chromium';
 import {
   handlerResponse,
@@ -44,6 +58,12 @@ const CLIENT_ID = 'Iv1.e2e0123456789ab';
 const CLIENT_SECRET = 'gh-oauth-client-secret-Qx7';
 const ORG_SYNC = 'GithubMultiOrgEntityProvider:production';
 const DISCOVERY = 'github-provider:default';
+const PROXY_USER = 'svc-portal';
+const PROXY_PASSWORD = 'proxy-pass-W7q';
+/** Resolves nowhere but at the proxy (and in the browser, which is not behind it). */
+const GITHUB_NAME = 'github.corp.test';
+/** In no_proxy: the backend must go there itself. */
+const INTRANET_NAME = 'radar.intranet.test';
 
 /** More members than one page of the org sync's queries (50), so paging is exercised. */
 const CREW = Array.from(
@@ -67,14 +87,17 @@ async function signIn(
   backend: BackendProcess,
   credentials: { login: string; password: string },
 ) {
-  return withFreshBrowser(async page => {
-    const message = await handlerResponse(page, 'github', async () => {
-      await page.goto(startUrl(backend));
-      await signInAtGithub(page, credentials);
-    });
-    const refresh = await refreshSession(page, 'github');
-    return { message, refresh };
-  });
+  return withFreshBrowser(
+    async page => {
+      const message = await handlerResponse(page, 'github', async () => {
+        await page.goto(startUrl(backend));
+        await signInAtGithub(page, credentials);
+      });
+      const refresh = await refreshSession(page, 'github');
+      return { message, refresh };
+    },
+    { hosts: { [GITHUB_NAME]: '127.0.0.1' } },
+  );
 }
 
 /** Waits until the fake has answered a catalog-info.yaml read for each repository; returns them. */
@@ -113,10 +136,18 @@ describe('github and github-auth presets', () => {
   let github: FakeGithub;
   let backend: BackendProcess;
   let anaNodeId: string;
+  let proxy: FakeProxy;
+  let githubHost: string;
+  let radarHost: string;
 
   beforeAll(async () => {
     const port = await freePort();
+    proxy = await startFakeProxy({
+      credentials: { username: PROXY_USER, password: PROXY_PASSWORD },
+      routes: { [GITHUB_NAME]: '127.0.0.1' },
+    });
     github = await startFakeGithub({
+      hostname: GITHUB_NAME,
       org: ORG,
       pat: PAT,
       oauthApp: oauthAppOfBackend(port, {
@@ -185,12 +216,19 @@ describe('github and github-auth presets', () => {
       ],
     });
     anaNodeId = github.nodeIdOf('ana');
+    githubHost = `${GITHUB_NAME}:${github.port}`;
+    radarHost = `${INTRANET_NAME}:${github.port}`;
     backend = await startBackendProcess({
       port,
       env: {
         VEECODE_PRESETS: 'recommended,github,github-auth',
         ...github.presetsEnv,
         ...externalAccessEnv(),
+        HTTP_PROXY: proxy.urlWithCredentials,
+        no_proxy: '.intranet.test,registry.internal',
+        // A radar on a no_proxy host, for the NO_PROXY test.
+        TECH_RADAR_URL: `http://${radarHost}/tech-radar.json`,
+        APP_CONFIG_backend_reading_allow: JSON.stringify([{ host: radarHost }]),
       },
     });
     await backend.waitForReady(180_000);
@@ -199,6 +237,15 @@ describe('github and github-auth presets', () => {
   afterAll(async () => {
     await backend?.stop();
     await github?.stop();
+    await proxy?.stop();
+  });
+
+  it('says which proxy it uses, by host only, and which hosts it reaches directly', () => {
+    expect(backend.output()).toContain(
+      `Outbound HTTP goes through HTTP_PROXY=http://127.0.0.1:${proxy.port}; directly to loopback and NO_PROXY (.intranet.test, registry.internal)`,
+    );
+    expect(backend.output()).not.toContain(PROXY_PASSWORD);
+    expect(backend.output()).not.toContain(PROXY_USER);
   });
 
   it('syncs the organization members as users and its teams as groups in the org namespace', async () => {
@@ -376,9 +423,50 @@ describe('github and github-auth presets', () => {
     github.failApi(undefined);
   });
 
+  it('goes directly to a no_proxy host, never asking the proxy for it', async () => {
+    const res = await fetch(`${backend.baseUrl}/api/tech-radar/data`, {
+      headers: { Authorization: `Bearer ${E2E_TOKEN}` },
+    });
+    // The backend tried the host itself, where the name resolves nowhere;
+    // had it used the proxy, the proxy would have been asked (and refused).
+    expect(res.status).toBe(502);
+    expect(backend.output()).toContain(
+      `Unable to read http://${radarHost}/tech-radar.json, TypeError: fetch failed`,
+    );
+    expect(proxy.requests().map(r => r.host)).not.toContain(radarHost);
+  });
+
+  it('reached GitHub only through the proxy, with both HTTP stacks, and nothing else', () => {
+    // undici (Octokit's GraphQL for org sync and discovery, the URL reader)
+    // tunnels with CONNECT; passport-oauth2 posts the sign-in's code with
+    // Node's http module, an absolute-URI request.
+    const asked = proxy.requests();
+    expect(asked).toContainEqual({
+      method: 'CONNECT',
+      host: githubHost,
+      status: 200,
+      forwarded: true,
+    });
+    expect(asked).toContainEqual({
+      method: 'POST',
+      host: githubHost,
+      status: 200,
+      forwarded: true,
+    });
+    expect(proxy.hostsServed()).toEqual([githubHost]);
+    // Loopback (the backend's calls to itself) never went to the proxy,
+    // nor did anything go without the proxy's credentials.
+    expect(proxy.refused()).toEqual([]);
+  });
+
   it('asked GitHub only what it serves, and leaked no secret', () => {
     expect(github.unhandledRequests()).toEqual([]);
-    const secrets = [PAT, CLIENT_SECRET, ...github.issuedTokens()];
+    const secrets = [
+      PAT,
+      CLIENT_SECRET,
+      PROXY_PASSWORD,
+      ...github.issuedTokens(),
+    ];
     expect(github.issuedTokens().length).toBeGreaterThanOrEqual(4);
     for (const secret of secrets) {
       expect(backend.output()).not.toContain(secret);

@@ -48,6 +48,20 @@ export interface LaunchChromiumOptions {
    * Only these keys are accepted: any other certificate error still fails.
    */
   trustedCertificates?: string[];
+  /**
+   * Host names the browser resolves to these addresses without DNS, e.g. a
+   * fake GitHub known as `github.corp.test` that the backend reaches
+   * through a proxy: `{ 'github.corp.test': '127.0.0.1' }`.
+   */
+  hosts?: Record<string, string>;
+}
+
+/** Chromium's switch that resolves the given names to the given addresses. */
+function hostResolverArgs(hosts: Record<string, string>): string[] {
+  const rules = Object.entries(hosts).map(
+    ([name, address]) => `MAP ${name} ${address}`,
+  );
+  return rules.length ? [`--host-resolver-rules=${rules.join(',')}`] : [];
 }
 
 /**
@@ -91,6 +105,7 @@ export async function launchChromium(
       args: [
         ...chromiumArgs,
         ...trustedKeysArgs(options.trustedCertificates ?? []),
+        ...hostResolverArgs(options.hosts ?? {}),
       ],
       timeout: options.timeoutMs ?? 30_000,
     });

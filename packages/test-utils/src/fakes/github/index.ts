@@ -89,11 +89,16 @@ export interface FakeGithubConfig {
   repositories?: FakeGithubRepositoryInput[];
   /** A fixed port on 127.0.0.1; defaults to a free one. */
   port?: number;
+  /**
+   * The host name the fake's URLs carry instead of 127.0.0.1, for a fake
+   * reached through a proxy that routes that name to it (../proxy.ts).
+   */
+  hostname?: string;
 }
 
 /** A running fake GitHub, with the changes a test can make to it. */
 export interface FakeGithub {
-  /** `http://127.0.0.1:<port>`: the presets' `GITHUB_BASE_URL`. */
+  /** `http://127.0.0.1:<port>` (or the configured host name): the presets' `GITHUB_BASE_URL`. */
   baseUrl: string;
   port: number;
   /**
@@ -167,7 +172,7 @@ export async function startFakeGithub(
     sessions: new Map(),
     requests: [],
   };
-  const server = await listen(ctx, config.port);
+  const server = await listen(ctx, config.port, config.hostname);
   // Keeps Jest from waiting on idle keep-alive sockets at the end.
   server.unref();
   let stopped: Promise<void> | undefined;

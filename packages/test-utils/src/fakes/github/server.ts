@@ -70,7 +70,7 @@ export interface ServerContext {
   pat: string;
   /** The account that owns the PAT (not an org member's session). */
   patOwner: StoredUser;
-  /** `http://127.0.0.1:<port>`, set once the server listens. */
+  /** `http://127.0.0.1:<port>` (or the host name it is known by), set once the server listens. */
   baseUrl: string;
   failure?: FakeGithubApiFailure;
   /** OAuth access tokens issued by the web flow. */
@@ -702,11 +702,12 @@ function unhandled(x: Exchange): void {
 
 /**
  * Starts the HTTP server on 127.0.0.1 for the context and sets the
- * context's `baseUrl` to where it listens.
+ * context's `baseUrl` to where it listens, under `hostname` when given.
  */
 export async function listen(
   ctx: ServerContext,
   port = 0,
+  hostname = '127.0.0.1',
 ): Promise<http.Server> {
   const app = fakeApp<Exchange>({
     context(req, res) {
@@ -745,6 +746,6 @@ export async function listen(
   });
   const server = http.createServer(app);
   const actual = await listenOnLoopback(server, port);
-  ctx.baseUrl = `http://127.0.0.1:${actual}`;
+  ctx.baseUrl = `http://${hostname}:${actual}`;
   return server;
 }

@@ -23,7 +23,7 @@ import {
   RecordedRequest,
   sendJson,
 } from './http';
-import { InterceptingProxy, startInterceptingProxy } from './proxy';
+import { FakeProxy, startFakeProxy } from '../proxy';
 import { TokenSigner } from './tokens';
 import {
   issueLoopbackCertificate,
@@ -146,8 +146,8 @@ export async function startFakeMicrosoft(
     app,
   );
   port = await listenOnLoopback(server);
-  const proxy: InterceptingProxy = await startInterceptingProxy({
-    [`${PUBLIC_AUTHORITY_HOST}:443`]: () => port,
+  const proxy: FakeProxy = await startFakeProxy({
+    routes: { [`${PUBLIC_AUTHORITY_HOST}:443`]: `127.0.0.1:${port}` },
   });
 
   return {
@@ -169,10 +169,10 @@ export async function startFakeMicrosoft(
     requests: () => [...recorded],
     unexpected: () => [
       ...unknown,
-      ...proxy.refused.map(t => `CONNECT ${t} (refused by the proxy)`),
+      ...proxy.refused().map(t => `${t} (refused by the proxy)`),
     ],
     async stop() {
-      await proxy.close();
+      await proxy.stop();
       await closeServer(server);
     },
   };
