@@ -70,6 +70,7 @@ export {
   selectionDerivedVariables,
 } from './selection/derivedVariables';
 export type { DerivedDefinitions } from './selection/derivedVariables';
+export { EachBlockError, expandEach } from './selection/expandEach';
 export { readPlatformPreset } from './catalog/platformPreset';
 export {
   DEVPORTAL_DB_PATH_ENV,
