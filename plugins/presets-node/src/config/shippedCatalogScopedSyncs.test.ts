@@ -97,8 +97,8 @@ describe('scoped syncs in the shipped catalog', () => {
     ).toBeUndefined();
     const c = await config({
       ...azureEnv,
-      MSGRAPH_USER_FILTER: "accountEnabled eq true and userType eq 'Member'",
-      MSGRAPH_GROUP_FILTER: 'securityEnabled eq true',
+      AZURE_AUTH_USER_FILTER: "accountEnabled eq true and userType eq 'Member'",
+      AZURE_AUTH_GROUP_FILTER: 'securityEnabled eq true',
     });
     const graph = c.getConfig('catalog.providers.microsoftGraphOrg.default');
     expect(graph.getString('user.filter')).toBe(
