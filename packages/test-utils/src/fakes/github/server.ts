@@ -50,6 +50,8 @@ export interface FakeGithubRequest {
   status: number;
   /** True when no route of the fake serves this method and path. */
   unhandled: boolean;
+  /** A GraphQL request's query and variables (which organization it asked about). */
+  graphql?: GraphqlRequest;
 }
 
 /** What a code or token of the web flow stands for. */
@@ -598,6 +600,7 @@ function graphql(x: Exchange): void {
     );
     return;
   }
+  graphqlRequests.set(x.req, request);
   sendJson(
     x.res,
     200,
@@ -682,6 +685,8 @@ function apiChecks(x: Exchange, next: () => void): void {
 
 /** Requests no route served; they are logged as such when answered. */
 const unhandledRequests = new WeakSet<http.IncomingMessage>();
+/** The GraphQL request each `POST /api/graphql` carried, recorded with it. */
+const graphqlRequests = new WeakMap<http.IncomingMessage, GraphqlRequest>();
 
 function unhandled(x: Exchange): void {
   unhandledRequests.add(x.req);
@@ -718,6 +723,7 @@ export async function listen(
             path: url.pathname,
             status: res.statusCode,
             unhandled: false,
+            graphql: graphqlRequests.get(req),
           });
         }
       });
