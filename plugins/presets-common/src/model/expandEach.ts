@@ -1,4 +1,4 @@
-import { splitList } from '../model/splitList';
+import { splitList } from './splitList';
 
 const EACH = '$each';
 const VALUE = '$value';
@@ -15,9 +15,20 @@ const CONFIG_KEY = /^[a-z][a-z0-9]*(?:[-_:][a-z0-9]+)*$/i;
  */
 export class EachBlockError extends Error {
   readonly name = 'EachBlockError';
-  constructor(readonly path: string, readonly problem: string) {
-    super(`appConfig.${path}: ${problem}`);
+  /**
+   * @param segments - the block's key path below `appConfig`
+   * @param problem - what is wrong and what to write instead
+   */
+  constructor(readonly segments: string[], readonly problem: string) {
+    super(`appConfig.${dotted(segments)}: ${problem}`);
   }
+}
+
+/** `a.b[0].c`, as Backstage names config keys. */
+function dotted(segments: string[]): string {
+  return segments
+    .map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`))
+    .join('');
 }
 
 /**
@@ -68,7 +79,7 @@ function withItem(value: unknown, name: string, item: string): unknown {
   return value;
 }
 
-function checkBlock(block: Record<string, unknown>, path: string) {
+function checkBlock(block: Record<string, unknown>, path: string[]) {
   const extra = Object.keys(block).filter(
     k => k !== EACH && k !== VALUE && k !== KEY,
   );
@@ -124,10 +135,9 @@ function checkBlock(block: Record<string, unknown>, path: string) {
 export function expandEach(
   appConfig: unknown,
   valueOf: (name: string) => string | undefined,
-  path = '',
+  path: string[] = [],
 ): unknown {
-  const at = (key: string | number) =>
-    typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+  const at = (key: string | number) => [...path, String(key)];
   if (Array.isArray(appConfig)) {
     return appConfig
       .map((v, i) => expandEach(v, valueOf, at(i)))
@@ -156,5 +166,33 @@ export function expandEach(
     Object.entries(node)
       .map(([k, v]) => [k, expandEach(v, valueOf, at(k))] as const)
       .filter(([, v]) => v !== undefined),
+  );
+}
+
+/**
+ * Every `$each` block of a preset's `appConfig` that could not be
+ * expanded, whatever the variables hold: the preset file's own mistakes,
+ * reported with the file's other problems.
+ *
+ * @public
+ */
+export function eachBlockProblems(
+  appConfig: unknown,
+  path: string[] = [],
+): EachBlockError[] {
+  if (appConfig === null || typeof appConfig !== 'object') {
+    return [];
+  }
+  const node = appConfig as Record<string, unknown>;
+  if (!Array.isArray(node) && EACH in node) {
+    try {
+      checkBlock(node, path);
+    } catch (error) {
+      return [error as EachBlockError];
+    }
+    return eachBlockProblems(node[VALUE], [...path, VALUE]);
+  }
+  return Object.entries(node).flatMap(([k, v]) =>
+    eachBlockProblems(v, [...path, k]),
   );
 }

@@ -1,4 +1,4 @@
-import { EachBlockError, expandEach } from './expandEach';
+import { EachBlockError, eachBlockProblems, expandEach } from './expandEach';
 
 const values =
   (env: Record<string, string>) =>
@@ -74,5 +74,19 @@ describe('expandEach', () => {
     expect(run).toThrow(EachBlockError);
     expect(run).toThrow(message);
     expect(run).toThrow(/^appConfig\.catalog\.list\[0\]\.x: /);
+  });
+
+  it('lists the blocks it cannot expand, whatever the variables hold, with their key paths', () => {
+    const problems = eachBlockProblems({
+      ok: { $each: 'L', $value: { inner: { $each: 'M' } } },
+      list: [{ $each: 'not a name', $value: 1 }],
+      plain: { a: [1, 'x'] },
+    });
+    expect(problems.map(p => p.segments)).toEqual([
+      ['ok', '$value', 'inner'],
+      ['list', '0'],
+    ]);
+    expect(problems[0].message).toMatch(/^appConfig\.ok\.\$value\.inner: \$each needs a \$value/);
+    expect(problems[1].message).toMatch(/^appConfig\.list\[0\]: \$each names the variable/);
   });
 });
