@@ -39,8 +39,8 @@ describe('configKeyVariables', () => {
         configKeyVariables(presets, `catalog.providers.scm.${id}.orgs[1]`),
       ).toEqual(['SCM_TEAMS']);
     }
-    expect(configKeyVariables(presets, 'catalog.providers.scm.default')).toEqual(
-      ['SCM_ORG', 'SCM_HOST', 'SCM_TEAMS'],
-    );
+    expect(
+      configKeyVariables(presets, 'catalog.providers.scm.default'),
+    ).toEqual(['SCM_ORG', 'SCM_HOST', 'SCM_TEAMS']);
   });
 });

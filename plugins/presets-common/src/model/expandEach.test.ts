@@ -14,8 +14,14 @@ describe('expandEach', () => {
         token: '${TOKEN}',
       },
     };
-    expect(expandEach(appConfig, values({ ORGS: ' acme, globex,,acme ' }))).toEqual({
-      provider: { id: 'production', orgs: ['acme', 'globex'], token: '${TOKEN}' },
+    expect(
+      expandEach(appConfig, values({ ORGS: ' acme, globex,,acme ' })),
+    ).toEqual({
+      provider: {
+        id: 'production',
+        orgs: ['acme', 'globex'],
+        token: '${TOKEN}',
+      },
     });
   });
 
@@ -44,7 +50,11 @@ describe('expandEach', () => {
 
   it('keeps a list of one exactly as the single value was', () => {
     const appConfig = {
-      github: { $each: 'ORG', $key: 'default', $value: { organization: '${ORG}' } },
+      github: {
+        $each: 'ORG',
+        $key: 'default',
+        $value: { organization: '${ORG}' },
+      },
     };
     expect(expandEach(appConfig, values({ ORG: 'acme' }))).toEqual({
       github: { default: { organization: 'acme' } },
@@ -59,7 +69,10 @@ describe('expandEach', () => {
 
   it('escapes ${ inside an item, so the substitution that follows keeps it as written', () => {
     expect(
-      expandEach({ x: { $each: 'L', $value: 'v=${L}' } }, values({ L: 'a${B}' })),
+      expandEach(
+        { x: { $each: 'L', $value: 'v=${L}' } },
+        values({ L: 'a${B}' }),
+      ),
     ).toEqual({ x: ['v=a$${B}'] });
   });
 
@@ -68,13 +81,16 @@ describe('expandEach', () => {
     [{ $each: '${L}', $value: 1 }, /\$each names the variable/],
     [{ $each: 'L' }, /\$each needs a \$value/],
     [{ $each: 'L', $value: 1, $key: '1st' }, /\$key is the config key/],
-  ])('refuses a block it cannot expand, naming the key path (%j)', (block, message) => {
-    const run = () =>
-      expandEach({ catalog: { list: [{ x: block }] } }, values({ L: 'a' }));
-    expect(run).toThrow(EachBlockError);
-    expect(run).toThrow(message);
-    expect(run).toThrow(/^appConfig\.catalog\.list\[0\]\.x: /);
-  });
+  ])(
+    'refuses a block it cannot expand, naming the key path (%j)',
+    (block, message) => {
+      const run = () =>
+        expandEach({ catalog: { list: [{ x: block }] } }, values({ L: 'a' }));
+      expect(run).toThrow(EachBlockError);
+      expect(run).toThrow(message);
+      expect(run).toThrow(/^appConfig\.catalog\.list\[0\]\.x: /);
+    },
+  );
 
   it('lists the blocks it cannot expand, whatever the variables hold, with their key paths', () => {
     const problems = eachBlockProblems({
@@ -86,7 +102,11 @@ describe('expandEach', () => {
       ['ok', '$value', 'inner'],
       ['list', '0'],
     ]);
-    expect(problems[0].message).toMatch(/^appConfig\.ok\.\$value\.inner: \$each needs a \$value/);
-    expect(problems[1].message).toMatch(/^appConfig\.list\[0\]: \$each names the variable/);
+    expect(problems[0].message).toMatch(
+      /^appConfig\.ok\.\$value\.inner: \$each needs a \$value/,
+    );
+    expect(problems[1].message).toMatch(
+      /^appConfig\.list\[0\]: \$each names the variable/,
+    );
   });
 });

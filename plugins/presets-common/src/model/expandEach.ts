@@ -14,13 +14,17 @@ const CONFIG_KEY = /^[a-z][a-z0-9]*(?:[-_:][a-z0-9]+)*$/i;
  * @public
  */
 export class EachBlockError extends Error {
+  /** The error's name, for callers that tell errors apart by name. */
   readonly name = 'EachBlockError';
-  /**
-   * @param segments - the block's key path below `appConfig`
-   * @param problem - what is wrong and what to write instead
-   */
-  constructor(readonly segments: string[], readonly problem: string) {
+  /** The block's key path below `appConfig`, list indices as digits. */
+  readonly segments: string[];
+  /** What is wrong and what to write instead. */
+  readonly problem: string;
+
+  constructor(segments: string[], problem: string) {
     super(`appConfig.${dotted(segments)}: ${problem}`);
+    this.segments = segments;
+    this.problem = problem;
   }
 }
 
@@ -135,12 +139,19 @@ function checkBlock(block: Record<string, unknown>, path: string[]) {
 export function expandEach(
   appConfig: unknown,
   valueOf: (name: string) => string | undefined,
-  path: string[] = [],
+): unknown {
+  return expandAt(appConfig, valueOf, []);
+}
+
+function expandAt(
+  appConfig: unknown,
+  valueOf: (name: string) => string | undefined,
+  path: string[],
 ): unknown {
   const at = (key: string | number) => [...path, String(key)];
   if (Array.isArray(appConfig)) {
     return appConfig
-      .map((v, i) => expandEach(v, valueOf, at(i)))
+      .map((v, i) => expandAt(v, valueOf, at(i)))
       .filter(v => v !== undefined);
   }
   if (appConfig === null || typeof appConfig !== 'object') {
@@ -154,7 +165,7 @@ export function expandEach(
       return undefined;
     }
     const entries = items.map(item =>
-      expandEach(withItem(value, name, item), valueOf, path),
+      expandAt(withItem(value, name, item), valueOf, path),
     );
     if (key === undefined) {
       return entries;
@@ -164,7 +175,7 @@ export function expandEach(
   }
   return Object.fromEntries(
     Object.entries(node)
-      .map(([k, v]) => [k, expandEach(v, valueOf, at(k))] as const)
+      .map(([k, v]) => [k, expandAt(v, valueOf, at(k))] as const)
       .filter(([, v]) => v !== undefined),
   );
 }
@@ -176,10 +187,11 @@ export function expandEach(
  *
  * @public
  */
-export function eachBlockProblems(
-  appConfig: unknown,
-  path: string[] = [],
-): EachBlockError[] {
+export function eachBlockProblems(appConfig: unknown): EachBlockError[] {
+  return problemsAt(appConfig, []);
+}
+
+function problemsAt(appConfig: unknown, path: string[]): EachBlockError[] {
   if (appConfig === null || typeof appConfig !== 'object') {
     return [];
   }
@@ -190,9 +202,7 @@ export function eachBlockProblems(
     } catch (error) {
       return [error as EachBlockError];
     }
-    return eachBlockProblems(node[VALUE], [...path, VALUE]);
+    return problemsAt(node[VALUE], [...path, VALUE]);
   }
-  return Object.entries(node).flatMap(([k, v]) =>
-    eachBlockProblems(v, [...path, k]),
-  );
+  return Object.entries(node).flatMap(([k, v]) => problemsAt(v, [...path, k]));
 }

@@ -43,9 +43,7 @@ const keycloakEnv = {
 describe('scoped syncs in the shipped catalog', () => {
   it('keeps one organization of GITHUB_ORG as it was: discovery provider `default`, one org synced', async () => {
     const c = await config({ ...githubEnv, GITHUB_ORG: 'acme' });
-    expect(c.getConfig('catalog.providers.github').keys()).toEqual([
-      'default',
-    ]);
+    expect(c.getConfig('catalog.providers.github').keys()).toEqual(['default']);
     expect(c.getString('catalog.providers.github.default.organization')).toBe(
       'acme',
     );
@@ -90,10 +88,14 @@ describe('scoped syncs in the shipped catalog', () => {
   it('passes the Microsoft Graph user and group filters to the org sync, and none when unset', async () => {
     const unset = await config(azureEnv);
     expect(
-      unset.getOptional('catalog.providers.microsoftGraphOrg.default.user.filter'),
+      unset.getOptional(
+        'catalog.providers.microsoftGraphOrg.default.user.filter',
+      ),
     ).toBeUndefined();
     expect(
-      unset.getOptional('catalog.providers.microsoftGraphOrg.default.group.filter'),
+      unset.getOptional(
+        'catalog.providers.microsoftGraphOrg.default.group.filter',
+      ),
     ).toBeUndefined();
     const c = await config({
       ...azureEnv,
@@ -159,7 +161,10 @@ describe('scoped syncs in the shipped catalog', () => {
           LDAP_USERS_FILTER: '(&(objectClass=inetOrgPerson)(ou=platform))',
           LDAP_GROUPS_FILTER: '(cn=platform*)',
         }),
-      ).toEqual(['(&(objectClass=inetOrgPerson)(ou=platform))', '(cn=platform*)']);
+      ).toEqual([
+        '(&(objectClass=inetOrgPerson)(ou=platform))',
+        '(cn=platform*)',
+      ]);
     },
   );
 });

@@ -277,12 +277,12 @@ const resolvers: Resolvers<GithubGraphqlContext> = {
         l.toLowerCase(),
       );
       const teams = ofOrg(o, ctx, () => ctx.state.orgTeams()).filter(
-          t =>
-            !logins ||
-            t.memberIds.some(id =>
-              logins.includes(ctx.state.userById(id)!.login.toLowerCase()),
-            ),
-        );
+        t =>
+          !logins ||
+          t.memberIds.some(id =>
+            logins.includes(ctx.state.userById(id)!.login.toLowerCase()),
+          ),
+      );
       return connection(teams, args, 'teams');
     },
     team: (o, args, ctx) =>
