@@ -31,7 +31,12 @@ export class EachBlockError extends Error {
 /** `a.b[0].c`, as Backstage names config keys. */
 function dotted(segments: string[]): string {
   return segments
-    .map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`))
+    .map((s, i) => {
+      if (/^\d+$/.test(s)) {
+        return `[${s}]`;
+      }
+      return i === 0 ? s : `.${s}`;
+    })
     .join('');
 }
 

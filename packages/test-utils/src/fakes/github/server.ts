@@ -583,6 +583,9 @@ function contents(x: Exchange): void {
   );
 }
 
+/** The GraphQL request each `POST /api/graphql` carried, recorded with it. */
+const graphqlRequests = new WeakMap<http.IncomingMessage, GraphqlRequest>();
+
 /** `POST /api/graphql` */
 function graphql(x: Exchange): void {
   let request: GraphqlRequest;
@@ -685,8 +688,6 @@ function apiChecks(x: Exchange, next: () => void): void {
 
 /** Requests no route served; they are logged as such when answered. */
 const unhandledRequests = new WeakSet<http.IncomingMessage>();
-/** The GraphQL request each `POST /api/graphql` carried, recorded with it. */
-const graphqlRequests = new WeakMap<http.IncomingMessage, GraphqlRequest>();
 
 function unhandled(x: Exchange): void {
   unhandledRequests.add(x.req);
