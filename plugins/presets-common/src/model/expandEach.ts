@@ -104,7 +104,7 @@ function checkBlock(block: Record<string, unknown>, path: string[]) {
   if (typeof name !== 'string' || !VARIABLE_NAME.test(name)) {
     throw new EachBlockError(
       path,
-      `$each names the variable that holds the comma-separated list, e.g. "$each: GITHUB_ORG", not ${JSON.stringify(
+      `$each names the variable that holds the comma-separated list, e.g. "$each: ORGS", not ${JSON.stringify(
         name,
       )}`,
     );
