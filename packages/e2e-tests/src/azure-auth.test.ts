@@ -78,6 +78,19 @@ const eve: EntraUser = {
   displayName: 'Eve Doe',
   password: 'eve-pass-1',
 };
+/** A disabled account: AZURE_AUTH_USER_FILTER keeps it out of the catalog. */
+const dan: EntraUser = {
+  id: '66666666-dddd-4ddd-8ddd-666666666666',
+  userPrincipalName: 'dan@acme.onmicrosoft.example',
+  mail: 'dan@acme.example',
+  displayName: 'Dan Left',
+  password: 'dan-pass-1',
+  accountEnabled: false,
+};
+/** The Graph filters of the boot: enabled accounts, security groups. */
+const USER_FILTER = 'accountEnabled eq true';
+const GROUP_FILTER = 'securityEnabled eq true';
+const NEWSLETTER_ID = 'a0000000-0000-4000-8000-0000000000ee';
 const GROUP_IDS = {
   engineering: 'a0000000-0000-4000-8000-00000000000e',
   platform: 'a0000000-0000-4000-8000-00000000000f',
@@ -86,8 +99,17 @@ const GROUP_IDS = {
 
 function directory(users: EntraUser[]): EntraDirectory {
   return {
-    users,
+    // Dan and the newsletter list are in every directory of this test, and
+    // never in the catalog: the Graph filters leave them out.
+    users: [...users, dan],
     groups: [
+      {
+        id: NEWSLETTER_ID,
+        displayName: 'Newsletter',
+        mail: 'newsletter@acme.example',
+        securityEnabled: false,
+        members: [ana.id, dan.id],
+      },
       {
         id: GROUP_IDS.engineering,
         displayName: 'Engineering',
@@ -150,6 +172,8 @@ describe('azure-auth preset', () => {
         AZURE_AUTH_CLIENT_SECRET: clientSecret,
         AZURE_AUTH_AUTHORITY: microsoft.authority,
         MSGRAPH_BASE_URL: microsoft.graphBaseUrl,
+        AZURE_AUTH_USER_FILTER: USER_FILTER,
+        AZURE_AUTH_GROUP_FILTER: GROUP_FILTER,
         ...microsoft.backendEnv(),
         ...externalAccessEnv(),
       },
@@ -234,6 +258,23 @@ describe('azure-auth preset', () => {
       ]),
     );
     expect(microsoft.unexpected()).toEqual([]);
+  });
+
+  it('asks Graph for users and groups with the filters of AZURE_AUTH_USER_FILTER and AZURE_AUTH_GROUP_FILTER', () => {
+    // The sync above has neither Dan (disabled) nor the newsletter list
+    // (not a security group): Graph filtered them out of these lists.
+    const filtersOf = (path: string) =>
+      microsoft
+        .requests()
+        .map(r => new URL(r.url, 'http://graph'))
+        .filter(u => u.pathname === `/v1.0/${path}`)
+        .map(u => u.searchParams.get('$filter'));
+    const userFilters = filtersOf('users');
+    const groupFilters = filtersOf('groups');
+    expect(userFilters.length).toBeGreaterThan(0);
+    expect(groupFilters.length).toBeGreaterThan(0);
+    expect(new Set(userFilters)).toEqual(new Set([USER_FILTER]));
+    expect(new Set(groupFilters)).toEqual(new Set([GROUP_FILTER]));
   });
 
   it('signs a tenant user in on the Microsoft sign-in page, to their catalog user and groups', async () => {

@@ -53,6 +53,8 @@ import {
 jest.setTimeout(240_000);
 
 const ORG = 'acme';
+/** A second organization in GITHUB_ORG (`acme,globex`): the syncs cover both. */
+const OTHER_ORG = 'globex';
 const PAT = 'ghp_e2eFakePat0123456789abcdefABCDEF0123';
 const CLIENT_ID = 'Iv1.e2e0123456789ab';
 const CLIENT_SECRET = 'gh-oauth-client-secret-Qx7';
@@ -64,6 +66,7 @@ const PROXY_PASSWORD = 'proxy-pass-W7q';
 const GITHUB_NAME = 'github.corp.test';
 /** In no_proxy: the backend must go there itself. */
 const INTRANET_NAME = 'radar.intranet.test';
+const OTHER_DISCOVERY = `github-provider:default-${OTHER_ORG}`;
 
 /** More members than one page of the org sync's queries (50), so paging is exercised. */
 const CREW = Array.from(
@@ -149,6 +152,7 @@ describe('github and github-auth presets', () => {
     github = await startFakeGithub({
       hostname: GITHUB_NAME,
       org: ORG,
+      otherOrgs: [OTHER_ORG],
       pat: PAT,
       oauthApp: oauthAppOfBackend(port, {
         clientId: CLIENT_ID,
@@ -334,6 +338,25 @@ describe('github and github-auth presets', () => {
     expect(
       entityNames(await catalogEntitiesOfKind(backend, 'component')),
     ).toEqual(['payments', 'storefront']);
+  });
+
+  it('syncs and discovers every organization of the comma list in GITHUB_ORG', async () => {
+    expect(github.presetsEnv.GITHUB_ORG).toBe(`${ORG},${OTHER_ORG}`);
+    await runProviderRefresh(backend, OTHER_DISCOVERY, /applied \d+ entities/);
+    // What the GraphQL queries asked about: each organization by login,
+    // members and teams for the org sync, repositories for discovery.
+    const askedAbout = (field: string) =>
+      github
+        .requests()
+        .filter(r => r.graphql && String(r.graphql.query).includes(field))
+        .map(r => (r.graphql!.variables as { org?: string }).org);
+    expect(new Set(askedAbout('membersWithRole'))).toEqual(
+      new Set([ORG, OTHER_ORG]),
+    );
+    expect(new Set(askedAbout('teams('))).toEqual(new Set([ORG, OTHER_ORG]));
+    expect(new Set(askedAbout('repositories('))).toEqual(
+      new Set([ORG, OTHER_ORG]),
+    );
   });
 
   it('signs an org member in on the GitHub form, to their catalog user and team groups', async () => {

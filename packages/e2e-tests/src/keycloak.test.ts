@@ -35,6 +35,15 @@ jest.setTimeout(180_000);
 const EVE_ID = '9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a';
 const clientSecret = 'kc-client-secret-Zr4';
 const ORG_SYNC = 'KeycloakOrgEntityProvider:default';
+/**
+ * Page sizes below the realm's 2 users and 3 groups, so the org sync pages
+ * through both lists with what the preset passed on.
+ */
+const SCOPE_ENV = {
+  KEYCLOAK_USER_QUERY_SIZE: '1',
+  KEYCLOAK_GROUP_QUERY_SIZE: '2',
+  KEYCLOAK_MAX_CONCURRENCY: '1',
+};
 
 describe('keycloak preset', () => {
   let keycloak: FakeKeycloak;
@@ -45,6 +54,7 @@ describe('keycloak preset', () => {
     ({ keycloak, backend } = await startAcmePortal({
       presets: 'keycloak',
       clientSecret,
+      env: SCOPE_ENV,
     }));
     await backend.waitForReady();
     browser = await launchChromium();
@@ -69,6 +79,26 @@ describe('keycloak preset', () => {
     const ana = users.find(u => u.metadata.name === 'ana')!;
     expect(ana.metadata.annotations?.['keycloak.org/id']).toBe(ANA.id);
     expect(entityNames(groups)).toEqual(['engineering', 'platform', 'sales']);
+  });
+
+  it('pages the admin API with KEYCLOAK_USER_QUERY_SIZE and KEYCLOAK_GROUP_QUERY_SIZE', async () => {
+    const pages = async (list: 'users' | 'groups') =>
+      (await keycloak.requests())
+        .filter(
+          r =>
+            r.method === 'GET' &&
+            // keycloak-admin-client lists with a trailing slash
+            r.path.replace(/\/$/, '') ===
+              `/admin/realms/${keycloak.realm}/${list}`,
+        )
+        .map(r => `${r.query.first}/${r.query.max}`);
+    const users = await pages('users');
+    const groups = await pages('groups');
+    // Every page of the sync above, and only pages of the configured size.
+    expect(users).toEqual(expect.arrayContaining(['0/1', '1/1']));
+    expect(new Set(users)).toEqual(new Set(['0/1', '1/1']));
+    expect(groups).toEqual(expect.arrayContaining(['0/2', '2/2']));
+    expect(new Set(groups)).toEqual(new Set(['0/2', '2/2']));
   });
 
   it('signs a realm user in through the login form, to their catalog user and groups', async () => {

@@ -18,6 +18,7 @@ import {
   waitForCatalog,
 } from '@devportal/test-utils/src/backend/catalogClient';
 import {
+  readSlapdFixture,
   SlapdServer,
   slapdFixture,
   startSlapd,
@@ -70,7 +71,30 @@ interface DirectoryCase {
   expectedGroups: string[];
   /** The parent groups of each group, from nested group membership. */
   parents: Record<string, string[]>;
+  /**
+   * Scoped sync: entries added to the seed that LDAP_USERS_FILTER and
+   * LDAP_GROUPS_FILTER leave out, so the expected users and groups hold
+   * only if slapd was searched with the filters.
+   */
+  scope?: { env: Record<string, string>; ldif: string; leftOut: string[] };
 }
+
+/** A service account and a mailing list, outside the OpenLDAP case's filters. */
+const OPENLDAP_LEFT_OUT = `
+dn: uid=svc-backup,ou=people,dc=example,dc=com
+objectClass: inetOrgPerson
+uid: svc-backup
+cn: Backup service
+sn: Backup
+employeeType: service
+userPassword: svc-backup-password
+
+dn: cn=announce,ou=groups,dc=example,dc=com
+objectClass: groupOfNames
+cn: announce
+businessCategory: mailing-list
+member: uid=svc-backup,ou=people,dc=example,dc=com
+`;
 
 const cases: DirectoryCase[] = [
   {
@@ -88,6 +112,19 @@ const cases: DirectoryCase[] = [
       'team-a': ['group:default/engineering'],
       'team-b': [],
       engineering: [],
+    },
+    scope: {
+      env: {
+        LDAP_USERS_FILTER:
+          '(&(objectClass=inetOrgPerson)(!(employeeType=service)))',
+        LDAP_GROUPS_FILTER:
+          '(&(objectClass=groupOfNames)(!(businessCategory=mailing-list)))',
+      },
+      ldif: OPENLDAP_LEFT_OUT,
+      leftOut: [
+        'uid=svc-backup,ou=people,dc=example,dc=com',
+        'cn=announce,ou=groups,dc=example,dc=com',
+      ],
     },
   },
   {
@@ -116,7 +153,9 @@ describe.each(cases)('$name directory with VEECODE_PRESETS=$presets', c => {
       suffix: c.suffix,
       rootDn: `cn=admin,${c.suffix}`,
       rootPassword: adminPassword,
-      seedLdif: slapdFixture(c.seed),
+      seedLdif: c.scope
+        ? `${readSlapdFixture(c.seed)}\n${c.scope.ldif}`
+        : slapdFixture(c.seed),
       schemas: c.schemas,
     });
     backend = await startBackendProcess({
@@ -127,6 +166,7 @@ describe.each(cases)('$name directory with VEECODE_PRESETS=$presets', c => {
         LDAP_SECRET: adminPassword,
         LDAP_USERS_BASE_DN: c.usersBaseDn,
         LDAP_GROUPS_BASE_DN: c.groupsBaseDn,
+        ...c.scope?.env,
         ...externalAccessEnv(),
         APP_CONFIG_auth_providers_ldap_production_signInThrottle:
           JSON.stringify(THROTTLE),
@@ -161,6 +201,25 @@ describe.each(cases)('$name directory with VEECODE_PRESETS=$presets', c => {
       expect(relationRefs(entity, 'childOf')).toEqual(parents);
     }
   });
+
+  if (c.scope) {
+    const { leftOut } = c.scope;
+    it('syncs only the entries LDAP_USERS_FILTER and LDAP_GROUPS_FILTER select', async () => {
+      const { users, groups } = await waitForCatalog(
+        backend,
+        us => us.length >= c.expectedUsers.length,
+      );
+      const dns = [...users, ...groups].map(
+        e => e.metadata.annotations?.['backstage.io/ldap-dn'],
+      );
+      expect(dns).toHaveLength(
+        c.expectedUsers.length + c.expectedGroups.length,
+      );
+      for (const dn of leftOut) {
+        expect(dns).not.toContain(dn);
+      }
+    });
+  }
 
   it('signs a directory user in with a token that carries their groups', async () => {
     const [username, password, groupsOfUser] = c.member;

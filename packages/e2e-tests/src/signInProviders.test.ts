@@ -348,6 +348,12 @@ describe('the GitLab button (VEECODE_PRESETS=gitlab, the fake GitLab)', () => {
           email: 'ana@acme.example',
           password: 'ana-gitlab-pass-1',
         },
+        {
+          id: 102,
+          username: 'bruno',
+          name: 'Bruno Costa',
+          email: 'bruno@acme.example',
+        },
       ],
       groups: [
         { id: 10, fullPath: 'acme', name: 'Acme', members: ['ana'] },
@@ -357,6 +363,8 @@ describe('the GitLab button (VEECODE_PRESETS=gitlab, the fake GitLab)', () => {
           name: 'Platform',
           members: ['ana'],
         },
+        // The second group path of GITLAB_GROUP.
+        { id: 30, fullPath: 'data', name: 'Data', members: ['bruno'] },
       ],
     });
     backend = await startBackendProcess({
@@ -368,7 +376,8 @@ describe('the GitLab button (VEECODE_PRESETS=gitlab, the fake GitLab)', () => {
         GITLAB_AUTH_CLIENT_ID: clientId,
         GITLAB_AUTH_CLIENT_SECRET: clientSecret,
         GITLAB_TOKEN: syncToken,
-        GITLAB_GROUP: 'acme',
+        // Two group paths: one org sync and one discovery provider each.
+        GITLAB_GROUP: 'acme,data',
         ...externalAccessEnv(),
       },
     });
@@ -403,6 +412,40 @@ describe('the GitLab button (VEECODE_PRESETS=gitlab, the fake GitLab)', () => {
         },
       }),
     ).toEqual(signedInAs('ana', 'group:default/platform'));
+    expect(gitlab.unhandledRequests()).toEqual([]);
+  });
+
+  it('syncs and discovers each group path of GITLAB_GROUP (acme,data) with its own providers', async () => {
+    await runProviderRefresh(
+      backend,
+      'GitlabOrgDiscoveryEntityProvider:default-data',
+      /applied \d+ users and \d+ groups/,
+    );
+    await runProviderRefresh(
+      backend,
+      'GitlabDiscoveryEntityProvider:default-data',
+      /applied \d+ entities/,
+    );
+    const { users, groups } = await waitForCatalog(
+      backend,
+      (us, gs) =>
+        us.some(u => u.metadata.name === 'bruno') &&
+        gs.some(g => g.metadata.name === 'data'),
+    );
+    expect(users.map(u => u.metadata.name)).toEqual(
+      expect.arrayContaining(['ana', 'bruno']),
+    );
+    expect(groups.map(g => g.metadata.name)).toEqual(
+      expect.arrayContaining(['acme', 'platform', 'data']),
+    );
+    // Each group's projects were listed by its own discovery provider.
+    const listed = gitlab
+      .requests()
+      .map(r => r.path)
+      .filter(path => /^\/api\/v4\/groups\/[^/]+\/projects$/.test(path));
+    expect(new Set(listed)).toEqual(
+      new Set(['/api/v4/groups/acme/projects', '/api/v4/groups/data/projects']),
+    );
     expect(gitlab.unhandledRequests()).toEqual([]);
   });
 });

@@ -140,6 +140,20 @@ describe('lintPresets', () => {
     ]);
   });
 
+  it('reads the variable a $each block names: declared, it is used; undeclared, it is reported', () => {
+    const result = lint('each-block');
+    expect(result.warnings).toEqual([]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        rule: 'undeclared-variable',
+        file: shown('each-block'),
+        line: 18,
+        column: 14,
+        message: expect.stringContaining('uses ${EACH_BLOCK_TEAMS}'),
+      }),
+    ]);
+  });
+
   it("reports a plugin pinned to another Backstage release than backstage.json's", () => {
     const result = lint('other-release');
     expect(result.ok).toBe(false);

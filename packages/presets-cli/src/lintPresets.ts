@@ -111,7 +111,8 @@ function collectReferences(
     Pair(_, pair) {
       if (
         isScalar(pair.key) &&
-        pair.key.value === '$env' &&
+        // `$env: VAR` reads VAR, as `$each: VAR` reads its comma list
+        (pair.key.value === '$env' || pair.key.value === '$each') &&
         isScalar(pair.value) &&
         typeof pair.value.value === 'string'
       ) {

@@ -70,6 +70,11 @@ export {
   selectionDerivedVariables,
 } from './selection/derivedVariables';
 export type { DerivedDefinitions } from './selection/derivedVariables';
+export {
+  EachBlockError,
+  eachBlockProblems,
+  expandEach,
+} from './model/expandEach';
 export { readPlatformPreset } from './catalog/platformPreset';
 export {
   DEVPORTAL_DB_PATH_ENV,

@@ -67,6 +67,7 @@ const malformed: MalformedCase[] = [
   { file: 'exclusive-group-uppercase.yaml', field: '"exclusive_group"', lines: [4], mentions: 'kebab-case' },
   { file: 'appconfig-string.yaml', field: '"appConfig"', lines: [4], mentions: 'mapping' },
   { file: 'appconfig-list.yaml', field: '"appConfig"', lines: [4, 5], mentions: 'mapping' },
+  { file: 'each-without-value.yaml', field: 'appConfig.catalog.providers.github', lines: [10, 11], mentions: '$each needs a $value' },
   // requires
   { file: 'requires-list.yaml', field: '"requires"', lines: [4, 5], mentions: 'mapping' },
   { file: 'requires-unknown-key.yaml', field: '"plugins" in "requires"', lines: [6], mentions: 'unknown field' },

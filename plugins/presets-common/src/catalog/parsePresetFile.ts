@@ -15,6 +15,7 @@ import { Preset, PresetFile } from '../model/types';
 import { presetFromFile } from '../model/fromFile';
 import { PresetProblem } from '../model/problems';
 import { escapeControlCharacters, excerpt } from '../model/excerpt';
+import { eachBlockProblems } from '../model/expandEach';
 import { yaml } from './lazyYaml';
 
 /** The schema's validator, precompiled (see `presetFileValidatorSource`). */
@@ -112,7 +113,8 @@ function parseValidFile(
     // expansion (alias bombs), which js-yaml does not.
     sharesCollections(data, text) ||
     !validate(data) ||
-    data.name !== basename(file, extname(file))
+    data.name !== basename(file, extname(file)) ||
+    eachBlockProblems(data.appConfig).length > 0
   ) {
     return undefined;
   }
@@ -236,6 +238,16 @@ export function parsePresetFileWithPositions(
       );
       problems.push(problem(position, message, hint));
     }
+  }
+
+  for (const error of eachBlockProblems(data.appConfig)) {
+    problems.push(
+      problem(
+        positionOf(doc, lineCounter, ['appConfig', ...error.segments]),
+        error.message,
+        'see docs/derived-values.md, "Lists", for the $each block',
+      ),
+    );
   }
 
   const expectedName = basename(file, extname(file));

@@ -58,10 +58,13 @@ export function configKeyVariables(
   for (const preset of [...presets].reverse()) {
     let node: unknown = preset.appConfig;
     for (const segment of path) {
-      node =
+      const record =
         node !== null && typeof node === 'object'
-          ? (node as Record<string, unknown>)[segment]
+          ? (node as Record<string, unknown>)
           : undefined;
+      // A `$each` block stands for each of its entries: the segment is an
+      // entry's key or index, and its `$value` says what the entry holds.
+      node = record && '$each' in record ? record.$value : record?.[segment];
     }
     if (node !== undefined) {
       return [...new Set(variablesBelow(node))];

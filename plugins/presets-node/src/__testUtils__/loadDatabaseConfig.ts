@@ -3,17 +3,17 @@ import { resolvePresets } from '@devportal/plugin-presets-common';
 import { createPresetConfigSource } from '../config/createPresetConfigSource';
 
 /**
- * The backend.database config the backend would load for an environment,
- * from the presets and base config of `rootDir` (a folder laid out as the
- * repository); fails the test on a selection problem.
+ * The config the backend would load for an environment, from the presets
+ * and base config of `rootDir` (a folder laid out as the repository); fails
+ * the test on a selection problem.
  */
-export async function loadDatabaseConfig(
+export async function loadPresetConfig(
   rootDir: string,
   env: Record<string, string>,
 ) {
   const resolution = resolvePresets({ env, rootDir, pluginsFrom: [rootDir] });
   expect(resolution.problems).toEqual([]);
-  const config = await ConfigSources.toConfig(
+  return ConfigSources.toConfig(
     createPresetConfigSource({
       presets: resolution.presets,
       env,
@@ -22,7 +22,14 @@ export async function loadDatabaseConfig(
       watch: false,
     }),
   );
-  return config.getOptional('backend.database');
+}
+
+/** The backend.database config the backend would load for an environment. */
+export async function loadDatabaseConfig(
+  rootDir: string,
+  env: Record<string, string>,
+) {
+  return (await loadPresetConfig(rootDir, env)).getOptional('backend.database');
 }
 
 /** The variables the postgres preset requires, with values for a test. */

@@ -16,6 +16,8 @@ import {
   defaultShippedDir,
   deriveVariables,
   DEVPORTAL_DB_PATH_ENV,
+  EachBlockError,
+  expandEach,
   platformDatabaseConfig,
   platformGuestConfig,
   Preset,
@@ -54,12 +56,26 @@ export interface PresetConfigSourceOptions {
  * A preset file is a valid source of config: its `appConfig` block is read
  * by Backstage's own `FileConfigSource`, so `${VAR}`, `${VAR:-default}`,
  * `$env`, `$file` and `$include` behave exactly as in app-config files, and
- * edits are picked up in watch mode.
+ * edits are picked up in watch mode. Its `$each` blocks are expanded first
+ * (docs/derived-values.md, "Lists"): Backstage's substitution yields
+ * strings, and a comma list must become a list or one entry per item.
  */
-const presetAppConfigParser: Parser = async ({ contents }) => {
-  const appConfig = parseDocument(contents).toJS()?.appConfig;
-  return { result: appConfig ?? {} };
-};
+function presetAppConfigParser(
+  source: string,
+  valueOf: (name: string) => string | undefined,
+): Parser {
+  return async ({ contents }) => {
+    const appConfig = parseDocument(contents).toJS()?.appConfig ?? {};
+    try {
+      return { result: expandEach(appConfig, valueOf) as JsonObject };
+    } catch (error) {
+      if (error instanceof EachBlockError) {
+        throw new Error(`${source}: ${error.message}`);
+      }
+      throw error;
+    }
+  };
+}
 
 /**
  * The `pluginConfig` of the npm plugins a preset enables, as the dynamic
@@ -166,8 +182,9 @@ export function presetConfigLayers(
     ).definitions,
     values,
   );
-  const substitutionFunc = async (name: string) =>
+  const valueOf = (name: string) =>
     derived.has(name) ? derived.get(name) : values[name]?.trim();
+  const substitutionFunc = async (name: string) => valueOf(name);
   const shown = (path: string) => {
     const inRoot = relative(rootDir, path);
     return inRoot.startsWith('..') ? path : inRoot;
@@ -204,7 +221,7 @@ export function presetConfigLayers(
           path: preset.source,
           watch,
           substitutionFunc,
-          parser: presetAppConfigParser,
+          parser: presetAppConfigParser(preset.source, valueOf),
         }),
       },
       ...pluginConfigLayers(preset, options.plugins ?? []),

@@ -15,6 +15,7 @@ describe('fake GitHub', () => {
   beforeAll(async () => {
     github = await startFakeGithub({
       org: 'acme',
+      otherOrgs: ['globex'],
       pat: PAT,
       oauthApp: {
         clientId: 'cid',
@@ -48,6 +49,33 @@ describe('fake GitHub', () => {
     const wrong = await graphql({ query: '{ viewer { login } }' }, 'nope');
     expect(wrong.status).toBe(401);
     expect(await wrong.json()).toMatchObject({ message: 'Bad credentials' });
+  });
+
+  it('serves further organizations empty, lists them in GITHUB_ORG and records what each query asked about', async () => {
+    expect(github.presetsEnv.GITHUB_ORG).toBe('acme,globex');
+    const query = `query($org: String!) { organization(login: $org) {
+      login membersWithRole(first: 10) { nodes { login } }
+      teams(first: 10) { nodes { slug } } repositories(first: 10) { nodes { name } } } }`;
+    const globex = await (
+      await graphql({ query, variables: { org: 'globex' } })
+    ).json();
+    expect(globex.data.organization).toEqual({
+      login: 'globex',
+      membersWithRole: { nodes: [] },
+      teams: { nodes: [] },
+      repositories: { nodes: [] },
+    });
+    const acme = await (
+      await graphql({ query, variables: { org: 'acme' } })
+    ).json();
+    expect(acme.data.organization.membersWithRole.nodes).toHaveLength(3);
+    expect(
+      github
+        .requests()
+        .filter(r => r.graphql)
+        .slice(-2)
+        .map(r => r.graphql!.variables),
+    ).toEqual([{ org: 'globex' }, { org: 'acme' }]);
   });
 
   it('pages members with opaque cursors and requires `first`', async () => {

@@ -78,6 +78,12 @@ export type {
 export interface FakeGithubConfig {
   /** The organization's login. */
   org: string;
+  /**
+   * Further organizations on the instance, holding no members, teams or
+   * repositories; `presetsEnv` lists them after `org` in GITHUB_ORG, so a
+   * test can see the syncs ask about each organization.
+   */
+  otherOrgs?: string[];
   /** The personal access token (owned by a machine account `<org>-bot`) for the API. */
   pat: string;
   oauthApp: FakeGithubOAuthApp;
@@ -147,7 +153,7 @@ export function oauthAppOfBackend(
 export async function startFakeGithub(
   config: FakeGithubConfig,
 ): Promise<FakeGithub> {
-  const state = new GithubState(config.org);
+  const state = new GithubState(config.org, config.otherOrgs);
   for (const user of config.users) {
     state.addUser(user, { member: config.members.includes(user.login) });
   }
@@ -182,7 +188,7 @@ export async function startFakeGithub(
     presetsEnv: {
       GITHUB_BASE_URL: ctx.baseUrl,
       GITHUB_PAT: config.pat,
-      GITHUB_ORG: config.org,
+      GITHUB_ORG: [config.org, ...(config.otherOrgs ?? [])].join(','),
       GITHUB_AUTH_CLIENT_ID: config.oauthApp.clientId,
       GITHUB_AUTH_CLIENT_SECRET: config.oauthApp.clientSecret,
     },

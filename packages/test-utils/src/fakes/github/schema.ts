@@ -11,6 +11,7 @@ import { GraphQLError } from 'graphql';
 import { fakeSchema, GraphqlFieldError, Resolvers } from '../graphql';
 import {
   GithubState,
+  StoredOrg,
   StoredRepository,
   StoredTeam,
   StoredUser,
@@ -228,13 +229,18 @@ ${CONNECTIONS}
 `;
 
 const isOrg = (source: unknown, ctx: GithubGraphqlContext) =>
-  source === ctx.state.org;
+  source === ctx.state.org || ctx.state.otherOrgs.includes(source as StoredOrg);
+
+/** The organization's own items; the further organizations hold none. */
+const ofOrg = <T>(o: unknown, ctx: GithubGraphqlContext, items: () => T[]) =>
+  o === ctx.state.org ? items() : [];
 
 const resolvers: Resolvers<GithubGraphqlContext> = {
   Query: {
     organization: (_s, args, ctx) => {
-      if (args.login.toLowerCase() === ctx.state.org.login.toLowerCase()) {
-        return ctx.state.org;
+      const org = ctx.state.orgByLogin(args.login);
+      if (org) {
+        return org;
       }
       throw new GraphqlFieldError(
         `Could not resolve to an Organization with the login of '${args.login}'.`,
@@ -243,9 +249,9 @@ const resolvers: Resolvers<GithubGraphqlContext> = {
     },
     // GitHub answers null, without an error, for an unknown owner.
     repositoryOwner: (_s, args, ctx) =>
-      args.login.toLowerCase() === ctx.state.org.login.toLowerCase()
-        ? ctx.state.org
-        : ctx.state.userByLogin(args.login) ?? null,
+      ctx.state.orgByLogin(args.login) ??
+      ctx.state.userByLogin(args.login) ??
+      null,
     user: (_s, args, ctx) => {
       const user = ctx.state.userByLogin(args.login);
       if (user) return user;
@@ -260,26 +266,33 @@ const resolvers: Resolvers<GithubGraphqlContext> = {
       isOrg(source, ctx) ? 'Organization' : 'User',
   },
   Organization: {
-    membersWithRole: (_o, args, ctx) =>
-      connection(ctx.state.orgMembers(), args, 'membersWithRole'),
-    teams: (_o, args, ctx) => {
+    membersWithRole: (o, args, ctx) =>
+      connection(
+        ofOrg(o, ctx, () => ctx.state.orgMembers()),
+        args,
+        'membersWithRole',
+      ),
+    teams: (o, args, ctx) => {
       const logins: string[] | undefined = args.userLogins?.map((l: string) =>
         l.toLowerCase(),
       );
-      const teams = ctx.state
-        .orgTeams()
-        .filter(
-          t =>
-            !logins ||
-            t.memberIds.some(id =>
-              logins.includes(ctx.state.userById(id)!.login.toLowerCase()),
-            ),
-        );
+      const teams = ofOrg(o, ctx, () => ctx.state.orgTeams()).filter(
+        t =>
+          !logins ||
+          t.memberIds.some(id =>
+            logins.includes(ctx.state.userById(id)!.login.toLowerCase()),
+          ),
+      );
       return connection(teams, args, 'teams');
     },
-    team: (_o, args, ctx) => ctx.state.teamBySlug(args.slug) ?? null,
-    repositories: (_o, args, ctx) =>
-      connection(ctx.state.orgRepositories(), args, 'repositories'),
+    team: (o, args, ctx) =>
+      (o === ctx.state.org && ctx.state.teamBySlug(args.slug)) || null,
+    repositories: (o, args, ctx) =>
+      connection(
+        ofOrg(o, ctx, () => ctx.state.orgRepositories()),
+        args,
+        'repositories',
+      ),
     repository: (o, args, ctx) =>
       ctx.state.repository(o.login, args.name) ?? null,
   },

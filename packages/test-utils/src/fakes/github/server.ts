@@ -50,6 +50,8 @@ export interface FakeGithubRequest {
   status: number;
   /** True when no route of the fake serves this method and path. */
   unhandled: boolean;
+  /** A GraphQL request's query and variables (which organization it asked about). */
+  graphql?: GraphqlRequest;
 }
 
 /** What a code or token of the web flow stands for. */
@@ -581,6 +583,9 @@ function contents(x: Exchange): void {
   );
 }
 
+/** The GraphQL request each `POST /api/graphql` carried, recorded with it. */
+const graphqlRequests = new WeakMap<http.IncomingMessage, GraphqlRequest>();
+
 /** `POST /api/graphql` */
 function graphql(x: Exchange): void {
   let request: GraphqlRequest;
@@ -598,6 +603,7 @@ function graphql(x: Exchange): void {
     );
     return;
   }
+  graphqlRequests.set(x.req, request);
   sendJson(
     x.res,
     200,
@@ -719,6 +725,7 @@ export async function listen(
             path: url.pathname,
             status: res.statusCode,
             unhandled: false,
+            graphql: graphqlRequests.get(req),
           });
         }
       });

@@ -1,6 +1,7 @@
 /*
  * What the fake GitHub knows: accounts, one organization with its members,
- * teams and repositories. Users are kept by node id, as GitHub does, so a
+ * teams and repositories, and optionally further organizations that hold
+ * nothing (for syncs scoped to several organizations). Users are kept by node id, as GitHub does, so a
  * renamed login keeps its id, teams and sessions, and a new account that
  * takes a freed login gets a new id.
  */
@@ -19,6 +20,13 @@ export interface FakeGithubUserInput {
   bio?: string;
   /** Without a password the account cannot sign in (but is still synced). */
   password?: string;
+}
+
+/** An organization on the instance. */
+export interface StoredOrg {
+  login: string;
+  nodeId: string;
+  databaseId: number;
 }
 
 /** A team of the organization. */
@@ -100,20 +108,29 @@ export function blobSha(content: string): string {
 
 /** The fake's data, with the changes tests make at run time. */
 export class GithubState {
-  readonly org: { login: string; nodeId: string; databaseId: number };
+  readonly org: StoredOrg;
+  /** Further organizations on the instance: no members, teams or repositories. */
+  readonly otherOrgs: StoredOrg[];
   private nextId = 1000;
   private readonly users = new Map<string, StoredUser>();
   private members: string[] = [];
   private teams: StoredTeam[] = [];
   private repositories: StoredRepository[] = [];
 
-  constructor(orgLogin: string) {
-    const databaseId = this.newDatabaseId();
-    this.org = {
-      login: orgLogin,
-      databaseId,
-      nodeId: nodeId('O', databaseId),
+  constructor(orgLogin: string, otherOrgLogins: string[] = []) {
+    const newOrg = (login: string): StoredOrg => {
+      const databaseId = this.newDatabaseId();
+      return { login, databaseId, nodeId: nodeId('O', databaseId) };
     };
+    this.org = newOrg(orgLogin);
+    this.otherOrgs = otherOrgLogins.map(newOrg);
+  }
+
+  /** The organization with this login (case-insensitive), if any. */
+  orgByLogin(login: string): StoredOrg | undefined {
+    return [this.org, ...this.otherOrgs].find(
+      o => o.login.toLowerCase() === login.toLowerCase(),
+    );
   }
 
   private newDatabaseId(): number {
