@@ -74,12 +74,13 @@ describe('authModuleIdentityPresets', () => {
     },
   };
 
-  it('registers only the provider of the selected identity preset', async () => {
+  it('registers the provider of the selected identity preset, then the operator’s others as extra providers', async () => {
     const { registered } = await start({
       env: { VEECODE_PRESETS: 'ldap', ...ldapEnv },
       config: ldapConfig,
     });
-    expect(registered).toEqual(['ldap']);
+    // The identity preset's first: it is the one that signs people in.
+    expect(registered).toEqual(['ldap', 'github']);
   });
 
   it('registers nothing itself without an identity preset', async () => {
