@@ -31,7 +31,7 @@ export interface Config {
     signInProviders?: string[];
     /**
      * What the sign-in button says, instead of the sign-in page's own
-     * title (the `oidc` preset sets it from `OIDC_TITLE`).
+     * title (the `oidc` preset sets it).
      * @visibility frontend
      */
     signInTitle?: string;
