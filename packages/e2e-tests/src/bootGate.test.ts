@@ -116,7 +116,7 @@ describe('boot gate', () => {
     }
   });
 
-  it('exits 78 when the identity module finds the preset names a provider nobody provides', async () => {
+  it('exits 78 when the identity module finds the preset, or the operator, names a provider nobody provides', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'presets-extra-'));
     try {
       fs.writeFileSync(
@@ -136,11 +136,20 @@ describe('boot gate', () => {
         ].join('\n'),
       );
       const result = await runToExit({
-        env: { VEECODE_PRESETS: 'acme-sso', VEECODE_PRESETS_PATH: dir },
+        env: {
+          VEECODE_PRESETS: 'acme-sso',
+          VEECODE_PRESETS_PATH: dir,
+          // The operator's own extra provider, its id mistyped.
+          APP_CONFIG_auth_providers_githb_production_clientId: 'portal',
+        },
       });
       expect(result.code).toBe(78);
       expect(result.stderr).toContain(
         'preset "acme-sso" names auth.providers.acme, but no backend module provides it',
+      );
+      // Both in one output: the operator fixes them in one go.
+      expect(result.stderr).toContain(
+        'auth.providers.githb is configured, but no installed backend module provides an auth provider "githb"',
       );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
