@@ -51,8 +51,8 @@ import {
 jest.setTimeout(360_000);
 
 /** Starts the backend on a port of its own, the app's URL being the backend's. */
-async function startPortal(env: Record<string, string>, port?: number) {
-  port ??= await freePort();
+async function startPortal(env: Record<string, string>, knownPort?: number) {
+  const port = knownPort ?? (await freePort());
   const backend = await startBackendProcess({
     port,
     env: {

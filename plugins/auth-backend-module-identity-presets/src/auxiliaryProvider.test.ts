@@ -40,7 +40,7 @@ function wrap(config: object) {
     baseUrl: 'http://localhost:7007/api/auth',
     appUrl: 'http://localhost:3000',
     isOriginAllowed: () => true,
-    cookieConfigurer: () => ({}) as any,
+    cookieConfigurer: () => ({} as any),
   } as Parameters<AuthProviderFactory>[0]);
   return { got: got!, context };
 }

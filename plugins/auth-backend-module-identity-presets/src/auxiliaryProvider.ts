@@ -64,7 +64,10 @@ export function auxiliaryProviderFactory(
     return factory({
       ...options,
       config: isObject(data)
-        ? new ConfigReader(withoutSignIn(data), `auth.providers.${options.providerId}`)
+        ? new ConfigReader(
+            withoutSignIn(data),
+            `auth.providers.${options.providerId}`,
+          )
         : options.config,
       resolverContext,
     });

@@ -86,7 +86,9 @@ export function planAuthWiring(options: {
     ...plan.activate.map(({ key, provider }) => ({
       key,
       provider,
-      whose: `identity preset "${identity!.name}": auth provider "${key}" (${provider.title})`,
+      whose: `identity preset "${identity!.name}": auth provider "${key}" (${
+        provider.title
+      })`,
       hint: `set it in the preset's appConfig or your app-config (check that the variables it references are set)`,
     })),
     ...auxiliary.map(key => ({

@@ -30,7 +30,10 @@ describe('verifiedEmailMatchingUserEntityProfileEmail', () => {
   });
 
   it.each([
-    ['an unverified email', { email: 'ana@acme.example', email_verified: false }],
+    [
+      'an unverified email',
+      { email: 'ana@acme.example', email_verified: false },
+    ],
     ['no email', { preferred_username: 'ana' }],
   ])(
     'hands %s over to the next resolver, never matching it',
