@@ -7,15 +7,9 @@ import {
 } from '@devportal/plugin-preset-providers-node';
 import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetCatalog';
 import { planAuthWiring } from './planAuthWiring';
+import { LDAP_PRESET_VARIABLES } from './__testUtils__/ldapEnv';
 
-const ldapEnv = {
-  VEECODE_PRESETS: 'ldap',
-  LDAP_URL: 'ldap://127.0.0.1:1',
-  LDAP_DN: 'cn=admin,dc=example,dc=com',
-  LDAP_SECRET: 'secret',
-  LDAP_USERS_BASE_DN: 'ou=people,dc=example,dc=com',
-  LDAP_GROUPS_BASE_DN: 'ou=groups,dc=example,dc=com',
-};
+const ldapEnv = { VEECODE_PRESETS: 'ldap', ...LDAP_PRESET_VARIABLES };
 
 const ldapIdentity = () =>
   resolvePresetsOrThrow({
