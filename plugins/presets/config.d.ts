@@ -7,7 +7,7 @@
 export interface Config {
   /**
    * The sign-in page the selected identity preset asks for: `ldap`,
-   * `github`, `gitlab`, `microsoft` or `keycloak`. Unset without an
+   * `github`, `gitlab`, `microsoft`, `keycloak` or `oidc`. Unset without an
    * identity preset (guest sign-in, when allowed).
    * @visibility frontend
    */
@@ -29,5 +29,11 @@ export interface Config {
      * @visibility frontend
      */
     signInProviders?: string[];
+    /**
+     * What the sign-in button says, instead of the sign-in page's own
+     * title (the `oidc` preset sets it).
+     * @visibility frontend
+     */
+    signInTitle?: string;
   };
 }

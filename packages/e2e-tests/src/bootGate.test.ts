@@ -158,7 +158,7 @@ describe('boot gate', () => {
     }
   });
 
-  it('exits 78 when the identity module finds the preset names a provider nobody provides', async () => {
+  it('exits 78 when the identity module finds the preset, or the operator, names a provider nobody provides', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'presets-extra-'));
     try {
       fs.writeFileSync(
@@ -178,11 +178,20 @@ describe('boot gate', () => {
         ].join('\n'),
       );
       const result = await runToExit({
-        env: { VEECODE_PRESETS: 'acme-sso', VEECODE_PRESETS_PATH: dir },
+        env: {
+          VEECODE_PRESETS: 'acme-sso',
+          VEECODE_PRESETS_PATH: dir,
+          // The operator's own extra provider, its id mistyped.
+          APP_CONFIG_auth_providers_githb_production_clientId: 'portal',
+        },
       });
       expect(result.code).toBe(78);
       expect(result.stderr).toContain(
         'preset "acme-sso" names auth.providers.acme, but no backend module provides it',
+      );
+      // Both in one output: the operator fixes them in one go.
+      expect(result.stderr).toContain(
+        'auth.providers.githb is configured, but no installed backend module provides an auth provider "githb"',
       );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -318,7 +327,7 @@ describe('boot gate: guest sign-in in production', () => {
     expect(err).toMatch(/refusing to start, 2 problems found/);
     for (const preset of ['mcp', 'mcp-chat']) {
       expect(err).toContain(
-        `preset "${preset}" needs real sign-in with NODE_ENV=production, but no identity preset is selected (one of: azure-auth, github-auth, gitlab, keycloak, ldap) and guest sign-in is off in production: with guest sign-in every anonymous caller could`,
+        `preset "${preset}" needs real sign-in with NODE_ENV=production, but no identity preset is selected (one of: azure-auth, github-auth, gitlab, keycloak, ldap, oidc) and guest sign-in is off in production: with guest sign-in every anonymous caller could`,
       );
     }
     expect(err).toContain('register and unregister catalog entities');

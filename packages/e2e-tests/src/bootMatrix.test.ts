@@ -21,6 +21,7 @@ jest.setTimeout(120_000);
 const TESTED_ELSEWHERE: Record<string, string> = {
   rbac: 'rbac.test.ts (needs an identity preset before it)',
   postgres: 'postgres.test.ts (needs a PostgreSQL server)',
+  oidc: 'signInProviders.test.ts (boots against the OpenID provider of the harness)',
 };
 
 /**

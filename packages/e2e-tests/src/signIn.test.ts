@@ -5,7 +5,9 @@
  * preset. With `ldap` against a real slapd: the form, a wrong password, the
  * throttle's wait, the right password, the person's own page with their
  * groups, a reload that stays signed in, and the presets page with a
- * refused org sync. Without an identity preset: the guest button, or, in
+ * refused org sync; and GitHub OAuth configured beside it as an extra
+ * provider, which hands out GitHub tokens and signs nobody in. Without an
+ * identity preset: the guest button, or, in
  * production without the opt-in, what to configure. (The popup providers'
  * buttons: signInProviders.test.ts.)
  */
@@ -18,6 +20,16 @@ import {
   startBackendProcess,
 } from '@devportal/test-utils/src/backend/backendProcess';
 import { withFreshBrowser } from '@devportal/test-utils/src/browser/chromium';
+import {
+  handlerResponse,
+  refreshSession,
+} from '@devportal/test-utils/src/backend/oauthHandler';
+import {
+  FakeGithub,
+  oauthAppOfBackend,
+  startFakeGithub,
+} from '@devportal/test-utils/src/fakes/github';
+import { signInAtGithub } from '@devportal/test-utils/src/fakes/github/browser';
 import {
   collapseRefusal,
   deleteDirectoryUsers,
@@ -39,8 +51,8 @@ import {
 jest.setTimeout(360_000);
 
 /** Starts the backend on a port of its own, the app's URL being the backend's. */
-async function startPortal(env: Record<string, string>) {
-  const port = await freePort();
+async function startPortal(env: Record<string, string>, knownPort?: number) {
+  const port = knownPort ?? (await freePort());
   const backend = await startBackendProcess({
     port,
     env: {
@@ -73,8 +85,15 @@ const directory: GeneratedDirectory = {
   userDn: name => `uid=${name},ou=people,${SUFFIX}`,
 };
 
+/** The operator's GitHub OAuth App, for the Actions tab: no sign-in. */
+const GITHUB_APP = {
+  clientId: 'Iv1.e2eextra0123456',
+  clientSecret: 'gh-extra-client-secret-Tn2',
+};
+
 describe('the sign-in page with VEECODE_PRESETS=ldap', () => {
   let slapd: SlapdServer;
+  let github: FakeGithub;
   let backend: BackendProcess;
 
   beforeAll(async () => {
@@ -84,26 +103,52 @@ describe('the sign-in page with VEECODE_PRESETS=ldap', () => {
       rootPassword: ADMIN_PASSWORD,
       seedLdif: slapdFixture('openldap.ldif'),
     });
-    backend = await startPortal({
-      VEECODE_PRESETS: 'ldap',
-      LDAP_URL: slapd.url,
-      LDAP_DN: directory.rootDn,
-      LDAP_SECRET: ADMIN_PASSWORD,
-      LDAP_USERS_BASE_DN: directory.usersBaseDn,
-      LDAP_GROUPS_BASE_DN: directory.groupsBaseDn,
-      ...externalAccessEnv(),
-      // One free failure per username, then a short wait: the form shows
-      // the throttle's answer without the test waiting long.
-      APP_CONFIG_auth_providers_ldap_production_signInThrottle: JSON.stringify({
-        perUsername: { freeFailures: 1, firstDelay: '2s', maxDelay: '2s' },
-        perAddress: { freeFailures: 20, firstDelay: '2s', maxDelay: '2s' },
-      }),
+    const port = await freePort();
+    github = await startFakeGithub({
+      org: 'acme',
+      pat: 'ghp_e2eExtraPat0123456789abcdefABCDEF0123',
+      oauthApp: oauthAppOfBackend(port, GITHUB_APP),
+      // Ana's GitHub login is her directory username: were GitHub allowed
+      // to sign people in, it would find her catalog user.
+      users: [{ login: 'ana', name: 'Ana', password: 'ana-github-pass-1' }],
+      members: ['ana'],
     });
+    backend = await startPortal(
+      {
+        VEECODE_PRESETS: 'ldap',
+        LDAP_URL: slapd.url,
+        LDAP_DN: directory.rootDn,
+        LDAP_SECRET: ADMIN_PASSWORD,
+        LDAP_USERS_BASE_DN: directory.usersBaseDn,
+        LDAP_GROUPS_BASE_DN: directory.groupsBaseDn,
+        ...externalAccessEnv(),
+        // One free failure per username, then a short wait: the form shows
+        // the throttle's answer without the test waiting long.
+        APP_CONFIG_auth_providers_ldap_production_signInThrottle:
+          JSON.stringify({
+            perUsername: { freeFailures: 1, firstDelay: '2s', maxDelay: '2s' },
+            perAddress: { freeFailures: 20, firstDelay: '2s', maxDelay: '2s' },
+          }),
+        // An extra provider, as for the GitHub Actions tab, with the sign-in
+        // resolver a VeeCode config carries: it must not sign anyone in.
+        APP_CONFIG_auth_providers_github: JSON.stringify({
+          production: {
+            ...GITHUB_APP,
+            enterpriseInstanceUrl: github.baseUrl,
+            signIn: {
+              resolvers: [{ resolver: 'usernameMatchingUserEntityName' }],
+            },
+          },
+        }),
+      },
+      port,
+    );
     await waitForCatalog(backend, users => users.length === 4);
   });
 
   afterAll(async () => {
     await backend?.stop();
+    await github?.stop();
     await slapd?.remove();
   });
 
@@ -159,6 +204,42 @@ describe('the sign-in page with VEECODE_PRESETS=ldap', () => {
       await page.reload();
       await page.getByLabel('Password').waitFor();
     });
+  });
+
+  it('hands out GitHub tokens through the extra github provider, and no Backstage identity, though a catalog user has the login', async () => {
+    await withFreshBrowser(async page => {
+      const message = await handlerResponse(page, 'github', async () => {
+        await page.goto(
+          `${backend.baseUrl}/api/auth/github/start?env=production&scope=read:user`,
+        );
+        await signInAtGithub(page, {
+          login: 'ana',
+          password: 'ana-github-pass-1',
+        });
+      });
+      expect(message.error).toBeUndefined();
+      expect(github.issuedTokens()).toContain(
+        message.response.providerInfo.accessToken,
+      );
+      expect(message.response.profile.displayName).toBe('Ana');
+      expect(message.response.backstageIdentity).toBeUndefined();
+
+      // The session lives on as GitHub's: a token, still no identity.
+      const refreshed = await refreshSession(page, 'github');
+      expect(refreshed.status).toBe(200);
+      expect(github.issuedTokens()).toContain(
+        refreshed.body.providerInfo.accessToken,
+      );
+      expect(refreshed.body.backstageIdentity).toBeUndefined();
+    });
+    const output = backend.output();
+    expect(output).toMatch(
+      /Identity preset "ldap" signs people in with LDAP bind \(\/api\/auth\/ldap\)/,
+    );
+    expect(output).toMatch(
+      /Extra auth provider GitHub OAuth \(\/api\/auth\/github\): issues its own tokens for integrations and signs nobody in; its auth\.providers\.github\.production\.signIn is not used/,
+    );
+    expect(output).not.toContain(GITHUB_APP.clientSecret);
   });
 
   it('shows the presets page with the selected preset, the sign-in provider, and a refused org sync with both counts', async () => {

@@ -1,7 +1,7 @@
 /*
  * The sign-in page's provider buttons, in Chromium as a person: for each
  * identity preset that signs in through a provider's popup (keycloak,
- * github-auth, gitlab, azure-auth), the backend started with the README's
+ * oidc, github-auth, gitlab, azure-auth), the backend started with the README's
  * command serves the built app at its own URL; the sign-in page shows the
  * one button for that provider; the popup goes through the provider's login
  * (the harness's OpenID provider, or the fake GitHub, GitLab or Microsoft);
@@ -30,8 +30,18 @@ import {
   signInAtGitLab,
   startFakeGitLab,
 } from '@devportal/test-utils/src/fakes/gitlab';
-import { FakeKeycloak } from '@devportal/test-utils/src/fakes/keycloak';
-import { startAcmePortal } from '@devportal/test-utils/src/fakes/keycloak/acmeRealm';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import {
+  FakeKeycloak,
+  startFakeKeycloak,
+} from '@devportal/test-utils/src/fakes/keycloak';
+import {
+  ANA,
+  acmeRealm,
+  startAcmePortal,
+} from '@devportal/test-utils/src/fakes/keycloak/acmeRealm';
 import {
   LaunchChromiumOptions,
   withFreshBrowser,
@@ -224,6 +234,141 @@ describe('the Keycloak button (VEECODE_PRESETS=keycloak, the OpenID provider of 
         },
       }),
     ).toEqual(signedInAs('ana', 'group:default/platform'));
+  });
+});
+
+/** Signs in on the fake Keycloak's login form, in the popup. */
+async function atKeycloakForm(
+  popup: Page,
+  credentials: { username: string; password: string },
+) {
+  await popup.locator('input[name="username"]').fill(credentials.username);
+  await popup.locator('input[name="password"]').fill(credentials.password);
+  await popup.locator('#kc-login').click();
+}
+
+describe('the OIDC button (VEECODE_PRESETS=oidc, the OpenID provider of the harness, users from a catalog file)', () => {
+  let keycloak: FakeKeycloak;
+  let backend: BackendProcess;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oidc-catalog-'));
+    // No org sync with oidc: the people come from the operator's own file.
+    // Ana's User is not named after her username at the provider (`ana`):
+    // only her email leads there.
+    const catalogFile = path.join(dir, 'org.yaml');
+    fs.writeFileSync(
+      catalogFile,
+      [
+        'apiVersion: backstage.io/v1alpha1',
+        'kind: User',
+        'metadata:',
+        '  name: ana-lima',
+        'spec:',
+        '  profile:',
+        '    displayName: Ana Lima',
+        `    email: ${ANA.email}`,
+        '  memberOf: [platform]',
+        '---',
+        'apiVersion: backstage.io/v1alpha1',
+        'kind: Group',
+        'metadata:',
+        '  name: platform',
+        'spec:',
+        '  type: team',
+        '  children: []',
+        '',
+      ].join('\n'),
+    );
+    const port = await freePort();
+    const realm = acmeRealm({
+      clientSecret: 'oidc-popup-client-secret-Qe5',
+      backendBaseUrl: `http://127.0.0.1:${port}`,
+    });
+    keycloak = await startFakeKeycloak({
+      ...realm,
+      users: [
+        ANA,
+        // At the provider, but nobody in the catalog.
+        {
+          id: '5d4c3b2a-1908-4f7e-8d6c-5b4a39281706',
+          username: 'eve',
+          email: 'eve@elsewhere.example',
+          firstName: 'Eve',
+          lastName: 'Doe',
+          password: 'eve-pass-1',
+        },
+      ],
+    });
+    backend = await startBackendProcess({
+      port,
+      env: {
+        VEECODE_PRESETS: 'oidc',
+        OIDC_ISSUER_URL: keycloak.issuer,
+        OIDC_CLIENT_ID: realm.clientId,
+        OIDC_CLIENT_SECRET: realm.clientSecret,
+        OIDC_TITLE: 'Acme SSO',
+        APP_CONFIG_catalog_locations: JSON.stringify([
+          {
+            type: 'file',
+            target: catalogFile,
+            rules: [{ allow: ['User', 'Group'] }],
+          },
+        ]),
+        ...externalAccessEnv(),
+      },
+    });
+    await backend.waitForReady(APP_BUILD_TIMEOUT_MS);
+    await waitForCatalog(
+      backend,
+      (us, gs) =>
+        us.some(u => u.metadata.name === 'ana-lima') &&
+        gs.some(g => g.metadata.name === 'platform'),
+    );
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    await keycloak?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows OIDC_TITLE on the button and signs Ana in through the popup, to the catalog user her email names', async () => {
+    expect(
+      await signInWithTheButton({
+        backend,
+        card: {
+          title: 'Acme SSO',
+          message: 'Sign in using your organisation account',
+        },
+        person: {
+          userName: 'ana-lima',
+          displayName: 'Ana Lima',
+          groupLink: /^platform$/i,
+        },
+        atProvider: popup =>
+          atKeycloakForm(popup, { username: 'ana', password: 'ana-pass-1' }),
+      }),
+    ).toEqual(signedInAs('ana-lima', 'group:default/platform'));
+  });
+
+  it('keeps a person the catalog does not know on the sign-in page, saying why', async () => {
+    const outcome = await withFreshBrowser(async page => {
+      await page.goto(`${backend.baseUrl}/`);
+      return signInThroughPopup(page, popup =>
+        atKeycloakForm(popup, { username: 'eve', password: 'eve-pass-1' }),
+      );
+    });
+    expect(outcome).toEqual({
+      signedIn: false,
+      alerts: [
+        expect.stringMatching(
+          /Login failed.*(unable to resolve|no catalog user)/is,
+        ),
+      ],
+    });
+    expect(backend.output()).not.toContain('oidc-popup-client-secret-Qe5');
   });
 });
 

@@ -109,7 +109,7 @@ export function builtinIdentityAuthProviders(deps: {
     },
     {
       providerId: 'oidc',
-      title: 'OpenID Connect (Keycloak)',
+      title: 'OpenID Connect',
       module: BUILTIN_MODULE,
       requiredConfig: [...OAUTH_REQUIRED, 'metadataUrl'],
       factory: builtOnFirstUse(() => {

@@ -13,14 +13,9 @@ import { presetsServiceFactory } from '@devportal/plugin-presets-node';
 import { identityAuthProvidersExtensionPoint } from '@devportal/plugin-preset-providers-node';
 import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetCatalog';
 import { authModuleIdentityPresets } from './module';
+import { LDAP_PRESET_VARIABLES } from './__testUtils__/ldapEnv';
 
-const ldapEnv = {
-  LDAP_URL: 'ldap://127.0.0.1:1',
-  LDAP_DN: 'cn=admin,dc=example,dc=com',
-  LDAP_SECRET: 'secret',
-  LDAP_USERS_BASE_DN: 'ou=people,dc=example,dc=com',
-  LDAP_GROUPS_BASE_DN: 'ou=groups,dc=example,dc=com',
-};
+const ldapEnv = LDAP_PRESET_VARIABLES;
 
 async function start(options: {
   env: Record<string, string>;
@@ -74,12 +69,13 @@ describe('authModuleIdentityPresets', () => {
     },
   };
 
-  it('registers only the provider of the selected identity preset', async () => {
+  it('registers the provider of the selected identity preset, then the operator’s others as extra providers', async () => {
     const { registered } = await start({
       env: { VEECODE_PRESETS: 'ldap', ...ldapEnv },
       config: ldapConfig,
     });
-    expect(registered).toEqual(['ldap']);
+    // The identity preset's first: it is the one that signs people in.
+    expect(registered).toEqual(['ldap', 'github']);
   });
 
   it('registers nothing itself without an identity preset', async () => {

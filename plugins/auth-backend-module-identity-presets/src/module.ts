@@ -23,6 +23,10 @@ import {
 } from '@devportal/plugin-preset-providers-node';
 import { builtinIdentityAuthProviders } from './builtinProviders';
 import { planAuthWiring } from './planAuthWiring';
+import {
+  auxiliaryProviderFactory,
+  auxiliarySignInPaths,
+} from './auxiliaryProvider';
 
 /** Where an operator finds the identity presets: the catalog, not this code. */
 const IDENTITY_PRESETS = `a preset of exclusive_group ${IDENTITY_GROUP}; \`presets list\` shows them`;
@@ -51,8 +55,9 @@ function reportGuestSignIn(
 }
 
 /**
- * Registers the auth provider factory of the selected identity preset, and
- * only that one.
+ * Registers the auth provider factory of the selected identity preset, the
+ * one provider that signs people in, and the operator's other configured
+ * providers as extra ones that only issue their own tokens.
  *
  * @public
  */
@@ -117,6 +122,26 @@ export const authModuleIdentityPresets = createBackendModule({
             `Identity preset "${identity!.name}" signs people in with ${
               provider.title
             } (/api/auth/${provider.providerId})`,
+          );
+        }
+        for (const provider of plan.auxiliary) {
+          providers.registerProvider({
+            providerId: provider.providerId,
+            factory: auxiliaryProviderFactory(provider.factory),
+          });
+          const unused = auxiliarySignInPaths(
+            config.getConfig(`auth.providers.${provider.providerId}`),
+          );
+          logger.info(
+            `Extra auth provider ${provider.title} (/api/auth/${
+              provider.providerId
+            }): issues its own tokens for integrations and signs nobody in${
+              unused.length
+                ? `; its ${unused
+                    .map(p => `auth.providers.${provider.providerId}.${p}`)
+                    .join(', ')} is not used`
+                : ''
+            }`,
           );
         }
         for (const key of plan.ignored) {

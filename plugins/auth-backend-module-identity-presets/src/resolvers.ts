@@ -60,6 +60,37 @@ export namespace identitySignInResolvers {
     () => `the signed-in account (${KEYCLOAK_ID_ANNOTATION})`,
   );
 
+  /**
+   * Matches the OIDC `email` claim to the User entity's `spec.profile.email`,
+   * unless the provider says the address is unverified (`email_verified:
+   * false`): a provider that lets people type in their own address must not
+   * let them sign in as the colleague whose address they typed. No email,
+   * or an unverified one, hands over to the next resolver.
+   */
+  export const verifiedEmailMatchingUserEntityProfileEmail =
+    createSignInResolverFactory({
+      create() {
+        return async (
+          info: SignInInfo<{ fullProfile: OidcAuthResult }>,
+          ctx,
+        ) => {
+          const { email, email_verified: verified } =
+            info.result.fullProfile.userinfo;
+          if (typeof email !== 'string' || !email) {
+            throw new NotFoundError('The identity provider returned no email');
+          }
+          if (verified === false) {
+            throw new NotFoundError(
+              `The identity provider has not verified the email ${email}`,
+            );
+          }
+          return ctx.signInWithCatalogUser({
+            filter: { 'spec.profile.email': email },
+          });
+        };
+      },
+    });
+
   /** Matches the OIDC `preferred_username` claim to the User entity name. */
   export const preferredUsernameMatchingUserEntityName = userinfoClaimResolver(
     'preferred_username',

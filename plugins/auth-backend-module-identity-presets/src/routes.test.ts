@@ -9,6 +9,7 @@ import {
 } from '@backstage/backend-test-utils';
 import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetCatalog';
 import { authBackend } from './__testUtils__/authBackend';
+import { LDAP_PRESET_VARIABLES } from './__testUtils__/ldapEnv';
 
 describe('identity preset auth routes', () => {
   // Moved from the LDAP module's own test, which has no presets: the key
@@ -21,11 +22,7 @@ describe('identity preset auth routes', () => {
       FIXTURE_CATALOG_ROOT,
       {
         VEECODE_PRESETS: 'ldap',
-        LDAP_URL: 'ldap://127.0.0.1:1',
-        LDAP_DN: 'cn=admin,dc=example,dc=com',
-        LDAP_SECRET: 'secret',
-        LDAP_USERS_BASE_DN: 'ou=people,dc=example,dc=com',
-        LDAP_GROUPS_BASE_DN: 'ou=groups,dc=example,dc=com',
+        ...LDAP_PRESET_VARIABLES,
         // SQLite files on disk: a database that outlives the process
         DEVPORTAL_DB_PATH: dbDir.path,
       },

@@ -20,6 +20,7 @@ export const PRESET_NAMES = [
   'ldap-ad',
   'mcp',
   'mcp-chat',
+  'oidc',
   'postgres',
   'rbac',
   'recommended',
@@ -50,7 +51,11 @@ export function presetRoot(rootDir: string) {
         preset.requires.variables,
       )) {
         if (spec.required) {
-          env[variable] = `dummy-${variable.toLowerCase()}`;
+          const dummy = `dummy-${variable.toLowerCase()}`;
+          env[variable] =
+            spec.format === 'url'
+              ? `https://${dummy.replace(/_/g, '-')}.example.com`
+              : dummy;
         }
       }
     }

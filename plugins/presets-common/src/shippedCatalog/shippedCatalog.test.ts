@@ -30,6 +30,7 @@ const TABLE: Record<string, Expected> = {
   azure: { required: ['AZURE_DEVOPS_TOKEN', 'AZURE_DEVOPS_HOST', 'AZURE_DEVOPS_ORG', 'AZURE_DEVOPS_PROJECT'] },
   'azure-auth': { group: 'identity', required: ['AZURE_AUTH_TENANT_ID', 'AZURE_AUTH_CLIENT_ID', 'AZURE_AUTH_CLIENT_SECRET'], optional: ['AZURE_AUTH_AUTHORITY', 'MSGRAPH_BASE_URL'] },
   keycloak: { group: 'identity', required: ['KEYCLOAK_BASE_URL', 'KEYCLOAK_REALM', 'KEYCLOAK_CLIENT_ID', 'KEYCLOAK_CLIENT_SECRET', 'AUTH_SESSION_SECRET'] },
+  oidc: { group: 'identity', required: ['OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'], optional: ['OIDC_SCOPES', 'OIDC_PROMPT', 'OIDC_TITLE', 'AUTH_SESSION_SECRET'] },
   ldap: { group: 'identity', required: ['LDAP_URL', 'LDAP_DN', 'LDAP_SECRET', 'LDAP_USERS_BASE_DN', 'LDAP_GROUPS_BASE_DN'], optional: ['LDAP_USERS_FILTER', 'LDAP_GROUPS_FILTER', 'AUTH_SESSION_SECRET'] },
   'ldap-ad': { requires: ['ldap'], required: [] },
   jenkins: { required: ['JENKINS_URL', 'JENKINS_USERNAME', 'JENKINS_TOKEN'] },
@@ -114,12 +115,21 @@ describe('the shipped preset catalog', () => {
       for (const variable of used) {
         expect(declared).toContain(variable);
       }
-      // every required variable is used somewhere in the config
+      // every required variable is used somewhere in the config, itself or
+      // through a derived value the config uses (e.g. with a transform)
+      const throughDerived = used
+        .filter(variable => variable in preset.derived)
+        .flatMap(variable => [
+          ...JSON.stringify(preset.derived[variable]).matchAll(
+            /\$\{([A-Za-z_][A-Za-z0-9_]*)[|}:]/g,
+          ),
+        ])
+        .map(m => m[1]);
       const required = Object.entries(preset.requires.variables)
         .filter(([, spec]) => spec.required)
         .map(([variable]) => variable);
       for (const variable of required) {
-        expect(used).toContain(variable);
+        expect([...used, ...throughDerived]).toContain(variable);
       }
       for (const plugin of preset.plugins) {
         for (const [placeholder] of plugin.package.matchAll(/\$\{[^}]*\}/g)) {

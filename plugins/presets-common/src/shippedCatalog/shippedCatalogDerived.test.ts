@@ -14,7 +14,7 @@ const shipped = loadPresetCatalog({ shippedDir }).presets;
 const definitions = new Map<string, PresetDerivedVariable>(
   [
     readPlatformPreset(shippedDir).preset!,
-    ...['github-auth', 'gitlab', 'recommended', 'mcp-chat'].map(
+    ...['github-auth', 'gitlab', 'recommended', 'mcp-chat', 'oidc'].map(
       name => shipped.get(name)!,
     ),
   ].flatMap(preset => Object.entries(preset.derived)),
@@ -37,6 +37,23 @@ describe('the shipped derived values', () => {
       MCP_CHAT_SERVICE_TOKEN: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     expect(values.GITHUB_ENTERPRISE_URL).toBeUndefined();
+  });
+
+  it("find the OIDC provider's discovery document from its issuer, trailing slash or not, and keep the operator's session secret", () => {
+    for (const issuer of [
+      'https://acme.auth0.example/',
+      'https://acme.auth0.example',
+    ]) {
+      expect(derived({ OIDC_ISSUER_URL: issuer })).toMatchObject({
+        OIDC_METADATA_URL:
+          'https://acme.auth0.example/.well-known/openid-configuration',
+        OIDC_SESSION_SECRET: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
+    }
+    expect(
+      derived({ AUTH_SESSION_SECRET: 'shared-by-every-replica' })
+        .OIDC_SESSION_SECRET,
+    ).toBe('shared-by-every-replica');
   });
 
   it("take the backend URL and the chat's token from the operator when set", () => {

@@ -83,6 +83,32 @@ describe('readPresetFrontendConfig', () => {
     expect(config).not.toHaveProperty('catalog');
   });
 
+  it('oidc: the OIDC sign-in page with the button text OIDC_TITLE names, and no secret value', async () => {
+    const clientSecret = 'oidc-client-secret-never-in-the-browser';
+    const base = {
+      VEECODE_PRESETS: 'oidc',
+      OIDC_ISSUER_URL: 'https://sso.example.com/',
+      OIDC_CLIENT_ID: 'devportal',
+      OIDC_CLIENT_SECRET: clientSecret,
+      AUTH_SESSION_SECRET: SESSION_SECRET,
+    };
+    const config = await frontendConfig({ ...base, OIDC_TITLE: 'Acme SSO' });
+    expect(config.signInPage).toBe('oidc');
+    expect(config.platform).toEqual({
+      guest: { enabled: false },
+      signInProviders: ['oidc'],
+      signInTitle: 'Acme SSO',
+    });
+    const text = JSON.stringify(config);
+    expect(text).not.toContain(clientSecret);
+    expect(text).not.toContain(SESSION_SECRET);
+    expect(text).not.toContain('sso.example.com');
+    // Unset, the button says what the preset defaults to.
+    expect(
+      ((await frontendConfig(base)).platform as JsonObject).signInTitle,
+    ).toBe('Single sign-on');
+  });
+
   it('no preset: guest sign-in outside production, the tool pages off', async () => {
     const config = await frontendConfig({});
     expect(config.signInPage).toBeUndefined();

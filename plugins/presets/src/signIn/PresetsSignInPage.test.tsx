@@ -231,6 +231,16 @@ describe('PresetsSignInPage', () => {
     expect(screen.queryByLabelText(/Password/)).not.toBeInTheDocument();
   });
 
+  it('shows the oidc button with the title the preset sets', async () => {
+    renderSignInPage({
+      signInPage: 'oidc',
+      platform: { signInTitle: 'Acme SSO', guest: { enabled: false } },
+    });
+    expect(await screen.findByText('Acme SSO')).toBeInTheDocument();
+    expect(screen.getAllByRole('button')).toHaveLength(1);
+    expect(screen.getByRole('button')).toHaveTextContent(/sign in/i);
+  });
+
   it('shows the guest button without an identity preset', async () => {
     renderSignInPage({});
     expect(

@@ -7,7 +7,7 @@ import {
 const choiceOf = (data: object) => readSignInChoice(new ConfigReader(data));
 
 describe('readSignInChoice', () => {
-  it.each(['ldap', 'github', 'gitlab', 'microsoft', 'keycloak'])(
+  it.each(['ldap', 'github', 'gitlab', 'microsoft', 'keycloak', 'oidc'])(
     'follows signInPage: %s',
     name => {
       expect(choiceOf({ signInPage: name })).toEqual({
@@ -24,6 +24,27 @@ describe('readSignInChoice', () => {
         platform: { signInProviders: ['keycloak'], guest: { enabled: false } },
       }),
     ).toMatchObject({ kind: 'provider', name: 'keycloak' });
+  });
+
+  it('titles the button with platform.signInTitle when the preset sets one', () => {
+    expect(
+      choiceOf({
+        signInPage: 'oidc',
+        platform: { signInTitle: 'Acme SSO' },
+      }),
+    ).toEqual({
+      kind: 'provider',
+      name: 'oidc',
+      provider: { ...defaultPresetsSignInProviders.oidc, title: 'Acme SSO' },
+    });
+    // The LDAP form has no button to title.
+    expect(
+      choiceOf({ signInPage: 'ldap', platform: { signInTitle: 'Acme' } }),
+    ).toEqual({
+      kind: 'provider',
+      name: 'ldap',
+      provider: defaultPresetsSignInProviders.ldap,
+    });
   });
 
   it('offers guest sign-in without an identity preset', () => {
@@ -43,7 +64,7 @@ describe('readSignInChoice', () => {
     expect(choiceOf({ signInPage: 'okta' })).toEqual({
       kind: 'unknown',
       name: 'okta',
-      known: ['github', 'gitlab', 'keycloak', 'ldap', 'microsoft'],
+      known: ['github', 'gitlab', 'keycloak', 'ldap', 'microsoft', 'oidc'],
     });
     // Not an inherited property of the table either.
     expect(choiceOf({ signInPage: 'toString' })).toMatchObject({

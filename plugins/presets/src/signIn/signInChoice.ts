@@ -67,6 +67,15 @@ export const defaultPresetsSignInProviders: Readonly<
     message: 'Sign in using Keycloak',
     apiRef: keycloakAuthApiRef,
   },
+  // Any OpenID provider: the same backend provider (`oidc`) as Keycloak's,
+  // so the same auth API; the preset names the button (signInTitle).
+  oidc: {
+    type: 'popup',
+    id: 'oidc-auth-provider',
+    title: 'Single sign-on',
+    message: 'Sign in using your organisation account',
+    apiRef: keycloakAuthApiRef,
+  },
 };
 
 /**
@@ -82,7 +91,8 @@ export type PresetsSignInChoice =
 
 /**
  * Reads the sign-in page the selected identity preset configured
- * (`signInPage`, else the first of `platform.signInProviders`). Without
+ * (`signInPage`, else the first of `platform.signInProviders`), with the
+ * button text `platform.signInTitle` when the preset sets one. Without
  * one, guest sign-in unless `platform.guest.enabled` is false (the
  * platform sets it so in production without `DEVPORTAL_ALLOW_GUEST=true`).
  *
@@ -101,9 +111,16 @@ export function readSignInChoice(
     const provider = Object.prototype.hasOwnProperty.call(providers, name)
       ? providers[name]
       : undefined;
-    return provider
-      ? { kind: 'provider', name, provider }
-      : { kind: 'unknown', name, known: Object.keys(providers).sort() };
+    if (!provider) {
+      return { kind: 'unknown', name, known: Object.keys(providers).sort() };
+    }
+    const title = config.getOptionalString('platform.signInTitle')?.trim();
+    return {
+      kind: 'provider',
+      name,
+      provider:
+        title && provider.type === 'popup' ? { ...provider, title } : provider,
+    };
   }
   return config.getOptionalBoolean('platform.guest.enabled') === false
     ? { kind: 'none' }
