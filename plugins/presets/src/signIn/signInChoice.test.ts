@@ -7,7 +7,7 @@ import {
 const choiceOf = (data: object) => readSignInChoice(new ConfigReader(data));
 
 describe('readSignInChoice', () => {
-  it.each(['ldap', 'github', 'gitlab', 'microsoft', 'keycloak'])(
+  it.each(['ldap', 'github', 'gitlab', 'microsoft', 'keycloak', 'okta'])(
     'follows signInPage: %s',
     name => {
       expect(choiceOf({ signInPage: name })).toEqual({
@@ -40,10 +40,10 @@ describe('readSignInChoice', () => {
   });
 
   it('names an unknown sign-in page with the known ones, rather than guessing', () => {
-    expect(choiceOf({ signInPage: 'okta' })).toEqual({
+    expect(choiceOf({ signInPage: 'auth0' })).toEqual({
       kind: 'unknown',
-      name: 'okta',
-      known: ['github', 'gitlab', 'keycloak', 'ldap', 'microsoft'],
+      name: 'auth0',
+      known: ['github', 'gitlab', 'keycloak', 'ldap', 'microsoft', 'okta'],
     });
     // Not an inherited property of the table either.
     expect(choiceOf({ signInPage: 'toString' })).toMatchObject({

@@ -5,6 +5,7 @@ import {
   githubAuthApiRef,
   gitlabAuthApiRef,
   microsoftAuthApiRef,
+  oktaAuthApiRef,
   ProfileInfoApi,
   SessionApi,
 } from '@backstage/frontend-plugin-api';
@@ -66,6 +67,13 @@ export const defaultPresetsSignInProviders: Readonly<
     title: 'Keycloak',
     message: 'Sign in using Keycloak',
     apiRef: keycloakAuthApiRef,
+  },
+  okta: {
+    type: 'popup',
+    id: 'okta-auth-provider',
+    title: 'Okta',
+    message: 'Sign in using Okta',
+    apiRef: oktaAuthApiRef,
   },
 };
 
