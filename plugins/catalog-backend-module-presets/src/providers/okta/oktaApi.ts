@@ -140,7 +140,9 @@ export class OktaApi {
         throw new Error(
           `Okta's next page link for ${path} leads to ${
             new URL(url).origin
-          }, not to the org ${this.origin}; refusing to send the API token there`,
+          }, not to the org ${
+            this.origin
+          }; refusing to send the API token there`,
         );
       }
       const response = await this.options.fetch(url, {
