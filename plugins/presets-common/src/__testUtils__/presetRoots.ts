@@ -20,6 +20,7 @@ export const PRESET_NAMES = [
   'ldap-ad',
   'mcp',
   'mcp-chat',
+  'okta',
   'postgres',
   'rbac',
   'recommended',
@@ -50,7 +51,13 @@ export function presetRoot(rootDir: string) {
         preset.requires.variables,
       )) {
         if (spec.required) {
-          env[variable] = `dummy-${variable.toLowerCase()}`;
+          // A variable of `format: url` must hold a URL to pass the gate.
+          env[variable] =
+            spec.format === 'url'
+              ? `https://dummy-${variable
+                  .toLowerCase()
+                  .replace(/_/g, '-')}.example`
+              : `dummy-${variable.toLowerCase()}`;
         }
       }
     }

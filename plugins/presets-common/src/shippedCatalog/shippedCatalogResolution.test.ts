@@ -20,7 +20,7 @@ const {
 
 describe('resolvePresets', () => {
   describe('the shipped catalog', () => {
-    it("holds VeeCode DevPortal's 15 presets and ours (postgres, rbac), all valid", () => {
+    it("holds VeeCode DevPortal's 15 presets and ours (postgres, rbac, okta), all valid", () => {
       expect(shipped.problems).toEqual([]);
       expect([...shipped.invalid]).toEqual([]);
       expect([...shipped.presets.keys()].sort()).toEqual(SHIPPED_NAMES);
