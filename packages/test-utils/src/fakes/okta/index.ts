@@ -320,6 +320,15 @@ ${
 
   const routes: Route<Exchange>[] = [
     {
+      // Browsers ask for it on the sign-in page.
+      method: 'GET',
+      path: /^\/favicon\.ico$/,
+      handle(x) {
+        x.res.writeHead(204);
+        x.res.end();
+      },
+    },
+    {
       method: 'GET',
       path: new RegExp(`^${AS}/authorize$`),
       handle(x) {
