@@ -1,9 +1,8 @@
 import { CustomErrorBase } from '@backstage/errors';
+import { errorBodyText } from '../errorBody';
 
 /** The most items Okta returns per page of users (groups and members allow more). */
 const PAGE_LIMIT = 200;
-/** Enough of an error body to say what went wrong, not a whole HTML page. */
-const MAX_ERROR_SUMMARY = 300;
 
 /** A user as Okta's Users API returns it, as far as the sync reads it. */
 export interface OktaUser {
@@ -70,20 +69,6 @@ export function nextLink(header: string | null): string | undefined {
     if (match && /;\s*rel="?next"?\s*(;|$)/i.test(match[2])) {
       return match[1];
     }
-  }
-  return undefined;
-}
-
-/** Okta's `errorSummary`, when the body has one. */
-async function errorSummary(response: Response): Promise<string | undefined> {
-  const text = await response.text().catch(() => '');
-  try {
-    const summary = JSON.parse(text)?.errorSummary;
-    if (typeof summary === 'string') {
-      return summary.slice(0, MAX_ERROR_SUMMARY);
-    }
-  } catch {
-    // not JSON: a proxy's or a load balancer's page
   }
   return undefined;
 }
@@ -156,7 +141,7 @@ export class OktaApi {
           url: `${this.origin}${path}`,
           status: response.status,
           headers: Object.fromEntries(response.headers),
-          summary: await errorSummary(response),
+          summary: await errorBodyText(response, 'errorSummary'),
         });
       }
       items.push(...((await response.json()) as T[]));
