@@ -77,11 +77,7 @@ export class OktaOrgEntityProvider implements EntityProvider {
   /** One provider per block under `catalog.providers.oktaOrg`. */
   static fromConfig(
     config: Config,
-    options: {
-      logger: LoggerService;
-      /** Defaults to the global `fetch`; for a test server. */
-      fetch?: typeof fetch;
-    },
+    options: { logger: LoggerService },
   ): OktaOrgEntityProvider[] {
     return readOktaOrgConfigs(config).map(
       source =>
@@ -90,7 +86,6 @@ export class OktaOrgEntityProvider implements EntityProvider {
           new OktaApi({
             orgUrl: source.orgUrl,
             token: source.token,
-            fetch: options.fetch ?? fetch,
           }),
           options.logger,
         ),

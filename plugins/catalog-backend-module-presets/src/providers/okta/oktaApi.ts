@@ -81,13 +81,7 @@ export function nextLink(header: string | null): string | undefined {
 export class OktaApi {
   private readonly origin: string;
 
-  constructor(
-    private readonly options: {
-      orgUrl: string;
-      token: string;
-      fetch: typeof fetch;
-    },
-  ) {
+  constructor(private readonly options: { orgUrl: string; token: string }) {
     this.origin = new URL(options.orgUrl).origin;
   }
 
@@ -130,7 +124,7 @@ export class OktaApi {
           }; refusing to send the API token there`,
         );
       }
-      const response = await this.options.fetch(url, {
+      const response = await fetch(url, {
         headers: {
           Accept: 'application/json',
           Authorization: `SSWS ${this.options.token}`,
