@@ -71,8 +71,8 @@ describe('shipped identity preset auth routes', () => {
       'entra-client',
     ],
     [
-      'okta, on the org authorization server',
-      OKTA,
+      'okta, on the org authorization server (an org URL with a trailing slash)',
+      { ...OKTA, OKTA_ORG_URL: 'https://acme.okta.com/' },
       'okta',
       'https://acme.okta.com/oauth2/v1/authorize',
       'okta-client',
