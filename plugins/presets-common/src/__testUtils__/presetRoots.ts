@@ -6,7 +6,7 @@ import { resolvePresets } from '../selection/resolvePresets';
 /** The repository root, whose `presets/` is the shipped catalog. */
 export const REPO_ROOT = path.resolve(__dirname, '../../../..');
 
-/** The shipped presets' names, which the fixture catalog's presets carry too. */
+/** The fixture catalog's preset names: the shipped presets' when it was made. */
 export const PRESET_NAMES = [
   'azure',
   'azure-auth',
@@ -20,13 +20,15 @@ export const PRESET_NAMES = [
   'ldap-ad',
   'mcp',
   'mcp-chat',
-  'okta',
   'postgres',
   'rbac',
   'recommended',
   'sonarqube',
   'veecode-theme',
 ];
+
+/** The shipped presets' names: the fixture catalog's, and those shipped since. */
+export const SHIPPED_PRESET_NAMES = [...PRESET_NAMES, 'okta'].sort();
 
 /** The fixture catalog of the test kit, which unit tests select from. */
 export const FIXTURE_ROOT = FIXTURE_CATALOG_ROOT;

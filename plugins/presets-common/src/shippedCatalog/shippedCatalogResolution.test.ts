@@ -5,7 +5,7 @@
 import fs from 'fs';
 import path from 'path';
 import {
-  PRESET_NAMES as SHIPPED_NAMES,
+  SHIPPED_PRESET_NAMES as SHIPPED_NAMES,
   REPO_ROOT,
   presetRoot,
 } from '../__testUtils__/presetRoots';
