@@ -49,6 +49,10 @@ import {
 } from '@devportal/test-utils/src/fakes/okta';
 import { signInAtOkta } from '@devportal/test-utils/src/fakes/okta/signIn';
 import {
+  handlerResponse,
+  refreshSession,
+} from '@devportal/test-utils/src/backend/oauthHandler';
+import {
   readSignedInIdentity,
   SignedInIdentity,
   signInThroughPopup,
@@ -641,6 +645,47 @@ describe('the Okta button (VEECODE_PRESETS=okta, the fake Okta org), and Okta or
         'POST /oauth2/v1/userinfo Bearer 200',
       ]),
     );
+    expect(okta.unexpected()).toEqual([]);
+  });
+
+  it("keeps Ana's session: the frontend's refresh gets a new Okta token with the refresh token", async () => {
+    const before = okta.requests().length;
+    const { message, refreshed } = await withFreshBrowser(async page => {
+      const answer = await handlerResponse(page, 'okta', async () => {
+        await page.goto(
+          `${
+            backend.baseUrl
+          }/api/auth/okta/start?env=production&scope=${encodeURIComponent(
+            'openid profile email offline_access',
+          )}`,
+        );
+        expect(
+          (
+            await signInAtOkta(page, {
+              username: ana.login,
+              password: ana.password,
+            })
+          ).error,
+        ).toBeUndefined();
+      });
+      return { message: answer, refreshed: await refreshSession(page, 'okta') };
+    });
+    expect(message.response.profile).toEqual({
+      email: 'ana@acme.example',
+      displayName: 'Ana Lima',
+    });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.backstageIdentity.identity.userEntityRef).toBe(
+      'user:default/ana',
+    );
+    const tokenGrants = okta
+      .requests()
+      .slice(before)
+      .filter(r => r.path === '/oauth2/v1/token')
+      .map(r => `${r.authScheme ?? 'credentials in the body'} ${r.status}`);
+    // The code as passport-okta-oauth sends it; the refresh through a plain
+    // node-oauth client Backstage builds (client_secret_post), which Okta takes too.
+    expect(tokenGrants).toEqual(['Basic: 200', 'credentials in the body 200']);
     expect(okta.unexpected()).toEqual([]);
   });
 
