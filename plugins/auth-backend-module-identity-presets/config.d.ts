@@ -2,6 +2,32 @@ export interface Config {
   auth?: {
     providers?: {
       /**
+       * Okta sign-in, per auth environment (e.g. `production`), through
+       * upstream's `@backstage/plugin-auth-backend-module-okta-provider`.
+       */
+      okta?: {
+        [authEnv: string]: {
+          /** Client ID of the Okta OIDC web app integration. */
+          clientId: string;
+          /**
+           * Client secret of that app integration.
+           * @visibility secret
+           */
+          clientSecret: string;
+          /** The Okta org URL, e.g. `https://acme.okta.com`. */
+          audience: string;
+          /** A custom authorization server's id (e.g. `default`); the org authorization server when unset. */
+          authServerId?: string;
+          /** An identity provider id to send people to (Okta's `idp` parameter). */
+          idp?: string;
+          /** Overrides the redirect URI, `<backend base URL>/api/auth/okta/handler/frame` by default. */
+          callbackUrl?: string;
+          signIn?: {
+            resolvers: Array<{ resolver: string; [option: string]: unknown }>;
+          };
+        };
+      };
+      /**
        * Microsoft Entra ID sign-in, per auth environment (e.g. `production`),
        * through this package's authenticator: upstream's keys plus
        * `authority` and `graphBaseUrl` for sovereign clouds.

@@ -4,6 +4,28 @@ export interface Config {
   catalog?: {
     providers?: {
       /**
+       * Okta org sync (the `okta` preset), one block per id: users and
+       * groups of the org, with memberships, from Okta's Users and Groups API.
+       */
+      oktaOrg?: {
+        [id: string]: {
+          /** The org's URL, e.g. `https://acme.okta.com`. */
+          orgUrl: string;
+          /**
+           * An Okta API token of an admin with read access to users and
+           * groups (Read-only Administrator is enough).
+           * @visibility secret
+           */
+          token: string;
+          /** Okta's `search` expression for the users listed, e.g. `profile.department eq "Engineering"`; every user by default. */
+          userFilter?: string;
+          /** Okta's `search` expression for the groups listed, e.g. `profile.name sw "eng-"`; every group by default. */
+          groupFilter?: string;
+          /** How often the sync runs; hourly by default. */
+          schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+        };
+      };
+      /**
        * Azure DevOps repository discovery (the `azure` preset), one block
        * per id. The token comes from the `integrations.azure` entry of the
        * same host.

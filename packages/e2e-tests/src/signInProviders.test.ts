@@ -1,10 +1,11 @@
 /*
  * The sign-in page's provider buttons, in Chromium as a person: for each
  * identity preset that signs in through a provider's popup (keycloak,
- * oidc, github-auth, gitlab, azure-auth), the backend started with the README's
- * command serves the built app at its own URL; the sign-in page shows the
- * one button for that provider; the popup goes through the provider's login
- * (the harness's OpenID provider, or the fake GitHub, GitLab or Microsoft);
+ * oidc, github-auth, gitlab, azure-auth, okta), the backend started with the
+ * README's command serves the built app at its own URL; the sign-in page
+ * shows the one button for that provider; the popup goes through the
+ * provider's login (the harness's OpenID provider, or the fake GitHub,
+ * GitLab, Microsoft or Okta);
  * it closes, and the person is in the portal as their catalog user: the
  * settings page names them, and their own page shows their name and group.
  *
@@ -52,12 +53,24 @@ import {
 } from '@devportal/test-utils/src/fakes/microsoft';
 import { signInAtMicrosoft } from '@devportal/test-utils/src/fakes/microsoft/signIn';
 import {
+  FakeOkta,
+  OktaUserSeed,
+  startFakeOkta,
+} from '@devportal/test-utils/src/fakes/okta';
+import { signInAtOkta } from '@devportal/test-utils/src/fakes/okta/signIn';
+import {
+  handlerResponse,
+  refreshSession,
+} from '@devportal/test-utils/src/backend/oauthHandler';
+import {
   readSignedInIdentity,
   SignedInIdentity,
   signInThroughPopup,
 } from '@devportal/test-utils/src/browser/popupSignIn';
 import {
+  entityNames,
   externalAccessEnv,
+  relationRefs,
   runProviderRefresh,
   waitForCatalog,
 } from '@devportal/test-utils/src/backend/catalogClient';
@@ -679,5 +692,212 @@ describe('the Microsoft button (VEECODE_PRESETS=azure-auth, the fake Entra ID an
       }),
     ).toEqual(signedInAs('ana_acme.example', 'group:default/platform'));
     expect(microsoft.unexpected()).toEqual([]);
+  });
+});
+
+describe('the Okta button (VEECODE_PRESETS=okta, the fake Okta org), and Okta org sync with filters', () => {
+  const clientId = '0oa1e2epopup2b3c4d5';
+  const clientSecret = 'okta-popup-client-secret-Tz6';
+  const apiToken = '00okta-e2e-api-token-Jq2vN8xR4m';
+  const userFilter = 'profile.department eq "Engineering"';
+  const groupFilter = 'type eq "OKTA_GROUP"';
+  const person = (
+    id: string,
+    name: string,
+    department: string,
+  ): OktaUserSeed => ({
+    id,
+    login: `${name.toLowerCase()}@acme.example`,
+    email: `${name.toLowerCase()}@acme.example`,
+    firstName: name,
+    lastName: 'Lima',
+    password: `${name.toLowerCase()}-okta-pass-1`,
+    profile: { department },
+  });
+  const ana = person('00u1ana', 'Ana', 'Engineering');
+  const bruno = person('00u2bruno', 'Bruno', 'Engineering');
+  /** In the org, but outside the user filter: not synced, so not let in. */
+  const eve = person('00u3eve', 'Eve', 'Sales');
+  let okta: FakeOkta;
+  let backend: BackendProcess;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    okta = await startFakeOkta({
+      app: {
+        clientId,
+        clientSecret,
+        redirectUris: [`http://127.0.0.1:${port}/api/auth/okta/handler/frame`],
+      },
+      apiToken,
+      users: [ana, bruno, eve],
+      groups: [
+        {
+          id: '00g0everyone',
+          name: 'Everyone',
+          type: 'BUILT_IN',
+          members: [ana.id, bruno.id, eve.id],
+        },
+        { id: '00g1platform', name: 'Platform', members: [ana.id, bruno.id] },
+        { id: '00g2sales', name: 'Sales', members: [bruno.id, eve.id] },
+        // Outside the group filter.
+        {
+          id: '00g3ad',
+          name: 'AD Domain Users',
+          type: 'APP_GROUP',
+          members: [ana.id, bruno.id, eve.id],
+        },
+      ],
+    });
+    backend = await startBackendProcess({
+      port,
+      env: {
+        VEECODE_PRESETS: 'okta',
+        OKTA_ORG_URL: okta.orgUrl,
+        OKTA_CLIENT_ID: clientId,
+        OKTA_CLIENT_SECRET: clientSecret,
+        OKTA_API_TOKEN: apiToken,
+        OKTA_USER_FILTER: userFilter,
+        OKTA_GROUP_FILTER: groupFilter,
+        ...externalAccessEnv(),
+      },
+    });
+    await readyWithUser(backend, 'OktaOrgEntityProvider:default', 'ana');
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    await okta?.stop();
+  });
+
+  it('syncs the users and groups the filters select, with memberships, the filters in the requests to Okta', async () => {
+    const { users, groups } = await waitForCatalog(
+      backend,
+      (us, gs) => us.length === 2 && gs.length === 2,
+    );
+    expect(entityNames(users)).toEqual(['ana', 'bruno']);
+    expect(entityNames(groups)).toEqual(['platform', 'sales']);
+    const bruno_ = users.find(u => u.metadata.name === 'bruno')!;
+    expect(bruno_.metadata.annotations).toMatchObject({
+      'okta.com/user-id': bruno.id,
+      'okta.com/email': 'bruno@acme.example',
+    });
+    expect(relationRefs(bruno_, 'memberOf')).toEqual([
+      'group:default/platform',
+      'group:default/sales',
+    ]);
+    // Eve is not synced, so Sales holds Bruno alone.
+    const sales = groups.find(g => g.metadata.name === 'sales')!;
+    expect(relationRefs(sales, 'hasMember')).toEqual(['user:default/bruno']);
+
+    const api = okta.requests().filter(r => r.path.startsWith('/api/v1/'));
+    expect(api.every(r => r.authScheme === 'SSWS')).toBe(true);
+    expect(
+      api.filter(r => r.path === '/api/v1/users').map(r => r.query.search),
+    ).toEqual(expect.arrayContaining([userFilter]));
+    expect(
+      api.filter(r => r.path === '/api/v1/groups').map(r => r.query.search),
+    ).toEqual(expect.arrayContaining([groupFilter]));
+    expect(okta.unexpected()).toEqual([]);
+  });
+
+  it('signs Ana in through the popup and the Okta sign-in page, to her catalog user', async () => {
+    expect(
+      await signInWithTheButton({
+        backend,
+        card: { title: 'Okta', message: 'Sign in using Okta' },
+        person: {
+          userName: 'ana',
+          displayName: 'Ana Lima',
+          groupLink: /^platform$/i,
+        },
+        atProvider: async popup => {
+          const result = await signInAtOkta(popup, {
+            username: ana.login,
+            password: ana.password,
+          });
+          expect(result.error).toBeUndefined();
+        },
+      }),
+    ).toEqual(signedInAs('ana', 'group:default/platform'));
+    // The code went to the org authorization server's token endpoint as
+    // passport-okta-oauth sends it, and the profile came from userinfo.
+    const oauth = okta
+      .requests()
+      .filter(r => r.path.startsWith('/oauth2/'))
+      .map(r => `${r.method} ${r.path} ${r.authScheme ?? '-'} ${r.status}`);
+    expect(oauth).toEqual(
+      expect.arrayContaining([
+        'GET /oauth2/v1/authorize - 200',
+        'POST /oauth2/v1/token Basic: 200',
+        'POST /oauth2/v1/userinfo Bearer 200',
+      ]),
+    );
+    expect(okta.unexpected()).toEqual([]);
+  });
+
+  it("keeps Ana's session: the frontend's refresh gets a new Okta token with the refresh token", async () => {
+    const before = okta.requests().length;
+    const { message, refreshed } = await withFreshBrowser(async page => {
+      const answer = await handlerResponse(page, 'okta', async () => {
+        await page.goto(
+          `${
+            backend.baseUrl
+          }/api/auth/okta/start?env=production&scope=${encodeURIComponent(
+            'openid profile email offline_access',
+          )}`,
+        );
+        expect(
+          (
+            await signInAtOkta(page, {
+              username: ana.login,
+              password: ana.password,
+            })
+          ).error,
+        ).toBeUndefined();
+      });
+      return { message: answer, refreshed: await refreshSession(page, 'okta') };
+    });
+    expect(message.response.profile).toEqual({
+      email: 'ana@acme.example',
+      displayName: 'Ana Lima',
+    });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.backstageIdentity.identity.userEntityRef).toBe(
+      'user:default/ana',
+    );
+    const tokenGrants = okta
+      .requests()
+      .slice(before)
+      .filter(r => r.path === '/oauth2/v1/token')
+      .map(r => `${r.authScheme ?? 'credentials in the body'} ${r.status}`);
+    // The code as passport-okta-oauth sends it; the refresh through a plain
+    // node-oauth client Backstage builds (client_secret_post), which Okta takes too.
+    expect(tokenGrants).toEqual(['Basic: 200', 'credentials in the body 200']);
+    expect(okta.unexpected()).toEqual([]);
+  });
+
+  it('keeps an Okta user the user filter leaves out on the sign-in page, saying why', async () => {
+    const outcome = await withFreshBrowser(async page => {
+      await page.goto(`${backend.baseUrl}/`);
+      return signInThroughPopup(page, async popup => {
+        const result = await signInAtOkta(popup, {
+          username: eve.login,
+          password: eve.password,
+        });
+        expect(result.error).toBeUndefined();
+      });
+    });
+    expect(outcome).toEqual({
+      signedIn: false,
+      alerts: [
+        expect.stringMatching(
+          /Login failed.*(not found|unable to resolve|no catalog user)/is,
+        ),
+      ],
+    });
+    expect(backend.output()).not.toContain(clientSecret);
+    expect(backend.output()).not.toContain(apiToken);
+    expect(okta.unexpected()).toEqual([]);
   });
 });

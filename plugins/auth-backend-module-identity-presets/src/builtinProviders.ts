@@ -126,6 +126,24 @@ export function builtinIdentityAuthProviders(deps: {
       }),
     },
     {
+      providerId: 'okta',
+      title: 'Okta',
+      module: BUILTIN_MODULE,
+      // `audience` is the org URL; upstream would fall back to https://okta.com.
+      requiredConfig: [...OAUTH_REQUIRED, 'audience'],
+      factory: builtOnFirstUse(() => {
+        const { oktaAuthenticator, oktaSignInResolvers } =
+          require('@backstage/plugin-auth-backend-module-okta-provider') as typeof import('@backstage/plugin-auth-backend-module-okta-provider');
+        return createOAuthProviderFactory({
+          authenticator: oktaAuthenticator,
+          signInResolverFactories: {
+            ...commonSignInResolvers,
+            ...oktaSignInResolvers,
+          },
+        });
+      }),
+    },
+    {
       providerId: 'ldap',
       title: 'LDAP bind',
       module: BUILTIN_MODULE,

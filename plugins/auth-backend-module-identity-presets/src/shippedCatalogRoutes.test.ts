@@ -18,6 +18,14 @@ const GITHUB_AUTH = {
   GITHUB_AUTH_CLIENT_SECRET: 'gh-secret',
 };
 
+const OKTA = {
+  VEECODE_PRESETS: 'okta',
+  OKTA_ORG_URL: 'https://acme.okta.com',
+  OKTA_CLIENT_ID: 'okta-client',
+  OKTA_CLIENT_SECRET: 'okta-secret',
+  OKTA_API_TOKEN: 'okta-api-token',
+};
+
 describe('shipped identity preset auth routes', () => {
   it.each([
     [
@@ -61,6 +69,20 @@ describe('shipped identity preset auth routes', () => {
       'microsoft',
       'https://login.microsoftonline.us/contoso-tenant/oauth2/v2.0/authorize',
       'entra-client',
+    ],
+    [
+      'okta, on the org authorization server (an org URL with a trailing slash)',
+      { ...OKTA, OKTA_ORG_URL: 'https://acme.okta.com/' },
+      'okta',
+      'https://acme.okta.com/oauth2/v1/authorize',
+      'okta-client',
+    ],
+    [
+      'okta, on a custom authorization server',
+      { ...OKTA, OKTA_AUTH_SERVER_ID: 'default' },
+      'okta',
+      'https://acme.okta.com/oauth2/default/v1/authorize',
+      'okta-client',
     ],
   ])(
     '%s: /start sends people to the provider the variables name, and back to its handler',

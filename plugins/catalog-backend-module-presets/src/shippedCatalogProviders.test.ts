@@ -42,6 +42,10 @@ describe('catalogModulePresets on the shipped presets', () => {
         'LdapOrgEntityProvider:default',
       ],
     ],
+    [
+      'github,okta',
+      ['github-provider:default', 'OktaOrgEntityProvider:default'],
+    ],
     ['recommended', []],
   ])(
     '%s adds exactly %j, each on its own schedule',

@@ -81,7 +81,7 @@ export class AuthorizationCodes<TGrant> {
  * `client_secret` (`client_secret_post`).
  */
 export function clientCredentials(
-  req: IncomingMessage,
+  req: Pick<IncomingMessage, 'headers'>,
   body: { get(name: string): string | null | undefined },
 ): { clientId?: string; clientSecret?: string } {
   const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? '');

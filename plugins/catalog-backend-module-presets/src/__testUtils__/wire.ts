@@ -47,6 +47,10 @@ const ENV: Record<string, string> = {
   LDAP_SECRET: 'secret',
   LDAP_USERS_BASE_DN: 'ou=people,dc=example,dc=com',
   LDAP_GROUPS_BASE_DN: 'ou=groups,dc=example,dc=com',
+  OKTA_ORG_URL: 'http://127.0.0.1:9',
+  OKTA_CLIENT_ID: 'okta-client',
+  OKTA_CLIENT_SECRET: 'okta-secret',
+  OKTA_API_TOKEN: 'okta-api-token',
 };
 
 /**

@@ -14,6 +14,7 @@ import { ScmIntegrations } from '@backstage/integration';
 import { CapturingTaskRunner, manualTaskRunner } from '../upstream/taskRunners';
 import { configIdOf } from '../upstream/upstreamProviderNames';
 import { AzureDevOpsEntityProvider } from './azureDevOps';
+import { OktaOrgEntityProvider } from './okta';
 import {
   gitlabGroupEntitiesTransformer,
   gitlabUserTransformer,
@@ -119,6 +120,19 @@ const rows: BuiltinProviderRow[] = [
         provider,
         refresh: log => provider.read({ logger: log }),
       }));
+    },
+  },
+  {
+    configKey: 'oktaOrg',
+    title: 'Okta',
+    build(config, logger) {
+      return OktaOrgEntityProvider.fromConfig(config, { logger }).map(
+        provider => ({
+          kind: 'org',
+          provider,
+          refresh: log => provider.read({ logger: log }),
+        }),
+      );
     },
   },
   {

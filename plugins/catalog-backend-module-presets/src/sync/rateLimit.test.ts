@@ -6,6 +6,7 @@ describe('resetTimeOf', () => {
   it.each([
     ['GitHub and Azure DevOps', { 'x-ratelimit-reset': '1795954800' }],
     ['GitLab', { 'ratelimit-reset': '1795954800' }],
+    ['Okta', { 'x-rate-limit-reset': '1795954800' }],
     ['Retry-After in seconds', { 'retry-after': '1200' }],
     [
       'Retry-After as a date',

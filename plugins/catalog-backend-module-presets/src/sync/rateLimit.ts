@@ -29,14 +29,18 @@ function headersOf(value: unknown): Record<string, string> {
 
 /**
  * When a limit resets, from the headers GitHub (`x-ratelimit-reset`, epoch
- * seconds), GitLab (`ratelimit-reset`), Azure DevOps (`x-ratelimit-reset`)
+ * seconds), Okta (`x-rate-limit-reset`, epoch seconds), GitLab
+ * (`ratelimit-reset`), Azure DevOps (`x-ratelimit-reset`)
  * and Microsoft Graph (`retry-after`, seconds or an HTTP date) send.
  */
 export function resetTimeOf(
   headers: Record<string, string>,
   now: Date = new Date(),
 ): Date | undefined {
-  const epoch = headers['x-ratelimit-reset'] ?? headers['ratelimit-reset'];
+  const epoch =
+    headers['x-ratelimit-reset'] ??
+    headers['x-rate-limit-reset'] ??
+    headers['ratelimit-reset'];
   if (epoch && /^\d+$/.test(epoch.trim())) {
     return new Date(Number(epoch) * 1000);
   }

@@ -6,7 +6,7 @@ import { resolvePresets } from '../selection/resolvePresets';
 /** The repository root, whose `presets/` is the shipped catalog. */
 export const REPO_ROOT = path.resolve(__dirname, '../../../..');
 
-/** The shipped presets' names, which the fixture catalog's presets carry too. */
+/** The fixture catalog's preset names: the shipped presets' when it was made. */
 export const PRESET_NAMES = [
   'azure',
   'azure-auth',
@@ -27,6 +27,9 @@ export const PRESET_NAMES = [
   'sonarqube',
   'veecode-theme',
 ];
+
+/** The shipped presets' names: the fixture catalog's, and those shipped since. */
+export const SHIPPED_PRESET_NAMES = [...PRESET_NAMES, 'okta'].sort();
 
 /** The fixture catalog of the test kit, which unit tests select from. */
 export const FIXTURE_ROOT = FIXTURE_CATALOG_ROOT;
@@ -51,11 +54,13 @@ export function presetRoot(rootDir: string) {
         preset.requires.variables,
       )) {
         if (spec.required) {
-          const dummy = `dummy-${variable.toLowerCase()}`;
+          // A variable of `format: url` must hold a URL to pass the gate.
           env[variable] =
             spec.format === 'url'
-              ? `https://${dummy.replace(/_/g, '-')}.example.com`
-              : dummy;
+              ? `https://dummy-${variable
+                  .toLowerCase()
+                  .replace(/_/g, '-')}.example`
+              : `dummy-${variable.toLowerCase()}`;
         }
       }
     }

@@ -31,6 +31,7 @@ const TABLE: Record<string, Expected> = {
   'azure-auth': { group: 'identity', required: ['AZURE_AUTH_TENANT_ID', 'AZURE_AUTH_CLIENT_ID', 'AZURE_AUTH_CLIENT_SECRET'], optional: ['AZURE_AUTH_AUTHORITY', 'MSGRAPH_BASE_URL'] },
   keycloak: { group: 'identity', required: ['KEYCLOAK_BASE_URL', 'KEYCLOAK_REALM', 'KEYCLOAK_CLIENT_ID', 'KEYCLOAK_CLIENT_SECRET', 'AUTH_SESSION_SECRET'] },
   oidc: { group: 'identity', required: ['OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'], optional: ['OIDC_SCOPES', 'OIDC_PROMPT', 'OIDC_TITLE', 'AUTH_SESSION_SECRET'] },
+  okta: { group: 'identity', required: ['OKTA_ORG_URL', 'OKTA_CLIENT_ID', 'OKTA_CLIENT_SECRET', 'OKTA_API_TOKEN'], optional: ['OKTA_AUTH_SERVER_ID', 'OKTA_USER_FILTER', 'OKTA_GROUP_FILTER'] },
   ldap: { group: 'identity', required: ['LDAP_URL', 'LDAP_DN', 'LDAP_SECRET', 'LDAP_USERS_BASE_DN', 'LDAP_GROUPS_BASE_DN'], optional: ['LDAP_USERS_FILTER', 'LDAP_GROUPS_FILTER', 'AUTH_SESSION_SECRET'] },
   'ldap-ad': { requires: ['ldap'], required: [] },
   jenkins: { required: ['JENKINS_URL', 'JENKINS_USERNAME', 'JENKINS_TOKEN'] },
@@ -185,6 +186,7 @@ describe('the shipped preset catalog', () => {
     ['gitlab', 'gitlab', 'gitlab'],
     ['azure-auth', 'microsoft', 'microsoftGraphOrg'],
     ['keycloak', 'oidc', 'keycloakOrg'],
+    ['okta', 'okta', 'oktaOrg'],
     ['ldap', 'ldap', 'ldapOrg'],
   ];
 

@@ -5,7 +5,7 @@
 import fs from 'fs';
 import path from 'path';
 import {
-  PRESET_NAMES as SHIPPED_NAMES,
+  SHIPPED_PRESET_NAMES as SHIPPED_NAMES,
   REPO_ROOT,
   presetRoot,
 } from '../__testUtils__/presetRoots';
@@ -20,7 +20,7 @@ const {
 
 describe('resolvePresets', () => {
   describe('the shipped catalog', () => {
-    it("holds VeeCode DevPortal's 15 presets and ours (postgres, rbac), all valid", () => {
+    it("holds VeeCode DevPortal's 15 presets and ours (postgres, rbac, okta), all valid", () => {
       expect(shipped.problems).toEqual([]);
       expect([...shipped.invalid]).toEqual([]);
       expect([...shipped.presets.keys()].sort()).toEqual(SHIPPED_NAMES);

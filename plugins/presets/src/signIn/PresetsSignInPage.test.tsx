@@ -223,6 +223,7 @@ describe('PresetsSignInPage', () => {
     ['gitlab', 'GitLab'],
     ['microsoft', 'Microsoft'],
     ['keycloak', 'Keycloak'],
+    ['okta', 'Okta'],
   ])('shows one %s button', async (signInPage, title) => {
     renderSignInPage({ signInPage });
     expect(await screen.findByText(title)).toBeInTheDocument();
@@ -263,8 +264,8 @@ describe('PresetsSignInPage', () => {
   });
 
   it('names an unknown sign-in page instead of showing a wrong one', async () => {
-    renderSignInPage({ signInPage: 'okta' });
-    expect(await screen.findByText(/sign-in page "okta"/)).toBeInTheDocument();
+    renderSignInPage({ signInPage: 'auth0' });
+    expect(await screen.findByText(/sign-in page "auth0"/)).toBeInTheDocument();
     expect(screen.queryByRole('button')).not.toBeInTheDocument();
   });
 });

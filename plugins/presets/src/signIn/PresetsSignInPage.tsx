@@ -45,7 +45,7 @@ export interface PresetsSignInPageOptions {
 
 /**
  * A sign-in page that follows the selected identity preset: the LDAP form,
- * one provider button (GitHub, GitLab, Microsoft, Keycloak, any OIDC
+ * one provider button (GitHub, GitLab, Microsoft, Keycloak, Okta, any OIDC
  * provider), the guest
  * button without an identity preset, or what to configure when there is
  * no way to sign in.
@@ -98,7 +98,7 @@ export function createPresetsSignInPage(
       <Notice title="No sign-in is configured">
         {[
           'No identity preset is selected, and guest sign-in is off (NODE_ENV=production without DEVPORTAL_ALLOW_GUEST=true), so nobody can sign in.',
-          'Select an identity preset, e.g. VEECODE_PRESETS=recommended,ldap (or ldap-ad, github-auth, gitlab, azure-auth, keycloak, oidc), and restart the backend.',
+          'Select an identity preset, e.g. VEECODE_PRESETS=recommended,ldap (or ldap-ad, github-auth, gitlab, azure-auth, keycloak, okta, oidc), and restart the backend.',
           'Or, to let anyone who reaches this portal sign in as guest, set DEVPORTAL_ALLOW_GUEST=true.',
         ]}
       </Notice>

@@ -7,16 +7,21 @@ import {
 const choiceOf = (data: object) => readSignInChoice(new ConfigReader(data));
 
 describe('readSignInChoice', () => {
-  it.each(['ldap', 'github', 'gitlab', 'microsoft', 'keycloak', 'oidc'])(
-    'follows signInPage: %s',
-    name => {
-      expect(choiceOf({ signInPage: name })).toEqual({
-        kind: 'provider',
-        name,
-        provider: defaultPresetsSignInProviders[name],
-      });
-    },
-  );
+  it.each([
+    'ldap',
+    'github',
+    'gitlab',
+    'microsoft',
+    'keycloak',
+    'oidc',
+    'okta',
+  ])('follows signInPage: %s', name => {
+    expect(choiceOf({ signInPage: name })).toEqual({
+      kind: 'provider',
+      name,
+      provider: defaultPresetsSignInProviders[name],
+    });
+  });
 
   it('reads platform.signInProviders when signInPage is unset', () => {
     expect(
@@ -61,10 +66,18 @@ describe('readSignInChoice', () => {
   });
 
   it('names an unknown sign-in page with the known ones, rather than guessing', () => {
-    expect(choiceOf({ signInPage: 'okta' })).toEqual({
+    expect(choiceOf({ signInPage: 'auth0' })).toEqual({
       kind: 'unknown',
-      name: 'okta',
-      known: ['github', 'gitlab', 'keycloak', 'ldap', 'microsoft', 'oidc'],
+      name: 'auth0',
+      known: [
+        'github',
+        'gitlab',
+        'keycloak',
+        'ldap',
+        'microsoft',
+        'oidc',
+        'okta',
+      ],
     });
     // Not an inherited property of the table either.
     expect(choiceOf({ signInPage: 'toString' })).toMatchObject({

@@ -5,6 +5,7 @@ import {
   githubAuthApiRef,
   gitlabAuthApiRef,
   microsoftAuthApiRef,
+  oktaAuthApiRef,
   ProfileInfoApi,
   SessionApi,
 } from '@backstage/frontend-plugin-api';
@@ -75,6 +76,13 @@ export const defaultPresetsSignInProviders: Readonly<
     title: 'Single sign-on',
     message: 'Sign in using your organisation account',
     apiRef: keycloakAuthApiRef,
+  },
+  okta: {
+    type: 'popup',
+    id: 'okta-auth-provider',
+    title: 'Okta',
+    message: 'Sign in using Okta',
+    apiRef: oktaAuthApiRef,
   },
 };
 

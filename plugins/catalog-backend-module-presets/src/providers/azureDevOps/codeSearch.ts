@@ -1,4 +1,5 @@
 import { CustomErrorBase } from '@backstage/errors';
+import { errorBodyText } from '../errorBody';
 import { AZURE_DEVOPS_SERVICES_HOST, AzureDevOpsConfig } from './config';
 
 /**
@@ -9,8 +10,6 @@ import { AZURE_DEVOPS_SERVICES_HOST, AzureDevOpsConfig } from './config';
 const SEARCH_API_VERSION = '6.0-preview.1';
 /** The most results code search returns per request. */
 const PAGE_SIZE = 1000;
-/** Enough of an error body to say what went wrong, not a whole HTML page. */
-const MAX_ERROR_BODY = 300;
 
 /** One file found by Azure DevOps code search, as far as discovery reads it. */
 export interface CodeSearchResult {
@@ -108,20 +107,6 @@ function codeSearchBody(
   };
 }
 
-/** The start of Azure DevOps's error message, when the body has one. */
-async function errorDetail(response: Response): Promise<string | undefined> {
-  const text = await response.text().catch(() => '');
-  try {
-    const message = JSON.parse(text)?.message;
-    if (typeof message === 'string') {
-      return message.slice(0, MAX_ERROR_BODY);
-    }
-  } catch {
-    // not JSON: Azure DevOps's HTML sign-in page, or a proxy's page
-  }
-  return undefined;
-}
-
 async function searchPage(
   url: string,
   body: Record<string, unknown>,
@@ -140,7 +125,7 @@ async function searchPage(
       status: response.status,
       statusText: response.statusText,
       headers: Object.fromEntries(response.headers),
-      detail: await errorDetail(response),
+      detail: await errorBodyText(response, 'message'),
     });
   }
   return (await response.json()) as CodeSearchResponse;

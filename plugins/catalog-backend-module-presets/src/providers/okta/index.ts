@@ -1,0 +1,9 @@
+/*
+ * Okta org sync: our own entity provider on Okta's Users and Groups API,
+ * because @roadiehq/catalog-backend-module-okta does not run on this
+ * Backstage release (see OktaOrgEntityProvider).
+ */
+export { OktaOrgEntityProvider } from './OktaOrgEntityProvider';
+export { OktaResponseError } from './oktaApi';
+export { readOktaOrgConfigs } from './config';
+export type { OktaOrgConfig } from './config';
