@@ -2,12 +2,14 @@ import {
   isUnset,
   Preset,
   PresetCatalog,
+  requiredVariableNames,
 } from '@devportal/plugin-presets-common';
 import { Paint, formatTable } from './terminal';
 
 /** A variable of a listed preset: its name and whether it holds a value here, never the value. */
 export interface ListedVariable {
   name: string;
+  /** Required here: marked `required`, or of the set of a `requires.oneOf` choice that counts. */
   required: boolean;
   set: boolean;
 }
@@ -37,6 +39,7 @@ function toListedPreset(
   preset: Preset,
   env: Record<string, string | undefined>,
 ): ListedPreset {
+  const required = requiredVariableNames(preset, env);
   return {
     name: preset.name,
     version: preset.version,
@@ -44,9 +47,9 @@ function toListedPreset(
     requires: preset.requires.presets,
     description: preset.description,
     variables: Object.entries(preset.requires.variables).map(
-      ([name, variable]) => ({
+      ([name]) => ({
         name,
-        required: variable.required,
+        required: required.has(name),
         set: !isUnset(env[name]),
       }),
     ),

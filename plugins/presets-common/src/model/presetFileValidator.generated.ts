@@ -5,12 +5,12 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://devportal-presets/schemas/preset.json","title":"DevPortal preset","type":"object","additionalProperties":false,"required":["name","description","version"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"kebab-case, unique, equal to the file name"},"description":{"type":"string","minLength":1,"pattern":"\\S"},"version":{"type":"string","pattern":"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$","description":"a semantic version such as 1.0.0"},"exclusive_group":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"at most one selected preset per group"},"requires":{"type":"object","additionalProperties":false,"properties":{"presets":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"description":"presets that must be selected before this one"},"groups":{"type":"object","propertyNames":{"pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"additionalProperties":{"type":"string","minLength":1,"pattern":"\\S"},"description":"exclusive groups one of whose presets must be selected before this one, each with the reason shown when none is (e.g. identity: guest users have no groups)"},"signIn":{"type":"string","minLength":1,"pattern":"\\S","description":"why this preset must not run on guest sign-in in production, shown when it would: with NODE_ENV=production it needs a preset of exclusive_group identity selected, or the operator opting in to guest sign-in with DEVPORTAL_ALLOW_GUEST=true"},"variables":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["description","required"],"properties":{"description":{"type":"string","minLength":1,"pattern":"\\S"},"required":{"type":"boolean"},"docs":{"type":"string","minLength":1},"example":{"type":["string","number","boolean"]},"format":{"enum":["url"],"description":"url: a set value must be an absolute http(s) URL"},"secret":{"type":"boolean","description":"true: the value is a credential, redacted from logs; unset: inferred from the name (TOKEN, SECRET, PASSWORD, KEY, PAT ...)"}}}}}},"derived":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"values computed from variables, referenced like any ${VAR}: the first case whose `when` holds gives the value","additionalProperties":{"type":"object","additionalProperties":false,"required":["description","cases"],"properties":{"description":{"type":"string","minLength":1,"pattern":"\\S"},"secret":{"type":"boolean","description":"true: the value is a credential, redacted from logs; unset: inferred from the name"},"cases":{"type":"array","minItems":1,"description":"tried in order; the first whose `when` holds gives the value, and none leaves the value unset","items":{"type":"object","additionalProperties":false,"properties":{"when":{"type":"object","additionalProperties":false,"minProperties":1,"description":"every condition given must hold","properties":{"set":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"unset":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"url":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"set to an absolute http(s) URL"},"equals":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"string"},"description":"each variable holds exactly this text"}}},"value":{"type":"string","pattern":"^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$","description":"the value: text with ${VAR} references, each optionally transformed (${VAR|url}, |host, |no-trailing-slash); absent (and without random), this case leaves the value unset"},"random":{"const":true,"description":"the value is random: 64 hex characters made once per process"}},"not":{"properties":{"value":true,"random":true},"required":["value","random"]}}}}}},"plugins":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["package"],"properties":{"package":{"type":"string","minLength":1,"pattern":"\\S"},"disabled":{"type":"boolean"},"integrity":{"type":"string"},"pluginConfig":{"type":"object"}}}},"appConfig":{"type":"object"}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://devportal-presets/schemas/preset.json","title":"DevPortal preset","type":"object","additionalProperties":false,"required":["name","description","version"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"kebab-case, unique, equal to the file name"},"description":{"type":"string","minLength":1,"pattern":"\\S"},"version":{"type":"string","pattern":"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$","description":"a semantic version such as 1.0.0"},"exclusive_group":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"at most one selected preset per group"},"requires":{"type":"object","additionalProperties":false,"properties":{"presets":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"description":"presets that must be selected before this one"},"groups":{"type":"object","propertyNames":{"pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"additionalProperties":{"type":"string","minLength":1,"pattern":"\\S"},"description":"exclusive groups one of whose presets must be selected before this one, each with the reason shown when none is (e.g. identity: guest users have no groups)"},"signIn":{"type":"string","minLength":1,"pattern":"\\S","description":"why this preset must not run on guest sign-in in production, shown when it would: with NODE_ENV=production it needs a preset of exclusive_group identity selected, or the operator opting in to guest sign-in with DEVPORTAL_ALLOW_GUEST=true"},"oneOf":{"type":"array","minItems":2,"items":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"}},"description":"sets of variables of which exactly one must be set in full, e.g. a token or an app: [[X_TOKEN], [X_APP_ID, X_APP_KEY]]; each variable is declared under variables with required: false"},"variables":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["description","required"],"properties":{"description":{"type":"string","minLength":1,"pattern":"\\S"},"required":{"type":"boolean"},"docs":{"type":"string","minLength":1},"example":{"type":["string","number","boolean"]},"format":{"enum":["url"],"description":"url: a set value must be an absolute http(s) URL"},"secret":{"type":"boolean","description":"true: the value is a credential, redacted from logs; unset: inferred from the name (TOKEN, SECRET, PASSWORD, KEY, PAT ...)"}}}}}},"derived":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"values computed from variables, referenced like any ${VAR}: the first case whose `when` holds gives the value","additionalProperties":{"type":"object","additionalProperties":false,"required":["description","cases"],"properties":{"description":{"type":"string","minLength":1,"pattern":"\\S"},"secret":{"type":"boolean","description":"true: the value is a credential, redacted from logs; unset: inferred from the name"},"cases":{"type":"array","minItems":1,"description":"tried in order; the first whose `when` holds gives the value, and none leaves the value unset","items":{"type":"object","additionalProperties":false,"properties":{"when":{"type":"object","additionalProperties":false,"minProperties":1,"description":"every condition given must hold","properties":{"set":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"unset":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"url":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"set to an absolute http(s) URL"},"equals":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"string"},"description":"each variable holds exactly this text"}}},"value":{"type":"string","pattern":"^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$","description":"the value: text with ${VAR} references, each optionally transformed (${VAR|url}, |host, |no-trailing-slash); absent (and without random), this case leaves the value unset"},"random":{"const":true,"description":"the value is random: 64 hex characters made once per process"}},"not":{"properties":{"value":true,"random":true},"required":["value","random"]}}}}}},"plugins":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["package"],"properties":{"package":{"type":"string","minLength":1,"pattern":"\\S"},"disabled":{"type":"boolean"},"integrity":{"type":"string"},"pluginConfig":{"type":"object"}}}},"appConfig":{"type":"object"}}};
 const pattern0 = new RegExp("^[a-z0-9]+(-[a-z0-9]+)*$", "u");
 const pattern1 = new RegExp("\\S", "u");
 const pattern2 = new RegExp("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$", "u");
 const pattern8 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
-const pattern16 = new RegExp("^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$", "u");
+const pattern17 = new RegExp("^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$", "u");
 const func2 = require("ajv/dist/runtime/ucs2length").default;
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -174,7 +174,7 @@ if(data.requires !== undefined){
 let data4 = data.requires;
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 for(const key1 in data4){
-if(!((((key1 === "presets") || (key1 === "groups")) || (key1 === "signIn")) || (key1 === "variables"))){
+if(!(((((key1 === "presets") || (key1 === "groups")) || (key1 === "signIn")) || (key1 === "oneOf")) || (key1 === "variables"))){
 const err13 = {instancePath:instancePath+"/requires",schemaPath:"#/properties/requires/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err13];
@@ -361,14 +361,11 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data4.variables !== undefined){
-let data10 = data4.variables;
-if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
-for(const key4 in data10){
-const _errs27 = errors;
-if(typeof key4 === "string"){
-if(!pattern8.test(key4)){
-const err27 = {instancePath:instancePath+"/requires/variables",schemaPath:"#/properties/requires/properties/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key4};
+if(data4.oneOf !== undefined){
+let data10 = data4.oneOf;
+if(Array.isArray(data10)){
+if(data10.length < 2){
+const err27 = {instancePath:instancePath+"/requires/oneOf",schemaPath:"#/properties/requires/properties/oneOf/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -377,10 +374,12 @@ vErrors.push(err27);
 }
 errors++;
 }
-}
-var valid7 = _errs27 === errors;
-if(!valid7){
-const err28 = {instancePath:instancePath+"/requires/variables",schemaPath:"#/properties/requires/properties/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid"};
+const len1 = data10.length;
+for(let i2=0; i2<len1; i2++){
+let data11 = data10[i2];
+if(Array.isArray(data11)){
+if(data11.length < 1){
+const err28 = {instancePath:instancePath+"/requires/oneOf/" + i2,schemaPath:"#/properties/requires/properties/oneOf/items/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -389,12 +388,12 @@ vErrors.push(err28);
 }
 errors++;
 }
-}
-for(const key5 in data10){
-let data11 = data10[key5];
-if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
-if(data11.description === undefined){
-const err29 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'"};
+const len2 = data11.length;
+for(let i3=0; i3<len2; i3++){
+let data12 = data11[i3];
+if(typeof data12 === "string"){
+if(!pattern8.test(data12)){
+const err29 = {instancePath:instancePath+"/requires/oneOf/" + i2+"/" + i3,schemaPath:"#/properties/requires/properties/oneOf/items/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -403,8 +402,9 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(data11.required === undefined){
-const err30 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/required",keyword:"required",params:{missingProperty: "required"},message:"must have required property '"+"required"+"'"};
+}
+else {
+const err30 = {instancePath:instancePath+"/requires/oneOf/" + i2+"/" + i3,schemaPath:"#/properties/requires/properties/oneOf/items/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -413,9 +413,19 @@ vErrors.push(err30);
 }
 errors++;
 }
-for(const key6 in data11){
-if(!((((((key6 === "description") || (key6 === "required")) || (key6 === "docs")) || (key6 === "example")) || (key6 === "format")) || (key6 === "secret"))){
-const err31 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+}
+let i4 = data11.length;
+let j1;
+if(i4 > 1){
+const indices1 = {};
+for(;i4--;){
+let item1 = data11[i4];
+if(typeof item1 !== "string"){
+continue;
+}
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+const err31 = {instancePath:instancePath+"/requires/oneOf/" + i2,schemaPath:"#/properties/requires/properties/oneOf/items/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i4+" are identical)"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -423,13 +433,14 @@ else {
 vErrors.push(err31);
 }
 errors++;
+break;
+}
+indices1[item1] = i4;
 }
 }
-if(data11.description !== undefined){
-let data12 = data11.description;
-if(typeof data12 === "string"){
-if(func2(data12) < 1){
-const err32 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err32 = {instancePath:instancePath+"/requires/oneOf/" + i2,schemaPath:"#/properties/requires/properties/oneOf/items/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -438,8 +449,10 @@ vErrors.push(err32);
 }
 errors++;
 }
-if(!pattern1.test(data12)){
-const err33 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/description/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
+}
+}
+else {
+const err33 = {instancePath:instancePath+"/requires/oneOf",schemaPath:"#/properties/requires/properties/oneOf/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -449,8 +462,14 @@ vErrors.push(err33);
 errors++;
 }
 }
-else {
-const err34 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data4.variables !== undefined){
+let data13 = data4.variables;
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+for(const key4 in data13){
+const _errs33 = errors;
+if(typeof key4 === "string"){
+if(!pattern8.test(key4)){
+const err34 = {instancePath:instancePath+"/requires/variables",schemaPath:"#/properties/requires/properties/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key4};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -460,9 +479,9 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data11.required !== undefined){
-if(typeof data11.required !== "boolean"){
-const err35 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/required",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+var valid12 = _errs33 === errors;
+if(!valid12){
+const err35 = {instancePath:instancePath+"/requires/variables",schemaPath:"#/properties/requires/properties/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -472,11 +491,11 @@ vErrors.push(err35);
 errors++;
 }
 }
-if(data11.docs !== undefined){
-let data14 = data11.docs;
-if(typeof data14 === "string"){
-if(func2(data14) < 1){
-const err36 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/docs",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/docs/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+for(const key5 in data13){
+let data14 = data13[key5];
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.description === undefined){
+const err36 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -485,9 +504,8 @@ vErrors.push(err36);
 }
 errors++;
 }
-}
-else {
-const err37 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/docs",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/docs/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data14.required === undefined){
+const err37 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/required",keyword:"required",params:{missingProperty: "required"},message:"must have required property '"+"required"+"'"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -496,11 +514,9 @@ vErrors.push(err37);
 }
 errors++;
 }
-}
-if(data11.example !== undefined){
-let data15 = data11.example;
-if(((typeof data15 !== "string") && (!((typeof data15 == "number") && (isFinite(data15))))) && (typeof data15 !== "boolean")){
-const err38 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/example",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/example/type",keyword:"type",params:{type: schema11.properties.requires.properties.variables.additionalProperties.properties.example.type},message:"must be string,number,boolean"};
+for(const key6 in data14){
+if(!((((((key6 === "description") || (key6 === "required")) || (key6 === "docs")) || (key6 === "example")) || (key6 === "format")) || (key6 === "secret"))){
+const err38 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -510,9 +526,11 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data11.format !== undefined){
-if(!(data11.format === "url")){
-const err39 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/format",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/format/enum",keyword:"enum",params:{allowedValues: schema11.properties.requires.properties.variables.additionalProperties.properties.format.enum},message:"must be equal to one of the allowed values"};
+if(data14.description !== undefined){
+let data15 = data14.description;
+if(typeof data15 === "string"){
+if(func2(data15) < 1){
+const err39 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -521,10 +539,8 @@ vErrors.push(err39);
 }
 errors++;
 }
-}
-if(data11.secret !== undefined){
-if(typeof data11.secret !== "boolean"){
-const err40 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secret",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/secret/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(!pattern1.test(data15)){
+const err40 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/description/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -534,9 +550,8 @@ vErrors.push(err40);
 errors++;
 }
 }
-}
 else {
-const err41 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err41 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -546,9 +561,9 @@ vErrors.push(err41);
 errors++;
 }
 }
-}
-else {
-const err42 = {instancePath:instancePath+"/requires/variables",schemaPath:"#/properties/requires/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data14.required !== undefined){
+if(typeof data14.required !== "boolean"){
+const err42 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/required",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -558,9 +573,11 @@ vErrors.push(err42);
 errors++;
 }
 }
-}
-else {
-const err43 = {instancePath:instancePath+"/requires",schemaPath:"#/properties/requires/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data14.docs !== undefined){
+let data17 = data14.docs;
+if(typeof data17 === "string"){
+if(func2(data17) < 1){
+const err43 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/docs",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/docs/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -570,14 +587,8 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data.derived !== undefined){
-let data18 = data.derived;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-for(const key7 in data18){
-const _errs45 = errors;
-if(typeof key7 === "string"){
-if(!pattern8.test(key7)){
-const err44 = {instancePath:instancePath+"/derived",schemaPath:"#/properties/derived/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key7};
+else {
+const err44 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/docs",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/docs/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -587,9 +598,10 @@ vErrors.push(err44);
 errors++;
 }
 }
-var valid10 = _errs45 === errors;
-if(!valid10){
-const err45 = {instancePath:instancePath+"/derived",schemaPath:"#/properties/derived/propertyNames",keyword:"propertyNames",params:{propertyName: key7},message:"property name must be valid"};
+if(data14.example !== undefined){
+let data18 = data14.example;
+if(((typeof data18 !== "string") && (!((typeof data18 == "number") && (isFinite(data18))))) && (typeof data18 !== "boolean")){
+const err45 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/example",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/example/type",keyword:"type",params:{type: schema11.properties.requires.properties.variables.additionalProperties.properties.example.type},message:"must be string,number,boolean"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -599,11 +611,9 @@ vErrors.push(err45);
 errors++;
 }
 }
-for(const key8 in data18){
-let data19 = data18[key8];
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-if(data19.description === undefined){
-const err46 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'"};
+if(data14.format !== undefined){
+if(!(data14.format === "url")){
+const err46 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/format",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/format/enum",keyword:"enum",params:{allowedValues: schema11.properties.requires.properties.variables.additionalProperties.properties.format.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -612,8 +622,10 @@ vErrors.push(err46);
 }
 errors++;
 }
-if(data19.cases === undefined){
-const err47 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/required",keyword:"required",params:{missingProperty: "cases"},message:"must have required property '"+"cases"+"'"};
+}
+if(data14.secret !== undefined){
+if(typeof data14.secret !== "boolean"){
+const err47 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secret",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/secret/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -622,9 +634,10 @@ vErrors.push(err47);
 }
 errors++;
 }
-for(const key9 in data19){
-if(!(((key9 === "description") || (key9 === "secret")) || (key9 === "cases"))){
-const err48 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+}
+}
+else {
+const err48 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -634,11 +647,9 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data19.description !== undefined){
-let data20 = data19.description;
-if(typeof data20 === "string"){
-if(func2(data20) < 1){
-const err49 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/derived/additionalProperties/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err49 = {instancePath:instancePath+"/requires/variables",schemaPath:"#/properties/requires/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -647,8 +658,10 @@ vErrors.push(err49);
 }
 errors++;
 }
-if(!pattern1.test(data20)){
-const err50 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/derived/additionalProperties/properties/description/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
+}
+}
+else {
+const err50 = {instancePath:instancePath+"/requires",schemaPath:"#/properties/requires/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -658,8 +671,14 @@ vErrors.push(err50);
 errors++;
 }
 }
-else {
-const err51 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/derived/additionalProperties/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.derived !== undefined){
+let data21 = data.derived;
+if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
+for(const key7 in data21){
+const _errs51 = errors;
+if(typeof key7 === "string"){
+if(!pattern8.test(key7)){
+const err51 = {instancePath:instancePath+"/derived",schemaPath:"#/properties/derived/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key7};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -669,9 +688,9 @@ vErrors.push(err51);
 errors++;
 }
 }
-if(data19.secret !== undefined){
-if(typeof data19.secret !== "boolean"){
-const err52 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/secret",schemaPath:"#/properties/derived/additionalProperties/properties/secret/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+var valid15 = _errs51 === errors;
+if(!valid15){
+const err52 = {instancePath:instancePath+"/derived",schemaPath:"#/properties/derived/propertyNames",keyword:"propertyNames",params:{propertyName: key7},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -681,11 +700,11 @@ vErrors.push(err52);
 errors++;
 }
 }
-if(data19.cases !== undefined){
-let data22 = data19.cases;
-if(Array.isArray(data22)){
-if(data22.length < 1){
-const err53 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases",schemaPath:"#/properties/derived/additionalProperties/properties/cases/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+for(const key8 in data21){
+let data22 = data21[key8];
+if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+if(data22.description === undefined){
+const err53 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -694,15 +713,8 @@ vErrors.push(err53);
 }
 errors++;
 }
-const len1 = data22.length;
-for(let i2=0; i2<len1; i2++){
-let data23 = data22[i2];
-const _errs58 = errors;
-const _errs59 = errors;
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-let missing0;
-if(((data23.value === undefined) && (missing0 = "value")) || ((data23.random === undefined) && (missing0 = "random"))){
-const err54 = {};
+if(data22.cases === undefined){
+const err54 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/required",keyword:"required",params:{missingProperty: "cases"},message:"must have required property '"+"cases"+"'"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -711,10 +723,9 @@ vErrors.push(err54);
 }
 errors++;
 }
-}
-var valid15 = _errs59 === errors;
-if(valid15){
-const err55 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2,schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/not",keyword:"not",params:{},message:"must NOT be valid"};
+for(const key9 in data22){
+if(!(((key9 === "description") || (key9 === "secret")) || (key9 === "cases"))){
+const err55 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -723,21 +734,12 @@ vErrors.push(err55);
 }
 errors++;
 }
-else {
-errors = _errs58;
-if(vErrors !== null){
-if(_errs58){
-vErrors.length = _errs58;
 }
-else {
-vErrors = null;
-}
-}
-}
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-for(const key10 in data23){
-if(!(((key10 === "when") || (key10 === "value")) || (key10 === "random"))){
-const err56 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2,schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+if(data22.description !== undefined){
+let data23 = data22.description;
+if(typeof data23 === "string"){
+if(func2(data23) < 1){
+const err56 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/derived/additionalProperties/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -746,12 +748,8 @@ vErrors.push(err56);
 }
 errors++;
 }
-}
-if(data23.when !== undefined){
-let data24 = data23.when;
-if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
-if(Object.keys(data24).length < 1){
-const err57 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+if(!pattern1.test(data23)){
+const err57 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/derived/additionalProperties/properties/description/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -760,9 +758,9 @@ vErrors.push(err57);
 }
 errors++;
 }
-for(const key11 in data24){
-if(!((((key11 === "set") || (key11 === "unset")) || (key11 === "url")) || (key11 === "equals"))){
-const err58 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+}
+else {
+const err58 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/derived/additionalProperties/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -772,11 +770,9 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data24.set !== undefined){
-let data25 = data24.set;
-if(typeof data25 === "string"){
-if(!pattern8.test(data25)){
-const err59 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/set",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/set/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
+if(data22.secret !== undefined){
+if(typeof data22.secret !== "boolean"){
+const err59 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/secret",schemaPath:"#/properties/derived/additionalProperties/properties/secret/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -786,8 +782,11 @@ vErrors.push(err59);
 errors++;
 }
 }
-else {
-const err60 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/set",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/set/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data22.cases !== undefined){
+let data25 = data22.cases;
+if(Array.isArray(data25)){
+if(data25.length < 1){
+const err60 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases",schemaPath:"#/properties/derived/additionalProperties/properties/cases/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -796,12 +795,15 @@ vErrors.push(err60);
 }
 errors++;
 }
-}
-if(data24.unset !== undefined){
-let data26 = data24.unset;
-if(typeof data26 === "string"){
-if(!pattern8.test(data26)){
-const err61 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/unset",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/unset/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
+const len3 = data25.length;
+for(let i5=0; i5<len3; i5++){
+let data26 = data25[i5];
+const _errs64 = errors;
+const _errs65 = errors;
+if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
+let missing0;
+if(((data26.value === undefined) && (missing0 = "value")) || ((data26.random === undefined) && (missing0 = "random"))){
+const err61 = {};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -811,8 +813,9 @@ vErrors.push(err61);
 errors++;
 }
 }
-else {
-const err62 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/unset",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/unset/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var valid20 = _errs65 === errors;
+if(valid20){
+const err62 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i5,schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/not",keyword:"not",params:{},message:"must NOT be valid"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -821,12 +824,21 @@ vErrors.push(err62);
 }
 errors++;
 }
+else {
+errors = _errs64;
+if(vErrors !== null){
+if(_errs64){
+vErrors.length = _errs64;
 }
-if(data24.url !== undefined){
-let data27 = data24.url;
-if(typeof data27 === "string"){
-if(!pattern8.test(data27)){
-const err63 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/url",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/url/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
+else {
+vErrors = null;
+}
+}
+}
+if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
+for(const key10 in data26){
+if(!(((key10 === "when") || (key10 === "value")) || (key10 === "random"))){
+const err63 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i5,schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -836,8 +848,11 @@ vErrors.push(err63);
 errors++;
 }
 }
-else {
-const err64 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/url",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data26.when !== undefined){
+let data27 = data26.when;
+if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
+if(Object.keys(data27).length < 1){
+const err64 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i5+"/when",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -846,12 +861,9 @@ vErrors.push(err64);
 }
 errors++;
 }
-}
-if(data24.equals !== undefined){
-let data28 = data24.equals;
-if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
-if(Object.keys(data28).length < 1){
-const err65 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+for(const key11 in data27){
+if(!((((key11 === "set") || (key11 === "unset")) || (key11 === "url")) || (key11 === "equals"))){
+const err65 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i5+"/when",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -860,11 +872,12 @@ vErrors.push(err65);
 }
 errors++;
 }
-for(const key12 in data28){
-const _errs72 = errors;
-if(typeof key12 === "string"){
-if(!pattern8.test(key12)){
-const err66 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key12};
+}
+if(data27.set !== undefined){
+let data28 = data27.set;
+if(typeof data28 === "string"){
+if(!pattern8.test(data28)){
+const err66 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i5+"/when/set",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/set/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -874,9 +887,8 @@ vErrors.push(err66);
 errors++;
 }
 }
-var valid18 = _errs72 === errors;
-if(!valid18){
-const err67 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/propertyNames",keyword:"propertyNames",params:{propertyName: key12},message:"property name must be valid"};
+else {
+const err67 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i5+"/when/set",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/set/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -886,9 +898,11 @@ vErrors.push(err67);
 errors++;
 }
 }
-for(const key13 in data28){
-if(typeof data28[key13] !== "string"){
-const err68 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/equals/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data27.unset !== undefined){
+let data29 = data27.unset;
+if(typeof data29 === "string"){
+if(!pattern8.test(data29)){
+const err68 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i5+"/when/unset",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/unset/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -898,9 +912,8 @@ vErrors.push(err68);
 errors++;
 }
 }
-}
 else {
-const err69 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err69 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i5+"/when/unset",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/unset/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -910,9 +923,11 @@ vErrors.push(err69);
 errors++;
 }
 }
-}
-else {
-const err70 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/when",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data27.url !== undefined){
+let data30 = data27.url;
+if(typeof data30 === "string"){
+if(!pattern8.test(data30)){
+const err70 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i5+"/when/url",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/url/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -922,11 +937,8 @@ vErrors.push(err70);
 errors++;
 }
 }
-if(data23.value !== undefined){
-let data30 = data23.value;
-if(typeof data30 === "string"){
-if(!pattern16.test(data30)){
-const err71 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/value",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/value/pattern",keyword:"pattern",params:{pattern: "^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$"},message:"must match pattern \""+"^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$"+"\""};
+else {
+const err71 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i5+"/when/url",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -936,8 +948,11 @@ vErrors.push(err71);
 errors++;
 }
 }
-else {
-const err72 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/value",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data27.equals !== undefined){
+let data31 = data27.equals;
+if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
+if(Object.keys(data31).length < 1){
+const err72 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i5+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -946,10 +961,11 @@ vErrors.push(err72);
 }
 errors++;
 }
-}
-if(data23.random !== undefined){
-if(true !== data23.random){
-const err73 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2+"/random",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/random/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"};
+for(const key12 in data31){
+const _errs78 = errors;
+if(typeof key12 === "string"){
+if(!pattern8.test(key12)){
+const err73 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i5+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key12};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -959,9 +975,9 @@ vErrors.push(err73);
 errors++;
 }
 }
-}
-else {
-const err74 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i2,schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+var valid23 = _errs78 === errors;
+if(!valid23){
+const err74 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i5+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/propertyNames",keyword:"propertyNames",params:{propertyName: key12},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -971,9 +987,9 @@ vErrors.push(err74);
 errors++;
 }
 }
-}
-else {
-const err75 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases",schemaPath:"#/properties/derived/additionalProperties/properties/cases/type",keyword:"type",params:{type: "array"},message:"must be array"};
+for(const key13 in data31){
+if(typeof data31[key13] !== "string"){
+const err75 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i5+"/when/equals/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -985,7 +1001,7 @@ errors++;
 }
 }
 else {
-const err76 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err76 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i5+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -997,7 +1013,7 @@ errors++;
 }
 }
 else {
-const err77 = {instancePath:instancePath+"/derived",schemaPath:"#/properties/derived/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err77 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i5+"/when",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1007,15 +1023,11 @@ vErrors.push(err77);
 errors++;
 }
 }
-if(data.plugins !== undefined){
-let data32 = data.plugins;
-if(Array.isArray(data32)){
-const len2 = data32.length;
-for(let i3=0; i3<len2; i3++){
-let data33 = data32[i3];
-if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
-if(data33.package === undefined){
-const err78 = {instancePath:instancePath+"/plugins/" + i3,schemaPath:"#/properties/plugins/items/required",keyword:"required",params:{missingProperty: "package"},message:"must have required property '"+"package"+"'"};
+if(data26.value !== undefined){
+let data33 = data26.value;
+if(typeof data33 === "string"){
+if(!pattern17.test(data33)){
+const err78 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i5+"/value",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/value/pattern",keyword:"pattern",params:{pattern: "^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$"},message:"must match pattern \""+"^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$"+"\""};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1024,9 +1036,9 @@ vErrors.push(err78);
 }
 errors++;
 }
-for(const key14 in data33){
-if(!((((key14 === "package") || (key14 === "disabled")) || (key14 === "integrity")) || (key14 === "pluginConfig"))){
-const err79 = {instancePath:instancePath+"/plugins/" + i3,schemaPath:"#/properties/plugins/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
+}
+else {
+const err79 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i5+"/value",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1036,11 +1048,9 @@ vErrors.push(err79);
 errors++;
 }
 }
-if(data33.package !== undefined){
-let data34 = data33.package;
-if(typeof data34 === "string"){
-if(func2(data34) < 1){
-const err80 = {instancePath:instancePath+"/plugins/" + i3+"/package",schemaPath:"#/properties/plugins/items/properties/package/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data26.random !== undefined){
+if(true !== data26.random){
+const err80 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i5+"/random",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/random/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1049,8 +1059,10 @@ vErrors.push(err80);
 }
 errors++;
 }
-if(!pattern1.test(data34)){
-const err81 = {instancePath:instancePath+"/plugins/" + i3+"/package",schemaPath:"#/properties/plugins/items/properties/package/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
+}
+}
+else {
+const err81 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i5,schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1060,8 +1072,9 @@ vErrors.push(err81);
 errors++;
 }
 }
+}
 else {
-const err82 = {instancePath:instancePath+"/plugins/" + i3+"/package",schemaPath:"#/properties/plugins/items/properties/package/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err82 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases",schemaPath:"#/properties/derived/additionalProperties/properties/cases/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1071,9 +1084,9 @@ vErrors.push(err82);
 errors++;
 }
 }
-if(data33.disabled !== undefined){
-if(typeof data33.disabled !== "boolean"){
-const err83 = {instancePath:instancePath+"/plugins/" + i3+"/disabled",schemaPath:"#/properties/plugins/items/properties/disabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+else {
+const err83 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1083,9 +1096,9 @@ vErrors.push(err83);
 errors++;
 }
 }
-if(data33.integrity !== undefined){
-if(typeof data33.integrity !== "string"){
-const err84 = {instancePath:instancePath+"/plugins/" + i3+"/integrity",schemaPath:"#/properties/plugins/items/properties/integrity/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err84 = {instancePath:instancePath+"/derived",schemaPath:"#/properties/derived/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1095,10 +1108,15 @@ vErrors.push(err84);
 errors++;
 }
 }
-if(data33.pluginConfig !== undefined){
-let data37 = data33.pluginConfig;
-if(!(data37 && typeof data37 == "object" && !Array.isArray(data37))){
-const err85 = {instancePath:instancePath+"/plugins/" + i3+"/pluginConfig",schemaPath:"#/properties/plugins/items/properties/pluginConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.plugins !== undefined){
+let data35 = data.plugins;
+if(Array.isArray(data35)){
+const len4 = data35.length;
+for(let i6=0; i6<len4; i6++){
+let data36 = data35[i6];
+if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
+if(data36.package === undefined){
+const err85 = {instancePath:instancePath+"/plugins/" + i6,schemaPath:"#/properties/plugins/items/required",keyword:"required",params:{missingProperty: "package"},message:"must have required property '"+"package"+"'"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1107,10 +1125,9 @@ vErrors.push(err85);
 }
 errors++;
 }
-}
-}
-else {
-const err86 = {instancePath:instancePath+"/plugins/" + i3,schemaPath:"#/properties/plugins/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key14 in data36){
+if(!((((key14 === "package") || (key14 === "disabled")) || (key14 === "integrity")) || (key14 === "pluginConfig"))){
+const err86 = {instancePath:instancePath+"/plugins/" + i6,schemaPath:"#/properties/plugins/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1120,9 +1137,11 @@ vErrors.push(err86);
 errors++;
 }
 }
-}
-else {
-const err87 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data36.package !== undefined){
+let data37 = data36.package;
+if(typeof data37 === "string"){
+if(func2(data37) < 1){
+const err87 = {instancePath:instancePath+"/plugins/" + i6+"/package",schemaPath:"#/properties/plugins/items/properties/package/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1131,11 +1150,8 @@ vErrors.push(err87);
 }
 errors++;
 }
-}
-if(data.appConfig !== undefined){
-let data38 = data.appConfig;
-if(!(data38 && typeof data38 == "object" && !Array.isArray(data38))){
-const err88 = {instancePath:instancePath+"/appConfig",schemaPath:"#/properties/appConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(!pattern1.test(data37)){
+const err88 = {instancePath:instancePath+"/plugins/" + i6+"/package",schemaPath:"#/properties/plugins/items/properties/package/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1145,14 +1161,99 @@ vErrors.push(err88);
 errors++;
 }
 }
-}
 else {
-const err89 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err89 = {instancePath:instancePath+"/plugins/" + i6+"/package",schemaPath:"#/properties/plugins/items/properties/package/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err89];
 }
 else {
 vErrors.push(err89);
+}
+errors++;
+}
+}
+if(data36.disabled !== undefined){
+if(typeof data36.disabled !== "boolean"){
+const err90 = {instancePath:instancePath+"/plugins/" + i6+"/disabled",schemaPath:"#/properties/plugins/items/properties/disabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+}
+if(data36.integrity !== undefined){
+if(typeof data36.integrity !== "string"){
+const err91 = {instancePath:instancePath+"/plugins/" + i6+"/integrity",schemaPath:"#/properties/plugins/items/properties/integrity/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+}
+if(data36.pluginConfig !== undefined){
+let data40 = data36.pluginConfig;
+if(!(data40 && typeof data40 == "object" && !Array.isArray(data40))){
+const err92 = {instancePath:instancePath+"/plugins/" + i6+"/pluginConfig",schemaPath:"#/properties/plugins/items/properties/pluginConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
+}
+}
+else {
+const err93 = {instancePath:instancePath+"/plugins/" + i6,schemaPath:"#/properties/plugins/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
+}
+errors++;
+}
+}
+}
+else {
+const err94 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err94];
+}
+else {
+vErrors.push(err94);
+}
+errors++;
+}
+}
+if(data.appConfig !== undefined){
+let data41 = data.appConfig;
+if(!(data41 && typeof data41 == "object" && !Array.isArray(data41))){
+const err95 = {instancePath:instancePath+"/appConfig",schemaPath:"#/properties/appConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err95];
+}
+else {
+vErrors.push(err95);
+}
+errors++;
+}
+}
+}
+else {
+const err96 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err96];
+}
+else {
+vErrors.push(err96);
 }
 errors++;
 }

@@ -4,6 +4,7 @@ import { PresetCatalog } from '../catalog/loadPresetCatalog';
 import { PRESETS_ENV } from './parseSelection';
 import { closestName, suggestSetVariable } from './suggestions';
 import { isHttpUrl, isUnset } from '../environment/variableValues';
+import { chosenSet, requiredVariableNames } from './variableChoices';
 
 /**
  * Looks the selected names up in the catalog. Unknown names are reported
@@ -225,9 +226,11 @@ function setUndeclaredNames(
 }
 
 /**
- * The union of required variables over all selected presets. Each missing
- * variable is listed once, with every preset that requires it. Values are
- * never part of the message.
+ * The union of required variables over all selected presets: those marked
+ * `required` and those of the set each `requires.oneOf` choice counts (see
+ * `requiredVariableNames`). Each missing variable is listed once, with every
+ * preset that requires it; a choice none of whose sets is complete names its
+ * other sets too. Values are never part of the message.
  */
 export function checkVariables(
   presets: Preset[],
@@ -237,9 +240,11 @@ export function checkVariables(
     string,
     { presets: string[]; description: string; docs?: string }
   >();
+  const alternatives = new Map<string, string[]>();
   for (const preset of presets) {
+    const required = requiredVariableNames(preset, env);
     for (const [name, variable] of Object.entries(preset.requires.variables)) {
-      if (!variable.required || !isUnset(env[name])) {
+      if (!required.has(name) || !isUnset(env[name])) {
         continue;
       }
       const entry = missing.get(name);
@@ -254,6 +259,15 @@ export function checkVariables(
         });
       }
     }
+    const sets = preset.requires.oneOf;
+    const chosen = sets.length ? chosenSet(sets, env) : [];
+    if (chosen.some(name => isUnset(env[name]))) {
+      const line = `  (or, instead of ${namesList(chosen)}, set ${sets
+        .filter(set => set !== chosen)
+        .map(namesList)
+        .join(', or ')}`;
+      alternatives.set(line, [...(alternatives.get(line) ?? []), preset.name]);
+    }
   }
   if (missing.size === 0) {
     return [];
@@ -267,6 +281,9 @@ export function checkVariables(
       }${stray ? ` (${stray} is set: did you mean ${name}?)` : ''}`;
     },
   );
+  for (const [line, by] of alternatives) {
+    lines.push(`${line}: ${by.join(', ')} accept either)`);
+  }
   const requirers = [...new Set([...missing.values()].flatMap(m => m.presets))];
   return [
     {
@@ -274,7 +291,11 @@ export function checkVariables(
       message: `the selected presets (${requirers.join(
         ', ',
       )}) require variables that are not set:\n${lines.join('\n')}`,
-      hint: 'set each variable to a non-empty value in the environment (or your env file) and restart',
+      hint: `set each variable to a non-empty value in the environment (or your env file) and restart${
+        alternatives.size
+          ? '; where another set of variables is offered, set that set in full instead'
+          : ''
+      }`,
     },
   ];
 }
@@ -304,4 +325,55 @@ export function checkVariableFormats(
     )}) is not an absolute http(s) URL`,
     hint: `set ${name} to a URL such as https://host.example.com, or unset it to use the default`,
   }));
+}
+
+/** `A`, `A and B`, `A, B and C`. */
+function namesList(names: string[]): string {
+  return names.length > 1
+    ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`
+    : names.join('');
+}
+
+/**
+ * `requires.oneOf` allows one set of variables: a choice whose variables
+ * are set in more than one of its sets (a token and an app's key) is
+ * refused, naming the variables set. Presets that declare the same choice
+ * share one problem. Names only, never values.
+ */
+export function checkOneOf(
+  presets: Preset[],
+  env: Record<string, string | undefined>,
+): PresetProblem[] {
+  const choices = new Map<string, { sets: string[][]; presets: string[] }>();
+  for (const preset of presets) {
+    const key = JSON.stringify(preset.requires.oneOf);
+    const choice = choices.get(key);
+    if (choice) {
+      choice.presets.push(preset.name);
+    } else if (preset.requires.oneOf.length > 0) {
+      choices.set(key, { sets: preset.requires.oneOf, presets: [preset.name] });
+    }
+  }
+  const isSet = (name: string) => !isUnset(env[name]);
+  const problems: PresetProblem[] = [];
+  for (const { sets, presets: by } of choices.values()) {
+    const touched = sets.filter(set => set.some(isSet));
+    if (touched.length < 2) {
+      continue;
+    }
+    problems.push({
+      kind: 'invalid-variables',
+      message: `the selected presets (${by.join(
+        ', ',
+      )}) take exactly one of the sets ${sets
+        .map(set => `(${namesList(set)})`)
+        .join(', ')}, but variables of ${touched.length} sets are set: ${touched
+        .map(set => namesList(set.filter(isSet)))
+        .join('; ')}`,
+      hint: `keep one set: ${touched
+        .map(set => `unset ${namesList(set.filter(isSet))}`)
+        .join(', or ')}`,
+    });
+  }
+  return problems;
 }

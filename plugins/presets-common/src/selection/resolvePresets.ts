@@ -35,6 +35,7 @@ import {
 import {
   checkDependencies,
   checkExclusiveGroups,
+  checkOneOf,
   checkRequiredGroups,
   checkVariableFormats,
   checkVariables,
@@ -164,6 +165,7 @@ export function resolvePresets(
   problems.push(...checkSignInRequirements(selection.names, catalog, env));
   problems.push(...checkAllowGuestVariable(env));
   problems.push(...checkVariables(presets, env));
+  problems.push(...checkOneOf(presets, env));
   problems.push(...checkVariableFormats(presets, env));
   const derived = selectionDerivedVariables(presets, platform.preset);
   problems.push(...derived.problems);
