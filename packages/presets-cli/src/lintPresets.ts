@@ -6,7 +6,7 @@
  * wrong.
  */
 import fs from 'fs';
-import { resolve } from 'path';
+import { dirname, relative, resolve } from 'path';
 import {
   Document,
   LineCounter,
@@ -48,7 +48,8 @@ export type LintRule =
   | 'undocumented-variable'
   | 'unused-variable'
   | 'foreign-prefix'
-  | 'secret-flag-missing';
+  | 'secret-flag-missing'
+  | 'one-of-variable';
 
 /** One thing lint found, at a file and (when known) a line and column. */
 export interface LintFinding {
@@ -89,13 +90,48 @@ const RELEASE_PIN = /\bbs_(\d+\.\d+\.\d+)/;
 type References = Map<string, YamlPosition | undefined>;
 
 /**
+ * The variables a YAML file that a preset includes (`$include:
+ * data/x.yaml#key`) references. Only files inside the preset's folder are
+ * read, and only the names of their `${VAR}` references are kept.
+ */
+function includedReferences(include: string, baseDir: string): string[] {
+  const file = resolve(baseDir, include.split('#')[0]);
+  const inside = relative(baseDir, file);
+  if (
+    inside.startsWith('..') ||
+    !/\.ya?ml$/.test(file) ||
+    include.split('#')[0].includes('${')
+  ) {
+    return [];
+  }
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const names: string[] = [];
+  visit(parseDocument(text), {
+    Scalar(_, scalar) {
+      if (typeof scalar.value === 'string') {
+        names.push(...variableNamesIn(scalar.value));
+      }
+    },
+  });
+  return names;
+}
+
+/**
  * Every environment variable a YAML subtree references, with the position
- * of its first use: `${VAR}` in any string, and Backstage's `$env: VAR`.
+ * of its first use: `${VAR}` in any string, Backstage's `$env: VAR`, and
+ * `${VAR}` in a file included with `$include` (at the `$include`) when
+ * `baseDir`, the including file's folder, is given.
  */
 function collectReferences(
   node: YamlNode | undefined,
   lineCounter: LineCounter,
   into: References = new Map(),
+  baseDir?: string,
 ): References {
   if (!node) {
     return into;
@@ -114,6 +150,18 @@ function collectReferences(
         typeof pair.value.value === 'string'
       ) {
         add(pair.value.value.trim(), pair.value);
+      }
+      if (
+        baseDir &&
+        isScalar(pair.key) &&
+        pair.key.value === '$include' &&
+        isScalar(pair.value) &&
+        typeof pair.value.value === 'string'
+      ) {
+        const at = pair.value;
+        includedReferences(pair.value.value, baseDir).forEach(name =>
+          add(name, at),
+        );
       }
     },
     Scalar(_, scalar) {
@@ -267,6 +315,8 @@ function lintPreset(
   const references = collectReferences(
     doc.get('appConfig', true) as YamlNode | undefined,
     lineCounter,
+    new Map(),
+    dirname(preset.source),
   );
   collectReferences(
     doc.get('plugins', true) as YamlNode | undefined,
@@ -391,6 +441,25 @@ function lintPreset(
       });
     }
   }
+  const oneOfAt = positionOf(doc, lineCounter, ['requires', 'oneOf']);
+  for (const name of new Set(preset.requires.oneOf.flat())) {
+    const shown = excerpt(name);
+    if (!Object.hasOwn(declared, name)) {
+      find({
+        rule: 'one-of-variable',
+        ...oneOfAt,
+        message: `requires.oneOf names ${shown}, which is not declared in requires.variables`,
+        hint: `declare ${shown} under requires.variables with required: false, a description and docs:`,
+      });
+    } else if (declared[name].required) {
+      find({
+        rule: 'one-of-variable',
+        ...declaredAt.get(name),
+        message: `variable ${shown} is in a set of requires.oneOf but marked required: true, so the other sets can never stand in for it`,
+        hint: `write required: false: requires.oneOf decides when ${shown} is needed`,
+      });
+    }
+  }
   return findings;
 }
 
@@ -399,6 +468,7 @@ const ERROR_RULES: ReadonlySet<LintRule> = new Set<LintRule>([
   'undeclared-variable',
   'other-backstage-release',
   'undocumented-variable',
+  'one-of-variable',
 ]);
 
 /**
