@@ -18,6 +18,7 @@ import {
   sendJson,
 } from '../http';
 import { GraphqlRequest, runGraphql } from '../graphql';
+import { FakeGithubAppState } from './app';
 import { AuthorizationCodes } from '../oauth';
 import { githubGraphqlError, githubSchema } from './schema';
 import { GithubState, StoredRepository, StoredUser, blobSha } from './state';
@@ -42,12 +43,27 @@ export type FakeGithubApiFailure =
       retryAfterSeconds: number;
     };
 
+/**
+ * The credential an API request carried: the PAT, an OAuth token of the web
+ * flow, the GitHub App's JWT, one of its installation tokens, one the fake
+ * does not know, or none.
+ */
+export type FakeGithubCredential =
+  | 'pat'
+  | 'oauth'
+  | 'app-jwt'
+  | 'installation'
+  | 'invalid'
+  | 'none';
+
 /** A request the fake received. */
 export interface FakeGithubRequest {
   method: string;
   /** The path without the query string. */
   path: string;
   status: number;
+  /** For API calls (`/api/...`), the credential it carried. */
+  credential?: FakeGithubCredential;
   /** True when no route of the fake serves this method and path. */
   unhandled: boolean;
 }
@@ -66,10 +82,12 @@ const ENTERPRISE_VERSION = '3.14.0';
 export interface ServerContext {
   state: GithubState;
   oauthApp: FakeGithubOAuthApp;
-  /** The personal access token the org sync and discovery use. */
-  pat: string;
+  /** The personal access token the org sync and discovery use; none when only the App is configured. */
+  pat?: string;
   /** The account that owns the PAT (not an org member's session). */
   patOwner: StoredUser;
+  /** The GitHub App installed on the organization, and its bot account. */
+  app?: { state: FakeGithubAppState; bot: StoredUser };
   /** `http://127.0.0.1:<port>`, set once the server listens. */
   baseUrl: string;
   failure?: FakeGithubApiFailure;
@@ -88,6 +106,7 @@ interface Exchange {
   url: URL;
   params: string[];
   body: string;
+  credential?: FakeGithubCredential;
 }
 
 function randomToken(prefix: string, length: number): string {
@@ -369,12 +388,20 @@ function tokenOwner(
   const match = /^(?:token|bearer)\s+(\S+)$/i.exec(
     x.req.headers.authorization ?? '',
   );
+  x.credential = match ? 'invalid' : 'none';
   if (!match) return undefined;
-  if (match[1] === x.ctx.pat) {
+  if (x.ctx.pat !== undefined && match[1] === x.ctx.pat) {
+    x.credential = 'pat';
     return { user: x.ctx.patOwner, scopes: 'read:org, repo' };
+  }
+  if (x.ctx.app?.state.installationToken(match[1])) {
+    x.credential = 'installation';
+    // Installation tokens have permissions, not OAuth scopes.
+    return { user: x.ctx.app.bot, scopes: '' };
   }
   const grant = x.ctx.tokens.get(match[1]);
   const user = grant && x.ctx.state.userById(grant.userId);
+  if (user) x.credential = 'oauth';
   return user
     ? { user, scopes: grant!.scope.split(',').join(', ') }
     : undefined;
@@ -496,8 +523,29 @@ function currentUser(x: Exchange, owner: StoredUser): void {
   sendJson(x.res, 200, restUser(x, owner), JSON_MEDIA_TYPE);
 }
 
-/** `GET /api/v3/users/{username}` */
+/** The organization as REST shows an account (`GET /users/{org}`, an installation's `account`). */
+function restOrganization(x: Exchange) {
+  const org = x.ctx.state.org;
+  const api = `${x.ctx.baseUrl}/api/v3/users/${org.login}`;
+  return {
+    login: org.login,
+    id: org.databaseId,
+    node_id: org.nodeId,
+    avatar_url: `${x.ctx.baseUrl}/avatars/u/${org.databaseId}?`,
+    url: api,
+    html_url: `${x.ctx.baseUrl}/${org.login}`,
+    repos_url: `${api}/repos`,
+    type: 'Organization',
+    site_admin: false,
+  };
+}
+
+/** `GET /api/v3/users/{username}`: an account, or the organization (the scaffolder asks which an owner is). */
 function userByLogin(x: Exchange): void {
+  if (x.params[0].toLowerCase() === x.ctx.state.org.login.toLowerCase()) {
+    sendJson(x.res, 200, restOrganization(x), JSON_MEDIA_TYPE);
+    return;
+  }
   const user = x.ctx.state.userByLogin(x.params[0]);
   if (!user) {
     sendApiError(x, 404, 'Not Found');
@@ -611,7 +659,114 @@ function graphql(x: Exchange): void {
   );
 }
 
+// ----------------------------------------------------------- GitHub App
+
+/** The permissions the App was installed with, as GitHub lists them. */
+const APP_PERMISSIONS = {
+  administration: 'write',
+  contents: 'write',
+  members: 'read',
+  metadata: 'read',
+};
+
+function requireApp(x: Exchange): FakeGithubAppState {
+  if (!x.ctx.app) throw new HttpError(404, { message: 'Not Found' });
+  return x.ctx.app.state;
+}
+
+/** `GET /api/v3/app`: the App the JWT belongs to. */
+function currentApp(x: Exchange): void {
+  const app = requireApp(x);
+  sendJson(
+    x.res,
+    200,
+    {
+      id: app.input.appId,
+      slug: app.slug,
+      client_id: app.input.clientId,
+      node_id: `A_kgDO${Buffer.from(`0:${app.input.appId}`).toString(
+        'base64url',
+      )}`,
+      owner: restOrganization(x),
+      name: app.slug,
+      description: '',
+      external_url: x.ctx.baseUrl,
+      html_url: `${x.ctx.baseUrl}/github-apps/${app.slug}`,
+      permissions: APP_PERMISSIONS,
+      events: [],
+      installations_count: 1,
+    },
+    JSON_MEDIA_TYPE,
+  );
+}
+
+function installation(x: Exchange, app: FakeGithubAppState) {
+  const api = `${x.ctx.baseUrl}/api/v3`;
+  const created = new Date(Date.UTC(2024, 0, 1)).toISOString();
+  return {
+    id: app.installationId,
+    account: restOrganization(x),
+    repository_selection: 'all',
+    access_tokens_url: `${api}/app/installations/${app.installationId}/access_tokens`,
+    repositories_url: `${api}/installation/repositories`,
+    html_url: `${x.ctx.baseUrl}/organizations/${x.ctx.state.org.login}/settings/installations/${app.installationId}`,
+    app_id: app.input.appId,
+    app_slug: app.slug,
+    client_id: app.input.clientId,
+    target_id: x.ctx.state.org.databaseId,
+    target_type: 'Organization',
+    permissions: APP_PERMISSIONS,
+    events: [],
+    created_at: created,
+    updated_at: created,
+    single_file_name: null,
+    suspended_by: null,
+    suspended_at: null,
+  };
+}
+
+/** `GET /api/v3/app/installations`: the App's one installation, on the organization. */
+function listInstallations(x: Exchange): void {
+  const app = requireApp(x);
+  sendJson(x.res, 200, [installation(x, app)], JSON_MEDIA_TYPE);
+}
+
+/** `POST /api/v3/app/installations/{id}/access_tokens` */
+function createInstallationToken(x: Exchange): void {
+  const app = requireApp(x);
+  if (Number(x.params[0]) !== app.installationId) {
+    sendApiError(x, 404, 'Not Found');
+    return;
+  }
+  const issued = app.issueToken();
+  sendJson(
+    x.res,
+    201,
+    {
+      token: issued.token,
+      expires_at: issued.expiresAt.toISOString().replace('.000', ''),
+      permissions: APP_PERMISSIONS,
+      repository_selection: 'all',
+    },
+    JSON_MEDIA_TYPE,
+  );
+}
+
+/** The App's routes, which take its JWT instead of a token. */
+const APP_ROUTE = /^\/api\/v3\/app(\/|$)/;
+
 const routes: Route<Exchange>[] = [
+  { method: 'GET', path: /^\/api\/v3\/app$/, handle: currentApp },
+  {
+    method: 'GET',
+    path: /^\/api\/v3\/app\/installations$/,
+    handle: listInstallations,
+  },
+  {
+    method: 'POST',
+    path: /^\/api\/v3\/app\/installations\/(\d+)\/access_tokens$/,
+    handle: (x, params) => createInstallationToken({ ...x, params }),
+  },
   {
     method: 'GET',
     path: /^\/favicon\.ico$/,
@@ -659,6 +814,19 @@ function apiChecks(x: Exchange, next: () => void): void {
     next();
     return;
   }
+  if (APP_ROUTE.test(x.url.pathname)) {
+    x.credential = 'invalid';
+    if (!x.ctx.app) {
+      sendApiError(x, 401, 'A JSON web token could not be decoded');
+      return;
+    }
+    x.ctx.app.state.verifyJwt(x.req.headers.authorization);
+    x.credential = 'app-jwt';
+    if (answeredWithFailure(x)) return;
+    rateLimitHeaders(x, RATE_LIMIT - x.ctx.requests.length - 1, resetEpoch());
+    next();
+    return;
+  }
   const owner = tokenOwner(x);
   if (!owner) {
     sendApiError(
@@ -670,7 +838,7 @@ function apiChecks(x: Exchange, next: () => void): void {
     );
     return;
   }
-  x.res.setHeader('x-oauth-scopes', owner.scopes);
+  if (owner.scopes) x.res.setHeader('x-oauth-scopes', owner.scopes);
   if (answeredWithFailure(x)) return;
   rateLimitHeaders(x, RATE_LIMIT - x.ctx.requests.length - 1, resetEpoch());
   if (x.req.method === 'GET' && x.url.pathname === '/api/v3/user') {
@@ -692,6 +860,7 @@ function unhandled(x: Exchange): void {
     path: x.url.pathname,
     status: 404,
     unhandled: true,
+    ...(x.credential && { credential: x.credential }),
   });
   if (x.url.pathname.startsWith('/api/')) {
     sendApiError(x, 404, 'Not Found');
@@ -711,6 +880,7 @@ export async function listen(
   const app = fakeApp<Exchange>({
     context(req, res) {
       const url = new URL(req.url, ctx.baseUrl);
+      const exchange: Exchange = { ctx, req, res, url, params: [], body: '' };
       res.on('finish', () => {
         if (!unhandledRequests.has(req)) {
           ctx.requests.push({
@@ -718,10 +888,11 @@ export async function listen(
             path: url.pathname,
             status: res.statusCode,
             unhandled: false,
+            ...(exchange.credential && { credential: exchange.credential }),
           });
         }
       });
-      return { ctx, req, res, url, params: [], body: '' };
+      return exchange;
     },
     before: [
       async (x, next) => {
