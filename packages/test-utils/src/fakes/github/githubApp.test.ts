@@ -5,7 +5,12 @@
  * the installation token it gets serves the API, and a fake without a PAT
  * takes no PAT. Plus the JWTs GitHub refuses. No backend: plain requests.
  */
+import { execFile } from 'child_process';
+import { promisify } from 'util';
 import { generateKeyPairSync, KeyObject, sign } from 'crypto';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
 import { SingleInstanceGithubCredentialsProvider } from '@backstage/integration';
 import { FakeGithub, startFakeGithub } from '.';
 
@@ -102,6 +107,64 @@ describe('fake GitHub with a GitHub App and no PAT', () => {
       'POST /api/graphql installation',
     ]);
     expect(github.presetsEnv).not.toHaveProperty('GITHUB_PAT');
+  });
+
+  it('creates an organization repository and takes a Git push with an installation token, as publish:github does', async () => {
+    const [{ token }] = github.installationTokens();
+    const created = await fetch(`${github.baseUrl}/api/v3/orgs/acme/repos`, {
+      method: 'POST',
+      headers: { authorization: `token ${token}` },
+      body: JSON.stringify({ name: 'new-service', private: true }),
+    });
+    expect(created.status).toBe(201);
+    const repo = await created.json();
+    expect(repo.clone_url).toBe(`${github.baseUrl}/acme/new-service.git`);
+
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-github-push-'));
+    // Asynchronously: the fake answers in this very process.
+    const git = (...args: string[]) =>
+      promisify(execFile)('git', ['-C', work, ...args], {
+        env: { PATH: process.env.PATH, GIT_TERMINAL_PROMPT: '0', HOME: work },
+      });
+    try {
+      await git('init', '--quiet', '--initial-branch=main');
+      fs.writeFileSync(path.join(work, 'README.md'), '# new-service\n');
+      await git('add', '.');
+      await git(
+        '-c',
+        'user.name=t',
+        '-c',
+        'user.email=t@x',
+        'commit',
+        '-qm',
+        'initial commit',
+      );
+      const remote = new URL(repo.clone_url);
+      await expect(
+        git('push', '--quiet', remote.toString(), 'main'),
+      ).rejects.toThrow(/Authentication failed|could not read Username/);
+      remote.username = 'x-access-token';
+      remote.password = token;
+      await git('push', '--quiet', remote.toString(), 'main');
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+    const readme = await fetch(
+      `${github.baseUrl}/api/v3/repos/acme/new-service/contents/README.md`,
+      {
+        headers: {
+          authorization: `token ${token}`,
+          accept: 'application/vnd.github.raw',
+        },
+      },
+    );
+    expect(await readme.text()).toBe('# new-service\n');
+    const pushes = github
+      .requests()
+      .filter(r => r.path === '/acme/new-service.git/git-receive-pack');
+    expect(pushes.map(r => `${r.status} ${r.credential}`)).toEqual([
+      '200 installation',
+    ]);
   });
 
   it('answers GET /app to the JWT of the App', async () => {

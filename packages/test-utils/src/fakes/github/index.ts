@@ -18,6 +18,8 @@
  * | `GET /api/v3/repos/{o}/{r}`, `GET /api/v3/users/{u}` | the reader's default-branch lookup and the suspended-user check                  |
  * | `GET /api/v3/app`, `GET /api/v3/app/installations` | a GitHub App's integration (`GithubAppCredentialsMux`): with the App's JWT (./app.ts) |
  * | `POST /api/v3/app/installations/{id}/access_tokens` | an installation token (`ghs_...`, one hour) the API then accepts             |
+ * | `POST /api/v3/orgs/{org}/repos`          | the scaffolder's publish:github: an empty repository with a `clone_url`                    |
+ * | `/{o}/{r}.git/info/refs`, `.../git-receive-pack`, `.../git-upload-pack` | Git's smart HTTP (./git.ts: `git http-backend`), Basic `x-access-token:<token>` |
  *
  * GraphQL queries are parsed and validated against the subset of GitHub's
  * schema in ./schema.ts, so a field or argument the real API lacks is an
@@ -55,6 +57,7 @@
  */
 import { randomBytes } from 'crypto';
 import { closeServer } from '../http';
+import { GitRepositories } from './git';
 import { AuthorizationCodes } from '../oauth';
 import {
   FakeGithubAppInput,
@@ -138,6 +141,8 @@ export interface FakeGithub {
   requests(): FakeGithubRequest[];
   /** Requests no route serves (answered 404). */
   unhandledRequests(): FakeGithubRequest[];
+  /** The bare Git repository of a repository created through the API (e.g. by publish:github). */
+  gitDirOf(repo: string): string | undefined;
   /** Stops the server. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -185,6 +190,7 @@ export async function startFakeGithub(
     pat: config.pat,
     patOwner,
     app,
+    git: new GitRepositories(),
     baseUrl: '',
     tokens: new Map(),
     // GitHub's codes: 20 hex digits, valid for 10 minutes.
@@ -231,8 +237,9 @@ export async function startFakeGithub(
     installationTokens: () => app?.state.issuedTokens() ?? [],
     requests: () => [...ctx.requests],
     unhandledRequests: () => ctx.requests.filter(r => r.unhandled),
+    gitDirOf: repo => ctx.git.gitDir(config.org, repo),
     stop() {
-      stopped ??= closeServer(server);
+      stopped ??= closeServer(server).then(() => ctx.git.remove());
       return stopped;
     },
   };

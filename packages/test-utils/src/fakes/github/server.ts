@@ -5,7 +5,9 @@
  * See ./index.ts for what each route answers and why.
  */
 import http from 'http';
+import { execFileSync } from 'child_process';
 import { randomBytes } from 'crypto';
+import fs from 'fs';
 import {
   escapeHtml,
   fakeApp,
@@ -19,6 +21,7 @@ import {
 } from '../http';
 import { GraphqlRequest, runGraphql } from '../graphql';
 import { FakeGithubAppState } from './app';
+import { GitRepositories } from './git';
 import { AuthorizationCodes } from '../oauth';
 import { githubGraphqlError, githubSchema } from './schema';
 import { GithubState, StoredRepository, StoredUser, blobSha } from './state';
@@ -88,6 +91,8 @@ export interface ServerContext {
   patOwner: StoredUser;
   /** The GitHub App installed on the organization, and its bot account. */
   app?: { state: FakeGithubAppState; bot: StoredUser };
+  /** The Git side of repositories created through the API. */
+  git: GitRepositories;
   /** `http://127.0.0.1:<port>`, set once the server listens. */
   baseUrl: string;
   failure?: FakeGithubApiFailure;
@@ -389,17 +394,25 @@ function tokenOwner(
     x.req.headers.authorization ?? '',
   );
   x.credential = match ? 'invalid' : 'none';
-  if (!match) return undefined;
-  if (x.ctx.pat !== undefined && match[1] === x.ctx.pat) {
+  return match ? ownerOfToken(x, match[1]) : undefined;
+}
+
+/** The account a token belongs to, with its scopes; sets the request's credential kind. */
+function ownerOfToken(
+  x: Exchange,
+  token: string,
+): { user: StoredUser; scopes: string } | undefined {
+  x.credential = 'invalid';
+  if (x.ctx.pat !== undefined && token === x.ctx.pat) {
     x.credential = 'pat';
     return { user: x.ctx.patOwner, scopes: 'read:org, repo' };
   }
-  if (x.ctx.app?.state.installationToken(match[1])) {
+  if (x.ctx.app?.state.installationToken(token)) {
     x.credential = 'installation';
     // Installation tokens have permissions, not OAuth scopes.
     return { user: x.ctx.app.bot, scopes: '' };
   }
-  const grant = x.ctx.tokens.get(match[1]);
+  const grant = x.ctx.tokens.get(token);
   const user = grant && x.ctx.state.userById(grant.userId);
   if (user) x.credential = 'oauth';
   return user
@@ -512,6 +525,7 @@ function restRepository(x: Exchange, repo: StoredRepository) {
     contents_url: `${api}/contents/{+path}`,
     fork: repo.fork,
     archived: repo.archived,
+    clone_url: `${x.ctx.baseUrl}/${org.login}/${repo.name}.git`,
     visibility: repo.visibility,
     topics: repo.topics,
     default_branch: repo.defaultBranch ?? 'main',
@@ -659,6 +673,105 @@ function graphql(x: Exchange): void {
   );
 }
 
+/** `POST /api/v3/orgs/{org}/repos`: an empty repository, which Git can push to. */
+function createOrgRepository(x: Exchange): void {
+  if (x.params[0].toLowerCase() !== x.ctx.state.org.login.toLowerCase()) {
+    sendApiError(x, 404, 'Not Found');
+    return;
+  }
+  const input = JSON.parse(x.body || '{}');
+  const visibility = input.visibility ?? (input.private ? 'private' : 'public');
+  const repo =
+    typeof input.name === 'string' && input.name
+      ? x.ctx.state.addRepository({
+          name: input.name,
+          defaultBranch: null,
+          visibility,
+        })
+      : undefined;
+  if (!repo) {
+    sendJson(
+      x.res,
+      422,
+      {
+        message: 'Repository creation failed.',
+        errors: [
+          {
+            resource: 'Repository',
+            code: 'custom',
+            field: 'name',
+            message: 'name already exists on this account',
+          },
+        ],
+        documentation_url: `${DOCS}/repos/repos#create-an-organization-repository`,
+        status: '422',
+      },
+      JSON_MEDIA_TYPE,
+    );
+    return;
+  }
+  x.ctx.git.create(x.ctx.state.org.login, repo.name);
+  sendJson(x.res, 201, restRepository(x, repo), JSON_MEDIA_TYPE);
+}
+
+// ------------------------------------------------------------------ Git
+
+/** A path of Git's smart HTTP protocol under `/<owner>/<repo>.git/`. */
+const GIT_PATH =
+  /^\/([^/]+)\/([^/]+)\.git\/(info\/refs|git-upload-pack|git-receive-pack)$/;
+
+/**
+ * Git over HTTP: Basic credentials whose password is a token the API
+ * accepts, then `git http-backend`. After a push, the repository's default
+ * branch (the first one pushed, as on GitHub) and its files are what the API
+ * serves.
+ */
+async function gitSmartHttp(x: Exchange): Promise<void> {
+  const [, owner, name, service] = GIT_PATH.exec(x.url.pathname)!;
+  const basic = /^basic\s+(\S+)$/i.exec(x.req.headers.authorization ?? '');
+  const password = basic
+    ? Buffer.from(basic[1], 'base64').toString().split(':').slice(1).join(':')
+    : undefined;
+  x.credential = 'none';
+  if (password === undefined || !ownerOfToken(x, password)) {
+    x.res.writeHead(401, {
+      'www-authenticate': 'Basic realm="GitHub"',
+      'content-type': 'text/plain',
+    });
+    x.res.end('Invalid username or token.');
+    return;
+  }
+  const repo = x.ctx.state.repository(owner, name);
+  const dir = x.ctx.git.gitDir(owner, name);
+  if (!repo || !dir || !fs.existsSync(dir)) {
+    x.res.writeHead(404, { 'content-type': 'text/plain' });
+    x.res.end('Repository not found.');
+    return;
+  }
+  await x.ctx.git.serve(owner, name, service, x.req, x.res, x.url);
+  if (service === 'git-receive-pack') {
+    const git = (...args: string[]) =>
+      execFileSync('git', ['--git-dir', dir, ...args], { encoding: 'utf8' });
+    const branches = git(
+      'for-each-ref',
+      '--format=%(refname:short)',
+      'refs/heads',
+    )
+      .split('\n')
+      .filter(Boolean);
+    repo.defaultBranch ??= branches[0] ?? null;
+    if (repo.defaultBranch) {
+      git('symbolic-ref', 'HEAD', `refs/heads/${repo.defaultBranch}`);
+      repo.files = new Map(
+        git('ls-tree', '-r', '--name-only', repo.defaultBranch)
+          .split('\n')
+          .filter(Boolean)
+          .map(file => [file, git('show', `${repo.defaultBranch}:${file}`)]),
+      );
+    }
+  }
+}
+
 // ----------------------------------------------------------- GitHub App
 
 /** The permissions the App was installed with, as GitHub lists them. */
@@ -756,6 +869,13 @@ function createInstallationToken(x: Exchange): void {
 const APP_ROUTE = /^\/api\/v3\/app(\/|$)/;
 
 const routes: Route<Exchange>[] = [
+  {
+    method: 'POST',
+    path: /^\/api\/v3\/orgs\/([^/]+)\/repos$/,
+    handle: (x, params) => createOrgRepository({ ...x, params }),
+  },
+  { method: 'GET', path: GIT_PATH, handle: gitSmartHttp },
+  { method: 'POST', path: GIT_PATH, handle: gitSmartHttp },
   { method: 'GET', path: /^\/api\/v3\/app$/, handle: currentApp },
   {
     method: 'GET',
@@ -896,7 +1016,10 @@ export async function listen(
     },
     before: [
       async (x, next) => {
-        x.body = await readBody(x.req).catch(() => '');
+        // Git's packs stream to git http-backend as they come.
+        if (!GIT_PATH.test(x.url.pathname)) {
+          x.body = await readBody(x.req).catch(() => '');
+        }
         next();
       },
       apiChecks,

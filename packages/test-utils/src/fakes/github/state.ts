@@ -229,6 +229,26 @@ export class GithubState {
     });
   }
 
+  /** Adds a repository, as the API's repository creation does; undefined when the name is taken. */
+  addRepository(repo: FakeGithubRepositoryInput): StoredRepository | undefined {
+    if (this.repository(this.org.login, repo.name)) return undefined;
+    const databaseId = this.newDatabaseId();
+    const stored: StoredRepository = {
+      nodeId: nodeId('R', databaseId),
+      databaseId,
+      name: repo.name,
+      defaultBranch:
+        repo.defaultBranch === undefined ? 'main' : repo.defaultBranch,
+      files: new Map(Object.entries(repo.files ?? {})),
+      archived: repo.archived ?? false,
+      fork: repo.fork ?? false,
+      visibility: repo.visibility ?? 'private',
+      topics: repo.topics ?? [],
+    };
+    this.repositories.push(stored);
+    return stored;
+  }
+
   orgRepositories(): StoredRepository[] {
     return this.repositories;
   }
