@@ -100,8 +100,8 @@ describe('the shipped preset catalog', () => {
           .sort(),
       ).toEqual([...expected.required].sort());
       expect(preset.requires.oneOf).toEqual(expected.oneOf ?? []);
-      for (const name of (expected.oneOf ?? []).flat()) {
-        expect(preset.requires.variables[name]?.required).toBe(false);
+      for (const variable of (expected.oneOf ?? []).flat()) {
+        expect(preset.requires.variables[variable]?.required).toBe(false);
       }
       for (const optional of expected.optional ?? []) {
         expect(preset.requires.variables[optional]?.required).toBe(false);

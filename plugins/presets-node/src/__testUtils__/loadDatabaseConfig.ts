@@ -3,14 +3,11 @@ import { resolvePresets } from '@devportal/plugin-presets-common';
 import { createPresetConfigSource } from '../config/createPresetConfigSource';
 
 /**
- * The backend.database config the backend would load for an environment,
- * from the presets and base config of `rootDir` (a folder laid out as the
- * repository); fails the test on a selection problem.
+ * The config the backend would load for an environment, from the presets
+ * and base config of `rootDir` (a folder laid out as the repository), and
+ * the resolution it came from; fails the test on a selection problem.
  */
-export async function loadDatabaseConfig(
-  rootDir: string,
-  env: Record<string, string>,
-) {
+export async function loadConfig(rootDir: string, env: Record<string, string>) {
   const resolution = resolvePresets({ env, rootDir, pluginsFrom: [rootDir] });
   expect(resolution.problems).toEqual([]);
   const config = await ConfigSources.toConfig(
@@ -22,6 +19,15 @@ export async function loadDatabaseConfig(
       watch: false,
     }),
   );
+  return { config, resolution };
+}
+
+/** The backend.database part of {@link loadConfig}. */
+export async function loadDatabaseConfig(
+  rootDir: string,
+  env: Record<string, string>,
+) {
+  const { config } = await loadConfig(rootDir, env);
   return config.getOptional('backend.database');
 }
 
