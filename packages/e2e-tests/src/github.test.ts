@@ -111,6 +111,36 @@ async function waitForContentsReads(
   return repositories;
 }
 
+/** The README's headline composition on the fake, with the fake's credentials; ready. */
+async function startGithubBackend(
+  port: number,
+  github: FakeGithub,
+): Promise<BackendProcess> {
+  const backend = await startBackendProcess({
+    port,
+    env: {
+      VEECODE_PRESETS: 'recommended,github,github-auth',
+      ...github.presetsEnv,
+      ...externalAccessEnv(),
+    },
+  });
+  await backend.waitForReady(180_000);
+  return backend;
+}
+
+/** Runs the org sync, then waits for at least that many users and groups in the catalog. */
+async function syncOrg(backend: BackendProcess, users: number, groups: number) {
+  await runProviderRefresh(
+    backend,
+    ORG_SYNC,
+    /applied \d+ users and \d+ groups/,
+  );
+  return waitForCatalog(
+    backend,
+    (us, gs) => us.length >= users && gs.length >= groups,
+  );
+}
+
 /** What the outage test compares before and after. */
 const SNAPSHOT_KINDS = ['user', 'group', 'component'];
 
@@ -190,15 +220,7 @@ describe('github and github-auth presets', () => {
       ],
     });
     anaNodeId = github.nodeIdOf('ana');
-    backend = await startBackendProcess({
-      port,
-      env: {
-        VEECODE_PRESETS: 'recommended,github,github-auth',
-        ...github.presetsEnv,
-        ...externalAccessEnv(),
-      },
-    });
-    await backend.waitForReady(180_000);
+    backend = await startGithubBackend(port, github);
   });
 
   afterAll(async () => {
@@ -207,15 +229,7 @@ describe('github and github-auth presets', () => {
   });
 
   it('syncs the organization members as users and its teams as groups in the org namespace', async () => {
-    await runProviderRefresh(
-      backend,
-      ORG_SYNC,
-      /applied \d+ users and \d+ groups/,
-    );
-    const { users, groups } = await waitForCatalog(
-      backend,
-      (us, gs) => us.length >= 55 && gs.length >= 4,
-    );
+    const { users, groups } = await syncOrg(backend, 55, 4);
 
     expect(entityNames(users)).toEqual(['ana', 'bruno', ...CREW].sort());
     const ana = users.find(u => u.metadata.name === 'ana')!;
@@ -514,15 +528,7 @@ describe('github and github-auth presets with a GitHub App instead of the PAT', 
         },
       },
     ]);
-    backend = await startBackendProcess({
-      port,
-      env: {
-        VEECODE_PRESETS: 'recommended,github,github-auth',
-        ...github.presetsEnv,
-        ...externalAccessEnv(),
-      },
-    });
-    await backend.waitForReady(180_000);
+    backend = await startGithubBackend(port, github);
   });
 
   afterAll(async () => {
@@ -541,15 +547,7 @@ describe('github and github-auth presets with a GitHub App instead of the PAT', 
   ];
 
   it('syncs the organization through an installation token of the App', async () => {
-    await runProviderRefresh(
-      backend,
-      ORG_SYNC,
-      /applied \d+ users and \d+ groups/,
-    );
-    const { users, groups } = await waitForCatalog(
-      backend,
-      (us, gs) => us.length >= 2 && gs.length >= 1,
-    );
+    const { users, groups } = await syncOrg(backend, 2, 1);
     expect(entityNames(users)).toEqual(['ana', 'bruno']);
     expect(
       groups.map(g => `${g.metadata.namespace}/${g.metadata.name}`),
