@@ -1,3 +1,4 @@
+import fs from 'fs';
 import { resolve } from 'path';
 import { createMockDirectory } from '@backstage/backend-test-utils';
 import {
@@ -233,25 +234,32 @@ describe('lintPresets', () => {
       ).toEqual({ ok: true, errors: [], warnings: [] });
     });
 
-    it('reads no file outside the preset folder for it', () => {
-      const dir = createMockDirectory({
-        content: {
-          'presets/one-of.yaml': preset(
-            '[[ONE_OF_TOKEN], [ONE_OF_APP_KEY]]',
-          ).replace('data/app.yaml', '../outside.yaml'),
-          'outside.yaml': 'app:\n  key: ${ONE_OF_APP_KEY}\n',
-        },
-      });
-      const result = lintPresets([dir.resolve('presets/one-of.yaml')], {
-        rootDir,
-      });
-      expect(result.warnings).toEqual([
-        expect.objectContaining({
-          rule: 'unused-variable',
-          message:
-            'variable ONE_OF_APP_KEY is declared but never used in appConfig or plugins',
-        }),
-      ]);
+    it('reads no file outside the preset folder for it, not even through a symlink', () => {
+      for (const include of ['../outside.yaml', 'data/link.yaml']) {
+        const dir = createMockDirectory({
+          content: {
+            'presets/one-of.yaml': preset(
+              '[[ONE_OF_TOKEN], [ONE_OF_APP_KEY]]',
+            ).replace('data/app.yaml', include),
+            'outside.yaml': 'app:\n  key: ${ONE_OF_APP_KEY}\n',
+          },
+        });
+        fs.mkdirSync(dir.resolve('presets/data'));
+        fs.symlinkSync(
+          dir.resolve('outside.yaml'),
+          dir.resolve('presets/data/link.yaml'),
+        );
+        const result = lintPresets([dir.resolve('presets/one-of.yaml')], {
+          rootDir,
+        });
+        expect(result.warnings).toEqual([
+          expect.objectContaining({
+            rule: 'unused-variable',
+            message:
+              'variable ONE_OF_APP_KEY is declared but never used in appConfig or plugins',
+          }),
+        ]);
+      }
     });
 
     it('reports a oneOf variable that is not declared, or declared required', () => {

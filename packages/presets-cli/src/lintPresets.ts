@@ -25,6 +25,7 @@ import {
   excerpt,
   loadPresetCatalog,
   looksLikeSecretName,
+  MAX_PRESET_FILE_BYTES,
   parsePresetFile,
   PLUGIN_PLACEHOLDER_NAMES,
   positionOf,
@@ -91,21 +92,27 @@ type References = Map<string, YamlPosition | undefined>;
 
 /**
  * The variables a YAML file that a preset includes (`$include:
- * data/x.yaml#key`) references. Only files inside the preset's folder are
- * read, and only the names of their `${VAR}` references are kept.
+ * data/x.yaml#key`) references. Only a file inside the preset's folder once
+ * symlinks are resolved, and no larger than a preset file, is read, and only
+ * well-formed variable names are kept: nothing else of its content can reach
+ * a finding.
  */
 function includedReferences(include: string, baseDir: string): string[] {
-  const file = resolve(baseDir, include.split('#')[0]);
-  const inside = relative(baseDir, file);
-  if (
-    inside.startsWith('..') ||
-    !/\.ya?ml$/.test(file) ||
-    include.split('#')[0].includes('${')
-  ) {
+  const target = include.split('#')[0];
+  if (!/\.ya?ml$/.test(target) || target.includes('${')) {
     return [];
   }
   let text: string;
   try {
+    const file = fs.realpathSync(resolve(baseDir, target));
+    const stat = fs.statSync(file);
+    if (
+      relative(fs.realpathSync(baseDir), file).startsWith('..') ||
+      !stat.isFile() ||
+      stat.size > MAX_PRESET_FILE_BYTES
+    ) {
+      return [];
+    }
     text = fs.readFileSync(file, 'utf8');
   } catch {
     return [];
@@ -114,7 +121,11 @@ function includedReferences(include: string, baseDir: string): string[] {
   visit(parseDocument(text), {
     Scalar(_, scalar) {
       if (typeof scalar.value === 'string') {
-        names.push(...variableNamesIn(scalar.value));
+        names.push(
+          ...variableNamesIn(scalar.value).filter(name =>
+            /^[A-Za-z_][A-Za-z0-9_]*$/.test(name),
+          ),
+        );
       }
     },
   });
