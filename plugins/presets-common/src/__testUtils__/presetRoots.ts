@@ -2,6 +2,7 @@ import path from 'path';
 import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetCatalog';
 import { loadPresetCatalog } from '../catalog/loadPresetCatalog';
 import { resolvePresets } from '../selection/resolvePresets';
+import { requiredVariableNames } from '../selection/variableChoices';
 
 /** The repository root, whose `presets/` is the shipped catalog. */
 export const REPO_ROOT = path.resolve(__dirname, '../../../..');
@@ -47,16 +48,12 @@ export function presetRoot(rootDir: string) {
       if (!preset) {
         throw new Error(`test setup: no preset ${name} in ${presetsDir}`);
       }
-      for (const [variable, spec] of Object.entries(
-        preset.requires.variables,
-      )) {
-        if (spec.required) {
-          const dummy = `dummy-${variable.toLowerCase()}`;
-          env[variable] =
-            spec.format === 'url'
-              ? `https://${dummy.replace(/_/g, '-')}.example.com`
-              : dummy;
-        }
+      for (const variable of requiredVariableNames(preset, {})) {
+        const dummy = `dummy-${variable.toLowerCase()}`;
+        env[variable] =
+          preset.requires.variables[variable]?.format === 'url'
+            ? `https://${dummy.replace(/_/g, '-')}.example.com`
+            : dummy;
       }
     }
     return env;
