@@ -136,6 +136,62 @@ describe('boot gate', () => {
     }
   });
 
+  it('refuses the GitHub presets with neither the PAT nor a whole GitHub App, or with both, naming both options', async () => {
+    const secret = 'ghp_Sup3rS3cretValue_do_not_print';
+    const key = '-----BEGIN RSA PRIVATE KEY-----\nMIIE-never-printed\n';
+    const base = {
+      VEECODE_PRESETS: 'github,github-auth',
+      GITHUB_ORG: 'acme',
+      GITHUB_AUTH_CLIENT_ID: 'Iv1.client',
+      GITHUB_AUTH_CLIENT_SECRET: secret,
+    };
+    const [neither, partial, both] = await Promise.all([
+      runToExit({ env: base }),
+      runToExit({
+        env: { ...base, GITHUB_APP_ID: '123', GITHUB_APP_PRIVATE_KEY: key },
+      }),
+      runToExit({
+        env: {
+          ...base,
+          GITHUB_PAT: secret,
+          GITHUB_APP_ID: '123',
+          GITHUB_APP_CLIENT_ID: 'Iv23li',
+          GITHUB_APP_CLIENT_SECRET: secret,
+          GITHUB_APP_PRIVATE_KEY: key,
+        },
+      }),
+    ]);
+    for (const result of [neither, partial, both]) {
+      expect(result.code).toBe(78);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).not.toContain(secret);
+      expect(result.stderr).not.toContain('MIIE-never-printed');
+      expect(result.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
+    }
+    expect(neither.stderr).toContain(
+      '- GITHUB_PAT (required by github, github-auth)',
+    );
+    expect(neither.stderr).toContain(
+      '(or, instead of GITHUB_PAT, set GITHUB_APP_ID, GITHUB_APP_CLIENT_ID, GITHUB_APP_CLIENT_SECRET and GITHUB_APP_PRIVATE_KEY: github, github-auth accept either)',
+    );
+    expect(partial.stderr).toContain(
+      '- GITHUB_APP_CLIENT_ID (required by github, github-auth)',
+    );
+    expect(partial.stderr).toContain(
+      '- GITHUB_APP_CLIENT_SECRET (required by github, github-auth)',
+    );
+    expect(partial.stderr).not.toMatch(/- GITHUB_PAT \(/);
+    expect(partial.stderr).toContain(
+      'set GITHUB_PAT: github, github-auth accept either',
+    );
+    expect(both.stderr).toContain(
+      'take exactly one of the sets (GITHUB_PAT), (GITHUB_APP_ID, GITHUB_APP_CLIENT_ID, GITHUB_APP_CLIENT_SECRET and GITHUB_APP_PRIVATE_KEY), but variables of 2 sets are set',
+    );
+    expect(both.stderr).toContain(
+      'unset GITHUB_PAT, or unset GITHUB_APP_ID, GITHUB_APP_CLIENT_ID, GITHUB_APP_CLIENT_SECRET and GITHUB_APP_PRIVATE_KEY',
+    );
+  });
+
   it('reports an invalid preset file of an extra folder with file and line', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'presets-extra-'));
     try {

@@ -13,7 +13,17 @@
  * (HTTP_PROXY), which records who asked for what: undici's CONNECT tunnels
  * (Octokit) and Node's absolute-URI requests (passport's code exchange). A
  * host in no_proxy is never asked of the proxy.
+ *
+ * Then the same presets with a GitHub App instead of the PAT, its private
+ * key in a file (GITHUB_APP_PRIVATE_KEY_FILE), on a fake on loopback: org
+ * sync, discovery and the scaffolder's publish:github through installation
+ * tokens.
  */
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { generateKeyPairSync } from 'crypto';
+import { execFileSync } from 'child_process';
 import {
   BackendProcess,
   freePort,
@@ -132,6 +142,36 @@ async function waitForContentsReads(
   return repositories;
 }
 
+/** The README's headline composition with the fake's variables (`env`); ready. */
+async function startGithubBackend(
+  port: number,
+  env: Record<string, string>,
+): Promise<BackendProcess> {
+  const backend = await startBackendProcess({
+    port,
+    env: {
+      VEECODE_PRESETS: 'recommended,github,github-auth',
+      ...env,
+      ...externalAccessEnv(),
+    },
+  });
+  await backend.waitForReady(180_000);
+  return backend;
+}
+
+/** Runs the org sync, then waits for at least that many users and groups in the catalog. */
+async function syncOrg(backend: BackendProcess, users: number, groups: number) {
+  await runProviderRefresh(
+    backend,
+    ORG_SYNC,
+    /applied \d+ users and \d+ groups/,
+  );
+  return waitForCatalog(
+    backend,
+    (us, gs) => us.length >= users && gs.length >= groups,
+  );
+}
+
 /** What the outage test compares before and after. */
 const SNAPSHOT_KINDS = ['user', 'group', 'component'];
 
@@ -222,20 +262,14 @@ describe('github and github-auth presets', () => {
     anaNodeId = github.nodeIdOf('ana');
     githubHost = `${GITHUB_NAME}:${github.port}`;
     radarHost = `${INTRANET_NAME}:${github.port}`;
-    backend = await startBackendProcess({
-      port,
-      env: {
-        VEECODE_PRESETS: 'recommended,github,github-auth',
-        ...github.presetsEnv,
-        ...externalAccessEnv(),
-        HTTP_PROXY: proxy.urlWithCredentials,
-        no_proxy: '.intranet.test,registry.internal',
-        // A radar on a no_proxy host, for the NO_PROXY test.
-        TECH_RADAR_URL: `http://${radarHost}/tech-radar.json`,
-        APP_CONFIG_backend_reading_allow: JSON.stringify([{ host: radarHost }]),
-      },
+    backend = await startGithubBackend(port, {
+      ...github.presetsEnv,
+      HTTP_PROXY: proxy.urlWithCredentials,
+      no_proxy: '.intranet.test,registry.internal',
+      // A radar on a no_proxy host, for the NO_PROXY test.
+      TECH_RADAR_URL: `http://${radarHost}/tech-radar.json`,
+      APP_CONFIG_backend_reading_allow: JSON.stringify([{ host: radarHost }]),
     });
-    await backend.waitForReady(180_000);
   });
 
   afterAll(async () => {
@@ -253,15 +287,7 @@ describe('github and github-auth presets', () => {
   });
 
   it('syncs the organization members as users and its teams as groups in the org namespace', async () => {
-    await runProviderRefresh(
-      backend,
-      ORG_SYNC,
-      /applied \d+ users and \d+ groups/,
-    );
-    const { users, groups } = await waitForCatalog(
-      backend,
-      (us, gs) => us.length >= 55 && gs.length >= 4,
-    );
+    const { users, groups } = await syncOrg(backend, 55, 4);
 
     expect(entityNames(users)).toEqual(['ana', 'bruno', ...CREW].sort());
     const ana = users.find(u => u.metadata.name === 'ana')!;
@@ -492,6 +518,226 @@ describe('github and github-auth presets', () => {
     ];
     expect(github.issuedTokens().length).toBeGreaterThanOrEqual(4);
     for (const secret of secrets) {
+      expect(backend.output()).not.toContain(secret);
+    }
+  });
+});
+
+/** A scaffolder template publishing a new repository of the organization with publish:github. */
+function publishTemplate(githubHost: string): string {
+  return [
+    'apiVersion: scaffolder.backstage.io/v1beta3',
+    'kind: Template',
+    'metadata:',
+    '  name: new-service',
+    'spec:',
+    '  owner: group:acme/platform',
+    '  type: service',
+    '  parameters:',
+    '    - required: [name]',
+    '      properties:',
+    '        name: { type: string }',
+    '  steps:',
+    '    - id: fetch',
+    '      action: fetch:plain:file',
+    '      input:',
+    '        url: ./skeleton/README.md',
+    '        targetPath: README.md',
+    '    - id: publish',
+    '      action: publish:github',
+    '      input:',
+    `        repoUrl: ${githubHost}?owner=acme&repo=\${{ parameters.name }}`,
+    '        protectDefaultBranch: false',
+    '',
+  ].join('\n');
+}
+
+/** Runs a scaffolder task to its end; returns its status, and its log when it failed. */
+async function runScaffolderTask(
+  backend: BackendProcess,
+  templateRef: string,
+  values: Record<string, string>,
+): Promise<{ status: string; log: string }> {
+  const headers = {
+    authorization: `Bearer ${E2E_TOKEN}`,
+    'content-type': 'application/json',
+  };
+  const created = await fetch(`${backend.baseUrl}/api/scaffolder/v2/tasks`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ templateRef, values }),
+  });
+  expect(created.status).toBe(201);
+  const { id } = await created.json();
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const task = await (
+      await fetch(`${backend.baseUrl}/api/scaffolder/v2/tasks/${id}`, {
+        headers,
+      })
+    ).json();
+    if (['completed', 'failed', 'cancelled'].includes(task.status)) {
+      const events = await (
+        await fetch(`${backend.baseUrl}/api/scaffolder/v2/tasks/${id}/events`, {
+          headers,
+        })
+      ).json();
+      return {
+        status: task.status,
+        log: events
+          .map((e: { body?: { message?: string } }) => e.body?.message ?? '')
+          .join('\n'),
+      };
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`scaffolder task ${id} still ${task.status}`);
+    }
+    await new Promise(r => setTimeout(r, 500));
+  }
+}
+
+describe('github and github-auth presets with a GitHub App instead of the PAT', () => {
+  const APP_ID = 91_234;
+  const APP_CLIENT_SECRET = 'gh-app-client-secret-Zr8';
+  // A key pair as GitHub hands out: the fake knows only the public key.
+  const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const privateKey = keys.privateKey
+    .export({ type: 'pkcs1', format: 'pem' })
+    .toString();
+  let github: FakeGithub;
+  let backend: BackendProcess;
+  let keyDir: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    github = await startFakeGithub({
+      org: ORG,
+      app: {
+        appId: APP_ID,
+        clientId: 'Iv23liE2eGithubApp',
+        clientSecret: APP_CLIENT_SECRET,
+        publicKey: keys.publicKey
+          .export({ type: 'spki', format: 'pem' })
+          .toString(),
+        privateKey,
+      },
+      oauthApp: oauthAppOfBackend(port, {
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+      }),
+      users: [{ login: 'ana', name: 'Ana Lima' }, { login: 'bruno' }],
+      members: ['ana', 'bruno'],
+      teams: [{ slug: 'platform', members: ['ana'] }],
+    });
+    github.setRepositories([
+      {
+        name: 'payments',
+        files: {
+          'catalog-info.yaml': componentCatalogFile(
+            'payments',
+            'group:acme/platform',
+          ),
+        },
+      },
+      {
+        name: 'templates',
+        files: {
+          'catalog-info.yaml': publishTemplate(new URL(github.baseUrl).host),
+          'skeleton/README.md': '# a service of acme\n',
+        },
+      },
+    ]);
+    // The key as operators usually give it: a mounted secret file, named
+    // by GITHUB_APP_PRIVATE_KEY_FILE instead of the variable itself.
+    keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'github-app-key-'));
+    const keyFile = path.join(keyDir, 'private-key.pem');
+    fs.writeFileSync(keyFile, privateKey, { mode: 0o600 });
+    const { GITHUB_APP_PRIVATE_KEY, ...appEnv } = github.presetsEnv;
+    backend = await startGithubBackend(port, {
+      ...appEnv,
+      GITHUB_APP_PRIVATE_KEY_FILE: keyFile,
+    });
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    await github?.stop();
+    if (keyDir) fs.rmSync(keyDir, { recursive: true, force: true });
+  });
+
+  /** The credentials the fake saw on requests to paths matching `pattern`. */
+  const credentialsOn = (pattern: RegExp) => [
+    ...new Set(
+      github
+        .requests()
+        .filter(r => pattern.test(r.path))
+        .map(r => r.credential),
+    ),
+  ];
+
+  it('syncs the organization through an installation token of the App', async () => {
+    const { users, groups } = await syncOrg(backend, 2, 1);
+    expect(entityNames(users)).toEqual(['ana', 'bruno']);
+    expect(
+      groups.map(g => `${g.metadata.namespace}/${g.metadata.name}`),
+    ).toEqual(['acme/platform']);
+    // The App's JWT only fetched the installation and its token; GraphQL
+    // ran on the installation token.
+    expect(credentialsOn(/^\/api\/v3\/app\//)).toEqual(['app-jwt']);
+    expect(credentialsOn(/^\/api\/graphql$/)).toEqual(['installation']);
+  });
+
+  it('discovers repositories and reads their files through the installation token', async () => {
+    await runProviderRefresh(backend, DISCOVERY, /applied \d+ entities/);
+    const components = await waitForEntitiesOfKind(
+      backend,
+      'component',
+      cs => cs.length >= 1,
+    );
+    expect(entityNames(components)).toEqual(['payments']);
+    const templates = await waitForEntitiesOfKind(
+      backend,
+      'template',
+      ts => ts.length >= 1,
+    );
+    expect(entityNames(templates)).toEqual(['new-service']);
+    expect(credentialsOn(/\/contents\//)).toEqual(['installation']);
+  });
+
+  it("publishes a new repository with the scaffolder's publish:github, pushed with an installation token", async () => {
+    const { status, log } = await runScaffolderTask(
+      backend,
+      'template:default/new-service',
+      { name: 'billing' },
+    );
+    expect({ status, log }).toMatchObject({ status: 'completed' });
+    expect(credentialsOn(/^\/api\/v3\/orgs\/acme\/repos$/)).toEqual([
+      'installation',
+    ]);
+    expect(
+      github
+        .requests()
+        .filter(r => r.path === '/acme/billing.git/git-receive-pack')
+        .map(r => `${r.status} ${r.credential}`),
+    ).toEqual(['200 installation']);
+    const gitDir = github.gitDirOf('billing')!;
+    expect(
+      execFileSync('git', ['--git-dir', gitDir, 'show', 'HEAD:README.md'], {
+        encoding: 'utf8',
+      }),
+    ).toBe('# a service of acme\n');
+  });
+
+  it('used no PAT, asked only what the fake serves, and leaked no key, secret or token', () => {
+    expect(github.presetsEnv).not.toHaveProperty('GITHUB_PAT');
+    const used = new Set(github.requests().map(r => r.credential));
+    expect(used).not.toContain('pat');
+    expect(used).not.toContain('invalid');
+    expect(github.unhandledRequests()).toEqual([]);
+    const tokens = github.installationTokens().map(t => t.token);
+    expect(tokens.length).toBeGreaterThanOrEqual(1);
+    const keyBody = privateKey.split('\n')[1];
+    for (const secret of [keyBody, APP_CLIENT_SECRET, ...tokens]) {
       expect(backend.output()).not.toContain(secret);
     }
   });

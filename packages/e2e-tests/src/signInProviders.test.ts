@@ -600,7 +600,7 @@ describe('the GitLab button (VEECODE_PRESETS=gitlab, the fake GitLab)', () => {
     const listed = gitlab
       .requests()
       .map(r => r.path)
-      .filter(path => /^\/api\/v4\/groups\/[^/]+\/projects$/.test(path));
+      .filter(p => /^\/api\/v4\/groups\/[^/]+\/projects$/.test(p));
     expect(new Set(listed)).toEqual(
       new Set(['/api/v4/groups/acme/projects', '/api/v4/groups/data/projects']),
     );

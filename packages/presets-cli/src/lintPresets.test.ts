@@ -1,3 +1,4 @@
+import fs from 'fs';
 import { resolve } from 'path';
 import { createMockDirectory } from '@backstage/backend-test-utils';
 import {
@@ -198,6 +199,108 @@ describe('lintPresets', () => {
             'variable UNUSED_VARIABLE_HOST is declared but never used in appConfig or plugins',
         }),
       ],
+    });
+  });
+
+  describe('requires.oneOf and included files', () => {
+    const preset = (oneOf: string, tokenRequired = false) =>
+      [
+        'name: one-of',
+        'description: A token or an app',
+        'version: 1.0.0',
+        'requires:',
+        `  oneOf: ${oneOf}`,
+        '  variables:',
+        '    ONE_OF_TOKEN:',
+        '      description: the token',
+        `      required: ${tokenRequired}`,
+        '      secret: true',
+        '      docs: https://docs.example.com/token',
+        '    ONE_OF_APP_KEY:',
+        '      description: the app key',
+        '      required: false',
+        '      secret: true',
+        'derived:',
+        '  ONE_OF_CREDENTIALS:',
+        '    description: app or token',
+        '    cases:',
+        '      - when: { set: ONE_OF_TOKEN }',
+        '        value: token',
+        '      - value: app',
+        'appConfig:',
+        '  oneOf:',
+        '    token: ${ONE_OF_TOKEN}',
+        '    app:',
+        '      $include: data/app.yaml#${ONE_OF_CREDENTIALS}',
+        '',
+      ].join('\n');
+    const lintDir = (content: Record<string, string>) => {
+      const dir = createMockDirectory({ content });
+      return lintPresets([dir.resolve('presets/one-of.yaml')], { rootDir });
+    };
+
+    it('counts a variable of a file the preset $includes from its folder as used', () => {
+      expect(
+        lintDir({
+          'presets/one-of.yaml': preset('[[ONE_OF_TOKEN], [ONE_OF_APP_KEY]]'),
+          'presets/data/app.yaml': 'app:\n  key: ${ONE_OF_APP_KEY}\n',
+        }),
+      ).toEqual({ ok: true, errors: [], warnings: [] });
+    });
+
+    it('reads no file outside the preset folder for it, not even through a symlink', () => {
+      for (const include of ['../outside.yaml', 'data/link.yaml']) {
+        const dir = createMockDirectory({
+          content: {
+            'presets/one-of.yaml': preset(
+              '[[ONE_OF_TOKEN], [ONE_OF_APP_KEY]]',
+            ).replace('data/app.yaml', include),
+            'outside.yaml': 'app:\n  key: ${ONE_OF_APP_KEY}\n',
+          },
+        });
+        fs.mkdirSync(dir.resolve('presets/data'));
+        fs.symlinkSync(
+          dir.resolve('outside.yaml'),
+          dir.resolve('presets/data/link.yaml'),
+        );
+        const result = lintPresets([dir.resolve('presets/one-of.yaml')], {
+          rootDir,
+        });
+        expect(result.warnings).toEqual([
+          expect.objectContaining({
+            rule: 'unused-variable',
+            message:
+              'variable ONE_OF_APP_KEY is declared but never used in appConfig or plugins',
+          }),
+        ]);
+      }
+    });
+
+    it('reports a oneOf variable that is not declared, or declared required', () => {
+      const result = lintDir({
+        'presets/one-of.yaml': preset(
+          '[[ONE_OF_TOKEN], [ONE_OF_APP_KEY, ONE_OF_APP_ID]]',
+          true,
+        ),
+        'presets/data/app.yaml': 'app:\n  key: ${ONE_OF_APP_KEY}\n',
+      });
+      expect(result.ok).toBe(false);
+      expect(result.errors).toEqual([
+        expect.objectContaining({
+          rule: 'one-of-variable',
+          line: 5,
+          column: 10,
+          message:
+            'requires.oneOf names ONE_OF_APP_ID, which is not declared in requires.variables',
+        }),
+        expect.objectContaining({
+          rule: 'one-of-variable',
+          line: 7,
+          column: 5,
+          message:
+            'variable ONE_OF_TOKEN is in a set of requires.oneOf but marked required: true, so the other sets can never stand in for it',
+        }),
+      ]);
     });
   });
 

@@ -6,7 +6,7 @@
  * wrong.
  */
 import fs from 'fs';
-import { resolve } from 'path';
+import { dirname, relative, resolve } from 'path';
 import {
   Document,
   LineCounter,
@@ -25,6 +25,7 @@ import {
   excerpt,
   loadPresetCatalog,
   looksLikeSecretName,
+  MAX_PRESET_FILE_BYTES,
   parsePresetFile,
   PLUGIN_PLACEHOLDER_NAMES,
   positionOf,
@@ -50,7 +51,8 @@ export type LintRule =
   | 'unused-variable'
   | 'foreign-prefix'
   | 'secret-flag-missing'
-  | 'alias-collision';
+  | 'alias-collision'
+  | 'one-of-variable';
 
 /** One thing lint found, at a file and (when known) a line and column. */
 export interface LintFinding {
@@ -91,13 +93,58 @@ const RELEASE_PIN = /\bbs_(\d+\.\d+\.\d+)/;
 type References = Map<string, YamlPosition | undefined>;
 
 /**
+ * The variables a YAML file that a preset includes (`$include:
+ * data/x.yaml#key`) references. Only a file inside the preset's folder once
+ * symlinks are resolved, and no larger than a preset file, is read, and only
+ * well-formed variable names are kept: nothing else of its content can reach
+ * a finding.
+ */
+function includedReferences(include: string, baseDir: string): string[] {
+  const target = include.split('#')[0];
+  if (!/\.ya?ml$/.test(target) || target.includes('${')) {
+    return [];
+  }
+  let text: string;
+  try {
+    const file = fs.realpathSync(resolve(baseDir, target));
+    const stat = fs.statSync(file);
+    if (
+      relative(fs.realpathSync(baseDir), file).startsWith('..') ||
+      !stat.isFile() ||
+      stat.size > MAX_PRESET_FILE_BYTES
+    ) {
+      return [];
+    }
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const names: string[] = [];
+  visit(parseDocument(text), {
+    Scalar(_, scalar) {
+      if (typeof scalar.value === 'string') {
+        names.push(
+          ...variableNamesIn(scalar.value).filter(name =>
+            /^[A-Za-z_][A-Za-z0-9_]*$/.test(name),
+          ),
+        );
+      }
+    },
+  });
+  return names;
+}
+
+/**
  * Every environment variable a YAML subtree references, with the position
- * of its first use: `${VAR}` in any string, and Backstage's `$env: VAR`.
+ * of its first use: `${VAR}` in any string, Backstage's `$env: VAR`, and
+ * `${VAR}` in a file included with `$include` (at the `$include`) when
+ * `baseDir`, the including file's folder, is given.
  */
 function collectReferences(
   node: YamlNode | undefined,
   lineCounter: LineCounter,
   into: References = new Map(),
+  baseDir?: string,
 ): References {
   if (!node) {
     return into;
@@ -117,6 +164,18 @@ function collectReferences(
         typeof pair.value.value === 'string'
       ) {
         add(pair.value.value.trim(), pair.value);
+      }
+      if (
+        baseDir &&
+        isScalar(pair.key) &&
+        pair.key.value === '$include' &&
+        isScalar(pair.value) &&
+        typeof pair.value.value === 'string'
+      ) {
+        const at = pair.value;
+        includedReferences(pair.value.value, baseDir).forEach(name =>
+          add(name, at),
+        );
       }
     },
     Scalar(_, scalar) {
@@ -370,6 +429,8 @@ function lintPreset(
   const references = collectReferences(
     doc.get('appConfig', true) as YamlNode | undefined,
     lineCounter,
+    new Map(),
+    dirname(preset.source),
   );
   collectReferences(
     doc.get('plugins', true) as YamlNode | undefined,
@@ -495,6 +556,25 @@ function lintPreset(
       });
     }
   }
+  const oneOfAt = positionOf(doc, lineCounter, ['requires', 'oneOf']);
+  for (const name of new Set(preset.requires.oneOf.flat())) {
+    const shown = excerpt(name);
+    if (!Object.hasOwn(declared, name)) {
+      find({
+        rule: 'one-of-variable',
+        ...oneOfAt,
+        message: `requires.oneOf names ${shown}, which is not declared in requires.variables`,
+        hint: `declare ${shown} under requires.variables with required: false, a description and docs:`,
+      });
+    } else if (declared[name].required) {
+      find({
+        rule: 'one-of-variable',
+        ...declaredAt.get(name),
+        message: `variable ${shown} is in a set of requires.oneOf but marked required: true, so the other sets can never stand in for it`,
+        hint: `write required: false: requires.oneOf decides when ${shown} is needed`,
+      });
+    }
+  }
   return findings;
 }
 
@@ -504,6 +584,7 @@ const ERROR_RULES: ReadonlySet<LintRule> = new Set<LintRule>([
   'other-backstage-release',
   'undocumented-variable',
   'alias-collision',
+  'one-of-variable',
 ]);
 
 /**

@@ -53,6 +53,38 @@ describe('listPresets', () => {
   });
 });
 
+describe('listPresets with requires.oneOf', () => {
+  const dir = createMockDirectory({
+    content: {
+      'acme.yaml': [
+        'name: acme',
+        'description: d',
+        'version: 1.0.0',
+        'requires:',
+        '  oneOf: [[ACME_TOKEN], [ACME_APP_ID, ACME_APP_KEY]]',
+        '  variables:',
+        '    ACME_TOKEN: { description: t, required: false }',
+        '    ACME_APP_ID: { description: i, required: false }',
+        '    ACME_APP_KEY: { description: k, required: false }',
+        '',
+      ].join('\n'),
+    },
+  });
+  const acme = (env: Record<string, string>) =>
+    listPresets(loadPresetCatalog({ shippedDir: dir.path }), env)[0];
+
+  it('marks as required the set that counts: the first with nothing set, else the one begun', () => {
+    expect(acme({}).variables).toEqual([
+      { name: 'ACME_TOKEN', required: true, set: false },
+      { name: 'ACME_APP_ID', required: false, set: false },
+      { name: 'ACME_APP_KEY', required: false, set: false },
+    ]);
+    expect(
+      formatPresetList([acme({ ACME_APP_KEY: 'k' })], paintFor(false)),
+    ).toContain('    requires: ACME_APP_ID missing, ACME_APP_KEY set');
+  });
+});
+
 describe('formatPresetList', () => {
   const listed = listPresets(catalog, { GITHUB_PAT: 'x' });
 

@@ -2,6 +2,7 @@ import {
   isUnset,
   Preset,
   PresetCatalog,
+  requiredVariableNames,
   resolveVariableValues,
 } from '@devportal/plugin-presets-common';
 import { Paint, formatTable } from './terminal';
@@ -9,6 +10,7 @@ import { Paint, formatTable } from './terminal';
 /** A variable of a listed preset: its name and whether it holds a value here, never the value. */
 export interface ListedVariable {
   name: string;
+  /** Required here: marked `required`, or of the set of a `requires.oneOf` choice that counts. */
   required: boolean;
   set: boolean;
 }
@@ -40,20 +42,19 @@ function toListedPreset(
 ): ListedPreset {
   // Set by its own name, an alias or a _FILE, as the gate counts it; what
   // is wrong with a name or file is `presets check`'s to report.
-  const values = resolveVariableValues([preset], env).env;
+  const { env: values, refused } = resolveVariableValues([preset], env);
+  const required = requiredVariableNames(preset, values, refused);
   return {
     name: preset.name,
     version: preset.version,
     group: preset.exclusiveGroup ?? null,
     requires: preset.requires.presets,
     description: preset.description,
-    variables: Object.entries(preset.requires.variables).map(
-      ([name, variable]) => ({
-        name,
-        required: variable.required,
-        set: !isUnset(values[name]),
-      }),
-    ),
+    variables: Object.entries(preset.requires.variables).map(([name]) => ({
+      name,
+      required: required.has(name),
+      set: !isUnset(values[name]),
+    })),
     source: preset.source,
   };
 }

@@ -31,7 +31,8 @@ Commands:
                            and catalog providers its presets name; exit 0 or 78
   lint <file|dir>...       for preset authors: schema errors, undeclared variables,
                            plugins pinned to another Backstage release, required
-                           variables without docs (errors: exit 78); unused,
+                           variables without docs, requires.oneOf variables not
+                           declared or marked required (errors: exit 78); unused,
                            unprefixed or unflagged secret variables (warnings: exit 0)
 
 Options:

@@ -8,7 +8,7 @@ const rbacPreset: Preset = {
   name: 'rbac',
   description: 'rbac',
   version: '1.0.0',
-  requires: { presets: [], groups: {}, variables: {} },
+  requires: { presets: [], groups: {}, oneOf: [], variables: {} },
   derived: {},
   plugins: [],
   appConfig: {

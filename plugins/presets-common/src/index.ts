@@ -106,6 +106,7 @@ export {
 } from './selection/guestSignIn';
 export type { GuestSignInPolicy } from './selection/guestSignIn';
 export { closestName } from './selection/suggestions';
+export { chosenSet, requiredVariableNames } from './selection/variableChoices';
 
 export {
   PLUGIN_PLACEHOLDER_NAMES,

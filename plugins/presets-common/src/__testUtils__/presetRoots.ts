@@ -2,6 +2,7 @@ import path from 'path';
 import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetCatalog';
 import { loadPresetCatalog } from '../catalog/loadPresetCatalog';
 import { resolvePresets } from '../selection/resolvePresets';
+import { requiredVariableNames } from '../selection/variableChoices';
 
 /** The repository root, whose `presets/` is the shipped catalog. */
 export const REPO_ROOT = path.resolve(__dirname, '../../../..');
@@ -50,18 +51,12 @@ export function presetRoot(rootDir: string) {
       if (!preset) {
         throw new Error(`test setup: no preset ${name} in ${presetsDir}`);
       }
-      for (const [variable, spec] of Object.entries(
-        preset.requires.variables,
-      )) {
-        if (spec.required) {
-          // A variable of `format: url` must hold a URL to pass the gate.
-          env[variable] =
-            spec.format === 'url'
-              ? `https://dummy-${variable
-                  .toLowerCase()
-                  .replace(/_/g, '-')}.example`
-              : `dummy-${variable.toLowerCase()}`;
-        }
+      for (const variable of requiredVariableNames(preset, {})) {
+        const dummy = `dummy-${variable.toLowerCase()}`;
+        env[variable] =
+          preset.requires.variables[variable]?.format === 'url'
+            ? `https://${dummy.replace(/_/g, '-')}.example.com`
+            : dummy;
       }
     }
     return env;

@@ -275,6 +275,7 @@ describe('parsePresetFile', () => {
         requires: {
           presets: ['ldap', 'recommended'],
           groups: {},
+          oneOf: [],
           variables: {
             EXAMPLE_TOKEN: {
               description: 'The token',
@@ -338,7 +339,7 @@ describe('parsePresetFile', () => {
         name: 'minimal',
         description: 'Only the required fields',
         version: '0.0.1',
-        requires: { presets: [], groups: {}, variables: {} },
+        requires: { presets: [], groups: {}, oneOf: [], variables: {} },
         derived: {},
         plugins: [],
         appConfig: {},
@@ -356,6 +357,7 @@ describe('parsePresetFile', () => {
       expect(result.preset?.requires).toEqual({
         presets: [],
         groups: {},
+        oneOf: [],
         variables: {},
       });
     });

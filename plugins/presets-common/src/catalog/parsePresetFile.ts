@@ -482,15 +482,26 @@ function describeSchemaError(
         )}" in ${field} is not a valid environment variable name`,
         hint: 'use letters, digits and underscores, not starting with a digit',
       };
-    case 'minLength':
-    case 'minItems':
-      return { position: at(), message: `field ${field} must not be empty` };
-    case 'uniqueItems':
+    case 'minItems': {
+      const { limit } = error.params as { limit: number };
       return {
         position: at(),
-        message: `field ${field} lists the same preset twice`,
-        hint: 'list each preset once',
+        message:
+          limit > 1
+            ? `field ${field} must list at least ${limit} entries`
+            : `field ${field} must not be empty`,
       };
+    }
+    case 'minLength':
+      return { position: at(), message: `field ${field} must not be empty` };
+    case 'uniqueItems': {
+      const what = field.includes('requires.oneOf') ? 'variable' : 'preset';
+      return {
+        position: at(),
+        message: `field ${field} lists the same ${what} twice`,
+        hint: `list each ${what} once`,
+      };
+    }
     default:
       return { position: at(), message: `field ${field} ${error.message}` };
   }

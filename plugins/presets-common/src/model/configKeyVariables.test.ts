@@ -5,7 +5,7 @@ const preset = (appConfig: Preset['appConfig']): Preset => ({
   name: 'scm',
   description: 'scm',
   version: '1.0.0',
-  requires: { presets: [], groups: {}, variables: {} },
+  requires: { presets: [], groups: {}, oneOf: [], variables: {} },
   derived: {},
   plugins: [],
   appConfig,

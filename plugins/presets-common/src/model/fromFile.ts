@@ -29,6 +29,7 @@ export function presetFromFile(data: PresetFile, source: string): Preset {
       presets: data.requires?.presets ?? [],
       groups: data.requires?.groups ?? {},
       ...(data.requires?.signIn ? { signIn: data.requires.signIn } : {}),
+      oneOf: data.requires?.oneOf ?? [],
       variables,
     },
     derived: data.derived ?? {},

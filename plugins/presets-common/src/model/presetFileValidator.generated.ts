@@ -5,12 +5,12 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://devportal-presets/schemas/preset.json","title":"DevPortal preset","type":"object","additionalProperties":false,"required":["name","description","version"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"kebab-case, unique, equal to the file name"},"description":{"type":"string","minLength":1,"pattern":"\\S"},"version":{"type":"string","pattern":"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$","description":"a semantic version such as 1.0.0"},"exclusive_group":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"at most one selected preset per group"},"requires":{"type":"object","additionalProperties":false,"properties":{"presets":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"description":"presets that must be selected before this one"},"groups":{"type":"object","propertyNames":{"pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"additionalProperties":{"type":"string","minLength":1,"pattern":"\\S"},"description":"exclusive groups one of whose presets must be selected before this one, each with the reason shown when none is (e.g. identity: guest users have no groups)"},"signIn":{"type":"string","minLength":1,"pattern":"\\S","description":"why this preset must not run on guest sign-in in production, shown when it would: with NODE_ENV=production it needs a preset of exclusive_group identity selected, or the operator opting in to guest sign-in with DEVPORTAL_ALLOW_GUEST=true"},"variables":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["description","required"],"properties":{"description":{"type":"string","minLength":1,"pattern":"\\S"},"required":{"type":"boolean"},"docs":{"type":"string","minLength":1},"example":{"type":["string","number","boolean"]},"format":{"enum":["url"],"description":"url: a set value must be an absolute http(s) URL"},"secret":{"type":"boolean","description":"true: the value is a credential, redacted from logs; unset: inferred from the name (TOKEN, SECRET, PASSWORD, KEY, PAT ...)"},"aliases":{"type":"array","uniqueItems":true,"minItems":1,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"other names the operator may set the variable by (another product's deployment names): the variable takes the value of whichever is set, names set to different values refuse the boot, and each has the NAME_FILE form too"}}}}}},"derived":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"values computed from variables, referenced like any ${VAR}: the first case whose `when` holds gives the value","additionalProperties":{"type":"object","additionalProperties":false,"required":["description","cases"],"properties":{"description":{"type":"string","minLength":1,"pattern":"\\S"},"secret":{"type":"boolean","description":"true: the value is a credential, redacted from logs; unset: inferred from the name"},"cases":{"type":"array","minItems":1,"description":"tried in order; the first whose `when` holds gives the value, and none leaves the value unset","items":{"type":"object","additionalProperties":false,"properties":{"when":{"type":"object","additionalProperties":false,"minProperties":1,"description":"every condition given must hold","properties":{"set":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"unset":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"url":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"set to an absolute http(s) URL"},"equals":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"string"},"description":"each variable holds exactly this text"}}},"value":{"type":"string","pattern":"^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$","description":"the value: text with ${VAR} references, each optionally transformed (${VAR|url}, |host, |no-trailing-slash); absent (and without random), this case leaves the value unset"},"random":{"const":true,"description":"the value is random: 64 hex characters made once per process"}},"not":{"properties":{"value":true,"random":true},"required":["value","random"]}}}}}},"plugins":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["package"],"properties":{"package":{"type":"string","minLength":1,"pattern":"\\S"},"disabled":{"type":"boolean"},"integrity":{"type":"string"},"pluginConfig":{"type":"object"}}}},"appConfig":{"type":"object"}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://devportal-presets/schemas/preset.json","title":"DevPortal preset","type":"object","additionalProperties":false,"required":["name","description","version"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"kebab-case, unique, equal to the file name"},"description":{"type":"string","minLength":1,"pattern":"\\S"},"version":{"type":"string","pattern":"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$","description":"a semantic version such as 1.0.0"},"exclusive_group":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"at most one selected preset per group"},"requires":{"type":"object","additionalProperties":false,"properties":{"presets":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"description":"presets that must be selected before this one"},"groups":{"type":"object","propertyNames":{"pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"additionalProperties":{"type":"string","minLength":1,"pattern":"\\S"},"description":"exclusive groups one of whose presets must be selected before this one, each with the reason shown when none is (e.g. identity: guest users have no groups)"},"signIn":{"type":"string","minLength":1,"pattern":"\\S","description":"why this preset must not run on guest sign-in in production, shown when it would: with NODE_ENV=production it needs a preset of exclusive_group identity selected, or the operator opting in to guest sign-in with DEVPORTAL_ALLOW_GUEST=true"},"oneOf":{"type":"array","minItems":2,"items":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"}},"description":"sets of variables of which exactly one must be set in full, e.g. a token or an app: [[X_TOKEN], [X_APP_ID, X_APP_KEY]]; each variable is declared under variables with required: false"},"variables":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["description","required"],"properties":{"description":{"type":"string","minLength":1,"pattern":"\\S"},"required":{"type":"boolean"},"docs":{"type":"string","minLength":1},"example":{"type":["string","number","boolean"]},"format":{"enum":["url"],"description":"url: a set value must be an absolute http(s) URL"},"secret":{"type":"boolean","description":"true: the value is a credential, redacted from logs; unset: inferred from the name (TOKEN, SECRET, PASSWORD, KEY, PAT ...)"},"aliases":{"type":"array","uniqueItems":true,"minItems":1,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"other names the operator may set the variable by (another product's deployment names): the variable takes the value of whichever is set, names set to different values refuse the boot, and each has the NAME_FILE form too"}}}}}},"derived":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"values computed from variables, referenced like any ${VAR}: the first case whose `when` holds gives the value","additionalProperties":{"type":"object","additionalProperties":false,"required":["description","cases"],"properties":{"description":{"type":"string","minLength":1,"pattern":"\\S"},"secret":{"type":"boolean","description":"true: the value is a credential, redacted from logs; unset: inferred from the name"},"cases":{"type":"array","minItems":1,"description":"tried in order; the first whose `when` holds gives the value, and none leaves the value unset","items":{"type":"object","additionalProperties":false,"properties":{"when":{"type":"object","additionalProperties":false,"minProperties":1,"description":"every condition given must hold","properties":{"set":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"unset":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"url":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"set to an absolute http(s) URL"},"equals":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"string"},"description":"each variable holds exactly this text"}}},"value":{"type":"string","pattern":"^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$","description":"the value: text with ${VAR} references, each optionally transformed (${VAR|url}, |host, |no-trailing-slash); absent (and without random), this case leaves the value unset"},"random":{"const":true,"description":"the value is random: 64 hex characters made once per process"}},"not":{"properties":{"value":true,"random":true},"required":["value","random"]}}}}}},"plugins":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["package"],"properties":{"package":{"type":"string","minLength":1,"pattern":"\\S"},"disabled":{"type":"boolean"},"integrity":{"type":"string"},"pluginConfig":{"type":"object"}}}},"appConfig":{"type":"object"}}};
 const pattern0 = new RegExp("^[a-z0-9]+(-[a-z0-9]+)*$", "u");
 const pattern1 = new RegExp("\\S", "u");
 const pattern2 = new RegExp("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$", "u");
 const pattern8 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
-const pattern17 = new RegExp("^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$", "u");
+const pattern18 = new RegExp("^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$", "u");
 const func2 = require("ajv/dist/runtime/ucs2length").default;
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -174,7 +174,7 @@ if(data.requires !== undefined){
 let data4 = data.requires;
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 for(const key1 in data4){
-if(!((((key1 === "presets") || (key1 === "groups")) || (key1 === "signIn")) || (key1 === "variables"))){
+if(!(((((key1 === "presets") || (key1 === "groups")) || (key1 === "signIn")) || (key1 === "oneOf")) || (key1 === "variables"))){
 const err13 = {instancePath:instancePath+"/requires",schemaPath:"#/properties/requires/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err13];
@@ -361,14 +361,11 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data4.variables !== undefined){
-let data10 = data4.variables;
-if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
-for(const key4 in data10){
-const _errs27 = errors;
-if(typeof key4 === "string"){
-if(!pattern8.test(key4)){
-const err27 = {instancePath:instancePath+"/requires/variables",schemaPath:"#/properties/requires/properties/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key4};
+if(data4.oneOf !== undefined){
+let data10 = data4.oneOf;
+if(Array.isArray(data10)){
+if(data10.length < 2){
+const err27 = {instancePath:instancePath+"/requires/oneOf",schemaPath:"#/properties/requires/properties/oneOf/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -377,10 +374,12 @@ vErrors.push(err27);
 }
 errors++;
 }
-}
-var valid7 = _errs27 === errors;
-if(!valid7){
-const err28 = {instancePath:instancePath+"/requires/variables",schemaPath:"#/properties/requires/properties/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid"};
+const len1 = data10.length;
+for(let i2=0; i2<len1; i2++){
+let data11 = data10[i2];
+if(Array.isArray(data11)){
+if(data11.length < 1){
+const err28 = {instancePath:instancePath+"/requires/oneOf/" + i2,schemaPath:"#/properties/requires/properties/oneOf/items/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -389,12 +388,12 @@ vErrors.push(err28);
 }
 errors++;
 }
-}
-for(const key5 in data10){
-let data11 = data10[key5];
-if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
-if(data11.description === undefined){
-const err29 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'"};
+const len2 = data11.length;
+for(let i3=0; i3<len2; i3++){
+let data12 = data11[i3];
+if(typeof data12 === "string"){
+if(!pattern8.test(data12)){
+const err29 = {instancePath:instancePath+"/requires/oneOf/" + i2+"/" + i3,schemaPath:"#/properties/requires/properties/oneOf/items/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -403,8 +402,9 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(data11.required === undefined){
-const err30 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/required",keyword:"required",params:{missingProperty: "required"},message:"must have required property '"+"required"+"'"};
+}
+else {
+const err30 = {instancePath:instancePath+"/requires/oneOf/" + i2+"/" + i3,schemaPath:"#/properties/requires/properties/oneOf/items/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -413,9 +413,19 @@ vErrors.push(err30);
 }
 errors++;
 }
-for(const key6 in data11){
-if(!(((((((key6 === "description") || (key6 === "required")) || (key6 === "docs")) || (key6 === "example")) || (key6 === "format")) || (key6 === "secret")) || (key6 === "aliases"))){
-const err31 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+}
+let i4 = data11.length;
+let j1;
+if(i4 > 1){
+const indices1 = {};
+for(;i4--;){
+let item1 = data11[i4];
+if(typeof item1 !== "string"){
+continue;
+}
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+const err31 = {instancePath:instancePath+"/requires/oneOf/" + i2,schemaPath:"#/properties/requires/properties/oneOf/items/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i4+" are identical)"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -423,13 +433,14 @@ else {
 vErrors.push(err31);
 }
 errors++;
+break;
+}
+indices1[item1] = i4;
 }
 }
-if(data11.description !== undefined){
-let data12 = data11.description;
-if(typeof data12 === "string"){
-if(func2(data12) < 1){
-const err32 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err32 = {instancePath:instancePath+"/requires/oneOf/" + i2,schemaPath:"#/properties/requires/properties/oneOf/items/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -438,8 +449,10 @@ vErrors.push(err32);
 }
 errors++;
 }
-if(!pattern1.test(data12)){
-const err33 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/description/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
+}
+}
+else {
+const err33 = {instancePath:instancePath+"/requires/oneOf",schemaPath:"#/properties/requires/properties/oneOf/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -449,8 +462,14 @@ vErrors.push(err33);
 errors++;
 }
 }
-else {
-const err34 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data4.variables !== undefined){
+let data13 = data4.variables;
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+for(const key4 in data13){
+const _errs33 = errors;
+if(typeof key4 === "string"){
+if(!pattern8.test(key4)){
+const err34 = {instancePath:instancePath+"/requires/variables",schemaPath:"#/properties/requires/properties/variables/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key4};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -460,9 +479,9 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data11.required !== undefined){
-if(typeof data11.required !== "boolean"){
-const err35 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/required",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+var valid12 = _errs33 === errors;
+if(!valid12){
+const err35 = {instancePath:instancePath+"/requires/variables",schemaPath:"#/properties/requires/properties/variables/propertyNames",keyword:"propertyNames",params:{propertyName: key4},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -472,11 +491,11 @@ vErrors.push(err35);
 errors++;
 }
 }
-if(data11.docs !== undefined){
-let data14 = data11.docs;
-if(typeof data14 === "string"){
-if(func2(data14) < 1){
-const err36 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/docs",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/docs/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+for(const key5 in data13){
+let data14 = data13[key5];
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.description === undefined){
+const err36 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -485,9 +504,8 @@ vErrors.push(err36);
 }
 errors++;
 }
-}
-else {
-const err37 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/docs",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/docs/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data14.required === undefined){
+const err37 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/required",keyword:"required",params:{missingProperty: "required"},message:"must have required property '"+"required"+"'"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -496,11 +514,9 @@ vErrors.push(err37);
 }
 errors++;
 }
-}
-if(data11.example !== undefined){
-let data15 = data11.example;
-if(((typeof data15 !== "string") && (!((typeof data15 == "number") && (isFinite(data15))))) && (typeof data15 !== "boolean")){
-const err38 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/example",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/example/type",keyword:"type",params:{type: schema11.properties.requires.properties.variables.additionalProperties.properties.example.type},message:"must be string,number,boolean"};
+for(const key6 in data14){
+if(!(((((((key6 === "description") || (key6 === "required")) || (key6 === "docs")) || (key6 === "example")) || (key6 === "format")) || (key6 === "secret")) || (key6 === "aliases"))){
+const err38 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -510,9 +526,11 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data11.format !== undefined){
-if(!(data11.format === "url")){
-const err39 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/format",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/format/enum",keyword:"enum",params:{allowedValues: schema11.properties.requires.properties.variables.additionalProperties.properties.format.enum},message:"must be equal to one of the allowed values"};
+if(data14.description !== undefined){
+let data15 = data14.description;
+if(typeof data15 === "string"){
+if(func2(data15) < 1){
+const err39 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -521,10 +539,8 @@ vErrors.push(err39);
 }
 errors++;
 }
-}
-if(data11.secret !== undefined){
-if(typeof data11.secret !== "boolean"){
-const err40 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secret",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/secret/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(!pattern1.test(data15)){
+const err40 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/description/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -534,11 +550,8 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data11.aliases !== undefined){
-let data18 = data11.aliases;
-if(Array.isArray(data18)){
-if(data18.length < 1){
-const err41 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/aliases/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+else {
+const err41 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -547,12 +560,10 @@ vErrors.push(err41);
 }
 errors++;
 }
-const len1 = data18.length;
-for(let i2=0; i2<len1; i2++){
-let data19 = data18[i2];
-if(typeof data19 === "string"){
-if(!pattern8.test(data19)){
-const err42 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases/" + i2,schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/aliases/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
+}
+if(data14.required !== undefined){
+if(typeof data14.required !== "boolean"){
+const err42 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/required",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -562,8 +573,11 @@ vErrors.push(err42);
 errors++;
 }
 }
-else {
-const err43 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases/" + i2,schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/aliases/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data14.docs !== undefined){
+let data17 = data14.docs;
+if(typeof data17 === "string"){
+if(func2(data17) < 1){
+const err43 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/docs",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/docs/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -573,18 +587,8 @@ vErrors.push(err43);
 errors++;
 }
 }
-let i3 = data18.length;
-let j1;
-if(i3 > 1){
-const indices1 = {};
-for(;i3--;){
-let item1 = data18[i3];
-if(typeof item1 !== "string"){
-continue;
-}
-if(typeof indices1[item1] == "number"){
-j1 = indices1[item1];
-const err44 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/aliases/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)"};
+else {
+const err44 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/docs",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/docs/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -592,14 +596,12 @@ else {
 vErrors.push(err44);
 }
 errors++;
-break;
-}
-indices1[item1] = i3;
 }
 }
-}
-else {
-const err45 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/aliases/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data14.example !== undefined){
+let data18 = data14.example;
+if(((typeof data18 !== "string") && (!((typeof data18 == "number") && (isFinite(data18))))) && (typeof data18 !== "boolean")){
+const err45 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/example",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/example/type",keyword:"type",params:{type: schema11.properties.requires.properties.variables.additionalProperties.properties.example.type},message:"must be string,number,boolean"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -609,9 +611,9 @@ vErrors.push(err45);
 errors++;
 }
 }
-}
-else {
-const err46 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data14.format !== undefined){
+if(!(data14.format === "url")){
+const err46 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/format",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/format/enum",keyword:"enum",params:{allowedValues: schema11.properties.requires.properties.variables.additionalProperties.properties.format.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -621,9 +623,9 @@ vErrors.push(err46);
 errors++;
 }
 }
-}
-else {
-const err47 = {instancePath:instancePath+"/requires/variables",schemaPath:"#/properties/requires/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data14.secret !== undefined){
+if(typeof data14.secret !== "boolean"){
+const err47 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/secret",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/secret/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -633,9 +635,11 @@ vErrors.push(err47);
 errors++;
 }
 }
-}
-else {
-const err48 = {instancePath:instancePath+"/requires",schemaPath:"#/properties/requires/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data14.aliases !== undefined){
+let data21 = data14.aliases;
+if(Array.isArray(data21)){
+if(data21.length < 1){
+const err48 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/aliases/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -644,15 +648,12 @@ vErrors.push(err48);
 }
 errors++;
 }
-}
-if(data.derived !== undefined){
-let data20 = data.derived;
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-for(const key7 in data20){
-const _errs49 = errors;
-if(typeof key7 === "string"){
-if(!pattern8.test(key7)){
-const err49 = {instancePath:instancePath+"/derived",schemaPath:"#/properties/derived/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key7};
+const len3 = data21.length;
+for(let i5=0; i5<len3; i5++){
+let data22 = data21[i5];
+if(typeof data22 === "string"){
+if(!pattern8.test(data22)){
+const err49 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases/" + i5,schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/aliases/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -662,9 +663,8 @@ vErrors.push(err49);
 errors++;
 }
 }
-var valid13 = _errs49 === errors;
-if(!valid13){
-const err50 = {instancePath:instancePath+"/derived",schemaPath:"#/properties/derived/propertyNames",keyword:"propertyNames",params:{propertyName: key7},message:"property name must be valid"};
+else {
+const err50 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases/" + i5,schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/aliases/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -674,11 +674,18 @@ vErrors.push(err50);
 errors++;
 }
 }
-for(const key8 in data20){
-let data21 = data20[key8];
-if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
-if(data21.description === undefined){
-const err51 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'"};
+let i6 = data21.length;
+let j2;
+if(i6 > 1){
+const indices2 = {};
+for(;i6--;){
+let item2 = data21[i6];
+if(typeof item2 !== "string"){
+continue;
+}
+if(typeof indices2[item2] == "number"){
+j2 = indices2[item2];
+const err51 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/aliases/uniqueItems",keyword:"uniqueItems",params:{i: i6, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i6+" are identical)"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -686,9 +693,14 @@ else {
 vErrors.push(err51);
 }
 errors++;
+break;
 }
-if(data21.cases === undefined){
-const err52 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/required",keyword:"required",params:{missingProperty: "cases"},message:"must have required property '"+"cases"+"'"};
+indices2[item2] = i6;
+}
+}
+}
+else {
+const err52 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/aliases",schemaPath:"#/properties/requires/properties/variables/additionalProperties/properties/aliases/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -697,9 +709,10 @@ vErrors.push(err52);
 }
 errors++;
 }
-for(const key9 in data21){
-if(!(((key9 === "description") || (key9 === "secret")) || (key9 === "cases"))){
-const err53 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+}
+}
+else {
+const err53 = {instancePath:instancePath+"/requires/variables/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/requires/properties/variables/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -709,11 +722,9 @@ vErrors.push(err53);
 errors++;
 }
 }
-if(data21.description !== undefined){
-let data22 = data21.description;
-if(typeof data22 === "string"){
-if(func2(data22) < 1){
-const err54 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/derived/additionalProperties/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err54 = {instancePath:instancePath+"/requires/variables",schemaPath:"#/properties/requires/properties/variables/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -722,8 +733,10 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(!pattern1.test(data22)){
-const err55 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/derived/additionalProperties/properties/description/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
+}
+}
+else {
+const err55 = {instancePath:instancePath+"/requires",schemaPath:"#/properties/requires/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -733,8 +746,14 @@ vErrors.push(err55);
 errors++;
 }
 }
-else {
-const err56 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/derived/additionalProperties/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.derived !== undefined){
+let data23 = data.derived;
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+for(const key7 in data23){
+const _errs55 = errors;
+if(typeof key7 === "string"){
+if(!pattern8.test(key7)){
+const err56 = {instancePath:instancePath+"/derived",schemaPath:"#/properties/derived/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key7};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -744,9 +763,9 @@ vErrors.push(err56);
 errors++;
 }
 }
-if(data21.secret !== undefined){
-if(typeof data21.secret !== "boolean"){
-const err57 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/secret",schemaPath:"#/properties/derived/additionalProperties/properties/secret/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+var valid18 = _errs55 === errors;
+if(!valid18){
+const err57 = {instancePath:instancePath+"/derived",schemaPath:"#/properties/derived/propertyNames",keyword:"propertyNames",params:{propertyName: key7},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -756,11 +775,11 @@ vErrors.push(err57);
 errors++;
 }
 }
-if(data21.cases !== undefined){
-let data24 = data21.cases;
-if(Array.isArray(data24)){
-if(data24.length < 1){
-const err58 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases",schemaPath:"#/properties/derived/additionalProperties/properties/cases/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+for(const key8 in data23){
+let data24 = data23[key8];
+if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
+if(data24.description === undefined){
+const err58 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/required",keyword:"required",params:{missingProperty: "description"},message:"must have required property '"+"description"+"'"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -769,15 +788,8 @@ vErrors.push(err58);
 }
 errors++;
 }
-const len2 = data24.length;
-for(let i4=0; i4<len2; i4++){
-let data25 = data24[i4];
-const _errs62 = errors;
-const _errs63 = errors;
-if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
-let missing0;
-if(((data25.value === undefined) && (missing0 = "value")) || ((data25.random === undefined) && (missing0 = "random"))){
-const err59 = {};
+if(data24.cases === undefined){
+const err59 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/required",keyword:"required",params:{missingProperty: "cases"},message:"must have required property '"+"cases"+"'"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -786,10 +798,9 @@ vErrors.push(err59);
 }
 errors++;
 }
-}
-var valid18 = _errs63 === errors;
-if(valid18){
-const err60 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4,schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/not",keyword:"not",params:{},message:"must NOT be valid"};
+for(const key9 in data24){
+if(!(((key9 === "description") || (key9 === "secret")) || (key9 === "cases"))){
+const err60 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -798,21 +809,12 @@ vErrors.push(err60);
 }
 errors++;
 }
-else {
-errors = _errs62;
-if(vErrors !== null){
-if(_errs62){
-vErrors.length = _errs62;
 }
-else {
-vErrors = null;
-}
-}
-}
-if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
-for(const key10 in data25){
-if(!(((key10 === "when") || (key10 === "value")) || (key10 === "random"))){
-const err61 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4,schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+if(data24.description !== undefined){
+let data25 = data24.description;
+if(typeof data25 === "string"){
+if(func2(data25) < 1){
+const err61 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/derived/additionalProperties/properties/description/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -821,12 +823,8 @@ vErrors.push(err61);
 }
 errors++;
 }
-}
-if(data25.when !== undefined){
-let data26 = data25.when;
-if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-if(Object.keys(data26).length < 1){
-const err62 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+if(!pattern1.test(data25)){
+const err62 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/derived/additionalProperties/properties/description/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -835,9 +833,9 @@ vErrors.push(err62);
 }
 errors++;
 }
-for(const key11 in data26){
-if(!((((key11 === "set") || (key11 === "unset")) || (key11 === "url")) || (key11 === "equals"))){
-const err63 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+}
+else {
+const err63 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/description",schemaPath:"#/properties/derived/additionalProperties/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -847,11 +845,9 @@ vErrors.push(err63);
 errors++;
 }
 }
-if(data26.set !== undefined){
-let data27 = data26.set;
-if(typeof data27 === "string"){
-if(!pattern8.test(data27)){
-const err64 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when/set",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/set/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
+if(data24.secret !== undefined){
+if(typeof data24.secret !== "boolean"){
+const err64 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/secret",schemaPath:"#/properties/derived/additionalProperties/properties/secret/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -861,8 +857,11 @@ vErrors.push(err64);
 errors++;
 }
 }
-else {
-const err65 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when/set",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/set/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data24.cases !== undefined){
+let data27 = data24.cases;
+if(Array.isArray(data27)){
+if(data27.length < 1){
+const err65 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases",schemaPath:"#/properties/derived/additionalProperties/properties/cases/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -871,12 +870,15 @@ vErrors.push(err65);
 }
 errors++;
 }
-}
-if(data26.unset !== undefined){
-let data28 = data26.unset;
-if(typeof data28 === "string"){
-if(!pattern8.test(data28)){
-const err66 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when/unset",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/unset/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
+const len4 = data27.length;
+for(let i7=0; i7<len4; i7++){
+let data28 = data27[i7];
+const _errs68 = errors;
+const _errs69 = errors;
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+let missing0;
+if(((data28.value === undefined) && (missing0 = "value")) || ((data28.random === undefined) && (missing0 = "random"))){
+const err66 = {};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -886,8 +888,9 @@ vErrors.push(err66);
 errors++;
 }
 }
-else {
-const err67 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when/unset",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/unset/type",keyword:"type",params:{type: "string"},message:"must be string"};
+var valid23 = _errs69 === errors;
+if(valid23){
+const err67 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7,schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/not",keyword:"not",params:{},message:"must NOT be valid"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -896,12 +899,21 @@ vErrors.push(err67);
 }
 errors++;
 }
+else {
+errors = _errs68;
+if(vErrors !== null){
+if(_errs68){
+vErrors.length = _errs68;
 }
-if(data26.url !== undefined){
-let data29 = data26.url;
-if(typeof data29 === "string"){
-if(!pattern8.test(data29)){
-const err68 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when/url",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/url/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
+else {
+vErrors = null;
+}
+}
+}
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+for(const key10 in data28){
+if(!(((key10 === "when") || (key10 === "value")) || (key10 === "random"))){
+const err68 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7,schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -911,8 +923,11 @@ vErrors.push(err68);
 errors++;
 }
 }
-else {
-const err69 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when/url",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data28.when !== undefined){
+let data29 = data28.when;
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+if(Object.keys(data29).length < 1){
+const err69 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -921,12 +936,9 @@ vErrors.push(err69);
 }
 errors++;
 }
-}
-if(data26.equals !== undefined){
-let data30 = data26.equals;
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-if(Object.keys(data30).length < 1){
-const err70 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+for(const key11 in data29){
+if(!((((key11 === "set") || (key11 === "unset")) || (key11 === "url")) || (key11 === "equals"))){
+const err70 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -935,11 +947,12 @@ vErrors.push(err70);
 }
 errors++;
 }
-for(const key12 in data30){
-const _errs76 = errors;
-if(typeof key12 === "string"){
-if(!pattern8.test(key12)){
-const err71 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key12};
+}
+if(data29.set !== undefined){
+let data30 = data29.set;
+if(typeof data30 === "string"){
+if(!pattern8.test(data30)){
+const err71 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when/set",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/set/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -949,9 +962,8 @@ vErrors.push(err71);
 errors++;
 }
 }
-var valid21 = _errs76 === errors;
-if(!valid21){
-const err72 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/propertyNames",keyword:"propertyNames",params:{propertyName: key12},message:"property name must be valid"};
+else {
+const err72 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when/set",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/set/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -961,9 +973,11 @@ vErrors.push(err72);
 errors++;
 }
 }
-for(const key13 in data30){
-if(typeof data30[key13] !== "string"){
-const err73 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when/equals/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data29.unset !== undefined){
+let data31 = data29.unset;
+if(typeof data31 === "string"){
+if(!pattern8.test(data31)){
+const err73 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when/unset",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/unset/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -973,9 +987,8 @@ vErrors.push(err73);
 errors++;
 }
 }
-}
 else {
-const err74 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err74 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when/unset",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/unset/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -985,9 +998,11 @@ vErrors.push(err74);
 errors++;
 }
 }
-}
-else {
-const err75 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/when",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data29.url !== undefined){
+let data32 = data29.url;
+if(typeof data32 === "string"){
+if(!pattern8.test(data32)){
+const err75 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when/url",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/url/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -997,11 +1012,8 @@ vErrors.push(err75);
 errors++;
 }
 }
-if(data25.value !== undefined){
-let data32 = data25.value;
-if(typeof data32 === "string"){
-if(!pattern17.test(data32)){
-const err76 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/value",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/value/pattern",keyword:"pattern",params:{pattern: "^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$"},message:"must match pattern \""+"^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$"+"\""};
+else {
+const err76 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when/url",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -1011,8 +1023,11 @@ vErrors.push(err76);
 errors++;
 }
 }
-else {
-const err77 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/value",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data29.equals !== undefined){
+let data33 = data29.equals;
+if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
+if(Object.keys(data33).length < 1){
+const err77 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1021,10 +1036,11 @@ vErrors.push(err77);
 }
 errors++;
 }
-}
-if(data25.random !== undefined){
-if(true !== data25.random){
-const err78 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4+"/random",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/random/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"};
+for(const key12 in data33){
+const _errs82 = errors;
+if(typeof key12 === "string"){
+if(!pattern8.test(key12)){
+const err78 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key12};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1034,9 +1050,9 @@ vErrors.push(err78);
 errors++;
 }
 }
-}
-else {
-const err79 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i4,schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+var valid26 = _errs82 === errors;
+if(!valid26){
+const err79 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/propertyNames",keyword:"propertyNames",params:{propertyName: key12},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1046,9 +1062,9 @@ vErrors.push(err79);
 errors++;
 }
 }
-}
-else {
-const err80 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases",schemaPath:"#/properties/derived/additionalProperties/properties/cases/type",keyword:"type",params:{type: "array"},message:"must be array"};
+for(const key13 in data33){
+if(typeof data33[key13] !== "string"){
+const err80 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when/equals/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1060,7 +1076,7 @@ errors++;
 }
 }
 else {
-const err81 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err81 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1072,7 +1088,7 @@ errors++;
 }
 }
 else {
-const err82 = {instancePath:instancePath+"/derived",schemaPath:"#/properties/derived/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err82 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1082,15 +1098,11 @@ vErrors.push(err82);
 errors++;
 }
 }
-if(data.plugins !== undefined){
-let data34 = data.plugins;
-if(Array.isArray(data34)){
-const len3 = data34.length;
-for(let i5=0; i5<len3; i5++){
-let data35 = data34[i5];
-if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
-if(data35.package === undefined){
-const err83 = {instancePath:instancePath+"/plugins/" + i5,schemaPath:"#/properties/plugins/items/required",keyword:"required",params:{missingProperty: "package"},message:"must have required property '"+"package"+"'"};
+if(data28.value !== undefined){
+let data35 = data28.value;
+if(typeof data35 === "string"){
+if(!pattern18.test(data35)){
+const err83 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/value",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/value/pattern",keyword:"pattern",params:{pattern: "^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$"},message:"must match pattern \""+"^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$"+"\""};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1099,9 +1111,9 @@ vErrors.push(err83);
 }
 errors++;
 }
-for(const key14 in data35){
-if(!((((key14 === "package") || (key14 === "disabled")) || (key14 === "integrity")) || (key14 === "pluginConfig"))){
-const err84 = {instancePath:instancePath+"/plugins/" + i5,schemaPath:"#/properties/plugins/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
+}
+else {
+const err84 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/value",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1111,11 +1123,9 @@ vErrors.push(err84);
 errors++;
 }
 }
-if(data35.package !== undefined){
-let data36 = data35.package;
-if(typeof data36 === "string"){
-if(func2(data36) < 1){
-const err85 = {instancePath:instancePath+"/plugins/" + i5+"/package",schemaPath:"#/properties/plugins/items/properties/package/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data28.random !== undefined){
+if(true !== data28.random){
+const err85 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/random",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/random/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1124,8 +1134,10 @@ vErrors.push(err85);
 }
 errors++;
 }
-if(!pattern1.test(data36)){
-const err86 = {instancePath:instancePath+"/plugins/" + i5+"/package",schemaPath:"#/properties/plugins/items/properties/package/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
+}
+}
+else {
+const err86 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7,schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1135,8 +1147,9 @@ vErrors.push(err86);
 errors++;
 }
 }
+}
 else {
-const err87 = {instancePath:instancePath+"/plugins/" + i5+"/package",schemaPath:"#/properties/plugins/items/properties/package/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err87 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases",schemaPath:"#/properties/derived/additionalProperties/properties/cases/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1146,9 +1159,9 @@ vErrors.push(err87);
 errors++;
 }
 }
-if(data35.disabled !== undefined){
-if(typeof data35.disabled !== "boolean"){
-const err88 = {instancePath:instancePath+"/plugins/" + i5+"/disabled",schemaPath:"#/properties/plugins/items/properties/disabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+else {
+const err88 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1158,9 +1171,9 @@ vErrors.push(err88);
 errors++;
 }
 }
-if(data35.integrity !== undefined){
-if(typeof data35.integrity !== "string"){
-const err89 = {instancePath:instancePath+"/plugins/" + i5+"/integrity",schemaPath:"#/properties/plugins/items/properties/integrity/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err89 = {instancePath:instancePath+"/derived",schemaPath:"#/properties/derived/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1170,10 +1183,15 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data35.pluginConfig !== undefined){
-let data39 = data35.pluginConfig;
-if(!(data39 && typeof data39 == "object" && !Array.isArray(data39))){
-const err90 = {instancePath:instancePath+"/plugins/" + i5+"/pluginConfig",schemaPath:"#/properties/plugins/items/properties/pluginConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.plugins !== undefined){
+let data37 = data.plugins;
+if(Array.isArray(data37)){
+const len5 = data37.length;
+for(let i8=0; i8<len5; i8++){
+let data38 = data37[i8];
+if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
+if(data38.package === undefined){
+const err90 = {instancePath:instancePath+"/plugins/" + i8,schemaPath:"#/properties/plugins/items/required",keyword:"required",params:{missingProperty: "package"},message:"must have required property '"+"package"+"'"};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1182,10 +1200,9 @@ vErrors.push(err90);
 }
 errors++;
 }
-}
-}
-else {
-const err91 = {instancePath:instancePath+"/plugins/" + i5,schemaPath:"#/properties/plugins/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key14 in data38){
+if(!((((key14 === "package") || (key14 === "disabled")) || (key14 === "integrity")) || (key14 === "pluginConfig"))){
+const err91 = {instancePath:instancePath+"/plugins/" + i8,schemaPath:"#/properties/plugins/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1195,9 +1212,11 @@ vErrors.push(err91);
 errors++;
 }
 }
-}
-else {
-const err92 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data38.package !== undefined){
+let data39 = data38.package;
+if(typeof data39 === "string"){
+if(func2(data39) < 1){
+const err92 = {instancePath:instancePath+"/plugins/" + i8+"/package",schemaPath:"#/properties/plugins/items/properties/package/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1206,11 +1225,8 @@ vErrors.push(err92);
 }
 errors++;
 }
-}
-if(data.appConfig !== undefined){
-let data40 = data.appConfig;
-if(!(data40 && typeof data40 == "object" && !Array.isArray(data40))){
-const err93 = {instancePath:instancePath+"/appConfig",schemaPath:"#/properties/appConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(!pattern1.test(data39)){
+const err93 = {instancePath:instancePath+"/plugins/" + i8+"/package",schemaPath:"#/properties/plugins/items/properties/package/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1220,14 +1236,99 @@ vErrors.push(err93);
 errors++;
 }
 }
-}
 else {
-const err94 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err94 = {instancePath:instancePath+"/plugins/" + i8+"/package",schemaPath:"#/properties/plugins/items/properties/package/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err94];
 }
 else {
 vErrors.push(err94);
+}
+errors++;
+}
+}
+if(data38.disabled !== undefined){
+if(typeof data38.disabled !== "boolean"){
+const err95 = {instancePath:instancePath+"/plugins/" + i8+"/disabled",schemaPath:"#/properties/plugins/items/properties/disabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err95];
+}
+else {
+vErrors.push(err95);
+}
+errors++;
+}
+}
+if(data38.integrity !== undefined){
+if(typeof data38.integrity !== "string"){
+const err96 = {instancePath:instancePath+"/plugins/" + i8+"/integrity",schemaPath:"#/properties/plugins/items/properties/integrity/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err96];
+}
+else {
+vErrors.push(err96);
+}
+errors++;
+}
+}
+if(data38.pluginConfig !== undefined){
+let data42 = data38.pluginConfig;
+if(!(data42 && typeof data42 == "object" && !Array.isArray(data42))){
+const err97 = {instancePath:instancePath+"/plugins/" + i8+"/pluginConfig",schemaPath:"#/properties/plugins/items/properties/pluginConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err97];
+}
+else {
+vErrors.push(err97);
+}
+errors++;
+}
+}
+}
+else {
+const err98 = {instancePath:instancePath+"/plugins/" + i8,schemaPath:"#/properties/plugins/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err98];
+}
+else {
+vErrors.push(err98);
+}
+errors++;
+}
+}
+}
+else {
+const err99 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err99];
+}
+else {
+vErrors.push(err99);
+}
+errors++;
+}
+}
+if(data.appConfig !== undefined){
+let data43 = data.appConfig;
+if(!(data43 && typeof data43 == "object" && !Array.isArray(data43))){
+const err100 = {instancePath:instancePath+"/appConfig",schemaPath:"#/properties/appConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err100];
+}
+else {
+vErrors.push(err100);
+}
+errors++;
+}
+}
+}
+else {
+const err101 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err101];
+}
+else {
+vErrors.push(err101);
 }
 errors++;
 }

@@ -90,6 +90,18 @@ export const presetFileSchema = {
           description:
             'why this preset must not run on guest sign-in in production, shown when it would: with NODE_ENV=production it needs a preset of exclusive_group identity selected, or the operator opting in to guest sign-in with DEVPORTAL_ALLOW_GUEST=true',
         },
+        oneOf: {
+          type: 'array',
+          minItems: 2,
+          items: {
+            type: 'array',
+            minItems: 1,
+            uniqueItems: true,
+            items: variableName,
+          },
+          description:
+            'sets of variables of which exactly one must be set in full, e.g. a token or an app: [[X_TOKEN], [X_APP_ID, X_APP_KEY]]; each variable is declared under variables with required: false',
+        },
         variables: {
           type: 'object',
           propertyNames: { pattern: VARIABLE_NAME_PATTERN },

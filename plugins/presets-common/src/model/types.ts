@@ -113,6 +113,11 @@ export interface Preset {
      * the operator opts in to guest sign-in (`DEVPORTAL_ALLOW_GUEST=true`).
      */
     signIn?: PresetFileRequires['signIn'];
+    /**
+     * Sets of variables of which exactly one must be set in full (a token
+     * or an app's credentials); empty when the preset has no such choice.
+     */
+    oneOf: NonNullable<PresetFileRequires['oneOf']>;
     variables: Record<string, PresetVariable>;
   };
   /** Values computed from variables, by name; see {@link PresetDerivedVariable}. */

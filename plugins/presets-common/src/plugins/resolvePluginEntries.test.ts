@@ -12,7 +12,7 @@ function preset(name: string, plugins: PresetPluginEntry[]): Preset {
     name,
     description: name,
     version: '1.0.0',
-    requires: { presets: [], groups: {}, variables: {} },
+    requires: { presets: [], groups: {}, oneOf: [], variables: {} },
     derived: {},
     plugins,
     appConfig: {},

@@ -5,6 +5,12 @@ import { PRESETS_ENV } from './parseSelection';
 import { closestName, suggestSetVariable } from './suggestions';
 import { isHttpUrl, isUnset } from '../environment/variableValues';
 import { VARIABLE_FILE_SUFFIX } from '../environment/variableSources';
+import {
+  chosenSet,
+  isVariableSet,
+  requiredVariableNames,
+  touchedSets,
+} from './variableChoices';
 
 /**
  * Looks the selected names up in the catalog. Unknown names are reported
@@ -230,10 +236,13 @@ function setUndeclaredNames(
 }
 
 /**
- * The union of required variables over all selected presets. Each missing
- * variable is listed once, with every preset that requires it. Values are
- * never part of the message. `refused` variables are set, but in a way
- * already reported (an unreadable file, names that disagree): not missing.
+ * The union of required variables over all selected presets: those marked
+ * `required` and those of the set each `requires.oneOf` choice counts (see
+ * `requiredVariableNames`). Each missing variable is listed once, with every
+ * preset that requires it; a choice none of whose sets is complete names its
+ * other sets too. Values are never part of the message. `refused` variables
+ * are set, but in a way already reported (an unreadable file, names that
+ * disagree): not missing, and they count for the choice of a set.
  */
 export function checkVariables(
   presets: Preset[],
@@ -244,9 +253,11 @@ export function checkVariables(
     string,
     { presets: string[]; description: string; docs?: string; aliases: string[] }
   >();
+  const alternatives = new Map<string, string[]>();
   for (const preset of presets) {
+    const required = requiredVariableNames(preset, env, refused);
     for (const [name, variable] of Object.entries(preset.requires.variables)) {
-      if (!variable.required || !isUnset(env[name]) || refused.has(name)) {
+      if (!required.has(name) || isVariableSet(name, env, refused)) {
         continue;
       }
       const entry = missing.get(name);
@@ -265,6 +276,15 @@ export function checkVariables(
         });
       }
     }
+    const sets = preset.requires.oneOf;
+    const chosen = sets.length ? chosenSet(sets, env, refused) : [];
+    if (chosen.some(name => !isVariableSet(name, env, refused))) {
+      const line = `  (or, instead of ${namesList(chosen)}, set ${sets
+        .filter(set => set !== chosen)
+        .map(namesList)
+        .join(', or ')}`;
+      alternatives.set(line, [...(alternatives.get(line) ?? []), preset.name]);
+    }
   }
   if (missing.size === 0) {
     return [];
@@ -280,6 +300,9 @@ export function checkVariables(
       }`;
     },
   );
+  for (const [line, by] of alternatives) {
+    lines.push(`${line}: ${by.join(', ')} accept either)`);
+  }
   const requirers = [...new Set([...missing.values()].flatMap(m => m.presets))];
   return [
     {
@@ -287,7 +310,11 @@ export function checkVariables(
       message: `the selected presets (${requirers.join(
         ', ',
       )}) require variables that are not set:\n${lines.join('\n')}`,
-      hint: `set each variable to a non-empty value in the environment (or your env file), or <NAME>${VARIABLE_FILE_SUFFIX} to a file holding it, and restart`,
+      hint: `set each variable to a non-empty value in the environment (or your env file), or <NAME>${VARIABLE_FILE_SUFFIX} to a file holding it, and restart${
+        alternatives.size
+          ? '; where another set of variables is offered, set that set in full instead'
+          : ''
+      }`,
     },
   ];
 }
@@ -317,4 +344,58 @@ export function checkVariableFormats(
     )}) is not an absolute http(s) URL`,
     hint: `set ${name} to a URL such as https://host.example.com, or unset it to use the default`,
   }));
+}
+
+/** `A`, `A and B`, `A, B and C`. */
+function namesList(names: string[]): string {
+  return names.length > 1
+    ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`
+    : names.join('');
+}
+
+/**
+ * `requires.oneOf` allows one set of variables: a choice whose variables
+ * are set in more than one of its sets (a token and an app's key) is
+ * refused, naming the variables set. A variable counts as set as it does
+ * for the rest of the gate: by its own name, an alias or a `_FILE`, or in a
+ * way already refused (`refused`). Presets that declare the same choice
+ * share one problem. Names only, never values.
+ */
+export function checkOneOf(
+  presets: Preset[],
+  env: Record<string, string | undefined>,
+  refused: ReadonlySet<string> = new Set(),
+): PresetProblem[] {
+  const choices = new Map<string, { sets: string[][]; presets: string[] }>();
+  for (const preset of presets) {
+    const key = JSON.stringify(preset.requires.oneOf);
+    const choice = choices.get(key);
+    if (choice) {
+      choice.presets.push(preset.name);
+    } else if (preset.requires.oneOf.length > 0) {
+      choices.set(key, { sets: preset.requires.oneOf, presets: [preset.name] });
+    }
+  }
+  const isSet = (name: string) => isVariableSet(name, env, refused);
+  const problems: PresetProblem[] = [];
+  for (const { sets, presets: by } of choices.values()) {
+    const touched = touchedSets(sets, env, refused);
+    if (touched.length < 2) {
+      continue;
+    }
+    problems.push({
+      kind: 'invalid-variables',
+      message: `the selected presets (${by.join(
+        ', ',
+      )}) take exactly one of the sets ${sets
+        .map(set => `(${namesList(set)})`)
+        .join(', ')}, but variables of ${touched.length} sets are set: ${touched
+        .map(set => namesList(set.filter(isSet)))
+        .join('; ')}`,
+      hint: `keep one set: ${touched
+        .map(set => `unset ${namesList(set.filter(isSet))}`)
+        .join(', or ')}`,
+    });
+  }
+  return problems;
 }

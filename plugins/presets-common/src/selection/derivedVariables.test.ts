@@ -125,7 +125,7 @@ function preset(name: string, derived: Preset['derived']): Preset {
     name,
     description: name,
     version: '1.0.0',
-    requires: { presets: [], groups: {}, variables: {} },
+    requires: { presets: [], groups: {}, oneOf: [], variables: {} },
     derived,
     plugins: [],
     appConfig: {},

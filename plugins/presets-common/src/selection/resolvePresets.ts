@@ -35,6 +35,7 @@ import {
 import {
   checkDependencies,
   checkExclusiveGroups,
+  checkOneOf,
   checkRequiredGroups,
   checkVariableFormats,
   checkVariables,
@@ -176,6 +177,7 @@ export function resolvePresets(
   problems.push(...checkAllowGuestVariable(env));
   problems.push(...variables.problems);
   problems.push(...checkVariables(presets, env, variables.refused));
+  problems.push(...checkOneOf(presets, env, variables.refused));
   problems.push(...checkVariableFormats(presets, env));
   const derived = selectionDerivedVariables(presets, platform.preset);
   problems.push(...derived.problems);

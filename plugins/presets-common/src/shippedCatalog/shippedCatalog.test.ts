@@ -17,15 +17,28 @@ interface Expected {
   group?: string;
   requires?: string[];
   required: string[];
+  /** `requires.oneOf`: exactly one of these sets, in full. */
+  oneOf?: string[][];
   optional?: string[];
 }
+
+/** The PAT, or a GitHub App. */
+const GITHUB_CREDENTIALS = [
+  ['GITHUB_PAT'],
+  [
+    'GITHUB_APP_ID',
+    'GITHUB_APP_CLIENT_ID',
+    'GITHUB_APP_CLIENT_SECRET',
+    'GITHUB_APP_PRIVATE_KEY',
+  ],
+];
 
 // prettier-ignore
 const TABLE: Record<string, Expected> = {
   recommended: { required: [], optional: ['TECH_RADAR_URL'] },
   'veecode-theme': { required: [] },
-  github: { required: ['GITHUB_PAT', 'GITHUB_ORG'], optional: ['GITHUB_BASE_URL'] },
-  'github-auth': { group: 'identity', required: ['GITHUB_PAT', 'GITHUB_ORG', 'GITHUB_AUTH_CLIENT_ID', 'GITHUB_AUTH_CLIENT_SECRET'], optional: ['GITHUB_BASE_URL'] },
+  github: { required: ['GITHUB_ORG'], oneOf: GITHUB_CREDENTIALS, optional: ['GITHUB_BASE_URL', 'GITHUB_APP_WEBHOOK_SECRET'] },
+  'github-auth': { group: 'identity', required: ['GITHUB_ORG', 'GITHUB_AUTH_CLIENT_ID', 'GITHUB_AUTH_CLIENT_SECRET'], oneOf: GITHUB_CREDENTIALS, optional: ['GITHUB_BASE_URL', 'GITHUB_APP_WEBHOOK_SECRET'] },
   gitlab: { group: 'identity', required: ['GITLAB_HOST', 'GITLAB_AUTH_CLIENT_ID', 'GITLAB_AUTH_CLIENT_SECRET', 'GITLAB_TOKEN', 'GITLAB_GROUP'], optional: ['GITLAB_GROUP_PATTERN', 'GITLAB_BASE_URL'] },
   azure: { required: ['AZURE_DEVOPS_TOKEN', 'AZURE_DEVOPS_HOST', 'AZURE_DEVOPS_ORG', 'AZURE_DEVOPS_PROJECT'] },
   'azure-auth': { group: 'identity', required: ['AZURE_AUTH_TENANT_ID', 'AZURE_AUTH_CLIENT_ID', 'AZURE_AUTH_CLIENT_SECRET'], optional: ['AZURE_AUTH_AUTHORITY', 'MSGRAPH_BASE_URL'] },
@@ -88,6 +101,10 @@ describe('the shipped preset catalog', () => {
           .map(([k]) => k)
           .sort(),
       ).toEqual([...expected.required].sort());
+      expect(preset.requires.oneOf).toEqual(expected.oneOf ?? []);
+      for (const variable of (expected.oneOf ?? []).flat()) {
+        expect(preset.requires.variables[variable]?.required).toBe(false);
+      }
       for (const optional of expected.optional ?? []) {
         expect(preset.requires.variables[optional]?.required).toBe(false);
       }

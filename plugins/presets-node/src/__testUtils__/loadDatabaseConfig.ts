@@ -4,8 +4,8 @@ import { createPresetConfigSource } from '../config/createPresetConfigSource';
 
 /**
  * The config the backend would load for an environment, from the presets
- * and base config of `rootDir` (a folder laid out as the repository); fails
- * the test on a selection problem.
+ * and base config of `rootDir` (a folder laid out as the repository), and
+ * the resolution it came from; fails the test on a selection problem.
  */
 export async function loadPresetConfig(
   rootDir: string,
@@ -13,7 +13,7 @@ export async function loadPresetConfig(
 ) {
   const resolution = resolvePresets({ env, rootDir, pluginsFrom: [rootDir] });
   expect(resolution.problems).toEqual([]);
-  return ConfigSources.toConfig(
+  const config = await ConfigSources.toConfig(
     createPresetConfigSource({
       presets: resolution.presets,
       env,
@@ -22,14 +22,16 @@ export async function loadPresetConfig(
       watch: false,
     }),
   );
+  return { config, resolution };
 }
 
-/** The backend.database config the backend would load for an environment. */
+/** The backend.database part of {@link loadPresetConfig}. */
 export async function loadDatabaseConfig(
   rootDir: string,
   env: Record<string, string>,
 ) {
-  return (await loadPresetConfig(rootDir, env)).getOptional('backend.database');
+  const { config } = await loadPresetConfig(rootDir, env);
+  return config.getOptional('backend.database');
 }
 
 /** The variables the postgres preset requires, with values for a test. */

@@ -10,7 +10,8 @@ import { loadPresetConfig } from '../__testUtils__/loadDatabaseConfig';
 
 /** The repository root, whose presets/ is the shipped catalog. */
 const rootDir = resolve(__dirname, '../../../..');
-const config = (env: Record<string, string>) => loadPresetConfig(rootDir, env);
+const config = async (env: Record<string, string>) =>
+  (await loadPresetConfig(rootDir, env)).config;
 
 const githubEnv = {
   VEECODE_PRESETS: 'github,github-auth',

@@ -16,14 +16,21 @@
  * |                                         | (`GithubEntityProvider`: repositories with `object(expression: "HEAD:catalog-info.yaml")`)   |
  * | `GET /api/v3/repos/{o}/{r}/contents/{p}` | the catalog's `GithubUrlReader` (raw media type, ETag and 304)                              |
  * | `GET /api/v3/repos/{o}/{r}`, `GET /api/v3/users/{u}` | the reader's default-branch lookup and the suspended-user check                  |
+ * | `GET /api/v3/app`, `GET /api/v3/app/installations` | a GitHub App's integration (`GithubAppCredentialsMux`): with the App's JWT (./app.ts) |
+ * | `POST /api/v3/app/installations/{id}/access_tokens` | an installation token (`ghs_...`, one hour) the API then accepts             |
+ * | `POST /api/v3/orgs/{org}/repos`          | the scaffolder's publish:github: an empty repository with a `clone_url`                    |
+ * | `/{o}/{r}.git/info/refs`, `.../git-receive-pack`, `.../git-upload-pack` | Git's smart HTTP (./git.ts: `git http-backend`), Basic `x-access-token:<token>` |
  *
  * GraphQL queries are parsed and validated against the subset of GitHub's
  * schema in ./schema.ts, so a field or argument the real API lacks is an
  * error here too; connections page like GitHub's (`first` required, at most
  * 100, opaque cursors, `pageInfo { hasNextPage endCursor }`).
  *
- * Every `/api/` call needs `Authorization: Bearer|token <PAT or OAuth token>`
- * and answers 401 `Bad credentials` otherwise; API responses carry
+ * Every `/api/` call needs `Authorization: Bearer|token <PAT, OAuth token or
+ * installation token>` (the `/app` routes the App's JWT instead) and answers
+ * 401 `Bad credentials` otherwise; a fake started without a PAT refuses any
+ * token that looks like one. Each API request is recorded with the kind of
+ * credential it carried (`requests()[i].credential`). API responses carry
  * `x-ratelimit-*` headers. Any other path answers 404, is printed, and is
  * listed by `unhandledRequests()`, so a request the fake does not know shows.
  *
@@ -46,13 +53,20 @@
  *
  * Not modelled: the consent page (the OAuth App counts as authorized by
  * every user), `last`/`before` paging, personal repositories, branches other
- * than the default, GitHub Apps and their installations.
+ * than the default, an App installed on only selected repositories, webhooks.
  */
 import { randomBytes } from 'crypto';
 import { closeServer } from '../http';
+import { GitRepositories } from './git';
 import { AuthorizationCodes } from '../oauth';
 import {
+  FakeGithubAppInput,
+  FakeGithubAppState,
+  IssuedInstallationToken,
+} from './app';
+import {
   FakeGithubApiFailure,
+  FakeGithubCredential,
   FakeGithubOAuthApp,
   FakeGithubRequest,
   ServerContext,
@@ -66,6 +80,9 @@ import {
 } from './state';
 
 export type {
+  FakeGithubAppInput,
+  FakeGithubCredential,
+  IssuedInstallationToken,
   FakeGithubApiFailure,
   FakeGithubOAuthApp,
   FakeGithubRepositoryInput,
@@ -84,8 +101,10 @@ export interface FakeGithubConfig {
    * test can see the syncs ask about each organization.
    */
   otherOrgs?: string[];
-  /** The personal access token (owned by a machine account `<org>-bot`) for the API. */
-  pat: string;
+  /** The personal access token (owned by a machine account `<org>-bot`) for the API; none: no PAT is accepted. */
+  pat?: string;
+  /** A GitHub App installed on the organization (`org`). */
+  app?: FakeGithubAppInput;
   oauthApp: FakeGithubOAuthApp;
   /** Every account on the instance, members of the organization or not. */
   users: FakeGithubUserInput[];
@@ -109,7 +128,8 @@ export interface FakeGithub {
   port: number;
   /**
    * The variables the `github` and `github-auth` presets read, set to reach
-   * this fake with the organization and credentials it was started with.
+   * this fake with the organization and credentials it was started with
+   * (`GITHUB_PAT` with a PAT, `GITHUB_APP_*` with an App).
    */
   presetsEnv: Record<string, string>;
   /** Adds an account, optionally as an organization member. */
@@ -126,10 +146,14 @@ export interface FakeGithub {
   nodeIdOf(login: string): string;
   /** OAuth access tokens the web flow issued (secrets that must not leak). */
   issuedTokens(): string[];
+  /** Installation access tokens issued to the App (secrets that must not leak). */
+  installationTokens(): IssuedInstallationToken[];
   /** The requests received so far, oldest first. */
   requests(): FakeGithubRequest[];
   /** Requests no route serves (answered 404). */
   unhandledRequests(): FakeGithubRequest[];
+  /** The bare Git repository of a repository created through the API (e.g. by publish:github). */
+  gitDirOf(repo: string): string | undefined;
   /** Stops the server. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -161,6 +185,13 @@ export async function startFakeGithub(
     { login: `${config.org}-bot` },
     { member: false },
   );
+  const app = config.app && {
+    state: new FakeGithubAppState(config.app, 4_000_000 + config.app.appId),
+    bot: state.addUser(
+      { login: `${config.app.slug ?? 'backstage'}[bot]` },
+      { member: false },
+    ),
+  };
   state.setTeams(config.teams ?? []);
   state.setRepositories(config.repositories ?? []);
 
@@ -169,6 +200,8 @@ export async function startFakeGithub(
     oauthApp: config.oauthApp,
     pat: config.pat,
     patOwner,
+    app,
+    git: new GitRepositories(),
     baseUrl: '',
     tokens: new Map(),
     // GitHub's codes: 20 hex digits, valid for 10 minutes.
@@ -187,7 +220,13 @@ export async function startFakeGithub(
     port: Number(new URL(ctx.baseUrl).port),
     presetsEnv: {
       GITHUB_BASE_URL: ctx.baseUrl,
-      GITHUB_PAT: config.pat,
+      ...(config.pat !== undefined && { GITHUB_PAT: config.pat }),
+      ...(config.app && {
+        GITHUB_APP_ID: String(config.app.appId),
+        GITHUB_APP_CLIENT_ID: config.app.clientId,
+        GITHUB_APP_CLIENT_SECRET: config.app.clientSecret,
+        GITHUB_APP_PRIVATE_KEY: config.app.privateKey,
+      }),
       GITHUB_ORG: [config.org, ...(config.otherOrgs ?? [])].join(','),
       GITHUB_AUTH_CLIENT_ID: config.oauthApp.clientId,
       GITHUB_AUTH_CLIENT_SECRET: config.oauthApp.clientSecret,
@@ -206,10 +245,12 @@ export async function startFakeGithub(
       return user.nodeId;
     },
     issuedTokens: () => [...ctx.tokens.keys()],
+    installationTokens: () => app?.state.issuedTokens() ?? [],
     requests: () => [...ctx.requests],
     unhandledRequests: () => ctx.requests.filter(r => r.unhandled),
+    gitDirOf: repo => ctx.git.gitDir(config.org, repo),
     stop() {
-      stopped ??= closeServer(server);
+      stopped ??= closeServer(server).then(() => ctx.git.remove());
       return stopped;
     },
   };

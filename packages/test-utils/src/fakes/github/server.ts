@@ -5,7 +5,9 @@
  * See ./index.ts for what each route answers and why.
  */
 import http from 'http';
+import { execFileSync } from 'child_process';
 import { randomBytes } from 'crypto';
+import fs from 'fs';
 import {
   escapeHtml,
   fakeApp,
@@ -18,6 +20,8 @@ import {
   sendJson,
 } from '../http';
 import { GraphqlRequest, runGraphql } from '../graphql';
+import { FakeGithubAppState } from './app';
+import { GitRepositories } from './git';
 import { AuthorizationCodes } from '../oauth';
 import { githubGraphqlError, githubSchema } from './schema';
 import { GithubState, StoredRepository, StoredUser, blobSha } from './state';
@@ -42,12 +46,27 @@ export type FakeGithubApiFailure =
       retryAfterSeconds: number;
     };
 
+/**
+ * The credential an API request carried: the PAT, an OAuth token of the web
+ * flow, the GitHub App's JWT, one of its installation tokens, one the fake
+ * does not know, or none.
+ */
+export type FakeGithubCredential =
+  | 'pat'
+  | 'oauth'
+  | 'app-jwt'
+  | 'installation'
+  | 'invalid'
+  | 'none';
+
 /** A request the fake received. */
 export interface FakeGithubRequest {
   method: string;
   /** The path without the query string. */
   path: string;
   status: number;
+  /** For API calls (`/api/...`), the credential it carried. */
+  credential?: FakeGithubCredential;
   /** True when no route of the fake serves this method and path. */
   unhandled: boolean;
   /** A GraphQL request's query and variables (which organization it asked about). */
@@ -68,10 +87,14 @@ const ENTERPRISE_VERSION = '3.14.0';
 export interface ServerContext {
   state: GithubState;
   oauthApp: FakeGithubOAuthApp;
-  /** The personal access token the org sync and discovery use. */
-  pat: string;
+  /** The personal access token the org sync and discovery use; none when only the App is configured. */
+  pat?: string;
   /** The account that owns the PAT (not an org member's session). */
   patOwner: StoredUser;
+  /** The GitHub App installed on the organization, and its bot account. */
+  app?: { state: FakeGithubAppState; bot: StoredUser };
+  /** The Git side of repositories created through the API. */
+  git: GitRepositories;
   /** `http://127.0.0.1:<port>` (or the host name it is known by), set once the server listens. */
   baseUrl: string;
   failure?: FakeGithubApiFailure;
@@ -90,6 +113,7 @@ interface Exchange {
   url: URL;
   params: string[];
   body: string;
+  credential?: FakeGithubCredential;
 }
 
 function randomToken(prefix: string, length: number): string {
@@ -371,12 +395,28 @@ function tokenOwner(
   const match = /^(?:token|bearer)\s+(\S+)$/i.exec(
     x.req.headers.authorization ?? '',
   );
-  if (!match) return undefined;
-  if (match[1] === x.ctx.pat) {
+  x.credential = match ? 'invalid' : 'none';
+  return match ? ownerOfToken(x, match[1]) : undefined;
+}
+
+/** The account a token belongs to, with its scopes; sets the request's credential kind. */
+function ownerOfToken(
+  x: Exchange,
+  token: string,
+): { user: StoredUser; scopes: string } | undefined {
+  x.credential = 'invalid';
+  if (x.ctx.pat !== undefined && token === x.ctx.pat) {
+    x.credential = 'pat';
     return { user: x.ctx.patOwner, scopes: 'read:org, repo' };
   }
-  const grant = x.ctx.tokens.get(match[1]);
+  if (x.ctx.app?.state.installationToken(token)) {
+    x.credential = 'installation';
+    // Installation tokens have permissions, not OAuth scopes.
+    return { user: x.ctx.app.bot, scopes: '' };
+  }
+  const grant = x.ctx.tokens.get(token);
   const user = grant && x.ctx.state.userById(grant.userId);
+  if (user) x.credential = 'oauth';
   return user
     ? { user, scopes: grant!.scope.split(',').join(', ') }
     : undefined;
@@ -487,6 +527,7 @@ function restRepository(x: Exchange, repo: StoredRepository) {
     contents_url: `${api}/contents/{+path}`,
     fork: repo.fork,
     archived: repo.archived,
+    clone_url: `${x.ctx.baseUrl}/${org.login}/${repo.name}.git`,
     visibility: repo.visibility,
     topics: repo.topics,
     default_branch: repo.defaultBranch ?? 'main',
@@ -498,8 +539,29 @@ function currentUser(x: Exchange, owner: StoredUser): void {
   sendJson(x.res, 200, restUser(x, owner), JSON_MEDIA_TYPE);
 }
 
-/** `GET /api/v3/users/{username}` */
+/** The organization as REST shows an account (`GET /users/{org}`, an installation's `account`). */
+function restOrganization(x: Exchange) {
+  const org = x.ctx.state.org;
+  const api = `${x.ctx.baseUrl}/api/v3/users/${org.login}`;
+  return {
+    login: org.login,
+    id: org.databaseId,
+    node_id: org.nodeId,
+    avatar_url: `${x.ctx.baseUrl}/avatars/u/${org.databaseId}?`,
+    url: api,
+    html_url: `${x.ctx.baseUrl}/${org.login}`,
+    repos_url: `${api}/repos`,
+    type: 'Organization',
+    site_admin: false,
+  };
+}
+
+/** `GET /api/v3/users/{username}`: an account, or the organization (the scaffolder asks which an owner is). */
 function userByLogin(x: Exchange): void {
+  if (x.params[0].toLowerCase() === x.ctx.state.org.login.toLowerCase()) {
+    sendJson(x.res, 200, restOrganization(x), JSON_MEDIA_TYPE);
+    return;
+  }
   const user = x.ctx.state.userByLogin(x.params[0]);
   if (!user) {
     sendApiError(x, 404, 'Not Found');
@@ -617,7 +679,220 @@ function graphql(x: Exchange): void {
   );
 }
 
+/** `POST /api/v3/orgs/{org}/repos`: an empty repository, which Git can push to. */
+function createOrgRepository(x: Exchange): void {
+  if (x.params[0].toLowerCase() !== x.ctx.state.org.login.toLowerCase()) {
+    sendApiError(x, 404, 'Not Found');
+    return;
+  }
+  const input = JSON.parse(x.body || '{}');
+  const visibility = input.visibility ?? (input.private ? 'private' : 'public');
+  const repo =
+    typeof input.name === 'string' && input.name
+      ? x.ctx.state.addRepository({
+          name: input.name,
+          defaultBranch: null,
+          visibility,
+        })
+      : undefined;
+  if (!repo) {
+    sendJson(
+      x.res,
+      422,
+      {
+        message: 'Repository creation failed.',
+        errors: [
+          {
+            resource: 'Repository',
+            code: 'custom',
+            field: 'name',
+            message: 'name already exists on this account',
+          },
+        ],
+        documentation_url: `${DOCS}/repos/repos#create-an-organization-repository`,
+        status: '422',
+      },
+      JSON_MEDIA_TYPE,
+    );
+    return;
+  }
+  x.ctx.git.create(x.ctx.state.org.login, repo.name);
+  sendJson(x.res, 201, restRepository(x, repo), JSON_MEDIA_TYPE);
+}
+
+// ------------------------------------------------------------------ Git
+
+/** A path of Git's smart HTTP protocol under `/<owner>/<repo>.git/`. */
+const GIT_PATH =
+  /^\/([^/]+)\/([^/]+)\.git\/(info\/refs|git-upload-pack|git-receive-pack)$/;
+
+/**
+ * Git over HTTP: Basic credentials whose password is a token the API
+ * accepts, then `git http-backend`. After a push, the repository's default
+ * branch (the first one pushed, as on GitHub) and its files are what the API
+ * serves.
+ */
+async function gitSmartHttp(x: Exchange): Promise<void> {
+  const [, owner, name, service] = GIT_PATH.exec(x.url.pathname)!;
+  const basic = /^basic\s+(\S+)$/i.exec(x.req.headers.authorization ?? '');
+  const password = basic
+    ? Buffer.from(basic[1], 'base64').toString().split(':').slice(1).join(':')
+    : undefined;
+  x.credential = 'none';
+  if (password === undefined || !ownerOfToken(x, password)) {
+    x.res.writeHead(401, {
+      'www-authenticate': 'Basic realm="GitHub"',
+      'content-type': 'text/plain',
+    });
+    x.res.end('Invalid username or token.');
+    return;
+  }
+  const repo = x.ctx.state.repository(owner, name);
+  const dir = x.ctx.git.gitDir(owner, name);
+  if (!repo || !dir || !fs.existsSync(dir)) {
+    x.res.writeHead(404, { 'content-type': 'text/plain' });
+    x.res.end('Repository not found.');
+    return;
+  }
+  await x.ctx.git.serve(owner, name, service, x.req, x.res, x.url);
+  if (service === 'git-receive-pack') {
+    const git = (...args: string[]) =>
+      execFileSync('git', ['--git-dir', dir, ...args], { encoding: 'utf8' });
+    const branches = git(
+      'for-each-ref',
+      '--format=%(refname:short)',
+      'refs/heads',
+    )
+      .split('\n')
+      .filter(Boolean);
+    repo.defaultBranch ??= branches[0] ?? null;
+    if (repo.defaultBranch) {
+      git('symbolic-ref', 'HEAD', `refs/heads/${repo.defaultBranch}`);
+      repo.files = new Map(
+        git('ls-tree', '-r', '--name-only', repo.defaultBranch)
+          .split('\n')
+          .filter(Boolean)
+          .map(file => [file, git('show', `${repo.defaultBranch}:${file}`)]),
+      );
+    }
+  }
+}
+
+// ----------------------------------------------------------- GitHub App
+
+/** The permissions the App was installed with, as GitHub lists them. */
+const APP_PERMISSIONS = {
+  administration: 'write',
+  contents: 'write',
+  members: 'read',
+  metadata: 'read',
+};
+
+function requireApp(x: Exchange): FakeGithubAppState {
+  if (!x.ctx.app) throw new HttpError(404, { message: 'Not Found' });
+  return x.ctx.app.state;
+}
+
+/** `GET /api/v3/app`: the App the JWT belongs to. */
+function currentApp(x: Exchange): void {
+  const app = requireApp(x);
+  sendJson(
+    x.res,
+    200,
+    {
+      id: app.input.appId,
+      slug: app.slug,
+      client_id: app.input.clientId,
+      node_id: `A_kgDO${Buffer.from(`0:${app.input.appId}`).toString(
+        'base64url',
+      )}`,
+      owner: restOrganization(x),
+      name: app.slug,
+      description: '',
+      external_url: x.ctx.baseUrl,
+      html_url: `${x.ctx.baseUrl}/github-apps/${app.slug}`,
+      permissions: APP_PERMISSIONS,
+      events: [],
+      installations_count: 1,
+    },
+    JSON_MEDIA_TYPE,
+  );
+}
+
+function installation(x: Exchange, app: FakeGithubAppState) {
+  const api = `${x.ctx.baseUrl}/api/v3`;
+  const created = new Date(Date.UTC(2024, 0, 1)).toISOString();
+  return {
+    id: app.installationId,
+    account: restOrganization(x),
+    repository_selection: 'all',
+    access_tokens_url: `${api}/app/installations/${app.installationId}/access_tokens`,
+    repositories_url: `${api}/installation/repositories`,
+    html_url: `${x.ctx.baseUrl}/organizations/${x.ctx.state.org.login}/settings/installations/${app.installationId}`,
+    app_id: app.input.appId,
+    app_slug: app.slug,
+    client_id: app.input.clientId,
+    target_id: x.ctx.state.org.databaseId,
+    target_type: 'Organization',
+    permissions: APP_PERMISSIONS,
+    events: [],
+    created_at: created,
+    updated_at: created,
+    single_file_name: null,
+    suspended_by: null,
+    suspended_at: null,
+  };
+}
+
+/** `GET /api/v3/app/installations`: the App's one installation, on the organization. */
+function listInstallations(x: Exchange): void {
+  const app = requireApp(x);
+  sendJson(x.res, 200, [installation(x, app)], JSON_MEDIA_TYPE);
+}
+
+/** `POST /api/v3/app/installations/{id}/access_tokens` */
+function createInstallationToken(x: Exchange): void {
+  const app = requireApp(x);
+  if (Number(x.params[0]) !== app.installationId) {
+    sendApiError(x, 404, 'Not Found');
+    return;
+  }
+  const issued = app.issueToken();
+  sendJson(
+    x.res,
+    201,
+    {
+      token: issued.token,
+      expires_at: issued.expiresAt.toISOString().replace('.000', ''),
+      permissions: APP_PERMISSIONS,
+      repository_selection: 'all',
+    },
+    JSON_MEDIA_TYPE,
+  );
+}
+
+/** The App's routes, which take its JWT instead of a token. */
+const APP_ROUTE = /^\/api\/v3\/app(\/|$)/;
+
 const routes: Route<Exchange>[] = [
+  {
+    method: 'POST',
+    path: /^\/api\/v3\/orgs\/([^/]+)\/repos$/,
+    handle: (x, params) => createOrgRepository({ ...x, params }),
+  },
+  { method: 'GET', path: GIT_PATH, handle: gitSmartHttp },
+  { method: 'POST', path: GIT_PATH, handle: gitSmartHttp },
+  { method: 'GET', path: /^\/api\/v3\/app$/, handle: currentApp },
+  {
+    method: 'GET',
+    path: /^\/api\/v3\/app\/installations$/,
+    handle: listInstallations,
+  },
+  {
+    method: 'POST',
+    path: /^\/api\/v3\/app\/installations\/(\d+)\/access_tokens$/,
+    handle: (x, params) => createInstallationToken({ ...x, params }),
+  },
   {
     method: 'GET',
     path: /^\/favicon\.ico$/,
@@ -665,6 +940,19 @@ function apiChecks(x: Exchange, next: () => void): void {
     next();
     return;
   }
+  if (APP_ROUTE.test(x.url.pathname)) {
+    x.credential = 'invalid';
+    if (!x.ctx.app) {
+      sendApiError(x, 401, 'A JSON web token could not be decoded');
+      return;
+    }
+    x.ctx.app.state.verifyJwt(x.req.headers.authorization);
+    x.credential = 'app-jwt';
+    if (answeredWithFailure(x)) return;
+    rateLimitHeaders(x, RATE_LIMIT - x.ctx.requests.length - 1, resetEpoch());
+    next();
+    return;
+  }
   const owner = tokenOwner(x);
   if (!owner) {
     sendApiError(
@@ -676,7 +964,7 @@ function apiChecks(x: Exchange, next: () => void): void {
     );
     return;
   }
-  x.res.setHeader('x-oauth-scopes', owner.scopes);
+  if (owner.scopes) x.res.setHeader('x-oauth-scopes', owner.scopes);
   if (answeredWithFailure(x)) return;
   rateLimitHeaders(x, RATE_LIMIT - x.ctx.requests.length - 1, resetEpoch());
   if (x.req.method === 'GET' && x.url.pathname === '/api/v3/user') {
@@ -698,6 +986,7 @@ function unhandled(x: Exchange): void {
     path: x.url.pathname,
     status: 404,
     unhandled: true,
+    ...(x.credential && { credential: x.credential }),
   });
   if (x.url.pathname.startsWith('/api/')) {
     sendApiError(x, 404, 'Not Found');
@@ -718,6 +1007,7 @@ export async function listen(
   const app = fakeApp<Exchange>({
     context(req, res) {
       const url = new URL(req.url, ctx.baseUrl);
+      const exchange: Exchange = { ctx, req, res, url, params: [], body: '' };
       res.on('finish', () => {
         if (!unhandledRequests.has(req)) {
           ctx.requests.push({
@@ -726,14 +1016,18 @@ export async function listen(
             status: res.statusCode,
             unhandled: false,
             graphql: graphqlRequests.get(req),
+            ...(exchange.credential && { credential: exchange.credential }),
           });
         }
       });
-      return { ctx, req, res, url, params: [], body: '' };
+      return exchange;
     },
     before: [
       async (x, next) => {
-        x.body = await readBody(x.req).catch(() => '');
+        // Git's packs stream to git http-backend as they come.
+        if (!GIT_PATH.test(x.url.pathname)) {
+          x.body = await readBody(x.req).catch(() => '');
+        }
         next();
       },
       apiChecks,

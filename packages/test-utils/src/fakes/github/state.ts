@@ -228,22 +228,38 @@ export class GithubState {
   /** Replaces the repositories. */
   setRepositories(repositories: FakeGithubRepositoryInput[]): void {
     const previous = new Map(this.repositories.map(r => [r.name, r]));
-    this.repositories = repositories.map(repo => {
-      const databaseId =
-        previous.get(repo.name)?.databaseId ?? this.newDatabaseId();
-      return {
-        nodeId: nodeId('R', databaseId),
-        databaseId,
-        name: repo.name,
-        defaultBranch:
-          repo.defaultBranch === undefined ? 'main' : repo.defaultBranch,
-        files: new Map(Object.entries(repo.files ?? {})),
-        archived: repo.archived ?? false,
-        fork: repo.fork ?? false,
-        visibility: repo.visibility ?? 'private',
-        topics: repo.topics ?? [],
-      };
-    });
+    this.repositories = repositories.map(repo =>
+      this.storedRepository(
+        repo,
+        previous.get(repo.name)?.databaseId ?? this.newDatabaseId(),
+      ),
+    );
+  }
+
+  /** Adds a repository, as the API's repository creation does; undefined when the name is taken. */
+  addRepository(repo: FakeGithubRepositoryInput): StoredRepository | undefined {
+    if (this.repository(this.org.login, repo.name)) return undefined;
+    const stored = this.storedRepository(repo, this.newDatabaseId());
+    this.repositories.push(stored);
+    return stored;
+  }
+
+  private storedRepository(
+    repo: FakeGithubRepositoryInput,
+    databaseId: number,
+  ): StoredRepository {
+    return {
+      nodeId: nodeId('R', databaseId),
+      databaseId,
+      name: repo.name,
+      defaultBranch:
+        repo.defaultBranch === undefined ? 'main' : repo.defaultBranch,
+      files: new Map(Object.entries(repo.files ?? {})),
+      archived: repo.archived ?? false,
+      fork: repo.fork ?? false,
+      visibility: repo.visibility ?? 'private',
+      topics: repo.topics ?? [],
+    };
   }
 
   orgRepositories(): StoredRepository[] {
