@@ -106,16 +106,13 @@ export interface GroupTree {
 }
 
 /** A user as the fake keeps it: defaults filled in, groups resolved to ids. */
-export interface StoredUser {
-  id: string;
-  username: string;
-  email?: string;
-  firstName?: string;
-  lastName?: string;
-  password?: string;
+export interface StoredUser
+  extends Omit<
+    FakeKeycloakUser,
+    'groups' | 'enabled' | 'emailVerified' | 'createdTimestamp'
+  > {
   enabled: boolean;
   emailVerified: boolean;
-  attributes?: Record<string, string[]>;
   createdTimestamp: number;
   groupIds: Set<string>;
 }
