@@ -19,13 +19,12 @@ import { createRequire } from 'node:module';
 import { stageSources } from '../scripts/build-production.mjs';
 import {
   cleanEnv,
-  freePort,
   median,
   ms,
   msSince,
   root,
   runToExit,
-  startProcess,
+  startBackend,
   waitFor200,
 } from './lib.mjs';
 
@@ -200,30 +199,18 @@ async function signInFormFigure({ report, runs, signIn }) {
   const { chromium } = createRequire(
     path.join(root, 'packages/test-utils/package.json'),
   )('playwright-core');
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const handle = startProcess(
+  const handle = await startBackend(
     process.execPath,
     ['packages/backend/bin/start.js'],
-    {
-      env: cleanEnv({
-        BACKEND_PORT: String(port),
-        BACKEND_BASE_URL: baseUrl,
-        LOG_LEVEL: 'warn',
-        ...signIn.env,
-      }),
-    },
+    { env: signIn.env },
   );
+  const { baseUrl } = handle;
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
   });
   try {
-    await waitFor200(
-      `${baseUrl}/.backstage/health/v1/readiness`,
-      process.hrtime.bigint(),
-      handle,
-    );
+    await waitFor200(handle.readinessUrl, process.hrtime.bigint(), handle);
     const times = [];
     // The first page warms the backend's static file cache; not counted.
     for (let i = 0; i <= runs; i++) {

@@ -16,12 +16,11 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   cleanEnv,
-  freePort,
   ms,
   msSince,
   root,
   runToExit,
-  startProcess,
+  startBackend,
   waitFor200,
 } from './lib.mjs';
 
@@ -41,17 +40,8 @@ const seconds = value => `${(value / 1000).toFixed(0)} s`;
  * backend).
  */
 async function npmStartUntilServed(dir, timeoutMs) {
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const started = process.hrtime.bigint();
-  const handle = startProcess('npm', ['start'], {
-    cwd: dir,
-    env: cleanEnv({
-      BACKEND_PORT: String(port),
-      BACKEND_BASE_URL: baseUrl,
-      LOG_LEVEL: 'warn',
-    }),
-  });
+  const handle = await startBackend('npm', ['start'], { cwd: dir });
+  const { baseUrl, started } = handle;
   // When each phase began, from the lines scripts/portal.mjs and
   // bin/appBuild.js log ("[portal] ..."), in ms since the start.
   const phases = {};
@@ -70,12 +60,7 @@ async function npmStartUntilServed(dir, timeoutMs) {
   handle.child.stdout.on('data', watch);
   handle.child.stderr.on('data', watch);
   try {
-    await waitFor200(
-      `${baseUrl}/.backstage/health/v1/readiness`,
-      started,
-      handle,
-      timeoutMs,
-    );
+    await waitFor200(handle.readinessUrl, started, handle, timeoutMs);
     const wall = await waitFor200(`${baseUrl}/`, started, handle, timeoutMs);
     const index = await (await fetch(`${baseUrl}/`)).text();
     if (!/<div id="root">/.test(index)) {

@@ -32,7 +32,7 @@ import {
   quantile,
   root,
   runToExit,
-  startProcess,
+  startBackend,
   waitFor200,
 } from './lib.mjs';
 import {
@@ -209,29 +209,13 @@ function cpuProfileArgs(side) {
 }
 
 async function bootOnce(side) {
-  const port = await freePort();
-  const env = cleanEnv({
-    BACKEND_PORT: String(port),
-    BACKEND_BASE_URL: `http://127.0.0.1:${port}`,
-    LOG_LEVEL: 'warn',
-    ...(await githubEnv()),
-    ...side.env,
-  });
-  const started = process.hrtime.bigint();
-  const handle = startProcess(
+  const handle = await startBackend(
     process.execPath,
     [...cpuProfileArgs(side), ...side.command()],
-    {
-      env,
-      cwd: side.cwd,
-    },
+    { env: { ...(await githubEnv()), ...side.env }, cwd: side.cwd },
   );
   try {
-    const wall = await waitFor200(
-      `http://127.0.0.1:${port}/.backstage/health/v1/readiness`,
-      started,
-      handle,
-    );
+    const wall = await waitFor200(handle.readinessUrl, handle.started, handle);
     return { wall, cpu: cpuMsOf(handle.child.pid) };
   } finally {
     await handle.stop();
@@ -612,27 +596,14 @@ async function measureSignIns(signInAs, uids, pid) {
 
 /** Starts a backend process, waits for readiness, runs `fn`, stops it. */
 async function withBackend(side, fn) {
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const handle = startProcess(
+  const handle = await startBackend(
     process.execPath,
     [...cpuProfileArgs(side), ...side.command],
-    {
-      env: cleanEnv({
-        BACKEND_PORT: String(port),
-        BACKEND_BASE_URL: baseUrl,
-        LOG_LEVEL: 'warn',
-        ...side.env,
-      }),
-    },
+    { env: side.env },
   );
   try {
-    await waitFor200(
-      `${baseUrl}/.backstage/health/v1/readiness`,
-      process.hrtime.bigint(),
-      handle,
-    );
-    return await fn(baseUrl, handle.child.pid);
+    await waitFor200(handle.readinessUrl, process.hrtime.bigint(), handle);
+    return await fn(handle.baseUrl, handle.child.pid);
   } finally {
     await handle.stop();
   }

@@ -127,11 +127,23 @@ async function spawnPortal(
   return { port, child };
 }
 
-/** Starts the backend the way the README does and returns a handle to it. */
-export async function startBackendProcess(
-  options: BackendProcessOptions = {},
-): Promise<LaunchedBackendProcess> {
-  const { port, child } = await spawnPortal(options);
+/** How {@link watchBackend} stops the process it watches. */
+export interface WatchOptions {
+  /** Sends a signal to the process (or its group); may throw if it is gone. */
+  signal(signal: NodeJS.Signals): void;
+  /** The default of `waitForReady`'s timeout. */
+  readyTimeoutMs: number;
+}
+
+/**
+ * The handle on a spawned backend (piped stdout and stderr) that listens on
+ * `port`: its output, readiness, and a stop that escalates to SIGKILL.
+ */
+export function watchBackend(
+  child: ChildProcess,
+  port: number,
+  options: WatchOptions,
+): BackendProcess {
   let output = '';
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {
@@ -140,20 +152,17 @@ export async function startBackendProcess(
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
+  let hasExited = false;
   const exited = new Promise<{
     code: number | null;
     signal: NodeJS.Signals | null;
   }>(resolve =>
     child.on('close', (code, signal) => {
-      running.delete(child);
+      hasExited = true;
+      listeners.forEach(l => l());
       resolve({ code, signal });
     }),
   );
-  let hasExited = false;
-  exited.then(() => {
-    hasExited = true;
-    listeners.forEach(l => l());
-  });
   const baseUrl = `http://127.0.0.1:${port}`;
 
   const waitForOutput = (pattern: RegExp, timeoutMs = 30_000) =>
@@ -185,7 +194,7 @@ export async function startBackendProcess(
       check();
     });
 
-  const waitForReady = async (timeoutMs = 60_000) => {
+  const waitForReady = async (timeoutMs = options.readyTimeoutMs) => {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (hasExited) {
@@ -208,27 +217,23 @@ export async function startBackendProcess(
     );
   };
 
+  const send = (signal: NodeJS.Signals) => {
+    try {
+      options.signal(signal);
+    } catch {
+      // already gone
+    }
+  };
   const stop = async () => {
     if (!hasExited) {
-      try {
-        process.kill(-child.pid!, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }, 10_000);
+      send('SIGTERM');
+      const timer = setTimeout(() => send('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
     }
   };
 
   return {
-    pid: child.pid!,
     port,
     baseUrl,
     output: () => output,
@@ -236,6 +241,21 @@ export async function startBackendProcess(
     waitForOutput,
     stop,
     exited,
+  };
+}
+
+/** Starts the backend the way the README does and returns a handle to it. */
+export async function startBackendProcess(
+  options: BackendProcessOptions = {},
+): Promise<LaunchedBackendProcess> {
+  const { port, child } = await spawnPortal(options);
+  child.on('close', () => running.delete(child));
+  return {
+    pid: child.pid!,
+    ...watchBackend(child, port, {
+      signal: signal => process.kill(-child.pid!, signal),
+      readyTimeoutMs: 60_000,
+    }),
   };
 }
 

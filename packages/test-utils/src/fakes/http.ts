@@ -1,12 +1,11 @@
 /*
  * The HTTP toolkit the protocol fakes in this process are built with
- * (GitHub, GitLab, Microsoft, Azure DevOps, OpenAI): routes declared in one
+ * (GitHub, GitLab, Microsoft, Azure DevOps, OpenAI, Keycloak): routes declared in one
  * table on express, one error a handler throws to answer early, one way to
  * send JSON and HTML, plus listening on loopback, stopping without waiting
  * on keep-alive sockets, reading a request body and escaping text for HTML.
  * What a fake answers (its headers, its error bodies) stays with the fake:
- * those conventions differ by service. The Keycloak stand-in runs as its own
- * Node process on oidc-provider (./keycloak/server.mjs) and keeps its own.
+ * those conventions differ by service.
  */
 import express from 'express';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';

@@ -2,11 +2,7 @@ import request from 'supertest';
 import { BackendFeature } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import authPlugin from '@backstage/plugin-auth-backend';
-import { resolvePresetsOrThrow } from '@devportal/plugin-presets-common';
-import {
-  presetsRootConfigServiceFactory,
-  presetsServiceFactory,
-} from '@devportal/plugin-presets-node';
+import { presetsTestServices } from '@devportal/plugin-presets-node/testUtils';
 import identityPresetsAuthFeatures from '../index';
 
 /**
@@ -19,20 +15,12 @@ export async function authBackend(
   env: Record<string, string>,
   extra: BackendFeature[] = [],
 ) {
-  const resolution = resolvePresetsOrThrow({ env, rootDir });
   return startTestBackend({
     features: [
       ...extra,
       authPlugin,
       identityPresetsAuthFeatures,
-      presetsServiceFactory({ resolution }),
-      presetsRootConfigServiceFactory({
-        resolution,
-        env,
-        argv: [],
-        rootDir,
-        watch: false,
-      }),
+      ...presetsTestServices({ env, rootDir }),
       mockServices.database.factory(),
     ],
   });

@@ -5,11 +5,7 @@ import {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
-import { resolvePresetsOrThrow } from '@devportal/plugin-presets-common';
-import {
-  presetsRootConfigServiceFactory,
-  presetsServiceFactory,
-} from '@devportal/plugin-presets-node';
+import { presetsTestServices } from '@devportal/plugin-presets-node/testUtils';
 import catalogModulePresets from '../index';
 
 /**
@@ -72,7 +68,6 @@ export async function wire(
   } = {},
 ) {
   const env = { ...ENV, ...options.env, VEECODE_PRESETS: selection };
-  const resolution = resolvePresetsOrThrow({ env, rootDir });
   const providers: EntityProvider[] = [];
   const scheduler = mockServices.scheduler.mock();
   const logger = mockServices.logger.mock();
@@ -92,14 +87,7 @@ export async function wire(
     ],
     features: [
       catalogModulePresets,
-      presetsServiceFactory({ resolution }),
-      presetsRootConfigServiceFactory({
-        resolution,
-        env,
-        argv: [],
-        rootDir,
-        watch: false,
-      }),
+      ...presetsTestServices({ env, rootDir }),
       scheduler.factory,
       logger.factory,
       ...(options.database ? [options.database] : []),

@@ -1,4 +1,5 @@
 import path from 'path';
+import { overrideTargetPaths } from '@backstage/cli-common/testUtils';
 import { EXIT_CONFIG } from '../model/problems';
 import { runBootGate } from './runBootGate';
 import { FIXTURE_ROOT } from '../__testUtils__/presetRoots';
@@ -176,6 +177,8 @@ describe('runBootGate', () => {
   it("resolves the running process's own selection without options", () => {
     const saved = process.env.VEECODE_PRESETS;
     delete process.env.VEECODE_PRESETS;
+    // The process's own root is the repository; the fixture catalog stands in.
+    const root = overrideTargetPaths(FIXTURE_ROOT);
     try {
       const first = runBootGate();
       expect(first.problems).toEqual([]);
@@ -185,6 +188,7 @@ describe('runBootGate', () => {
       expect(runBootGate()).not.toBe(first);
       expect(runBootGate({ rootDir: FIXTURE_ROOT, env: {} })).not.toBe(first);
     } finally {
+      root.restore();
       if (saved !== undefined) process.env.VEECODE_PRESETS = saved;
     }
   });

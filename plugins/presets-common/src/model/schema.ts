@@ -11,20 +11,47 @@ const NAME = PRESET_NAME_PATTERN.source;
 export const SEMVER_PATTERN =
   '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$';
 
+/** An environment variable's name, unanchored. */
+const VARIABLE_NAME = '[A-Za-z_][A-Za-z0-9_]*';
+
 /** An environment variable's name, as presets declare and reference them. */
-export const VARIABLE_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
+export const VARIABLE_NAME_PATTERN = `^${VARIABLE_NAME}$`;
 
 /** The transforms a derived value's template may apply to a reference. */
 export const DERIVED_TRANSFORMS = ['url', 'host', 'no-trailing-slash'] as const;
 
+/** `$${` in a derived value's template: a literal `${`. */
+const TEMPLATE_LITERAL = '\\$\\$\\{';
+
 /**
- * A derived value's template: text with `${VAR}` references, each with
- * optional transforms (`${VAR|url|no-trailing-slash}`); `$${` is a literal
- * `${`. A pattern, so editors check templates too.
+ * A reference in a derived value's template: `${VAR}`, with optional
+ * transforms (`${VAR|url|no-trailing-slash}`). With `capture`, the name and
+ * the transform chain are groups 1 and 2, for the evaluator.
  */
-export const DERIVED_TEMPLATE_PATTERN = `^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:${DERIVED_TRANSFORMS.join(
-  '|',
-)}))*\\})*$`;
+function templateReference(capture: boolean): string {
+  const group = (source: string) => (capture ? `(${source})` : source);
+  return `\\$\\{${group(VARIABLE_NAME)}${group(
+    `(?:\\|(?:${DERIVED_TRANSFORMS.join('|')}))*`,
+  )}\\}`;
+}
+
+/**
+ * A derived value's template: text with references and literal `$${`. A
+ * pattern, so editors check templates too.
+ */
+export const DERIVED_TEMPLATE_PATTERN = `^(?:[^$]|${TEMPLATE_LITERAL}|\\$(?!\\{)|${templateReference(
+  false,
+)})*$`;
+
+/**
+ * The literals and references of a template that the schema accepts
+ * ({@link DERIVED_TEMPLATE_PATTERN}), one match each, in order: what the
+ * evaluator reads a template with. A reference's name and transform chain
+ * are groups 1 and 2.
+ */
+export function derivedTemplateParts(): RegExp {
+  return new RegExp(`${TEMPLATE_LITERAL}|${templateReference(true)}`, 'g');
+}
 
 const variableName = {
   type: 'string',

@@ -12,6 +12,7 @@ import {
   PresetDerivedVariable,
 } from '../model/types';
 import { PresetProblem } from '../model/problems';
+import { DERIVED_TRANSFORMS, derivedTemplateParts } from '../model/schema';
 import { displayPath } from '../catalog/parsePresetFile';
 import { isHttpUrl, isUnset } from '../environment/variableValues';
 
@@ -24,8 +25,8 @@ interface TemplateReference {
   transforms: string[];
 }
 
-/** `$${` (a literal `${`), or a reference; the schema has checked the syntax. */
-const TEMPLATE_PART = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)((?:\|[a-z-]+)*)\}/g;
+/** `$${` (a literal `${`), or a reference, by the schema's own rule. */
+const TEMPLATE_PART = derivedTemplateParts();
 
 function templateReferences(template: string): TemplateReference[] {
   return [...template.matchAll(TEMPLATE_PART)]
@@ -56,7 +57,10 @@ export function derivedInputs(variable: PresetDerivedVariable): string[] {
 }
 
 /** A value's transforms; undefined when one does not apply (`host` of a non-URL). */
-const TRANSFORMS: Record<string, (value: string) => string | undefined> = {
+const TRANSFORMS: Record<
+  (typeof DERIVED_TRANSFORMS)[number],
+  (value: string) => string | undefined
+> = {
   url: value => parsedUrl(value)?.href,
   host: value => parsedUrl(value)?.host,
   'no-trailing-slash': value => value.replace(/\/+$/, ''),
@@ -139,7 +143,10 @@ export function deriveVariables(
       }
       let value = read(name);
       for (const transform of (chain as string).split('|').slice(1)) {
-        value = value === undefined ? undefined : TRANSFORMS[transform](value);
+        value =
+          value === undefined
+            ? undefined
+            : TRANSFORMS[transform as keyof typeof TRANSFORMS](value);
       }
       unset ||= value === undefined;
       return value ?? '';

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { HttpError } from '../http';
 import {
   DEFAULT_USER_PROPERTIES,
   EntraDirectory,
@@ -14,7 +15,7 @@ import {
   selectProperties,
   userResource,
 } from './directory';
-import { Exchange, FakeRequest, MicrosoftRoute, route, sendJson } from './http';
+import { FakeRequest, MicrosoftRoute, NO_STORE, sendJson } from './http';
 import { Claims, GRAPH_APP_ID, TokenSigner } from './tokens';
 
 const MAX_TOP = 999;
@@ -44,16 +45,14 @@ export interface GraphOptions {
   failure: () => { failure: GraphFailure; seen: number } | undefined;
 }
 
-/** Graph's error JSON. */
+/** Graph's error JSON, for a handler to throw. */
 function graphError(
-  res: ServerResponse,
   status: number,
   code: string,
   message: string,
   headers: Record<string, string> = {},
-): true {
-  return sendJson(
-    res,
+): HttpError {
+  return new HttpError(
     status,
     {
       error: {
@@ -66,14 +65,13 @@ function graphError(
         },
       },
     },
-    { 'request-id': randomUUID(), ...headers },
+    { ...NO_STORE, 'request-id': randomUUID(), ...headers },
   );
 }
 
 /** Graph's answer for a user without a photo, or a photo size it does not keep. */
-function imageNotFound(res: ServerResponse): true {
+function imageNotFound(): HttpError {
   return graphError(
-    res,
     404,
     'ImageNotFound',
     "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.",
@@ -107,9 +105,7 @@ function parseFilter(
 }
 
 /** The Graph routes (paths under the base URL's /v1.0). */
-export function createGraph(
-  options: GraphOptions,
-): (unhandled: (x: Exchange) => void) => MicrosoftRoute[] {
+export function createGraph(options: GraphOptions): MicrosoftRoute[] {
   const prefix = () => new URL(options.baseUrl()).pathname;
   const userById = (id: string) =>
     options.directory().users.find(u => u.id === id);
@@ -126,8 +122,7 @@ export function createGraph(
     const q = req.url.searchParams;
     const top = Number(q.get('$top') ?? 100);
     if (!Number.isInteger(top) || top < 1 || top > MAX_TOP) {
-      return graphError(
-        res,
+      throw graphError(
         400,
         'Request_UnsupportedQuery',
         `Invalid page size specified: '${q.get(
@@ -137,12 +132,7 @@ export function createGraph(
     }
     const filter = parseFilter(q.get('$filter'));
     if (filter === 'unsupported') {
-      return graphError(
-        res,
-        400,
-        'Request_UnsupportedQuery',
-        'Unsupported Query.',
-      );
+      throw graphError(400, 'Request_UnsupportedQuery', 'Unsupported Query.');
     }
     const select = q.get('$select')?.split(',').filter(Boolean);
     const offset = Number(
@@ -176,7 +166,7 @@ export function createGraph(
     user: EntraUser | undefined,
   ): true {
     if (!user?.photo) {
-      return imageNotFound(res);
+      throw imageNotFound();
     }
     return sendJson(res, 200, {
       '@odata.context': `${options.baseUrl()}/$metadata#users('${
@@ -200,29 +190,24 @@ export function createGraph(
       !user?.photo ||
       (size && !PHOTO_SIZES.some(s => `${s}x${s}` === size))
     ) {
-      return imageNotFound(res);
+      throw imageNotFound();
     }
     res.writeHead(200, { 'Content-Type': 'image/jpeg' });
     res.end(user.photo);
     return true;
   }
 
-  /** Checks the bearer token as Graph does; answers 401 when it is not valid for Graph. */
-  function authenticate(
-    req: FakeRequest,
-    res: ServerResponse,
-  ): Claims | undefined {
+  /** Checks the bearer token as Graph does: a 401 unless it is valid for Graph. */
+  function authenticate(req: FakeRequest): Claims {
     const token = /^Bearer (.+)$/.exec(
       req.raw.headers.authorization ?? '',
     )?.[1];
     if (!token) {
-      graphError(
-        res,
+      throw graphError(
         401,
         'InvalidAuthenticationToken',
         'Access token is empty.',
       );
-      return undefined;
     }
     const claims = options.signer.verify(token);
     if (
@@ -230,53 +215,48 @@ export function createGraph(
       claims.aud !== GRAPH_APP_ID ||
       claims.tid !== options.tenantId
     ) {
-      graphError(
-        res,
+      throw graphError(
         401,
         'InvalidAuthenticationToken',
         'Access token validation failure. Invalid audience.',
       );
-      return undefined;
     }
     return claims;
   }
 
-  /** Applies the armed failure, if this request is one it hits. */
-  function failed(path: string, res: ServerResponse): boolean {
+  /** Throws the armed failure, if this request is one it hits. */
+  function failIfArmed(path: string) {
     const armed = options.failure();
     if (!armed || (armed.failure.path && !armed.failure.path.test(path))) {
-      return false;
+      return;
     }
     armed.seen += 1;
     if (armed.seen <= (armed.failure.after ?? 0)) {
-      return false;
+      return;
     }
     const { status, retryAfterSeconds = 30 } = armed.failure;
     if (status === 429) {
-      return graphError(res, 429, 'TooManyRequests', 'Too many requests.', {
+      throw graphError(429, 'TooManyRequests', 'Too many requests.', {
         'Retry-After': String(retryAfterSeconds),
       });
     }
     if (status === 503) {
-      return graphError(
-        res,
+      throw graphError(
         503,
         'serviceNotAvailable',
         'The service is temporarily unavailable.',
         { 'Retry-After': String(retryAfterSeconds) },
       );
     }
-    return graphError(
-      res,
+    throw graphError(
       500,
       'generalException',
       'General exception while processing.',
     );
   }
 
-  const notFound = (res: ServerResponse, id: string) =>
+  const notFound = (id: string) =>
     graphError(
-      res,
       404,
       'Request_ResourceNotFound',
       `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
@@ -286,7 +266,7 @@ export function createGraph(
   function me(req: FakeRequest, res: ServerResponse, claims: Claims): true {
     const user = userById(String(claims.oid));
     if (!user) {
-      return notFound(res, String(claims.oid));
+      throw notFound(String(claims.oid));
     }
     const select = req.url.searchParams.get('$select')?.split(',');
     return sendJson(res, 200, {
@@ -305,7 +285,7 @@ export function createGraph(
     const { groups } = options.directory();
     const group = groups.find(g => g.id === groupId);
     if (!group) {
-      return notFound(res, groupId);
+      throw notFound(groupId);
     }
     const resources = group.members.flatMap(id => {
       const user = userById(id);
@@ -327,7 +307,7 @@ export function createGraph(
 
   function organization(res: ServerResponse, id: string): true {
     if (id !== options.tenantId) {
-      return notFound(res, id);
+      throw notFound(id);
     }
     return sendJson(res, 200, {
       '@odata.context': `${options.baseUrl()}/$metadata#organization/$entity`,
@@ -342,7 +322,7 @@ export function createGraph(
    * The resources this Graph serves: who may read them (a user's delegated
    * token, or the app's own with application permissions) and how.
    */
-  const routes: Array<{
+  const resources: Array<{
     pattern: RegExp;
     token: 'delegated' | 'application';
     handle(
@@ -350,7 +330,7 @@ export function createGraph(
       res: ServerResponse,
       params: string[],
       claims: Claims,
-    ): true;
+    ): void;
   }> = [
     {
       pattern: /^\/me$/,
@@ -411,19 +391,14 @@ export function createGraph(
   ];
 
   /** Graph's answer to a token of the wrong kind for the resource. */
-  function wrongToken(
-    res: ServerResponse,
-    wanted: 'delegated' | 'application',
-  ): true {
+  function wrongToken(wanted: 'delegated' | 'application'): HttpError {
     return wanted === 'delegated'
       ? graphError(
-          res,
           400,
           'BadRequest',
           '/me request is only valid with delegated authentication flow.',
         )
       : graphError(
-          res,
           403,
           'Authorization_RequestDenied',
           'Insufficient privileges to complete the operation.',
@@ -431,29 +406,19 @@ export function createGraph(
   }
 
   const base = prefix().replace(/\./g, '\\.');
-  return unhandled =>
-    routes.map(({ pattern, token, handle }) =>
-      route(
-        'GET',
-        // Graph takes a path with a trailing slash as well.
-        new RegExp(`^${base}${pattern.source.slice(1, -1)}/?$`),
-        (req, res, params) => {
-          const claims = authenticate(req, res);
-          const path = req.url.pathname
-            .slice(prefix().length)
-            .replace(/\/$/, '');
-          if (!claims || failed(path, res)) {
-            return true;
-          }
-          const delegated =
-            typeof claims.scp === 'string' && Boolean(claims.oid);
-          const application = Array.isArray(claims.roles);
-          if (token === 'delegated' ? !delegated : !application) {
-            return wrongToken(res, token);
-          }
-          return handle(req, res, params, claims);
-        },
-        unhandled,
-      ),
-    );
+  return resources.map(({ pattern, token, handle }) => ({
+    method: 'GET',
+    // Graph takes a path with a trailing slash as well.
+    path: new RegExp(`^${base}${pattern.source.slice(1, -1)}/?$`),
+    handle({ req, res }, params) {
+      const claims = authenticate(req);
+      failIfArmed(req.url.pathname.slice(prefix().length).replace(/\/$/, ''));
+      const delegated = typeof claims.scp === 'string' && Boolean(claims.oid);
+      const application = Array.isArray(claims.roles);
+      if (token === 'delegated' ? !delegated : !application) {
+        throw wrongToken(token);
+      }
+      handle(req, res, params, claims);
+    },
+  }));
 }

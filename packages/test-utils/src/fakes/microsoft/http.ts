@@ -87,6 +87,9 @@ export async function readForm(req: FakeRequest): Promise<void> {
   }
 }
 
+/** The caching header Microsoft's services send with JSON. */
+export const NO_STORE = { 'cache-control': 'no-store, no-cache' };
+
 /** Sends JSON with the headers Microsoft's services send with it; true, as a handler that answered returns. */
 export function sendJson(
   res: ServerResponse,
@@ -94,10 +97,7 @@ export function sendJson(
   body: unknown,
   headers: Record<string, string> = {},
 ): true {
-  sendJsonBody(res, status, body, {
-    'cache-control': 'no-store, no-cache',
-    ...headers,
-  });
+  sendJsonBody(res, status, body, { ...NO_STORE, ...headers });
   return true;
 }
 

@@ -136,7 +136,7 @@ export async function startFakeMicrosoft(
         }
       },
     ],
-    routes: [...authority(unhandled), ...graph(unhandled)],
+    routes: [...authority(unhandled), ...graph],
     unhandled,
     internalError: error =>
       new HttpError(500, { error: 'server_error', message: String(error) }),

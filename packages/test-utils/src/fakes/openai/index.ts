@@ -40,11 +40,7 @@
 import { closeServer } from '../http';
 import {
   ChatCompletionRequest,
-  ChatMessage,
-  ChatTool,
-  ChatToolCall,
   RefusedRequest,
-  ScriptedReply,
   ScriptedTurn,
   ServerContext,
   listen,
@@ -58,7 +54,7 @@ export type {
   RefusedRequest,
   ScriptedReply,
   ScriptedTurn,
-};
+} from './server';
 
 /** What the scripted model serves. */
 export interface ScriptedModelConfig {
