@@ -485,14 +485,16 @@ function slowestTestFiles(reports, count) {
 }
 
 /**
- * How many process-level test files run at once: one per core, at most
- * four. Each file starts its own backends, servers and browsers on free
- * ports and in temporary folders of its own, so files do not share
- * anything but the machine; a backend's start keeps a core busy, and a
- * file's processes take up to a gigabyte of memory.
+ * How many process-level test files run at once: one more than there are
+ * cores, at most four. Each file starts its own backends, servers and
+ * browsers on free ports and in temporary folders of its own, so files do
+ * not share anything but the machine. A file keeps less than one core busy
+ * on average (its steps wait on each other: the test on a request, the
+ * backend on slapd or a fake, the test on a sync), so one file per core
+ * leaves cores idle; a file's processes take up to a gigabyte of memory.
  */
 function processTestWorkers() {
-  return Math.max(1, Math.min(4, os.availableParallelism()));
+  return Math.max(1, Math.min(4, os.availableParallelism() + 1));
 }
 
 async function runTests(extraArgs) {
