@@ -531,12 +531,14 @@ async function runTests(extraArgs) {
   // Three lanes side by side: the unit and module tests; the type check,
   // the API reports check and lint; and the app build, then the
   // process-level tests, the longest step of the run. Those start once the
-  // app is built and the API reports check has ended, whatever its outcome
-  // (the last step that writes the declarations in dist-types/, which the
-  // embedding test packs the packages from), instead of after every other
-  // step; the other lanes share the cores with them. Only the last lane streams its
-  // output; the others print each step's output in one piece when it ends,
-  // so that no two steps interleave their lines.
+  // app is built and both the unit tests and the API reports check have
+  // ended, whatever their outcome: the unit tests' timeouts are not made
+  // for sharing the cores with backends, and the API reports check is the
+  // last step that writes the declarations in dist-types/, which the
+  // embedding test packs the packages from. Lint then runs beside them
+  // instead of before them. The unit tests and the last lane stream their
+  // output, one after the other; the middle lane prints each step's output
+  // in one piece when it ends, so that no two steps interleave their lines.
   const lanes = [
     [jest('unit and module tests', ['--ignoreProjects', PROCESS_TESTS])],
     [
@@ -563,7 +565,7 @@ async function runTests(extraArgs) {
           `--maxWorkers=${processTestWorkers()}`,
         ]),
         needs: ['app build'],
-        after: ['API reports'],
+        after: ['unit and module tests', 'API reports'],
       },
     ],
   ];
@@ -594,9 +596,7 @@ async function runTests(extraArgs) {
       endOf(step.name).resolve(code);
     }
   };
-  await Promise.all(
-    lanes.map((steps, i) => runLane(steps, i < lanes.length - 1)),
-  );
+  await Promise.all(lanes.map((steps, i) => runLane(steps, i === 1)));
   const jestReports = lanes
     .flat()
     .filter(step => step.report)
