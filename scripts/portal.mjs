@@ -485,14 +485,16 @@ function slowestTestFiles(reports, count) {
 }
 
 /**
- * How many process-level test files run at once: one per core, at most
- * four. Each file starts its own backends, servers and browsers on free
- * ports and in temporary folders of its own, so files do not share
- * anything but the machine; a backend's start keeps a core busy, and a
- * file's processes take up to a gigabyte of memory.
+ * How many process-level test files run at once: one more than there are
+ * cores, at most four. Each file starts its own backends, servers and
+ * browsers on free ports and in temporary folders of its own, so files do
+ * not share anything but the machine. A file keeps less than one core busy
+ * on average (its steps wait on each other: the test on a request, the
+ * backend on slapd or a fake, the test on a sync), so one file per core
+ * leaves cores idle; a file's processes take up to a gigabyte of memory.
  */
 function processTestWorkers() {
-  return Math.max(1, Math.min(4, os.availableParallelism()));
+  return Math.max(1, Math.min(4, os.availableParallelism() + 1));
 }
 
 async function runTests(extraArgs) {
@@ -526,18 +528,27 @@ async function runTests(extraArgs) {
       report,
     };
   };
-  // Two lanes side by side, each mostly keeping one core busy: the unit
-  // and module tests, whose output streams, and the type check, lint and
-  // app build, whose output is printed as each of them ends. Nothing in
-  // one lane reads what the other writes.
+  // Three lanes side by side: the unit and module tests; the type check,
+  // the API reports check and lint; and the app build, then the
+  // process-level tests, the longest step of the run. Those start once the
+  // app is built and both the unit tests and the API reports check have
+  // ended, whatever their outcome: the unit tests' timeouts are not made
+  // for sharing the cores with backends, and the API reports check is the
+  // last step that writes the declarations in dist-types/, which the
+  // embedding test packs the packages from. Lint then runs beside them
+  // instead of before them. The unit tests and the last lane stream their
+  // output, one after the other; the middle lane prints each step's output
+  // in one piece when it ends, so that no two steps interleave their lines.
   const lanes = [
     [jest('unit and module tests', ['--ignoreProjects', PROCESS_TESTS])],
     [
       yarnStep('type check', ['tsc']),
-      yarnStep('lint', ['backstage-cli', 'repo', 'lint']),
       // The API reports of the published packages match their code
       // (scripts/api-reports.mjs; `yarn build:api-reports` rewrites them).
       yarnStep('API reports', ['build:api-reports', '--ci']),
+      yarnStep('lint', ['backstage-cli', 'repo', 'lint']),
+    ],
+    [
       // Once per run, before the backends of the process-level tests
       // start: each of them then finds the app up to date and serves this
       // build.
@@ -547,32 +558,47 @@ async function runTests(extraArgs) {
         command: process.execPath,
         args: [fileURLToPath(import.meta.url), 'build-app'],
       },
+      {
+        ...jest('process-level tests', [
+          '--selectProjects',
+          PROCESS_TESTS,
+          `--maxWorkers=${processTestWorkers()}`,
+        ]),
+        needs: ['app build'],
+        after: ['unit and module tests', 'API reports'],
+      },
     ],
   ];
-  const processTests = {
-    ...jest('process-level tests', [
-      '--selectProjects',
-      PROCESS_TESTS,
-      `--maxWorkers=${processTestWorkers()}`,
-    ]),
-    needs: 'app build',
+  /** Each step's exit code, once it has ended (undefined when not run). */
+  const ended = new Map();
+  const endOf = name => {
+    if (!ended.has(name)) {
+      let resolve;
+      ended.set(name, { promise: new Promise(r => (resolve = r)), resolve });
+    }
+    return ended.get(name);
   };
   const failedNames = new Set();
   const runLane = async (steps, keepOutput) => {
     for (const step of steps) {
-      if ((await runStep(step, keepOutput)) !== 0) {
+      const needs = step.needs ?? [];
+      const codes = await Promise.all(
+        [...needs, ...(step.after ?? [])].map(name => endOf(name).promise),
+      );
+      const failedNeed = needs.find((_, i) => codes[i] !== 0);
+      const code = failedNeed ? undefined : await runStep(step, keepOutput);
+      if (failedNeed) {
+        log(`${step.name} not run: the ${failedNeed} failed`);
+      }
+      if (code !== 0) {
         failedNames.add(step.name);
       }
+      endOf(step.name).resolve(code);
     }
   };
-  await Promise.all(lanes.map((steps, i) => runLane(steps, i > 0)));
-  if (failedNames.has(processTests.needs)) {
-    failedNames.add(processTests.name);
-    log(`${processTests.name} not run: the ${processTests.needs} failed`);
-  } else {
-    await runLane([processTests], false);
-  }
-  const jestReports = [...lanes.flat(), processTests]
+  await Promise.all(lanes.map((steps, i) => runLane(steps, i === 1)));
+  const jestReports = lanes
+    .flat()
     .filter(step => step.report)
     .map(step => readJson(step.report))
     .filter(Boolean);

@@ -9,6 +9,9 @@
 import { startBackendProcess } from '@devportal/test-utils/src/backend/backendProcess';
 import {
   catalog,
+  ExpectedProviders,
+  expectExactlyProviders,
+  SMOKE_TEST_COMPOSITIONS,
   VEECODE_SMOKE_TESTS,
   veecodeSmokeEnv,
 } from './veecodeSmokeMatrix';
@@ -25,11 +28,11 @@ const TESTED_ELSEWHERE: Record<string, string> = {
 };
 
 /**
- * What each composition must register, and nothing else: sign-in routes
- * (`/api/auth/<id>`) and catalog providers, read from the modules' startup
- * log lines.
+ * What each composition must register, and nothing else. Those that are
+ * also a test of VeeCode's matrix (SMOKE_TEST_COMPOSITIONS) are checked on
+ * that test's boot, in bootMatrixSmoke1 or bootMatrixSmoke2.
  */
-const compositions: Array<[string, { auth: string[]; catalog: string[] }]> = [
+const compositions: Array<[string, ExpectedProviders]> = [
   [
     'recommended,github,github-auth',
     {
@@ -45,16 +48,6 @@ const compositions: Array<[string, { auth: string[]; catalog: string[] }]> = [
     {
       auth: ['oidc'],
       catalog: ['github-provider:default', 'KeycloakOrgEntityProvider:default'],
-    },
-  ],
-  [
-    'azure,azure-auth',
-    {
-      auth: ['microsoft'],
-      catalog: [
-        'AzureDevOpsEntityProvider:default',
-        'MicrosoftGraphOrgEntityProvider:default',
-      ],
     },
   ],
   [
@@ -82,6 +75,8 @@ const compositions: Array<[string, { auth: string[]; catalog: string[] }]> = [
 ];
 
 describe('compositions of one identity preset with SCM presets', () => {
+  // The assertions are expectExactlyProviders', shared with the smoke matrix.
+  // eslint-disable-next-line jest/expect-expect
   it.each(compositions)(
     'VEECODE_PRESETS=%s registers exactly its providers',
     async (selection, expected) => {
@@ -90,29 +85,22 @@ describe('compositions of one identity preset with SCM presets', () => {
       });
       try {
         await backend.waitForReady();
-        const output = backend.output();
-        const auth = [
-          ...output.matchAll(
-            /signs people in with .* \(\/api\/auth\/([\w-]+)\)/g,
-          ),
-        ].map(m => m[1]);
-        const catalogProviders = [
-          ...output.matchAll(
-            /(?:syncs users and groups from|discovers catalog files with) .* \(([^()]+)\)/g,
-          ),
-        ].map(m => m[1]);
-        expect(auth).toEqual(expected.auth);
-        expect(catalogProviders.sort()).toEqual([...expected.catalog].sort());
-        // No guest sign-in next to a real identity provider.
-        const guest = await fetch(`${backend.baseUrl}/api/auth/guest/refresh`, {
-          headers: { 'X-Requested-With': 'XMLHttpRequest' },
-        });
-        expect(guest.status).not.toBe(200);
+        await expectExactlyProviders(backend, expected);
       } finally {
         await backend.stop();
       }
     },
   );
+
+  it("checks the compositions that are tests of VeeCode's matrix on their boot there", () => {
+    expect(
+      Object.keys(SMOKE_TEST_COMPOSITIONS).filter(
+        selection =>
+          !VEECODE_SMOKE_TESTS.includes(selection) ||
+          compositions.some(([c]) => c === selection),
+      ),
+    ).toEqual([]);
+  });
 });
 
 describe("VeeCode's smoke matrix", () => {

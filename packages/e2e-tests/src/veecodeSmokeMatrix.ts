@@ -11,6 +11,7 @@ import {
 } from '@devportal/plugin-presets-common';
 import path from 'path';
 import {
+  BackendProcess,
   repoRoot,
   startBackendProcess,
 } from '@devportal/test-utils/src/backend/backendProcess';
@@ -117,8 +118,59 @@ export function veecodeSmokeEnv(selection: string[]): Record<string, string> {
 }
 
 /**
+ * What a composition of presets must register, and nothing else: sign-in
+ * routes (`/api/auth/<id>`) and catalog providers.
+ */
+export interface ExpectedProviders {
+  auth: string[];
+  catalog: string[];
+}
+
+/**
+ * Checks that a ready backend registered exactly these providers, read
+ * from the modules' startup log lines, and offers no guest sign-in next to
+ * a real identity provider.
+ */
+export async function expectExactlyProviders(
+  backend: BackendProcess,
+  expected: ExpectedProviders,
+) {
+  const output = backend.output();
+  const auth = [
+    ...output.matchAll(/signs people in with .* \(\/api\/auth\/([\w-]+)\)/g),
+  ].map(m => m[1]);
+  const catalogProviders = [
+    ...output.matchAll(
+      /(?:syncs users and groups from|discovers catalog files with) .* \(([^()]+)\)/g,
+    ),
+  ].map(m => m[1]);
+  expect(auth).toEqual(expected.auth);
+  expect(catalogProviders.sort()).toEqual([...expected.catalog].sort());
+  const guest = await fetch(`${backend.baseUrl}/api/auth/guest/refresh`, {
+    headers: { 'X-Requested-With': 'XMLHttpRequest' },
+  });
+  expect(guest.status).not.toBe(200);
+}
+
+/**
+ * Compositions of the boot matrix that are also tests of VeeCode's matrix:
+ * their providers are checked on that test's boot (same selection, same
+ * dummy values), so they need no boot of their own.
+ */
+export const SMOKE_TEST_COMPOSITIONS: Record<string, ExpectedProviders> = {
+  'azure,azure-auth': {
+    auth: ['microsoft'],
+    catalog: [
+      'AzureDevOpsEntityProvider:default',
+      'MicrosoftGraphOrgEntityProvider:default',
+    ],
+  },
+};
+
+/**
  * One test of VeeCode's smoke matrix: it boots with its dummy values and
- * reports the npm plugins its presets name.
+ * reports the npm plugins its presets name (and, for a composition of the
+ * boot matrix, registers exactly its providers).
  */
 export async function checkVeecodeSmokeTest(test: string) {
   const selection = test.split(',');
@@ -147,6 +199,10 @@ export async function checkVeecodeSmokeTest(test: string) {
       p => p.name,
     );
     expect(names).toEqual(expect.arrayContaining(npmPluginsOf(selection)));
+    const composition = SMOKE_TEST_COMPOSITIONS[test];
+    if (composition) {
+      await expectExactlyProviders(backend, composition);
+    }
   } finally {
     await backend.stop();
   }
