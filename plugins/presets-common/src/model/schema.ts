@@ -26,6 +26,9 @@ export const DERIVED_TEMPLATE_PATTERN = `^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-
   '|',
 )}))*\\})*$`;
 
+/** An absolute path (a derived value's `file` condition). */
+export const ABSOLUTE_PATH_PATTERN = '^/';
+
 const variableName = {
   type: 'string',
   pattern: VARIABLE_NAME_PATTERN,
@@ -172,6 +175,12 @@ export const presetFileSchema = {
                     url: {
                       ...variableName,
                       description: 'set to an absolute http(s) URL',
+                    },
+                    file: {
+                      type: 'string',
+                      pattern: ABSOLUTE_PATH_PATTERN,
+                      description:
+                        'this absolute path is an existing regular file (a default file an image may ship, such as /app/rbac-policy.csv)',
                     },
                     equals: {
                       type: 'object',
