@@ -74,7 +74,7 @@ export interface FakeKeycloakControl {
   users?: FakeKeycloakUser[];
   /** Replaces all groups; memberships of users not replaced at the same time are kept by group id. */
   groups?: FakeKeycloakGroup[];
-  /** Clears the request log. */
+  /** Clears the request log, and the peak of admin requests in flight. */
   resetRequests?: boolean;
 }
 
@@ -102,6 +102,12 @@ export interface FakeKeycloak {
   control(body: FakeKeycloakControl): Promise<void>;
   /** The requests received so far, oldest first (at most the last 2000). */
   requests(): Promise<FakeKeycloakRequest[]>;
+  /**
+   * The most admin API requests (/admin/...) in flight at once since the
+   * start or the last `resetRequests`: each takes a moment to answer, so a
+   * client's concurrency limit shows here.
+   */
+  adminPeakInFlight(): Promise<number>;
   /** Everything the server printed so far, stdout and stderr together. */
   output(): string;
 }
@@ -208,6 +214,16 @@ export async function startFakeKeycloak(
         );
       }
       return (await response.json()) as FakeKeycloakRequest[];
+    },
+    async adminPeakInFlight() {
+      const response = await fetch(`${baseUrl}/__control`);
+      if (!response.ok) {
+        throw new Error(
+          `fake Keycloak did not report its state: ${response.status}`,
+        );
+      }
+      return ((await response.json()) as { adminPeakInFlight: number })
+        .adminPeakInFlight;
     },
     output: () => output,
   };

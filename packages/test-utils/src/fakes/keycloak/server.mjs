@@ -17,13 +17,15 @@
  * - the read side of the Keycloak admin REST API that
  *   @backstage-community/plugin-catalog-backend-module-keycloak calls, under
  *   /admin/realms/<realm>/... and /admin/serverinfo;
- * - a control endpoint, /__control, for tests.
+ * - a control endpoint, /__control, for tests (GET: the state, with the most
+ *   admin API requests that were in flight at once).
  *
  * See index.ts for the config format.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 // The harness runs only in tests of this private package, so its tools are devDependencies.
 // eslint-disable-next-line @backstage/no-undeclared-imports
 import Provider from 'oidc-provider';
@@ -31,6 +33,8 @@ import Provider from 'oidc-provider';
 const HOST = '127.0.0.1';
 const MAX_BODY = 1024 * 1024;
 const MAX_LOGGED_REQUESTS = 2000;
+/** How long each admin API request takes, so requests sent at once overlap. */
+const ADMIN_RESPONSE_DELAY_MS = 20;
 
 // ---------------------------------------------------------------------------
 // Config and directory model
@@ -386,6 +390,10 @@ async function main() {
     groups: config.groups,
     users: config.users,
     requests: [],
+    // Admin API requests being answered now, and the most at once: how a
+    // client's concurrency limit shows.
+    adminInFlight: 0,
+    adminPeakInFlight: 0,
   };
 
   const server = http.createServer();
@@ -968,6 +976,7 @@ ${
     if (req.method === 'GET') {
       sendJson(res, 200, {
         fail: state.fail,
+        adminPeakInFlight: state.adminPeakInFlight,
         users: state.users.map(u => ({ id: u.id, username: u.username })),
         groups: state.groups.all.map(g => ({ id: g.id, path: g.path })),
       });
@@ -1016,7 +1025,10 @@ ${
       throw error;
     }
     if (body.fail !== undefined) state.fail = body.fail;
-    if (body.resetRequests) state.requests = [];
+    if (body.resetRequests) {
+      state.requests = [];
+      state.adminPeakInFlight = state.adminInFlight;
+    }
     sendJson(res, 200, {
       fail: state.fail,
       users: state.users.length,
@@ -1058,8 +1070,21 @@ ${
     const { pathname } = url;
     if (pathname.startsWith('/__control')) return handleControl(req, res, url);
     if (pathname === '/admin' || pathname.startsWith('/admin/')) {
-      const body = await handleAdmin(req, res, url);
-      sendJson(res, 200, body);
+      state.adminInFlight += 1;
+      state.adminPeakInFlight = Math.max(
+        state.adminPeakInFlight,
+        state.adminInFlight,
+      );
+      try {
+        // Answering on the spot would finish each request before the next
+        // one of a burst arrives; a real server's moment per request is
+        // what lets a client's parallel requests overlap.
+        await delay(ADMIN_RESPONSE_DELAY_MS);
+        const body = await handleAdmin(req, res, url);
+        sendJson(res, 200, body);
+      } finally {
+        state.adminInFlight -= 1;
+      }
       return undefined;
     }
     if (
