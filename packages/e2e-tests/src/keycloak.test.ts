@@ -101,6 +101,13 @@ describe('keycloak preset', () => {
     expect(new Set(groups)).toEqual(new Set(['0/2', '2/2']));
   });
 
+  it('keeps KEYCLOAK_MAX_CONCURRENCY admin API requests in flight at most', async () => {
+    // The sync above sent its pages and its groups' member lists through
+    // the module's limit; the fake takes a moment per request, so more than
+    // one would have overlapped (the module's default is 20).
+    expect(await keycloak.adminPeakInFlight()).toBe(1);
+  });
+
   it('signs a realm user in through the login form, to their catalog user and groups', async () => {
     const page = await browser.newPage();
     const message = await signIn(page, 'ana', 'ana-pass-1');

@@ -3,6 +3,7 @@ import { relative, isAbsolute, basename, extname, sep } from 'path';
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import type { Document, LineCounter, Node as YamlNode } from 'yaml';
 import {
+  ABSOLUTE_PATH_PATTERN,
   DERIVED_TEMPLATE_PATTERN,
   DERIVED_TRANSFORMS,
   SEMVER_PATTERN,
@@ -452,6 +453,13 @@ function describeSchemaError(
             t => `|${t}`,
           ).join(', ')})`,
           hint: 'close every ${ with }, use only those transforms, and write $${ for a literal ${',
+        };
+      }
+      if (pattern === ABSOLUTE_PATH_PATTERN) {
+        return {
+          position: at(),
+          message: `field ${field} must be an absolute path`,
+          hint: 'write the full path from / (a preset is read from any directory)',
         };
       }
       return {

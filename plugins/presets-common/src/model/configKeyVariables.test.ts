@@ -1,12 +1,15 @@
 import { configKeyVariables } from './configKeyVariables';
 import { Preset } from './types';
 
-const preset = (appConfig: Preset['appConfig']): Preset => ({
+const preset = (
+  appConfig: Preset['appConfig'],
+  derived: Preset['derived'] = {},
+): Preset => ({
   name: 'scm',
   description: 'scm',
   version: '1.0.0',
   requires: { presets: [], groups: {}, oneOf: [], variables: {} },
-  derived: {},
+  derived,
   plugins: [],
   appConfig,
   source: '/presets/scm.yaml',
@@ -42,5 +45,35 @@ describe('configKeyVariables', () => {
     expect(
       configKeyVariables(presets, 'catalog.providers.scm.default'),
     ).toEqual(['SCM_ORG', 'SCM_HOST', 'SCM_TEAMS']);
+  });
+
+  it('names the variables a derived value is computed from, not the derived value', () => {
+    const presets = [
+      preset(
+        { scm: { policy: '${SCM_POLICY_PATH:-}', url: '${SCM_URL}' } },
+        {
+          SCM_POLICY_PATH: {
+            description: 'the policy file',
+            cases: [
+              { when: { set: 'SCM_POLICY' }, value: '${SCM_POLICY}' },
+              { when: { file: '/app/policy.csv' }, value: '/app/policy.csv' },
+            ],
+          },
+          SCM_URL: {
+            description: 'the URL, keeping an operator value',
+            cases: [
+              { when: { set: 'SCM_URL' }, value: '${SCM_URL}' },
+              { value: '${SCM_POLICY_PATH}/${SCM_HOST}' },
+            ],
+          },
+        },
+      ),
+    ];
+    expect(configKeyVariables(presets, 'scm.policy')).toEqual(['SCM_POLICY']);
+    expect(configKeyVariables(presets, 'scm.url')).toEqual([
+      'SCM_URL',
+      'SCM_POLICY',
+      'SCM_HOST',
+    ]);
   });
 });

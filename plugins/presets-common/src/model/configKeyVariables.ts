@@ -1,4 +1,5 @@
 import { Preset } from './types';
+import { derivedInputs } from '../selection/derivedVariables';
 
 /**
  * `${VAR}` and `${VAR:-default}` as Backstage's substitution splits them;
@@ -36,10 +37,33 @@ function variablesBelow(value: unknown): string[] {
 }
 
 /**
+ * A derived value is no environment variable an operator could set: it
+ * stands for the variables it is computed from, derived ones in turn.
+ */
+function settableNames(
+  presets: ReadonlyArray<Preset>,
+  names: string[],
+): string[] {
+  const derived = Object.assign({}, ...presets.map(p => p.derived));
+  const expanding = new Set<string>();
+  const expand = (name: string): string[] => {
+    if (!(name in derived) || expanding.has(name)) {
+      return [name];
+    }
+    expanding.add(name);
+    const inputs = derivedInputs(derived[name]).flatMap(expand);
+    expanding.delete(name);
+    return inputs;
+  };
+  return [...new Set(names.flatMap(expand))];
+}
+
+/**
  * The environment variables the selected presets set a config key from, so
  * a module's message can name them beside the key: those the last preset
  * that writes the key references there (later presets are layered above
- * earlier ones). Empty when no selected preset writes the key, so a
+ * earlier ones), a derived value standing for the variables it is computed
+ * from. Empty when no selected preset writes the key, so a
  * message then names the key alone. It reads the presets, not the final
  * config: an operator's own layer may still override the key.
  *
@@ -67,7 +91,7 @@ export function configKeyVariables(
       node = record && '$each' in record ? record.$value : record?.[segment];
     }
     if (node !== undefined) {
-      return [...new Set(variablesBelow(node))];
+      return settableNames(presets, variablesBelow(node));
     }
   }
   return [];

@@ -5,12 +5,13 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://devportal-presets/schemas/preset.json","title":"DevPortal preset","type":"object","additionalProperties":false,"required":["name","description","version"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"kebab-case, unique, equal to the file name"},"description":{"type":"string","minLength":1,"pattern":"\\S"},"version":{"type":"string","pattern":"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$","description":"a semantic version such as 1.0.0"},"exclusive_group":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"at most one selected preset per group"},"requires":{"type":"object","additionalProperties":false,"properties":{"presets":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"description":"presets that must be selected before this one"},"groups":{"type":"object","propertyNames":{"pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"additionalProperties":{"type":"string","minLength":1,"pattern":"\\S"},"description":"exclusive groups one of whose presets must be selected before this one, each with the reason shown when none is (e.g. identity: guest users have no groups)"},"signIn":{"type":"string","minLength":1,"pattern":"\\S","description":"why this preset must not run on guest sign-in in production, shown when it would: with NODE_ENV=production it needs a preset of exclusive_group identity selected, or the operator opting in to guest sign-in with DEVPORTAL_ALLOW_GUEST=true"},"oneOf":{"type":"array","minItems":2,"items":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"}},"description":"sets of variables of which exactly one must be set in full, e.g. a token or an app: [[X_TOKEN], [X_APP_ID, X_APP_KEY]]; each variable is declared under variables with required: false"},"variables":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["description","required"],"properties":{"description":{"type":"string","minLength":1,"pattern":"\\S"},"required":{"type":"boolean"},"docs":{"type":"string","minLength":1},"example":{"type":["string","number","boolean"]},"format":{"enum":["url"],"description":"url: a set value must be an absolute http(s) URL"},"secret":{"type":"boolean","description":"true: the value is a credential, redacted from logs; unset: inferred from the name (TOKEN, SECRET, PASSWORD, KEY, PAT ...)"},"aliases":{"type":"array","uniqueItems":true,"minItems":1,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"other names the operator may set the variable by (another product's deployment names): the variable takes the value of whichever is set, names set to different values refuse the boot, and each has the NAME_FILE form too"}}}}}},"derived":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"values computed from variables, referenced like any ${VAR}: the first case whose `when` holds gives the value","additionalProperties":{"type":"object","additionalProperties":false,"required":["description","cases"],"properties":{"description":{"type":"string","minLength":1,"pattern":"\\S"},"secret":{"type":"boolean","description":"true: the value is a credential, redacted from logs; unset: inferred from the name"},"cases":{"type":"array","minItems":1,"description":"tried in order; the first whose `when` holds gives the value, and none leaves the value unset","items":{"type":"object","additionalProperties":false,"properties":{"when":{"type":"object","additionalProperties":false,"minProperties":1,"description":"every condition given must hold","properties":{"set":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"unset":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"url":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"set to an absolute http(s) URL"},"equals":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"string"},"description":"each variable holds exactly this text"}}},"value":{"type":"string","pattern":"^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$","description":"the value: text with ${VAR} references, each optionally transformed (${VAR|url}, |host, |no-trailing-slash); absent (and without random), this case leaves the value unset"},"random":{"const":true,"description":"the value is random: 64 hex characters made once per process"}},"not":{"properties":{"value":true,"random":true},"required":["value","random"]}}}}}},"plugins":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["package"],"properties":{"package":{"type":"string","minLength":1,"pattern":"\\S"},"disabled":{"type":"boolean"},"integrity":{"type":"string"},"pluginConfig":{"type":"object"}}}},"appConfig":{"type":"object"}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://devportal-presets/schemas/preset.json","title":"DevPortal preset","type":"object","additionalProperties":false,"required":["name","description","version"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"kebab-case, unique, equal to the file name"},"description":{"type":"string","minLength":1,"pattern":"\\S"},"version":{"type":"string","pattern":"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$","description":"a semantic version such as 1.0.0"},"exclusive_group":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$","description":"at most one selected preset per group"},"requires":{"type":"object","additionalProperties":false,"properties":{"presets":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"description":"presets that must be selected before this one"},"groups":{"type":"object","propertyNames":{"pattern":"^[a-z0-9]+(-[a-z0-9]+)*$"},"additionalProperties":{"type":"string","minLength":1,"pattern":"\\S"},"description":"exclusive groups one of whose presets must be selected before this one, each with the reason shown when none is (e.g. identity: guest users have no groups)"},"signIn":{"type":"string","minLength":1,"pattern":"\\S","description":"why this preset must not run on guest sign-in in production, shown when it would: with NODE_ENV=production it needs a preset of exclusive_group identity selected, or the operator opting in to guest sign-in with DEVPORTAL_ALLOW_GUEST=true"},"oneOf":{"type":"array","minItems":2,"items":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"}},"description":"sets of variables of which exactly one must be set in full, e.g. a token or an app: [[X_TOKEN], [X_APP_ID, X_APP_KEY]]; each variable is declared under variables with required: false"},"variables":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"object","additionalProperties":false,"required":["description","required"],"properties":{"description":{"type":"string","minLength":1,"pattern":"\\S"},"required":{"type":"boolean"},"docs":{"type":"string","minLength":1},"example":{"type":["string","number","boolean"]},"format":{"enum":["url"],"description":"url: a set value must be an absolute http(s) URL"},"secret":{"type":"boolean","description":"true: the value is a credential, redacted from logs; unset: inferred from the name (TOKEN, SECRET, PASSWORD, KEY, PAT ...)"},"aliases":{"type":"array","uniqueItems":true,"minItems":1,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"other names the operator may set the variable by (another product's deployment names): the variable takes the value of whichever is set, names set to different values refuse the boot, and each has the NAME_FILE form too"}}}}}},"derived":{"type":"object","propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"description":"values computed from variables, referenced like any ${VAR}: the first case whose `when` holds gives the value","additionalProperties":{"type":"object","additionalProperties":false,"required":["description","cases"],"properties":{"description":{"type":"string","minLength":1,"pattern":"\\S"},"secret":{"type":"boolean","description":"true: the value is a credential, redacted from logs; unset: inferred from the name"},"cases":{"type":"array","minItems":1,"description":"tried in order; the first whose `when` holds gives the value, and none leaves the value unset","items":{"type":"object","additionalProperties":false,"properties":{"when":{"type":"object","additionalProperties":false,"minProperties":1,"description":"every condition given must hold","properties":{"set":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"unset":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"url":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"set to an absolute http(s) URL"},"file":{"type":"string","pattern":"^/","description":"this absolute path is an existing regular file (a default file an image may ship, such as /app/rbac-policy.csv)"},"equals":{"type":"object","minProperties":1,"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$"},"additionalProperties":{"type":"string"},"description":"each variable holds exactly this text"}}},"value":{"type":"string","pattern":"^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$","description":"the value: text with ${VAR} references, each optionally transformed (${VAR|url}, |host, |no-trailing-slash); absent (and without random), this case leaves the value unset"},"random":{"const":true,"description":"the value is random: 64 hex characters made once per process"}},"not":{"properties":{"value":true,"random":true},"required":["value","random"]}}}}}},"plugins":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["package"],"properties":{"package":{"type":"string","minLength":1,"pattern":"\\S"},"disabled":{"type":"boolean"},"integrity":{"type":"string"},"pluginConfig":{"type":"object"}}}},"appConfig":{"type":"object"}}};
 const pattern0 = new RegExp("^[a-z0-9]+(-[a-z0-9]+)*$", "u");
 const pattern1 = new RegExp("\\S", "u");
 const pattern2 = new RegExp("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][a-zA-Z0-9-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$", "u");
 const pattern8 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
-const pattern18 = new RegExp("^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$", "u");
+const pattern17 = new RegExp("^/", "u");
+const pattern19 = new RegExp("^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$", "u");
 const func2 = require("ajv/dist/runtime/ucs2length").default;
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -937,7 +938,7 @@ vErrors.push(err69);
 errors++;
 }
 for(const key11 in data29){
-if(!((((key11 === "set") || (key11 === "unset")) || (key11 === "url")) || (key11 === "equals"))){
+if(!(((((key11 === "set") || (key11 === "unset")) || (key11 === "url")) || (key11 === "file")) || (key11 === "equals"))){
 const err70 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err70];
@@ -1023,11 +1024,11 @@ vErrors.push(err76);
 errors++;
 }
 }
-if(data29.equals !== undefined){
-let data33 = data29.equals;
-if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
-if(Object.keys(data33).length < 1){
-const err77 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+if(data29.file !== undefined){
+let data33 = data29.file;
+if(typeof data33 === "string"){
+if(!pattern17.test(data33)){
+const err77 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when/file",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/file/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\""};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -1036,11 +1037,9 @@ vErrors.push(err77);
 }
 errors++;
 }
-for(const key12 in data33){
-const _errs82 = errors;
-if(typeof key12 === "string"){
-if(!pattern8.test(key12)){
-const err78 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key12};
+}
+else {
+const err78 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when/file",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1050,9 +1049,11 @@ vErrors.push(err78);
 errors++;
 }
 }
-var valid26 = _errs82 === errors;
-if(!valid26){
-const err79 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/propertyNames",keyword:"propertyNames",params:{propertyName: key12},message:"property name must be valid"};
+if(data29.equals !== undefined){
+let data34 = data29.equals;
+if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
+if(Object.keys(data34).length < 1){
+const err79 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1061,10 +1062,11 @@ vErrors.push(err79);
 }
 errors++;
 }
-}
-for(const key13 in data33){
-if(typeof data33[key13] !== "string"){
-const err80 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when/equals/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key12 in data34){
+const _errs84 = errors;
+if(typeof key12 === "string"){
+if(!pattern8.test(key12)){
+const err80 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",propertyName:key12};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1074,9 +1076,9 @@ vErrors.push(err80);
 errors++;
 }
 }
-}
-else {
-const err81 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/type",keyword:"type",params:{type: "object"},message:"must be object"};
+var valid26 = _errs84 === errors;
+if(!valid26){
+const err81 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/propertyNames",keyword:"propertyNames",params:{propertyName: key12},message:"property name must be valid"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1086,9 +1088,9 @@ vErrors.push(err81);
 errors++;
 }
 }
-}
-else {
-const err82 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key13 in data34){
+if(typeof data34[key13] !== "string"){
+const err82 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when/equals/" + key13.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1098,11 +1100,9 @@ vErrors.push(err82);
 errors++;
 }
 }
-if(data28.value !== undefined){
-let data35 = data28.value;
-if(typeof data35 === "string"){
-if(!pattern18.test(data35)){
-const err83 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/value",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/value/pattern",keyword:"pattern",params:{pattern: "^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$"},message:"must match pattern \""+"^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$"+"\""};
+}
+else {
+const err83 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when/equals",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/properties/equals/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1112,8 +1112,9 @@ vErrors.push(err83);
 errors++;
 }
 }
+}
 else {
-const err84 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/value",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err84 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/when",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/when/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1123,9 +1124,11 @@ vErrors.push(err84);
 errors++;
 }
 }
-if(data28.random !== undefined){
-if(true !== data28.random){
-const err85 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/random",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/random/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"};
+if(data28.value !== undefined){
+let data36 = data28.value;
+if(typeof data36 === "string"){
+if(!pattern19.test(data36)){
+const err85 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/value",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/value/pattern",keyword:"pattern",params:{pattern: "^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$"},message:"must match pattern \""+"^(?:[^$]|\\$\\$\\{|\\$(?!\\{)|\\$\\{[A-Za-z_][A-Za-z0-9_]*(?:\\|(?:url|host|no-trailing-slash))*\\})*$"+"\""};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1135,9 +1138,8 @@ vErrors.push(err85);
 errors++;
 }
 }
-}
 else {
-const err86 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7,schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err86 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/value",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1147,9 +1149,9 @@ vErrors.push(err86);
 errors++;
 }
 }
-}
-else {
-const err87 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases",schemaPath:"#/properties/derived/additionalProperties/properties/cases/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data28.random !== undefined){
+if(true !== data28.random){
+const err87 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7+"/random",schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/properties/random/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1161,7 +1163,7 @@ errors++;
 }
 }
 else {
-const err88 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err88 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases/" + i7,schemaPath:"#/properties/derived/additionalProperties/properties/cases/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1173,7 +1175,7 @@ errors++;
 }
 }
 else {
-const err89 = {instancePath:instancePath+"/derived",schemaPath:"#/properties/derived/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err89 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/cases",schemaPath:"#/properties/derived/additionalProperties/properties/cases/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1183,15 +1185,9 @@ vErrors.push(err89);
 errors++;
 }
 }
-if(data.plugins !== undefined){
-let data37 = data.plugins;
-if(Array.isArray(data37)){
-const len5 = data37.length;
-for(let i8=0; i8<len5; i8++){
-let data38 = data37[i8];
-if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
-if(data38.package === undefined){
-const err90 = {instancePath:instancePath+"/plugins/" + i8,schemaPath:"#/properties/plugins/items/required",keyword:"required",params:{missingProperty: "package"},message:"must have required property '"+"package"+"'"};
+}
+else {
+const err90 = {instancePath:instancePath+"/derived/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/derived/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1200,9 +1196,10 @@ vErrors.push(err90);
 }
 errors++;
 }
-for(const key14 in data38){
-if(!((((key14 === "package") || (key14 === "disabled")) || (key14 === "integrity")) || (key14 === "pluginConfig"))){
-const err91 = {instancePath:instancePath+"/plugins/" + i8,schemaPath:"#/properties/plugins/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
+}
+}
+else {
+const err91 = {instancePath:instancePath+"/derived",schemaPath:"#/properties/derived/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1212,11 +1209,15 @@ vErrors.push(err91);
 errors++;
 }
 }
-if(data38.package !== undefined){
-let data39 = data38.package;
-if(typeof data39 === "string"){
-if(func2(data39) < 1){
-const err92 = {instancePath:instancePath+"/plugins/" + i8+"/package",schemaPath:"#/properties/plugins/items/properties/package/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data.plugins !== undefined){
+let data38 = data.plugins;
+if(Array.isArray(data38)){
+const len5 = data38.length;
+for(let i8=0; i8<len5; i8++){
+let data39 = data38[i8];
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+if(data39.package === undefined){
+const err92 = {instancePath:instancePath+"/plugins/" + i8,schemaPath:"#/properties/plugins/items/required",keyword:"required",params:{missingProperty: "package"},message:"must have required property '"+"package"+"'"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1225,8 +1226,9 @@ vErrors.push(err92);
 }
 errors++;
 }
-if(!pattern1.test(data39)){
-const err93 = {instancePath:instancePath+"/plugins/" + i8+"/package",schemaPath:"#/properties/plugins/items/properties/package/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
+for(const key14 in data39){
+if(!((((key14 === "package") || (key14 === "disabled")) || (key14 === "integrity")) || (key14 === "pluginConfig"))){
+const err93 = {instancePath:instancePath+"/plugins/" + i8,schemaPath:"#/properties/plugins/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1236,8 +1238,11 @@ vErrors.push(err93);
 errors++;
 }
 }
-else {
-const err94 = {instancePath:instancePath+"/plugins/" + i8+"/package",schemaPath:"#/properties/plugins/items/properties/package/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data39.package !== undefined){
+let data40 = data39.package;
+if(typeof data40 === "string"){
+if(func2(data40) < 1){
+const err94 = {instancePath:instancePath+"/plugins/" + i8+"/package",schemaPath:"#/properties/plugins/items/properties/package/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1246,10 +1251,8 @@ vErrors.push(err94);
 }
 errors++;
 }
-}
-if(data38.disabled !== undefined){
-if(typeof data38.disabled !== "boolean"){
-const err95 = {instancePath:instancePath+"/plugins/" + i8+"/disabled",schemaPath:"#/properties/plugins/items/properties/disabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(!pattern1.test(data40)){
+const err95 = {instancePath:instancePath+"/plugins/" + i8+"/package",schemaPath:"#/properties/plugins/items/properties/package/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1259,9 +1262,8 @@ vErrors.push(err95);
 errors++;
 }
 }
-if(data38.integrity !== undefined){
-if(typeof data38.integrity !== "string"){
-const err96 = {instancePath:instancePath+"/plugins/" + i8+"/integrity",schemaPath:"#/properties/plugins/items/properties/integrity/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err96 = {instancePath:instancePath+"/plugins/" + i8+"/package",schemaPath:"#/properties/plugins/items/properties/package/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1271,10 +1273,9 @@ vErrors.push(err96);
 errors++;
 }
 }
-if(data38.pluginConfig !== undefined){
-let data42 = data38.pluginConfig;
-if(!(data42 && typeof data42 == "object" && !Array.isArray(data42))){
-const err97 = {instancePath:instancePath+"/plugins/" + i8+"/pluginConfig",schemaPath:"#/properties/plugins/items/properties/pluginConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data39.disabled !== undefined){
+if(typeof data39.disabled !== "boolean"){
+const err97 = {instancePath:instancePath+"/plugins/" + i8+"/disabled",schemaPath:"#/properties/plugins/items/properties/disabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1284,9 +1285,9 @@ vErrors.push(err97);
 errors++;
 }
 }
-}
-else {
-const err98 = {instancePath:instancePath+"/plugins/" + i8,schemaPath:"#/properties/plugins/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data39.integrity !== undefined){
+if(typeof data39.integrity !== "string"){
+const err98 = {instancePath:instancePath+"/plugins/" + i8+"/integrity",schemaPath:"#/properties/plugins/items/properties/integrity/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1296,9 +1297,10 @@ vErrors.push(err98);
 errors++;
 }
 }
-}
-else {
-const err99 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data39.pluginConfig !== undefined){
+let data43 = data39.pluginConfig;
+if(!(data43 && typeof data43 == "object" && !Array.isArray(data43))){
+const err99 = {instancePath:instancePath+"/plugins/" + i8+"/pluginConfig",schemaPath:"#/properties/plugins/items/properties/pluginConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1308,10 +1310,9 @@ vErrors.push(err99);
 errors++;
 }
 }
-if(data.appConfig !== undefined){
-let data43 = data.appConfig;
-if(!(data43 && typeof data43 == "object" && !Array.isArray(data43))){
-const err100 = {instancePath:instancePath+"/appConfig",schemaPath:"#/properties/appConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
+}
+else {
+const err100 = {instancePath:instancePath+"/plugins/" + i8,schemaPath:"#/properties/plugins/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1323,12 +1324,37 @@ errors++;
 }
 }
 else {
-const err101 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err101 = {instancePath:instancePath+"/plugins",schemaPath:"#/properties/plugins/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err101];
 }
 else {
 vErrors.push(err101);
+}
+errors++;
+}
+}
+if(data.appConfig !== undefined){
+let data44 = data.appConfig;
+if(!(data44 && typeof data44 == "object" && !Array.isArray(data44))){
+const err102 = {instancePath:instancePath+"/appConfig",schemaPath:"#/properties/appConfig/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err102];
+}
+else {
+vErrors.push(err102);
+}
+errors++;
+}
+}
+}
+else {
+const err103 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err103];
+}
+else {
+vErrors.push(err103);
 }
 errors++;
 }

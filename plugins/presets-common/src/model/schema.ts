@@ -53,6 +53,9 @@ export function derivedTemplateParts(): RegExp {
   return new RegExp(`${TEMPLATE_LITERAL}|${templateReference(true)}`, 'g');
 }
 
+/** An absolute path (a derived value's `file` condition). */
+export const ABSOLUTE_PATH_PATTERN = '^/';
+
 const variableName = {
   type: 'string',
   pattern: VARIABLE_NAME_PATTERN,
@@ -199,6 +202,12 @@ export const presetFileSchema = {
                     url: {
                       ...variableName,
                       description: 'set to an absolute http(s) URL',
+                    },
+                    file: {
+                      type: 'string',
+                      pattern: ABSOLUTE_PATH_PATTERN,
+                      description:
+                        'this absolute path is an existing regular file (a default file an image may ship, such as /app/rbac-policy.csv)',
                     },
                     equals: {
                       type: 'object',

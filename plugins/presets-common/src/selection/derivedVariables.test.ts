@@ -313,3 +313,72 @@ describe('the platform file', () => {
     ]);
   });
 });
+
+describe('a file condition', () => {
+  const mockDir = createMockDirectory();
+
+  // The preset names a default file an image may ship, as a literal path;
+  // here the path is in a temporary directory.
+  function definitionsFor(defaultFile: string) {
+    const { preset: read, problems } = parsePresetFile(
+      '/presets/acme.yaml',
+      [
+        'name: acme',
+        'description: reads a policy file',
+        'version: 1.0.0',
+        'derived:',
+        '  ACME_POLICY_PATH:',
+        '    description: ACME_POLICY when set, else the image default when it exists',
+        '    cases:',
+        '      - when: { set: ACME_POLICY }',
+        '        value: ${ACME_POLICY}',
+        `      - when: { file: ${defaultFile} }`,
+        `        value: ${defaultFile}`,
+        '',
+      ].join('\n'),
+    );
+    expect(problems).toEqual([]);
+    return read!.derived;
+  }
+
+  it('holds when the path is an existing regular file, and not for a missing path or a directory', () => {
+    const defaultFile = mockDir.resolve('app/policy.csv');
+    const definitions = definitionsFor(defaultFile);
+    expect(derive(definitions).ACME_POLICY_PATH).toBeUndefined();
+
+    mockDir.addContent({ 'app/policy.csv': 'p, role:default/dev, x, read, allow' });
+    expect(derive(definitions).ACME_POLICY_PATH).toBe(defaultFile);
+    // the operator's own file wins over the default
+    expect(
+      derive(definitions, { ACME_POLICY: '/etc/acme.csv' }).ACME_POLICY_PATH,
+    ).toBe('/etc/acme.csv');
+
+    mockDir.clear();
+    mockDir.addContent({ 'app/policy.csv': {} });
+    expect(derive(definitions).ACME_POLICY_PATH).toBeUndefined();
+  });
+
+  it('takes an absolute path only', () => {
+    const { problems } = parsePresetFile(
+      '/presets/acme.yaml',
+      [
+        'name: acme',
+        'description: derives',
+        'version: 1.0.0',
+        'derived:',
+        '  ACME_POLICY_PATH:',
+        '    description: the default file',
+        '    cases:',
+        '      - when: { file: app/policy.csv }',
+        '        value: app/policy.csv',
+        '',
+      ].join('\n'),
+    );
+    expect(problems.map(p => [p.message, p.hint])).toEqual([
+      [
+        '/presets/acme.yaml:8:23: field "derived.ACME_POLICY_PATH.cases.0.when.file" must be an absolute path',
+        'write the full path from / (a preset is read from any directory)',
+      ],
+    ]);
+  });
+});

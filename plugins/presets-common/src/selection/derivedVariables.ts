@@ -6,6 +6,7 @@
  * PresetDerivedVariable), and this file evaluates them; it knows no preset.
  */
 import { randomBytes } from 'crypto';
+import { statSync } from 'fs';
 import {
   Preset,
   PresetDerivedCase,
@@ -74,6 +75,15 @@ function parsedUrl(value: string): URL | undefined {
   }
 }
 
+/** Whether a path is an existing regular file; a directory or a dangling link is not. */
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The random values of this process, by derived variable: for credentials
  * between parts of this same backend that the operator did not set, stable
@@ -129,6 +139,7 @@ export function deriveVariables(
       (when.set === undefined || read(when.set) !== undefined) &&
       (when.unset === undefined || read(when.unset) === undefined) &&
       (when.url === undefined || (url !== undefined && isHttpUrl(url))) &&
+      (when.file === undefined || isRegularFile(when.file)) &&
       Object.entries(when.equals ?? {}).every(
         ([name, text]) => read(name) === text,
       )

@@ -1,7 +1,8 @@
 /*
  * The shipped presets' derived values: GitHub and GitLab point at the public
  * SaaS by default and at a self-hosted instance from its base URL, the tech
- * radar and the MCP chat's token fall back to the backend's own values.
+ * radar and the MCP chat's token fall back to the backend's own values, and
+ * rbac's policy file to VeeCode's image default.
  */
 import path from 'path';
 import { loadPresetCatalog } from '../catalog/loadPresetCatalog';
@@ -14,7 +15,7 @@ const shipped = loadPresetCatalog({ shippedDir }).presets;
 const definitions = new Map<string, PresetDerivedVariable>(
   [
     readPlatformPreset(shippedDir).preset!,
-    ...['github-auth', 'gitlab', 'recommended', 'mcp-chat', 'oidc'].map(
+    ...['github-auth', 'gitlab', 'recommended', 'mcp-chat', 'oidc', 'rbac'].map(
       name => shipped.get(name)!,
     ),
   ].flatMap(preset => Object.entries(preset.derived)),
@@ -87,5 +88,23 @@ describe('the shipped derived values', () => {
       GITHUB_ENTERPRISE_URL: 'https://ghe.example.com:8443',
       GITLAB_URL: 'http://127.0.0.1:9000',
     });
+  });
+
+  it("take rbac's policy file from the operator, else VeeCode's /app/rbac-policy.csv when that file exists", () => {
+    expect(
+      derived({ RBAC_POLICIES_FILE: '/etc/devportal/rbac-policy.csv' })
+        .RBAC_POLICY_FILE_PATH,
+    ).toBe('/etc/devportal/rbac-policy.csv');
+    // The default's path is a literal of the preset; the condition itself is
+    // tested on a temporary file (derivedVariables.test.ts).
+    expect(definitions.get('RBAC_POLICY_FILE_PATH')!.cases[1]).toEqual({
+      when: { file: '/app/rbac-policy.csv' },
+      value: '/app/rbac-policy.csv',
+    });
+    expect(
+      (shipped.get('rbac')!.appConfig as any).permission.rbac[
+        'policies-csv-file'
+      ],
+    ).toBe('${RBAC_POLICY_FILE_PATH:-}');
   });
 });

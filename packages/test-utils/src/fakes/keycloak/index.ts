@@ -39,6 +39,12 @@ export interface FakeKeycloak {
   control(body: FakeKeycloakControl): Promise<void>;
   /** The requests received so far, oldest first (at most the last 2000). */
   requests(): Promise<FakeKeycloakRequest[]>;
+  /**
+   * The most admin API requests (/admin/...) in flight at once since the
+   * start or the last `resetRequests`: each takes a moment to answer, so a
+   * client's concurrency limit shows here.
+   */
+  adminPeakInFlight(): Promise<number>;
   /** What went wrong inside the server so far (oidc-provider's server errors, failed handlers). */
   output(): string;
 }
@@ -89,6 +95,16 @@ export async function startFakeKeycloak(
         );
       }
       return (await response.json()) as FakeKeycloakRequest[];
+    },
+    async adminPeakInFlight() {
+      const response = await fetch(`${baseUrl}/__control`);
+      if (!response.ok) {
+        throw new Error(
+          `fake Keycloak did not report its state: ${response.status}`,
+        );
+      }
+      return ((await response.json()) as { adminPeakInFlight: number })
+        .adminPeakInFlight;
     },
     output: log,
   };

@@ -582,6 +582,20 @@ describe('admin API', () => {
       kc.control({ users: [{ ...alice, groups: ['no-such-group'] }] }),
     ).rejects.toThrow(/no-such-group, which is not a group/);
   });
+
+  it('reports the most admin calls in flight at once', async () => {
+    const client = await adminClient();
+    await kc.control({ resetRequests: true });
+    expect(await kc.adminPeakInFlight()).toBe(0);
+    for (let i = 0; i < 3; i++) {
+      await client.users.count({ realm: REALM });
+    }
+    expect(await kc.adminPeakInFlight()).toBe(1);
+    await Promise.all(
+      [0, 1, 2].map(() => client.users.count({ realm: REALM })),
+    );
+    expect(await kc.adminPeakInFlight()).toBe(3);
+  });
 });
 
 describe('KeycloakOrgEntityProvider against the fake', () => {

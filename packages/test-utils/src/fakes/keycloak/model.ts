@@ -68,7 +68,7 @@ export interface FakeKeycloakControl {
   users?: FakeKeycloakUser[];
   /** Replaces all groups; memberships of users not replaced at the same time are kept by group id. */
   groups?: FakeKeycloakGroup[];
-  /** Clears the request log. */
+  /** Clears the request log, and the peak of admin requests in flight. */
   resetRequests?: boolean;
 }
 

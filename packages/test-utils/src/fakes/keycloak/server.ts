@@ -10,8 +10,10 @@
  * - the read side of the Keycloak admin REST API that
  *   @backstage-community/plugin-catalog-backend-module-keycloak calls, under
  *   /admin/realms/<realm>/... and /admin/serverinfo;
- * - a control endpoint, /__control, for tests.
+ * - a control endpoint, /__control, for tests (GET: the state, with the most
+ *   admin API requests that were in flight at once).
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import crypto from 'crypto';
 import http from 'http';
 import type express from 'express';
@@ -42,6 +44,8 @@ import {
 } from './model';
 
 const MAX_LOGGED_REQUESTS = 2000;
+/** How long each admin API request takes, so requests sent at once overlap. */
+const ADMIN_RESPONSE_DELAY_MS = 20;
 
 /** What the fake holds at run time, changed through /__control. */
 interface ServerState {
@@ -49,6 +53,9 @@ interface ServerState {
   groups: GroupTree;
   users: StoredUser[];
   requests: FakeKeycloakRequest[];
+  /** Admin API requests being answered now, and the most at once: how a client's concurrency limit shows. */
+  adminInFlight: number;
+  adminPeakInFlight: number;
 }
 
 /** One realm's OIDC provider, mounted at its issuer's path. */
@@ -156,6 +163,8 @@ export async function startKeycloakServer(
     groups: config.groups,
     users: config.users,
     requests: [],
+    adminInFlight: 0,
+    adminPeakInFlight: 0,
   };
   let log = '';
   const note = (text: string) => {
@@ -716,11 +725,31 @@ export async function startKeycloakServer(
     throw new HttpError(404, { error: 'Not Found' });
   }
 
+  /**
+   * Answering on the spot would finish each request before the next one of
+   * a burst arrives; a real server's moment per request is what lets a
+   * client's parallel requests overlap, and the peak show its limit.
+   */
+  async function handleAdminSlowly(x: Exchange) {
+    state.adminInFlight += 1;
+    state.adminPeakInFlight = Math.max(
+      state.adminPeakInFlight,
+      state.adminInFlight,
+    );
+    try {
+      await delay(ADMIN_RESPONSE_DELAY_MS);
+      await handleAdmin(x);
+    } finally {
+      state.adminInFlight -= 1;
+    }
+  }
+
   // ---- control -------------------------------------------------------------
 
   function controlSummary() {
     return {
       fail: state.fail,
+      adminPeakInFlight: state.adminPeakInFlight,
       users: state.users.map(u => ({ id: u.id, username: u.username })),
       groups: state.groups.all.map(g => ({ id: g.id, path: g.path })),
     };
@@ -767,7 +796,10 @@ export async function startKeycloakServer(
       throw error;
     }
     if (body.fail !== undefined) state.fail = body.fail;
-    if (body.resetRequests) state.requests = [];
+    if (body.resetRequests) {
+      state.requests = [];
+      state.adminPeakInFlight = state.adminInFlight;
+    }
     sendKeycloakJson(res, {
       fail: state.fail,
       users: state.users.length,
@@ -842,7 +874,7 @@ export async function startKeycloakServer(
         handle: ({ res }) => sendKeycloakJson(res, controlSummary()),
       },
       { method: 'POST', path: /^\/__control$/, handle: applyControl },
-      ...everyMethod(/^\/admin(?:\/.*)?$/, handleAdmin),
+      ...everyMethod(/^\/admin(?:\/.*)?$/, handleAdminSlowly),
       {
         method: 'GET',
         path: /^\/health(?:\/ready|\/live)?$/,
