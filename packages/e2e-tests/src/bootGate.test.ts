@@ -383,7 +383,7 @@ describe('boot gate: guest sign-in in production', () => {
     expect(err).toMatch(/refusing to start, 2 problems found/);
     for (const preset of ['mcp', 'mcp-chat']) {
       expect(err).toContain(
-        `preset "${preset}" needs real sign-in with NODE_ENV=production, but no identity preset is selected (one of: azure-auth, github-auth, gitlab, keycloak, ldap, oidc) and guest sign-in is off in production: with guest sign-in every anonymous caller could`,
+        `preset "${preset}" needs real sign-in with NODE_ENV=production, but no identity preset is selected (one of: azure-auth, github-auth, gitlab, keycloak, ldap, oidc, okta) and guest sign-in is off in production: with guest sign-in every anonymous caller could`,
       );
     }
     expect(err).toContain('register and unregister catalog entities');

@@ -25,6 +25,7 @@ const TESTED_ELSEWHERE: Record<string, string> = {
   rbac: 'rbac.test.ts (needs an identity preset before it)',
   postgres: 'postgres.test.ts (needs a PostgreSQL server)',
   oidc: 'signInProviders.test.ts (boots against the OpenID provider of the harness)',
+  okta: 'signInProviders.test.ts (boots against the fake Okta org of the harness)',
 };
 
 /**
