@@ -31,7 +31,7 @@ describe('runPresetsCli', () => {
     const overview = await run(['--help']);
     expect(overview).toMatchObject({ code: 0, stderr: '' });
     expect(overview.stdout).toMatch(/^Usage: presets <command> \[options\]/);
-    for (const command of ['list', 'check', 'explain', 'lint']) {
+    for (const command of ['list', 'check', 'explain', 'lint', 'doctor']) {
       const result = await run([command, '--help']);
       expect(result).toMatchObject({ code: 0, stderr: '' });
       expect(result.stdout).toMatch(

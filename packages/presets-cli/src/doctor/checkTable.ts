@@ -1,0 +1,11 @@
+import { DoctorCheckFactory } from './doctorCheck';
+import { ldapChecks } from './ldapChecks';
+
+/**
+ * Every check `doctor` knows, keyed on the config key the presets produce
+ * (not on preset names): a selection, or an operator's own config, that
+ * sets the key gets its checks.
+ */
+export const DOCTOR_CHECKS: Record<string, DoctorCheckFactory> = {
+  'catalog.providers.ldapOrg': ldapChecks,
+};

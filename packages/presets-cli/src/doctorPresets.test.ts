@@ -1,0 +1,219 @@
+/*
+ * `presets doctor` on the fixture presets: the framework (parallel checks,
+ * timeouts, exit codes, redaction) with checks of its own, and the LDAP
+ * check against a real slapd, passing and failing.
+ */
+import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetCatalog';
+import {
+  ldapPresetEnv,
+  SlapdServer,
+  slapdFixture,
+  startSlapd,
+} from '@devportal/test-utils/src/daemons/slapd';
+import { doctorPresets } from './doctorPresets';
+import { DoctorCheckFactory } from './doctor/doctorCheck';
+import { runPresetsCli } from './runPresetsCli';
+
+jest.setTimeout(60_000);
+
+const rootDir = FIXTURE_CATALOG_ROOT;
+const SUFFIX = 'dc=example,dc=com';
+const ADMIN_PASSWORD = 'doctor-admin-secret-K4p';
+
+async function run(argv: string[], env: Record<string, string> = {}) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runPresetsCli(argv, {
+    env,
+    rootDir,
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+  });
+  return { code, stdout, stderr };
+}
+
+describe('doctor framework', () => {
+  const ldapEnv = {
+    VEECODE_PRESETS: 'ldap',
+    LDAP_URL: 'ldap://127.0.0.1:1',
+    LDAP_DN: 'cn=admin,dc=example,dc=com',
+    LDAP_SECRET: 'framework-secret-Zq8',
+    LDAP_USERS_BASE_DN: 'ou=people,dc=example,dc=com',
+    LDAP_GROUPS_BASE_DN: 'ou=groups,dc=example,dc=com',
+  };
+
+  it('runs the checks of the keys the config sets, each against its own clock, secrets redacted', async () => {
+    const started: string[] = [];
+    const table: Record<string, DoctorCheckFactory> = {
+      'catalog.providers.ldapOrg': (_config, name) => [
+        {
+          id: 'fast',
+          title: 'Fast',
+          run: async () => {
+            started.push('fast');
+            return { status: 'ok', message: 'fine' };
+          },
+        },
+        {
+          id: 'slow',
+          title: 'Slow',
+          run: (_c, { signal }) => {
+            started.push('slow');
+            return new Promise(resolveRun =>
+              signal.addEventListener('abort', () =>
+                resolveRun({ status: 'ok', message: 'too late' }),
+              ),
+            );
+          },
+        },
+        {
+          id: 'leaky',
+          title: 'Leaky',
+          run: async config => ({
+            status: 'problem',
+            message: `refused ${config.getString(
+              'catalog.providers.ldapOrg.default.bind.secret',
+            )}`,
+            fix: `Set ${name(
+              'catalog.providers.ldapOrg.default.bind.secret',
+            )}`,
+          }),
+        },
+      ],
+      'auth.providers.github': () => {
+        throw new Error('a key the config does not set builds no checks');
+      },
+    };
+    const result = await doctorPresets({
+      env: ldapEnv,
+      rootDir,
+      timeoutMs: 200,
+      table,
+    });
+    expect(started.sort()).toEqual(['fast', 'slow']);
+    expect(result.ok).toBe(false);
+    expect(result.checks).toEqual([
+      {
+        id: 'fast',
+        presets: ['ldap'],
+        title: 'Fast',
+        status: 'ok',
+        message: 'fine',
+      },
+      {
+        id: 'slow',
+        presets: ['ldap'],
+        title: 'Slow',
+        status: 'problem',
+        message: 'no answer within 0.2 s',
+        fix: 'Check that the endpoint slow names is reachable from here, or allow more time with --timeout',
+      },
+      {
+        id: 'leaky',
+        presets: ['ldap'],
+        title: 'Leaky',
+        status: 'problem',
+        message: 'refused <secret>',
+        fix: 'Set LDAP_SECRET (catalog.providers.ldapOrg.default.bind.secret)',
+      },
+    ]);
+  });
+
+  it('runs no check when the gate refuses the selection, and exits 78', async () => {
+    const { LDAP_SECRET: _unset, ...missing } = ldapEnv;
+    const result = await run(['doctor'], missing);
+    expect(result.code).toBe(78);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('LDAP_SECRET');
+    expect(result.stderr).toContain('No live check ran');
+  });
+
+  it('says so when nothing is there to check, and exits 0', async () => {
+    const result = await run(['doctor', '--presets', '']);
+    expect(result).toEqual({
+      code: 0,
+      stdout:
+        'No live check applies: the selection configures nothing doctor can reach.\n',
+      stderr: '',
+    });
+  });
+
+  it('refuses a --timeout that is no number of seconds', async () => {
+    const result = await run(['doctor', '--timeout', 'soon']);
+    expect(result.code).toBe(64);
+    expect(result.stderr).toContain(
+      '--timeout needs a number of seconds above 0, not "soon"',
+    );
+  });
+});
+
+describe('doctor against slapd', () => {
+  let slapd: SlapdServer;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    slapd = await startSlapd({
+      suffix: SUFFIX,
+      rootDn: `cn=admin,${SUFFIX}`,
+      rootPassword: ADMIN_PASSWORD,
+      seedLdif: slapdFixture('openldap.ldif'),
+    });
+    env = {
+      VEECODE_PRESETS: 'ldap',
+      ...ldapPresetEnv(slapd, { suffix: SUFFIX, adminPassword: ADMIN_PASSWORD }),
+    };
+  });
+
+  afterAll(async () => {
+    await slapd?.remove();
+  });
+
+  it('binds, counts the users and groups of both base DNs, and exits 0', async () => {
+    const result = await run(['doctor'], env);
+    expect(result).toEqual({
+      code: 0,
+      stdout:
+        `✓ LDAP bind and search, catalog.providers.ldapOrg.default (ldap): bound as cn=admin,${SUFFIX}; ` +
+        `4 users under ou=people,${SUFFIX}; 3 groups under ou=groups,${SUFFIX}\n`,
+      stderr: '',
+    });
+  });
+
+  it('names LDAP_SECRET on a wrong password, never showing it', async () => {
+    const wrong = 'wrong-password-Vb3';
+    const result = await run(['doctor', '--json'], {
+      ...env,
+      LDAP_SECRET: wrong,
+    });
+    expect(result.code).toBe(78);
+    expect(JSON.parse(result.stdout)).toEqual({
+      ok: false,
+      presets: [{ name: 'ldap', version: expect.any(String) }],
+      checks: [
+        {
+          id: 'catalog.providers.ldapOrg.default',
+          presets: ['ldap'],
+          title: 'LDAP bind and search',
+          status: 'problem',
+          message: `the directory refused the bind as cn=admin,${SUFFIX}: invalid credentials`,
+          fix: `Set LDAP_SECRET (catalog.providers.ldapOrg.default.bind.secret) to the password of LDAP_DN (catalog.providers.ldapOrg.default.bind.dn)`,
+        },
+      ],
+      problems: [],
+    });
+    expect(result.stdout).not.toContain(wrong);
+  });
+
+  it('names LDAP_GROUPS_BASE_DN on a base DN that does not exist', async () => {
+    const result = await run(['doctor'], {
+      ...env,
+      LDAP_GROUPS_BASE_DN: `ou=teams,${SUFFIX}`,
+    });
+    expect(result.code).toBe(78);
+    expect(result.stdout).toBe(
+      `✗ LDAP bind and search, catalog.providers.ldapOrg.default (ldap): no entry at the groups base DN ou=teams,${SUFFIX}\n` +
+        `    fix: Set LDAP_GROUPS_BASE_DN (catalog.providers.ldapOrg.default.groups[0].dn) to a DN that exists in the directory\n`,
+    );
+    expect(result.stdout).not.toContain(ADMIN_PASSWORD);
+  });
+});
