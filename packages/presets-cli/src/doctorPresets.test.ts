@@ -74,9 +74,7 @@ describe('doctor framework', () => {
             message: `refused ${config.getString(
               'catalog.providers.ldapOrg.default.bind.secret',
             )}`,
-            fix: `Set ${name(
-              'catalog.providers.ldapOrg.default.bind.secret',
-            )}`,
+            fix: `Set ${name('catalog.providers.ldapOrg.default.bind.secret')}`,
           }),
         },
       ],
@@ -160,7 +158,10 @@ describe('doctor against slapd', () => {
     });
     env = {
       VEECODE_PRESETS: 'ldap',
-      ...ldapPresetEnv(slapd, { suffix: SUFFIX, adminPassword: ADMIN_PASSWORD }),
+      ...ldapPresetEnv(slapd, {
+        suffix: SUFFIX,
+        adminPassword: ADMIN_PASSWORD,
+      }),
     };
   });
 

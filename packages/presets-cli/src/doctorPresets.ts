@@ -1,5 +1,9 @@
 import { PresetProblem } from '@devportal/plugin-presets-common';
-import { SelectionOptions, resolveSelection, selectedPresets } from './checkPresets';
+import {
+  SelectionOptions,
+  resolveSelection,
+  selectedPresets,
+} from './checkPresets';
 import { configOfLayers, readSelectionLayers } from './explainPresets';
 import { DOCTOR_CHECKS } from './doctor/checkTable';
 import { DoctorCheckFactory } from './doctor/doctorCheck';

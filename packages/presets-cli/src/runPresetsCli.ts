@@ -218,8 +218,7 @@ async function runDoctor(
   const { env, stdout, stderr } = context;
   const result = await doctorPresets({
     ...selectionOptions(args, context),
-    timeoutMs:
-      (args.timeoutSeconds ?? DEFAULT_DOCTOR_TIMEOUT_SECONDS) * 1000,
+    timeoutMs: (args.timeoutSeconds ?? DEFAULT_DOCTOR_TIMEOUT_SECONDS) * 1000,
   });
   const exitCode = result.ok ? 0 : EXIT_CONFIG;
   if (args.json) {

@@ -38,7 +38,10 @@ export type NameKey = (key: string) => string;
  * The checks of one config key the presets produce, built from the final
  * config: one per provider it configures, say.
  */
-export type DoctorCheckFactory = (config: Config, name: NameKey) => DoctorCheck[];
+export type DoctorCheckFactory = (
+  config: Config,
+  name: NameKey,
+) => DoctorCheck[];
 
 /** The message of an error, whatever was thrown. */
 export function errorMessage(error: unknown): string {

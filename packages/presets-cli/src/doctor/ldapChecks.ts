@@ -103,7 +103,9 @@ async function searchAll(
     if (entries === 0) {
       return {
         status: 'problem',
-        message: `no ${kind} under ${dn} match ${options.filter ?? 'the filter'}`,
+        message: `no ${kind} under ${dn} match ${
+          options.filter ?? 'the filter'
+        }`,
         fix: `Check ${name(`${key}.dn`)} and ${name(
           `${key}.options.filter`,
         )}; the org sync refuses an empty directory`,
@@ -142,16 +144,18 @@ async function checkProvider(
           ? {
               status: 'problem',
               message: `the directory refused the bind as ${provider.bind.dn}: invalid credentials`,
-              fix: `Set ${name(`${base}.bind.secret`)} to the password of ${name(
-                `${base}.bind.dn`,
-              )}`,
+              fix: `Set ${name(
+                `${base}.bind.secret`,
+              )} to the password of ${name(`${base}.bind.dn`)}`,
             }
           : {
               status: 'problem',
               message: `cannot bind at ${provider.target}: ${errorMessage(
                 error,
               )}`,
-              fix: `Check ${name(`${base}.target`)} (a reachable ldap:// or ldaps:// URL whose certificate this machine trusts) and ${name(
+              fix: `Check ${name(
+                `${base}.target`,
+              )} (a reachable ldap:// or ldaps:// URL whose certificate this machine trusts) and ${name(
                 `${base}.bind.dn`,
               )}`,
             };

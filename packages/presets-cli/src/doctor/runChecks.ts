@@ -31,10 +31,7 @@ export interface RunChecksOptions {
 }
 
 /** The selected presets whose own config writes a key. */
-function presetsWriting(
-  presets: ReadonlyArray<Preset>,
-  key: string,
-): string[] {
+function presetsWriting(presets: ReadonlyArray<Preset>, key: string): string[] {
   const path = key.split('.');
   return presets
     .filter(preset => {
@@ -51,11 +48,7 @@ function presetsWriting(
 }
 
 /** A check against the clock: past its time, it is aborted and a problem. */
-async function runOne(
-  check: DoctorCheck,
-  config: Config,
-  timeoutMs: number,
-) {
+async function runOne(check: DoctorCheck, config: Config, timeoutMs: number) {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
