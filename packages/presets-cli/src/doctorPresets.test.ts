@@ -1,7 +1,8 @@
 /*
  * `presets doctor` on the fixture presets: the framework (parallel checks,
  * timeouts, exit codes, redaction) with checks of its own, and the LDAP
- * check against a real slapd, passing and failing.
+ * and PostgreSQL checks against a real slapd and PostgreSQL, passing and
+ * failing.
  */
 import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetCatalog';
 import {
@@ -10,6 +11,10 @@ import {
   slapdFixture,
   startSlapd,
 } from '@devportal/test-utils/src/daemons/slapd';
+import {
+  PostgresServer,
+  startPostgres,
+} from '@devportal/test-utils/src/daemons/postgres';
 import { doctorPresets } from './doctorPresets';
 import { DoctorCheckFactory } from './doctor/doctorCheck';
 import { runPresetsCli } from './runPresetsCli';
@@ -145,6 +150,24 @@ describe('doctor framework', () => {
   });
 });
 
+describe('doctor on OAuth clients', () => {
+  it("prints each client's redirect URI as the backend will send it", async () => {
+    const secret = 'oauth-client-secret-Wd9';
+    const result = await run(['doctor', '--presets', 'github-auth'], {
+      GITHUB_PAT: 'ghp_doctorTokenValue',
+      GITHUB_ORG: 'acme',
+      GITHUB_AUTH_CLIENT_ID: 'client-id',
+      GITHUB_AUTH_CLIENT_SECRET: secret,
+      BACKEND_BASE_URL: 'https://portal.example.com/',
+    });
+    expect(result.stdout).toContain(
+      'i OAuth redirect URI, auth.providers.github.production (github-auth): https://portal.example.com/api/auth/github/handler/frame; the client registered at the provider must allow exactly this\n',
+    );
+    expect(result.stdout).not.toContain(secret);
+    expect(result.stdout).not.toContain('ghp_doctorTokenValue');
+  });
+});
+
 describe('doctor against slapd', () => {
   let slapd: SlapdServer;
   let env: Record<string, string>;
@@ -216,5 +239,74 @@ describe('doctor against slapd', () => {
         `    fix: Set LDAP_GROUPS_BASE_DN (catalog.providers.ldapOrg.default.groups[0].dn) to a DN that exists in the directory\n`,
     );
     expect(result.stdout).not.toContain(ADMIN_PASSWORD);
+  });
+});
+
+describe('doctor against PostgreSQL', () => {
+  let pg: PostgresServer;
+  const READER_PASSWORD = 'reader-secret-Hn2';
+
+  beforeAll(async () => {
+    pg = await startPostgres();
+    await pg.query(
+      `CREATE ROLE reader LOGIN PASSWORD '${READER_PASSWORD}' NOCREATEDB`,
+    );
+    await pg.query('CREATE DATABASE shared OWNER reader');
+  });
+
+  afterAll(async () => {
+    await pg?.remove();
+  });
+
+  const doctor = (env: Record<string, string>) =>
+    run(['doctor'], { VEECODE_PRESETS: 'postgres', ...pg.presetEnv(), ...env });
+
+  it("logs in and finds that the role may create the plugins' databases", async () => {
+    expect(await doctor({})).toEqual({
+      code: 0,
+      stdout: `✓ PostgreSQL login, backend.database (postgres): logged in as ${pg.user} without TLS; may create the plugins' databases (superuser)\n`,
+      stderr: '',
+    });
+  });
+
+  it('names POSTGRES_PASSWORD on a wrong password, never showing it', async () => {
+    const wrong = 'wrong-pg-password-Rt5';
+    const result = await doctor({ POSTGRES_PASSWORD: wrong });
+    expect(result.code).toBe(78);
+    expect(result.stdout).toContain(
+      `✗ PostgreSQL login, backend.database (postgres): cannot log in: password authentication failed for user "${pg.user}"`,
+    );
+    expect(result.stdout).toContain(
+      `    fix: Check POSTGRES_USER (backend.database.connection.user) (now ${pg.user}) and POSTGRES_PASSWORD (backend.database.connection.password)\n`,
+    );
+    expect(result.stdout).not.toContain(wrong);
+  });
+
+  it('names POSTGRES_DB when the role may not create databases', async () => {
+    const result = await doctor({
+      POSTGRES_USER: 'reader',
+      POSTGRES_PASSWORD: READER_PASSWORD,
+    });
+    expect(result).toEqual({
+      code: 78,
+      stdout:
+        "✗ PostgreSQL login, backend.database (postgres): logged in as reader without TLS, but the role may not create the plugins' databases (neither CREATEDB nor superuser)\n" +
+        '    fix: Grant it (ALTER ROLE reader CREATEDB), or set POSTGRES_DB (backend.database.connection.database) to one existing database the role may create schemas in\n',
+      stderr: '',
+    });
+  });
+
+  it('accepts such a role with one shared database it may create schemas in', async () => {
+    const result = await doctor({
+      POSTGRES_USER: 'reader',
+      POSTGRES_PASSWORD: READER_PASSWORD,
+      POSTGRES_DB: 'shared',
+    });
+    expect(result).toEqual({
+      code: 0,
+      stdout:
+        "✓ PostgreSQL login, backend.database (postgres): logged in as reader without TLS; may create the plugins' schemas in shared\n",
+      stderr: '',
+    });
   });
 });

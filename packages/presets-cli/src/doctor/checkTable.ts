@@ -1,5 +1,7 @@
 import { DoctorCheckFactory } from './doctorCheck';
 import { ldapChecks } from './ldapChecks';
+import { postgresChecks } from './postgresChecks';
+import { redirectUriChecks } from './redirectUriChecks';
 
 /**
  * Every check `doctor` knows, keyed on the config key the presets produce
@@ -7,5 +9,7 @@ import { ldapChecks } from './ldapChecks';
  * sets the key gets its checks.
  */
 export const DOCTOR_CHECKS: Record<string, DoctorCheckFactory> = {
+  'backend.database': postgresChecks,
   'catalog.providers.ldapOrg': ldapChecks,
+  'auth.providers': redirectUriChecks,
 };
