@@ -17,7 +17,7 @@ import {
 } from '@devportal/test-utils/src/daemons/postgres';
 import { doctorPresets } from './doctorPresets';
 import { DoctorCheckFactory } from './doctor/doctorCheck';
-import { runPresetsCli } from './runPresetsCli';
+import { runCli } from './__testUtils__/runCli';
 
 jest.setTimeout(60_000);
 
@@ -25,17 +25,8 @@ const rootDir = FIXTURE_CATALOG_ROOT;
 const SUFFIX = 'dc=example,dc=com';
 const ADMIN_PASSWORD = 'doctor-admin-secret-K4p';
 
-async function run(argv: string[], env: Record<string, string> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runPresetsCli(argv, {
-    env,
-    rootDir,
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-  });
-  return { code, stdout, stderr };
-}
+const run = (argv: string[], env: Record<string, string> = {}) =>
+  runCli(rootDir, argv, env);
 
 describe('doctor framework', () => {
   const ldapEnv = {

@@ -2,21 +2,12 @@ import fs from 'fs';
 import os from 'os';
 import { join } from 'path';
 import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetCatalog';
-import { runPresetsCli } from './runPresetsCli';
+import { runCli } from './__testUtils__/runCli';
 
 const rootDir = FIXTURE_CATALOG_ROOT;
 
-async function run(argv: string[], env: Record<string, string> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runPresetsCli(argv, {
-    env,
-    rootDir,
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-  });
-  return { code, stdout, stderr };
-}
+const run = (argv: string[], env: Record<string, string> = {}) =>
+  runCli(rootDir, argv, env);
 
 describe('runPresetsCli', () => {
   it('exits 64 with the usage on an unknown command', async () => {
