@@ -19,6 +19,15 @@ const CONNECTION = `${KEY}.connection`;
 const ADMIN_DATABASE = 'postgres';
 
 /**
+ * The connection as the backend reads it: read whole, as a lower layer
+ * (the base `app-config.yaml`'s SQLite) may give it as a string, which a
+ * key below it cannot be read through.
+ */
+function connectionOf(config: Config): string | ClientConfig {
+  return config.get<string | ClientConfig>(CONNECTION);
+}
+
+/**
  * The connection as Knex hands it to node-postgres: a connection string
  * or an object of node-postgres' own options (host, port, user, password,
  * ssl, ...).
@@ -28,7 +37,7 @@ function clientConfig(
   database: string,
   timeoutMs: number,
 ): ClientConfig {
-  const connection = config.get(CONNECTION);
+  const connection = connectionOf(config);
   const base: ClientConfig =
     typeof connection === 'string'
       ? { connectionString: connection }
@@ -49,7 +58,8 @@ function loginProblem(
 ): DoctorOutcome {
   const code = (error as { code?: string }).code;
   const message = `cannot log in: ${errorMessage(error)}`;
-  const user = config.getOptionalString(`${CONNECTION}.user`) ?? '(unset)';
+  const connection = connectionOf(config);
+  const user = (typeof connection === 'object' && connection.user) || '(unset)';
   if (code === '28P01' || code === '28000') {
     return {
       status: 'problem',
@@ -123,7 +133,9 @@ async function checkPostgres(
   name: NameKey,
   context: DoctorRunContext,
 ): Promise<DoctorOutcome> {
-  const shared = config.getOptionalString(`${CONNECTION}.database`);
+  const connection = connectionOf(config);
+  const shared =
+    typeof connection === 'object' ? connection.database : undefined;
   let role: Role;
   try {
     role = await readRole(config, shared ?? ADMIN_DATABASE, context);
