@@ -278,6 +278,21 @@ describe('presets doctor against slapd and a TLS PostgreSQL', () => {
     ]);
   });
 
+  it('names POSTGRES_SSL_CA when the server certificate comes from another CA', async () => {
+    const other = await issueLoopbackCertificate();
+    const result = await presets(['doctor'], {
+      ...env,
+      POSTGRES_SSL_CA: other.caPem,
+    });
+    expect(result.code).toBe(78);
+    expect(result.stdout).toContain(
+      '✗ PostgreSQL login, backend.database (postgres): cannot log in: ',
+    );
+    expect(result.stdout).toContain(
+      'fix: Check POSTGRES_SSL_CA (backend.database.connection.ssl)',
+    );
+  });
+
   it('exits 78 on a wrong secret, naming its variable and never its value, in text and --json', async () => {
     const wrong = 'doctor-wrong-secret-Ux7';
     const broken = { ...env, LDAP_SECRET: wrong, POSTGRES_PASSWORD: wrong };
