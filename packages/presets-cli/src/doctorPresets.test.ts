@@ -15,6 +15,11 @@ import {
   PostgresServer,
   startPostgres,
 } from '@devportal/test-utils/src/daemons/postgres';
+import {
+  FakeGithub,
+  oauthAppOfBackend,
+  startFakeGithub,
+} from '@devportal/test-utils/src/fakes/github';
 import { doctorPresets } from './doctorPresets';
 import { DoctorCheckFactory } from './doctor/doctorCheck';
 import { runCli } from './__testUtils__/runCli';
@@ -299,5 +304,53 @@ describe('doctor against PostgreSQL', () => {
         "✓ PostgreSQL login, backend.database (postgres): logged in as reader without TLS; may create the plugins' schemas in shared\n",
       stderr: '',
     });
+  });
+});
+
+describe('doctor against the GitHub fake', () => {
+  const pat = 'ghp_doctorFakeToken0001';
+  let github: FakeGithub;
+
+  beforeAll(async () => {
+    github = await startFakeGithub({
+      org: 'acme',
+      pat,
+      oauthApp: oauthAppOfBackend(7007, {
+        clientId: 'client-id',
+        clientSecret: 'client-secret',
+      }),
+      users: [],
+      members: [],
+    });
+  });
+
+  afterAll(async () => {
+    await github?.stop();
+  });
+
+  it('reports whose token it is and its scopes', async () => {
+    const result = await run(['doctor', '--presets', 'github'], {
+      ...github.presetsEnv,
+    });
+    const host = new URL(github.baseUrl).host;
+    expect(result).toEqual({
+      code: 0,
+      stdout: `✓ GitHub token, integrations.github[0] (github): ${host} takes the token, acme-bot's; scopes: read:org, repo\n`,
+      stderr: '',
+    });
+  });
+
+  it('names GITHUB_PAT on a token GitHub refuses, never showing it', async () => {
+    const wrong = 'ghp_doctorWrongToken999';
+    const result = await run(['doctor', '--presets', 'github'], {
+      ...github.presetsEnv,
+      GITHUB_PAT: wrong,
+    });
+    expect(result.code).toBe(78);
+    expect(result.stdout).toContain('refused the token (401 Bad credentials)');
+    expect(result.stdout).toContain(
+      '    fix: Set GITHUB_PAT (integrations.github[0].token) to a valid token\n',
+    );
+    expect(result.stdout).not.toContain(wrong);
   });
 });

@@ -40,7 +40,7 @@ Commands:
                            declared or marked required (errors: exit 78); unused,
                            unprefixed or unflagged secret variables (warnings: exit 0)
   doctor [--presets a,b]   live checks of the credentials and endpoints the selection's
-                           config names (LDAP bind and search, ...), one line each;
+                           config names (PostgreSQL, LDAP, GitHub, ...), one line each;
                            exit 0 when all pass, 78 otherwise
 
 Options:

@@ -1,4 +1,5 @@
 import { DoctorCheckFactory } from './doctorCheck';
+import { githubChecks } from './githubChecks';
 import { ldapChecks } from './ldapChecks';
 import { postgresChecks } from './postgresChecks';
 import { redirectUriChecks } from './redirectUriChecks';
@@ -12,4 +13,5 @@ export const DOCTOR_CHECKS: Record<string, DoctorCheckFactory> = {
   'backend.database': postgresChecks,
   'catalog.providers.ldapOrg': ldapChecks,
   'auth.providers': redirectUriChecks,
+  'integrations.github': githubChecks,
 };
