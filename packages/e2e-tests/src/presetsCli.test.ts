@@ -7,6 +7,17 @@
 import { spawn } from 'child_process';
 import path from 'path';
 import { repoRoot } from '@devportal/test-utils/src/backend/backendProcess';
+import {
+  PostgresServer,
+  startPostgres,
+} from '@devportal/test-utils/src/daemons/postgres';
+import {
+  ldapPresetEnv,
+  SlapdServer,
+  slapdFixture,
+  startSlapd,
+} from '@devportal/test-utils/src/daemons/slapd';
+import { issueLoopbackCertificate } from '@devportal/test-utils/src/daemons/tls';
 
 jest.setTimeout(120_000);
 
@@ -224,5 +235,90 @@ describe('presets check: guest sign-in in production', () => {
     expect(optedIn.stdout).toContain(
       'warning: guest sign-in is ON in production (NODE_ENV=production, DEVPORTAL_ALLOW_GUEST=true)',
     );
+  });
+});
+
+describe('presets doctor against slapd and a TLS PostgreSQL', () => {
+  const suffix = 'dc=example,dc=com';
+  const ldapPassword = 'doctor-ldap-secret-Jm4';
+  let slapd: SlapdServer;
+  let pg: PostgresServer;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    const tls = await issueLoopbackCertificate();
+    [slapd, pg] = await Promise.all([
+      startSlapd({
+        suffix,
+        rootDn: `cn=admin,${suffix}`,
+        rootPassword: ldapPassword,
+        seedLdif: slapdFixture('openldap.ldif'),
+      }),
+      startPostgres({ tls }),
+    ]);
+    env = {
+      VEECODE_PRESETS: 'postgres,ldap',
+      ...pg.presetEnv(),
+      POSTGRES_SSL_CA: tls.caPem,
+      ...ldapPresetEnv(slapd, { suffix, adminPassword: ldapPassword }),
+    };
+  });
+
+  afterAll(async () => {
+    await Promise.all([slapd?.remove(), pg?.remove()]);
+  });
+
+  it('checks the shipped presets with the config the backend would get: exit 0, one line per check', async () => {
+    const result = await presets(['doctor'], env);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n').filter(Boolean).sort()).toEqual([
+      `✓ LDAP bind and search, catalog.providers.ldapOrg.default (ldap): bound as cn=admin,${suffix}; 4 users under ou=people,${suffix}; 3 groups under ou=groups,${suffix}`,
+      `✓ PostgreSQL login, backend.database (postgres): logged in as ${pg.user} over TLS; may create the plugins' databases (superuser)`,
+    ]);
+  });
+
+  it('names POSTGRES_SSL_CA when the server certificate comes from another CA', async () => {
+    const other = await issueLoopbackCertificate();
+    const result = await presets(['doctor'], {
+      ...env,
+      POSTGRES_SSL_CA: other.caPem,
+    });
+    expect(result.code).toBe(78);
+    expect(result.stdout).toContain(
+      '✗ PostgreSQL login, backend.database (postgres): cannot log in: ',
+    );
+    expect(result.stdout).toContain(
+      'fix: Check POSTGRES_SSL_CA (backend.database.connection.ssl)',
+    );
+  });
+
+  it('exits 78 on a wrong secret, naming its variable and never its value, in text and --json', async () => {
+    const wrong = 'doctor-wrong-secret-Ux7';
+    const broken = { ...env, LDAP_SECRET: wrong, POSTGRES_PASSWORD: wrong };
+    const text = await presets(['doctor'], broken);
+    expect(text.code).toBe(78);
+    expect(text.stdout).toContain(
+      'fix: Set LDAP_SECRET (catalog.providers.ldapOrg.default.bind.secret)',
+    );
+    expect(text.stdout).toContain(
+      'POSTGRES_PASSWORD (backend.database.connection.password)',
+    );
+    const json = await presets(['doctor', '--json'], broken);
+    expect(json.code).toBe(78);
+    expect(
+      JSON.parse(json.stdout).checks.map(
+        (c: { id: string; status: string }) => [c.id, c.status],
+      ),
+    ).toEqual(
+      expect.arrayContaining([
+        ['backend.database', 'problem'],
+        ['catalog.providers.ldapOrg.default', 'problem'],
+      ]),
+    );
+    for (const output of [text.stdout, text.stderr, json.stdout, json.stderr]) {
+      expect(output).not.toContain(wrong);
+      expect(output).not.toContain(ldapPassword);
+    }
   });
 });

@@ -146,18 +146,14 @@ export type ExplainOptions = SelectionOptions & {
 const CONFIG_ERROR_LENGTH = 200;
 
 /**
- * The final layered config of a resolved selection, each leaf with its
- * layer, read through the very layers the backend merges. A layer that
- * cannot be read becomes a problem naming it.
+ * The config layers of a resolved selection, read through the very layers
+ * the backend merges (`explain` and `doctor` both read them here). A layer
+ * that cannot be read becomes a problem naming it.
  */
-async function explainConfig(
+export async function readSelectionLayers(
   resolution: PresetResolution,
   options: Pick<ExplainOptions, 'argv' | 'env' | 'rootDir'>,
-): Promise<{
-  config: ConfigLeafOrigin[];
-  layers: ConfigLayerData[];
-  problems: PresetProblem[];
-}> {
+): Promise<{ layers: ConfigLayerData[]; problems: PresetProblem[] }> {
   const env = options.env ?? process.env;
   const layers = await readConfigLayers(
     presetConfigLayers({
@@ -187,10 +183,32 @@ async function explainConfig(
           },
         ],
   );
+  return { layers, problems };
+}
+
+/** The merged config of the layers, as the backend reads it. */
+export function configOfLayers(layers: ConfigLayerData[]): Config {
+  return ConfigReader.fromConfigs(
+    layers.flatMap(layer =>
+      layer.data.map(data => ({ data, context: layer.label })),
+    ),
+  );
+}
+
+/** The final layered config of a resolved selection, each leaf with its layer. */
+async function explainConfig(
+  resolution: PresetResolution,
+  options: Pick<ExplainOptions, 'argv' | 'env' | 'rootDir'>,
+): Promise<{
+  config: ConfigLeafOrigin[];
+  layers: ConfigLayerData[];
+  problems: PresetProblem[];
+}> {
+  const { layers, problems } = await readSelectionLayers(resolution, options);
   return {
     config: configProvenance(withAppExtensionsLayer(layers), {
       secrets: resolution.secrets,
-      env,
+      env: options.env ?? process.env,
     }),
     layers,
     problems,
@@ -248,11 +266,7 @@ function permissionsOf(
   layers: ConfigLayerData[],
   pluginsFrom: string[],
 ): ExplainedPermissions {
-  const config = ConfigReader.fromConfigs(
-    layers.flatMap(layer =>
-      layer.data.map(data => ({ data, context: layer.label })),
-    ),
-  );
+  const config = configOfLayers(layers);
   let admins: string[] = [];
   const rbac = config.has('permission.rbac')
     ? loadRbacModule(pluginsFrom)

@@ -4,7 +4,7 @@ import parseArgs from 'minimist';
 export const EXIT_USAGE = 64;
 
 /** The commands `presets` knows. */
-export type PresetsCommand = 'list' | 'check' | 'explain' | 'lint';
+export type PresetsCommand = 'list' | 'check' | 'explain' | 'lint' | 'doctor';
 
 /** A command line that was understood. */
 export interface PresetsCliArgs {
@@ -16,7 +16,12 @@ export interface PresetsCliArgs {
   backend?: string;
   /** `lint <file|dir>...`: the preset files and folders to lint. */
   paths?: string[];
+  /** `--timeout <seconds>` (doctor): each live check's time. */
+  timeoutSeconds?: number;
 }
+
+/** `doctor`'s time per check when `--timeout` is not given. */
+export const DEFAULT_DOCTOR_TIMEOUT_SECONDS = 10;
 
 /** The usage text, printed on any command line the CLI does not understand. */
 export const USAGE = `Usage: presets <command> [options]
@@ -34,13 +39,18 @@ Commands:
                            variables without docs, requires.oneOf variables not
                            declared or marked required (errors: exit 78); unused,
                            unprefixed or unflagged secret variables (warnings: exit 0)
+  doctor [--presets a,b]   live checks of the credentials and endpoints the selection's
+                           config names (PostgreSQL, LDAP, GitHub, ...), one line each;
+                           exit 0 when all pass, 78 otherwise
 
 Options:
   --json                   machine-readable output on stdout
-  --presets a,b            the selection to use instead of VEECODE_PRESETS (check, explain)
+  --presets a,b            the selection to use instead of VEECODE_PRESETS (check, explain,
+                           doctor)
   --backend <dir>          the backend package whose node_modules hold the npm plugins
-                           (check, explain); defaults to the workspace's backend package
+                           (check, explain, doctor); defaults to the workspace's backend package
                            (Backstage role "backend"), else the current directory
+  --timeout <seconds>      each live check's time (doctor); default 10
   --help                   this text
 `;
 
@@ -104,6 +114,20 @@ Options:
 ${JSON_OPTION}
 ${HELP_OPTION}
 `,
+  doctor: `Usage: presets doctor [options]
+
+Live checks of the credentials and endpoints the selection's final
+config names, with the environment and config layers the backend would
+get, before a boot: one line per check, with a fix naming the variable
+on a problem. Secret values are never shown. The selection defaults to
+VEECODE_PRESETS. Exit 0 when every check passes, 78 otherwise.
+
+Options:
+${SELECTION_OPTIONS}
+  --timeout <seconds>  each check's time (default ${DEFAULT_DOCTOR_TIMEOUT_SECONDS})
+${JSON_OPTION}
+${HELP_OPTION}
+`,
 };
 
 const FLAGS: Record<PresetsCommand, string[]> = {
@@ -111,6 +135,7 @@ const FLAGS: Record<PresetsCommand, string[]> = {
   check: ['json', 'presets', 'backend'],
   explain: ['json', 'presets', 'backend'],
   lint: ['json'],
+  doctor: ['json', 'presets', 'backend', 'timeout'],
 };
 
 function isCommand(value: string): value is PresetsCommand {
@@ -129,7 +154,7 @@ export function parseCliArgs(
   | { error: string } {
   const parsed = parseArgs(argv, {
     boolean: ['json', 'help'],
-    string: ['presets', 'backend'],
+    string: ['presets', 'backend', 'timeout'],
   });
   const [command, ...extra] = parsed._.map(String);
   if (parsed.help) {
@@ -159,10 +184,20 @@ export function parseCliArgs(
     return { error: `unknown option --${unknown} for "${command}"` };
   }
   // minimist turns a repeated flag into an array; one selection only.
-  for (const flag of ['presets', 'backend']) {
+  for (const flag of ['presets', 'backend', 'timeout']) {
     if (Array.isArray(parsed[flag])) {
       return { error: `--${flag} may be given once` };
     }
+  }
+  const timeoutSeconds =
+    parsed.timeout === undefined ? undefined : Number(parsed.timeout);
+  if (
+    timeoutSeconds !== undefined &&
+    !(Number.isFinite(timeoutSeconds) && timeoutSeconds > 0)
+  ) {
+    return {
+      error: `--timeout needs a number of seconds above 0, not "${parsed.timeout}"`,
+    };
   }
   return {
     args: {
@@ -171,6 +206,7 @@ export function parseCliArgs(
       ...(parsed.presets !== undefined && { presets: parsed.presets }),
       ...(parsed.backend !== undefined && { backend: parsed.backend }),
       ...(command === 'lint' && { paths: extra }),
+      ...(timeoutSeconds !== undefined && { timeoutSeconds }),
     },
   };
 }

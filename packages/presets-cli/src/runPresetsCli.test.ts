@@ -2,21 +2,12 @@ import fs from 'fs';
 import os from 'os';
 import { join } from 'path';
 import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetCatalog';
-import { runPresetsCli } from './runPresetsCli';
+import { runCli } from './__testUtils__/runCli';
 
 const rootDir = FIXTURE_CATALOG_ROOT;
 
-async function run(argv: string[], env: Record<string, string> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runPresetsCli(argv, {
-    env,
-    rootDir,
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-  });
-  return { code, stdout, stderr };
-}
+const run = (argv: string[], env: Record<string, string> = {}) =>
+  runCli(rootDir, argv, env);
 
 describe('runPresetsCli', () => {
   it('exits 64 with the usage on an unknown command', async () => {
@@ -31,7 +22,7 @@ describe('runPresetsCli', () => {
     const overview = await run(['--help']);
     expect(overview).toMatchObject({ code: 0, stderr: '' });
     expect(overview.stdout).toMatch(/^Usage: presets <command> \[options\]/);
-    for (const command of ['list', 'check', 'explain', 'lint']) {
+    for (const command of ['list', 'check', 'explain', 'lint', 'doctor']) {
       const result = await run([command, '--help']);
       expect(result).toMatchObject({ code: 0, stderr: '' });
       expect(result.stdout).toMatch(

@@ -11,11 +11,14 @@ import {
   PRESETS_PATH_ENV,
 } from '@devportal/plugin-presets-common';
 import { checkPresets } from './checkPresets';
+import { doctorPresets } from './doctorPresets';
+import { formatCheckResults } from './doctor/runChecks';
 import { explainPresetsWithConfig, formatExplanation } from './explainPresets';
 import { formatPresetList, listPresets } from './listPresets';
 import { formatLintResult, lintPresets } from './lintPresets';
 import {
   COMMAND_USAGE,
+  DEFAULT_DOCTOR_TIMEOUT_SECONDS,
   EXIT_USAGE,
   PresetsCliArgs,
   USAGE,
@@ -78,6 +81,7 @@ export async function runPresetsCli(
     check: runCheck,
     explain: runExplain,
     lint: runLint,
+    doctor: runDoctor,
   }[parsed.args.command];
   return run(parsed.args, context);
 }
@@ -204,5 +208,36 @@ function runLint(args: PresetsCliArgs, context: CliContext): number {
   // Like check: a failing report on stderr, a passing one on stdout.
   const stream = result.ok ? stdout : stderr;
   stream.write(formatLintResult(result, paintFor(useColour(stream, env))));
+  return exitCode;
+}
+
+async function runDoctor(
+  args: PresetsCliArgs,
+  context: CliContext,
+): Promise<number> {
+  const { env, stdout, stderr } = context;
+  const result = await doctorPresets({
+    ...selectionOptions(args, context),
+    timeoutMs: (args.timeoutSeconds ?? DEFAULT_DOCTOR_TIMEOUT_SECONDS) * 1000,
+  });
+  const exitCode = result.ok ? 0 : EXIT_CONFIG;
+  if (args.json) {
+    writeJson(stdout, result);
+    return exitCode;
+  }
+  if (result.problems.length > 0) {
+    stderr.write(
+      `${formatProblems(
+        result.problems,
+      )}\n\nNo live check ran: the backend would not start with this selection.\n`,
+    );
+    return exitCode;
+  }
+  const paint = paintFor(useColour(stdout, env));
+  stdout.write(
+    result.checks.length > 0
+      ? formatCheckResults(result.checks, paint)
+      : 'No live check applies: the selection configures nothing doctor can reach.\n',
+  );
   return exitCode;
 }

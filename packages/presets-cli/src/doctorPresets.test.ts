@@ -1,0 +1,356 @@
+/*
+ * `presets doctor` on the fixture presets: the framework (parallel checks,
+ * timeouts, exit codes, redaction) with checks of its own, and the LDAP
+ * and PostgreSQL checks against a real slapd and PostgreSQL, passing and
+ * failing.
+ */
+import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetCatalog';
+import {
+  ldapPresetEnv,
+  SlapdServer,
+  slapdFixture,
+  startSlapd,
+} from '@devportal/test-utils/src/daemons/slapd';
+import {
+  PostgresServer,
+  startPostgres,
+} from '@devportal/test-utils/src/daemons/postgres';
+import {
+  FakeGithub,
+  oauthAppOfBackend,
+  startFakeGithub,
+} from '@devportal/test-utils/src/fakes/github';
+import { doctorPresets } from './doctorPresets';
+import { DoctorCheckFactory } from './doctor/doctorCheck';
+import { runCli } from './__testUtils__/runCli';
+
+jest.setTimeout(60_000);
+
+const rootDir = FIXTURE_CATALOG_ROOT;
+const SUFFIX = 'dc=example,dc=com';
+const ADMIN_PASSWORD = 'doctor-admin-secret-K4p';
+
+const run = (argv: string[], env: Record<string, string> = {}) =>
+  runCli(rootDir, argv, env);
+
+describe('doctor framework', () => {
+  const ldapEnv = {
+    VEECODE_PRESETS: 'ldap',
+    LDAP_URL: 'ldap://127.0.0.1:1',
+    LDAP_DN: 'cn=admin,dc=example,dc=com',
+    LDAP_SECRET: 'framework-secret-Zq8',
+    LDAP_USERS_BASE_DN: 'ou=people,dc=example,dc=com',
+    LDAP_GROUPS_BASE_DN: 'ou=groups,dc=example,dc=com',
+  };
+
+  it('runs the checks of the keys the config sets, each against its own clock, secrets redacted', async () => {
+    const started: string[] = [];
+    const table: Record<string, DoctorCheckFactory> = {
+      'catalog.providers.ldapOrg': (_config, name) => [
+        {
+          id: 'fast',
+          title: 'Fast',
+          run: async () => {
+            started.push('fast');
+            return { status: 'ok', message: 'fine' };
+          },
+        },
+        {
+          id: 'slow',
+          title: 'Slow',
+          run: (_c, { signal }) => {
+            started.push('slow');
+            return new Promise(resolveRun =>
+              signal.addEventListener('abort', () =>
+                resolveRun({ status: 'ok', message: 'too late' }),
+              ),
+            );
+          },
+        },
+        {
+          id: 'leaky',
+          title: 'Leaky',
+          run: async config => ({
+            status: 'problem',
+            message: `refused ${config.getString(
+              'catalog.providers.ldapOrg.default.bind.secret',
+            )}`,
+            fix: `Set ${name('catalog.providers.ldapOrg.default.bind.secret')}`,
+          }),
+        },
+      ],
+      'auth.providers.github': () => {
+        throw new Error('a key the config does not set builds no checks');
+      },
+    };
+    const result = await doctorPresets({
+      env: ldapEnv,
+      rootDir,
+      timeoutMs: 200,
+      table,
+    });
+    expect(started.sort()).toEqual(['fast', 'slow']);
+    expect(result.ok).toBe(false);
+    expect(result.checks).toEqual([
+      {
+        id: 'fast',
+        presets: ['ldap'],
+        title: 'Fast',
+        status: 'ok',
+        message: 'fine',
+      },
+      {
+        id: 'slow',
+        presets: ['ldap'],
+        title: 'Slow',
+        status: 'problem',
+        message: 'no answer within 0.2 s',
+        fix: 'Check that the endpoint slow names is reachable from here, or allow more time with --timeout',
+      },
+      {
+        id: 'leaky',
+        presets: ['ldap'],
+        title: 'Leaky',
+        status: 'problem',
+        message: 'refused <secret>',
+        fix: 'Set LDAP_SECRET (catalog.providers.ldapOrg.default.bind.secret)',
+      },
+    ]);
+  });
+
+  it('runs no check when the gate refuses the selection, and exits 78', async () => {
+    const { LDAP_SECRET: _unset, ...missing } = ldapEnv;
+    const result = await run(['doctor'], missing);
+    expect(result.code).toBe(78);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('LDAP_SECRET');
+    expect(result.stderr).toContain('No live check ran');
+  });
+
+  it('says so when nothing is there to check, and exits 0', async () => {
+    const result = await run(['doctor', '--presets', '']);
+    expect(result).toEqual({
+      code: 0,
+      stdout:
+        'No live check applies: the selection configures nothing doctor can reach.\n',
+      stderr: '',
+    });
+  });
+
+  it('refuses a --timeout that is no number of seconds', async () => {
+    const result = await run(['doctor', '--timeout', 'soon']);
+    expect(result.code).toBe(64);
+    expect(result.stderr).toContain(
+      '--timeout needs a number of seconds above 0, not "soon"',
+    );
+  });
+});
+
+describe('doctor on OAuth clients', () => {
+  it("prints each client's redirect URI as the backend will send it", async () => {
+    const secret = 'oauth-client-secret-Wd9';
+    const result = await run(['doctor', '--presets', 'github-auth'], {
+      GITHUB_PAT: 'ghp_doctorTokenValue',
+      GITHUB_ORG: 'acme',
+      GITHUB_AUTH_CLIENT_ID: 'client-id',
+      GITHUB_AUTH_CLIENT_SECRET: secret,
+      BACKEND_BASE_URL: 'https://portal.example.com/',
+    });
+    expect(result.stdout).toContain(
+      'i OAuth redirect URI, auth.providers.github.production (github-auth): https://portal.example.com/api/auth/github/handler/frame; the client registered at the provider must allow exactly this\n',
+    );
+    expect(result.stdout).not.toContain(secret);
+    expect(result.stdout).not.toContain('ghp_doctorTokenValue');
+  });
+});
+
+describe('doctor against slapd', () => {
+  let slapd: SlapdServer;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    slapd = await startSlapd({
+      suffix: SUFFIX,
+      rootDn: `cn=admin,${SUFFIX}`,
+      rootPassword: ADMIN_PASSWORD,
+      seedLdif: slapdFixture('openldap.ldif'),
+    });
+    env = {
+      VEECODE_PRESETS: 'ldap',
+      ...ldapPresetEnv(slapd, {
+        suffix: SUFFIX,
+        adminPassword: ADMIN_PASSWORD,
+      }),
+    };
+  });
+
+  afterAll(async () => {
+    await slapd?.remove();
+  });
+
+  it('binds, counts the users and groups of both base DNs, and exits 0', async () => {
+    const result = await run(['doctor'], env);
+    expect(result).toEqual({
+      code: 0,
+      stdout:
+        `✓ LDAP bind and search, catalog.providers.ldapOrg.default (ldap): bound as cn=admin,${SUFFIX}; ` +
+        `4 users under ou=people,${SUFFIX}; 3 groups under ou=groups,${SUFFIX}\n`,
+      stderr: '',
+    });
+  });
+
+  it('names LDAP_SECRET on a wrong password, never showing it', async () => {
+    const wrong = 'wrong-password-Vb3';
+    const result = await run(['doctor', '--json'], {
+      ...env,
+      LDAP_SECRET: wrong,
+    });
+    expect(result.code).toBe(78);
+    expect(JSON.parse(result.stdout)).toEqual({
+      ok: false,
+      presets: [{ name: 'ldap', version: expect.any(String) }],
+      checks: [
+        {
+          id: 'catalog.providers.ldapOrg.default',
+          presets: ['ldap'],
+          title: 'LDAP bind and search',
+          status: 'problem',
+          message: `the directory refused the bind as cn=admin,${SUFFIX}: invalid credentials`,
+          fix: `Set LDAP_SECRET (catalog.providers.ldapOrg.default.bind.secret) to the password of LDAP_DN (catalog.providers.ldapOrg.default.bind.dn)`,
+        },
+      ],
+      problems: [],
+    });
+    expect(result.stdout).not.toContain(wrong);
+  });
+
+  it('names LDAP_GROUPS_BASE_DN on a base DN that does not exist', async () => {
+    const result = await run(['doctor'], {
+      ...env,
+      LDAP_GROUPS_BASE_DN: `ou=teams,${SUFFIX}`,
+    });
+    expect(result.code).toBe(78);
+    expect(result.stdout).toBe(
+      `✗ LDAP bind and search, catalog.providers.ldapOrg.default (ldap): no entry at the groups base DN ou=teams,${SUFFIX}\n` +
+        `    fix: Set LDAP_GROUPS_BASE_DN (catalog.providers.ldapOrg.default.groups[0].dn) to a DN that exists in the directory\n`,
+    );
+    expect(result.stdout).not.toContain(ADMIN_PASSWORD);
+  });
+});
+
+describe('doctor against PostgreSQL', () => {
+  let pg: PostgresServer;
+  const READER_PASSWORD = 'reader-secret-Hn2';
+
+  beforeAll(async () => {
+    pg = await startPostgres();
+    await pg.query(
+      `CREATE ROLE reader LOGIN PASSWORD '${READER_PASSWORD}' NOCREATEDB`,
+    );
+    await pg.query('CREATE DATABASE shared OWNER reader');
+  });
+
+  afterAll(async () => {
+    await pg?.remove();
+  });
+
+  const doctor = (env: Record<string, string>) =>
+    run(['doctor'], { VEECODE_PRESETS: 'postgres', ...pg.presetEnv(), ...env });
+
+  it("logs in and finds that the role may create the plugins' databases", async () => {
+    expect(await doctor({})).toEqual({
+      code: 0,
+      stdout: `✓ PostgreSQL login, backend.database (postgres): logged in as ${pg.user} without TLS; may create the plugins' databases (superuser)\n`,
+      stderr: '',
+    });
+  });
+
+  it('names POSTGRES_PASSWORD on a wrong password, never showing it', async () => {
+    const wrong = 'wrong-pg-password-Rt5';
+    const result = await doctor({ POSTGRES_PASSWORD: wrong });
+    expect(result.code).toBe(78);
+    expect(result.stdout).toContain(
+      `✗ PostgreSQL login, backend.database (postgres): cannot log in: password authentication failed for user "${pg.user}"`,
+    );
+    expect(result.stdout).toContain(
+      `    fix: Check POSTGRES_USER (backend.database.connection.user) (now ${pg.user}) and POSTGRES_PASSWORD (backend.database.connection.password)\n`,
+    );
+    expect(result.stdout).not.toContain(wrong);
+  });
+
+  it('names POSTGRES_DB when the role may not create databases', async () => {
+    const result = await doctor({
+      POSTGRES_USER: 'reader',
+      POSTGRES_PASSWORD: READER_PASSWORD,
+    });
+    expect(result).toEqual({
+      code: 78,
+      stdout:
+        "✗ PostgreSQL login, backend.database (postgres): logged in as reader without TLS, but the role may not create the plugins' databases (neither CREATEDB nor superuser)\n" +
+        '    fix: Grant it (ALTER ROLE reader CREATEDB), or set POSTGRES_DB (backend.database.connection.database) to one existing database the role may create schemas in\n',
+      stderr: '',
+    });
+  });
+
+  it('accepts such a role with one shared database it may create schemas in', async () => {
+    const result = await doctor({
+      POSTGRES_USER: 'reader',
+      POSTGRES_PASSWORD: READER_PASSWORD,
+      POSTGRES_DB: 'shared',
+    });
+    expect(result).toEqual({
+      code: 0,
+      stdout:
+        "✓ PostgreSQL login, backend.database (postgres): logged in as reader without TLS; may create the plugins' schemas in shared\n",
+      stderr: '',
+    });
+  });
+});
+
+describe('doctor against the GitHub fake', () => {
+  const pat = 'ghp_doctorFakeToken0001';
+  let github: FakeGithub;
+
+  beforeAll(async () => {
+    github = await startFakeGithub({
+      org: 'acme',
+      pat,
+      oauthApp: oauthAppOfBackend(7007, {
+        clientId: 'client-id',
+        clientSecret: 'client-secret',
+      }),
+      users: [],
+      members: [],
+    });
+  });
+
+  afterAll(async () => {
+    await github?.stop();
+  });
+
+  it('reports whose token it is and its scopes', async () => {
+    const result = await run(['doctor', '--presets', 'github'], {
+      ...github.presetsEnv,
+    });
+    const host = new URL(github.baseUrl).host;
+    expect(result).toEqual({
+      code: 0,
+      stdout: `✓ GitHub token, integrations.github[0] (github): ${host} takes the token, acme-bot's; scopes: read:org, repo\n`,
+      stderr: '',
+    });
+  });
+
+  it('names GITHUB_PAT on a token GitHub refuses, never showing it', async () => {
+    const wrong = 'ghp_doctorWrongToken999';
+    const result = await run(['doctor', '--presets', 'github'], {
+      ...github.presetsEnv,
+      GITHUB_PAT: wrong,
+    });
+    expect(result.code).toBe(78);
+    expect(result.stdout).toContain('refused the token (401 Bad credentials)');
+    expect(result.stdout).toContain(
+      '    fix: Set GITHUB_PAT (integrations.github[0].token) to a valid token\n',
+    );
+    expect(result.stdout).not.toContain(wrong);
+  });
+});
