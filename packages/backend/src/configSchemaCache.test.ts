@@ -108,6 +108,27 @@ describe('loadCachedConfigSchema', () => {
     ]);
   });
 
+  it('keeps the cache in the folder it is given', async () => {
+    const cacheDir = join(dir, 'elsewhere');
+    const cold = await loadCachedConfigSchema({
+      logger: recordingLogger(lines),
+      dir,
+      cacheDir,
+    });
+    expect(cold.fromCache).toBe(false);
+    expect(fs.readdirSync(cacheDir)).toEqual(['config-schema.json']);
+    expect(fs.existsSync(join(dir, CONFIG_SCHEMA_CACHE_PATH))).toBe(false);
+    expect(
+      (
+        await loadCachedConfigSchema({
+          logger: recordingLogger(lines),
+          dir,
+          cacheDir,
+        })
+      ).fromCache,
+    ).toBe(true);
+  });
+
   it('recomputes when a workspace schema file gains a secret key', async () => {
     await load();
     write('pkgs/svc/schema.json', schemaJson('svc', ['token', 'password']));
@@ -166,7 +187,7 @@ describe('loadCachedConfigSchema', () => {
     const unwritable = await load();
     expect(unwritable.fromCache).toBe(false);
     expect(secretsOf(unwritable.schema, CONFIG)).toEqual(['value-token']);
-    expect(lines.filter(line => !line.startsWith('debug:'))).toEqual([]);
+    expect(lines.filter(line => /^(warn|error):/.test(line))).toEqual([]);
     expect(lines).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^debug: Config schema cache .* not used/),

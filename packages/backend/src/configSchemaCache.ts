@@ -25,14 +25,20 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConfigSchema, loadConfigSchema } from '@backstage/config-loader';
 import { getPackages } from '@manypkg/get-packages';
 
-/** Where the cache lives, under the workspace root (node_modules is not tracked). */
+/** Where the cache lives by default, under the workspace root (node_modules is not tracked). */
 export const CONFIG_SCHEMA_CACHE_PATH =
   'node_modules/.cache/devportal/config-schema.json';
+
+/**
+ * The environment variable naming another folder for the cache, e.g. a
+ * writable volume where node_modules is read-only.
+ */
+export const CONFIG_SCHEMA_CACHE_DIR_ENV = 'CONFIG_SCHEMA_CACHE_DIR';
 
 /** What the cache file holds. */
 interface CacheFile {
@@ -63,7 +69,10 @@ function configLoaderVersion(): string {
  */
 export async function loadCachedConfigSchema(options: {
   logger: LoggerService;
+  /** Where the workspace is found from; defaults to the working directory. */
   dir?: string;
+  /** The cache's folder; defaults to the one of {@link CONFIG_SCHEMA_CACHE_PATH}. */
+  cacheDir?: string;
 }): Promise<{ schema: ConfigSchema; fromCache: boolean }> {
   const { logger, dir = process.cwd() } = options;
   const { root, packages } = await getPackages(dir);
@@ -85,13 +94,16 @@ export async function loadCachedConfigSchema(options: {
     }
   }
   const key = hash.digest('hex');
-  const cachePath = join(root.dir, CONFIG_SCHEMA_CACHE_PATH);
+  const cachePath = options.cacheDir
+    ? resolve(options.cacheDir, basename(CONFIG_SCHEMA_CACHE_PATH))
+    : join(root.dir, CONFIG_SCHEMA_CACHE_PATH);
 
   try {
     const cached: CacheFile = JSON.parse(await fs.readFile(cachePath, 'utf8'));
     if (cached.key === key) {
       const schema = await loadConfigSchema({ serialized: cached.schema });
       cached.warnings.forEach(message => logger.warn(message));
+      logger.info(`Config schema read from cache ${cachePath}`);
       return { schema, fromCache: true };
     }
     logger.debug(`Config schema cache ${cachePath} is out of date`);
@@ -121,6 +133,7 @@ export async function loadCachedConfigSchema(options: {
     await fs.mkdir(dirname(cachePath), { recursive: true });
     await fs.writeFile(temporary, JSON.stringify(content));
     await fs.rename(temporary, cachePath);
+    logger.info(`Config schema compiled and cached in ${cachePath}`);
   } catch (error) {
     logger.debug(
       `Config schema cache ${cachePath} not written: ${

@@ -22,7 +22,10 @@ import {
 } from '@backstage/backend-defaults/rootLogger';
 import { JsonObject } from '@backstage/types';
 import { config as winstonConfig, format, transports } from 'winston';
-import { loadCachedConfigSchema } from './configSchemaCache';
+import {
+  CONFIG_SCHEMA_CACHE_DIR_ENV,
+  loadCachedConfigSchema,
+} from './configSchemaCache';
 
 // Copied from @backstage/backend-defaults src/entrypoints/rootLogger/config.ts.
 function getRootLoggerConfig(config: RootConfigService) {
@@ -63,7 +66,10 @@ export const cachedSchemaRootLoggerServiceFactory = createServiceFactory({
       transports: [new transports.Console()],
     });
 
-    const { schema } = await loadCachedConfigSchema({ logger });
+    const { schema } = await loadCachedConfigSchema({
+      logger,
+      cacheDir: process.env[CONFIG_SCHEMA_CACHE_DIR_ENV] || undefined,
+    });
     const secretEnumerator = await createConfigSecretEnumerator({
       logger,
       schema,
