@@ -4,10 +4,9 @@
  *
  * Why: Backstage's root logger collects the schema of every workspace
  * package and all their dependencies at each boot, compiling every
- * config.d.ts with TypeScript; that is about half of a core-only boot's
- * CPU (bench/results.md), and the test suite boots a backend dozens of
- * times. Loading the same schema from its serialized form skips the
- * compilation.
+ * config.d.ts with TypeScript, a large share of a boot's CPU
+ * (bench/results.md) paid again by every boot of the test suite. Loading the
+ * same schema from its serialized form skips the compilation.
  *
  * The schema is decided by which packages are installed (yarn.lock), which
  * packages the workspace holds and what they depend on (every workspace
@@ -16,7 +15,9 @@
  * config-loader that compiles them. All of these are hashed into the cache
  * key: a stale schema could miss a secret key and leave its value
  * unredacted, so any change recomputes it. Dependencies' schema files
- * change only with their version, that is with yarn.lock.
+ * change only with their version, that is with yarn.lock. Not covered: a
+ * file that a workspace config.d.ts imports by a relative path (ours import
+ * only from packages), and node_modules edited by hand.
  *
  * A cache that cannot be read or written never stops a boot: the schema is
  * computed as without it (logged at debug). Writes go to a temporary file
