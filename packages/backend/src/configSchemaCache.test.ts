@@ -69,6 +69,12 @@ describe('loadCachedConfigSchema', () => {
     fs.mkdirSync(join(dir, path, '..'), { recursive: true });
     fs.writeFileSync(join(dir, path), content);
   };
+  /** A workspace package `pkgs/<name>` whose config schema is `configSchema`. */
+  const writePackage = (name: string, version: string, configSchema: string) =>
+    write(
+      `pkgs/${name}/package.json`,
+      JSON.stringify({ name, version, configSchema }),
+    );
   const load = () =>
     loadCachedConfigSchema({ logger: recordingLogger(lines), dir });
 
@@ -80,14 +86,7 @@ describe('loadCachedConfigSchema', () => {
       JSON.stringify({ name: 'root', private: true, workspaces: ['pkgs/*'] }),
     );
     write('yarn.lock', '# lock 1\n');
-    write(
-      'pkgs/svc/package.json',
-      JSON.stringify({
-        name: 'svc',
-        version: '1.0.0',
-        configSchema: 'schema.json',
-      }),
-    );
+    writePackage('svc', '1.0.0', 'schema.json');
     write('pkgs/svc/schema.json', schemaJson('svc', ['token']));
   });
 
@@ -147,25 +146,11 @@ describe('loadCachedConfigSchema', () => {
     write('yarn.lock', '# lock 2\n');
     expect((await load()).fromCache).toBe(false);
 
-    write(
-      'pkgs/svc/package.json',
-      JSON.stringify({
-        name: 'svc',
-        version: '1.0.1',
-        configSchema: 'schema.json',
-      }),
-    );
+    writePackage('svc', '1.0.1', 'schema.json');
     expect((await load()).fromCache).toBe(false);
 
     // A new workspace package with a schema of its own.
-    write(
-      'pkgs/other/package.json',
-      JSON.stringify({
-        name: 'other',
-        version: '1.0.0',
-        configSchema: 'schema.json',
-      }),
-    );
+    writePackage('other', '1.0.0', 'schema.json');
     write('pkgs/other/schema.json', schemaJson('other', ['password']));
     const added = await load();
     expect(added.fromCache).toBe(false);
@@ -199,14 +184,7 @@ describe('loadCachedConfigSchema', () => {
   // TypeScript schema files, as Backstage packages ship them, are compiled:
   // slower than the JSON ones above.
   it('recomputes when a config.d.ts gains a secret key', async () => {
-    write(
-      'pkgs/svc/package.json',
-      JSON.stringify({
-        name: 'svc',
-        version: '1.0.0',
-        configSchema: 'config.d.ts',
-      }),
-    );
+    writePackage('svc', '1.0.0', 'config.d.ts');
     write('pkgs/svc/config.d.ts', configDts(['token']));
     const cold = await load();
     expect(secretsOf(cold.schema, CONFIG)).toEqual(['value-token']);
@@ -222,14 +200,7 @@ describe('loadCachedConfigSchema', () => {
   }, 30_000);
 
   it('repeats the schema errors it met on a warm boot', async () => {
-    write(
-      'pkgs/svc/package.json',
-      JSON.stringify({
-        name: 'svc',
-        version: '1.0.0',
-        configSchema: 'config.d.ts',
-      }),
-    );
+    writePackage('svc', '1.0.0', 'config.d.ts');
     write(
       'pkgs/svc/config.d.ts',
       'export interface Config { svc?: { token?: NoSuchType } }\n',
