@@ -19,6 +19,7 @@ import { presetsBackend } from '@devportal/plugin-presets-backend';
 import { checkDatabaseOrExit } from './checkDatabase';
 import { healthcheckPlugin } from './healthcheck';
 import { drainingRootHttpRouterServiceFactory } from './drainInFlightRequests';
+import { cachedSchemaRootLoggerServiceFactory } from './rootLogger';
 import { BUILT_IN_FEATURES } from './features';
 import { OutboundProxySummary } from './outboundProxy';
 
@@ -55,6 +56,9 @@ export function createDevPortalBackend(
   }
 
   backend.add(presetsRootConfigServiceFactory({ config }));
+  // Redacts the same secrets as Backstage's own, without compiling the
+  // config schema at every boot (configSchemaCache.ts).
+  backend.add(cachedSchemaRootLoggerServiceFactory);
   backend.add(presetsServiceFactory({ resolution }));
   // SIGTERM answers the requests in flight before the listener closes.
   backend.add(drainingRootHttpRouterServiceFactory());
