@@ -18,6 +18,7 @@ import { FailedHttpAnswer, watchHttp } from './httpWatch';
 import { findRateLimit } from './rateLimit';
 import { SyncGuardConfig } from './readSyncGuardConfig';
 import { SyncStateStore } from './SyncStateStore';
+import { OrgSyncMetrics } from './syncMetrics';
 
 /** Why a run applied nothing, in one sentence for the log. */
 function failureReason(error: unknown, failures: FailedHttpAnswer[]): string {
@@ -66,9 +67,14 @@ export class ScheduledSource implements EntityProvider {
       store: SyncStateStore;
       /** Where each run's outcome is recorded for the status endpoint. */
       syncStatus: PresetSyncStatusService;
+      /** Where org sync runs are counted for Prometheus. */
+      metrics: OrgSyncMetrics;
     },
   ) {
     deps.syncStatus.register({ provider: source.name, kind: source.kind });
+    if (source.kind === 'org') {
+      deps.metrics.register(source.name);
+    }
   }
 
   getProviderName(): string {
@@ -107,6 +113,14 @@ export class ScheduledSource implements EntityProvider {
       outcome,
       counts,
     });
+    if (this.source.kind === 'org') {
+      this.deps.metrics.recordRun({
+        provider: this.source.name,
+        outcome,
+        durationMs,
+        counts,
+      });
+    }
   }
 
   private async run(guarded: GuardedConnection): Promise<void> {
