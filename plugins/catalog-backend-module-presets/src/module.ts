@@ -49,6 +49,7 @@ export const catalogModulePresets = createBackendModule({
         syncStatus: presetSyncStatusServiceRef,
         catalog: catalogProcessingExtensionPoint,
         metrics: metricsServiceRef,
+        auditor: coreServices.auditor,
       },
       async init({
         config,
@@ -59,6 +60,7 @@ export const catalogModulePresets = createBackendModule({
         syncStatus,
         catalog,
         metrics,
+        auditor,
       }) {
         const registry = PresetProviderRegistry.create<PresetCatalogProvider>({
           configPath: ['catalog', 'providers'],
@@ -96,6 +98,7 @@ export const catalogModulePresets = createBackendModule({
                 store,
                 syncStatus,
                 metrics: orgSyncMetrics,
+                auditor,
               }),
             );
             logger.info(

@@ -1,4 +1,8 @@
-import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import {
+  AuditorService,
+  LoggerService,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
 import { stringifyError } from '@backstage/errors';
 import {
   EntityProvider,
@@ -69,6 +73,8 @@ export class ScheduledSource implements EntityProvider {
       syncStatus: PresetSyncStatusService;
       /** Where org sync runs are counted for Prometheus. */
       metrics: OrgSyncMetrics;
+      /** Where a refused run is reported for the operator's audit log. */
+      auditor: AuditorService;
     },
   ) {
     deps.syncStatus.register({ provider: source.name, kind: source.kind });
@@ -123,6 +129,23 @@ export class ScheduledSource implements EntityProvider {
     }
   }
 
+  /**
+   * A refused run kept the catalog as it was: an event for whoever reviews
+   * the audit log, with the counts the run would have applied.
+   */
+  private async auditRefusal(refused: MutationCounts): Promise<void> {
+    const event = await this.deps.auditor.createEvent({
+      eventId: 'org-sync-refused',
+      severityLevel: 'medium',
+      meta: {
+        provider: this.source.name,
+        kind: this.source.kind,
+        ...refused,
+      },
+    });
+    await event.success();
+  }
+
   private async run(guarded: GuardedConnection): Promise<void> {
     const { logger } = this.deps;
     const name = this.source.name;
@@ -171,6 +194,9 @@ export class ScheduledSource implements EntityProvider {
     }
     const { applied, refused } = result;
     this.record(startedAt, ms, outcomeOf(result), applied ?? refused);
+    if (refused) {
+      await this.auditRefusal(refused);
+    }
     if (applied) {
       logger.info(
         `${name}: applied ${describeApplied(
