@@ -10,6 +10,7 @@
 // selection code only, not the whole library (config-loader, lodash ...).
 import { runBootGate } from '@devportal/plugin-presets-common';
 import { useProxiesFromEnvironmentOrExit } from './outboundProxy';
+import { startMetricsOrExit } from './metrics';
 
 const resolution = runBootGate();
 // Before any client of the backend exists, so that every one takes the
@@ -23,9 +24,12 @@ const outboundProxy = useProxiesFromEnvironmentOrExit();
 // in dist/. Node loads the module as CommonJS both from source and from
 // the build, so its exports arrive under `default` (named exports only
 // where Node can detect them, which it cannot in the transformed source).
-import('./backend').then(imported => {
-  const { startBackend } =
-    (imported as typeof imported & { default?: typeof imported }).default ??
-    imported;
-  return startBackend(resolution, outboundProxy);
-});
+// The metrics provider comes first: meters created before it never report.
+startMetricsOrExit()
+  .then(() => import('./backend'))
+  .then(imported => {
+    const { startBackend } =
+      (imported as typeof imported & { default?: typeof imported }).default ??
+      imported;
+    return startBackend(resolution, outboundProxy);
+  });

@@ -4,6 +4,7 @@
  */
 import { execFileSync, spawnSync } from 'child_process';
 import fs from 'fs';
+import net from 'net';
 import os from 'os';
 import path from 'path';
 import {
@@ -409,5 +410,39 @@ describe('boot: corporate proxy variables', () => {
     );
     expect(`${result.stdout}${result.stderr}`).not.toContain('hunter2-proxy');
     expect(result.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/); // no stack trace
+  });
+});
+
+describe('boot: metrics port', () => {
+  it('refuses a DEVPORTAL_METRICS_PORT that is not a port, exit 78, naming it', async () => {
+    const result = await runToExit({
+      env: { VEECODE_PRESETS: 'recommended', DEVPORTAL_METRICS_PORT: 'yes' },
+    });
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain(
+      'DEVPORTAL_METRICS_PORT must be a port number (1-65535), or 0 or off to serve no metrics; it is "yes"',
+    );
+    expect(result.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/); // no stack trace
+  });
+
+  it('refuses a metrics port another process listens on, exit 78, naming the variable', async () => {
+    const taken = net.createServer();
+    await new Promise<void>(resolve => taken.listen(0, resolve));
+    const { port } = taken.address() as net.AddressInfo;
+    try {
+      const result = await runToExit({
+        env: {
+          VEECODE_PRESETS: 'recommended',
+          DEVPORTAL_METRICS_PORT: String(port),
+        },
+      });
+      expect(result.code).toBe(78);
+      expect(result.stderr).toContain(
+        `Cannot serve metrics on port ${port} (EADDRINUSE); set DEVPORTAL_METRICS_PORT to a free port, or to off to serve no metrics`,
+      );
+      expect(result.stderr).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
+    } finally {
+      await new Promise(resolve => taken.close(resolve));
+    }
   });
 });

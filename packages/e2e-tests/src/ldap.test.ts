@@ -6,8 +6,13 @@
 import { ldapRefresh } from '@devportal/test-utils/src/backend/ldapSignIn';
 import {
   BackendProcess,
+  freePort,
   startBackendProcess,
 } from '@devportal/test-utils/src/backend/backendProcess';
+import {
+  sampleValue,
+  scrapeMetrics,
+} from '@devportal/test-utils/src/backend/metrics';
 import {
   entityNames,
   externalAccessEnv,
@@ -146,6 +151,7 @@ const cases: DirectoryCase[] = [
 describe.each(cases)('$name directory with VEECODE_PRESETS=$presets', c => {
   let slapd: SlapdServer;
   let backend: BackendProcess;
+  let metricsPort: number;
   const adminPassword = 'admin-secret-Xq7';
 
   beforeAll(async () => {
@@ -158,8 +164,10 @@ describe.each(cases)('$name directory with VEECODE_PRESETS=$presets', c => {
         : slapdFixture(c.seed),
       schemas: c.schemas,
     });
+    metricsPort = await freePort();
     backend = await startBackendProcess({
       env: {
+        DEVPORTAL_METRICS_PORT: String(metricsPort),
         VEECODE_PRESETS: c.presets,
         LDAP_URL: slapd.url,
         LDAP_DN: `cn=admin,${c.suffix}`,
@@ -442,5 +450,62 @@ describe.each(cases)('$name directory with VEECODE_PRESETS=$presets', c => {
     await slapd.start();
     await runProviderRefresh(backend, ORG_SYNC, /applied/);
     expect(backend.output()).not.toContain(adminPassword);
+  });
+
+  // Last: by now the org sync has applied and failed, and people have
+  // signed in and been refused.
+  it('counts syncs and sign-ins on the metrics port, with no username, email or secret in them', async () => {
+    const { text, samples } = await scrapeMetrics(metricsPort);
+    const sync = { provider: ORG_SYNC };
+    expect(
+      sampleValue(samples, 'devportal_org_sync_runs_total', {
+        ...sync,
+        outcome: 'applied',
+      }),
+    ).toBeGreaterThanOrEqual(2);
+    expect(
+      sampleValue(samples, 'devportal_org_sync_runs_total', {
+        ...sync,
+        outcome: 'failed',
+      }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sampleValue(samples, 'devportal_org_sync_entities', {
+        ...sync,
+        kind: 'users',
+      }),
+    ).toBe(c.expectedUsers.length);
+    expect(
+      sampleValue(samples, 'devportal_org_sync_entities', {
+        ...sync,
+        kind: 'groups',
+      }),
+    ).toBe(c.expectedGroups.length);
+    expect(
+      sampleValue(samples, 'devportal_org_sync_duration_seconds_count', sync),
+    ).toBeGreaterThanOrEqual(3);
+    expect(sampleValue(samples, 'devportal_sync_pending', sync)).toBe(0);
+    expect(
+      sampleValue(samples, 'devportal_sign_in_total', {
+        provider: 'ldap',
+        outcome: 'success',
+      }),
+    ).toBeGreaterThanOrEqual(2);
+    expect(
+      sampleValue(samples, 'devportal_sign_in_total', {
+        provider: 'ldap',
+        outcome: 'failure',
+      }),
+    ).toBeGreaterThanOrEqual(4);
+    // Backstage's own metrics come through the same exporter.
+    expect(samples.some(s => s.name === 'catalog_entities_count')).toBe(true);
+
+    const labelValues = samples.flatMap(s => Object.values(s.labels));
+    for (const name of c.expectedUsers) {
+      expect(labelValues).not.toContain(name);
+    }
+    expect(labelValues.filter(v => v.includes('@'))).toEqual([]);
+    expect(text).not.toContain(adminPassword);
+    expect(text).not.toContain('-password');
   });
 });

@@ -17,6 +17,7 @@ import {
   BackendProcess,
   startBackendProcess,
 } from '@devportal/test-utils/src/backend/backendProcess';
+import { auditEvents } from '@devportal/test-utils/src/backend/auditEvents';
 import {
   collapseRefusal,
   deleteDirectoryUsers,
@@ -168,6 +169,22 @@ describe('the org-sync guard across restarts, VEECODE_PRESETS=ldap on SQLite fil
           groups: directory.groups.length,
           entities: STAYING.length + directory.groups.length,
         },
+      }),
+    );
+    // The operator's audit log has the refusal, with the counts it held back.
+    expect(
+      auditEvents(running.output()).filter(
+        e => e.eventId === 'org-sync-refused' && e.status === 'succeeded',
+      ),
+    ).toContainEqual(
+      expect.objectContaining({
+        plugin: 'catalog',
+        severityLevel: 'medium',
+        meta: expect.objectContaining({
+          provider: LDAP_ORG_SYNC,
+          users: STAYING.length,
+          groups: directory.groups.length,
+        }),
       }),
     );
   });

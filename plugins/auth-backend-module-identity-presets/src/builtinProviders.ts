@@ -14,6 +14,7 @@ import {
   githubIdentitySignInResolvers,
   identitySignInResolvers,
 } from './resolvers';
+import { SignInRecorder } from './signInMetrics';
 
 const OAUTH_REQUIRED = ['clientId', 'clientSecret'];
 
@@ -53,6 +54,8 @@ export function builtinIdentityAuthProviders(deps: {
   database: DatabaseService;
   /** The variables a config key is set from, for messages (the selected presets map them). */
   configKeyVariables?: (key: string) => string[];
+  /** Where sign-ins are counted for Prometheus. */
+  recordSignIn?: SignInRecorder;
 }): IdentityAuthProvider[] {
   return [
     {
@@ -165,6 +168,7 @@ export function builtinIdentityAuthProviders(deps: {
           // Replicas or restarts: a per-process session key is then a warning.
           sharedDatabase: isSharedDatabase(deps.config),
           configKeyVariables: deps.configKeyVariables,
+          onSignIn: outcome => deps.recordSignIn?.('ldap', outcome),
         });
       }),
     },

@@ -3,6 +3,7 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
+import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { authProvidersExtensionPoint } from '@backstage/plugin-auth-node';
 import {
   ALLOW_GUEST_ENV,
@@ -23,6 +24,7 @@ import {
 } from '@devportal/plugin-preset-providers-node';
 import { builtinIdentityAuthProviders } from './builtinProviders';
 import { planAuthWiring } from './planAuthWiring';
+import { createSignInRecorder } from './signInMetrics';
 import {
   auxiliaryProviderFactory,
   auxiliarySignInPaths,
@@ -81,6 +83,7 @@ export const authModuleIdentityPresets = createBackendModule({
         presets: presetsServiceRef,
         providers: authProvidersExtensionPoint,
         status: presetSyncStatusServiceRef,
+        metrics: metricsServiceRef,
       },
       async init({
         config,
@@ -90,6 +93,7 @@ export const authModuleIdentityPresets = createBackendModule({
         presets,
         providers,
         status,
+        metrics,
       }) {
         const registry = PresetProviderRegistry.create<IdentityAuthProvider>({
           configPath: ['auth', 'providers'],
@@ -100,6 +104,7 @@ export const authModuleIdentityPresets = createBackendModule({
             cache,
             database,
             configKeyVariables: key => configKeyVariables(presets.presets, key),
+            recordSignIn: createSignInRecorder(metrics),
           }),
           added,
           logger,

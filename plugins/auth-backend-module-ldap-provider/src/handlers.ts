@@ -91,6 +91,7 @@ export type LdapRouteHandlerOptions = {
   cache?: CacheService;
   throttle: SignInThrottle;
   logger: LoggerService;
+  onSignIn?: (outcome: 'success' | 'failure') => void;
 };
 
 /**
@@ -120,14 +121,22 @@ export class LdapAuthRouteHandlers implements AuthProviderRouteHandlers {
     }
     this.#checkOrigin(req);
     const credentials = readCredentials(req);
-
-    let entry: LdapUserEntry;
-    if (credentials) {
-      entry = await this.#authenticate(credentials, req, res);
-    } else {
-      entry = await this.#resume(req, res);
+    if (!credentials) {
+      await this.#respond(await this.#resume(req, res), res);
+      return;
     }
+    try {
+      const entry = await this.#authenticate(credentials, req, res);
+      await this.#respond(entry, res, true);
+    } catch (error) {
+      this.#o.onSignIn?.('failure');
+      throw error;
+    }
+    this.#o.onSignIn?.('success');
+  }
 
+  /** Answers with the identity of `entry`; a new sign-in also gets the session cookie. */
+  async #respond(entry: LdapUserEntry, res: Response, signedIn = false) {
     const result: LdapAuthResult = {
       dn: entry.dn,
       username: entry.username,
@@ -139,7 +148,7 @@ export class LdapAuthRouteHandlers implements AuthProviderRouteHandlers {
     );
     const signInResult = await this.#resolveSignIn({ profile, result });
 
-    if (credentials) {
+    if (signedIn) {
       const { value, session } = await this.#o.sealer.seal(entry);
       res.cookie(this.#o.config.cookie.name, value, {
         ...this.#o.cookieOptions,

@@ -74,6 +74,12 @@ export interface LdapAuthProviderFactoryOptions {
    * them beside the key. Unset, messages name keys only.
    */
   configKeyVariables?: (key: string) => string[];
+  /**
+   * Told how each sign-in with a username and password ended (`failure`:
+   * refused credentials, throttled, or no matching User entity), e.g. to
+   * count them. Session refreshes are not sign-ins and are not reported.
+   */
+  onSignIn?: (outcome: 'success' | 'failure') => void;
 }
 
 /**
@@ -171,6 +177,7 @@ export function createLdapAuthProviderFactory(
         logger,
       }),
       logger,
+      onSignIn: options.onSignIn,
     });
   };
 }

@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
+import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 import { PresetsConfigError } from '@devportal/plugin-presets-common';
 import { presetsServiceRef } from '@devportal/plugin-presets-node';
@@ -16,6 +17,7 @@ import { builtinCatalogProviders } from './providers/builtinCatalogProviders';
 import { ScheduledSource } from './sync/ScheduledSource';
 import { readSyncGuardConfig } from './sync/readSyncGuardConfig';
 import { SyncStateStore } from './sync/SyncStateStore';
+import { createOrgSyncMetrics } from './sync/syncMetrics';
 
 /**
  * Schedules the catalog providers the selected presets name under
@@ -46,6 +48,8 @@ export const catalogModulePresets = createBackendModule({
         presets: presetsServiceRef,
         syncStatus: presetSyncStatusServiceRef,
         catalog: catalogProcessingExtensionPoint,
+        metrics: metricsServiceRef,
+        auditor: coreServices.auditor,
       },
       async init({
         config,
@@ -55,6 +59,8 @@ export const catalogModulePresets = createBackendModule({
         presets,
         syncStatus,
         catalog,
+        metrics,
+        auditor,
       }) {
         const registry = PresetProviderRegistry.create<PresetCatalogProvider>({
           configPath: ['catalog', 'providers'],
@@ -76,6 +82,7 @@ export const catalogModulePresets = createBackendModule({
 
         const guard = readSyncGuardConfig(config);
         const store = SyncStateStore.create({ database });
+        const orgSyncMetrics = createOrgSyncMetrics(metrics);
         for (const { provider, presets: namedBy } of plan.activate) {
           const sources = await provider.createSources({
             config,
@@ -90,6 +97,8 @@ export const catalogModulePresets = createBackendModule({
                 guard,
                 store,
                 syncStatus,
+                metrics: orgSyncMetrics,
+                auditor,
               }),
             );
             logger.info(

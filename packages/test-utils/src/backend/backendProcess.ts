@@ -59,6 +59,9 @@ function baseEnv(port: number, env: Record<string, string>): NodeJS.ProcessEnv {
     BACKEND_PORT: String(port),
     BACKEND_BASE_URL: `http://127.0.0.1:${port}`,
     LOG_LEVEL: 'info',
+    // Test backends run side by side: none takes the default metrics port.
+    // A test that scrapes metrics sets a free port.
+    DEVPORTAL_METRICS_PORT: 'off',
     ...env,
   };
 }

@@ -1,4 +1,8 @@
-import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import {
+  AuditorService,
+  LoggerService,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
 import { stringifyError } from '@backstage/errors';
 import {
   EntityProvider,
@@ -18,6 +22,7 @@ import { FailedHttpAnswer, watchHttp } from './httpWatch';
 import { findRateLimit } from './rateLimit';
 import { SyncGuardConfig } from './readSyncGuardConfig';
 import { SyncStateStore } from './SyncStateStore';
+import { OrgSyncMetrics } from './syncMetrics';
 
 /** Why a run applied nothing, in one sentence for the log. */
 function failureReason(error: unknown, failures: FailedHttpAnswer[]): string {
@@ -66,9 +71,16 @@ export class ScheduledSource implements EntityProvider {
       store: SyncStateStore;
       /** Where each run's outcome is recorded for the status endpoint. */
       syncStatus: PresetSyncStatusService;
+      /** Where org sync runs are counted for Prometheus. */
+      metrics: OrgSyncMetrics;
+      /** Where a refused run is reported for the operator's audit log. */
+      auditor: AuditorService;
     },
   ) {
     deps.syncStatus.register({ provider: source.name, kind: source.kind });
+    if (source.kind === 'org') {
+      deps.metrics.register(source.name);
+    }
   }
 
   getProviderName(): string {
@@ -107,6 +119,31 @@ export class ScheduledSource implements EntityProvider {
       outcome,
       counts,
     });
+    if (this.source.kind === 'org') {
+      this.deps.metrics.recordRun({
+        provider: this.source.name,
+        outcome,
+        durationMs,
+        counts,
+      });
+    }
+  }
+
+  /**
+   * A refused run kept the catalog as it was: an event for whoever reviews
+   * the audit log, with the counts the run would have applied.
+   */
+  private async auditRefusal(refused: MutationCounts): Promise<void> {
+    const event = await this.deps.auditor.createEvent({
+      eventId: 'org-sync-refused',
+      severityLevel: 'medium',
+      meta: {
+        provider: this.source.name,
+        kind: this.source.kind,
+        ...refused,
+      },
+    });
+    await event.success();
   }
 
   private async run(guarded: GuardedConnection): Promise<void> {
@@ -157,6 +194,9 @@ export class ScheduledSource implements EntityProvider {
     }
     const { applied, refused } = result;
     this.record(startedAt, ms, outcomeOf(result), applied ?? refused);
+    if (refused) {
+      await this.auditRefusal(refused);
+    }
     if (applied) {
       logger.info(
         `${name}: applied ${describeApplied(
