@@ -3,6 +3,7 @@
  * directory, the backend started with the README's command, people signing
  * in against the directory and the catalog kept in sync.
  */
+import { auditEvents } from '@devportal/test-utils/src/backend/auditEvents';
 import { ldapRefresh } from '@devportal/test-utils/src/backend/ldapSignIn';
 import {
   BackendProcess,
@@ -507,5 +508,26 @@ describe.each(cases)('$name directory with VEECODE_PRESETS=$presets', c => {
     expect(labelValues.filter(v => v.includes('@'))).toEqual([]);
     expect(text).not.toContain(adminPassword);
     expect(text).not.toContain('-password');
+  });
+
+  it('audits each refused sign-in with the username typed, never the password', async () => {
+    const events = auditEvents(backend.output()).filter(
+      e => e.eventId === 'sign-in-failed',
+    );
+    // Backstage's auditor logs an event when it starts, then how it ended.
+    const failed = events.filter(e => e.status === 'failed');
+    expect(failed.length).toBeGreaterThanOrEqual(4);
+    for (const event of failed) {
+      expect(event).toMatchObject({
+        plugin: 'auth',
+        severityLevel: 'medium',
+        meta: { provider: 'ldap' },
+      });
+    }
+    const usernames = failed.map(e => e.meta?.username);
+    expect(usernames).toContain(c.member[0]);
+    expect(usernames).toContain('nobody-here');
+    expect(JSON.stringify(events)).not.toContain('wrong-password');
+    expect(JSON.stringify(events)).not.toContain(adminPassword);
   });
 });

@@ -168,7 +168,8 @@ export function builtinIdentityAuthProviders(deps: {
           // Replicas or restarts: a per-process session key is then a warning.
           sharedDatabase: isSharedDatabase(deps.config),
           configKeyVariables: deps.configKeyVariables,
-          onSignIn: outcome => deps.recordSignIn?.('ldap', outcome),
+          onSignIn: (outcome, attempt) =>
+            deps.recordSignIn?.('ldap', outcome, attempt),
         });
       }),
     },

@@ -84,6 +84,7 @@ export const authModuleIdentityPresets = createBackendModule({
         providers: authProvidersExtensionPoint,
         status: presetSyncStatusServiceRef,
         metrics: metricsServiceRef,
+        auditor: coreServices.auditor,
       },
       async init({
         config,
@@ -94,6 +95,7 @@ export const authModuleIdentityPresets = createBackendModule({
         providers,
         status,
         metrics,
+        auditor,
       }) {
         const registry = PresetProviderRegistry.create<IdentityAuthProvider>({
           configPath: ['auth', 'providers'],
@@ -104,7 +106,7 @@ export const authModuleIdentityPresets = createBackendModule({
             cache,
             database,
             configKeyVariables: key => configKeyVariables(presets.presets, key),
-            recordSignIn: createSignInRecorder(metrics),
+            recordSignIn: createSignInRecorder(metrics, auditor, logger),
           }),
           added,
           logger,

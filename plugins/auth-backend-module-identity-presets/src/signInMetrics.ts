@@ -1,3 +1,4 @@
+import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
 import { MetricsService } from '@backstage/backend-plugin-api/alpha';
 
 /** The `outcome` label of `devportal_sign_in_total`. */
@@ -11,14 +12,54 @@ export function signInAttributes(provider: string, outcome: SignInOutcome) {
   return { provider, outcome };
 }
 
-/** Counts sign-ins (Prometheus: `devportal_sign_in_total`). */
-export type SignInRecorder = (provider: string, outcome: SignInOutcome) => void;
+/** Who tried to sign in: what the person typed as their name, never the password. */
+export type SignInAttempt = { username: string };
+
+/**
+ * Records a sign-in: counted (Prometheus: `devportal_sign_in_total`, by
+ * provider and outcome only) and, when it failed, audited with the username.
+ */
+export type SignInRecorder = (
+  provider: string,
+  outcome: SignInOutcome,
+  attempt: SignInAttempt,
+) => void;
 
 /** The sign-in counter on the auth plugin's meter. */
-export function createSignInRecorder(metrics: MetricsService): SignInRecorder {
+export function createSignInRecorder(
+  metrics: MetricsService,
+  auditor: AuditorService,
+  logger: LoggerService,
+): SignInRecorder {
   const signIns = metrics.createCounter('devportal_sign_in_total', {
     description: 'Sign-ins by provider and outcome: success or failure',
   });
-  return (provider, outcome) =>
+  return (provider, outcome, attempt) => {
     signIns.add(1, signInAttributes(provider, outcome));
+    if (outcome === 'failure') {
+      auditFailedSignIn(auditor, provider, attempt).catch(error =>
+        logger.warn(`Could not audit a failed ${provider} sign-in: ${error}`),
+      );
+    }
+  };
+}
+
+/** Longest username an audit event carries: a name, not a payload. */
+const MAX_AUDITED_USERNAME = 256;
+
+/** The audit event `sign-in-failed`: provider and username, never the password. */
+async function auditFailedSignIn(
+  auditor: AuditorService,
+  provider: string,
+  attempt: SignInAttempt,
+): Promise<void> {
+  const event = await auditor.createEvent({
+    eventId: 'sign-in-failed',
+    severityLevel: 'medium',
+    meta: {
+      provider,
+      username: attempt.username.slice(0, MAX_AUDITED_USERNAME),
+    },
+  });
+  await event.fail({ error: new Error(`${provider} sign-in refused`) });
 }

@@ -91,7 +91,10 @@ export type LdapRouteHandlerOptions = {
   cache?: CacheService;
   throttle: SignInThrottle;
   logger: LoggerService;
-  onSignIn?: (outcome: 'success' | 'failure') => void;
+  onSignIn?: (
+    outcome: 'success' | 'failure',
+    attempt: { username: string },
+  ) => void;
 };
 
 /**
@@ -129,10 +132,10 @@ export class LdapAuthRouteHandlers implements AuthProviderRouteHandlers {
       const entry = await this.#authenticate(credentials, req, res);
       await this.#respond(entry, res, true);
     } catch (error) {
-      this.#o.onSignIn?.('failure');
+      this.#o.onSignIn?.('failure', { username: credentials.username });
       throw error;
     }
-    this.#o.onSignIn?.('success');
+    this.#o.onSignIn?.('success', { username: credentials.username });
   }
 
   /** Answers with the identity of `entry`; a new sign-in also gets the session cookie. */

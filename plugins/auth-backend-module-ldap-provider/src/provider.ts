@@ -77,9 +77,13 @@ export interface LdapAuthProviderFactoryOptions {
   /**
    * Told how each sign-in with a username and password ended (`failure`:
    * refused credentials, throttled, or no matching User entity), e.g. to
-   * count them. Session refreshes are not sign-ins and are not reported.
+   * count or audit them, with the username the person typed (never the
+   * password). Session refreshes are not sign-ins and are not reported.
    */
-  onSignIn?: (outcome: 'success' | 'failure') => void;
+  onSignIn?: (
+    outcome: 'success' | 'failure',
+    attempt: { username: string },
+  ) => void;
 }
 
 /**
