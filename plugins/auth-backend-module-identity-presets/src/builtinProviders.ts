@@ -14,7 +14,7 @@ import {
   githubIdentitySignInResolvers,
   identitySignInResolvers,
 } from './resolvers';
-import { SignInRecorder } from './signInMetrics';
+import { SignInRecorder } from './signInRecorder';
 
 const OAUTH_REQUIRED = ['clientId', 'clientSecret'];
 

@@ -24,7 +24,7 @@ import {
 } from '@devportal/plugin-preset-providers-node';
 import { builtinIdentityAuthProviders } from './builtinProviders';
 import { planAuthWiring } from './planAuthWiring';
-import { createSignInRecorder } from './signInMetrics';
+import { createSignInRecorder } from './signInRecorder';
 import {
   auxiliaryProviderFactory,
   auxiliarySignInPaths,

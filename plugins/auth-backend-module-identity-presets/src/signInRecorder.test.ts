@@ -1,4 +1,4 @@
-import { signInAttributes } from './signInMetrics';
+import { signInAttributes } from './signInRecorder';
 
 describe('signInAttributes', () => {
   it('labels a sign-in with the provider id and the outcome only', () => {
