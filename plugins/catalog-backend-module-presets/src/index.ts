@@ -7,3 +7,9 @@
  * @packageDocumentation
  */
 export { catalogModulePresets as default } from './module';
+// The Okta org sync's reader and config, for `presets doctor` to check a
+// token the way the sync uses it.
+export { OktaApi, OktaResponseError } from './providers/okta/oktaApi';
+export type { OktaGroup, OktaUser } from './providers/okta/oktaApi';
+export { readOktaOrgConfigs } from './providers/okta/config';
+export type { OktaOrgConfig } from './providers/okta/config';

@@ -1,8 +1,16 @@
 import { DoctorCheckFactory } from './doctorCheck';
 import { githubChecks } from './githubChecks';
+import { keycloakChecks } from './keycloakChecks';
 import { ldapChecks } from './ldapChecks';
+import { microsoftGraphChecks } from './microsoftGraphChecks';
+import { oktaChecks } from './oktaChecks';
 import { postgresChecks } from './postgresChecks';
 import { redirectUriChecks } from './redirectUriChecks';
+import {
+  microsoftDiscoveryChecks,
+  oidcDiscoveryChecks,
+  oktaDiscoveryChecks,
+} from './signInDiscoveryChecks';
 
 /**
  * Every check `doctor` knows, keyed on the config key the presets produce
@@ -14,4 +22,10 @@ export const DOCTOR_CHECKS: Record<string, DoctorCheckFactory> = {
   'catalog.providers.ldapOrg': ldapChecks,
   'auth.providers': redirectUriChecks,
   'integrations.github': githubChecks,
+  'auth.providers.oidc': oidcDiscoveryChecks,
+  'auth.providers.okta': oktaDiscoveryChecks,
+  'auth.providers.microsoft': microsoftDiscoveryChecks,
+  'catalog.providers.keycloakOrg': keycloakChecks,
+  'catalog.providers.oktaOrg': oktaChecks,
+  'catalog.providers.microsoftGraphOrg': microsoftGraphChecks,
 };

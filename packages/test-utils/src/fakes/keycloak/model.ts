@@ -64,6 +64,13 @@ export interface FakeKeycloakConfig {
 export interface FakeKeycloakControl {
   /** While true, every admin API call (/admin/...) answers 500. */
   fail?: boolean;
+  /**
+   * The realm-management roles of the client's service account (by default
+   * {@link SERVICE_ACCOUNT_ROLES}): reading users needs `view-users` or
+   * `query-users`, reading groups `view-users` or `query-groups`; without
+   * them the admin API answers 403, as Keycloak does.
+   */
+  serviceAccountRoles?: string[];
   /** Replaces all users (an empty list is allowed). */
   users?: FakeKeycloakUser[];
   /** Replaces all groups; memberships of users not replaced at the same time are kept by group id. */
@@ -71,6 +78,13 @@ export interface FakeKeycloakControl {
   /** Clears the request log, and the peak of admin requests in flight. */
   resetRequests?: boolean;
 }
+
+/** The roles the keycloak preset asks the service account to hold. */
+export const SERVICE_ACCOUNT_ROLES = [
+  'view-users',
+  'query-users',
+  'query-groups',
+] as const;
 
 /** A request the fake received (control requests are not logged). */
 export interface FakeKeycloakRequest {

@@ -33,6 +33,7 @@ import {
   FakeKeycloakRequest,
   GroupNode,
   GroupTree,
+  SERVICE_ACCOUNT_ROLES,
   ServerConfig,
   StoredUser,
   SubGroupsOf,
@@ -46,10 +47,20 @@ import {
 const MAX_LOGGED_REQUESTS = 2000;
 /** How long each admin API request takes, so requests sent at once overlap. */
 const ADMIN_RESPONSE_DELAY_MS = 20;
+/**
+ * The realm-management roles that let a service account read each admin
+ * list (`view-users` is a composite holding the two query roles).
+ */
+const ROLES_READING: Record<'users' | 'groups', string[]> = {
+  users: ['view-users', 'query-users'],
+  groups: ['view-users', 'query-groups'],
+};
 
 /** What the fake holds at run time, changed through /__control. */
 interface ServerState {
   fail: boolean;
+  /** The realm-management roles of the client's service account. */
+  serviceAccountRoles: string[];
   groups: GroupTree;
   users: StoredUser[];
   requests: FakeKeycloakRequest[];
@@ -160,6 +171,7 @@ export async function startKeycloakServer(
 ): Promise<KeycloakServer> {
   const state: ServerState = {
     fail: false,
+    serviceAccountRoles: [...SERVICE_ACCOUNT_ROLES],
     groups: config.groups,
     users: config.users,
     requests: [],
@@ -714,6 +726,12 @@ export async function startKeycloakServer(
       throw new HttpError(404, { error: 'Realm not found.' });
     const rest = parts.slice(3);
     const brief = boolParam(q, 'briefRepresentation', false)!;
+    if (
+      (rest[0] === 'users' || rest[0] === 'groups') &&
+      !ROLES_READING[rest[0]].some(r => state.serviceAccountRoles.includes(r))
+    ) {
+      throw new HttpError(403, { error: 'HTTP 403 Forbidden' });
+    }
     if (rest[0] === 'users') {
       sendKeycloakJson(res, adminUsers(rest, q, brief));
       return;
@@ -765,7 +783,13 @@ export async function startKeycloakServer(
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
       throw new HttpError(400, { error: 'the body must be a JSON object' });
     }
-    const known = new Set(['fail', 'users', 'groups', 'resetRequests']);
+    const known = new Set([
+      'fail',
+      'serviceAccountRoles',
+      'users',
+      'groups',
+      'resetRequests',
+    ]);
     const unknown = Object.keys(body).filter(k => !known.has(k));
     if (unknown.length)
       throw new HttpError(400, {
@@ -773,6 +797,15 @@ export async function startKeycloakServer(
       });
     if (body.fail !== undefined && typeof body.fail !== 'boolean') {
       throw new HttpError(400, { error: 'fail must be true or false' });
+    }
+    const roles = body.serviceAccountRoles;
+    if (
+      roles !== undefined &&
+      (!Array.isArray(roles) || roles.some(r => typeof r !== 'string'))
+    ) {
+      throw new HttpError(400, {
+        error: 'serviceAccountRoles must be a list of role names',
+      });
     }
     try {
       // Validate everything before changing anything.
@@ -796,6 +829,7 @@ export async function startKeycloakServer(
       throw error;
     }
     if (body.fail !== undefined) state.fail = body.fail;
+    if (roles !== undefined) state.serviceAccountRoles = roles;
     if (body.resetRequests) {
       state.requests = [];
       state.adminPeakInFlight = state.adminInFlight;

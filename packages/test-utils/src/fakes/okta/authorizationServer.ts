@@ -3,7 +3,10 @@
  * (`passport-okta-oauth`): the org's at `/oauth2/v1/...` and custom ones at
  * `/oauth2/<id>/v1/...`, with `authorize` (a sign-in page a browser fills
  * in), `token` (client authentication in the `Basic:` form that strategy
- * sends, codes and refresh tokens) and `userinfo` (GET or POST, Bearer).
+ * sends, codes and refresh tokens) and `userinfo` (GET or POST, Bearer);
+ * and each one's OpenID discovery document, the org's at
+ * `/.well-known/openid-configuration`, a custom one's at
+ * `/oauth2/<id>/.well-known/openid-configuration`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
@@ -117,7 +120,37 @@ ${
     };
   }
 
+  /** Okta's provider configuration of an authorization server, as far as a client reads it. */
+  function discovery(server: string | undefined) {
+    const endpoints = server
+      ? `${org.origin()}/oauth2/${server}/v1`
+      : `${org.origin()}/oauth2/v1`;
+    return {
+      issuer: issuer(server),
+      authorization_endpoint: `${endpoints}/authorize`,
+      token_endpoint: `${endpoints}/token`,
+      userinfo_endpoint: `${endpoints}/userinfo`,
+      jwks_uri: `${endpoints}/keys`,
+      response_types_supported: ['code'],
+      grant_types_supported: ['authorization_code', 'refresh_token'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+      token_endpoint_auth_methods_supported: [
+        'client_secret_basic',
+        'client_secret_post',
+      ],
+    };
+  }
+
   return [
+    {
+      method: 'GET',
+      path: /^(?:\/oauth2\/([A-Za-z0-9]+))?\/\.well-known\/openid-configuration$/,
+      handle(x, [server]) {
+        sendJson(x.res, 200, discovery(server || undefined));
+      },
+    },
     {
       method: 'GET',
       path: new RegExp(`^${AS}/authorize$`),

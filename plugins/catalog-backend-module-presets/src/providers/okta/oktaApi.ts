@@ -4,7 +4,11 @@ import { errorBodyText } from '../errorBody';
 /** The most items Okta returns per page of users (groups and members allow more). */
 const PAGE_LIMIT = 200;
 
-/** A user as Okta's Users API returns it, as far as the sync reads it. */
+/**
+ * A user as Okta's Users API returns it, as far as the sync reads it.
+ *
+ * @public
+ */
 export interface OktaUser {
   id: string;
   /** `ACTIVE`, `STAGED`, `PROVISIONED`, `SUSPENDED`, `DEPROVISIONED`, ... */
@@ -18,7 +22,11 @@ export interface OktaUser {
   };
 }
 
-/** A group as Okta's Groups API returns it, as far as the sync reads it. */
+/**
+ * A group as Okta's Groups API returns it, as far as the sync reads it.
+ *
+ * @public
+ */
 export interface OktaGroup {
   id: string;
   /** `OKTA_GROUP`, `APP_GROUP` (imported from an app or directory) or `BUILT_IN` (Everyone). */
@@ -73,10 +81,18 @@ export function nextLink(header: string | null): string | undefined {
   return undefined;
 }
 
+/** One page of a list and the URL of the next, if any. */
+interface ListPage<T> {
+  items: T[];
+  next?: string;
+}
+
 /**
  * A reader of one Okta org's Users and Groups API with an API token.
  * Every list is read to its last page, following the `Link` header's
  * `next` URL; a failed page throws, so a caller never acts on part of a list.
+ *
+ * @public
  */
 export class OktaApi {
   private readonly origin: string;
@@ -103,44 +119,81 @@ export class OktaApi {
     );
   }
 
-  private async listAll<T>(
+  /**
+   * One request for the first page of `/api/v1/users` or `/api/v1/groups`,
+   * as the sync sends it (its search expression, its page size), and
+   * whether a next page follows: whether the token may read them, without
+   * reading the whole org.
+   */
+  async firstPage(
+    list: 'users' | 'groups',
+    options: { search?: string; signal?: AbortSignal } = {},
+  ): Promise<{ items: Array<OktaUser | OktaGroup>; more: boolean }> {
+    const path = `/api/v1/${list}`;
+    const { items, next } = await this.page<OktaUser | OktaGroup>(
+      this.firstUrl(path, { search: options.search }),
+      path,
+      options.signal,
+    );
+    return { items, more: next !== undefined };
+  }
+
+  private firstUrl(
     path: string,
     query: Record<string, string | undefined>,
-  ): Promise<T[]> {
+  ): string {
     const first = new URL(path, this.origin);
     first.searchParams.set('limit', String(PAGE_LIMIT));
     for (const [key, value] of Object.entries(query)) {
       if (value) first.searchParams.set(key, value);
     }
+    return first.toString();
+  }
+
+  private async listAll<T>(
+    path: string,
+    query: Record<string, string | undefined>,
+  ): Promise<T[]> {
     const items: T[] = [];
-    for (let url: string | undefined = first.toString(); url; ) {
-      // The token goes to the org only: a next link elsewhere is refused.
-      if (new URL(url).origin !== this.origin) {
-        throw new Error(
-          `Okta's next page link for ${path} leads to ${
-            new URL(url).origin
-          }, not to the org ${
-            this.origin
-          }; refusing to send the API token there`,
-        );
-      }
-      const response = await fetch(url, {
-        headers: {
-          Accept: 'application/json',
-          Authorization: `SSWS ${this.options.token}`,
-        },
-      });
-      if (!response.ok) {
-        throw new OktaResponseError({
-          url: `${this.origin}${path}`,
-          status: response.status,
-          headers: Object.fromEntries(response.headers),
-          summary: await errorBodyText(response, 'errorSummary'),
-        });
-      }
-      items.push(...((await response.json()) as T[]));
-      url = nextLink(response.headers.get('link'));
+    for (let url: string | undefined = this.firstUrl(path, query); url; ) {
+      const answer: ListPage<T> = await this.page<T>(url, path);
+      items.push(...answer.items);
+      url = answer.next;
     }
     return items;
+  }
+
+  private async page<T>(
+    url: string,
+    path: string,
+    signal?: AbortSignal,
+  ): Promise<ListPage<T>> {
+    // The token goes to the org only: a next link elsewhere is refused.
+    if (new URL(url).origin !== this.origin) {
+      throw new Error(
+        `Okta's next page link for ${path} leads to ${
+          new URL(url).origin
+        }, not to the org ${this.origin}; refusing to send the API token there`,
+      );
+    }
+    const response = await fetch(url, {
+      headers: {
+        Accept: 'application/json',
+        Authorization: `SSWS ${this.options.token}`,
+      },
+      signal,
+    });
+    if (!response.ok) {
+      throw new OktaResponseError({
+        url: `${this.origin}${path}`,
+        status: response.status,
+        headers: Object.fromEntries(response.headers),
+        summary: await errorBodyText(response, 'errorSummary'),
+      });
+    }
+    return {
+      items: (await response.json()) as T[],
+      next: nextLink(response.headers.get('link')),
+    };
   }
 }
