@@ -1,8 +1,10 @@
 /*
  * `presets doctor` on the fixture presets: the framework (parallel checks,
- * timeouts, exit codes, redaction) with checks of its own, and the LDAP
- * and PostgreSQL checks against a real slapd and PostgreSQL, passing and
- * failing.
+ * timeouts, exit codes, redaction) with checks of its own, the LDAP and
+ * PostgreSQL checks against a real slapd and PostgreSQL, and the identity
+ * providers' checks against the Keycloak and Okta fakes, passing and
+ * failing. Microsoft's, whose fake needs a CA and a proxy at process
+ * start, are in e2e-tests' presetsCli.test.ts.
  */
 import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetCatalog';
 import {
@@ -20,6 +22,13 @@ import {
   oauthAppOfBackend,
   startFakeGithub,
 } from '@devportal/test-utils/src/fakes/github';
+import {
+  startFakeKeycloak,
+  FakeKeycloak,
+} from '@devportal/test-utils/src/fakes/keycloak';
+import { acmeRealm } from '@devportal/test-utils/src/fakes/keycloak/acmeRealm';
+import { keycloakPresetEnv } from '@devportal/test-utils/src/fakes/keycloak/oidcSignIn';
+import { FakeOkta, startFakeOkta } from '@devportal/test-utils/src/fakes/okta';
 import { doctorPresets } from './doctorPresets';
 import { DoctorCheckFactory } from './doctor/doctorCheck';
 import { runCli } from './__testUtils__/runCli';
@@ -352,5 +361,202 @@ describe('doctor against the GitHub fake', () => {
       '    fix: Set GITHUB_PAT (integrations.github[0].token) to a valid token\n',
     );
     expect(result.stdout).not.toContain(wrong);
+  });
+});
+
+describe('doctor against the Keycloak fake', () => {
+  const clientSecret = 'kc-doctor-secret-Pw4';
+  let keycloak: FakeKeycloak;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    keycloak = await startFakeKeycloak(
+      acmeRealm({ clientSecret, backendBaseUrl: 'http://localhost:7007' }),
+    );
+    env = {
+      VEECODE_PRESETS: 'keycloak',
+      AUTH_SESSION_SECRET: 'doctor-session-secret-0123456789abcdef',
+      ...keycloakPresetEnv(keycloak, { clientId: 'devportal', clientSecret }),
+    };
+  });
+
+  afterEach(async () => {
+    await keycloak?.control({
+      serviceAccountRoles: ['view-users', 'query-users', 'query-groups'],
+    });
+  });
+
+  afterAll(async () => {
+    await keycloak?.stop();
+  });
+
+  it("discovers the realm's issuer and reads users and groups with the service account's token", async () => {
+    const result = await run(['doctor'], env);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain(
+      `✓ OIDC issuer discovery, auth.providers.oidc.production (keycloak): issuer ${keycloak.issuer}; authorization at ${keycloak.issuer}/protocol/openid-connect/auth\n`,
+    );
+    expect(result.stdout).toContain(
+      '✓ Keycloak token and org read, catalog.providers.keycloakOrg.default (keycloak): a service account token for devportal from realm acme; realm acme has 2 users and 3 groups\n',
+    );
+    expect(result.code).toBe(0);
+    const requests = await keycloak.requests();
+    expect(requests.map(r => `${r.method} ${r.path}`)).toEqual(
+      expect.arrayContaining([
+        'GET /admin/realms/acme/users/count',
+        'GET /admin/realms/acme/groups/count',
+      ]),
+    );
+  });
+
+  it('names KEYCLOAK_CLIENT_SECRET when Keycloak refuses the token, never showing it', async () => {
+    const wrong = 'kc-wrong-secret-Mm7';
+    const result = await run(['doctor', '--json'], {
+      ...env,
+      KEYCLOAK_CLIENT_SECRET: wrong,
+    });
+    expect(result.code).toBe(78);
+    const { checks } = JSON.parse(result.stdout);
+    expect(checks).toContainEqual({
+      id: 'catalog.providers.keycloakOrg.default',
+      presets: ['keycloak'],
+      title: 'Keycloak token and org read',
+      status: 'problem',
+      message: `Keycloak refused a client_credentials token at ${keycloak.issuer}/protocol/openid-connect/token (401: invalid_client)`,
+      fix: 'Check KEYCLOAK_CLIENT_ID (catalog.providers.keycloakOrg.default.clientId) and KEYCLOAK_CLIENT_SECRET (catalog.providers.keycloakOrg.default.clientSecret); the client needs "Service accounts roles" enabled in realm acme',
+    });
+    expect(result.stdout).not.toContain(wrong);
+    expect(result.stdout).not.toContain(clientSecret);
+  });
+
+  it('says which list a token without the roles may not read', async () => {
+    await keycloak.control({ serviceAccountRoles: ['query-users'] });
+    const result = await run(['doctor'], env);
+    expect(result.code).toBe(78);
+    expect(result.stdout).toContain(
+      `✗ Keycloak token and org read, catalog.providers.keycloakOrg.default (keycloak): the service account's token may not read groups: GET ${keycloak.baseUrl}/admin/realms/acme/groups/count answered 403\n` +
+        '    fix: Give the service account of KEYCLOAK_CLIENT_ID (catalog.providers.keycloakOrg.default.clientId) the realm-management roles view-users, query-users and query-groups\n',
+    );
+  });
+
+  it('names the variables of the OIDC issuer when discovery finds no provider there', async () => {
+    const result = await run(['doctor'], {
+      ...env,
+      KEYCLOAK_REALM: 'nowhere',
+    });
+    expect(result.code).toBe(78);
+    expect(result.stdout).toContain(
+      `✗ OIDC issuer discovery, auth.providers.oidc.production (keycloak): no OpenID provider configuration at ${keycloak.baseUrl}/realms/nowhere/.well-known/openid-configuration: Realm does not exist\n` +
+        `    fix: Check KEYCLOAK_BASE_URL or KEYCLOAK_REALM (auth.providers.oidc.production.metadataUrl): the sign-in provider's discovery document must answer at ${keycloak.baseUrl}/realms/nowhere/.well-known/openid-configuration\n`,
+    );
+  });
+
+  it("checks the oidc preset's issuer the same way", async () => {
+    const ok = await run(['doctor', '--presets', 'oidc'], {
+      OIDC_ISSUER_URL: keycloak.issuer,
+      OIDC_CLIENT_ID: 'devportal',
+      OIDC_CLIENT_SECRET: clientSecret,
+    });
+    expect(ok.stdout).toContain(
+      `✓ OIDC issuer discovery, auth.providers.oidc.production (oidc): issuer ${keycloak.issuer}; authorization at ${keycloak.issuer}/protocol/openid-connect/auth\n`,
+    );
+    expect(ok.code).toBe(0);
+    const wrong = await run(['doctor', '--presets', 'oidc'], {
+      OIDC_ISSUER_URL: `${keycloak.baseUrl}/realms/elsewhere/`,
+      OIDC_CLIENT_ID: 'devportal',
+      OIDC_CLIENT_SECRET: clientSecret,
+    });
+    expect(wrong.code).toBe(78);
+    expect(wrong.stdout).toContain(
+      '    fix: Check OIDC_ISSUER_URL (auth.providers.oidc.production.metadataUrl)',
+    );
+    expect(wrong.stdout).not.toContain(clientSecret);
+  });
+});
+
+describe('doctor against the Okta fake', () => {
+  const apiToken = 'okta-doctor-token-Jx2';
+  const person = (id: string, name: string) => ({
+    id,
+    login: `${name.toLowerCase()}@acme.example`,
+    email: `${name.toLowerCase()}@acme.example`,
+    firstName: name,
+    lastName: 'Okta',
+    password: `${name}-pass`,
+  });
+  let okta: FakeOkta;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    const ana = person('00u1ana', 'Ana');
+    const bruno = person('00u2bruno', 'Bruno');
+    const eve = person('00u3eve', 'Eve');
+    okta = await startFakeOkta({
+      app: {
+        clientId: 'okta-client',
+        clientSecret: 'okta-client-secret-Lq5',
+        redirectUris: ['http://localhost:7007/api/auth/okta/handler/frame'],
+      },
+      apiToken,
+      users: [ana, bruno, eve],
+      groups: [
+        { id: '00g1platform', name: 'Platform', members: [ana.id, bruno.id] },
+      ],
+    });
+    env = {
+      VEECODE_PRESETS: 'okta',
+      OKTA_ORG_URL: okta.orgUrl,
+      OKTA_CLIENT_ID: 'okta-client',
+      OKTA_CLIENT_SECRET: 'okta-client-secret-Lq5',
+      OKTA_API_TOKEN: apiToken,
+    };
+  });
+
+  afterAll(async () => {
+    await okta?.stop();
+  });
+
+  it("discovers the org's authorization server and reads a page of users and groups with the API token", async () => {
+    const result = await run(['doctor'], env);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain(
+      `✓ Okta issuer discovery, auth.providers.okta.production (okta): issuer ${okta.orgUrl}; authorization at ${okta.orgUrl}/oauth2/v1/authorize\n`,
+    );
+    const host = new URL(okta.orgUrl).host;
+    // The fake pages by two: a next page follows the users' first.
+    expect(result.stdout).toContain(
+      `✓ Okta API token, catalog.providers.oktaOrg.default (okta): ${host} takes the API token; the first page has 2+ users and 1 groups\n`,
+    );
+    expect(result.code).toBe(0);
+    expect(
+      okta
+        .requests()
+        .filter(r => r.path.startsWith('/api/'))
+        .map(r => `${r.path} ${r.authScheme}`),
+    ).toEqual(['/api/v1/users SSWS', '/api/v1/groups SSWS']);
+  });
+
+  it("finds a custom authorization server's document below its id", async () => {
+    const result = await run(['doctor'], {
+      ...env,
+      OKTA_AUTH_SERVER_ID: 'default',
+    });
+    expect(result.stdout).toContain(
+      `✓ Okta issuer discovery, auth.providers.okta.production (okta): issuer ${okta.orgUrl}/oauth2/default; authorization at ${okta.orgUrl}/oauth2/default/v1/authorize\n`,
+    );
+  });
+
+  it('names OKTA_API_TOKEN on a token Okta refuses, never showing it', async () => {
+    const wrong = 'okta-wrong-token-Zz9';
+    const result = await run(['doctor'], { ...env, OKTA_API_TOKEN: wrong });
+    expect(result.code).toBe(78);
+    expect(result.stdout).toContain(
+      '✗ Okta API token, catalog.providers.oktaOrg.default (okta): Okta refused the API token: Okta answered HTTP 401 to GET',
+    );
+    expect(result.stdout).toContain(
+      '    fix: Set OKTA_API_TOKEN (catalog.providers.oktaOrg.default.token) to a valid API token of this org (Security > API > Tokens)\n',
+    );
+    expect(result.stdout).not.toContain(wrong);
+    expect(result.stdout).not.toContain(apiToken);
   });
 });

@@ -143,10 +143,12 @@ async function checkProvider(
   return {
     status: 'ok',
     message: `${
-      byPassword ? `a password token for ${provider.username}` : `a service account token for ${provider.clientId}`
-    } from realm ${provider.loginRealm}; realm ${provider.realm} has ${found.join(
-      ' and ',
-    )}`,
+      byPassword
+        ? `a password token for ${provider.username}`
+        : `a service account token for ${provider.clientId}`
+    } from realm ${provider.loginRealm}; realm ${
+      provider.realm
+    } has ${found.join(' and ')}`,
   };
 }
 

@@ -53,7 +53,8 @@ async function checkProvider(
       top: 1,
       filter: kind === 'users' ? provider.userFilter : provider.groupFilter,
     };
-    const path = (kind === 'users' ? provider.userPath : provider.groupPath) ?? kind;
+    const path =
+      (kind === 'users' ? provider.userPath : provider.groupPath) ?? kind;
     try {
       let seen = 0;
       // The first item ends the walk: one GET, as the sync starts it.
@@ -76,7 +77,9 @@ async function checkProvider(
           } for tenant ${provider.tenantId}: ${entraError(error)}`,
           fix: `Check ${name(`${base}.clientId`)}, ${name(
             `${base}.clientSecret`,
-          )} and ${name(`${base}.tenantId`)} (the app registration and its client secret's value)`,
+          )} and ${name(
+            `${base}.tenantId`,
+          )} (the app registration and its client secret's value)`,
         };
       }
       const message = errorMessage(error);
@@ -93,7 +96,11 @@ async function checkProvider(
         status: 'problem',
         message: `GET ${provider.target}/${path} failed: ${message}`,
         fix: `Check ${name(`${base}.target`)}${
-          query.filter ? ` and ${name(`${base}.${kind === 'users' ? 'user' : 'group'}.filter`)}` : ''
+          query.filter
+            ? ` and ${name(
+                `${base}.${kind === 'users' ? 'user' : 'group'}.filter`,
+              )}`
+            : ''
         }`,
       };
     }
@@ -114,14 +121,12 @@ async function checkProvider(
 export const microsoftGraphChecks: DoctorCheckFactory = (config, name) => {
   // Upstream also takes a single provider written directly under the key.
   const single = config.has(`${KEY}.clientId`);
-  return readProviderConfigs(config).map(
-    (provider): DoctorCheck => {
-      const base = single ? KEY : `${KEY}.${provider.id}`;
-      return {
-        id: base,
-        title: 'Microsoft Graph token and org read',
-        run: (_config, context) => checkProvider(provider, base, name, context),
-      };
-    },
-  );
+  return readProviderConfigs(config).map((provider): DoctorCheck => {
+    const base = single ? KEY : `${KEY}.${provider.id}`;
+    return {
+      id: base,
+      title: 'Microsoft Graph token and org read',
+      run: (_config, context) => checkProvider(provider, base, name, context),
+    };
+  });
 };

@@ -75,7 +75,9 @@ function signInDiscoveryChecks(
     }
     const fix = `Check ${discovery.from
       .map(field => name(`${key}.${field}`))
-      .join(' and ')}: the sign-in provider's discovery document must answer at ${
+      .join(
+        ' and ',
+      )}: the sign-in provider's discovery document must answer at ${
       discovery.url
     }`;
     const check: DoctorCheck = {

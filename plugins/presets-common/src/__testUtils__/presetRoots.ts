@@ -22,6 +22,7 @@ export const PRESET_NAMES = [
   'mcp',
   'mcp-chat',
   'oidc',
+  'okta',
   'postgres',
   'rbac',
   'recommended',
@@ -30,7 +31,7 @@ export const PRESET_NAMES = [
 ];
 
 /** The shipped presets' names: the fixture catalog's, and those shipped since. */
-export const SHIPPED_PRESET_NAMES = [...PRESET_NAMES, 'okta'].sort();
+export const SHIPPED_PRESET_NAMES = [...PRESET_NAMES].sort();
 
 /** The fixture catalog of the test kit, which unit tests select from. */
 export const FIXTURE_ROOT = FIXTURE_CATALOG_ROOT;
