@@ -18,6 +18,10 @@ import {
   startSlapd,
 } from '@devportal/test-utils/src/daemons/slapd';
 import { issueLoopbackCertificate } from '@devportal/test-utils/src/daemons/tls';
+import {
+  FakeMicrosoft,
+  startFakeMicrosoft,
+} from '@devportal/test-utils/src/fakes/microsoft';
 
 jest.setTimeout(120_000);
 
@@ -319,6 +323,113 @@ describe('presets doctor against slapd and a TLS PostgreSQL', () => {
     for (const output of [text.stdout, text.stderr, json.stdout, json.stderr]) {
       expect(output).not.toContain(wrong);
       expect(output).not.toContain(ldapPassword);
+    }
+  });
+});
+
+/*
+ * In a process of its own: @azure/identity reaches the fake's authority
+ * only with its CA (NODE_EXTRA_CA_CERTS) and the proxy for MSAL's instance
+ * discovery, both read at process start.
+ */
+describe('presets doctor against the Microsoft fake', () => {
+  const tenantId = '5b7c9d1e-2f3a-4b5c-8d6e-7f8091a2b3c4';
+  const clientId = '0c1d2e3f-4a5b-4c6d-9e7f-8091a2b3c4d5';
+  const clientSecret = 'doctor-entra-secret-Hq3~t';
+  let microsoft: FakeMicrosoft;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    microsoft = await startFakeMicrosoft({
+      tenantId,
+      organizationName: 'Acme Corp',
+      clientId,
+      clientSecret,
+      redirectUris: ['http://localhost:7007/api/auth/microsoft/handler/frame'],
+      directory: {
+        users: [
+          {
+            id: '11111111-aaaa-4aaa-8aaa-111111111111',
+            userPrincipalName: 'ana@acme.onmicrosoft.example',
+            displayName: 'Ana Lima',
+            password: 'ana-pass-1',
+          },
+        ],
+        groups: [
+          {
+            id: '44444444-dddd-4ddd-8ddd-444444444444',
+            displayName: 'Platform',
+            members: ['11111111-aaaa-4aaa-8aaa-111111111111'],
+          },
+        ],
+      },
+    });
+    env = {
+      VEECODE_PRESETS: 'azure-auth',
+      AZURE_AUTH_TENANT_ID: tenantId,
+      AZURE_AUTH_CLIENT_ID: clientId,
+      AZURE_AUTH_CLIENT_SECRET: clientSecret,
+      AZURE_AUTH_AUTHORITY: microsoft.authority,
+      MSGRAPH_BASE_URL: microsoft.graphBaseUrl,
+      ...microsoft.backendEnv(),
+    };
+  });
+
+  afterAll(async () => {
+    await microsoft?.stop();
+  });
+
+  it("discovers the tenant, gets a Graph token with the app's secret and reads users and groups with it", async () => {
+    const result = await presets(['doctor'], env);
+    expect(result.stderr).toBe('');
+    const host = new URL(microsoft.graphBaseUrl).host;
+    expect(result.stdout).toContain(
+      `✓ Microsoft tenant discovery, auth.providers.microsoft.production (azure-auth): issuer ${microsoft.authority}/${tenantId}/v2.0; authorization at ${microsoft.authority}/${tenantId}/oauth2/v2.0/authorize\n`,
+    );
+    expect(result.stdout).toContain(
+      `✓ Microsoft Graph token and org read, catalog.providers.microsoftGraphOrg.default (azure-auth): a client-credentials token for ${host}; it reads users and reads groups\n`,
+    );
+    expect(result.code).toBe(0);
+    expect(
+      microsoft
+        .requests()
+        .filter(r => r.url.startsWith('/v1.0/'))
+        .map(r => r.url),
+    ).toEqual(['/v1.0/users?%24top=1', '/v1.0/groups?%24top=1']);
+  });
+
+  it('names the tenant and the client secret when Entra refuses them, never showing the secret', async () => {
+    const wrong = 'doctor-wrong-entra-secret-Kk8';
+    const result = await presets(['doctor', '--json'], {
+      ...env,
+      AZURE_AUTH_CLIENT_SECRET: wrong,
+    });
+    expect(result.code).toBe(78);
+    const checks = JSON.parse(result.stdout).checks;
+    expect(checks).toContainEqual({
+      id: 'catalog.providers.microsoftGraphOrg.default',
+      presets: ['azure-auth'],
+      title: 'Microsoft Graph token and org read',
+      status: 'problem',
+      message: expect.stringContaining(
+        `no Graph token from ${microsoft.authority} for tenant ${tenantId}: AADSTS7000215: Invalid client secret provided.`,
+      ),
+      fix: "Check AZURE_AUTH_CLIENT_ID (catalog.providers.microsoftGraphOrg.default.clientId), AZURE_AUTH_CLIENT_SECRET (catalog.providers.microsoftGraphOrg.default.clientSecret) and AZURE_AUTH_TENANT_ID (catalog.providers.microsoftGraphOrg.default.tenantId) (the app registration and its client secret's value)",
+    });
+    const unknownTenant = await presets(['doctor'], {
+      ...env,
+      AZURE_AUTH_TENANT_ID: '00000000-0000-0000-0000-000000000000',
+    });
+    expect(unknownTenant.code).toBe(78);
+    expect(unknownTenant.stdout).toContain(
+      '✗ Microsoft tenant discovery, auth.providers.microsoft.production (azure-auth): no OpenID provider configuration at ',
+    );
+    expect(unknownTenant.stdout).toContain(
+      '    fix: Check AZURE_AUTH_TENANT_ID (auth.providers.microsoft.production.tenantId) and AZURE_AUTH_AUTHORITY (auth.providers.microsoft.production.authority)',
+    );
+    for (const output of [result.stdout, result.stderr, unknownTenant.stdout]) {
+      expect(output).not.toContain(wrong);
+      expect(output).not.toContain(clientSecret);
     }
   });
 });

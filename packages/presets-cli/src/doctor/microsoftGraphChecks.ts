@@ -14,14 +14,17 @@ import {
 
 const KEY = 'catalog.providers.microsoftGraphOrg';
 
-/** Entra's error text without the trace and correlation ids it appends. */
+/**
+ * Entra's own error (`AADSTS7000215: Invalid client secret provided. ...`)
+ * out of what MSAL and @azure/identity wrap it in, without the trace and
+ * correlation ids and timestamps around it.
+ */
 function entraError(error: unknown): string {
-  const description = (
-    error as { errorResponse?: { errorDescription?: unknown } }
-  )?.errorResponse?.errorDescription;
-  const text =
-    typeof description === 'string' ? description : errorMessage(error);
-  return text.split(/\r?\n|\s+Trace ID:/)[0].trim();
+  const message = errorMessage(error);
+  return (
+    /AADSTS\d+:.*?(?=\s+Trace ID:|\s+-\s|$)/.exec(message)?.[0] ??
+    message.split(/\r?\n/)[0]
+  );
 }
 
 /**
@@ -32,9 +35,12 @@ function isTokenError(error: unknown): boolean {
   const errorName = (error as { name?: unknown })?.name;
   return (
     typeof errorName === 'string' &&
-    /^(AuthenticationError|CredentialUnavailableError|AggregateAuthenticationError)$/.test(
-      errorName,
-    )
+    [
+      'AuthenticationError',
+      'AuthenticationRequiredError',
+      'CredentialUnavailableError',
+      'AggregateAuthenticationError',
+    ].includes(errorName)
   );
 }
 
