@@ -364,15 +364,7 @@ describe('presets doctor against the Microsoft fake', () => {
         ],
       },
     });
-    env = {
-      VEECODE_PRESETS: 'azure-auth',
-      AZURE_AUTH_TENANT_ID: tenantId,
-      AZURE_AUTH_CLIENT_ID: clientId,
-      AZURE_AUTH_CLIENT_SECRET: clientSecret,
-      AZURE_AUTH_AUTHORITY: microsoft.authority,
-      MSGRAPH_BASE_URL: microsoft.graphBaseUrl,
-      ...microsoft.backendEnv(),
-    };
+    env = { VEECODE_PRESETS: 'azure-auth', ...microsoft.presetsEnv() };
   });
 
   afterAll(async () => {

@@ -55,6 +55,12 @@ export interface FakeMicrosoft {
   tls: LoopbackCertificate;
   /** NODE_EXTRA_CA_CERTS and the proxy variables a backend needs to reach the fake. */
   backendEnv(): Record<string, string>;
+  /**
+   * The azure-auth preset's variables for this tenant and app registration
+   * (AZURE_AUTH_TENANT_ID, AZURE_AUTH_CLIENT_ID, AZURE_AUTH_CLIENT_SECRET,
+   * AZURE_AUTH_AUTHORITY, MSGRAPH_BASE_URL), with {@link FakeMicrosoft.backendEnv}.
+   */
+  presetsEnv(): Record<string, string>;
   /** Replaces the directory (users and groups) from now on. */
   setDirectory(directory: EntraDirectory): void;
   /** Makes Graph fail as described, until called with undefined. */
@@ -150,15 +156,24 @@ export async function startFakeMicrosoft(
     routes: { [`${PUBLIC_AUTHORITY_HOST}:443`]: `127.0.0.1:${port}` },
   });
 
+  const backendEnv = () => ({
+    NODE_EXTRA_CA_CERTS: tls.caFile,
+    HTTPS_PROXY: proxy.url,
+    // Everything on loopback goes direct; only public hosts meet the proxy.
+    NO_PROXY: '127.0.0.1,localhost',
+  });
   return {
     authority: origin(),
     graphBaseUrl: graphBaseUrl(),
     tls,
-    backendEnv: () => ({
-      NODE_EXTRA_CA_CERTS: tls.caFile,
-      HTTPS_PROXY: proxy.url,
-      // Everything on loopback goes direct; only public hosts meet the proxy.
-      NO_PROXY: '127.0.0.1,localhost',
+    backendEnv,
+    presetsEnv: () => ({
+      AZURE_AUTH_TENANT_ID: options.tenantId,
+      AZURE_AUTH_CLIENT_ID: options.clientId,
+      AZURE_AUTH_CLIENT_SECRET: options.clientSecret,
+      AZURE_AUTH_AUTHORITY: origin(),
+      MSGRAPH_BASE_URL: graphBaseUrl(),
+      ...backendEnv(),
     }),
     setDirectory(next) {
       directory = next;
