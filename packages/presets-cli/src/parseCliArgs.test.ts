@@ -100,10 +100,7 @@ describe('parseCliArgs', () => {
       ['sync', 'approve'],
       'sync approve needs the provider, as "presets sync pending" names it',
     ],
-    [
-      ['sync', 'reject', 'a', 'b'],
-      'unexpected argument "b"',
-    ],
+    [['sync', 'reject', 'a', 'b'], 'unexpected argument "b"'],
     [['sync', 'pending', 'a'], 'unexpected argument "a"'],
     [
       ['sync', 'pending', '--presets', 'ldap'],

@@ -364,7 +364,9 @@ export function parseCliArgs(
     }
   }
   if (parsed['token-file'] === '') {
-    return { error: '--token-file needs the path of the file holding the token' };
+    return {
+      error: '--token-file needs the path of the file holding the token',
+    };
   }
   return {
     args: {

@@ -164,10 +164,13 @@ describe('presets sync', () => {
 
   it('calls backend.baseUrl of the layered config without --url, and exits 1 with a hint when nothing answers', async () => {
     const port = await freePort();
-    const result = await run(['sync', 'approve', 'LdapOrgEntityProvider:default'], {
-      PRESETS_TOKEN: token,
-      BACKEND_BASE_URL: `http://127.0.0.1:${port}`,
-    });
+    const result = await run(
+      ['sync', 'approve', 'LdapOrgEntityProvider:default'],
+      {
+        PRESETS_TOKEN: token,
+        BACKEND_BASE_URL: `http://127.0.0.1:${port}`,
+      },
+    );
     expect(result).toMatchObject({ code: 1, stdout: '' });
     expect(result.stderr).toBe(
       `presets sync approve: cannot reach http://127.0.0.1:${port}/api/presets/sync/pending/LdapOrgEntityProvider%3Adefault/approve: ECONNREFUSED
@@ -192,7 +195,9 @@ Is the backend running? Pass its base URL with --url.
   it('prints each sync command’s own help page', async () => {
     const overview = await run(['sync', '--help']);
     expect(overview).toMatchObject({ code: 0, stderr: '' });
-    expect(overview.stdout).toMatch(/^Usage: presets sync \[options\] <command>/);
+    expect(overview.stdout).toMatch(
+      /^Usage: presets sync \[options\] <command>/,
+    );
     expect(overview.stdout).toMatch(/^ {2}approve <provider> {2}/m);
     for (const action of ['pending', 'approve', 'reject']) {
       const result = await run(['sync', action, '--help']);

@@ -96,7 +96,9 @@ export type SyncAnswer =
 export function syncRoute(action: SyncAction, provider?: string): string {
   return action === 'pending'
     ? '/api/presets/sync/pending'
-    : `/api/presets/sync/pending/${encodeURIComponent(provider ?? '')}/${action}`;
+    : `/api/presets/sync/pending/${encodeURIComponent(
+        provider ?? '',
+      )}/${action}`;
 }
 
 /** Calls the presets backend's pending-sync route of this command. */
@@ -210,9 +212,14 @@ function formatPendingSync(pending: PendingSync, paint: Paint): string {
 }
 
 /** `presets sync pending`: one block per held change, or that none waits. */
-export function formatPendingSyncs(list: PendingSyncList, paint: Paint): string {
+export function formatPendingSyncs(
+  list: PendingSyncList,
+  paint: Paint,
+): string {
   if (list.items.length === 0) {
     return 'No refused org sync is waiting for a person.\n';
   }
-  return `${list.items.map(item => formatPendingSync(item, paint)).join('\n\n')}\n`;
+  return `${list.items
+    .map(item => formatPendingSync(item, paint))
+    .join('\n\n')}\n`;
 }

@@ -49,17 +49,14 @@ export async function pendingSyncCli(
           env: { PATH: process.env.PATH, HOME: process.env.HOME },
           timeout: 60_000,
         },
-        (error, stdout, stderr) =>
-          resolve({
-            code:
-              error === null
-                ? 0
-                : typeof error.code === 'number'
-                ? error.code
-                : -1,
-            stdout,
-            stderr,
-          }),
+        (error, stdout, stderr) => {
+          // A process ended by a signal has no number: -1 then.
+          let code = 0;
+          if (error) {
+            code = typeof error.code === 'number' ? error.code : -1;
+          }
+          resolve({ code, stdout, stderr });
+        },
       );
     });
   } finally {
