@@ -3,6 +3,7 @@ import os from 'os';
 import { join } from 'path';
 import { PendingSyncList } from '@devportal/plugin-presets-sync-common';
 import { freePort } from '@devportal/test-utils/src/backend/backendProcess';
+import { refusedLdapSync } from '@devportal/test-utils/src/fixtures/pendingSync';
 import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetCatalog';
 import { runCli } from './__testUtils__/runCli';
 import {
@@ -18,19 +19,7 @@ const token = 'Sup3rS3cretStaticToken_do_not_print';
 
 const pending: PendingSyncList = {
   items: [
-    {
-      provider: 'LdapOrgEntityProvider:default',
-      refusedAt: '2026-12-07T11:23:28.000Z',
-      reason: 'the run found 1 of 4 users (25%), below minRetainedShare 0.5',
-      users: { last: 4, now: 1 },
-      groups: { last: 3, now: 3 },
-      removed: [
-        'user:default/person-02',
-        'user:default/person-03',
-        'user:default/person-04',
-      ],
-      added: [],
-    },
+    refusedLdapSync({ usersLast: 4, usersNow: 1 }),
     {
       provider: 'GithubMultiOrgEntityProvider:acme',
       refusedAt: '2026-12-07T11:30:00.000Z',
