@@ -171,18 +171,17 @@ function OutcomePanel(props: { outcome: Outcome }) {
     );
   }
   return (
-    <WarningPanel
-      severity="error"
-      title={outcome.title}
-      message={<ErrorMessage error={outcome.error} />}
-    />
+    <WarningPanel severity="error" title={outcome.title} defaultExpanded>
+      <ErrorMessage error={outcome.error} />
+    </WarningPanel>
   );
 }
 
 /**
- * The backend's own message; on a 403 also who may approve, since with the
- * permission framework off the page offers the buttons to everyone while
- * the backend lets only service principals through.
+ * The backend's own message, shown open (not folded in the panel); on a
+ * 403 also who may approve, since with the permission framework off the
+ * page offers the buttons to everyone while the backend lets only service
+ * principals through.
  */
 function ErrorMessage(props: { error: Error }) {
   const { error } = props;
@@ -273,8 +272,10 @@ export function PendingSyncs() {
       <WarningPanel
         severity="error"
         title="Could not read the pending org syncs"
-        message={<ErrorMessage error={list.error} />}
-      />
+        defaultExpanded
+      >
+        <ErrorMessage error={list.error} />
+      </WarningPanel>
     );
   } else if (list.value.items.length === 0) {
     body = (

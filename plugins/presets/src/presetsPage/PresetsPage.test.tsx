@@ -323,11 +323,15 @@ describe('PresetsPage, refused org syncs', () => {
         name: 'Approve and delete',
       }),
     );
-    expect(
-      await screen.findByText(
-        'Error: Could not approve LdapOrgEntityProvider:default',
-      ),
-    ).toBeInTheDocument();
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent(
+      'Error: Could not approve LdapOrgEntityProvider:default',
+    );
+    // Open, not folded away in the panel.
+    expect(within(alert).getByRole('button')).toHaveAttribute(
+      'aria-expanded',
+      'true',
+    );
     expect(
       screen.getByText(
         /POST \/api\/presets\/sync\/pending\/LdapOrgEntityProvider%3Adefault\/approve answered 403: Unauthorized: presets\.sync\.approve/,
@@ -341,6 +345,27 @@ describe('PresetsPage, refused org syncs', () => {
     expect(
       screen.getByRole('region', { name: 'LdapOrgEntityProvider:default' }),
     ).toBeInTheDocument();
+  });
+
+  it('shows why the list could not be read, with who may read it on a 403 the page did not expect', async () => {
+    renderPage(
+      overviewAnd({
+        [PENDING]: [
+          403,
+          { error: { name: 'NotAllowedError', message: 'Unauthorized' } },
+        ],
+      }),
+    );
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent(
+      'Error: Could not read the pending org syncs',
+    );
+    expect(alert).toHaveTextContent(
+      'GET /api/presets/sync/pending answered 403: Unauthorized',
+    );
+    expect(alert).toHaveTextContent(
+      'Approving and rejecting need the permission presets.sync.approve',
+    );
   });
 
   it('shows no card to someone denied who may not read the list either', async () => {
