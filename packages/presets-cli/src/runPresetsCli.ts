@@ -30,6 +30,7 @@ import {
   callPresetsSync,
   describeDecision,
   formatPendingSyncs,
+  isPendingSyncList,
   readSyncToken,
   refusalHint,
   syncBackendUrl,
@@ -292,6 +293,16 @@ async function runSync(
           ? answer.message
           : `the backend answered ${answer.status}: ${answer.message}`
       }\n${hint ? `${hint}\n` : ''}`,
+    );
+    return EXIT_REFUSED;
+  }
+  if (action === 'pending' && !isPendingSyncList(answer.body)) {
+    // An app's index.html, say, where the backend was expected.
+    stderr.write(
+      `presets sync pending: the answer is not a list of pending syncs\n${refusalHint(
+        404,
+        action,
+      )}\n`,
     );
     return EXIT_REFUSED;
   }

@@ -8,6 +8,7 @@ import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetC
 import { runCli } from './__testUtils__/runCli';
 import {
   formatPendingSyncs,
+  isPendingSyncList,
   readSyncToken,
   refusalHint,
   syncRoute,
@@ -66,6 +67,16 @@ GithubMultiOrgEntityProvider:acme
     expect(formatPendingSyncs({ items: [] }, plain)).toBe(
       'No refused org sync is waiting for a person.\n',
     );
+  });
+});
+
+describe('isPendingSyncList', () => {
+  it('takes the pending-sync list, not a page or another JSON', () => {
+    expect(isPendingSyncList(pending)).toBe(true);
+    expect(isPendingSyncList({ items: [] })).toBe(true);
+    expect(isPendingSyncList(undefined)).toBe(false);
+    expect(isPendingSyncList({ items: [{ provider: 'x' }] })).toBe(false);
+    expect(isPendingSyncList([])).toBe(false);
   });
 });
 

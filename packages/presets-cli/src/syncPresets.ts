@@ -211,6 +211,22 @@ function formatPendingSync(pending: PendingSync, paint: Paint): string {
   ].join('\n');
 }
 
+/** Whether a body is the JSON of `GET /api/presets/sync/pending`, as far as printing it needs. */
+export function isPendingSyncList(body: unknown): body is PendingSyncList {
+  const items = (body as { items?: unknown } | undefined)?.items;
+  return (
+    Array.isArray(items) &&
+    items.every(
+      item =>
+        typeof item?.provider === 'string' &&
+        Array.isArray(item.removed) &&
+        Array.isArray(item.added) &&
+        typeof item.users?.last === 'number' &&
+        typeof item.groups?.last === 'number',
+    )
+  );
+}
+
 /** `presets sync pending`: one block per held change, or that none waits. */
 export function formatPendingSyncs(
   list: PendingSyncList,
