@@ -185,6 +185,11 @@ const pending: PendingSyncList = {
   ],
 };
 
+/** The backend's answer to a caller without the permission. */
+function notAllowed(message: string): [number, unknown] {
+  return [403, { error: { name: 'NotAllowedError', message } }];
+}
+
 function overviewAnd(answers: Record<string, [number, unknown]>) {
   return {
     'http://portal.test/api/presets/status': [200, status],
@@ -301,15 +306,7 @@ describe('PresetsPage, refused org syncs', () => {
     renderPage(
       overviewAnd({
         [PENDING]: [200, pending],
-        [APPROVE]: [
-          403,
-          {
-            error: {
-              name: 'NotAllowedError',
-              message: 'Unauthorized: presets.sync.approve',
-            },
-          },
-        ],
+        [APPROVE]: notAllowed('Unauthorized: presets.sync.approve'),
       }),
     );
     const item = await screen.findByRole('region', {
@@ -350,10 +347,7 @@ describe('PresetsPage, refused org syncs', () => {
   it('shows why the list could not be read, with who may read it on a 403 the page did not expect', async () => {
     renderPage(
       overviewAnd({
-        [PENDING]: [
-          403,
-          { error: { name: 'NotAllowedError', message: 'Unauthorized' } },
-        ],
+        [PENDING]: notAllowed('Unauthorized'),
       }),
     );
     const alert = await screen.findByRole('alert');
@@ -371,10 +365,7 @@ describe('PresetsPage, refused org syncs', () => {
   it('shows no card to someone denied who may not read the list either', async () => {
     renderPage(
       overviewAnd({
-        [PENDING]: [
-          403,
-          { error: { name: 'NotAllowedError', message: 'Unauthorized' } },
-        ],
+        [PENDING]: notAllowed('Unauthorized'),
       }),
       AuthorizeResult.DENY,
     );
