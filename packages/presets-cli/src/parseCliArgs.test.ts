@@ -14,6 +14,36 @@ describe('parseCliArgs', () => {
       ['explain', '--backend', 'apps/portal'],
       { command: 'explain', json: false, backend: 'apps/portal' },
     ],
+    [
+      ['sync', 'pending'],
+      { command: 'sync', json: false, sync: { action: 'pending' } },
+    ],
+    [
+      [
+        'sync',
+        'approve',
+        'LdapOrgEntityProvider:default',
+        '--url',
+        'https://portal.example.com',
+        '--token-file',
+        '/run/secrets/token',
+      ],
+      {
+        command: 'sync',
+        json: false,
+        sync: { action: 'approve', provider: 'LdapOrgEntityProvider:default' },
+        url: 'https://portal.example.com',
+        tokenFile: '/run/secrets/token',
+      },
+    ],
+    [
+      ['sync', '--json', 'reject', 'LdapOrgEntityProvider:default'],
+      {
+        command: 'sync',
+        json: true,
+        sync: { action: 'reject', provider: 'LdapOrgEntityProvider:default' },
+      },
+    ],
   ])('reads %j', (argv, args) => {
     expect(parseCliArgs(argv)).toEqual({ args });
   });
@@ -30,6 +60,22 @@ describe('parseCliArgs', () => {
     expect(parseCliArgs(['lst', '--help'])).toEqual({ help: true });
   });
 
+  it('answers sync <command> --help with that sync command', () => {
+    expect(parseCliArgs(['sync', '--help'])).toEqual({
+      help: true,
+      command: 'sync',
+    });
+    expect(parseCliArgs(['sync', 'approve', '--help'])).toEqual({
+      help: true,
+      command: 'sync',
+      syncAction: 'approve',
+    });
+    expect(parseCliArgs(['sync', 'aprove', '--help'])).toEqual({
+      help: true,
+      command: 'sync',
+    });
+  });
+
   it.each([
     [[], 'no command given'],
     [['lst'], 'unknown command "lst"'],
@@ -44,6 +90,38 @@ describe('parseCliArgs', () => {
     [
       ['check', '--backend', 'a', '--backend', 'b'],
       '--backend may be given once',
+    ],
+    [['sync'], 'sync needs a command: pending, approve, reject'],
+    [
+      ['sync', 'list'],
+      'unknown sync command "list" (pending, approve, reject)',
+    ],
+    [
+      ['sync', 'approve'],
+      'sync approve needs the provider, as "presets sync pending" names it',
+    ],
+    [['sync', 'reject', 'a', 'b'], 'unexpected argument "b"'],
+    [['sync', 'pending', 'a'], 'unexpected argument "a"'],
+    [
+      ['sync', 'pending', '--presets', 'ldap'],
+      'unknown option --presets for "sync"',
+    ],
+    [['check', '--url', 'http://x'], 'unknown option --url for "check"'],
+    [
+      ['sync', 'pending', '--url', 'localhost:7007'],
+      '--url needs an http or https URL, not "localhost:7007"',
+    ],
+    [
+      ['sync', 'pending', '--url', 'portal'],
+      '--url needs the backend\'s base URL (http://host:7007), not "portal"',
+    ],
+    [
+      ['sync', 'pending', '--token-file='],
+      '--token-file needs the path of the file holding the token',
+    ],
+    [
+      ['sync', 'pending', '--url', 'http://a', '--url', 'http://b'],
+      '--url may be given once',
     ],
   ])('refuses %j: %s', (argv, error) => {
     expect(parseCliArgs(argv)).toEqual({ error });

@@ -10,6 +10,7 @@ import {
   PRESETS_ENV,
   PRESETS_PATH_ENV,
 } from '@devportal/plugin-presets-common';
+import { PendingSyncList } from '@devportal/plugin-presets-sync-common';
 import { checkPresets } from './checkPresets';
 import { doctorPresets } from './doctorPresets';
 import { formatCheckResults } from './doctor/runChecks';
@@ -21,9 +22,19 @@ import {
   DEFAULT_DOCTOR_TIMEOUT_SECONDS,
   EXIT_USAGE,
   PresetsCliArgs,
+  SYNC_USAGE,
   USAGE,
   parseCliArgs,
 } from './parseCliArgs';
+import {
+  callPresetsSync,
+  describeDecision,
+  formatPendingSyncs,
+  isPendingSyncList,
+  readSyncToken,
+  refusalHint,
+  syncBackendUrl,
+} from './syncPresets';
 import { OutputStream, paintFor, useColour } from './terminal';
 
 export type { OutputStream } from './terminal';
@@ -48,10 +59,14 @@ interface CliContext {
   rootDir: string;
 }
 
+/** The exit code of `presets sync` when the backend refuses or cannot be reached. */
+const EXIT_REFUSED = 1;
+
 /**
  * Runs `presets <command>` and returns the exit code: 0, 78 (EX_CONFIG)
  * for a preset problem, 64 (EX_USAGE) for a command line it does not
- * understand. Returns rather than exits: the bin file ends the process.
+ * understand, 1 when the backend `presets sync` calls refuses. Returns
+ * rather than exits: the bin file ends the process.
  *
  * @public
  */
@@ -68,7 +83,8 @@ export async function runPresetsCli(
   const parsed = parseCliArgs(argv);
   if ('help' in parsed) {
     context.stdout.write(
-      parsed.command ? COMMAND_USAGE[parsed.command] : USAGE,
+      (parsed.syncAction && SYNC_USAGE[parsed.syncAction]) ??
+        (parsed.command ? COMMAND_USAGE[parsed.command] : USAGE),
     );
     return 0;
   }
@@ -82,6 +98,7 @@ export async function runPresetsCli(
     explain: runExplain,
     lint: runLint,
     doctor: runDoctor,
+    sync: runSync,
   }[parsed.args.command];
   return run(parsed.args, context);
 }
@@ -240,4 +257,66 @@ async function runDoctor(
       : 'No live check applies: the selection configures nothing doctor can reach.\n',
   );
   return exitCode;
+}
+
+/**
+ * `presets sync pending|approve|reject`: the pending-sync routes of a
+ * running backend, over HTTP with the operator's token.
+ */
+async function runSync(
+  args: PresetsCliArgs,
+  context: CliContext,
+): Promise<number> {
+  const { env, stdout, stderr } = context;
+  const { action, provider } = args.sync!;
+  const token = readSyncToken(args.tokenFile, env);
+  if ('problem' in token) {
+    stderr.write(`presets sync ${action}: ${token.problem}\n`);
+    return EXIT_CONFIG;
+  }
+  const url = await syncBackendUrl(args.url, selectionOptions(args, context));
+  if ('problem' in url) {
+    stderr.write(`presets sync ${action}: ${url.problem}\n`);
+    return EXIT_CONFIG;
+  }
+  const answer = await callPresetsSync({
+    url: url.url,
+    token: token.token,
+    action,
+    provider,
+  });
+  if (!answer.ok) {
+    const hint = refusalHint(answer.status, action, provider);
+    stderr.write(
+      `presets sync ${action}: ${
+        answer.status === undefined
+          ? answer.message
+          : `the backend answered ${answer.status}: ${answer.message}`
+      }\n${hint ? `${hint}\n` : ''}`,
+    );
+    return EXIT_REFUSED;
+  }
+  if (action === 'pending' && !isPendingSyncList(answer.body)) {
+    // An app's index.html, say, where the backend was expected.
+    stderr.write(
+      `presets sync pending: the answer is not a list of pending syncs\n${refusalHint(
+        404,
+        action,
+      )}\n`,
+    );
+    return EXIT_REFUSED;
+  }
+  if (args.json) {
+    writeJson(stdout, answer.body ?? {});
+  } else if (action === 'pending') {
+    stdout.write(
+      formatPendingSyncs(
+        answer.body as PendingSyncList,
+        paintFor(useColour(stdout, env)),
+      ),
+    );
+  } else {
+    stdout.write(describeDecision(action, provider!));
+  }
+  return 0;
 }

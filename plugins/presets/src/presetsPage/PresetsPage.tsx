@@ -24,6 +24,7 @@ import {
   PresetsStatus,
   SyncRunStatus,
 } from './api';
+import { PendingSyncs } from './PendingSyncs';
 
 function plural(n: number, one: string, many: string) {
   return `${n} ${n === 1 ? one : many}`;
@@ -102,6 +103,7 @@ function Overview(props: { status: PresetsStatus; plugins: LoadedPlugin[] }) {
     : 'none: nobody can sign in';
   return (
     <Grid container spacing={3}>
+      <PendingSyncs />
       <TableCard
         title="Selected presets"
         head={['Preset', 'Version']}
@@ -143,9 +145,10 @@ function Overview(props: { status: PresetsStatus; plugins: LoadedPlugin[] }) {
 }
 
 /**
- * The presets page: the selected presets with their versions, the sign-in
- * provider, each org sync and discovery source with its last run and last
- * applied run, and the plugins the presets loaded.
+ * The presets page: the org syncs the guard refused, waiting for a person
+ * to approve or reject them; the selected presets with their versions, the
+ * sign-in provider, each org sync and discovery source with its last run
+ * and last applied run, and the plugins the presets loaded.
  */
 export function PresetsPage() {
   const discoveryApi = useApi(discoveryApiRef);
