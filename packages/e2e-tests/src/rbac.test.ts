@@ -6,6 +6,7 @@
  * tokens.
  */
 import { ldapToken as signInToken } from '@devportal/test-utils/src/backend/ldapSignIn';
+import { auditEvents } from '@devportal/test-utils/src/backend/auditEvents';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -323,6 +324,32 @@ describe('rbac with VEECODE_PRESETS=ldap,rbac', () => {
     );
     expect(member.status).toBe(403);
     expect((await get(backend, '/api/permission/policies')).status).toBe(401);
+  });
+
+  // After the reads above.
+  it("audits the admin's reads of the policies, and a member's refused read", () => {
+    const reads = auditEvents(backend.output()).filter(
+      e => e.eventId === 'rbac-policies-read' && e.status !== 'initiated',
+    );
+    expect(reads).toEqual([
+      expect.objectContaining({
+        plugin: 'permission',
+        severityLevel: 'medium',
+        status: 'succeeded',
+        actor: expect.objectContaining({ actorId: 'user:default/alice' }),
+        meta: { read: 'policies' },
+      }),
+      expect.objectContaining({
+        status: 'succeeded',
+        actor: expect.objectContaining({ actorId: 'user:default/alice' }),
+        meta: { read: 'roles' },
+      }),
+      expect.objectContaining({
+        status: 'failed',
+        actor: expect.objectContaining({ actorId: 'user:default/pia' }),
+        meta: { read: 'policies' },
+      }),
+    ]);
   });
 
   it('lets a person whose group holds a reading role list the catalog', async () => {

@@ -47,8 +47,9 @@ function readRegistrationLimit(config: RootConfigService): {
  * spec: PKCE with S256 for every authorization, a code redeemable only by
  * its own client, and dynamic client registration limited per client
  * address and in size. Registrations and consent approvals are audited
- * (`oauth-client-registered`, `mcp-consent-approved`). Modules start before their plugin, so its routes
- * come first in the auth plugin's router. Nothing is added while the
+ * (`oauth-client-registered`, `mcp-consent-approved`). Modules start
+ * before their plugin, so its routes come first in the auth plugin's
+ * router. Nothing is added while the
  * authorization server is off.
  *
  * @public
