@@ -371,7 +371,7 @@ describe('permissionModulePresetsRbac', () => {
         expect.objectContaining({
           status: 'failed',
           actor: expect.objectContaining({ actorId: 'user:default/ana' }),
-          error: expect.stringMatching(/Only RBAC admins/),
+          message: expect.stringMatching(/Only RBAC admins/),
         }),
       ]);
     });

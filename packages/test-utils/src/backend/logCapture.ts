@@ -42,10 +42,17 @@ class CapturingLogger implements RootLoggerService {
   }
 
   #log(level: string, message: string, meta?: Error | object) {
-    // As winston's errors format: an error's message, not its object.
-    const callFields =
-      meta instanceof Error ? { error: meta.message } : { ...meta };
-    this.entries.push({ ...this.fields, ...callFields, level, message });
+    // As the backend's winston logger: an error's message is appended to
+    // the message (the auditor logs a failed event's error so).
+    if (meta instanceof Error) {
+      this.entries.push({
+        ...this.fields,
+        level,
+        message: `${message} ${meta.message}`,
+      });
+    } else {
+      this.entries.push({ ...this.fields, ...meta, level, message });
+    }
   }
 }
 

@@ -245,11 +245,15 @@ describe('oauthServerGuardModule', () => {
           clientName: 'n'.repeat(256),
           redirectUris: ['http://127.0.0.1:9/cb'],
         },
-        error: expect.stringMatching(/^400: client_name is 500 characters/),
+        message: expect.stringMatching(
+          /^auth.oauth-client-registered 400: client_name is 500 characters/,
+        ),
       }),
       expect.objectContaining({
         status: 'failed',
-        error: expect.stringMatching(/^429: Too many client registrations/),
+        message: expect.stringMatching(
+          /^auth.oauth-client-registered 429: Too many client registrations/,
+        ),
       }),
     ]);
 
