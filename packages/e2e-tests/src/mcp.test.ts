@@ -12,6 +12,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { ConfigReader } from '@backstage/config';
+import { auditEvents } from '@devportal/test-utils/src/backend/auditEvents';
 import { loadPresetCatalog } from '@devportal/plugin-presets-common';
 import { createPresetConfigSource } from '@devportal/plugin-presets-node';
 import {
@@ -751,6 +752,63 @@ describe('recommended,mcp with the official MCP client', () => {
       (await registerByDcr(callback, { localAddress: flooder })).status,
     ).toBe(429);
     expect((await registerByDcr(callback)).status).toBe(201);
+  });
+
+  // After the registrations, refusals and approvals above.
+  it('audits each registration, a refused one as failed, and each consent approval with the person and the client', () => {
+    const events = auditEvents(backend.output()).filter(
+      e => e.status !== 'initiated',
+    );
+    const registrations = events.filter(
+      e => e.eventId === 'oauth-client-registered',
+    );
+    const dcr = registrations.find(
+      e => e.meta?.clientName === 'E2E DCR client' && e.status === 'succeeded',
+    );
+    expect(dcr).toMatchObject({
+      plugin: 'auth',
+      severityLevel: 'medium',
+      meta: {
+        redirectUris: [callback],
+        clientId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      },
+    });
+    const refusals = registrations
+      .filter(e => e.status === 'failed')
+      .map(e => String(e.message));
+    // refused by the auth plugin (redirect URI patterns) and by the guard
+    expect(refusals).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/ 400: Invalid redirect_uri/),
+        expect.stringMatching(/ 400: client_name is 5000 characters long/),
+        expect.stringMatching(/ 413: The request body is too large/),
+        expect.stringMatching(/ 429: Too many client registrations/),
+      ]),
+    );
+
+    const consents = events.filter(e => e.eventId === 'mcp-consent-approved');
+    expect(consents).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          plugin: 'auth',
+          status: 'succeeded',
+          actor: expect.objectContaining({
+            actorId: 'user:development/guest',
+          }),
+          meta: {
+            clientId: dcr!.meta!.clientId,
+            userEntityRef: 'user:development/guest',
+          },
+        }),
+        // a Client ID Metadata Document client: the document's URL
+        expect.objectContaining({
+          status: 'succeeded',
+          meta: expect.objectContaining({
+            clientId: metadata.clientId('loopback'),
+          }),
+        }),
+      ]),
+    );
   });
 
   it('warns at boot about the in-memory database and not about the loopback base URL', () => {

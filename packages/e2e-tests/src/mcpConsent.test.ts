@@ -27,6 +27,7 @@ import {
   startRedirectListener,
 } from '@devportal/test-utils/src/mcp';
 import { tokenClaims } from '@devportal/test-utils/src/backend/catalogClient';
+import { auditEvents } from '@devportal/test-utils/src/backend/auditEvents';
 
 jest.setTimeout(240_000);
 
@@ -195,6 +196,31 @@ describe('recommended,mcp: an MCP client approved on the consent page in the bro
     expect(oauth.sentState(seen.redirect!.state)).toBe(true);
     expect(seen.visit?.landedOn).not.toContain('code=');
     expect(oauth.issued).toBeUndefined();
+  });
+
+  // After the two approvals and the cancel above.
+  it('audits the approvals on the consent page with the person and the client, and no approval for the cancelled one', () => {
+    const events = auditEvents(backend.output()).filter(
+      e => e.status === 'succeeded',
+    );
+    const registeredId = (clientName: string) =>
+      events.find(
+        e =>
+          e.eventId === 'oauth-client-registered' &&
+          e.meta?.clientName === clientName,
+      )?.meta?.clientId;
+    const approvedClients = events
+      .filter(e => e.eventId === 'mcp-consent-approved')
+      .map(e => {
+        expect(e.meta?.userEntityRef).toBe('user:development/guest');
+        return e.meta?.clientId;
+      });
+    expect(registeredId('E2E DCR CLI')).toBeDefined();
+    expect(registeredId('E2E unwanted CLI')).toBeDefined();
+    expect(approvedClients).toEqual([
+      registeredId('E2E DCR CLI'),
+      metadata.clientId('cli'),
+    ]);
   });
 
   it('prints no code, client secret, verifier or token', () => {

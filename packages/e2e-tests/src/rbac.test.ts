@@ -6,6 +6,7 @@
  * tokens.
  */
 import { ldapToken as signInToken } from '@devportal/test-utils/src/backend/ldapSignIn';
+import { auditEvents } from '@devportal/test-utils/src/backend/auditEvents';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -323,6 +324,31 @@ describe('rbac with VEECODE_PRESETS=ldap,rbac', () => {
     );
     expect(member.status).toBe(403);
     expect((await get(backend, '/api/permission/policies')).status).toBe(401);
+  });
+
+  // After the reads above.
+  it("audits the admin's reads of the policies, and a member's refused read", () => {
+    const reads = auditEvents(backend.output()).filter(
+      e => e.eventId === 'rbac-policies-read' && e.status !== 'initiated',
+    );
+    // status, reader, what was read: alice's two reads, pia's refused one
+    expect(
+      reads.map(e => [
+        e.status,
+        (e.actor as { actorId?: string } | undefined)?.actorId,
+        e.meta?.read,
+      ]),
+    ).toEqual([
+      ['succeeded', 'user:default/alice', 'policies'],
+      ['succeeded', 'user:default/alice', 'roles'],
+      ['failed', 'user:default/pia', 'policies'],
+    ]);
+    for (const read of reads) {
+      expect(read).toMatchObject({
+        plugin: 'permission',
+        severityLevel: 'medium',
+      });
+    }
   });
 
   it('lets a person whose group holds a reading role list the catalog', async () => {

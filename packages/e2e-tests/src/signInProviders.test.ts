@@ -78,6 +78,11 @@ import {
   APP_BUILD_TIMEOUT_MS,
   collectPageErrors,
 } from '@devportal/test-utils/src/browser/portalBrowser';
+import { auditEvents } from '@devportal/test-utils/src/backend/auditEvents';
+import {
+  sampleValue,
+  scrapeMetrics,
+} from '@devportal/test-utils/src/backend/metrics';
 
 // A start may build the app first, should it be out of date.
 jest.setTimeout(APP_BUILD_TIMEOUT_MS + 180_000);
@@ -264,6 +269,7 @@ describe('the OIDC button (VEECODE_PRESETS=oidc, the OpenID provider of the harn
   let keycloak: FakeKeycloak;
   let backend: BackendProcess;
   let dir: string;
+  let metricsPort: number;
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oidc-catalog-'));
@@ -314,10 +320,12 @@ describe('the OIDC button (VEECODE_PRESETS=oidc, the OpenID provider of the harn
         },
       ],
     });
+    metricsPort = await freePort();
     backend = await startBackendProcess({
       port,
       env: {
         VEECODE_PRESETS: 'oidc',
+        DEVPORTAL_METRICS_PORT: String(metricsPort),
         OIDC_ISSUER_URL: keycloak.issuer,
         OIDC_CLIENT_ID: realm.clientId,
         OIDC_CLIENT_SECRET: realm.clientSecret,
@@ -382,6 +390,39 @@ describe('the OIDC button (VEECODE_PRESETS=oidc, the OpenID provider of the harn
       ],
     });
     expect(backend.output()).not.toContain('oidc-popup-client-secret-Qe5');
+  });
+
+  // After Ana's sign-in and Eve's refusal above.
+  it('counts both sign-ins on the metrics port, and audits the refused one with what the provider reported', async () => {
+    const { samples } = await scrapeMetrics(metricsPort);
+    const signIns = (outcome: string) =>
+      sampleValue(samples, 'devportal_sign_in_total', {
+        provider: 'oidc',
+        outcome,
+      });
+    expect(signIns('success')).toBeGreaterThanOrEqual(1);
+    expect(signIns('failure')).toBe(1);
+    // No username or email in a label.
+    const labelValues = samples.flatMap(s => Object.values(s.labels));
+    expect(labelValues).not.toContain('eve');
+    expect(labelValues).not.toContain('ana');
+    expect(labelValues.filter(v => v.includes('@'))).toEqual([]);
+
+    const failed = auditEvents(backend.output()).filter(
+      e => e.eventId === 'sign-in-failed' && e.status === 'failed',
+    );
+    expect(failed).toEqual([
+      expect.objectContaining({
+        plugin: 'auth',
+        severityLevel: 'medium',
+        meta: {
+          provider: 'oidc',
+          username: 'eve',
+          email: 'eve@elsewhere.example',
+        },
+      }),
+    ]);
+    expect(JSON.stringify(failed)).not.toContain('eve-pass-1');
   });
 });
 

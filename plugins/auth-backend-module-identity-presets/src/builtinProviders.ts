@@ -1,5 +1,7 @@
 import {
   AuthProviderFactory,
+  OAuthAuthenticator,
+  SignInResolverFactory,
   commonSignInResolvers,
   createOAuthProviderFactory,
 } from '@backstage/plugin-auth-node';
@@ -15,6 +17,7 @@ import {
   identitySignInResolvers,
 } from './resolvers';
 import { SignInRecorder } from './signInRecorder';
+import { observedSignInResolvers, recordedOAuthSignIns } from './oauthSignIns';
 
 const OAUTH_REQUIRED = ['clientId', 'clientSecret'];
 
@@ -33,6 +36,31 @@ function builtOnFirstUse(
     factory ??= build();
     return factory(options);
   };
+}
+
+/**
+ * An OAuth/OIDC provider's factory from upstream's, built on first use,
+ * its sign-ins recorded (counted, and audited when they fail).
+ */
+function oauthProvider<TContext, TProfile>(
+  recordSignIn: SignInRecorder | undefined,
+  load: () => {
+    authenticator: OAuthAuthenticator<TContext, TProfile>;
+    signInResolverFactories: { [name: string]: SignInResolverFactory };
+  },
+): AuthProviderFactory {
+  return recordedOAuthSignIns(
+    builtOnFirstUse(() => {
+      const { authenticator, signInResolverFactories } = load();
+      return createOAuthProviderFactory({
+        authenticator,
+        signInResolverFactories: observedSignInResolvers(
+          signInResolverFactories,
+        ),
+      });
+    }),
+    recordSignIn,
+  );
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -63,17 +91,17 @@ export function builtinIdentityAuthProviders(deps: {
       title: 'GitHub OAuth',
       module: BUILTIN_MODULE,
       requiredConfig: OAUTH_REQUIRED,
-      factory: builtOnFirstUse(() => {
+      factory: oauthProvider(deps.recordSignIn, () => {
         const { githubAuthenticator, githubSignInResolvers } =
           require('@backstage/plugin-auth-backend-module-github-provider') as typeof import('@backstage/plugin-auth-backend-module-github-provider');
-        return createOAuthProviderFactory({
+        return {
           authenticator: githubAuthenticator,
           signInResolverFactories: {
             ...commonSignInResolvers,
             ...githubSignInResolvers,
             ...githubIdentitySignInResolvers,
           },
-        });
+        };
       }),
     },
     {
@@ -81,16 +109,16 @@ export function builtinIdentityAuthProviders(deps: {
       title: 'GitLab OAuth',
       module: BUILTIN_MODULE,
       requiredConfig: OAUTH_REQUIRED,
-      factory: builtOnFirstUse(() => {
+      factory: oauthProvider(deps.recordSignIn, () => {
         const { gitlabAuthenticator, gitlabSignInResolvers } =
           require('@backstage/plugin-auth-backend-module-gitlab-provider') as typeof import('@backstage/plugin-auth-backend-module-gitlab-provider');
-        return createOAuthProviderFactory({
+        return {
           authenticator: gitlabAuthenticator,
           signInResolverFactories: {
             ...commonSignInResolvers,
             ...gitlabSignInResolvers,
           },
-        });
+        };
       }),
     },
     {
@@ -98,16 +126,16 @@ export function builtinIdentityAuthProviders(deps: {
       title: 'Microsoft Entra ID',
       module: BUILTIN_MODULE,
       requiredConfig: [...OAUTH_REQUIRED, 'tenantId'],
-      factory: builtOnFirstUse(() => {
+      factory: oauthProvider(deps.recordSignIn, () => {
         const { microsoftSignInResolvers } =
           require('@backstage/plugin-auth-backend-module-microsoft-provider') as typeof import('@backstage/plugin-auth-backend-module-microsoft-provider');
-        return createOAuthProviderFactory({
+        return {
           authenticator: microsoftAuthenticator,
           signInResolverFactories: {
             ...commonSignInResolvers,
             ...microsoftSignInResolvers,
           },
-        });
+        };
       }),
     },
     {
@@ -115,17 +143,17 @@ export function builtinIdentityAuthProviders(deps: {
       title: 'OpenID Connect',
       module: BUILTIN_MODULE,
       requiredConfig: [...OAUTH_REQUIRED, 'metadataUrl'],
-      factory: builtOnFirstUse(() => {
+      factory: oauthProvider(deps.recordSignIn, () => {
         const { oidcAuthenticator, oidcSignInResolvers } =
           require('@backstage/plugin-auth-backend-module-oidc-provider') as typeof import('@backstage/plugin-auth-backend-module-oidc-provider');
-        return createOAuthProviderFactory({
+        return {
           authenticator: oidcAuthenticator,
           signInResolverFactories: {
             ...commonSignInResolvers,
             ...oidcSignInResolvers,
             ...identitySignInResolvers,
           },
-        });
+        };
       }),
     },
     {
@@ -134,16 +162,16 @@ export function builtinIdentityAuthProviders(deps: {
       module: BUILTIN_MODULE,
       // `audience` is the org URL; upstream would fall back to https://okta.com.
       requiredConfig: [...OAUTH_REQUIRED, 'audience'],
-      factory: builtOnFirstUse(() => {
+      factory: oauthProvider(deps.recordSignIn, () => {
         const { oktaAuthenticator, oktaSignInResolvers } =
           require('@backstage/plugin-auth-backend-module-okta-provider') as typeof import('@backstage/plugin-auth-backend-module-okta-provider');
-        return createOAuthProviderFactory({
+        return {
           authenticator: oktaAuthenticator,
           signInResolverFactories: {
             ...commonSignInResolvers,
             ...oktaSignInResolvers,
           },
-        });
+        };
       }),
     },
     {

@@ -12,12 +12,17 @@ export function signInAttributes(provider: string, outcome: SignInOutcome) {
   return { provider, outcome };
 }
 
-/** Who tried to sign in: what the person typed as their name, never the password. */
-export type SignInAttempt = { username: string };
+/**
+ * Who tried to sign in: the username the person typed (LDAP), or the
+ * username and email the OAuth/OIDC provider reported; never a password or
+ * a token.
+ */
+export type SignInAttempt = { username?: string; email?: string };
 
 /**
  * Records a sign-in: counted (Prometheus: `devportal_sign_in_total`, by
- * provider and outcome only) and, when it failed, audited with the username.
+ * provider and outcome only) and, when it failed, audited with the username
+ * or email. One recorder serves every provider.
  */
 export type SignInRecorder = (
   provider: string,
@@ -44,10 +49,10 @@ export function createSignInRecorder(
   };
 }
 
-/** Longest username an audit event carries: a name, not a payload. */
-const MAX_AUDITED_USERNAME = 256;
+/** Longest username or email an audit event carries: a name, not a payload. */
+const MAX_AUDITED_NAME = 256;
 
-/** The audit event `sign-in-failed`: provider and username, never the password. */
+/** The audit event `sign-in-failed`: provider, username and email, never a password or token. */
 async function auditFailedSignIn(
   auditor: AuditorService,
   provider: string,
@@ -58,7 +63,12 @@ async function auditFailedSignIn(
     severityLevel: 'medium',
     meta: {
       provider,
-      username: attempt.username.slice(0, MAX_AUDITED_USERNAME),
+      ...(attempt.username !== undefined && {
+        username: attempt.username.slice(0, MAX_AUDITED_NAME),
+      }),
+      ...(attempt.email !== undefined && {
+        email: attempt.email.slice(0, MAX_AUDITED_NAME),
+      }),
     },
   });
   await event.fail({ error: new Error(`${provider} sign-in refused`) });

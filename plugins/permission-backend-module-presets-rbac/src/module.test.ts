@@ -22,6 +22,7 @@ import { PermissionPolicy } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import { findPresetProblems } from '@devportal/plugin-presets-common';
 import request from 'supertest';
+import { captureLogs } from '@devportal/test-utils/src/backend/logCapture';
 import { permissionModulePresetsRbac } from './module';
 
 /** Config as the test backend takes it. */
@@ -114,6 +115,8 @@ const POLICY = [
 
 describe('permissionModulePresetsRbac', () => {
   const dir = createMockDirectory();
+  // Backstage's auditor writes to the root logger: the audit log as shipped.
+  const logs = captureLogs();
 
   async function start(rbac: ConfigData) {
     let policy: PermissionPolicy | undefined;
@@ -127,6 +130,7 @@ describe('permissionModulePresetsRbac', () => {
       features: [
         permissionModulePresetsRbac,
         catalogFactory,
+        logs.factory,
         // A request without a token is anonymous, as in a real backend.
         mockServices.httpAuth.factory({
           defaultCredentials: mockCredentials.none(),
@@ -332,6 +336,44 @@ describe('permissionModulePresetsRbac', () => {
       expect(asService.status).toBe(403);
       const anonymous = await request(server).get('/api/permission/policies');
       expect(anonymous.status).toBe(401);
+    });
+
+    it('audits each read of the policies with its reader, and a refused one as failed', async () => {
+      const reads = () =>
+        logs
+          .auditEvents()
+          .filter(e => e.eventId === 'rbac-policies-read')
+          .filter(e => e.status !== 'initiated');
+      const before = reads().length;
+      const read = (ref: string, path = '/api/permission/policies') =>
+        request(server)
+          .get(path)
+          .set('Authorization', mockCredentials.user.header(ref));
+      expect((await read('user:default/root')).status).toBe(200);
+      expect(
+        (await read('user:default/dora', '/api/permission/roles')).status,
+      ).toBe(200);
+      expect((await read('user:default/ana')).status).toBe(403);
+      expect(reads().slice(before)).toEqual([
+        expect.objectContaining({
+          plugin: 'permission',
+          severityLevel: 'medium',
+          status: 'succeeded',
+          actor: expect.objectContaining({ actorId: 'user:default/root' }),
+          request: { method: 'GET', url: '/api/permission/policies' },
+          meta: { read: 'policies' },
+        }),
+        expect.objectContaining({
+          status: 'succeeded',
+          actor: expect.objectContaining({ actorId: 'user:default/dora' }),
+          meta: { read: 'roles' },
+        }),
+        expect.objectContaining({
+          status: 'failed',
+          actor: expect.objectContaining({ actorId: 'user:default/ana' }),
+          message: expect.stringMatching(/Only RBAC admins/),
+        }),
+      ]);
     });
   });
 

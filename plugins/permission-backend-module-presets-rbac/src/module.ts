@@ -33,6 +33,7 @@ export const permissionModulePresetsRbac = createBackendModule({
         logger: coreServices.logger,
         auth: coreServices.auth,
         httpAuth: coreServices.httpAuth,
+        auditor: coreServices.auditor,
         httpRouter: coreServices.httpRouter,
         catalog: catalogServiceRef,
         presets: presetsServiceRef,
@@ -43,6 +44,7 @@ export const permissionModulePresetsRbac = createBackendModule({
         logger,
         auth,
         httpAuth,
+        auditor,
         httpRouter,
         catalog,
         presets,
@@ -72,6 +74,7 @@ export const permissionModulePresetsRbac = createBackendModule({
         httpRouter.use(
           createPoliciesRouter({
             httpAuth,
+            auditor,
             isAdmin: ref => policy.isAdmin(ref),
             config: rbac,
             model,

@@ -1,6 +1,6 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
 import { NotAllowedError } from '@backstage/errors';
-import express, { Router } from 'express';
+import { RequestHandler, Router } from 'express';
 import { RbacConfig } from './config';
 import { PolicyModel } from './policyFile';
 
@@ -87,6 +87,8 @@ function effectiveRoles(
 /** Options of {@link createPoliciesRouter}. */
 export interface PoliciesRouterOptions {
   httpAuth: HttpAuthService;
+  /** Where each read, and each refused one, is audited (`rbac-policies-read`). */
+  auditor: AuditorService;
   isAdmin(userRef: string): Promise<boolean>;
   config: RbacConfig;
   model: PolicyModel;
@@ -95,29 +97,47 @@ export interface PoliciesRouterOptions {
 /**
  * `GET /policies` and `GET /roles` under the permission plugin, for
  * signed-in admins only: what the policy grants and who holds each role.
- * A service token is not a person and gets 403 like a non-admin.
+ * A service token is not a person and gets 403 like a non-admin. Each read
+ * by a person is audited (`rbac-policies-read`, the reader as its actor),
+ * a refused one as failed.
  */
 export function createPoliciesRouter(options: PoliciesRouterOptions): Router {
-  const { httpAuth, isAdmin, config, model } = options;
+  const { httpAuth, auditor, isAdmin, config, model } = options;
   const router = Router();
-  const adminsOnly: express.RequestHandler = async (req, _res, next) => {
-    try {
-      const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-      if (!(await isAdmin(credentials.principal.userEntityRef))) {
-        throw new NotAllowedError(
-          'Only RBAC admins (permission.rbac.admin.users) may read the permission policies',
-        );
+  const adminsRead =
+    (read: 'policies' | 'roles', answer: () => unknown): RequestHandler =>
+    async (req, res, next) => {
+      try {
+        const credentials = await httpAuth.credentials(req, {
+          allow: ['user'],
+        });
+        const event = await auditor.createEvent({
+          eventId: 'rbac-policies-read',
+          severityLevel: 'medium',
+          request: req,
+          meta: { read },
+        });
+        if (!(await isAdmin(credentials.principal.userEntityRef))) {
+          const error = new NotAllowedError(
+            'Only RBAC admins (permission.rbac.admin.users) may read the permission policies',
+          );
+          await event.fail({ error });
+          throw error;
+        }
+        const body = answer();
+        await event.success();
+        res.json(body);
+      } catch (error) {
+        next(error);
       }
-      next();
-    } catch (error) {
-      next(error);
-    }
-  };
-  router.get('/policies', adminsOnly, (_req, res) => {
-    res.json(effectivePolicies(config, model));
-  });
-  router.get('/roles', adminsOnly, (_req, res) => {
-    res.json(effectiveRoles(config, model));
-  });
+    };
+  router.get(
+    '/policies',
+    adminsRead('policies', () => effectivePolicies(config, model)),
+  );
+  router.get(
+    '/roles',
+    adminsRead('roles', () => effectiveRoles(config, model)),
+  );
   return router;
 }

@@ -14,14 +14,18 @@ const FIELD = / ([A-Za-z_][A-Za-z0-9_]*)=/g;
 
 /**
  * The fields of a line in the backend's development log format,
- * `<time> <plugin> <level> <message> key=<JSON> ...`; undefined for a
- * line of another shape.
+ * `<time> <plugin> <level> <message> key=<JSON> ...` (`message` among
+ * them, as in the JSON format); undefined for a line of another shape.
  */
 function parseTextLine(line: string): Record<string, unknown> | undefined {
-  const head = /^\S+ (\S+) \S+ \S+/.exec(line);
+  const head = /^\S+ (\S+) \S+ (?=\S)/.exec(line);
   if (!head) return undefined;
-  const fields: Record<string, unknown> = { plugin: head[1] };
   const starts = [...line.matchAll(FIELD)];
+  const fields: Record<string, unknown> = {
+    plugin: head[1],
+    // from after the level up to the first field
+    message: line.slice(head[0].length, starts[0]?.index),
+  };
   const end = (k: number) =>
     k < starts.length ? starts[k].index! : line.length;
   let i = 0;

@@ -37,11 +37,19 @@ export async function handlerResponse(
     page.waitForResponse(r => new URL(r.url()).pathname === handlerPath),
     signInAction(),
   ]);
-  const html = await response.text();
+  return frameMessage(await response.text(), response.status());
+}
+
+/**
+ * The message of a `handler/frame` page (see {@link handlerResponse}):
+ * `{ type, response }` after a sign-in, `{ type, error }` after a refusal.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function frameMessage(html: string, status?: number): any {
   const encoded = /decodeURIComponent\('([^']*)'\)/.exec(html)?.[1];
   if (!encoded) {
     throw new Error(
-      `unexpected handler page (${response.status()}): ${html.slice(0, 500)}`,
+      `unexpected handler page (${status}): ${html.slice(0, 500)}`,
     );
   }
   return JSON.parse(decodeURIComponent(encoded));

@@ -5,7 +5,12 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { captureLogs } from '@devportal/test-utils/src/backend/logCapture';
 import { oauthServerGuardModule } from './module';
 import { s256Challenge } from './requests';
 import {
@@ -87,9 +92,13 @@ const fakeAuthPlugin = createBackendPlugin({
 /** Config data, as `mockServices.rootConfig` takes it. */
 type JsonObject = NonNullable<mockServices.rootConfig.Options['data']>;
 
+/** What the backends log; Backstage's auditor writes its events there. */
+const logs = captureLogs();
+
 async function start(auth: JsonObject) {
   const { server } = await startTestBackend({
     features: [
+      logs.factory,
       oauthServerGuardModule,
       fakeAuthPlugin,
       mockServices.rootConfig.factory({
@@ -192,6 +201,79 @@ describe('oauthServerGuardModule', () => {
       (await request(server).get('/api/auth/.well-known/openid-configuration'))
         .body,
     ).toEqual({ code_challenge_methods_supported: ['S256'] });
+  });
+
+  it('audits registrations (a refused one as failed) and consent approvals, without secrets', async () => {
+    const server = await start(DCR_ON);
+    // this backend's events: the other tests' backends log here too
+    const earlier = logs.auditEvents().length;
+    const events = (eventId: string) =>
+      logs
+        .auditEvents()
+        .slice(earlier)
+        .filter(e => e.eventId === eventId && e.status !== 'initiated');
+    const registration = {
+      client_name: 'Audited client',
+      redirect_uris: ['http://127.0.0.1:9/cb'],
+    };
+    const ok = await request(server)
+      .post('/api/auth/v1/register')
+      .send(registration);
+    expect(ok.status).toBe(201);
+    const long = await request(server)
+      .post('/api/auth/v1/register')
+      .send({ ...registration, client_name: 'n'.repeat(500) });
+    expect(long.status).toBe(400);
+    // a token the backend cannot read does not skip the audit
+    const flood = await request(server)
+      .post('/api/auth/v1/register')
+      .set('Authorization', 'Bearer not-a-token')
+      .send(registration);
+    expect(flood.status).toBe(429);
+    expect(events('oauth-client-registered')).toEqual([
+      expect.objectContaining({
+        plugin: 'auth',
+        severityLevel: 'medium',
+        status: 'succeeded',
+        meta: {
+          clientName: 'Audited client',
+          redirectUris: ['http://127.0.0.1:9/cb'],
+          clientId: ok.body.client_id,
+        },
+      }),
+      expect.objectContaining({
+        status: 'failed',
+        meta: {
+          clientName: 'n'.repeat(256),
+          redirectUris: ['http://127.0.0.1:9/cb'],
+        },
+        message: expect.stringMatching(
+          /^auth.oauth-client-registered 400: client_name is 500 characters/,
+        ),
+      }),
+      expect.objectContaining({
+        status: 'failed',
+        message: expect.stringMatching(
+          /^auth.oauth-client-registered 429: Too many client registrations/,
+        ),
+        meta: { ip: expect.stringMatching(/127\.0\.0\.1/) },
+      }),
+    ]);
+
+    // the fake auth plugin approves the consent it has for `dcr-client`
+    const approval = await request(server)
+      .post('/api/auth/v1/sessions/session/approve')
+      .set('Authorization', mockCredentials.user.header('user:default/ana'));
+    expect(approval.status).toBe(200);
+    expect(events('mcp-consent-approved')).toEqual([
+      expect.objectContaining({
+        plugin: 'auth',
+        status: 'succeeded',
+        actor: expect.objectContaining({ actorId: 'user:default/ana' }),
+        meta: { clientId: 'dcr-client', userEntityRef: 'user:default/ana' },
+      }),
+    ]);
+    expect(JSON.stringify(logs.entries())).not.toContain('generated-secret');
   });
 
   it('leaves registration alone while dynamic client registration is off', async () => {

@@ -8,6 +8,7 @@ import { createOAuthServerGuardRouter } from './router';
 import {
   RegistrationRateLimiter,
   readCodeBinding,
+  readSessionClientId,
   recordPublicClient,
 } from './stores';
 
@@ -45,8 +46,10 @@ function readRegistrationLimit(config: RootConfigService): {
  * MCP clients use) where that release falls short of the MCP authorization
  * spec: PKCE with S256 for every authorization, a code redeemable only by
  * its own client, and dynamic client registration limited per client
- * address and in size. Modules start before their plugin, so its routes
- * come first in the auth plugin's router. Nothing is added while the
+ * address and in size. Registrations and consent approvals are audited
+ * (`oauth-client-registered`, `mcp-consent-approved`). Modules start
+ * before their plugin, so its routes come first in the auth plugin's
+ * router. Nothing is added while the
  * authorization server is off.
  *
  * @public
@@ -61,8 +64,10 @@ export const oauthServerGuardModule = createBackendModule({
         database: coreServices.database,
         httpRouter: coreServices.httpRouter,
         logger: coreServices.logger,
+        auditor: coreServices.auditor,
+        httpAuth: coreServices.httpAuth,
       },
-      async init({ config, database, httpRouter, logger }) {
+      async init({ config, database, httpRouter, logger, auditor, httpAuth }) {
         if (!isOAuthServerEnabled(config)) {
           return;
         }
@@ -80,6 +85,10 @@ export const oauthServerGuardModule = createBackendModule({
         httpRouter.use(
           createOAuthServerGuardRouter({
             logger,
+            auditor,
+            httpAuth,
+            readSessionClientId: sessionId =>
+              readSessionClientId(db, sessionId),
             readCodeBinding: code => readCodeBinding(db, code),
             takeRegistration: limiter && (address => limiter.take(address)),
             recordPublicClient: clientId => recordPublicClient(db, clientId),

@@ -24,9 +24,15 @@ import {
 } from './requests';
 import type { CodeBinding } from './requests';
 import { RateLimitDecision } from './stores';
+import {
+  GuardAuditDeps,
+  auditAnswer,
+  auditConsentApproval,
+  auditRegistration,
+} from './audit';
 
 /** What the router needs besides the request. */
-export interface OAuthServerGuardRouterOptions {
+export interface OAuthServerGuardRouterOptions extends GuardAuditDeps {
   logger: LoggerService;
   /** What the auth plugin stored for an authorization code. */
   readCodeBinding(code: string): Promise<CodeBinding | undefined>;
@@ -171,6 +177,11 @@ export function createOAuthServerGuardRouter(
     handle(async req => checkAuthorizationRequest(req.query)),
   );
 
+  router.post('/v1/sessions/:sessionId/approve', (req, res, next) => {
+    auditAnswer(res, logger, auditConsentApproval(req, options));
+    next();
+  });
+
   router.post(
     '/v1/token',
     ...bodyParsers(),
@@ -215,6 +226,10 @@ export function createOAuthServerGuardRouter(
   if (takeRegistration) {
     router.post(
       '/v1/register',
+      (req: Request, res: Response, next: NextFunction) => {
+        auditAnswer(res, logger, auditRegistration(req, options));
+        next();
+      },
       handle(async req => {
         const address = rateLimitKey(req.ip ?? req.socket.remoteAddress);
         const decision = await takeRegistration(address);

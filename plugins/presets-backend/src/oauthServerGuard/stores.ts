@@ -59,6 +59,20 @@ export async function readCodeBinding(
   };
 }
 
+/**
+ * The client an authorization session (the consent a person is asked for)
+ * was opened for, from the auth plugin's `oauth_authorization_sessions`.
+ */
+export async function readSessionClientId(
+  db: Knex,
+  sessionId: string,
+): Promise<string | undefined> {
+  const row = await db('oauth_authorization_sessions')
+    .where('id', sessionId)
+    .first('client_id as clientId');
+  return row?.clientId;
+}
+
 /** `token_endpoint_auth_method` from a client's `metadata` column, if any. */
 function authMethodOf(metadata: unknown): unknown {
   if (typeof metadata !== 'string') {
