@@ -1,5 +1,9 @@
 import { DoctorCheckFactory } from './doctorCheck';
-import { githubChecks } from './githubChecks';
+import {
+  githubChecks,
+  githubDiscoveryChecks,
+  githubOrgSyncChecks,
+} from './githubChecks';
 import { ldapChecks } from './ldapChecks';
 import { postgresChecks } from './postgresChecks';
 import { redirectUriChecks } from './redirectUriChecks';
@@ -14,4 +18,6 @@ export const DOCTOR_CHECKS: Record<string, DoctorCheckFactory> = {
   'catalog.providers.ldapOrg': ldapChecks,
   'auth.providers': redirectUriChecks,
   'integrations.github': githubChecks,
+  'catalog.providers.github': githubDiscoveryChecks,
+  'catalog.providers.githubOrg': githubOrgSyncChecks,
 };
