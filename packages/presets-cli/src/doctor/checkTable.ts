@@ -1,9 +1,11 @@
+import { azureDevOpsChecks } from './azureDevOpsChecks';
 import { DoctorCheckFactory } from './doctorCheck';
 import {
   githubChecks,
   githubDiscoveryChecks,
   githubOrgSyncChecks,
 } from './githubChecks';
+import { gitlabChecks, gitlabGroupChecks } from './gitlabChecks';
 import { ldapChecks } from './ldapChecks';
 import { postgresChecks } from './postgresChecks';
 import { redirectUriChecks } from './redirectUriChecks';
@@ -20,4 +22,7 @@ export const DOCTOR_CHECKS: Record<string, DoctorCheckFactory> = {
   'integrations.github': githubChecks,
   'catalog.providers.github': githubDiscoveryChecks,
   'catalog.providers.githubOrg': githubOrgSyncChecks,
+  'integrations.gitlab': gitlabChecks,
+  'catalog.providers.gitlab': gitlabGroupChecks,
+  'catalog.providers.azureDevOps': azureDevOpsChecks,
 };

@@ -333,12 +333,12 @@ async function checkAppInstallation(
   if (!installation) {
     return undefined;
   }
-  const apps = `${name(`${integrationKey}.apps[0].appId`)}`;
+  const app = name(`${integrationKey}.apps[0].appId`);
   if (installation.suspended_by) {
     return {
       status: 'problem',
       message: `the GitHub App ${installation.app_slug} is suspended on ${use.org}`,
-      fix: `Unsuspend the App's installation on ${use.org} (${apps})`,
+      fix: `Unsuspend the installation on ${use.org} of the App of ${app}`,
     };
   }
   const missing = missingPermissions(
@@ -351,7 +351,7 @@ async function checkAppInstallation(
       message: `the GitHub App ${installation.app_slug} is installed on ${
         use.org
       } without ${missing.join(', ')}, which ${use.need.job} needs`,
-      fix: `Grant the App (${apps}) ${missing.join(
+      fix: `Grant the App of ${app} ${missing.join(
         ', ',
       )} in its settings, then accept the new permissions on ${use.org}`,
     };
@@ -367,7 +367,7 @@ async function checkAppInstallation(
     return {
       status: 'problem',
       message: `GET /orgs/${use.org} with the App's installation token answered ${response.status}`,
-      fix: `Check the App's installation on ${use.org} (${apps})`,
+      fix: `Check the installation on ${use.org} of the App of ${app}`,
     };
   }
   return {
@@ -506,9 +506,9 @@ async function checkOrgAccess(
         message: `the GitHub App ${integration.apps
           .map(app => app.appId)
           .join(', ')} is not installed on ${use.org}`,
-        fix: `Install the App (${name(
+        fix: `Install the App of ${name(
           `${integrationKey}.apps[0].appId`,
-        )}) on ${use.org}, or remove ${use.org} from ${name(use.orgKey)}`,
+        )} on ${use.org}, or remove ${use.org} from ${name(use.orgKey)}`,
       };
     }
   }

@@ -11,7 +11,13 @@
  *   issues an installation access token (`ghs_...`, one hour) that the rest
  *   of the API then accepts like a token of the App's bot account.
  */
-import { createPublicKey, KeyObject, randomBytes, verify } from 'crypto';
+import {
+  createPublicKey,
+  generateKeyPairSync,
+  KeyObject,
+  randomBytes,
+  verify,
+} from 'crypto';
 import { HttpError } from '../http';
 
 /** A GitHub App registered on the fake, installed on the organization. */
@@ -33,6 +39,26 @@ export interface IssuedInstallationToken {
   token: string;
   installationId: number;
   expiresAt: Date;
+}
+
+/**
+ * A fresh key pair for a GitHub App, in the PEM forms GitHub hands out
+ * (the private key PKCS#1): the fake gets the public key, the backend the
+ * private one; `key` is the private key object, to sign JWTs a test spoils.
+ */
+export function githubAppKeyPair(): {
+  publicKey: string;
+  privateKey: string;
+  key: KeyObject;
+} {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+  });
+  return {
+    publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    privateKey: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+    key: privateKey,
+  };
 }
 
 /** GitHub's longest JWT lifetime, and the clock drift it tolerates for `iat`. */

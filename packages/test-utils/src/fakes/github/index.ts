@@ -66,6 +66,8 @@ import {
   FakeGithubAppState,
   IssuedInstallationToken,
 } from './app';
+
+export { githubAppKeyPair } from './app';
 import {
   FakeGithubApiFailure,
   FakeGithubCredential,
