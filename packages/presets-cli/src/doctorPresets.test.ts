@@ -269,11 +269,12 @@ describe('doctor against PostgreSQL', () => {
     const wrong = 'wrong-pg-password-Rt5';
     const result = await doctor({ POSTGRES_PASSWORD: wrong });
     expect(result.code).toBe(78);
+    // In the words of the backend's own check before a boot.
     expect(result.stdout).toContain(
-      `✗ PostgreSQL login, backend.database (postgres): cannot log in: password authentication failed for user "${pg.user}"`,
+      `✗ PostgreSQL login, backend.database (postgres): The PostgreSQL database at 127.0.0.1:${pg.port} refused the login of user "${pg.user}" (password authentication failed for user "${pg.user}")\n`,
     );
     expect(result.stdout).toContain(
-      `    fix: Check POSTGRES_USER (backend.database.connection.user) (now ${pg.user}) and POSTGRES_PASSWORD (backend.database.connection.password)\n`,
+      `    fix: Check POSTGRES_USER (backend.database.connection.user) and POSTGRES_PASSWORD (backend.database.connection.password)\n`,
     );
     expect(result.stdout).not.toContain(wrong);
   });
