@@ -7,8 +7,11 @@ import { EXIT_CONFIG } from '@devportal/plugin-presets-common';
  * @public
  */
 export interface DatabaseConnectionHints {
+  /** The host and port, e.g. `POSTGRES_HOST and POSTGRES_PORT`. */
   address: string;
+  /** The user and password. */
   credentials: string;
+  /** The CA the server's certificate is checked against. */
   tls: string;
 }
 
@@ -18,8 +21,11 @@ export interface DatabaseConnectionHints {
  * @public
  */
 export interface DatabaseConnectionTarget {
+  /** The server's host name or address. */
   host: string;
+  /** The server's port. */
   port: string;
+  /** The user the attempt logged in as. */
   user?: string;
   /** How long the attempt waited for an answer. */
   timeoutMs: number;
