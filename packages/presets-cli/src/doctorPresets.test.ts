@@ -459,7 +459,7 @@ describe('doctor against the GitHub fake', () => {
         status: 'problem',
         message:
           "the token's account is no member of acme: the org sync would see only its public members and no teams",
-        fix: 'Make the account a member of acme, or set GITHUB_PAT (integrations.github[0].token) to a member\'s token (scope read:org)',
+        fix: "Make the account a member of acme, or set GITHUB_PAT (integrations.github[0].token) to a member's token (scope read:org)",
       });
     });
   });

@@ -160,7 +160,11 @@ describe('doctor on GitLab (gitlab)', () => {
           name: 'devportal sync',
           expiresAt: '2027-06-30',
         },
-        { token: NARROW, username: 'devportal-sync', scopes: ['read_repository'] },
+        {
+          token: NARROW,
+          username: 'devportal-sync',
+          scopes: ['read_repository'],
+        },
       ],
       users: [
         {

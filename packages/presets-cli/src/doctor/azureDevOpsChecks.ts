@@ -68,9 +68,10 @@ async function checkSource(
   { signal }: DoctorRunContext,
 ): Promise<DoctorOutcome> {
   const integrations = ScmIntegrations.fromConfig(config);
-  const credentials = await DefaultAzureDevOpsCredentialsProvider.fromIntegrations(
-    integrations,
-  ).getCredentials({ url: `https://${source.host}/${source.organization}` });
+  const credentials =
+    await DefaultAzureDevOpsCredentialsProvider.fromIntegrations(
+      integrations,
+    ).getCredentials({ url: `https://${source.host}/${source.organization}` });
   const entries = config.getOptionalConfigArray(INTEGRATIONS) ?? [];
   const index = entries.findIndex(
     entry => (entry.getOptionalString('host') ?? SERVICES_HOST) === source.host,
@@ -153,9 +154,9 @@ async function checkSource(
   const { count } = (await response.json()) as { count: number };
   return {
     status: 'ok',
-    message: `the token searches the code of ${where}; ${count} ${source.path} file${
-      count === 1 ? '' : 's'
-    } found`,
+    message: `the token searches the code of ${where}; ${count} ${
+      source.path
+    } file${count === 1 ? '' : 's'} found`,
   };
 }
 

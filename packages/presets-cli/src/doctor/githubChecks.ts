@@ -178,9 +178,7 @@ async function checkToken(
       message: `${takes}, but it lacks ${missing
         .map(
           ({ need, providers }) =>
-            `${need.scope}, which ${need.job} (${providers.join(
-              ', ',
-            )}) needs`,
+            `${need.scope}, which ${need.job} (${providers.join(', ')}) needs`,
         )
         .join(', and ')}; scopes: ${header || '(none)'}`,
       fix: `Give the token in ${name(`${key}.token`)} the scope${
@@ -447,10 +445,10 @@ async function checkTokenAccess(
   return {
     status: 'problem',
     message: `the token's account is ${
-      state === 'pending' ? 'invited to but not yet a member of' : 'no member of'
-    } ${
-      use.org
-    }: the org sync would see only its public members and no teams`,
+      state === 'pending'
+        ? 'invited to but not yet a member of'
+        : 'no member of'
+    } ${use.org}: the org sync would see only its public members and no teams`,
     fix: `Make the account a member of ${use.org}, or set ${tokenName} to a member's token (scope read:org)`,
   };
 }

@@ -104,7 +104,10 @@ async function checkToken(
   const self = (await response.json()) as TokenSelf;
   const [needed, job] =
     providers.length > 0
-      ? [API_SCOPES, `discovery and org sync (${providers.map(p => p.key).join(', ')})`]
+      ? [
+          API_SCOPES,
+          `discovery and org sync (${providers.map(p => p.key).join(', ')})`,
+        ]
       : [FILE_SCOPES, 'reading catalog files'];
   const described = `${host} takes the token "${self.name}"${
     self.expires_at ? `, expiring on ${self.expires_at}` : ''
@@ -131,9 +134,8 @@ function integrationOf(
   const index = readGitLabIntegrationConfigs(entries).findIndex(
     i => i.host === host,
   );
-  const integration = ScmIntegrations.fromConfig(config).gitlab.byHost(
-    host,
-  )?.config;
+  const integration =
+    ScmIntegrations.fromConfig(config).gitlab.byHost(host)?.config;
   return index >= 0 && integration
     ? { integration, key: `${KEY}[${index}]` }
     : undefined;
@@ -176,7 +178,9 @@ async function checkGroup(
     return {
       status: 'problem',
       message: `${provider.host} has no group ${provider.group} that the token can see`,
-      fix: `Check ${name(`${provider.key}.group`)} (a group's full path), or make the token's account a member of the group`,
+      fix: `Check ${name(
+        `${provider.key}.group`,
+      )} (a group's full path), or make the token's account a member of the group`,
     };
   }
   if (!response.ok) {

@@ -99,7 +99,9 @@ function loginProblem(
     message,
     fix: check
       ? `Check ${check}`
-      : `Check ${name(`${CONNECTION}.ssl`)} (the server's CA, when it speaks TLS) and ${name(
+      : `Check ${name(
+          `${CONNECTION}.ssl`,
+        )} (the server's CA, when it speaks TLS) and ${name(
           `${CONNECTION}.host`,
         )}`,
   };

@@ -103,9 +103,9 @@ describe('configKeyVariables', () => {
       expect(
         configKeyVariables(presets, 'integrations.scm[0].apps[0].privateKey'),
       ).toEqual(['SCM_APP_KEY']);
-      expect(configKeyVariables(presets, 'integrations.scm[0].token')).toEqual(
-        ['SCM_TOKEN'],
-      );
+      expect(configKeyVariables(presets, 'integrations.scm[0].token')).toEqual([
+        'SCM_TOKEN',
+      ]);
     }
     // Only the preset's own folder and below: a file elsewhere is not read.
     expect(
