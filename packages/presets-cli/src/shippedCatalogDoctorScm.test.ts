@@ -143,6 +143,45 @@ describe('doctor on a GitHub App (github, github-auth)', () => {
     const keyBody = other.privateKey.split('\n')[1];
     expect(result.stdout).not.toContain(keyBody);
   });
+
+  it('names the permission an installation lacks for the org sync', async () => {
+    const narrow = await startFakeGithub({
+      org: 'acme',
+      app: {
+        appId: APP_ID,
+        clientId: 'Iv23liDoctorApp',
+        clientSecret: 'doctor-app-client-secret-Qm4',
+        publicKey: keys.publicKey,
+        privateKey: keys.privateKey,
+        permissions: { contents: 'read', metadata: 'read' },
+      },
+      oauthApp: oauthAppOfBackend(7007, {
+        clientId: 'client-id',
+        clientSecret: 'client-secret',
+      }),
+      users: [],
+      members: [],
+    });
+    try {
+      const result = await runCli(
+        rootDir,
+        ['doctor', '--json', '--presets', 'github,github-auth'],
+        narrow.presetsEnv,
+      );
+      expect(result.code).toBe(78);
+      expect(checksOf(result.stdout)).toMatchObject({
+        'catalog.providers.github.default': { status: 'ok' },
+        'catalog.providers.githubOrg.orgs[0]': {
+          status: 'problem',
+          message:
+            'the GitHub App backstage is installed on acme without members: read, which org sync needs',
+          fix: 'Grant the App of GITHUB_APP_ID (integrations.github[0].apps[0].appId) members: read in its settings, then accept the new permissions on acme',
+        },
+      });
+    } finally {
+      await narrow.stop();
+    }
+  });
 });
 
 describe('doctor on GitLab (gitlab)', () => {

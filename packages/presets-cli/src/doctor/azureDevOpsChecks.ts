@@ -8,6 +8,7 @@ import {
   DoctorOutcome,
   DoctorRunContext,
   NameKey,
+  providerBlocks,
 } from './doctorCheck';
 
 const KEY = 'catalog.providers.azureDevOps';
@@ -30,18 +31,14 @@ interface AzureDevOpsSource {
 }
 
 function sources(config: Config): AzureDevOpsSource[] {
-  const providers = config.getOptionalConfig(KEY);
-  return (providers?.keys() ?? []).map(id => {
-    const block = providers!.getConfig(id);
-    return {
-      key: `${KEY}.${id}`,
-      host: block.getOptionalString('host') ?? SERVICES_HOST,
-      organization: block.getString('organization'),
-      project: block.getString('project'),
-      repository: block.getOptionalString('repository') ?? '*',
-      path: block.getOptionalString('path') ?? '/catalog-info.yaml',
-    };
-  });
+  return providerBlocks(config, KEY).map(({ key, block }) => ({
+    key,
+    host: block.getOptionalString('host') ?? SERVICES_HOST,
+    organization: block.getString('organization'),
+    project: block.getString('project'),
+    repository: block.getOptionalString('repository') ?? '*',
+    path: block.getOptionalString('path') ?? '/catalog-info.yaml',
+  }));
 }
 
 /** The message of Azure DevOps's JSON error body, if it has one. */

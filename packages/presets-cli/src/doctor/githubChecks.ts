@@ -12,6 +12,7 @@ import {
   DoctorRunContext,
   NameKey,
   errorMessage,
+  providerBlocks,
 } from './doctorCheck';
 
 const KEY = 'integrations.github';
@@ -66,11 +67,8 @@ interface GithubOrgUse {
 function githubOrgUses(config: Config): GithubOrgUse[] {
   const discovery = config.getOptionalConfig(DISCOVERY);
   const discoveries = discovery?.has('organization')
-    ? [{ key: DISCOVERY, provider: discovery }]
-    : (discovery?.keys() ?? []).map(id => ({
-        key: `${DISCOVERY}.${id}`,
-        provider: discovery!.getConfig(id),
-      }));
+    ? [{ key: DISCOVERY, block: discovery }]
+    : providerBlocks(config, DISCOVERY);
   const orgSyncs = Array.isArray(config.getOptional(ORG_SYNC))
     ? config
         .getConfigArray(ORG_SYNC)
@@ -79,11 +77,11 @@ function githubOrgUses(config: Config): GithubOrgUse[] {
         provider => ({ key: ORG_SYNC, provider }),
       );
   return [
-    ...discoveries.map(({ key, provider }) => ({
+    ...discoveries.map(({ key, block }) => ({
       need: NEEDS.discovery,
       provider: key,
-      host: provider.getOptionalString('host') ?? 'github.com',
-      org: provider.getString('organization'),
+      host: block.getOptionalString('host') ?? 'github.com',
+      org: block.getString('organization'),
       orgKey: `${key}.organization`,
     })),
     ...orgSyncs.flatMap(({ key, provider }) =>

@@ -10,6 +10,7 @@ import {
   DoctorOutcome,
   DoctorRunContext,
   NameKey,
+  providerBlocks,
 } from './doctorCheck';
 
 const KEY = 'integrations.gitlab';
@@ -33,16 +34,12 @@ interface GitlabProvider {
 
 /** The providers of `catalog.providers.gitlab`, a map of provider ids. */
 function gitlabProviders(config: Config): GitlabProvider[] {
-  const providers = config.getOptionalConfig(PROVIDERS);
-  return (providers?.keys() ?? []).map(id => {
-    const provider = providers!.getConfig(id);
-    return {
-      key: `${PROVIDERS}.${id}`,
-      host: provider.getString('host'),
-      group: provider.getOptionalString('group') || undefined,
-      orgEnabled: provider.getOptionalBoolean('orgEnabled') ?? false,
-    };
-  });
+  return providerBlocks(config, PROVIDERS).map(({ key, block }) => ({
+    key,
+    host: block.getString('host'),
+    group: block.getOptionalString('group') || undefined,
+    orgEnabled: block.getOptionalBoolean('orgEnabled') ?? false,
+  }));
 }
 
 /** A GET of GitLab's REST API with a token. */

@@ -32,7 +32,21 @@ export interface FakeGithubAppInput {
   publicKey: string;
   /** The App's private key (PEM): what the backend is given, never used by the fake. */
   privateKey: string;
+  /**
+   * The permissions the App is installed with, as GitHub lists them;
+   * defaults to what the github preset documents (administration and
+   * contents write, members and metadata read).
+   */
+  permissions?: Record<string, 'read' | 'write' | 'admin'>;
 }
+
+/** The permissions of an App installed as the github preset documents. */
+const DEFAULT_PERMISSIONS = {
+  administration: 'write',
+  contents: 'write',
+  members: 'read',
+  metadata: 'read',
+} as const;
 
 /** An installation access token the fake issued. */
 export interface IssuedInstallationToken {
@@ -70,11 +84,13 @@ const INSTALLATION_TOKEN_LIFETIME_MS = 3600_000;
 export class FakeGithubAppState {
   readonly slug: string;
   readonly installationId: number;
+  readonly permissions: Record<string, 'read' | 'write' | 'admin'>;
   private readonly key: KeyObject;
   private readonly tokens = new Map<string, IssuedInstallationToken>();
 
   constructor(readonly input: FakeGithubAppInput, installationId: number) {
     this.slug = input.slug ?? 'backstage';
+    this.permissions = input.permissions ?? DEFAULT_PERMISSIONS;
     this.installationId = installationId;
     this.key = createPublicKey(input.publicKey);
   }

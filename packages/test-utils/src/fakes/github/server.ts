@@ -843,14 +843,6 @@ async function gitSmartHttp(x: Exchange): Promise<void> {
 
 // ----------------------------------------------------------- GitHub App
 
-/** The permissions the App was installed with, as GitHub lists them. */
-const APP_PERMISSIONS = {
-  administration: 'write',
-  contents: 'write',
-  members: 'read',
-  metadata: 'read',
-};
-
 function requireApp(x: Exchange): FakeGithubAppState {
   if (!x.ctx.app) throw new HttpError(404, { message: 'Not Found' });
   return x.ctx.app.state;
@@ -874,7 +866,7 @@ function currentApp(x: Exchange): void {
       description: '',
       external_url: x.ctx.baseUrl,
       html_url: `${x.ctx.baseUrl}/github-apps/${app.slug}`,
-      permissions: APP_PERMISSIONS,
+      permissions: app.permissions,
       events: [],
       installations_count: 1,
     },
@@ -897,7 +889,7 @@ function installation(x: Exchange, app: FakeGithubAppState) {
     client_id: app.input.clientId,
     target_id: x.ctx.state.org.databaseId,
     target_type: 'Organization',
-    permissions: APP_PERMISSIONS,
+    permissions: app.permissions,
     events: [],
     created_at: created,
     updated_at: created,
@@ -927,7 +919,7 @@ function createInstallationToken(x: Exchange): void {
     {
       token: issued.token,
       expires_at: issued.expiresAt.toISOString().replace('.000', ''),
-      permissions: APP_PERMISSIONS,
+      permissions: app.permissions,
       repository_selection: 'all',
     },
     JSON_MEDIA_TYPE,
