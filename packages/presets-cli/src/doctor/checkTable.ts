@@ -1,10 +1,7 @@
 import { azureDevOpsChecks } from './azureDevOpsChecks';
 import { DoctorCheckFactory } from './doctorCheck';
-import {
-  githubChecks,
-  githubDiscoveryChecks,
-  githubOrgSyncChecks,
-} from './githubChecks';
+import { githubChecks } from './githubChecks';
+import { githubDiscoveryChecks, githubOrgSyncChecks } from './githubOrgChecks';
 import { gitlabChecks, gitlabGroupChecks } from './gitlabChecks';
 import { ldapChecks } from './ldapChecks';
 import { postgresChecks } from './postgresChecks';
