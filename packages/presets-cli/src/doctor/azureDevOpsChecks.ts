@@ -30,15 +30,16 @@ interface AzureDevOpsSource {
   path: string;
 }
 
-function sources(config: Config): AzureDevOpsSource[] {
-  return providerBlocks(config, KEY).map(({ key, block }) => ({
+/** A provider's block as discovery reads it; a missing key fails the check that reads it. */
+function sourceOf(key: string, block: Config): AzureDevOpsSource {
+  return {
     key,
     host: block.getOptionalString('host') ?? SERVICES_HOST,
     organization: block.getString('organization'),
     project: block.getString('project'),
     repository: block.getOptionalString('repository') ?? '*',
     path: block.getOptionalString('path') ?? '/catalog-info.yaml',
-  }));
+  };
 }
 
 /** The message of Azure DevOps's JSON error body, if it has one. */
@@ -163,9 +164,9 @@ async function checkSource(
  * and project, through the code search discovery runs.
  */
 export const azureDevOpsChecks: DoctorCheckFactory = (config, name) =>
-  sources(config).map(source => ({
-    id: source.key,
+  providerBlocks(config, KEY).map(({ key, block }) => ({
+    id: key,
     title: 'Azure DevOps discovery access',
     run: (finalConfig, context) =>
-      checkSource(finalConfig, source, name, context),
+      checkSource(finalConfig, sourceOf(key, block), name, context),
   }));

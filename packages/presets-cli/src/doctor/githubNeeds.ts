@@ -68,13 +68,21 @@ export function githubOrgUses(config: Config): GithubOrgUse[] {
         provider => ({ key: ORG_SYNC, provider }),
       );
   return [
-    ...discoveries.map(({ key, block }) => ({
-      need: NEEDS.discovery,
-      provider: key,
-      host: block.getOptionalString('host') ?? 'github.com',
-      org: block.getString('organization'),
-      orgKey: `${key}.organization`,
-    })),
+    // One without an organization fails at boot with upstream's own message.
+    ...discoveries.flatMap(({ key, block }) => {
+      const org = block.getOptionalString('organization');
+      return org
+        ? [
+            {
+              need: NEEDS.discovery,
+              provider: key,
+              host: block.getOptionalString('host') ?? 'github.com',
+              org,
+              orgKey: `${key}.organization`,
+            },
+          ]
+        : [];
+    }),
     ...orgSyncs.flatMap(({ key, provider }) =>
       (provider.getOptionalStringArray('orgs') ?? []).map((org, i) => ({
         need: NEEDS.orgSync,

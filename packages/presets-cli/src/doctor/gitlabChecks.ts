@@ -34,12 +34,20 @@ interface GitlabProvider {
 
 /** The providers of `catalog.providers.gitlab`, a map of provider ids. */
 function gitlabProviders(config: Config): GitlabProvider[] {
-  return providerBlocks(config, PROVIDERS).map(({ key, block }) => ({
-    key,
-    host: block.getString('host'),
-    group: block.getOptionalString('group') || undefined,
-    orgEnabled: block.getOptionalBoolean('orgEnabled') ?? false,
-  }));
+  // One without a host fails at boot with upstream's own message.
+  return providerBlocks(config, PROVIDERS).flatMap(({ key, block }) => {
+    const host = block.getOptionalString('host');
+    return host
+      ? [
+          {
+            key,
+            host,
+            group: block.getOptionalString('group') || undefined,
+            orgEnabled: block.getOptionalBoolean('orgEnabled') ?? false,
+          },
+        ]
+      : [];
+  });
 }
 
 /** A GET of GitLab's REST API with a token. */

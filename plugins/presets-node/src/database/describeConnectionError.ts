@@ -7,7 +7,7 @@ import { EXIT_CONFIG } from '@devportal/plugin-presets-common';
  * @public
  */
 export interface DatabaseConnectionHints {
-  /** The host and port, e.g. `POSTGRES_HOST and POSTGRES_PORT`. */
+  /** The host and port, e.g. the variables a preset sets them from. */
   address: string;
   /** The user and password. */
   credentials: string;
