@@ -13,6 +13,8 @@ import { resolve } from 'path';
 import { promisify } from 'util';
 import {
   FakeGithub,
+  FakeGithubAppInput,
+  FakeGithubConfig,
   githubAppKeyPair,
   oauthAppOfBackend,
   startFakeGithub,
@@ -53,16 +55,21 @@ describe('doctor on a GitHub App (github, github-auth)', () => {
   const keys = githubAppKeyPair();
   let github: FakeGithub;
 
-  beforeAll(async () => {
-    github = await startFakeGithub({
+  /** A fake GitHub with the App installed on acme, with these permissions or GitHub's defaults. */
+  const startWithApp = (
+    options: Pick<FakeGithubConfig, 'otherOrgs'> &
+      Pick<FakeGithubAppInput, 'permissions'> = {},
+  ) =>
+    startFakeGithub({
       org: 'acme',
-      otherOrgs: ['globex'],
+      otherOrgs: options.otherOrgs,
       app: {
         appId: APP_ID,
         clientId: 'Iv23liDoctorApp',
         clientSecret: 'doctor-app-client-secret-Qm4',
         publicKey: keys.publicKey,
         privateKey: keys.privateKey,
+        permissions: options.permissions,
       },
       oauthApp: oauthAppOfBackend(7007, {
         clientId: 'client-id',
@@ -71,6 +78,9 @@ describe('doctor on a GitHub App (github, github-auth)', () => {
       users: [],
       members: [],
     });
+
+  beforeAll(async () => {
+    github = await startWithApp({ otherOrgs: ['globex'] });
   });
 
   afterAll(async () => {
@@ -145,22 +155,8 @@ describe('doctor on a GitHub App (github, github-auth)', () => {
   });
 
   it('names the permission an installation lacks for the org sync', async () => {
-    const narrow = await startFakeGithub({
-      org: 'acme',
-      app: {
-        appId: APP_ID,
-        clientId: 'Iv23liDoctorApp',
-        clientSecret: 'doctor-app-client-secret-Qm4',
-        publicKey: keys.publicKey,
-        privateKey: keys.privateKey,
-        permissions: { contents: 'read', metadata: 'read' },
-      },
-      oauthApp: oauthAppOfBackend(7007, {
-        clientId: 'client-id',
-        clientSecret: 'client-secret',
-      }),
-      users: [],
-      members: [],
+    const narrow = await startWithApp({
+      permissions: { contents: 'read', metadata: 'read' },
     });
     try {
       const result = await runCli(
