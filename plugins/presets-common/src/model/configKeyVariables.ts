@@ -43,9 +43,11 @@ function variablesBelow(value: unknown): string[] {
  * What an `$include` (`data/file.yaml#key`) may stand for, read from the
  * preset's folder or below it: the value at its fragment, or each
  * top-level value when the environment picks the fragment (`#${CHOICE}`);
- * nothing when the file is elsewhere or unreadable.
+ * nothing when the file is elsewhere or unreadable. `source` is the
+ * preset's file, whose folder the path is relative to.
  */
-function included(include: string, dir: string): unknown[] {
+function included(include: string, source: string): unknown[] {
+  const dir = dirname(source);
   const [file, fragment] = include.split('#');
   const path = resolve(dir, file);
   if (relative(dir, path).startsWith('..')) {
@@ -84,21 +86,25 @@ function included(include: string, dir: string): unknown[] {
  * and its `$value` says what the entry holds), an `$include` for the
  * content it names.
  */
-function walk(node: unknown, path: string[], dir: string): unknown {
+function walk(node: unknown, path: string[], source: string): unknown {
   if (node === null || typeof node !== 'object') {
     return path.length === 0 ? node : undefined;
   }
   const record = node as Record<string, unknown>;
   if (typeof record.$include === 'string') {
-    return included(record.$include, dir)
-      .map(choice => walk(choice, path, dir))
+    return included(record.$include, source)
+      .map(choice => walk(choice, path, source))
       .find(found => found !== undefined);
   }
   if (path.length === 0) {
     return node;
   }
   const [segment, ...rest] = path;
-  return walk('$each' in record ? record.$value : record[segment], rest, dir);
+  return walk(
+    '$each' in record ? record.$value : record[segment],
+    rest,
+    source,
+  );
 }
 
 /**
@@ -145,7 +151,7 @@ export function configKeyVariables(
     return [name, ...indices.map(i => i.replace(/\]$/, ''))];
   });
   for (const preset of [...presets].reverse()) {
-    const node = walk(preset.appConfig, path, dirname(preset.source));
+    const node = walk(preset.appConfig, path, preset.source);
     if (node !== undefined) {
       return settableNames(presets, variablesBelow(node));
     }
