@@ -9,6 +9,10 @@ import {
   EXIT_CONFIG,
   PresetResolution,
 } from '@devportal/plugin-presets-common';
+import {
+  DatabaseConnectionHints,
+  describeConnectionError as describePgConnectionError,
+} from '@devportal/plugin-presets-node';
 
 /** How long the check waits for the server before calling it unreachable. */
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -41,11 +45,7 @@ export interface DatabaseProblem {
 }
 
 /** Where the message tells the operator to look: the preset's variables, or the config keys. */
-interface Hints {
-  address: string;
-  credentials: string;
-  tls: string;
-}
+type Hints = DatabaseConnectionHints;
 
 /**
  * The hints, with each of the preset's variables under the name the
@@ -69,78 +69,21 @@ export function hintsFor(resolution: PresetResolution): Hints {
       };
 }
 
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
-// PostgreSQL's SQLSTATEs for a refused login: invalid_password,
-// invalid_authorization_specification (no pg_hba.conf entry, unknown role).
-const AUTH_CODES = new Set(['28P01', '28000']);
-
 /**
- * Turns a failed connection attempt into one line naming host, port and
- * what to fix. pg's messages name the user at most, never the password.
+ * A failed connection attempt as one line naming host, port and what to
+ * fix (the wording `presets doctor` shares).
  */
 export function describeConnectionError(
   error: unknown,
   target: { host: string; port: string; user?: string },
   hints: Hints,
 ): DatabaseProblem {
-  const at = `the PostgreSQL database at ${target.host}:${target.port}`;
-  const code = (error as { code?: unknown })?.code;
-  const reason = error instanceof Error ? error.message : String(error);
-  if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) {
-    return {
-      message: `Cannot reach ${at} (${code}): check ${hints.address}`,
-      exitCode: 1,
-    };
-  }
-  if (/timeout/i.test(reason)) {
-    return {
-      message: `Cannot reach ${at} (no answer within ${
-        CONNECT_TIMEOUT_MS / 1000
-      } s): check ${hints.address}`,
-      exitCode: 1,
-    };
-  }
-  if (typeof code === 'string' && AUTH_CODES.has(code)) {
-    return {
-      message: `${capitalize(at)} refused the login of user "${
-        target.user ?? ''
-      }" (${reason}): check ${hints.credentials}`,
-      exitCode: EXIT_CONFIG,
-    };
-  }
-  if (/does not support SSL/i.test(reason)) {
-    return {
-      message: `${capitalize(
-        at,
-      )} does not offer TLS, but TLS is configured: check ${hints.tls}`,
-      exitCode: EXIT_CONFIG,
-    };
-  }
-  if (
-    typeof code === 'string' &&
-    /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS/.test(code)
-  ) {
-    return {
-      message: `Cannot verify the TLS certificate of ${at} (${code}): check ${hints.tls}, the CA that issued the server's certificate`,
-      exitCode: EXIT_CONFIG,
-    };
-  }
-  return {
-    message: `Cannot connect to ${at}: ${reason}`,
-    exitCode: 1,
-  };
-}
-
-function capitalize(text: string) {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  const { message, check, exitCode } = describePgConnectionError(
+    error,
+    { ...target, timeoutMs: CONNECT_TIMEOUT_MS },
+    hints,
+  );
+  return { message: check ? `${message}: check ${check}` : message, exitCode };
 }
 
 /**

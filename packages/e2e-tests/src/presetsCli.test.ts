@@ -289,8 +289,9 @@ describe('presets doctor against slapd and a TLS PostgreSQL', () => {
       POSTGRES_SSL_CA: other.caPem,
     });
     expect(result.code).toBe(78);
+    // In the words of the backend's own check before a boot.
     expect(result.stdout).toContain(
-      '✗ PostgreSQL login, backend.database (postgres): cannot log in: ',
+      `✗ PostgreSQL login, backend.database (postgres): Cannot verify the TLS certificate of the PostgreSQL database at 127.0.0.1:${pg.port} (`,
     );
     expect(result.stdout).toContain(
       'fix: Check POSTGRES_SSL_CA (backend.database.connection.ssl)',

@@ -278,11 +278,12 @@ describe('doctor against PostgreSQL', () => {
     const wrong = 'wrong-pg-password-Rt5';
     const result = await doctor({ POSTGRES_PASSWORD: wrong });
     expect(result.code).toBe(78);
+    // In the words of the backend's own check before a boot.
     expect(result.stdout).toContain(
-      `✗ PostgreSQL login, backend.database (postgres): cannot log in: password authentication failed for user "${pg.user}"`,
+      `✗ PostgreSQL login, backend.database (postgres): The PostgreSQL database at 127.0.0.1:${pg.port} refused the login of user "${pg.user}" (password authentication failed for user "${pg.user}")\n`,
     );
     expect(result.stdout).toContain(
-      `    fix: Check POSTGRES_USER (backend.database.connection.user) (now ${pg.user}) and POSTGRES_PASSWORD (backend.database.connection.password)\n`,
+      `    fix: Check POSTGRES_USER (backend.database.connection.user) and POSTGRES_PASSWORD (backend.database.connection.password)\n`,
     );
     expect(result.stdout).not.toContain(wrong);
   });
@@ -344,7 +345,9 @@ describe('doctor against the GitHub fake', () => {
     const host = new URL(github.baseUrl).host;
     expect(result).toEqual({
       code: 0,
-      stdout: `✓ GitHub token, integrations.github[0] (github): ${host} takes the token, acme-bot's; scopes: read:org, repo\n`,
+      stdout:
+        `✓ GitHub token, integrations.github[0] (github): ${host} takes the token, acme-bot's; scopes: read:org, repo; enough for discovery (repo)\n` +
+        `✓ GitHub discovery access, catalog.providers.github.default (github): the token sees the organization acme on ${host}\n`,
       stderr: '',
     });
   });
@@ -361,6 +364,113 @@ describe('doctor against the GitHub fake', () => {
       '    fix: Set GITHUB_PAT (integrations.github[0].token) to a valid token\n',
     );
     expect(result.stdout).not.toContain(wrong);
+  });
+
+  it('names GITHUB_ORG for an organization GitHub does not have', async () => {
+    const result = await run(['doctor', '--presets', 'github'], {
+      ...github.presetsEnv,
+      GITHUB_ORG: 'globex',
+    });
+    expect(result.code).toBe(78);
+    expect(result.stdout).toContain(
+      `✗ GitHub discovery access, catalog.providers.github.default (github): ${
+        new URL(github.baseUrl).host
+      } has no organization globex that the token can see\n` +
+        '    fix: Check GITHUB_ORG (catalog.providers.github.default.organization)\n',
+    );
+  });
+
+  describe('with the org sync', () => {
+    const presets = ['doctor', '--json', '--presets', 'github,github-auth'];
+    const checksOf = (stdout: string) =>
+      (
+        JSON.parse(stdout).checks as Array<{ id: string; status: string }>
+      ).filter(check => check.id !== 'auth.providers.github.production');
+    let narrow: FakeGithub;
+    let member: FakeGithub;
+
+    beforeAll(async () => {
+      const fake = (options: { patScopes?: string[]; member?: boolean }) =>
+        startFakeGithub({
+          org: 'acme',
+          pat,
+          patScopes: options.patScopes,
+          patOwnerIsMember: options.member,
+          oauthApp: oauthAppOfBackend(7007, {
+            clientId: 'client-id',
+            clientSecret: 'client-secret',
+          }),
+          users: [],
+          members: [],
+        });
+      [narrow, member] = await Promise.all([
+        fake({ patScopes: ['repo'], member: true }),
+        fake({ member: true }),
+      ]);
+    });
+
+    afterAll(async () => {
+      await Promise.all([narrow?.stop(), member?.stop()]);
+    });
+
+    it("passes with a member's token that has repo and read:org", async () => {
+      const result = await run(presets, member.presetsEnv);
+      const host = new URL(member.baseUrl).host;
+      expect(result.code).toBe(0);
+      expect(checksOf(result.stdout)).toEqual([
+        {
+          id: 'integrations.github[0]',
+          presets: ['github'],
+          title: 'GitHub token',
+          status: 'ok',
+          message: `${host} takes the token, acme-bot's; scopes: read:org, repo; enough for discovery (repo) and org sync (read:org)`,
+        },
+        {
+          id: 'catalog.providers.github.default',
+          presets: ['github'],
+          title: 'GitHub discovery access',
+          status: 'ok',
+          message: `the token sees the organization acme on ${host}`,
+        },
+        {
+          id: 'catalog.providers.githubOrg.orgs[0]',
+          presets: ['github-auth'],
+          title: 'GitHub org sync access',
+          status: 'ok',
+          message:
+            "the token's account acme-bot is a member (member) of acme: the org sync sees its members and teams",
+        },
+      ]);
+    });
+
+    it('names GITHUB_PAT and the scope the org sync lacks', async () => {
+      const result = await run(presets, narrow.presetsEnv);
+      const host = new URL(narrow.baseUrl).host;
+      expect(result.code).toBe(78);
+      expect(checksOf(result.stdout)[0]).toEqual({
+        id: 'integrations.github[0]',
+        presets: ['github'],
+        title: 'GitHub token',
+        status: 'problem',
+        message: `${host} takes the token, acme-bot's, but it lacks read:org, which org sync (catalog.providers.githubOrg) needs; scopes: repo`,
+        fix: 'Give the token in GITHUB_PAT (integrations.github[0].token) the scope read:org, or set it to a token that has them',
+      });
+      expect(result.stdout).not.toContain(pat);
+    });
+
+    it("names GITHUB_PAT when the token's account is no member of the organization", async () => {
+      const result = await run(presets, github.presetsEnv);
+      expect(result.code).toBe(78);
+      expect(checksOf(result.stdout)[2]).toEqual({
+        id: 'catalog.providers.githubOrg.orgs[0]',
+        presets: ['github-auth'],
+        title: 'GitHub org sync access',
+        status: 'problem',
+        message:
+          "the token's account is no member of acme: the org sync would see only its public members and no teams",
+        fix: "Make the account a member of acme, or set GITHUB_PAT (integrations.github[0].token) to a member's token (scope read:org)",
+      });
+    });
   });
 });
 

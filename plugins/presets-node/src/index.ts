@@ -47,3 +47,9 @@ export type {
   PresetsService,
   PresetsServiceOptions,
 } from './service/presetsService';
+export { describeConnectionError } from './database/describeConnectionError';
+export type {
+  DatabaseConnectionHints,
+  DatabaseConnectionProblem,
+  DatabaseConnectionTarget,
+} from './database/describeConnectionError';

@@ -1,6 +1,9 @@
+import { azureDevOpsChecks } from './azureDevOpsChecks';
 import { DoctorCheckFactory } from './doctorCheck';
 import { githubChecks } from './githubChecks';
 import { keycloakChecks } from './keycloakChecks';
+import { githubDiscoveryChecks, githubOrgSyncChecks } from './githubOrgChecks';
+import { gitlabChecks, gitlabGroupChecks } from './gitlabChecks';
 import { ldapChecks } from './ldapChecks';
 import { microsoftGraphChecks } from './microsoftGraphChecks';
 import { oktaChecks } from './oktaChecks';
@@ -28,4 +31,9 @@ export const DOCTOR_CHECKS: Record<string, DoctorCheckFactory> = {
   'catalog.providers.keycloakOrg': keycloakChecks,
   'catalog.providers.oktaOrg': oktaChecks,
   'catalog.providers.microsoftGraphOrg': microsoftGraphChecks,
+  'catalog.providers.github': githubDiscoveryChecks,
+  'catalog.providers.githubOrg': githubOrgSyncChecks,
+  'integrations.gitlab': gitlabChecks,
+  'catalog.providers.gitlab': gitlabGroupChecks,
+  'catalog.providers.azureDevOps': azureDevOpsChecks,
 };

@@ -47,3 +47,18 @@ export type DoctorCheckFactory = (
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * The blocks of a map of catalog providers by id
+ * (`catalog.providers.<kind>.<id>`), each with its config key.
+ */
+export function providerBlocks(
+  config: Config,
+  key: string,
+): { key: string; block: Config }[] {
+  const providers = config.getOptionalConfig(key);
+  return (providers?.keys() ?? []).map(id => ({
+    key: `${key}.${id}`,
+    block: providers!.getConfig(id),
+  }));
+}

@@ -1,11 +1,11 @@
 import { Config } from '@backstage/config';
 import { Client, ClientConfig } from 'pg';
+import { describeConnectionError } from '@devportal/plugin-presets-node';
 import {
   DoctorCheckFactory,
   DoctorOutcome,
   DoctorRunContext,
   NameKey,
-  errorMessage,
 } from './doctorCheck';
 
 const KEY = 'backend.database';
@@ -50,40 +50,60 @@ function clientConfig(
   };
 }
 
-/** Why a login failed, as a problem naming what to change. */
+/** The server and user a connection goes to, for the operator. */
+function targetOf(config: Config, timeoutMs: number) {
+  const connection = connectionOf(config);
+  if (typeof connection === 'string') {
+    try {
+      const url = new URL(connection);
+      return {
+        host: url.hostname,
+        port: url.port || '5432',
+        user: decodeURIComponent(url.username) || undefined,
+        timeoutMs,
+      };
+    } catch {
+      return { host: '(connection string)', port: '5432', timeoutMs };
+    }
+  }
+  return {
+    host: connection.host ?? 'localhost',
+    port: String(connection.port ?? 5432),
+    user: connection.user,
+    timeoutMs,
+  };
+}
+
+/** Why a login failed, as the backend's own check before a boot says it. */
 function loginProblem(
   error: unknown,
   config: Config,
   name: NameKey,
+  timeoutMs: number,
 ): DoctorOutcome {
-  const code = (error as { code?: string }).code;
-  const message = `cannot log in: ${errorMessage(error)}`;
-  const connection = connectionOf(config);
-  const user = (typeof connection === 'object' && connection.user) || '(unset)';
-  if (code === '28P01' || code === '28000') {
-    return {
-      status: 'problem',
-      message,
-      fix: `Check ${name(`${CONNECTION}.user`)} (now ${user}) and ${name(
-        `${CONNECTION}.password`,
-      )}`,
-    };
-  }
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return {
-      status: 'problem',
-      message,
-      fix: `Check ${name(`${CONNECTION}.host`)} and ${name(
+  const { message, check } = describeConnectionError(
+    error,
+    targetOf(config, timeoutMs),
+    {
+      address: `${name(`${CONNECTION}.host`)} and ${name(
         `${CONNECTION}.port`,
       )}`,
-    };
-  }
+      credentials: `${name(`${CONNECTION}.user`)} and ${name(
+        `${CONNECTION}.password`,
+      )}`,
+      tls: name(`${CONNECTION}.ssl`),
+    },
+  );
   return {
     status: 'problem',
     message,
-    fix: `Check ${name(
-      `${CONNECTION}.ssl`,
-    )} (the server's CA, when it speaks TLS) and ${name(`${CONNECTION}.host`)}`,
+    fix: check
+      ? `Check ${check}`
+      : `Check ${name(
+          `${CONNECTION}.ssl`,
+        )} (the server's CA, when it speaks TLS) and ${name(
+          `${CONNECTION}.host`,
+        )}`,
   };
 }
 
@@ -143,12 +163,12 @@ async function checkPostgres(
     // A shared database that is missing is created by the backend when the
     // role may create databases: read the role where the backend would.
     if ((error as { code?: string }).code !== NO_SUCH_DATABASE || !shared) {
-      return loginProblem(error, config, name);
+      return loginProblem(error, config, name, context.timeoutMs);
     }
     try {
       role = await readRole(config, ADMIN_DATABASE, context);
     } catch (adminError) {
-      return loginProblem(adminError, config, name);
+      return loginProblem(adminError, config, name, context.timeoutMs);
     }
   }
   const logged = `logged in as ${role.user} ${

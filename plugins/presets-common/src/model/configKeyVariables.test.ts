@@ -1,3 +1,4 @@
+import { createMockDirectory } from '@backstage/backend-test-utils';
 import { configKeyVariables } from './configKeyVariables';
 import { Preset } from './types';
 
@@ -75,5 +76,43 @@ describe('configKeyVariables', () => {
       'SCM_POLICY',
       'SCM_HOST',
     ]);
+  });
+
+  it("names the variables of a key inside an $include, the environment's pick of its fragment too", () => {
+    const mockDir = createMockDirectory({
+      content: {
+        'presets/data/app.yaml': [
+          'app:',
+          '  - appId: ${SCM_APP_ID}',
+          '    privateKey: ${SCM_APP_KEY}',
+          '',
+        ].join('\n'),
+        'secret.yaml': 'app:\n  - appId: ${OUTSIDE}\n',
+      },
+    });
+    const withInclude = (include: string) => ({
+      ...preset({
+        integrations: {
+          scm: [{ token: '${SCM_TOKEN}', apps: { $include: include } }],
+        },
+      }),
+      source: mockDir.resolve('presets/scm.yaml'),
+    });
+    for (const include of ['data/app.yaml#${SCM_PICK}', 'data/app.yaml#app']) {
+      const presets = [withInclude(include)];
+      expect(
+        configKeyVariables(presets, 'integrations.scm[0].apps[0].privateKey'),
+      ).toEqual(['SCM_APP_KEY']);
+      expect(configKeyVariables(presets, 'integrations.scm[0].token')).toEqual([
+        'SCM_TOKEN',
+      ]);
+    }
+    // Only the preset's own folder and below: a file elsewhere is not read.
+    expect(
+      configKeyVariables(
+        [withInclude('../secret.yaml#app')],
+        'integrations.scm[0].apps[0].appId',
+      ),
+    ).toEqual([]);
   });
 });

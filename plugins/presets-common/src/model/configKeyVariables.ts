@@ -1,3 +1,6 @@
+import fs from 'fs';
+import { dirname, relative, resolve } from 'path';
+import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import { Preset } from './types';
 import { derivedInputs } from '../selection/derivedVariables';
 
@@ -34,6 +37,74 @@ function variablesBelow(value: unknown): string[] {
     return [env.trim()];
   }
   return Object.values(value).flatMap(variablesBelow);
+}
+
+/**
+ * What an `$include` (`data/file.yaml#key`) may stand for, read from the
+ * preset's folder or below it: the value at its fragment, or each
+ * top-level value when the environment picks the fragment (`#${CHOICE}`);
+ * nothing when the file is elsewhere or unreadable. `source` is the
+ * preset's file, whose folder the path is relative to.
+ */
+function included(include: string, source: string): unknown[] {
+  const dir = dirname(source);
+  const [file, fragment] = include.split('#');
+  const path = resolve(dir, file);
+  if (relative(dir, path).startsWith('..')) {
+    return [];
+  }
+  let document: unknown;
+  try {
+    document = loadYaml(fs.readFileSync(path, 'utf8'), {
+      schema: CORE_SCHEMA,
+    });
+  } catch {
+    return [];
+  }
+  if (!fragment || document === null || typeof document !== 'object') {
+    return [document];
+  }
+  const entries = document as Record<string, unknown>;
+  return variableNamesIn(fragment).length > 0
+    ? Object.values(entries)
+    : [
+        fragment
+          .split('.')
+          .reduce<unknown>(
+            (node, key) =>
+              node !== null && typeof node === 'object'
+                ? (node as Record<string, unknown>)[key]
+                : undefined,
+            entries,
+          ),
+      ];
+}
+
+/**
+ * The value at a config key path in a preset's appConfig: a `$each` block
+ * stands for each of its entries (the segment is an entry's key or index,
+ * and its `$value` says what the entry holds), an `$include` for the
+ * content it names.
+ */
+function walk(node: unknown, path: string[], source: string): unknown {
+  if (node === null || typeof node !== 'object') {
+    return path.length === 0 ? node : undefined;
+  }
+  const record = node as Record<string, unknown>;
+  if (typeof record.$include === 'string') {
+    return included(record.$include, source)
+      .map(choice => walk(choice, path, source))
+      .find(found => found !== undefined);
+  }
+  if (path.length === 0) {
+    return node;
+  }
+  const [segment, ...rest] = path;
+  return walk(
+    '$each' in record ? record.$value : record[segment],
+    rest,
+    source,
+  );
 }
 
 /**
@@ -80,16 +151,7 @@ export function configKeyVariables(
     return [name, ...indices.map(i => i.replace(/\]$/, ''))];
   });
   for (const preset of [...presets].reverse()) {
-    let node: unknown = preset.appConfig;
-    for (const segment of path) {
-      const record =
-        node !== null && typeof node === 'object'
-          ? (node as Record<string, unknown>)
-          : undefined;
-      // A `$each` block stands for each of its entries: the segment is an
-      // entry's key or index, and its `$value` says what the entry holds.
-      node = record && '$each' in record ? record.$value : record?.[segment];
-    }
+    const node = walk(preset.appConfig, path, preset.source);
     if (node !== undefined) {
       return settableNames(presets, variablesBelow(node));
     }

@@ -11,7 +11,13 @@
  *   issues an installation access token (`ghs_...`, one hour) that the rest
  *   of the API then accepts like a token of the App's bot account.
  */
-import { createPublicKey, KeyObject, randomBytes, verify } from 'crypto';
+import {
+  createPublicKey,
+  generateKeyPairSync,
+  KeyObject,
+  randomBytes,
+  verify,
+} from 'crypto';
 import { HttpError } from '../http';
 
 /** A GitHub App registered on the fake, installed on the organization. */
@@ -26,13 +32,47 @@ export interface FakeGithubAppInput {
   publicKey: string;
   /** The App's private key (PEM): what the backend is given, never used by the fake. */
   privateKey: string;
+  /**
+   * The permissions the App is installed with, as GitHub lists them;
+   * defaults to what the github preset documents (administration and
+   * contents write, members and metadata read).
+   */
+  permissions?: Record<string, 'read' | 'write' | 'admin'>;
 }
+
+/** The permissions of an App installed as the github preset documents. */
+const DEFAULT_PERMISSIONS = {
+  administration: 'write',
+  contents: 'write',
+  members: 'read',
+  metadata: 'read',
+} as const;
 
 /** An installation access token the fake issued. */
 export interface IssuedInstallationToken {
   token: string;
   installationId: number;
   expiresAt: Date;
+}
+
+/**
+ * A fresh key pair for a GitHub App, in the PEM forms GitHub hands out
+ * (the private key PKCS#1): the fake gets the public key, the backend the
+ * private one; `key` is the private key object, to sign JWTs a test spoils.
+ */
+export function githubAppKeyPair(): {
+  publicKey: string;
+  privateKey: string;
+  key: KeyObject;
+} {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+  });
+  return {
+    publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    privateKey: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+    key: privateKey,
+  };
 }
 
 /** GitHub's longest JWT lifetime, and the clock drift it tolerates for `iat`. */
@@ -44,11 +84,13 @@ const INSTALLATION_TOKEN_LIFETIME_MS = 3600_000;
 export class FakeGithubAppState {
   readonly slug: string;
   readonly installationId: number;
+  readonly permissions: Record<string, 'read' | 'write' | 'admin'>;
   private readonly key: KeyObject;
   private readonly tokens = new Map<string, IssuedInstallationToken>();
 
   constructor(readonly input: FakeGithubAppInput, installationId: number) {
     this.slug = input.slug ?? 'backstage';
+    this.permissions = input.permissions ?? DEFAULT_PERMISSIONS;
     this.installationId = installationId;
     this.key = createPublicKey(input.publicKey);
   }

@@ -7,24 +7,12 @@
  */
 import { execFile } from 'child_process';
 import { promisify } from 'util';
-import { generateKeyPairSync, KeyObject, sign } from 'crypto';
+import { KeyObject, sign } from 'crypto';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { SingleInstanceGithubCredentialsProvider } from '@backstage/integration';
-import { FakeGithub, startFakeGithub } from '.';
-
-/** A GitHub App's key pair, in the PEM forms GitHub hands out (PKCS#1). */
-function appKeyPair() {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-  });
-  return {
-    publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    privateKey: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
-    key: privateKey,
-  };
-}
+import { FakeGithub, githubAppKeyPair, startFakeGithub } from '.';
 
 /** A JWT as an App signs it, with claims a test may spoil. */
 function jwt(key: KeyObject, claims: Record<string, unknown>): string {
@@ -38,7 +26,7 @@ function jwt(key: KeyObject, claims: Record<string, unknown>): string {
 
 describe('fake GitHub with a GitHub App and no PAT', () => {
   const APP_ID = 4711;
-  const keys = appKeyPair();
+  const keys = githubAppKeyPair();
   let github: FakeGithub;
 
   beforeAll(async () => {
@@ -184,7 +172,7 @@ describe('fake GitHub with a GitHub App and no PAT', () => {
   });
 
   it('refuses a JWT signed with another key, for another App, expired or living over 10 minutes', async () => {
-    const other = appKeyPair();
+    const other = githubAppKeyPair();
     const refusals = [
       [
         jwt(other.key, { iss: APP_ID, iat: now(), exp: now() + 60 }),

@@ -16,6 +16,7 @@
  * |                                         | (`GithubEntityProvider`: repositories with `object(expression: "HEAD:catalog-info.yaml")`)   |
  * | `GET /api/v3/repos/{o}/{r}/contents/{p}` | the catalog's `GithubUrlReader` (raw media type, ETag and 304)                              |
  * | `GET /api/v3/repos/{o}/{r}`, `GET /api/v3/users/{u}` | the reader's default-branch lookup and the suspended-user check                  |
+ * | `GET /api/v3/orgs/{org}`, `GET /api/v3/user/memberships/orgs/{org}` | `presets doctor`: the organization, and the token account's membership in it  |
  * | `GET /api/v3/app`, `GET /api/v3/app/installations` | a GitHub App's integration (`GithubAppCredentialsMux`): with the App's JWT (./app.ts) |
  * | `POST /api/v3/app/installations/{id}/access_tokens` | an installation token (`ghs_...`, one hour) the API then accepts             |
  * | `POST /api/v3/orgs/{org}/repos`          | the scaffolder's publish:github: an empty repository with a `clone_url`                    |
@@ -29,7 +30,8 @@
  * Every `/api/` call needs `Authorization: Bearer|token <PAT, OAuth token or
  * installation token>` (the `/app` routes the App's JWT instead) and answers
  * 401 `Bad credentials` otherwise; a fake started without a PAT refuses any
- * token that looks like one. Each API request is recorded with the kind of
+ * token that looks like one. A PAT or OAuth token's scopes come back in
+ * `X-OAuth-Scopes` (the PAT's are `patScopes`). Each API request is recorded with the kind of
  * credential it carried (`requests()[i].credential`). API responses carry
  * `x-ratelimit-*` headers. Any other path answers 404, is printed, and is
  * listed by `unhandledRequests()`, so a request the fake does not know shows.
@@ -64,6 +66,8 @@ import {
   FakeGithubAppState,
   IssuedInstallationToken,
 } from './app';
+
+export { githubAppKeyPair } from './app';
 import {
   FakeGithubApiFailure,
   FakeGithubCredential,
@@ -103,6 +107,10 @@ export interface FakeGithubConfig {
   otherOrgs?: string[];
   /** The personal access token (owned by a machine account `<org>-bot`) for the API; none: no PAT is accepted. */
   pat?: string;
+  /** The PAT's OAuth scopes, as `X-OAuth-Scopes` reports them; defaults to `read:org` and `repo`. */
+  patScopes?: string[];
+  /** Whether the PAT's account `<org>-bot` is a member of the organization (then synced like one); defaults to false. */
+  patOwnerIsMember?: boolean;
   /** A GitHub App installed on the organization (`org`). */
   app?: FakeGithubAppInput;
   oauthApp: FakeGithubOAuthApp;
@@ -183,7 +191,7 @@ export async function startFakeGithub(
   }
   const patOwner = state.addUser(
     { login: `${config.org}-bot` },
-    { member: false },
+    { member: config.patOwnerIsMember ?? false },
   );
   const app = config.app && {
     state: new FakeGithubAppState(config.app, 4_000_000 + config.app.appId),
@@ -199,6 +207,7 @@ export async function startFakeGithub(
     state,
     oauthApp: config.oauthApp,
     pat: config.pat,
+    patScopes: (config.patScopes ?? ['read:org', 'repo']).join(', '),
     patOwner,
     app,
     git: new GitRepositories(),

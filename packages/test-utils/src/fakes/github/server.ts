@@ -24,7 +24,13 @@ import { FakeGithubAppState } from './app';
 import { GitRepositories } from './git';
 import { AuthorizationCodes } from '../oauth';
 import { githubGraphqlError, githubSchema } from './schema';
-import { GithubState, StoredRepository, StoredUser, blobSha } from './state';
+import {
+  GithubState,
+  StoredOrg,
+  StoredRepository,
+  StoredUser,
+  blobSha,
+} from './state';
 
 /** The OAuth App the fake knows, as registered in GitHub's developer settings. */
 export interface FakeGithubOAuthApp {
@@ -89,6 +95,8 @@ export interface ServerContext {
   oauthApp: FakeGithubOAuthApp;
   /** The personal access token the org sync and discovery use; none when only the App is configured. */
   pat?: string;
+  /** The PAT's scopes as `X-OAuth-Scopes` lists them (`read:org, repo`). */
+  patScopes: string;
   /** The account that owns the PAT (not an org member's session). */
   patOwner: StoredUser;
   /** The GitHub App installed on the organization, and its bot account. */
@@ -407,7 +415,7 @@ function ownerOfToken(
   x.credential = 'invalid';
   if (x.ctx.pat !== undefined && token === x.ctx.pat) {
     x.credential = 'pat';
-    return { user: x.ctx.patOwner, scopes: 'read:org, repo' };
+    return { user: x.ctx.patOwner, scopes: x.ctx.patScopes };
   }
   if (x.ctx.app?.state.installationToken(token)) {
     x.credential = 'installation';
@@ -540,8 +548,7 @@ function currentUser(x: Exchange, owner: StoredUser): void {
 }
 
 /** The organization as REST shows an account (`GET /users/{org}`, an installation's `account`). */
-function restOrganization(x: Exchange) {
-  const org = x.ctx.state.org;
+function restOrganization(x: Exchange, org: StoredOrg = x.ctx.state.org) {
   const api = `${x.ctx.baseUrl}/api/v3/users/${org.login}`;
   return {
     login: org.login,
@@ -568,6 +575,62 @@ function userByLogin(x: Exchange): void {
     return;
   }
   sendJson(x.res, 200, restUser(x, user), JSON_MEDIA_TYPE);
+}
+
+/** `GET /api/v3/orgs/{org}`: an organization's public profile, for any token. */
+function organization(x: Exchange): void {
+  const org = x.ctx.state.orgByLogin(x.params[0]);
+  if (!org) {
+    sendApiError(x, 404, 'Not Found');
+    return;
+  }
+  const api = `${x.ctx.baseUrl}/api/v3/orgs/${org.login}`;
+  sendJson(
+    x.res,
+    200,
+    {
+      ...restOrganization(x, org),
+      url: api,
+      repos_url: `${api}/repos`,
+      members_url: `${api}/members{/member}`,
+      public_members_url: `${api}/public_members{/member}`,
+      description: null,
+      name: org.login,
+      is_verified: false,
+      has_organization_projects: true,
+      has_repository_projects: true,
+      created_at: new Date(Date.UTC(2020, 0, 1))
+        .toISOString()
+        .replace('.000', ''),
+    },
+    JSON_MEDIA_TYPE,
+  );
+}
+
+/**
+ * `GET /api/v3/user/memberships/orgs/{org}`: the token account's membership,
+ * 404 when it is no member (as GitHub answers then).
+ */
+function membership(x: Exchange, user: StoredUser): void {
+  const org = x.ctx.state.orgByLogin(x.params[0]);
+  // Only the main organization has members.
+  if (!org || org !== x.ctx.state.org || !x.ctx.state.isOrgMember(user)) {
+    sendApiError(x, 404, 'Not Found');
+    return;
+  }
+  sendJson(
+    x.res,
+    200,
+    {
+      url: `${x.ctx.baseUrl}/api/v3/orgs/${org.login}/memberships/${user.login}`,
+      state: 'active',
+      role: 'member',
+      organization_url: `${x.ctx.baseUrl}/api/v3/orgs/${org.login}`,
+      organization: restOrganization(x, org),
+      user: restUser(x, user),
+    },
+    JSON_MEDIA_TYPE,
+  );
 }
 
 /** `GET /api/v3/repos/{owner}/{repo}` */
@@ -780,14 +843,6 @@ async function gitSmartHttp(x: Exchange): Promise<void> {
 
 // ----------------------------------------------------------- GitHub App
 
-/** The permissions the App was installed with, as GitHub lists them. */
-const APP_PERMISSIONS = {
-  administration: 'write',
-  contents: 'write',
-  members: 'read',
-  metadata: 'read',
-};
-
 function requireApp(x: Exchange): FakeGithubAppState {
   if (!x.ctx.app) throw new HttpError(404, { message: 'Not Found' });
   return x.ctx.app.state;
@@ -811,7 +866,7 @@ function currentApp(x: Exchange): void {
       description: '',
       external_url: x.ctx.baseUrl,
       html_url: `${x.ctx.baseUrl}/github-apps/${app.slug}`,
-      permissions: APP_PERMISSIONS,
+      permissions: app.permissions,
       events: [],
       installations_count: 1,
     },
@@ -834,7 +889,7 @@ function installation(x: Exchange, app: FakeGithubAppState) {
     client_id: app.input.clientId,
     target_id: x.ctx.state.org.databaseId,
     target_type: 'Organization',
-    permissions: APP_PERMISSIONS,
+    permissions: app.permissions,
     events: [],
     created_at: created,
     updated_at: created,
@@ -864,7 +919,7 @@ function createInstallationToken(x: Exchange): void {
     {
       token: issued.token,
       expires_at: issued.expiresAt.toISOString().replace('.000', ''),
-      permissions: APP_PERMISSIONS,
+      permissions: app.permissions,
       repository_selection: 'all',
     },
     JSON_MEDIA_TYPE,
@@ -923,6 +978,11 @@ const routes: Route<Exchange>[] = [
   },
   {
     method: 'GET',
+    path: /^\/api\/v3\/orgs\/([^/]+)$/,
+    handle: (x, params) => organization({ ...x, params }),
+  },
+  {
+    method: 'GET',
     path: /^\/api\/v3\/repos\/([^/]+)\/([^/]+)$/,
     handle: (x, params) => repository({ ...x, params }),
   },
@@ -964,11 +1024,21 @@ function apiChecks(x: Exchange, next: () => void): void {
     );
     return;
   }
-  if (owner.scopes) x.res.setHeader('x-oauth-scopes', owner.scopes);
+  // A classic token's scopes, even none; installation tokens have none to report.
+  if (x.credential === 'pat' || x.credential === 'oauth') {
+    x.res.setHeader('x-oauth-scopes', owner.scopes);
+  }
   if (answeredWithFailure(x)) return;
   rateLimitHeaders(x, RATE_LIMIT - x.ctx.requests.length - 1, resetEpoch());
   if (x.req.method === 'GET' && x.url.pathname === '/api/v3/user') {
     currentUser(x, owner.user);
+    return;
+  }
+  const member = /^\/api\/v3\/user\/memberships\/orgs\/([^/]+)$/.exec(
+    x.url.pathname,
+  );
+  if (x.req.method === 'GET' && member) {
+    membership({ ...x, params: [decodeURIComponent(member[1])] }, owner.user);
     return;
   }
   next();

@@ -308,6 +308,27 @@ export function restRoutes(deps: RestDeps): GitLabRoute[] {
     },
     {
       method: 'GET',
+      path: /^\/api\/v4\/personal_access_tokens\/self$/,
+      handle(ctx) {
+        const actor = tokens.actorOf(ctx.req);
+        const personal = tokens.personalTokenOf(ctx.req);
+        if (!actor || !personal) throw unauthorized();
+        sendJson(ctx.res, 200, {
+          id: personal.index + 1,
+          name: personal.token.name ?? 'backstage',
+          revoked: false,
+          created_at: CREATED_AT,
+          description: '',
+          scopes: actor.scopes,
+          user_id: actor.user.id,
+          last_used_at: new Date().toISOString(),
+          active: true,
+          expires_at: personal.token.expiresAt ?? null,
+        });
+      },
+    },
+    {
+      method: 'GET',
       path: /^\/api\/v4\/users$/,
       handle(ctx) {
         authenticated(tokens, ctx.req, USER_SCOPES);

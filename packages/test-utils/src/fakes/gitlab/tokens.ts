@@ -15,6 +15,10 @@ export interface FakeGitLabAccessToken {
   username: string;
   /** Defaults to `read_api`, the scope the gitlab preset documents. */
   scopes?: string[];
+  /** The name its owner gave it; defaults to `backstage`. */
+  name?: string;
+  /** Its expiry date (`YYYY-MM-DD`); defaults to none. */
+  expiresAt?: string;
 }
 
 interface IssuedToken {
@@ -29,6 +33,16 @@ export const ACCESS_TOKEN_TTL_S = 7200;
 
 function randomToken(): string {
   return randomBytes(32).toString('hex');
+}
+
+/** The token in `PRIVATE-TOKEN` or `Authorization: Bearer`, if any. */
+function tokenOf(req: IncomingMessage): string | undefined {
+  const privateToken = req.headers['private-token'];
+  const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+  return (
+    (Array.isArray(privateToken) ? privateToken[0] : privateToken) ??
+    bearer?.[1]
+  );
 }
 
 /** Every credential the fake accepts, and who each one belongs to. */
@@ -51,11 +65,7 @@ export class TokenStore {
    * does not know is a 401, as it is there (not an anonymous request).
    */
   actorOf(req: IncomingMessage): Actor | undefined {
-    const privateToken = req.headers['private-token'];
-    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
-    const token =
-      (Array.isArray(privateToken) ? privateToken[0] : privateToken) ??
-      bearer?.[1];
+    const token = tokenOf(req);
     if (token === undefined) {
       return undefined;
     }
@@ -70,6 +80,22 @@ export class TokenStore {
       ? pat.scopes ?? ['read_api']
       : this.accessTokens.get(token)!.scopes;
     return { user, scopes };
+  }
+
+  /**
+   * The personal access token a request carries, with its place in the
+   * list (its id), for `GET /personal_access_tokens/self`; undefined for
+   * any other credential.
+   */
+  personalTokenOf(
+    req: IncomingMessage,
+  ): { token: FakeGitLabAccessToken; index: number } | undefined {
+    const actor = this.actorOf(req);
+    const token = tokenOf(req);
+    const index = this.personal.findIndex(p => p.token === token);
+    return actor && index >= 0
+      ? { token: this.personal[index], index }
+      : undefined;
   }
 
   issueCode(grant: IssuedToken & { redirectUri: string }): string {
