@@ -88,8 +88,9 @@ export const catalogModulePresets = createBackendModule({
         const store = SyncStateStore.create({ database });
         const pending = new PendingSyncs(store);
         pendingService.setHandler(pending);
-        const orgSyncMetrics = createOrgSyncMetrics(metrics, async () =>
-          new Set((await pending.list()).map(p => p.provider)),
+        const orgSyncMetrics = createOrgSyncMetrics(
+          metrics,
+          async () => new Set((await pending.list()).map(p => p.provider)),
         );
         for (const { provider, presets: namedBy } of plan.activate) {
           const sources = await provider.createSources({

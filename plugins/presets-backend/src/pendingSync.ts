@@ -77,10 +77,11 @@ export function pendingSyncRouter(deps: {
     res.json(body);
   });
 
-  const decide = (
-    eventId: 'org-sync-approved' | 'org-sync-rejected',
-    apply: (provider: string) => Promise<PresetSyncDecision>,
-  ) =>
+  const decide =
+    (
+      eventId: 'org-sync-approved' | 'org-sync-rejected',
+      apply: (provider: string) => Promise<PresetSyncDecision>,
+    ) =>
     async (req: Request<{ provider: string }>, res: Response) => {
       const credentials = await httpAuth.credentials(req, {
         allow: ['user', 'service'],

@@ -102,10 +102,7 @@ export function createOrgSyncMetrics(
       if (registered.size === 0) {
         return;
       }
-      for (const point of pendingPoints(
-        registered,
-        await pendingProviders(),
-      )) {
+      for (const point of pendingPoints(registered, await pendingProviders())) {
         result.observe(point.value, point.attributes);
       }
     });
