@@ -13,6 +13,7 @@ import { PendingSync } from '@devportal/plugin-presets-sync-common';
  * @public
  */
 export interface PresetSyncDecision {
+  /** The held run as `GET /api/presets/sync/pending` listed it. */
   pending: PendingSync;
 }
 
