@@ -4,7 +4,6 @@ import {
   BackstageCredentials,
   BackstageServicePrincipal,
   BackstageUserPrincipal,
-  createBackendModule,
 } from '@backstage/backend-plugin-api';
 import {
   createMockDirectory,
@@ -13,11 +12,14 @@ import {
   startTestBackend,
   TestBackend,
 } from '@backstage/backend-test-utils';
-import { EntityProviderConnection } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import catalogModulePresets from '@devportal/plugin-catalog-backend-module-presets';
-import { presetCatalogProvidersExtensionPoint } from '@devportal/plugin-preset-providers-node';
+import {
+  ACME_DIRECTORY_PRESET,
+  ACME_DIRECTORY_SOURCE,
+  acmeDirectoryModule,
+} from '@devportal/plugin-catalog-backend-module-presets/testUtils';
 import { presetsTestServices } from '@devportal/plugin-presets-node/testUtils';
 import { PendingSyncList } from '@devportal/plugin-presets-sync-common';
 import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetCatalog';
@@ -25,7 +27,7 @@ import { presetsPlugin } from './presetsPlugin';
 
 jest.setTimeout(60_000);
 
-const SOURCE = 'AcmeDirectory:default';
+const SOURCE = ACME_DIRECTORY_SOURCE;
 const PENDING = '/api/presets/sync/pending';
 const APPROVE = `${PENDING}/${encodeURIComponent(SOURCE)}/approve`;
 const REJECT = `${PENDING}/${encodeURIComponent(SOURCE)}/reject`;
@@ -47,63 +49,26 @@ const annotations = {
 };
 
 /** An org source whose every run returns `people` and one group. */
-const acmeDirectoryModule = createBackendModule({
-  pluginId: 'catalog',
-  moduleId: 'acme-directory',
-  register(reg) {
-    reg.registerInit({
-      deps: { providers: presetCatalogProvidersExtensionPoint },
-      async init({ providers }) {
-        providers.addProvider({
-          configKey: 'acmeDirectory',
-          title: 'Acme directory',
-          module: 'acme-directory',
-          async createSources() {
-            let connection: EntityProviderConnection | undefined;
-            return [
-              {
-                name: SOURCE,
-                kind: 'org',
-                provider: {
-                  getProviderName: () => SOURCE,
-                  connect: async c => void (connection = c),
-                },
-                refresh: async () =>
-                  connection!.applyMutation({
-                    type: 'full',
-                    entities: [
-                      ...people.map(name => ({
-                        locationKey: 'acme',
-                        entity: {
-                          apiVersion: 'backstage.io/v1alpha1',
-                          kind: 'User',
-                          metadata: { name, annotations },
-                          spec: { memberOf: ['staff'] },
-                        },
-                      })),
-                      {
-                        locationKey: 'acme',
-                        entity: {
-                          apiVersion: 'backstage.io/v1alpha1',
-                          kind: 'Group',
-                          metadata: { name: 'staff', annotations },
-                          spec: { type: 'team', children: [] },
-                        },
-                      },
-                    ],
-                  }),
-                schedule: {
-                  frequency: { minutes: 5 },
-                  timeout: { minutes: 1 },
-                },
-              },
-            ];
-          },
-        });
-      },
-    });
+const directoryModule = acmeDirectoryModule(() => [
+  ...people.map(name => ({
+    locationKey: 'acme',
+    entity: {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'User',
+      metadata: { name, annotations },
+      spec: { memberOf: ['staff'] },
+    },
+  })),
+  {
+    locationKey: 'acme',
+    entity: {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Group',
+      metadata: { name: 'staff', annotations },
+      spec: { type: 'team', children: [] },
+    },
   },
-});
+]);
 
 /** What the auditor was told: event ids, meta and how each ended. */
 function recordingAuditor() {
@@ -155,19 +120,7 @@ describe('/api/presets/sync/pending with the real catalog', () => {
   let audit: ReturnType<typeof recordingAuditor>;
 
   beforeEach(() => {
-    mockDir.setContent({
-      'acme-directory.yaml': [
-        'name: acme-directory',
-        'description: Acme directory',
-        'version: 1.0.0',
-        'appConfig:',
-        '  catalog:',
-        '    providers:',
-        '      acmeDirectory:',
-        '        default: {}',
-        '',
-      ].join('\n'),
-    });
+    mockDir.setContent(ACME_DIRECTORY_PRESET);
   });
 
   afterEach(async () => {
@@ -197,7 +150,7 @@ describe('/api/presets/sync/pending with the real catalog', () => {
       features: [
         catalogPlugin,
         catalogModulePresets,
-        acmeDirectoryModule,
+        directoryModule,
         presetsPlugin(() => []),
         ...presetsTestServices({
           env: {
