@@ -233,6 +233,8 @@ export interface CommitResult {
  * each lose a little less than the share. What the applied syncs held is
  * read from the database at each commit, not kept in memory, so a
  * restarted process or another replica compares against the same syncs.
+ * A refused org sync run is held there too, until a person approves it
+ * ({@link GuardedConnection.applyApproved}) or rejects it.
  *
  * @public
  */
@@ -365,6 +367,11 @@ export class GuardedConnection implements EntityProviderConnection {
           lastRefs: await store.appliedRefs(name),
           entities: mutation.entities,
         }),
+      );
+      logger.info(
+        `${name}: the refused run is held for review: GET /api/presets/sync/pending lists it; POST /api/presets/sync/pending/${encodeURIComponent(
+          name,
+        )}/approve applies it, .../reject drops it`,
       );
     } catch (error) {
       logger.warn(

@@ -191,7 +191,9 @@ const CLAIM_EXPIRES_MS = 10 * 60 * 1000;
  * the syncs applied recently held, in the catalog plugin's database: a
  * restarted process and every other replica on the same database read the
  * same counts, so none of them mistakes an empty or collapsed answer for a
- * first sync, or a step of a stepwise collapse for a small shrink.
+ * first sync, or a step of a stepwise collapse for a small shrink. The
+ * refused org sync run waiting for a person is kept there too, so every
+ * replica lists it and a restart keeps it.
  *
  * The migrations run on first use, not at startup, so a backend whose
  * presets schedule no sync never touches the database; a database made
