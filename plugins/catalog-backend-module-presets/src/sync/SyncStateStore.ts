@@ -165,7 +165,10 @@ function rowOf(
   };
 }
 
-function pendingOf(row: SyncPendingRow): PendingSync {
+/** A held run's row as the list reads it: without its entities. */
+type ListedPendingRow = Omit<SyncPendingRow, 'entities' | 'claimed_at'>;
+
+function pendingOf(row: ListedPendingRow): PendingSync {
   return {
     provider: row.provider,
     refusedAt: new Date(row.refused_at).toISOString(),
@@ -265,7 +268,9 @@ export class SyncStateStore {
   /** Every held run, by provider name, without its entities. */
   async listPending(): Promise<PendingSync[]> {
     const knex = await this.client();
-    const rows = await knex<SyncPendingRow>(SYNC_PENDING_TABLE)
+    const rows: ListedPendingRow[] = await knex<SyncPendingRow>(
+      SYNC_PENDING_TABLE,
+    )
       .select(
         'provider',
         'refused_at',
@@ -278,7 +283,7 @@ export class SyncStateStore {
         'added',
       )
       .orderBy('provider', 'asc');
-    return rows.map(row => pendingOf(row as SyncPendingRow));
+    return rows.map(pendingOf);
   }
 
   /**
