@@ -80,6 +80,7 @@ export function pendingSyncRouter(deps: {
   const decide =
     (
       eventId: 'org-sync-approved' | 'org-sync-rejected',
+      outcome: 'approved' | 'rejected',
       apply: (provider: string) => Promise<PresetSyncDecision>,
     ) =>
     async (req: Request<{ provider: string }>, res: Response) => {
@@ -98,7 +99,7 @@ export function pendingSyncRouter(deps: {
         if (!(await mayDecide(credentials, { permissionsEnabled, ...deps }))) {
           throw new NotAllowedError(
             permissionsEnabled
-              ? `${approver} may not approve or reject org syncs: it needs the permission ${presetsSyncApprovePermission.name}`
+              ? `${approver} may not approve or reject org syncs: it needs the permission ${presetsSyncApprovePermission.name} (RBAC admins hold it; a policy line "p, <role>, ${presetsSyncApprovePermission.name}, update, allow" grants it)`
               : `Only a service token may approve or reject org syncs while the permission framework is off (permission.enabled); ${approver} is a user`,
           );
         }
@@ -115,7 +116,7 @@ export function pendingSyncRouter(deps: {
         });
         res.json({
           provider,
-          outcome: eventId === 'org-sync-approved' ? 'approved' : 'rejected',
+          outcome,
           users: decided.users,
           groups: decided.groups,
         });
@@ -127,11 +128,15 @@ export function pendingSyncRouter(deps: {
 
   router.post(
     '/sync/pending/:provider/approve',
-    decide('org-sync-approved', provider => pending.approve(provider)),
+    decide('org-sync-approved', 'approved', provider =>
+      pending.approve(provider),
+    ),
   );
   router.post(
     '/sync/pending/:provider/reject',
-    decide('org-sync-rejected', provider => pending.reject(provider)),
+    decide('org-sync-rejected', 'rejected', provider =>
+      pending.reject(provider),
+    ),
   );
   return router;
 }
