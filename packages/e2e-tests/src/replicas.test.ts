@@ -1,17 +1,28 @@
 /*
  * Two replicas behind one URL, as operators run the portal: two backends
  * started with the README's command on different ports, one PostgreSQL
- * (`postgres` preset), one directory (`ldap` preset, a real slapd). A sync
- * triggered on both runs once; a person who signs in through one replica
- * keeps their session on the other; and when most people vanish from the
- * directory while a replica restarts, whichever replica runs the next sync
- * refuses it from what the database remembers of the last good one.
+ * (`postgres` preset), one directory (`ldap` preset, a real slapd), RBAC
+ * (`rbac` preset). A sync triggered on both runs once; a person who signs
+ * in through one replica keeps their session on the other; when most
+ * people vanish from the directory while a replica restarts, whichever
+ * replica runs the next sync refuses it from what the database remembers
+ * of the last good one; and an RBAC admin approves the refused run on the
+ * other replica.
  */
+import { auditEvents } from '@devportal/test-utils/src/backend/auditEvents';
 import {
   BackendProcess,
+  freePort,
   startBackendProcess,
 } from '@devportal/test-utils/src/backend/backendProcess';
-import { ldapRefresh } from '@devportal/test-utils/src/backend/ldapSignIn';
+import {
+  ldapRefresh,
+  ldapToken,
+} from '@devportal/test-utils/src/backend/ldapSignIn';
+import {
+  sampleValue,
+  scrapeMetrics,
+} from '@devportal/test-utils/src/backend/metrics';
 import {
   entityNames,
   externalAccessEnv,
@@ -57,6 +68,33 @@ const fixtureLayout = generatedDirectory({
   suffix: SUFFIX,
 });
 const FIXTURE_USERS = ['ana', 'bruno', 'carla', 'dora'];
+/** The RBAC admin (RBAC_ADMINS); bruno is signed in but no admin. */
+const ADMIN = 'user:default/ana';
+const PENDING = '/api/presets/sync/pending';
+
+/** `POST` to a pending run's approve or reject route, with a token or none. */
+function decide(
+  backend: BackendProcess,
+  action: 'approve' | 'reject',
+  token?: string,
+) {
+  return fetch(
+    `${backend.baseUrl}${PENDING}/${encodeURIComponent(ORG_SYNC)}/${action}`,
+    {
+      method: 'POST',
+      headers: token ? { Authorization: `Bearer ${token}` } : {},
+    },
+  );
+}
+
+/** The pending runs, as a signed-in person lists them. */
+async function pendingOn(backend: BackendProcess, token: string) {
+  const res = await fetch(`${backend.baseUrl}${PENDING}`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  expect(res.status).toBe(200);
+  return res.json();
+}
 
 /**
  * Waits until one of the replicas logged a line matching `pattern` after
@@ -91,20 +129,27 @@ function appliedRuns(backend: BackendProcess, since: number): number {
   return backend.output().slice(since).match(SYNC_APPLIED)?.length ?? 0;
 }
 
-describe('two replicas on one PostgreSQL (VEECODE_PRESETS=ldap,postgres)', () => {
+describe('two replicas on one PostgreSQL (VEECODE_PRESETS=ldap,postgres,rbac)', () => {
   let pg: PostgresServer;
   let slapd: SlapdServer;
   let a: BackendProcess;
   let b: BackendProcess;
   /** Both replicas' environment, as the operator's deployment sets it. */
   let replicaEnv: Record<string, string>;
+  /** Replica A's: its Prometheus metrics on a port of its own. */
+  let replicaAEnv: Record<string, string>;
+  let metricsPort: number;
+  /** Tokens of the admin and of a person who is none, from before anyone left the directory. */
+  let adminToken: string;
+  let userToken: string;
 
   /**
    * What a replica needs to run against the shared database and directory,
    * before any session secret.
    */
   const sharedEnv = () => ({
-    VEECODE_PRESETS: 'ldap,postgres',
+    VEECODE_PRESETS: 'ldap,postgres,rbac',
+    RBAC_ADMINS: ADMIN,
     ...pg.presetEnv(),
     POSTGRES_DB_PREFIX: 'replicas_',
     LDAP_URL: slapd.url,
@@ -133,14 +178,23 @@ describe('two replicas on one PostgreSQL (VEECODE_PRESETS=ldap,postgres)', () =>
       AUTH_SESSION_SECRET: SESSION_SECRET,
       ...externalAccessEnv(),
     };
+    metricsPort = await freePort();
+    replicaAEnv = {
+      ...replicaEnv,
+      DEVPORTAL_METRICS_PORT: String(metricsPort),
+    };
     // One after the other: the first creates the databases and runs the
     // migrations, as a rolling deployment would.
-    a = await startBackendProcess({ env: replicaEnv });
+    a = await startBackendProcess({ env: replicaAEnv });
     await a.waitForReady(240_000);
     b = await startBackendProcess({ env: replicaEnv });
     await b.waitForReady(240_000);
     // The boot sync (on whichever replica the scheduler picked) is done.
     await waitForCatalog(a, users => users.length >= 4, 120_000);
+    [adminToken, userToken] = await Promise.all([
+      ldapToken(a, 'ana', 'ana-password'),
+      ldapToken(a, 'bruno', 'bruno-password'),
+    ]);
   });
 
   afterAll(async () => {
@@ -301,7 +355,7 @@ describe('two replicas on one PostgreSQL (VEECODE_PRESETS=ldap,postgres)', () =>
     // refused against that, not against the refused run's one.
     await deleteDirectoryUsers(slapd, fixtureLayout, ['ana']);
     await a.stop();
-    a = await startBackendProcess({ env: replicaEnv });
+    a = await startBackendProcess({ env: replicaAEnv });
     await a.waitForReady(240_000);
     const sinceEmptyB = b.output().length;
     await triggerTask(a, 'catalog', `${ORG_SYNC}:refresh`);
@@ -328,5 +382,72 @@ describe('two replicas on one PostgreSQL (VEECODE_PRESETS=ldap,postgres)', () =>
       expect(backend.output()).not.toContain(ADMIN_PASSWORD);
       expect(backend.output()).not.toContain(pg.password);
     }
+  });
+
+  it('lists the refused run on replica B, refuses it to a non-admin, and applies it once an RBAC admin approves it', async () => {
+    // The run the last test left: the empty directory, refused and held.
+    const pending = sampleValue(
+      (await scrapeMetrics(metricsPort)).samples,
+      'devportal_sync_pending',
+      { provider: ORG_SYNC },
+    );
+    expect(pending).toBe(1);
+    expect(await pendingOn(b, userToken)).toEqual({
+      items: [
+        {
+          provider: ORG_SYNC,
+          refusedAt: expect.any(String),
+          reason: expect.stringContaining(
+            'the source returned no users where the last sync had 4',
+          ),
+          users: { last: 4, now: 0 },
+          groups: expect.objectContaining({ last: expect.any(Number) }),
+          removed: FIXTURE_USERS.map(name => `user:default/${name}`),
+          added: [],
+        },
+      ],
+    });
+
+    expect((await decide(b, 'approve')).status).toBe(401);
+    const denied = await decide(b, 'approve', userToken);
+    expect(denied.status).toBe(403);
+    expect((await denied.json()).error.message).toContain(
+      'presets.sync.approve',
+    );
+
+    const approved = await decide(b, 'approve', adminToken);
+    expect(approved.status).toBe(200);
+    expect(await approved.json()).toEqual(
+      expect.objectContaining({
+        provider: ORG_SYNC,
+        outcome: 'approved',
+        users: { last: 4, now: 0 },
+      }),
+    );
+    const { users } = await waitForCatalog(a, us => us.length === 0);
+    expect(users).toEqual([]);
+    expect(await pendingOn(a, userToken)).toEqual({ items: [] });
+    expect(
+      sampleValue(
+        (await scrapeMetrics(metricsPort)).samples,
+        'devportal_sync_pending',
+        { provider: ORG_SYNC },
+      ),
+    ).toBe(0);
+    expect(
+      auditEvents(b.output()).filter(
+        e => e.eventId === 'org-sync-approved' && e.status === 'succeeded',
+      ),
+    ).toEqual([
+      expect.objectContaining({
+        plugin: 'presets',
+        meta: expect.objectContaining({
+          provider: ORG_SYNC,
+          approver: ADMIN,
+          users: { last: 4, now: 0 },
+        }),
+      }),
+    ]);
+    expect((await decide(a, 'approve', adminToken)).status).toBe(404);
   });
 });

@@ -6,13 +6,17 @@ import {
 } from '@backstage/backend-test-utils';
 import {
   EntityProvider,
-  EntityProviderConnection,
   EntityProviderMutation,
 } from '@backstage/plugin-catalog-node';
 import { findPresetProblems } from '@devportal/plugin-presets-common';
 import { presetCatalogProvidersExtensionPoint } from '@devportal/plugin-preset-providers-node';
 import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetCatalog';
 import { wire as wireFrom } from './__testUtils__/wire';
+import {
+  ACME_DIRECTORY_PRESET,
+  ACME_DIRECTORY_SOURCE,
+  acmeDirectoryModule,
+} from './testUtils';
 
 const wire = (selection: string, options?: Parameters<typeof wireFrom>[2]) =>
   wireFrom(FIXTURE_CATALOG_ROOT, selection, options);
@@ -149,73 +153,26 @@ describe('catalogModulePresets', () => {
     });
     const mockDir = createMockDirectory();
     beforeEach(() => {
-      mockDir.setContent({
-        'acme-directory.yaml': [
-          'name: acme-directory',
-          'description: Acme directory',
-          'version: 1.0.0',
-          'appConfig:',
-          '  catalog:',
-          '    providers:',
-          '      acmeDirectory:',
-          '        default: {}',
-          '',
-        ].join('\n'),
-      });
+      mockDir.setContent(ACME_DIRECTORY_PRESET);
     });
 
-    const SOURCE = 'AcmeDirectory:default';
+    const SOURCE = ACME_DIRECTORY_SOURCE;
 
     /** A directory of this many people, which the org source below reads at each run. */
     let people = 0;
 
     /** A module whose org source returns `people` users, each run. */
-    const acmeDirectoryModule = createBackendModule({
-      pluginId: 'catalog',
-      moduleId: 'acme-directory',
-      register(reg) {
-        reg.registerInit({
-          deps: { providers: presetCatalogProvidersExtensionPoint },
-          async init({ providers }) {
-            providers.addProvider({
-              configKey: 'acmeDirectory',
-              title: 'Acme directory',
-              module: 'acme-directory',
-              async createSources() {
-                let connection: EntityProviderConnection | undefined;
-                return [
-                  {
-                    name: SOURCE,
-                    kind: 'org',
-                    provider: {
-                      getProviderName: () => SOURCE,
-                      connect: async c => void (connection = c),
-                    },
-                    refresh: async () =>
-                      connection!.applyMutation({
-                        type: 'full',
-                        entities: Array.from({ length: people }, (_, i) => ({
-                          locationKey: 'acme',
-                          entity: {
-                            apiVersion: 'backstage.io/v1alpha1',
-                            kind: 'User',
-                            metadata: { name: `person-${i}` },
-                            spec: {},
-                          },
-                        })),
-                      }),
-                    schedule: {
-                      frequency: { minutes: 5 },
-                      timeout: { minutes: 1 },
-                    },
-                  },
-                ];
-              },
-            });
-          },
-        });
-      },
-    });
+    const directoryModule = acmeDirectoryModule(() =>
+      Array.from({ length: people }, (_, i) => ({
+        locationKey: 'acme',
+        entity: {
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'User',
+          metadata: { name: `person-${i}` },
+          spec: {},
+        },
+      })),
+    );
 
     /**
      * Starts the module on `knex` as the catalog's database, runs one sync
@@ -234,7 +191,7 @@ describe('catalogModulePresets', () => {
           VEECODE_PRESETS_PATH: mockDir.path,
           APP_CONFIG_identityPresets_orgSync: JSON.stringify(orgSync),
         },
-        extra: [acmeDirectoryModule],
+        extra: [directoryModule],
         database: mockServices.database.factory({ knex }),
         connection: {
           applyMutation: async m => void applied.push(m),

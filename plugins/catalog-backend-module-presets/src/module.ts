@@ -11,9 +11,11 @@ import {
   PresetProviderRegistry,
   planPresetWiring,
   presetCatalogProvidersExtensionPoint,
+  presetSyncPendingServiceRef,
   presetSyncStatusServiceRef,
 } from '@devportal/plugin-preset-providers-node';
 import { builtinCatalogProviders } from './providers/builtinCatalogProviders';
+import { PendingSyncs } from './sync/PendingSyncs';
 import { ScheduledSource } from './sync/ScheduledSource';
 import { readSyncGuardConfig } from './sync/readSyncGuardConfig';
 import { SyncStateStore } from './sync/SyncStateStore';
@@ -47,6 +49,7 @@ export const catalogModulePresets = createBackendModule({
         database: coreServices.database,
         presets: presetsServiceRef,
         syncStatus: presetSyncStatusServiceRef,
+        pendingService: presetSyncPendingServiceRef,
         catalog: catalogProcessingExtensionPoint,
         metrics: metricsServiceRef,
         auditor: coreServices.auditor,
@@ -58,6 +61,7 @@ export const catalogModulePresets = createBackendModule({
         database,
         presets,
         syncStatus,
+        pendingService,
         catalog,
         metrics,
         auditor,
@@ -82,7 +86,12 @@ export const catalogModulePresets = createBackendModule({
 
         const guard = readSyncGuardConfig(config);
         const store = SyncStateStore.create({ database });
-        const orgSyncMetrics = createOrgSyncMetrics(metrics);
+        const pending = new PendingSyncs(store);
+        pendingService.setHandler(pending);
+        const orgSyncMetrics = createOrgSyncMetrics(
+          metrics,
+          async () => new Set((await pending.list()).map(p => p.provider)),
+        );
         for (const { provider, presets: namedBy } of plan.activate) {
           const sources = await provider.createSources({
             config,
@@ -99,6 +108,7 @@ export const catalogModulePresets = createBackendModule({
                 syncStatus,
                 metrics: orgSyncMetrics,
                 auditor,
+                pending,
               }),
             );
             logger.info(

@@ -27,6 +27,12 @@ export type {
 } from './wiring/planPresetWiring';
 export { selectedIdentityPreset } from './selection';
 export { presetSyncStatusServiceRef } from './status/presetSyncStatus';
+export { presetSyncPendingServiceRef } from './status/presetSyncPending';
+export type {
+  PresetSyncDecision,
+  PresetSyncPendingHandler,
+  PresetSyncPendingService,
+} from './status/presetSyncPending';
 export type {
   PresetAuthProviderStatus,
   PresetSyncCounts,

@@ -1,4 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import { stringifyError } from '@backstage/errors';
 import {
   EntityProviderConnection,
@@ -7,7 +8,12 @@ import {
 } from '@backstage/plugin-catalog-node';
 import { PresetSyncCounts } from '@devportal/plugin-preset-providers-node';
 import { describeWindow, SyncGuardConfig } from './readSyncGuardConfig';
-import { AppliedSyncState, SyncStateStore } from './SyncStateStore';
+import {
+  AppliedSyncState,
+  HeldEntity,
+  HeldSync,
+  SyncStateStore,
+} from './SyncStateStore';
 
 /**
  * What a full mutation carried.
@@ -25,6 +31,45 @@ function countsOf(mutation: FullMutation): MutationCounts {
     users: mutation.entities.filter(e => e.entity.kind === 'User').length,
     groups: mutation.entities.filter(e => e.entity.kind === 'Group').length,
     entities: mutation.entities.length,
+  };
+}
+
+/** The sorted, de-duplicated entity refs of a mutation's entities. */
+function refsOf(entities: HeldEntity[]): string[] {
+  return [...new Set(entities.map(e => stringifyEntityRef(e.entity)))].sort();
+}
+
+/**
+ * The refused run as a person reviews it. Which entities approving would
+ * remove or add is known only when the last applied sync recorded its
+ * refs: a sync applied by an earlier release did not. Then both lists are
+ * empty, rather than a guess, and the reason says why; the counts still
+ * say how many users and groups there were and would be.
+ */
+function heldSync(options: {
+  provider: string;
+  refusedAt: Date;
+  reason: string;
+  counts: MutationCounts;
+  last: PresetSyncCounts;
+  lastRefs: string[] | undefined;
+  entities: HeldEntity[];
+}): HeldSync {
+  const { counts, last, lastRefs, entities } = options;
+  const refs = refsOf(entities);
+  const now = new Set(refs);
+  const before = new Set(lastRefs);
+  return {
+    provider: options.provider,
+    refusedAt: options.refusedAt.toISOString(),
+    reason: lastRefs
+      ? options.reason
+      : `${options.reason} (Which entities approving would remove is not known: an earlier release applied the last sync without recording them.)`,
+    users: { last: last.users, now: counts.users },
+    groups: { last: last.groups, now: counts.groups },
+    removed: lastRefs ? lastRefs.filter(ref => !now.has(ref)) : [],
+    added: lastRefs ? refs.filter(ref => !before.has(ref)) : [],
+    entities,
   };
 }
 
@@ -188,6 +233,8 @@ export interface CommitResult {
  * each lose a little less than the share. What the applied syncs held is
  * read from the database at each commit, not kept in memory, so a
  * restarted process or another replica compares against the same syncs.
+ * A refused org sync run is held there too, until a person approves it
+ * ({@link GuardedConnection.applyApproved}) or rejects it.
  *
  * @public
  */
@@ -244,16 +291,48 @@ export class GuardedConnection implements EntityProviderConnection {
     const recent = await this.recentlyApplied(last, windowStart);
     const refusal = findRefusal(counts, last, recent, kind, guard);
     if (refusal) {
-      logger.warn(refusalMessage(name, refusal, guard));
+      const reason = refusalMessage(name, refusal, guard);
+      logger.warn(reason);
+      if (kind === 'org' && last) {
+        await this.hold(mutation, { refusedAt: now, reason, counts, last });
+      }
       return { refused: counts };
     }
     await this.inner.applyMutation(mutation);
+    await this.record(counts, {
+      appliedAt: now,
+      forgetBefore: windowStart,
+      minRetainedShare: guard.minRetainedShare,
+      entityRefs: refsOf(mutation.entities),
+    });
+    return { applied: counts };
+  }
+
+  /**
+   * Applies a held run a person approved, exactly as it was held, and
+   * records it as the applied sync: its pending row goes, and no sync
+   * before it counts as a peak any more (the person accepted the shrink).
+   */
+  async applyApproved(held: HeldSync): Promise<MutationCounts> {
+    const mutation: FullMutation = { type: 'full', entities: held.entities };
+    const counts = countsOf(mutation);
+    await this.inner.applyMutation(mutation);
+    await this.record(counts, {
+      minRetainedShare: this.options.guard.minRetainedShare,
+      entityRefs: refsOf(mutation.entities),
+      approvedRefusedAt: new Date(held.refusedAt),
+    });
+    return counts;
+  }
+
+  /** Records what the catalog now holds; a failure is logged, not thrown. */
+  private async record(
+    counts: MutationCounts,
+    options: Parameters<SyncStateStore['recordApplied']>[2],
+  ): Promise<void> {
+    const { name, logger, store } = this.options;
     try {
-      await store.recordApplied(name, counts, {
-        appliedAt: now,
-        forgetBefore: windowStart,
-        minRetainedShare: guard.minRetainedShare,
-      });
+      await store.recordApplied(name, counts, options);
     } catch (error) {
       // The catalog has the new entities: reporting the run as failed
       // would be wrong. The next run is judged against the sync before.
@@ -263,7 +342,44 @@ export class GuardedConnection implements EntityProviderConnection {
         )}); the next run is compared with the sync before this one`,
       );
     }
-    return { applied: counts };
+  }
+
+  /**
+   * Keeps a refused org sync run for a person to approve or reject. A
+   * failure to keep it is logged: the refusal itself already protected
+   * the catalog.
+   */
+  private async hold(
+    mutation: FullMutation,
+    refused: {
+      refusedAt: Date;
+      reason: string;
+      counts: MutationCounts;
+      last: PresetSyncCounts;
+    },
+  ): Promise<void> {
+    const { name, logger, store } = this.options;
+    try {
+      await store.holdRefused(
+        heldSync({
+          provider: name,
+          ...refused,
+          lastRefs: await store.appliedRefs(name),
+          entities: mutation.entities,
+        }),
+      );
+      logger.info(
+        `${name}: the refused run is held for review: GET /api/presets/sync/pending lists it; POST /api/presets/sync/pending/${encodeURIComponent(
+          name,
+        )}/approve applies it, .../reject drops it`,
+      );
+    } catch (error) {
+      logger.warn(
+        `${name}: could not keep the refused run for approval (${stringifyError(
+          error,
+        )}); the next refused run is kept instead`,
+      );
+    }
   }
 
   /** The applied syncs the window's peak is taken from; only org sync has a share check. */

@@ -19,6 +19,7 @@ import {
   MutationCounts,
 } from './GuardedConnection';
 import { FailedHttpAnswer, watchHttp } from './httpWatch';
+import { PendingSyncs } from './PendingSyncs';
 import { findRateLimit } from './rateLimit';
 import { SyncGuardConfig } from './readSyncGuardConfig';
 import { SyncStateStore } from './SyncStateStore';
@@ -75,6 +76,8 @@ export class ScheduledSource implements EntityProvider {
       metrics: OrgSyncMetrics;
       /** Where a refused run is reported for the operator's audit log. */
       auditor: AuditorService;
+      /** Where an approved run of org sync finds this source's connection. */
+      pending: PendingSyncs;
     },
   ) {
     deps.syncStatus.register({ provider: source.name, kind: source.kind });
@@ -97,6 +100,9 @@ export class ScheduledSource implements EntityProvider {
       store,
     });
     await this.source.provider.connect(guarded);
+    if (this.source.kind === 'org') {
+      this.deps.pending.connected(this.source.name, guarded);
+    }
     await scheduler.scheduleTask({
       id: `${this.source.name}:refresh`,
       ...this.source.schedule,

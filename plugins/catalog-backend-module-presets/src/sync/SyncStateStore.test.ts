@@ -1,6 +1,7 @@
 import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import {
   SYNC_HISTORY_TABLE,
+  SYNC_PENDING_TABLE,
   SYNC_STATE_TABLE,
   SyncStateStore,
 } from './SyncStateStore';
@@ -264,6 +265,36 @@ describe('SyncStateStore', () => {
         entities: 7,
         appliedAt: last,
       });
+    });
+
+    it('upgrades a database of the release before pending runs: no refs known, nothing pending, refs recorded from the next applied sync', async () => {
+      const knex = await databases.init(id);
+      await createTablesOfRelease(knex, 'before migrations');
+      const last = new Date('2026-12-02T10:00:00.000Z');
+      await knex(SYNC_STATE_TABLE).insert({
+        provider: 'P:org',
+        user_count: 6,
+        group_count: 1,
+        entity_count: 7,
+        applied_at: last.toISOString(),
+      });
+
+      const store = SyncStateStore.create({ database: pluginDatabase(knex) });
+      expect(await store.appliedRefs('P:org')).toBeUndefined();
+      expect(await store.listPending()).toEqual([]);
+      expect(await knex.schema.hasTable(SYNC_PENDING_TABLE)).toBe(true);
+      expect(await store.lastApplied('P:org')).toEqual({
+        users: 6,
+        groups: 1,
+        entities: 7,
+        appliedAt: last,
+      });
+      await store.recordApplied(
+        'P:org',
+        { users: 1, groups: 0, entities: 1 },
+        { entityRefs: ['user:default/ana'] },
+      );
+      expect(await store.appliedRefs('P:org')).toEqual(['user:default/ana']);
     });
 
     it('creates its tables once when several replicas start at the same moment', async () => {

@@ -1,4 +1,8 @@
-import { orgSyncRunOutcome, orgSyncRunPoints } from './syncMetrics';
+import {
+  orgSyncRunOutcome,
+  orgSyncRunPoints,
+  pendingPoints,
+} from './syncMetrics';
 
 describe('orgSyncRunOutcome', () => {
   it('keeps applied and refused, and counts every other ending as failed', () => {
@@ -52,5 +56,19 @@ describe('orgSyncRunPoints', () => {
     expect(points.run.attributes).toEqual({ provider, outcome: 'failed' });
     expect(points.duration).toEqual({ value: 0.25, attributes: { provider } });
     expect(points.entities).toEqual([]);
+  });
+});
+
+describe('pendingPoints', () => {
+  it('reads 1 for each provider with a held run and 0 for the others', () => {
+    expect(
+      pendingPoints(
+        ['LdapOrg:default', 'KeycloakOrg:default'],
+        new Set(['KeycloakOrg:default', 'Gone:default']),
+      ),
+    ).toEqual([
+      { value: 0, attributes: { provider: 'LdapOrg:default' } },
+      { value: 1, attributes: { provider: 'KeycloakOrg:default' } },
+    ]);
   });
 });

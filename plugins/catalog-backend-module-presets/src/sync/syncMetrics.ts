@@ -60,8 +60,29 @@ export interface OrgSyncMetrics {
   recordRun(run: Parameters<typeof orgSyncRunPoints>[0]): void;
 }
 
-/** The org sync metrics on the catalog plugin's meter. */
-export function createOrgSyncMetrics(metrics: MetricsService): OrgSyncMetrics {
+/**
+ * The `devportal_sync_pending` points: 1 for each registered provider with
+ * a held run, 0 for the others.
+ */
+export function pendingPoints(
+  providers: Iterable<string>,
+  pending: Set<string>,
+) {
+  return [...providers].map(provider => ({
+    value: pending.has(provider) ? 1 : 0,
+    attributes: { provider },
+  }));
+}
+
+/**
+ * The org sync metrics on the catalog plugin's meter. The pending gauge is
+ * read from the database at each scrape (`pendingProviders`), so every
+ * replica reports the runs held for all of them, and a restart too.
+ */
+export function createOrgSyncMetrics(
+  metrics: MetricsService,
+  pendingProviders: () => Promise<Set<string>>,
+): OrgSyncMetrics {
   const runs = metrics.createCounter('devportal_org_sync_runs_total', {
     description: 'Org sync runs by how they ended: applied, refused or failed',
   });
@@ -72,13 +93,22 @@ export function createOrgSyncMetrics(metrics: MetricsService): OrgSyncMetrics {
   const entities = metrics.createGauge('devportal_org_sync_entities', {
     description: 'Users and groups of the last applied org sync',
   });
-  // Refused runs are not held for approval yet: nothing is ever pending.
-  const pending = metrics.createGauge('devportal_sync_pending', {
-    description: '1 while a refused org sync run waits for approval',
-  });
+  const registered = new Set<string>();
+  metrics
+    .createObservableGauge('devportal_sync_pending', {
+      description: '1 while a refused org sync run waits for approval',
+    })
+    .addCallback(async result => {
+      if (registered.size === 0) {
+        return;
+      }
+      for (const point of pendingPoints(registered, await pendingProviders())) {
+        result.observe(point.value, point.attributes);
+      }
+    });
   return {
     register(provider) {
-      pending.record(0, { provider });
+      registered.add(provider);
     },
     recordRun(run) {
       const points = orgSyncRunPoints(run);
