@@ -24,6 +24,7 @@ import {
   scrapeMetrics,
 } from '@devportal/test-utils/src/backend/metrics';
 import {
+  E2E_TOKEN,
   entityNames,
   externalAccessEnv,
   triggerTask,
@@ -35,6 +36,7 @@ import {
   emptyRefusal,
   generatedDirectory,
 } from '@devportal/test-utils/src/backend/orgSyncGuard';
+import { pendingSyncCli } from '@devportal/test-utils/src/backend/pendingSyncCli';
 import {
   PostgresServer,
   startPostgres,
@@ -408,6 +410,31 @@ describe('two replicas on one PostgreSQL (VEECODE_PRESETS=ldap,postgres,rbac)', 
       ],
     });
 
+    // The same list from a terminal: `presets sync pending` on replica A,
+    // with the operator's static token, which it never prints.
+    const listed = await pendingSyncCli(a.baseUrl, E2E_TOKEN, [
+      'pending',
+      '--json',
+    ]);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual(await pendingOn(b, userToken));
+    const described = await pendingSyncCli(a.baseUrl, E2E_TOKEN, ['pending']);
+    expect(described.code).toBe(0);
+    expect(described.stdout).toContain(ORG_SYNC);
+    expect(described.stdout).toContain('approving removes 4 entities');
+    expect(described.stdout).toContain('user:default/bruno');
+    expect(described.stdout + described.stderr).not.toContain(E2E_TOKEN);
+    const noToken = await pendingSyncCli(a.baseUrl, undefined, ['pending']);
+    expect(noToken.code).toBe(78);
+    const refusedToUser = await pendingSyncCli(b.baseUrl, userToken, [
+      'approve',
+      ORG_SYNC,
+    ]);
+    expect(refusedToUser.code).toBe(1);
+    expect(refusedToUser.stderr).toContain('403');
+    expect(refusedToUser.stderr).toContain('presets.sync.approve');
+    expect(refusedToUser.stderr).not.toContain(userToken);
+
     expect((await decide(b, 'approve')).status).toBe(401);
     const denied = await decide(b, 'approve', userToken);
     expect(denied.status).toBe(403);
@@ -449,5 +476,11 @@ describe('two replicas on one PostgreSQL (VEECODE_PRESETS=ldap,postgres,rbac)', 
       }),
     ]);
     expect((await decide(a, 'approve', adminToken)).status).toBe(404);
+    const nothingLeft = await pendingSyncCli(a.baseUrl, E2E_TOKEN, [
+      'reject',
+      ORG_SYNC,
+    ]);
+    expect(nothingLeft.code).toBe(1);
+    expect(nothingLeft.stderr).toContain('404');
   });
 });

@@ -37,6 +37,7 @@ import {
   LDAP_ORG_SYNC,
 } from '@devportal/test-utils/src/backend/orgSyncGuard';
 import {
+  entityNames,
   externalAccessEnv,
   runProviderRefresh,
   waitForCatalog,
@@ -282,7 +283,31 @@ describe('the sign-in page with VEECODE_PRESETS=ldap', () => {
       await expect(plugins.textContent()).resolves.toContain(
         '@backstage/plugin-catalog-backend',
       );
+
+      // The refused run waits for a person: its counts and the names
+      // approving would delete.
+      const held = page.getByRole('region', { name: LDAP_ORG_SYNC });
+      await expect(held.textContent()).resolves.toContain(
+        'Users 4 → 1, groups 3 → 3',
+      );
+      await expect(
+        held.getByLabel('Approving removes').textContent(),
+      ).resolves.toBe('bruno (user), carla (user), dora (user)');
+      // The permission framework is off: the page offers the buttons, and
+      // the backend refuses a person; Ana reads why, and who may approve.
+      await held.getByRole('button', { name: 'Approve' }).click();
+      await page
+        .getByRole('dialog')
+        .getByRole('button', { name: 'Approve and delete' })
+        .click();
+      await page
+        .getByText(/presets\.sync\.approve: RBAC admins hold it/)
+        .waitFor();
     });
+    // Nothing was applied: the catalog keeps all four, the run still waits.
+    expect(
+      entityNames((await waitForCatalog(backend, () => true)).users),
+    ).toEqual(['ana', 'bruno', 'carla', 'dora']);
   });
 });
 
