@@ -2,44 +2,27 @@ import { Config } from '@backstage/config';
 import {
   DefaultAzureDevOpsCredentialsProvider,
   ScmIntegrations,
+  readAzureIntegrationConfigs,
 } from '@backstage/integration';
+import type { AzureDevOpsConfig } from '@devportal/plugin-catalog-backend-module-presets';
 import {
   DoctorCheckFactory,
   DoctorOutcome,
   DoctorRunContext,
   NameKey,
-  providerBlocks,
 } from './doctorCheck';
 
 const KEY = 'catalog.providers.azureDevOps';
 const INTEGRATIONS = 'integrations.azure';
 
-/** Azure DevOps Services, whose code search has a host of its own. */
-const SERVICES_HOST = 'dev.azure.com';
-const SERVICES_SEARCH_ORIGIN = 'https://almsearch.dev.azure.com';
-/** The Search API version the discovery provider calls. */
-const SEARCH_API_VERSION = '6.0-preview.1';
-
-/** One discovery provider, as far as the check reads it. */
-interface AzureDevOpsSource {
-  key: string;
-  host: string;
-  organization: string;
-  project: string;
-  repository: string;
-  path: string;
-}
-
-/** A provider's block as discovery reads it; a missing key fails the check that reads it. */
-function sourceOf(key: string, block: Config): AzureDevOpsSource {
-  return {
-    key,
-    host: block.getOptionalString('host') ?? SERVICES_HOST,
-    organization: block.getString('organization'),
-    project: block.getString('project'),
-    repository: block.getOptionalString('repository') ?? '*',
-    path: block.getOptionalString('path') ?? '/catalog-info.yaml',
-  };
+/**
+ * The Azure DevOps discovery's own config reader and code search request,
+ * loaded when a config has Azure DevOps discovery: they come with the
+ * catalog module, which every other command of the CLI would otherwise
+ * load for nothing.
+ */
+function discovery() {
+  return require('@devportal/plugin-catalog-backend-module-presets') as typeof import('@devportal/plugin-catalog-backend-module-presets');
 }
 
 /** The message of Azure DevOps's JSON error body, if it has one. */
@@ -61,19 +44,21 @@ async function vssMessage(response: Response): Promise<string | undefined> {
  */
 async function checkSource(
   config: Config,
-  source: AzureDevOpsSource,
+  source: AzureDevOpsConfig,
   name: NameKey,
   { signal }: DoctorRunContext,
 ): Promise<DoctorOutcome> {
+  const base = `${KEY}.${source.id}`;
   const integrations = ScmIntegrations.fromConfig(config);
   const credentials =
     await DefaultAzureDevOpsCredentialsProvider.fromIntegrations(
       integrations,
     ).getCredentials({ url: `https://${source.host}/${source.organization}` });
   const entries = config.getOptionalConfigArray(INTEGRATIONS) ?? [];
-  const index = entries.findIndex(
-    entry => (entry.getOptionalString('host') ?? SERVICES_HOST) === source.host,
-  );
+  // Backstage adds an entry for dev.azure.com when the config has none.
+  const index = readAzureIntegrationConfigs(entries)
+    .slice(0, entries.length)
+    .findIndex(entry => entry.host === source.host);
   const token =
     index >= 0
       ? name(`${INTEGRATIONS}[${index}].credentials[0].personalAccessToken`)
@@ -85,28 +70,16 @@ async function checkSource(
       fix: `Give ${INTEGRATIONS} an entry for ${source.host} with a personal access token`,
     };
   }
-  const origin =
-    source.host === SERVICES_HOST
-      ? SERVICES_SEARCH_ORIGIN
-      : `https://${source.host}`;
   const where = `${source.organization}/${source.project}`;
-  const response = await fetch(
-    `${origin}/${source.organization
-      .split('/')
-      .map(encodeURIComponent)
-      .join('/')}/${encodeURIComponent(
-      source.project,
-    )}/_apis/search/codesearchresults?api-version=${SEARCH_API_VERSION}`,
-    {
-      method: 'POST',
-      headers: { ...credentials.headers, 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        searchText: `path:${source.path} repo:${source.repository} proj:${source.project}`,
-        $top: 1,
-      }),
-      signal,
-    },
-  );
+  const { azureDevOpsCodeSearchUrl, azureDevOpsCodeSearchBody } = discovery();
+  const response = await fetch(azureDevOpsCodeSearchUrl(source), {
+    method: 'POST',
+    headers: { ...credentials.headers, 'Content-Type': 'application/json' },
+    body: JSON.stringify(
+      azureDevOpsCodeSearchBody(source, { skip: 0, top: 1 }),
+    ),
+    signal,
+  });
   // 203 is Azure DevOps's sign-in page: the credential was not taken.
   if (response.status === 401 || response.status === 203) {
     return {
@@ -121,13 +94,13 @@ async function checkSource(
       ? {
           status: 'problem',
           message: `${source.host}/${source.organization} has no project ${source.project} that the token can see`,
-          fix: `Check ${name(`${source.key}.project`)}`,
+          fix: `Check ${name(`${base}.project`)}`,
         }
       : {
           status: 'problem',
           message: `${source.host} has no organization ${source.organization} with code search`,
-          fix: `Check ${name(`${source.key}.organization`)} and ${name(
-            `${source.key}.host`,
+          fix: `Check ${name(`${base}.organization`)} and ${name(
+            `${base}.host`,
           )}`,
         };
   }
@@ -146,7 +119,7 @@ async function checkSource(
       message: `code search in ${where} answered ${response.status}${
         message ? `: ${message}` : ''
       }`,
-      fix: `Check ${name(`${source.key}.host`)} and ${token}`,
+      fix: `Check ${name(`${base}.host`)} and ${token}`,
     };
   }
   const { count } = (await response.json()) as { count: number };
@@ -164,9 +137,18 @@ async function checkSource(
  * and project, through the code search discovery runs.
  */
 export const azureDevOpsChecks: DoctorCheckFactory = (config, name) =>
-  providerBlocks(config, KEY).map(({ key, block }) => ({
-    id: key,
-    title: 'Azure DevOps discovery access',
-    run: (finalConfig, context) =>
-      checkSource(finalConfig, sourceOf(key, block), name, context),
-  }));
+  config
+    .getConfig(KEY)
+    .keys()
+    .map(id => ({
+      id: `${KEY}.${id}`,
+      title: 'Azure DevOps discovery access',
+      // Read here, so that a block missing a key fails its own check only.
+      run: (finalConfig, context) =>
+        checkSource(
+          finalConfig,
+          discovery().readAzureDevOpsConfig(finalConfig, id),
+          name,
+          context,
+        ),
+    }));

@@ -62,3 +62,16 @@ export function providerBlocks(
     block: providers!.getConfig(id),
   }));
 }
+
+/**
+ * A GET of a REST API under its base URL (with or without a trailing
+ * slash), for a check that reads the status and headers itself.
+ */
+export function apiGet(
+  apiBaseUrl: string,
+  path: string,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+): Promise<Response> {
+  return fetch(`${apiBaseUrl.replace(/\/+$/, '')}${path}`, { headers, signal });
+}

@@ -3,7 +3,7 @@
  * organizations they read: the ground of the doctor's GitHub checks.
  */
 import { Config } from '@backstage/config';
-import { providerBlocks } from './doctorCheck';
+import { apiGet, providerBlocks } from './doctorCheck';
 
 /** Backstage's GitHub integrations. */
 export const KEY = 'integrations.github';
@@ -104,11 +104,10 @@ export function githubGet(
   token: string,
   signal: AbortSignal,
 ): Promise<Response> {
-  return fetch(`${apiBaseUrl.replace(/\/+$/, '')}${path}`, {
-    headers: {
-      Authorization: `token ${token}`,
-      Accept: 'application/vnd.github+json',
-    },
+  return apiGet(
+    apiBaseUrl,
+    path,
+    { Authorization: `token ${token}`, Accept: 'application/vnd.github+json' },
     signal,
-  });
+  );
 }

@@ -10,6 +10,7 @@ import {
   DoctorOutcome,
   DoctorRunContext,
   NameKey,
+  apiGet,
   providerBlocks,
 } from './doctorCheck';
 
@@ -57,10 +58,7 @@ function gitlabGet(
   token: string,
   signal: AbortSignal,
 ): Promise<Response> {
-  return fetch(`${apiBaseUrl.replace(/\/+$/, '')}${path}`, {
-    headers: { 'PRIVATE-TOKEN': token },
-    signal,
-  });
+  return apiGet(apiBaseUrl, path, { 'PRIVATE-TOKEN': token }, signal);
 }
 
 /** What `GET /personal_access_tokens/self` tells of a token. */

@@ -69,8 +69,13 @@ export class AzureDevOpsResponseError extends CustomErrorBase {
   }
 }
 
-/** Azure DevOps Services serves search from a host of its own. */
-function codeSearchUrl(
+/**
+ * The code search endpoint of a discovery source's project: Azure DevOps
+ * Services serves search from a host of its own.
+ *
+ * @public
+ */
+export function azureDevOpsCodeSearchUrl(
   source: Pick<AzureDevOpsConfig, 'host' | 'organization' | 'project'>,
 ): string {
   const origin =
@@ -88,10 +93,15 @@ function filterValue(value: string): string {
   return /\s/.test(value) ? `"${value}"` : value;
 }
 
-/** The request body for one page, in the syntax of upstream's Azure module. */
-function codeSearchBody(
+/**
+ * The code search request body for one page of a discovery source's
+ * catalog files, in the syntax of upstream's Azure module.
+ *
+ * @public
+ */
+export function azureDevOpsCodeSearchBody(
   source: Pick<AzureDevOpsConfig, 'project' | 'repository' | 'path' | 'branch'>,
-  skip: number,
+  page: { skip: number; top: number },
 ): Record<string, unknown> {
   return {
     searchText: [
@@ -101,8 +111,8 @@ function codeSearchBody(
     ].join(' '),
     // A stable order, so that pages neither overlap nor leave gaps.
     $orderBy: [{ field: 'path', sortOrder: 'ASC' }],
-    $skip: skip,
-    $top: PAGE_SIZE,
+    $skip: page.skip,
+    $top: page.top,
     ...(source.branch ? { filters: { Branch: [source.branch] } } : {}),
   };
 }
@@ -143,12 +153,12 @@ export async function searchCatalogFiles(options: {
   fetch: typeof fetch;
 }): Promise<CodeSearchResult[]> {
   const { source, headers } = options;
-  const url = codeSearchUrl(source);
+  const url = azureDevOpsCodeSearchUrl(source);
   const found: CodeSearchResult[] = [];
   for (;;) {
     const page = await searchPage(
       url,
-      codeSearchBody(source, found.length),
+      azureDevOpsCodeSearchBody(source, { skip: found.length, top: PAGE_SIZE }),
       headers,
       options.fetch,
     );

@@ -4,6 +4,8 @@ import { InputError } from '@backstage/errors';
 /** The Azure DevOps Services host; any other host is an Azure DevOps Server. */
 export const AZURE_DEVOPS_SERVICES_HOST = 'dev.azure.com';
 
+const KEY = 'catalog.providers.azureDevOps';
+
 /**
  * One discovery source, read from `catalog.providers.azureDevOps.<id>`.
  * Same keys and defaults as upstream's
@@ -20,6 +22,7 @@ export interface AzureDevOpsConfig {
   host: string;
   /** The organization (Azure DevOps Server: the collection). */
   organization: string;
+  /** The project whose repositories discovery searches. */
   project: string;
   /** A repository name, or a code search pattern such as `service-*`; defaults to `*`. */
   repository: string;
@@ -29,12 +32,23 @@ export interface AzureDevOpsConfig {
   path: string;
 }
 
-function readOne(id: string, block: Config): AzureDevOpsConfig {
+/**
+ * Reads one discovery source, `catalog.providers.azureDevOps.<id>`, with
+ * the defaults discovery applies; throws on a missing or wrong key, naming
+ * it.
+ *
+ * @public
+ */
+export function readAzureDevOpsConfig(
+  config: Config,
+  id: string,
+): AzureDevOpsConfig {
+  const block = config.getConfig(KEY).getConfig(id);
   const path = block.getOptionalString('path') ?? '/catalog-info.yaml';
   if (!path.startsWith('/')) {
     // Code search paths are rooted; a relative one silently matches nothing.
     throw new InputError(
-      `catalog.providers.azureDevOps.${id}.path must start with '/' (the repository root), got '${path}'; write '/${path}'`,
+      `${KEY}.${id}.path must start with '/' (the repository root), got '${path}'; write '/${path}'`,
     );
   }
   return {
@@ -55,9 +69,9 @@ function readOne(id: string, block: Config): AzureDevOpsConfig {
  * @public
  */
 export function readAzureDevOpsConfigs(config: Config): AzureDevOpsConfig[] {
-  const providers = config.getOptionalConfig('catalog.providers.azureDevOps');
+  const providers = config.getOptionalConfig(KEY);
   if (!providers) {
     return [];
   }
-  return providers.keys().map(id => readOne(id, providers.getConfig(id)));
+  return providers.keys().map(id => readAzureDevOpsConfig(config, id));
 }
