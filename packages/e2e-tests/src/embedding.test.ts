@@ -24,6 +24,7 @@ import {
 import { readEmbeddingSnippet } from '@devportal/test-utils/src/backend/embedding/embeddingSnippet';
 import {
   buildAndPackPlugins,
+  withOwnDependencies,
   PackedPackage,
   pluginPackages,
 } from '@devportal/test-utils/src/backend/embedding/packPlugins';
@@ -213,14 +214,12 @@ describe('embedding the packed packages in a backend of your own', () => {
   });
 
   describe('the presets command through npm exec from the packed packages', () => {
-    // The CLI and the libraries it depends on by version, which is not on
-    // the registry: npm exec installs the three tarballs together.
+    // The CLI and the packages of ours it depends on by version, which are
+    // not on the registry: npm exec installs their tarballs together.
     const presetsTarballs = () =>
-      [
-        '@devportal/presets-cli',
-        '@devportal/plugin-presets-common',
-        '@devportal/plugin-presets-node',
-      ].map(name => packed.find(p => p.name === name)!.tarball);
+      withOwnDependencies(['@devportal/presets-cli']).map(
+        name => packed.find(p => p.name === name)!.tarball,
+      );
     let npxCacheBefore: Set<string>;
     const npxCache = () => {
       const dir = path.join(os.homedir(), '.npm/_npx');

@@ -44,6 +44,29 @@ export function pluginPackages(): PluginPackage[] {
     .map(({ dir, pkg }) => ({ dir, name: pkg.name, version: pkg.version }));
 }
 
+/**
+ * `names` and every publishable package of ours they depend on, directly or
+ * through one another: none of them is on the registry, so npm must be
+ * handed all their tarballs together.
+ */
+export function withOwnDependencies(names: string[]): string[] {
+  const ours = new Map(pluginPackages().map(p => [p.name, p.dir]));
+  const found = new Set<string>();
+  const visit = (name: string) => {
+    const dir = ours.get(name);
+    if (!dir || found.has(name)) {
+      return;
+    }
+    found.add(name);
+    const pkg = JSON.parse(
+      fs.readFileSync(path.join(dir, 'package.json'), 'utf8'),
+    );
+    Object.keys(pkg.dependencies ?? {}).forEach(visit);
+  };
+  names.forEach(visit);
+  return [...found];
+}
+
 const yarn = (args: string[], cwd: string, timeoutMs: number) =>
   runOrThrow(process.execPath, [yarnRelease, ...args], {
     cwd,
