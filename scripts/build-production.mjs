@@ -22,9 +22,11 @@
  *
  * The build runs in a staging copy of the sources (tracked and new files,
  * dependencies linked from this checkout), so it never rewrites the dist/
- * folders of the working tree while tests there may be reading them.
+ * folders of the working tree while tests there may be reading them. With
+ * --in-place it builds in the checkout itself instead: the build stage of
+ * packages/backend/Dockerfile, a copy of the sources of its own with no git.
  *
- *   node scripts/build-production.mjs <target folder> [--keep-staging]
+ *   node scripts/build-production.mjs <target folder> [--keep-staging | --in-place]
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -218,16 +220,23 @@ async function main() {
       `${root} has no node_modules: install the dependencies first (npm start, or node ${YARN_RELEASE} install)`,
     );
   }
-  const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'devportal-staging-'));
   const started = Date.now();
-  try {
-    log(`staging the sources in ${staging}`);
-    stageSources(staging);
-    buildBackend(staging);
-    deploy(staging, target);
-  } finally {
-    if (!args.includes('--keep-staging')) {
-      fs.rmSync(staging, { recursive: true, force: true });
+  if (args.includes('--in-place')) {
+    buildBackend(root);
+    deploy(root, target);
+  } else {
+    const staging = fs.mkdtempSync(
+      path.join(os.tmpdir(), 'devportal-staging-'),
+    );
+    try {
+      log(`staging the sources in ${staging}`);
+      stageSources(staging);
+      buildBackend(staging);
+      deploy(staging, target);
+    } finally {
+      if (!args.includes('--keep-staging')) {
+        fs.rmSync(staging, { recursive: true, force: true });
+      }
     }
   }
   log(
