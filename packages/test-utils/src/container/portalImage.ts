@@ -210,69 +210,70 @@ function hostYarnCache(): string | undefined {
   return fs.existsSync(folder) ? folder : undefined;
 }
 
+/** The build stage of the image, tagged so that its layers stay cached. */
+const BUILD_STAGE_TEST_IMAGE = 'localhost/devportal-test-build:latest';
+
 /** What {@link buildPortalImage} built. */
 export interface BuiltImage {
   image: string;
-  /** Wall time of `podman build`, in milliseconds. */
+  /** Wall time of the builds, in milliseconds. */
   buildMs: number;
-  /** The build's output, for a test that needs to look at it. */
-  log: string;
+}
+
+async function imageId(image: string): Promise<string | undefined> {
+  if (!(await imageExists(image))) {
+    return undefined;
+  }
+  const { stdout } = await podman([
+    'image',
+    'inspect',
+    '--format',
+    '{{.Id}}',
+    image,
+  ]);
+  return stdout.trim();
 }
 
 /**
  * `podman build -f packages/backend/Dockerfile .` from the repository root,
- * on the test base image, tagged {@link PORTAL_TEST_IMAGE}. The image it
- * replaces is removed; the layers the new one shares with it stay cached.
+ * on the test base image, tagged {@link PORTAL_TEST_IMAGE}.
+ *
+ * The build stage is built and tagged first: an untagged layer is what
+ * `podman image prune` and a rebuild leave to go, and its dependency layer
+ * is the one worth keeping. The images the two tags named before are
+ * removed once replaced; the layers the new ones share with them stay.
  */
 export async function buildPortalImage(): Promise<BuiltImage> {
   const base = await ensureTestBaseImage();
-  const previous = (await imageExists(PORTAL_TEST_IMAGE))
-    ? (
-        await podman([
-          'image',
-          'inspect',
-          '--format',
-          '{{.Id}}',
-          PORTAL_TEST_IMAGE,
-        ])
-      ).stdout.trim()
-    : undefined;
+  const tags = [BUILD_STAGE_TEST_IMAGE, PORTAL_TEST_IMAGE];
+  const before = await Promise.all(tags.map(imageId));
   const cache = hostYarnCache();
+  const build = (target: string[], tag: string) =>
+    podman([
+      'build',
+      ...CONTAINER_LIMITS,
+      ...(cache ? ['--volume', `${cache}:/root/.yarn/berry/cache`] : []),
+      '--build-arg',
+      `BASE_IMAGE=${base}`,
+      '--file',
+      path.join(repoRoot, 'packages/backend/Dockerfile'),
+      ...target,
+      '--tag',
+      tag,
+      repoRoot,
+    ]);
   const started = Date.now();
-  const result = await podman([
-    'build',
-    ...CONTAINER_LIMITS,
-    ...(cache ? ['--volume', `${cache}:/root/.yarn/berry/cache`] : []),
-    '--build-arg',
-    `BASE_IMAGE=${base}`,
-    '--file',
-    path.join(repoRoot, 'packages/backend/Dockerfile'),
-    '--tag',
-    PORTAL_TEST_IMAGE,
-    repoRoot,
-  ]);
+  await build(['--target', 'build'], BUILD_STAGE_TEST_IMAGE);
+  await build([], PORTAL_TEST_IMAGE);
   const buildMs = Date.now() - started;
-  const current = (
-    await podman(['image', 'inspect', '--format', '{{.Id}}', PORTAL_TEST_IMAGE])
-  ).stdout.trim();
-  if (previous && previous !== current) {
-    await removeStaleImages();
+  const after = await Promise.all(tags.map(imageId));
+  const replaced = before.filter(
+    (id, i): id is string => id !== undefined && id !== after[i],
+  );
+  if (replaced.length > 0) {
+    await execToEnd(PODMAN, [...PODMAN_GLOBAL, 'rmi', ...replaced]);
   }
-  return {
-    image: PORTAL_TEST_IMAGE,
-    buildMs,
-    log: `${result.stdout}${result.stderr}`,
-  };
-}
-
-/**
- * Removes what earlier builds left behind once a new image replaced them:
- * the untagged images no other image builds on (the old portal image, the
- * old top of the build stage). The layers the current build reused are
- * parents of tagged or current images and stay.
- */
-async function removeStaleImages(): Promise<void> {
-  await podman(['image', 'prune', '--force']);
+  return { image: PORTAL_TEST_IMAGE, buildMs };
 }
 
 /** The size of an image in bytes, as podman reports it. */
