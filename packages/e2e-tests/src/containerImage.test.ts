@@ -75,7 +75,7 @@ describe('the container image', () => {
 
     // DEVPORTAL_DB_PATH=/app/data: SQLite on disk, one file per plugin.
     expect(fs.readdirSync(data)).toEqual(
-      expect.arrayContaining(['backstage_plugin_catalog.sqlite']),
+      expect.arrayContaining(['catalog.sqlite']),
     );
 
     const stopping = Date.now();

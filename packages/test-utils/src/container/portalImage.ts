@@ -28,12 +28,14 @@ import {
   execFileSync,
   spawn,
 } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
   BackendProcess,
   freePort,
+  outputToExit,
   repoRoot,
   watchBackend,
 } from '../backend/backendProcess';
@@ -44,8 +46,18 @@ export const BASE_NODE_VERSION = '22.23.5';
 /** The base image made by {@link ensureTestBaseImage}. */
 export const TEST_BASE_IMAGE = `localhost/devportal-test-base:bookworm-node-${BASE_NODE_VERSION}`;
 
+/**
+ * The checkout the images are built from, in their tags: test runs of two
+ * checkouts on one machine share podman's storage and its layers, not
+ * their images.
+ */
+const CHECKOUT = createHash('sha256')
+  .update(repoRoot)
+  .digest('hex')
+  .slice(0, 8);
+
 /** The portal image built by {@link buildPortalImage}. */
-export const PORTAL_TEST_IMAGE = 'localhost/devportal-test:latest';
+export const PORTAL_TEST_IMAGE = `localhost/devportal-test:${CHECKOUT}`;
 
 const PODMAN = 'podman';
 /** Options of podman itself, before the command. */
@@ -210,8 +222,11 @@ function hostYarnCache(): string | undefined {
   return fs.existsSync(folder) ? folder : undefined;
 }
 
-/** The build stage of the image, tagged so that its layers stay cached. */
-const BUILD_STAGE_TEST_IMAGE = 'localhost/devportal-test-build:latest';
+/** The stages of the image worth keeping, tagged so that their layers stay cached. */
+const STAGE_TEST_IMAGES = ['dependencies', 'build'].map(stage => ({
+  stage,
+  tag: `localhost/devportal-test-${stage}:${CHECKOUT}`,
+}));
 
 /** What {@link buildPortalImage} built. */
 export interface BuiltImage {
@@ -238,18 +253,26 @@ async function imageId(image: string): Promise<string | undefined> {
  * `podman build -f packages/backend/Dockerfile .` from the repository root,
  * on the test base image, tagged {@link PORTAL_TEST_IMAGE}.
  *
- * The build stage is built and tagged first: an untagged layer is what
- * `podman image prune` and a rebuild leave to go, and its dependency layer
- * is the one worth keeping. The images the two tags named before are
- * removed once replaced; the layers the new ones share with them stay.
+ * The stages that hold the dependencies and the built code are built and
+ * tagged first: an untagged layer is what `podman image prune` removes,
+ * and the dependency layers take minutes to make again. The images the tags
+ * named before are removed once replaced; the layers the new ones share
+ * with them stay.
  */
 export async function buildPortalImage(): Promise<BuiltImage> {
   const base = await ensureTestBaseImage();
-  const tags = [BUILD_STAGE_TEST_IMAGE, PORTAL_TEST_IMAGE];
-  const before = await Promise.all(tags.map(imageId));
+  const builds = [
+    ...STAGE_TEST_IMAGES.map(({ stage, tag }) => ({
+      target: ['--target', stage],
+      tag,
+    })),
+    { target: [], tag: PORTAL_TEST_IMAGE },
+  ];
+  const before = await Promise.all(builds.map(({ tag }) => imageId(tag)));
   const cache = hostYarnCache();
-  const build = (target: string[], tag: string) =>
-    podman([
+  const started = Date.now();
+  for (const { target, tag } of builds) {
+    await podman([
       'build',
       ...CONTAINER_LIMITS,
       ...(cache ? ['--volume', `${cache}:/root/.yarn/berry/cache`] : []),
@@ -262,11 +285,9 @@ export async function buildPortalImage(): Promise<BuiltImage> {
       tag,
       repoRoot,
     ]);
-  const started = Date.now();
-  await build(['--target', 'build'], BUILD_STAGE_TEST_IMAGE);
-  await build([], PORTAL_TEST_IMAGE);
+  }
   const buildMs = Date.now() - started;
-  const after = await Promise.all(tags.map(imageId));
+  const after = await Promise.all(builds.map(({ tag }) => imageId(tag)));
   const replaced = before.filter(
     (id, i): id is string => id !== undefined && id !== after[i],
   );
@@ -404,24 +425,11 @@ export async function runPortalContainerToExit(
   options: PortalContainerOptions & { timeoutMs?: number },
 ): Promise<Completed> {
   const { name, child } = await spawnContainer(options);
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', c => (stdout += c));
-    child.stderr!.on('data', c => (stderr += c));
-    const timer = setTimeout(() => {
+  return outputToExit(
+    child,
+    () => {
       execToEnd(PODMAN, [...PODMAN_GLOBAL, 'rm', '--force', name]);
-      reject(
-        new Error(
-          `the container did not exit within ${
-            options.timeoutMs ?? 60_000
-          } ms; output:\n${stdout}${stderr}`,
-        ),
-      );
-    }, options.timeoutMs ?? 60_000);
-    child.on('close', code => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+    },
+    options.timeoutMs,
+  );
 }
