@@ -14,15 +14,9 @@ const GIB = 1024 ** 3;
  * @param context.productionBootMs the production build's boot median of this run, if measured
  * @param context.bootEnv the environment of the `boot-prod` figure's presets side
  */
-export async function imageBench({
-  report,
-  notes,
-  log,
-  quick,
-  harness,
-  productionBootMs,
-  bootEnv,
-}) {
+export async function imageBench(context) {
+  const { report, notes, log, quick, harness } = context;
+  const { productionBootMs, bootEnv } = context;
   log('container image: size, and boot to readiness from podman run');
   const { buildPortalImage, imageSizeBytes, runPortalContainer } = harness(
     'container/portalImage',
