@@ -9,7 +9,7 @@
  * nothing here fails on a missed goal, only on a broken setup.
  *
  *   node bench/run.mjs [--quick]
- *                      [--only refused,resolve,boot,boot-prod,ldap-sync,sign-in,app,fresh-start]
+ *                      [--only refused,resolve,boot,boot-prod,image,ldap-sync,sign-in,app,fresh-start]
  *                      [--out <file>]   (default bench/results.md)
  *                      [--prod-dir <folder>]   (boot-prod: a folder built by
  *                        scripts/build-production.mjs; default: a fresh build)
@@ -44,6 +44,7 @@ import {
   uidOf,
 } from './ldap/generate.mjs';
 import { appBench } from './app.mjs';
+import { imageBench } from './image.mjs';
 import { freshStartBench } from './freshStart.mjs';
 
 const args = process.argv.slice(2);
@@ -256,6 +257,7 @@ async function compareBoots(sides, how) {
     goal: '≤ 1.05',
     verdict: verdict(wallRatio <= 1.05),
   });
+  const medians = { presets: median(times.presets) };
   if (cpu.presets.every(c => c !== undefined)) {
     const cpuRatio = pairedRatio(cpu);
     report({
@@ -274,6 +276,7 @@ async function compareBoots(sides, how) {
       .map(t => t.toFixed(0))
       .join(', ')}.`,
   );
+  return medians;
 }
 
 async function bootToReadiness() {
@@ -390,15 +393,20 @@ function productionBootSides(prodDir) {
   };
 }
 
+/** The production build's boot median of this run, beside the image's (`image`). */
+let productionBootMs;
+
 async function bootToReadinessProduction() {
   log('boot to readiness from the production build: presets vs by hand');
   const prod = await productionDir();
   const removeBaseline = compileBaseline(prod.dir);
   try {
-    await compareBoots(
-      productionBootSides(prod.dir),
-      'from the production build',
-    );
+    productionBootMs = (
+      await compareBoots(
+        productionBootSides(prod.dir),
+        'from the production build',
+      )
+    ).presets;
   } finally {
     removeBaseline();
     prod.remove();
@@ -829,6 +837,22 @@ const benchmarks = [
   ['resolve', resolveInProcess],
   ['boot', bootToReadiness],
   ['boot-prod', bootToReadinessProduction],
+  [
+    'image',
+    () =>
+      imageBench({
+        report,
+        notes,
+        log,
+        quick,
+        harness,
+        productionBootMs,
+        bootEnv: async () => ({
+          ...(await githubEnv()),
+          ...bootSides.presets.env,
+        }),
+      }),
+  ],
   ['ldap-sync', ldapSync],
   ['sign-in', signIn],
   ['app', () => appBench({ report, notes, log, quick })],

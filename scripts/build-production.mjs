@@ -22,9 +22,11 @@
  *
  * The build runs in a staging copy of the sources (tracked and new files,
  * dependencies linked from this checkout), so it never rewrites the dist/
- * folders of the working tree while tests there may be reading them.
+ * folders of the working tree while tests there may be reading them. With
+ * --in-place it builds in the checkout itself instead: the build stage of
+ * packages/backend/Dockerfile, a copy of the sources of its own with no git.
  *
- *   node scripts/build-production.mjs <target folder> [--keep-staging]
+ *   node scripts/build-production.mjs <target folder> [--keep-staging | --in-place]
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -178,25 +180,103 @@ function checkBuiltBackend(target) {
   }
 }
 
-/** Steps 2 and 3: the deployable folder. */
-function deploy(staging, target) {
-  const dist = path.join(staging, 'packages/backend/dist');
+/**
+ * The workspace's package.json files, by package name, each with the
+ * folder it is in (relative to `projectRoot`).
+ */
+function workspaceManifests(projectRoot) {
+  const { workspaces } = JSON.parse(
+    fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8'),
+  );
+  const byName = new Map();
+  for (const pattern of workspaces) {
+    // The root's workspaces are `<folder>/*`.
+    const parent = pattern.replace(/\/\*$/, '');
+    const parentDir = path.join(projectRoot, parent);
+    if (!fs.existsSync(parentDir)) continue;
+    for (const name of fs.readdirSync(parentDir)) {
+      const file = path.join(parentDir, name, 'package.json');
+      if (fs.existsSync(file)) {
+        const manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
+        byName.set(manifest.name, { dir: `${parent}/${name}`, manifest });
+      }
+    }
+  }
+  return byName;
+}
+
+/**
+ * The skeleton step 1 packs, taken from the package.json files instead of a
+ * build: the backend and every workspace package it depends on, through
+ * `dependencies`; a bundled package (the app, built into static files) with
+ * no dependencies of its own, as step 1 packs it. It installs the same
+ * production dependencies, so a container build can install them in a layer
+ * that only yarn.lock and the package.json files decide.
+ */
+function writeManifestSkeleton(projectRoot, target) {
+  const byName = workspaceManifests(projectRoot);
+  const pending = ['backend'];
+  const seen = new Set();
+  while (pending.length > 0) {
+    const name = pending.pop();
+    if (seen.has(name) || !byName.has(name)) continue;
+    seen.add(name);
+    const { dir, manifest } = byName.get(name);
+    const written = { ...manifest };
+    if (manifest.bundled) {
+      delete written.dependencies;
+      delete written.devDependencies;
+      delete written.peerDependencies;
+    } else {
+      pending.push(...Object.keys(manifest.dependencies ?? {}));
+    }
+    fs.mkdirSync(path.join(target, dir), { recursive: true });
+    fs.writeFileSync(
+      path.join(target, dir, 'package.json'),
+      `${JSON.stringify(written, null, 2)}\n`,
+    );
+  }
+}
+
+/**
+ * Step 2: the root files, the skeleton (`writeSkeleton` puts it into the
+ * target) and the production dependencies.
+ */
+function installDependencies(projectRoot, target, writeSkeleton) {
   fs.mkdirSync(target, { recursive: true });
   for (const file of INSTALL_FILES) {
-    copyInto(path.join(staging, file), path.join(target, file));
+    copyInto(path.join(projectRoot, file), path.join(target, file));
   }
-  untar(path.join(dist, 'skeleton.tar.gz'), target);
+  writeSkeleton();
   log(`installing production dependencies in ${target}`);
   yarn(['workspaces', 'focus', '--all', '--production'], {
     projectRoot: target,
     env: installEnv(),
   });
-  untar(path.join(dist, 'bundle.tar.gz'), target);
+}
+
+/** Step 3: the built code and what the backend reads from its root. */
+function placeCode(staging, target) {
+  fs.mkdirSync(target, { recursive: true });
+  untar(path.join(staging, 'packages/backend/dist/bundle.tar.gz'), target);
   checkBuiltBackend(target);
   checkBuiltApp(target);
   for (const file of RUNTIME_ROOT_FILES) {
     copyInto(path.join(root, file), path.join(target, file));
   }
+}
+
+/** Steps 2 and 3 (or one of them), after step 1 built into `staging`. */
+function deploy(staging, target, { codeOnly }) {
+  if (!codeOnly) {
+    installDependencies(staging, target, () =>
+      untar(
+        path.join(staging, 'packages/backend/dist/skeleton.tar.gz'),
+        target,
+      ),
+    );
+  }
+  placeCode(staging, target);
 }
 
 async function main() {
@@ -218,16 +298,28 @@ async function main() {
       `${root} has no node_modules: install the dependencies first (npm start, or node ${YARN_RELEASE} install)`,
     );
   }
-  const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'devportal-staging-'));
   const started = Date.now();
-  try {
-    log(`staging the sources in ${staging}`);
-    stageSources(staging);
-    buildBackend(staging);
-    deploy(staging, target);
-  } finally {
-    if (!args.includes('--keep-staging')) {
-      fs.rmSync(staging, { recursive: true, force: true });
+  const codeOnly = args.includes('--code-only');
+  if (args.includes('--dependencies-only')) {
+    installDependencies(root, target, () =>
+      writeManifestSkeleton(root, target),
+    );
+  } else if (args.includes('--in-place')) {
+    buildBackend(root);
+    deploy(root, target, { codeOnly });
+  } else {
+    const staging = fs.mkdtempSync(
+      path.join(os.tmpdir(), 'devportal-staging-'),
+    );
+    try {
+      log(`staging the sources in ${staging}`);
+      stageSources(staging);
+      buildBackend(staging);
+      deploy(staging, target, { codeOnly });
+    } finally {
+      if (!args.includes('--keep-staging')) {
+        fs.rmSync(staging, { recursive: true, force: true });
+      }
     }
   }
   log(

@@ -273,6 +273,24 @@ export async function runToExit(
 }> {
   const started = Date.now();
   const { child } = await spawnPortal(options);
+  const result = await outputToExit(
+    child,
+    () => process.kill(-child.pid!, 'SIGKILL'),
+    options.timeoutMs,
+  ).finally(() => running.delete(child));
+  return { ...result, durationMs: Date.now() - started };
+}
+
+/**
+ * Collects a process's output until it exits by itself; after `timeoutMs`
+ * (60 s by default) it is killed with `kill` and the promise rejects with
+ * the output so far.
+ */
+export function outputToExit(
+  child: ChildProcess,
+  kill: () => void,
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     let stdout = '';
     let stderr = '';
@@ -280,22 +298,19 @@ export async function runToExit(
     child.stderr!.on('data', c => (stderr += c));
     const timer = setTimeout(() => {
       try {
-        process.kill(-child.pid!, 'SIGKILL');
+        kill();
       } catch {
         // already gone
       }
       reject(
         new Error(
-          `did not exit within ${
-            options.timeoutMs ?? 60_000
-          } ms; output:\n${stdout}${stderr}`,
+          `did not exit within ${timeoutMs} ms; output:\n${stdout}${stderr}`,
         ),
       );
-    }, options.timeoutMs ?? 60_000);
+    }, timeoutMs);
     child.on('close', code => {
       clearTimeout(timer);
-      running.delete(child);
-      resolve({ code, stdout, stderr, durationMs: Date.now() - started });
+      resolve({ code, stdout, stderr });
     });
   });
 }
