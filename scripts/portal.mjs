@@ -534,7 +534,7 @@ async function runTests(extraArgs) {
       report,
     };
   };
-  // Lanes side by side: the unit and module tests; the type check,
+  // Three lanes side by side: the unit and module tests; the type check,
   // the API reports check and lint; and the app build, then the
   // process-level tests, the longest step of the run. Those start once the
   // app is built and both the unit tests and the API reports check have
@@ -545,12 +545,6 @@ async function runTests(extraArgs) {
   // instead of before them. The unit tests and the last lane stream their
   // output, one after the other; the middle lane prints each step's output
   // in one piece when it ends, so that no two steps interleave their lines.
-  // A fourth lane, from the start: the container image test. Its image
-  // build (a Yarn install and the production build inside podman, mostly
-  // writing files) is the longest step of the run and leaves the cores
-  // half idle, so it runs beside everything else rather than as the longest
-  // file among the process-level tests; it prints its output in one piece.
-  const IMAGE_TEST = 'containerImage\\.test\\.ts$';
   const lanes = [
     [jest('unit and module tests', ['--ignoreProjects', PROCESS_TESTS])],
     [
@@ -575,23 +569,12 @@ async function runTests(extraArgs) {
           '--selectProjects',
           PROCESS_TESTS,
           `--maxWorkers=${processTestWorkers()}`,
-          '--testPathIgnorePatterns=/node_modules/',
-          `--testPathIgnorePatterns=${IMAGE_TEST}`,
         ]),
         needs: ['app build'],
         after: ['unit and module tests', 'API reports'],
       },
     ],
-    [
-      jest('container image test', [
-        '--selectProjects',
-        PROCESS_TESTS,
-        IMAGE_TEST,
-      ]),
-    ],
   ];
-  /** The lanes whose output is kept and printed per step (the others stream). */
-  const keptOutput = new Set([1, 3]);
   /** Each step's exit code, once it has ended (undefined when not run). */
   const ended = new Map();
   const endOf = name => {
@@ -619,7 +602,7 @@ async function runTests(extraArgs) {
       endOf(step.name).resolve(code);
     }
   };
-  await Promise.all(lanes.map((steps, i) => runLane(steps, keptOutput.has(i))));
+  await Promise.all(lanes.map((steps, i) => runLane(steps, i === 1)));
   const jestReports = lanes
     .flat()
     .filter(step => step.report)
