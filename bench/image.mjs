@@ -25,7 +25,7 @@ export async function imageBench(context) {
   notes.push(
     `Container image built in ${(built.buildMs / 1000).toFixed(
       0,
-    )} s (podman's layer cache as this machine held it; the Yarn cache mounted, no package fetched from the registry).`,
+    )} s (from nothing but the base image, as the test builds it; the Yarn cache mounted, no package fetched from the registry).`,
   );
   const size = await imageSizeBytes(built.image);
   report({

@@ -293,14 +293,17 @@ async function main() {
       `${target} is not empty: name a new or empty folder to build into`,
     );
   }
-  if (!fs.existsSync(path.join(root, 'node_modules'))) {
+  const dependenciesOnly = args.includes('--dependencies-only');
+  // The dependencies are installed from yarn.lock and the package.json
+  // files alone; the build needs the workspace's.
+  if (!dependenciesOnly && !fs.existsSync(path.join(root, 'node_modules'))) {
     throw new Error(
       `${root} has no node_modules: install the dependencies first (npm start, or node ${YARN_RELEASE} install)`,
     );
   }
   const started = Date.now();
   const codeOnly = args.includes('--code-only');
-  if (args.includes('--dependencies-only')) {
+  if (dependenciesOnly) {
     installDependencies(root, target, () =>
       writeManifestSkeleton(root, target),
     );

@@ -60,6 +60,12 @@ const TEST_SYSTEM_PACKAGES = [
     packages: ['postgresql'],
     after: stopSystemPostgres,
   },
+  // The container image test builds packages/backend/Dockerfile and runs
+  // it with podman (runc: crun fails on this cgroup layout), on a base
+  // image debootstrap makes, since no image registry is reachable.
+  { file: '/usr/bin/podman', packages: ['podman', 'runc'] },
+  { file: '/usr/sbin/runc', packages: ['runc'] },
+  { file: '/usr/sbin/debootstrap', packages: ['debootstrap'] },
 ];
 
 function log(message) {

@@ -15,8 +15,7 @@
  * mounted into the build's RUN steps: the same archives the registry
  * serves (yarn.lock holds their checksums), without the download. The
  * Dockerfile does not know about it; an operator's build fetches from the
- * registry. Podman keeps the build's layers, so a later build reinstalls
- * only when yarn.lock or a package.json changed.
+ * registry.
  *
  * On these machines podman needs runc (crun fails on this cgroup layout),
  * cgroupfs, the host network, and rlimits lowered explicitly (raising them
@@ -60,8 +59,29 @@ const CHECKOUT = createHash('sha256')
 export const PORTAL_TEST_IMAGE = `localhost/devportal-test:${CHECKOUT}`;
 
 const PODMAN = 'podman';
+/**
+ * Where the harness's podman keeps its images: a storage of its own in
+ * memory (/dev/shm). The image build writes gigabytes into its build
+ * containers (every workspace's dependencies for the build, the production
+ * ones beside them); on disk they compete with every other test's backends
+ * and databases for the same disk, and slowed the whole suite down. The
+ * storage lives until the machine restarts; `rm -rf` of this folder frees
+ * it.
+ */
+export const PODMAN_STORAGE = '/dev/shm/devportal-podman';
 /** Options of podman itself, before the command. */
-const PODMAN_GLOBAL = ['--runtime', 'runc', '--cgroup-manager', 'cgroupfs'];
+const PODMAN_GLOBAL = [
+  '--runtime',
+  'runc',
+  '--cgroup-manager',
+  'cgroupfs',
+  '--storage-driver',
+  'overlay',
+  '--root',
+  `${PODMAN_STORAGE}/storage`,
+  '--runroot',
+  `${PODMAN_STORAGE}/run`,
+];
 /** Options of `podman build` and `podman run`. */
 const CONTAINER_LIMITS = [
   '--network',
@@ -222,16 +242,10 @@ function hostYarnCache(): string | undefined {
   return fs.existsSync(folder) ? folder : undefined;
 }
 
-/** The stages of the image worth keeping, tagged so that their layers stay cached. */
-const STAGE_TEST_IMAGES = ['dependencies', 'build'].map(stage => ({
-  stage,
-  tag: `localhost/devportal-test-${stage}:${CHECKOUT}`,
-}));
-
 /** What {@link buildPortalImage} built. */
 export interface BuiltImage {
   image: string;
-  /** Wall time of the builds, in milliseconds. */
+  /** Wall time of the build, in milliseconds. */
   buildMs: number;
 }
 
@@ -251,50 +265,50 @@ async function imageId(image: string): Promise<string | undefined> {
 
 /**
  * `podman build -f packages/backend/Dockerfile .` from the repository root,
- * on the test base image, tagged {@link PORTAL_TEST_IMAGE}.
+ * on the test base image, tagged {@link PORTAL_TEST_IMAGE}: once per test
+ * run, from nothing.
  *
- * The stages that hold the dependencies and the built code are built and
- * tagged first: an untagged layer is what `podman image prune` removes,
- * and the dependency layers take minutes to make again. The images the tags
- * named before are removed once replaced; the layers the new ones share
- * with them stay.
+ * `--layers=false`: podman keeps no layer of the stages before the last,
+ * and so never writes out the gigabytes of their dependencies, which took
+ * most of a build (an operator's build keeps them: the next build reuses
+ * them). `--jobs 2`: the stages that do not need each other (the
+ * production dependencies, the build) run side by side.
  */
 export async function buildPortalImage(): Promise<BuiltImage> {
   const base = await ensureTestBaseImage();
-  const builds = [
-    ...STAGE_TEST_IMAGES.map(({ stage, tag }) => ({
-      target: ['--target', stage],
-      tag,
-    })),
-    { target: [], tag: PORTAL_TEST_IMAGE },
-  ];
-  const before = await Promise.all(builds.map(({ tag }) => imageId(tag)));
+  const before = await imageId(PORTAL_TEST_IMAGE);
   const cache = hostYarnCache();
   const started = Date.now();
-  for (const { target, tag } of builds) {
-    await podman([
-      'build',
-      ...CONTAINER_LIMITS,
-      ...(cache ? ['--volume', `${cache}:/root/.yarn/berry/cache`] : []),
-      '--build-arg',
-      `BASE_IMAGE=${base}`,
-      '--file',
-      path.join(repoRoot, 'packages/backend/Dockerfile'),
-      ...target,
-      '--tag',
-      tag,
-      repoRoot,
-    ]);
-  }
+  await podman([
+    'build',
+    ...CONTAINER_LIMITS,
+    '--layers=false',
+    '--jobs',
+    '2',
+    ...(cache ? ['--volume', `${cache}:/root/.yarn/berry/cache`] : []),
+    '--build-arg',
+    `BASE_IMAGE=${base}`,
+    '--file',
+    path.join(repoRoot, 'packages/backend/Dockerfile'),
+    '--tag',
+    PORTAL_TEST_IMAGE,
+    repoRoot,
+  ]);
   const buildMs = Date.now() - started;
-  const after = await Promise.all(builds.map(({ tag }) => imageId(tag)));
-  const replaced = before.filter(
-    (id, i): id is string => id !== undefined && id !== after[i],
-  );
-  if (replaced.length > 0) {
-    await execToEnd(PODMAN, [...PODMAN_GLOBAL, 'rmi', ...replaced]);
+  if (before !== undefined && before !== (await imageId(PORTAL_TEST_IMAGE))) {
+    await execToEnd(PODMAN, [...PODMAN_GLOBAL, 'rmi', before]);
   }
   return { image: PORTAL_TEST_IMAGE, buildMs };
+}
+
+/** Removes {@link PORTAL_TEST_IMAGE}, which takes a gigabyte of memory. */
+export async function removePortalImage(): Promise<void> {
+  await execToEnd(PODMAN, [
+    ...PODMAN_GLOBAL,
+    'rmi',
+    '--force',
+    PORTAL_TEST_IMAGE,
+  ]);
 }
 
 /** The size of an image in bytes, as podman reports it. */
