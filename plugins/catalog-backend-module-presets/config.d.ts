@@ -66,10 +66,13 @@ export interface Config {
        * Org sync only: refuse a sync that returns fewer users, or fewer
        * groups, than this share of the last applied sync, or of the largest
        * sync applied within `peakWindow` (a number from 0 to 1; default
-       * 0.5, i.e. fewer than half). 0 turns the check off. Lower it for a
-       * directory that really shrank, then set it back: the sync it let
-       * through is the new baseline, earlier peaks it fell below no longer
-       * count. An empty result is governed by `allowEmpty` alone.
+       * 0.5, i.e. fewer than half). 0 turns the check off. A refused run
+       * is held for a person: when the directory really shrank, approve it
+       * (`yarn presets sync approve <provider>`, or the presets page).
+       * Lowering the share instead lets such runs through without anyone;
+       * set it back afterwards: the sync it let through is the new
+       * baseline, earlier peaks it fell below no longer count. An empty
+       * result is governed by `allowEmpty` alone.
        */
       minRetainedShare?: number;
       /**

@@ -212,7 +212,7 @@ describe('catalogModulePresets', () => {
       const restarted = await lifetime(knex, 3);
       expect(restarted.users).toEqual([]);
       expect(restarted.logged.warn).toContainEqual(
-        `${SOURCE}: the source returned 3 users where the last sync had 120 (below 50%); not applied, the catalog keeps the last good entities. If the directory really shrank, set identityPresets.orgSync.minRetainedShare (now 0.5) lower, or 0 to turn this check off`,
+        `${SOURCE}: the source returned 3 users where the last sync had 120 (below 50%); not applied, the catalog keeps the last good entities. If the directory really shrank, approve this run (yarn presets sync approve ${SOURCE}, or on the presets page); to let such runs through without a person, set identityPresets.orgSync.minRetainedShare (now 0.5) lower, or 0 to turn this check off`,
       );
 
       expect((await lifetime(knex, 0)).users).toEqual([]);

@@ -4,7 +4,12 @@ import {
   ScmIntegrations,
   readAzureIntegrationConfigs,
 } from '@backstage/integration';
-import type { AzureDevOpsConfig } from '@devportal/plugin-catalog-backend-module-presets';
+import {
+  AzureDevOpsConfig,
+  azureDevOpsCodeSearchBody,
+  azureDevOpsCodeSearchUrl,
+  readAzureDevOpsConfig,
+} from '@devportal/plugin-presets-sources-node';
 import {
   DoctorCheckFactory,
   DoctorOutcome,
@@ -14,16 +19,6 @@ import {
 
 const KEY = 'catalog.providers.azureDevOps';
 const INTEGRATIONS = 'integrations.azure';
-
-/**
- * The Azure DevOps discovery's own config reader and code search request,
- * loaded when a config has Azure DevOps discovery: they come with the
- * catalog module, which every other command of the CLI would otherwise
- * load for nothing.
- */
-function discovery() {
-  return require('@devportal/plugin-catalog-backend-module-presets') as typeof import('@devportal/plugin-catalog-backend-module-presets');
-}
 
 /** The message of Azure DevOps's JSON error body, if it has one. */
 async function vssMessage(response: Response): Promise<string | undefined> {
@@ -71,7 +66,6 @@ async function checkSource(
     };
   }
   const where = `${source.organization}/${source.project}`;
-  const { azureDevOpsCodeSearchUrl, azureDevOpsCodeSearchBody } = discovery();
   const response = await fetch(azureDevOpsCodeSearchUrl(source), {
     method: 'POST',
     headers: { ...credentials.headers, 'Content-Type': 'application/json' },
@@ -147,7 +141,7 @@ export const azureDevOpsChecks: DoctorCheckFactory = (config, name) =>
       run: (finalConfig, context) =>
         checkSource(
           finalConfig,
-          discovery().readAzureDevOpsConfig(finalConfig, id),
+          readAzureDevOpsConfig(finalConfig, id),
           name,
           context,
         ),

@@ -1,4 +1,9 @@
-import type { OktaOrgConfig } from '@devportal/plugin-catalog-backend-module-presets';
+import {
+  OktaApi,
+  OktaOrgConfig,
+  OktaResponseError,
+  readOktaOrgConfigs,
+} from '@devportal/plugin-presets-sources-node';
 import {
   DoctorCheck,
   DoctorCheckFactory,
@@ -10,22 +15,12 @@ import {
 
 const KEY = 'catalog.providers.oktaOrg';
 
-/**
- * The Okta org sync's own reader and config reader, loaded when a config
- * has an Okta org: they come with the catalog module, which every other
- * command of the CLI would otherwise load for nothing.
- */
-function oktaSync() {
-  return require('@devportal/plugin-catalog-backend-module-presets') as typeof import('@devportal/plugin-catalog-backend-module-presets');
-}
-
 async function checkOrg(
   org: OktaOrgConfig,
   name: NameKey,
   { signal }: DoctorRunContext,
 ): Promise<DoctorOutcome> {
   const base = `${KEY}.${org.id}`;
-  const { OktaApi, OktaResponseError } = oktaSync();
   const api = new OktaApi({ orgUrl: org.orgUrl, token: org.token });
   const found: string[] = [];
   for (const [list, search, filterKey] of [
@@ -85,12 +80,10 @@ async function checkOrg(
  * and config reader.
  */
 export const oktaChecks: DoctorCheckFactory = (config, name) =>
-  oktaSync()
-    .readOktaOrgConfigs(config)
-    .map(
-      (org): DoctorCheck => ({
-        id: `${KEY}.${org.id}`,
-        title: 'Okta API token',
-        run: (_config, context) => checkOrg(org, name, context),
-      }),
-    );
+  readOktaOrgConfigs(config).map(
+    (org): DoctorCheck => ({
+      id: `${KEY}.${org.id}`,
+      title: 'Okta API token',
+      run: (_config, context) => checkOrg(org, name, context),
+    }),
+  );

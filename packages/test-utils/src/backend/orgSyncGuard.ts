@@ -175,6 +175,13 @@ export function orgSyncGuardEnv(options: {
   );
 }
 
+/**
+ * What a refusal of an org sync says first: the run is held, and a person
+ * may approve it (the provider's name is the one of the log line's start).
+ */
+const APPROVE_FIRST =
+  'approve this run \\(yarn presets sync approve \\S+, or on the presets page\\); to let such runs through without a person, ';
+
 /** The refusal line of a result that collapsed below the retained share. */
 export function collapseRefusal(options: {
   what: 'users' | 'groups';
@@ -188,7 +195,7 @@ export function collapseRefusal(options: {
       options.what
     } where the last sync had ${options.last} \\(below ${
       share * 100
-    }%\\); not applied, the catalog keeps the last good entities\\. If the directory really shrank, set identityPresets\\.orgSync\\.minRetainedShare \\(now ${String(
+    }%\\); not applied, the catalog keeps the last good entities\\. If the directory really shrank, ${APPROVE_FIRST}set identityPresets\\.orgSync\\.minRetainedShare \\(now ${String(
       share,
     ).replace('.', '\\.')}\\) lower`,
   );
@@ -207,7 +214,7 @@ export function peakRefusal(options: {
   last: number;
 }): RegExp {
   return new RegExp(
-    `the source returned ${options.now} ${options.what} where the largest sync of the last 7 days had ${options.peak} \\(applied [0-9T:.Z-]+; below 50% of that peak, though the last sync had ${options.last}\\); not applied, the catalog keeps the last good entities\\. If the directory really shrank, the peak stops counting once it is older than identityPresets\\.orgSync\\.peakWindow \\(now 7 days\\); or set identityPresets\\.orgSync\\.minRetainedShare \\(now 0\\.5\\) lower`,
+    `the source returned ${options.now} ${options.what} where the largest sync of the last 7 days had ${options.peak} \\(applied [0-9T:.Z-]+; below 50% of that peak, though the last sync had ${options.last}\\); not applied, the catalog keeps the last good entities\\. If the directory really shrank, ${APPROVE_FIRST}the peak stops counting once it is older than identityPresets\\.orgSync\\.peakWindow \\(now 7 days\\); or set identityPresets\\.orgSync\\.minRetainedShare \\(now 0\\.5\\) lower`,
   );
 }
 
@@ -217,6 +224,6 @@ export function emptyRefusal(options: {
   last: number;
 }): RegExp {
   return new RegExp(
-    `the source returned no ${options.what} where the last sync had ${options.last}; not applied, the catalog keeps the last good entities\\. If the source really is empty now, set identityPresets\\.orgSync\\.allowEmpty: true`,
+    `the source returned no ${options.what} where the last sync had ${options.last}; not applied, the catalog keeps the last good entities\\. If the source really is empty now, ${APPROVE_FIRST}set identityPresets\\.orgSync\\.allowEmpty: true`,
   );
 }

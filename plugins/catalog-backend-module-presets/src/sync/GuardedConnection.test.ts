@@ -140,7 +140,7 @@ describe('GuardedConnection', () => {
       });
       expect(after.applied).toHaveLength(0);
       expect(warnings()).toEqual([
-        'Test:default: the source returned no users where the last sync had 120; not applied, the catalog keeps the last good entities. If the source really is empty now, set identityPresets.orgSync.allowEmpty: true',
+        'Test:default: the source returned no users where the last sync had 120; not applied, the catalog keeps the last good entities. If the source really is empty now, approve this run (yarn presets sync approve Test:default, or on the presets page); to let such runs through without a person, set identityPresets.orgSync.allowEmpty: true',
       ]);
       expect((await store.lastApplied('Test:default'))?.users).toBe(120);
     });
@@ -155,7 +155,7 @@ describe('GuardedConnection', () => {
       });
       expect(replicaB.applied).toHaveLength(0);
       expect(warnings()).toEqual([
-        'Test:default: the source returned 3 users where the last sync had 120 (below 50%); not applied, the catalog keeps the last good entities. If the directory really shrank, set identityPresets.orgSync.minRetainedShare (now 0.5) lower, or 0 to turn this check off',
+        'Test:default: the source returned 3 users where the last sync had 120 (below 50%); not applied, the catalog keeps the last good entities. If the directory really shrank, approve this run (yarn presets sync approve Test:default, or on the presets page); to let such runs through without a person, set identityPresets.orgSync.minRetainedShare (now 0.5) lower, or 0 to turn this check off',
       ]);
     });
 
@@ -173,7 +173,7 @@ describe('GuardedConnection', () => {
       expect(replicaA.applied).toHaveLength(1);
       expect(warnings()).toEqual([
         expect.stringMatching(
-          /^Test:default: the source returned 1 users where the largest sync of the last 7 days had 4 \(applied \d{4}-\d\d-\d\dT[\d:.]+Z; below 50% of that peak, though the last sync had 2\); not applied, the catalog keeps the last good entities\. If the directory really shrank, the peak stops counting once it is older than identityPresets\.orgSync\.peakWindow \(now 7 days\); or set identityPresets\.orgSync\.minRetainedShare \(now 0\.5\) lower, or 0 to turn this check off$/,
+          /^Test:default: the source returned 1 users where the largest sync of the last 7 days had 4 \(applied \d{4}-\d\d-\d\dT[\d:.]+Z; below 50% of that peak, though the last sync had 2\); not applied, the catalog keeps the last good entities\. If the directory really shrank, approve this run \(yarn presets sync approve Test:default, or on the presets page\); to let such runs through without a person, the peak stops counting once it is older than identityPresets\.orgSync\.peakWindow \(now 7 days\); or set identityPresets\.orgSync\.minRetainedShare \(now 0\.5\) lower, or 0 to turn this check off$/,
         ),
       ]);
       expect(await store.lastApplied('Test:default')).toEqual(
@@ -403,7 +403,7 @@ describe('GuardedConnection', () => {
       expect(applied).toHaveLength(2);
     });
 
-    it('refuses a discovery that suddenly finds nothing, but lets it shrink', async () => {
+    it('refuses a discovery that suddenly finds nothing, without offering an approval (only org sync runs are held), but lets it shrink', async () => {
       await run(
         guarded({}, 'discovery').guarded,
         full(entity('Location', 'repo-a'), entity('Location', 'repo-b')),
@@ -413,9 +413,7 @@ describe('GuardedConnection', () => {
         refused: { users: 0, groups: 0, entities: 0 },
       });
       expect(warnings()).toEqual([
-        expect.stringContaining(
-          'the source returned no entities where the last sync had 2',
-        ),
+        'Test:default: the source returned no entities where the last sync had 2; not applied, the catalog keeps the last good entities. If the source really is empty now, set identityPresets.orgSync.allowEmpty: true',
       ]);
       expect(await run(g, full(entity('Location', 'repo-a')))).toEqual({
         applied: { users: 0, groups: 0, entities: 1 },

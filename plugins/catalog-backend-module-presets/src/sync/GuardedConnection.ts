@@ -185,27 +185,33 @@ function percent(share: number): string {
 
 /**
  * The log line of a refusal: the counts, which applied sync it was
- * measured against, and the key that would let it through.
+ * measured against, and how to let it through: a person's approval of the
+ * held run first (org sync, where the run is held), then the keys that let
+ * such runs through without one.
  */
 function refusalMessage(
   name: string,
   refusal: Refusal,
   guard: SyncGuardConfig,
+  held: boolean,
 ): string {
   const { what, now, last, reference } = refusal;
   const kept = 'not applied, the catalog keeps the last good entities.';
+  const approve = held
+    ? `approve this run (yarn presets sync approve ${name}, or on the presets page); to let such runs through without a person, `
+    : '';
   if (refusal.reason === 'empty') {
-    return `${name}: the source returned no ${what} where the last sync had ${last}; ${kept} If the source really is empty now, set identityPresets.orgSync.allowEmpty: true`;
+    return `${name}: the source returned no ${what} where the last sync had ${last}; ${kept} If the source really is empty now, ${approve}set identityPresets.orgSync.allowEmpty: true`;
   }
   const share = percent(guard.minRetainedShare);
   const lower = `set identityPresets.orgSync.minRetainedShare (now ${guard.minRetainedShare}) lower, or 0 to turn this check off`;
   if (reference.kind === 'last') {
-    return `${name}: the source returned ${now} ${what} where the last sync had ${last} (below ${share}); ${kept} If the directory really shrank, ${lower}`;
+    return `${name}: the source returned ${now} ${what} where the last sync had ${last} (below ${share}); ${kept} If the directory really shrank, ${approve}${lower}`;
   }
   const window = describeWindow(guard.peakWindowMs);
   return `${name}: the source returned ${now} ${what} where the largest sync of the last ${window} had ${
     reference.count
-  } (applied ${reference.at.toISOString()}; below ${share} of that peak, though the last sync had ${last}); ${kept} If the directory really shrank, the peak stops counting once it is older than identityPresets.orgSync.peakWindow (now ${window}); or ${lower}`;
+  } (applied ${reference.at.toISOString()}; below ${share} of that peak, though the last sync had ${last}); ${kept} If the directory really shrank, ${approve}the peak stops counting once it is older than identityPresets.orgSync.peakWindow (now ${window}); or ${lower}`;
 }
 
 /**
@@ -291,10 +297,17 @@ export class GuardedConnection implements EntityProviderConnection {
     const recent = await this.recentlyApplied(last, windowStart);
     const refusal = findRefusal(counts, last, recent, kind, guard);
     if (refusal) {
-      const reason = refusalMessage(name, refusal, guard);
+      // A refused org sync run waits for a person, measured against the last sync.
+      const heldAgainst = kind === 'org' ? last : undefined;
+      const reason = refusalMessage(name, refusal, guard, !!heldAgainst);
       logger.warn(reason);
-      if (kind === 'org' && last) {
-        await this.hold(mutation, { refusedAt: now, reason, counts, last });
+      if (heldAgainst) {
+        await this.hold(mutation, {
+          refusedAt: now,
+          reason,
+          counts,
+          last: heldAgainst,
+        });
       }
       return { refused: counts };
     }

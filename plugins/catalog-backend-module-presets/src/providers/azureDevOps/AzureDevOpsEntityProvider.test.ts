@@ -7,7 +7,7 @@ import {
   EntityProviderMutation,
 } from '@backstage/plugin-catalog-node';
 import { AzureDevOpsEntityProvider } from './AzureDevOpsEntityProvider';
-import { AzureDevOpsResponseError } from './codeSearch';
+import { AzureDevOpsResponseError } from '@devportal/plugin-presets-sources-node';
 
 const PAT = 'ado-pat-unit-0123456789';
 const BASIC = `Basic ${Buffer.from(`:${PAT}`).toString('base64')}`;

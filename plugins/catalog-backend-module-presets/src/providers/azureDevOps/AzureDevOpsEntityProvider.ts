@@ -11,8 +11,12 @@ import {
   EntityProviderConnection,
   locationSpecToLocationEntity,
 } from '@backstage/plugin-catalog-node';
-import { AzureDevOpsConfig, readAzureDevOpsConfigs } from './config';
-import { CodeSearchResult, searchCatalogFiles } from './codeSearch';
+import {
+  AzureDevOpsConfig,
+  CodeSearchResult,
+  readAzureDevOpsConfigs,
+  searchCatalogFiles,
+} from '@devportal/plugin-presets-sources-node';
 
 /**
  * The URL of a found file, in the form the catalog's Azure UrlReader reads

@@ -4,6 +4,3 @@
  * to this repository. Same config keys and Location targets as upstream.
  */
 export { AzureDevOpsEntityProvider } from './AzureDevOpsEntityProvider';
-export { AzureDevOpsResponseError } from './codeSearch';
-export { readAzureDevOpsConfigs } from './config';
-export type { AzureDevOpsConfig } from './config';

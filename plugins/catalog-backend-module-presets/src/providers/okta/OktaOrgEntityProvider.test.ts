@@ -14,7 +14,7 @@ import {
 } from '@devportal/test-utils/src/fakes/okta';
 import { findRateLimit } from '../../sync/rateLimit';
 import { OktaOrgEntityProvider } from './OktaOrgEntityProvider';
-import { OktaResponseError } from './oktaApi';
+import { OktaResponseError } from '@devportal/plugin-presets-sources-node';
 
 const API_TOKEN = '00okta-unit-api-token-0123456789';
 

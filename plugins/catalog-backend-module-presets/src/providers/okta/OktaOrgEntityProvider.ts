@@ -10,8 +10,13 @@ import {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
-import { OktaOrgConfig, readOktaOrgConfigs } from './config';
-import { OktaApi, OktaGroup, OktaUser } from './oktaApi';
+import {
+  OktaApi,
+  OktaGroup,
+  OktaOrgConfig,
+  OktaUser,
+  readOktaOrgConfigs,
+} from '@devportal/plugin-presets-sources-node';
 
 /** The Okta user id on a synced User. */
 export const OKTA_USER_ID_ANNOTATION = 'okta.com/user-id';

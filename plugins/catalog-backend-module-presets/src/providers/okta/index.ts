@@ -4,6 +4,3 @@
  * Backstage release (see OktaOrgEntityProvider).
  */
 export { OktaOrgEntityProvider } from './OktaOrgEntityProvider';
-export { OktaResponseError } from './oktaApi';
-export { readOktaOrgConfigs } from './config';
-export type { OktaOrgConfig } from './config';

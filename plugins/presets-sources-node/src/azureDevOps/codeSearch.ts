@@ -11,7 +11,11 @@ const SEARCH_API_VERSION = '6.0-preview.1';
 /** The most results code search returns per request. */
 const PAGE_SIZE = 1000;
 
-/** One file found by Azure DevOps code search, as far as discovery reads it. */
+/**
+ * One file found by Azure DevOps code search, as far as discovery reads it.
+ *
+ * @public
+ */
 export interface CodeSearchResult {
   fileName: string;
   path: string;
@@ -145,6 +149,8 @@ async function searchPage(
  * Every file Azure DevOps code search finds for a discovery source, all
  * pages read. Throws {@link AzureDevOpsResponseError} on any failed page, so
  * a caller never acts on part of the results.
+ *
+ * @public
  */
 export async function searchCatalogFiles(options: {
   source: AzureDevOpsConfig;
