@@ -6,6 +6,7 @@ import { ConfigSchema } from '@backstage/config-loader';
 import {
   CONFIG_SCHEMA_CACHE_PATH,
   loadCachedConfigSchema,
+  writeConfigSchemaCache,
 } from './configSchemaCache';
 
 /** A logger keeping what it is told, at its level. */
@@ -178,6 +179,28 @@ describe('loadCachedConfigSchema', () => {
         expect.stringMatching(/^debug: Config schema cache .* not used/),
         expect.stringMatching(/^debug: Config schema cache .* not written/),
       ]),
+    );
+  });
+
+  it('writes the cache ahead of a boot (an image build), which then reads it; or says which file it could not write', async () => {
+    const written = await writeConfigSchemaCache({
+      logger: recordingLogger(lines),
+      dir,
+    });
+    expect(written).toBe(join(dir, CONFIG_SCHEMA_CACHE_PATH));
+    expect(lines).toContain(
+      `info: Config schema compiled and cached in ${written}`,
+    );
+    const boot = await load();
+    expect(boot.fromCache).toBe(true);
+    expect(secretsOf(boot.schema, CONFIG)).toEqual(['value-token']);
+
+    fs.rmSync(join(dir, 'node_modules'), { recursive: true });
+    write('node_modules/.cache', 'not a folder');
+    await expect(
+      writeConfigSchemaCache({ logger: recordingLogger(lines), dir }),
+    ).rejects.toThrow(
+      `the config schema cache ${written} could not be written: run it as a user that may write that folder, or name another one with CONFIG_SCHEMA_CACHE_DIR`,
     );
   });
 

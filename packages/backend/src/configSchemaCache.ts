@@ -74,7 +74,14 @@ export async function loadCachedConfigSchema(options: {
   dir?: string;
   /** The cache's folder; defaults to the one of {@link CONFIG_SCHEMA_CACHE_PATH}. */
   cacheDir?: string;
-}): Promise<{ schema: ConfigSchema; fromCache: boolean }> {
+}): Promise<{
+  schema: ConfigSchema;
+  fromCache: boolean;
+  /** The cache file, read or written. */
+  cachePath: string;
+  /** Whether the cache file now holds this schema (read, or written by this call). */
+  cached: boolean;
+}> {
   const { logger, dir = process.cwd() } = options;
   const { root, packages } = await getPackages(dir);
 
@@ -105,7 +112,7 @@ export async function loadCachedConfigSchema(options: {
       const schema = await loadConfigSchema({ serialized: cached.schema });
       cached.warnings.forEach(message => logger.warn(message));
       logger.info(`Config schema read from cache ${cachePath}`);
-      return { schema, fromCache: true };
+      return { schema, fromCache: true, cachePath, cached: true };
     }
     logger.debug(`Config schema cache ${cachePath} is out of date`);
   } catch (error) {
@@ -135,6 +142,7 @@ export async function loadCachedConfigSchema(options: {
     await fs.writeFile(temporary, JSON.stringify(content));
     await fs.rename(temporary, cachePath);
     logger.info(`Config schema compiled and cached in ${cachePath}`);
+    return { schema, fromCache: false, cachePath, cached: true };
   } catch (error) {
     logger.debug(
       `Config schema cache ${cachePath} not written: ${
@@ -142,6 +150,25 @@ export async function loadCachedConfigSchema(options: {
       }`,
     );
     await fs.rm(temporary, { force: true }).catch(() => {});
+    return { schema, fromCache: false, cachePath, cached: false };
   }
-  return { schema, fromCache: false };
+}
+
+/**
+ * Compiles the schema of the workspace found from `dir` into its cache, or
+ * finds it there already; throws, naming the file, when the cache cannot
+ * be written.
+ */
+export async function writeConfigSchemaCache(options: {
+  logger: LoggerService;
+  dir?: string;
+  cacheDir?: string;
+}): Promise<string> {
+  const { cachePath, cached } = await loadCachedConfigSchema(options);
+  if (!cached) {
+    throw new Error(
+      `the config schema cache ${cachePath} could not be written: run it as a user that may write that folder, or name another one with CONFIG_SCHEMA_CACHE_DIR`,
+    );
+  }
+  return cachePath;
 }

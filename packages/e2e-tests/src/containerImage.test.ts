@@ -5,9 +5,10 @@
  * The container image (packages/backend/Dockerfile) the way an operator
  * uses it: built once from the repository root on a Node 22 base image,
  * then `podman run` with VeeCode's variables. It serves the portal as a
- * user other than root with its state on a mounted volume, refuses a bad
- * selection with exit code 78, runs on PostgreSQL, and stops cleanly on
- * SIGTERM.
+ * user other than root with its state on a mounted volume and the config
+ * schema its build compiled, refuses a bad selection with exit code 78,
+ * runs on PostgreSQL with the operator's own preset, app-config and secret
+ * file mounted, and stops cleanly on SIGTERM.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -78,6 +79,11 @@ describe('the container image', () => {
     const command = await portal.exec(['cat', '/proc/1/cmdline']);
     expect(command.split('\0')[0]).toBe('node');
 
+    // The config schema the image build compiled, not compiled again.
+    expect(portal.output()).toContain(
+      'Config schema read from cache /app/node_modules/.cache/devportal/config-schema.json',
+    );
+
     // DEVPORTAL_DB_PATH=/app/data: SQLite on disk, one file per plugin.
     expect(fs.readdirSync(data)).toEqual(
       expect.arrayContaining(['catalog.sqlite']),
@@ -100,10 +106,51 @@ describe('the container image', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('runs on PostgreSQL with the postgres preset', async () => {
+  it('runs on PostgreSQL with a preset, an app-config and a secret file mounted, as docs/container-image.md shows', async () => {
     postgres = await startPostgres();
+    const { POSTGRES_PASSWORD, ...postgresEnv } = postgres.presetEnv();
+    const mounts = fs.mkdtempSync(path.join(os.tmpdir(), 'devportal-ctr-'));
+    dirs.push(mounts);
+    // A preset of the operator's own, on top of postgres.
+    fs.mkdirSync(path.join(mounts, 'presets'));
+    fs.writeFileSync(
+      path.join(mounts, 'presets/acme-db.yaml'),
+      [
+        'name: acme-db',
+        'description: Acme names its databases.',
+        'version: 1.0.0',
+        'requires:',
+        '  presets: [postgres]',
+        'appConfig:',
+        '  backend:',
+        '    database:',
+        '      prefix: acme_preset_',
+        '',
+      ].join('\n'),
+    );
+    // The operator's app-config, the layer above the presets.
+    fs.writeFileSync(
+      path.join(mounts, 'app-config.local.yaml'),
+      'backend:\n  database:\n    prefix: acme_local_\n',
+    );
+    // The password as a mounted secret, readable by the image's user.
+    fs.writeFileSync(path.join(mounts, 'postgres-password'), POSTGRES_PASSWORD);
+    fs.chmodSync(path.join(mounts, 'postgres-password'), 0o644);
+
     const portal = await runPortalContainer({
-      env: { VEECODE_PRESETS: 'postgres', ...postgres.presetEnv() },
+      env: {
+        VEECODE_PRESETS: 'postgres,acme-db',
+        VEECODE_PRESETS_PATH: '/presets',
+        ...postgresEnv,
+        POSTGRES_PASSWORD_FILE: '/run/secrets/postgres-password',
+      },
+      volumes: {
+        [path.join(mounts, 'presets')]: '/presets:ro',
+        [path.join(mounts, 'app-config.local.yaml')]:
+          '/app/app-config.local.yaml:ro',
+        [path.join(mounts, 'postgres-password')]:
+          '/run/secrets/postgres-password:ro',
+      },
     });
     containers.push(portal);
     await portal.waitForReady();
@@ -111,7 +158,10 @@ describe('the container image', () => {
     const databases = (
       await postgres.query('SELECT datname FROM pg_database')
     ).map(([name]) => name);
-    expect(databases).toContain('backstage_plugin_catalog');
+    expect(databases).toContain('acme_local_catalog');
+    expect(databases).not.toContain('acme_preset_catalog');
+    expect(databases).not.toContain('backstage_plugin_catalog');
+    expect(portal.output()).not.toContain(POSTGRES_PASSWORD);
 
     await portal.signal('SIGTERM');
     expect((await portal.exited).code).toBe(0);
