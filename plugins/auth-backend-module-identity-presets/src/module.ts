@@ -25,6 +25,7 @@ import {
 import { builtinIdentityAuthProviders } from './builtinProviders';
 import { planAuthWiring } from './planAuthWiring';
 import { createSignInRecorder } from './signInRecorder';
+import { recordedSignInsOfAddedProvider } from './oauthSignIns';
 import {
   auxiliaryProviderFactory,
   auxiliarySignInPaths,
@@ -97,6 +98,7 @@ export const authModuleIdentityPresets = createBackendModule({
         metrics,
         auditor,
       }) {
+        const recordSignIn = createSignInRecorder(metrics, auditor, logger);
         const registry = PresetProviderRegistry.create<IdentityAuthProvider>({
           configPath: ['auth', 'providers'],
           extensionPoint: 'identityAuthProvidersExtensionPoint',
@@ -106,9 +108,16 @@ export const authModuleIdentityPresets = createBackendModule({
             cache,
             database,
             configKeyVariables: key => configKeyVariables(presets.presets, key),
-            recordSignIn: createSignInRecorder(metrics, auditor, logger),
+            recordSignIn,
           }),
-          added,
+          // Their sign-ins are counted and audited like the built-in ones'.
+          added: added.map(provider => ({
+            ...provider,
+            factory: recordedSignInsOfAddedProvider(
+              provider.factory,
+              recordSignIn,
+            ),
+          })),
           logger,
         });
         const identity = selectedIdentityPreset(presets);
