@@ -26,7 +26,12 @@
  * --in-place it builds in the checkout itself instead: the build stage of
  * packages/backend/Dockerfile, a copy of the sources of its own with no git.
  *
- *   node scripts/build-production.mjs <target folder> [--keep-staging | --in-place]
+ * The halves of the folder, for the image's build stages: --dependencies-only
+ * installs step 2 alone, with the skeleton taken from the package.json files
+ * (it needs no node_modules of the checkout); --code-only is steps 1 and 3.
+ *
+ *   node scripts/build-production.mjs <target folder>
+ *     [--keep-staging | --in-place] [--dependencies-only | --code-only]
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

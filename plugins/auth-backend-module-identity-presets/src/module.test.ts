@@ -10,10 +10,10 @@ import {
   resolvePresetsOrThrow,
 } from '@devportal/plugin-presets-common';
 import { presetsServiceFactory } from '@devportal/plugin-presets-node';
-import { identityAuthProvidersExtensionPoint } from '@devportal/plugin-preset-providers-node';
 import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetCatalog';
 import { authModuleIdentityPresets } from './module';
 import { LDAP_PRESET_VARIABLES } from './__testUtils__/ldapEnv';
+import { acmeProviderModule } from './__testUtils__/acmeProvider';
 
 const ldapEnv = LDAP_PRESET_VARIABLES;
 
@@ -133,26 +133,11 @@ describe('authModuleIdentityPresets', () => {
     };
 
     /** A module that adds the acme provider, as a preset author writes one. */
-    function acmeModule(moduleId: string) {
-      return createBackendModule({
-        pluginId: 'auth',
-        moduleId,
-        register(reg) {
-          reg.registerInit({
-            deps: { identity: identityAuthProvidersExtensionPoint },
-            async init({ identity }) {
-              identity.addProvider({
-                providerId: 'acme',
-                title: 'Acme SSO',
-                module: moduleId,
-                requiredConfig: ['clientId'],
-                factory: () => ({ async start() {}, async frameHandler() {} }),
-              });
-            },
-          });
-        },
-      });
-    }
+    const acmeModule = (moduleId: string) =>
+      acmeProviderModule(moduleId, () => ({
+        async start() {},
+        async frameHandler() {},
+      }));
     const acmeEnv = {
       VEECODE_PRESETS: 'acme-sso',
       VEECODE_PRESETS_PATH: mockDir.path,

@@ -8,7 +8,6 @@
  * auditor writes them.
  */
 import request from 'supertest';
-import { createBackendModule } from '@backstage/backend-plugin-api';
 import { createMockDirectory } from '@backstage/backend-test-utils';
 import {
   githubAuthenticator,
@@ -16,7 +15,6 @@ import {
 } from '@backstage/plugin-auth-backend-module-github-provider';
 import { createOAuthProviderFactory } from '@backstage/plugin-auth-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { identityAuthProvidersExtensionPoint } from '@devportal/plugin-preset-providers-node';
 import { FIXTURE_CATALOG_ROOT } from '@devportal/test-utils/src/fixtures/presetCatalog';
 import {
   FakeGithub,
@@ -24,6 +22,7 @@ import {
 } from '@devportal/test-utils/src/fakes/github';
 import { frameMessage } from '@devportal/test-utils/src/backend/oauthHandler';
 import { captureLogs } from '@devportal/test-utils/src/backend/logCapture';
+import { acmeProviderModule } from './__testUtils__/acmeProvider';
 import { authBackend } from './__testUtils__/authBackend';
 import { queriedIdentity } from './oauthSignIns';
 
@@ -199,30 +198,16 @@ describe("sign-ins through a provider another module adds (acme: upstream's GitH
   let flow: ReturnType<typeof oauthFlow>;
 
   /** A preset author's module: their own provider id, upstream's authenticator and resolver. */
-  const acmeModule = createBackendModule({
-    pluginId: 'auth',
-    moduleId: 'acme-sso-provider',
-    register(reg) {
-      reg.registerInit({
-        deps: { identity: identityAuthProvidersExtensionPoint },
-        async init({ identity }) {
-          identity.addProvider({
-            providerId: 'acme',
-            title: 'Acme SSO',
-            module: 'acme-sso-provider',
-            requiredConfig: ['clientId', 'clientSecret'],
-            factory: createOAuthProviderFactory({
-              authenticator: githubAuthenticator,
-              signInResolverFactories: {
-                usernameMatchingUserEntityName:
-                  githubSignInResolvers.usernameMatchingUserEntityName,
-              },
-            }),
-          });
-        },
-      });
-    },
-  });
+  const acmeModule = acmeProviderModule(
+    'acme-sso-provider',
+    createOAuthProviderFactory({
+      authenticator: githubAuthenticator,
+      signInResolverFactories: {
+        usernameMatchingUserEntityName:
+          githubSignInResolvers.usernameMatchingUserEntityName,
+      },
+    }),
+  );
 
   beforeAll(async () => {
     presets.setContent({

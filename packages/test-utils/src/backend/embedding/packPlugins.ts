@@ -23,6 +23,8 @@ interface PluginPackage {
   dir: string;
   name: string;
   version: string;
+  /** The names its package.json lists under `dependencies`. */
+  dependencies: string[];
 }
 
 /** The publishable packages under plugins/, then packages/, in folder order. */
@@ -41,7 +43,12 @@ export function pluginPackages(): PluginPackage[] {
       pkg: JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')),
     }))
     .filter(({ pkg }) => !pkg.private)
-    .map(({ dir, pkg }) => ({ dir, name: pkg.name, version: pkg.version }));
+    .map(({ dir, pkg }) => ({
+      dir,
+      name: pkg.name,
+      version: pkg.version,
+      dependencies: Object.keys(pkg.dependencies ?? {}),
+    }));
 }
 
 /**
@@ -50,18 +57,15 @@ export function pluginPackages(): PluginPackage[] {
  * handed all their tarballs together.
  */
 export function withOwnDependencies(names: string[]): string[] {
-  const ours = new Map(pluginPackages().map(p => [p.name, p.dir]));
+  const ours = new Map(pluginPackages().map(p => [p.name, p.dependencies]));
   const found = new Set<string>();
   const visit = (name: string) => {
-    const dir = ours.get(name);
-    if (!dir || found.has(name)) {
+    const dependencies = ours.get(name);
+    if (!dependencies || found.has(name)) {
       return;
     }
     found.add(name);
-    const pkg = JSON.parse(
-      fs.readFileSync(path.join(dir, 'package.json'), 'utf8'),
-    );
-    Object.keys(pkg.dependencies ?? {}).forEach(visit);
+    dependencies.forEach(visit);
   };
   names.forEach(visit);
   return [...found];
